@@ -1,0 +1,231 @@
+//! The validated intermediate representation. Emitters only ever see these types:
+//! every name in here is a valid Rust identifier, every key points at a scalar field,
+//! every default fits its type.
+
+/// One model: one spec file, one generated module.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// The spec file as given (for the `@generated` header and messages).
+    pub source: String,
+    /// Rust type name, PascalCase (`User`).
+    pub name: String,
+    /// Module / file name, snake_case (`user`).
+    pub module: String,
+    pub table: String,
+    pub doc: Option<String>,
+    /// Index into `fields`.
+    pub hash_key: usize,
+    /// Index into `fields`.
+    pub range_key: Option<usize>,
+    pub throughput: Throughput,
+    pub fields: Vec<Field>,
+}
+
+impl Model {
+    pub fn hash(&self) -> &Field {
+        &self.fields[self.hash_key]
+    }
+    pub fn range(&self) -> Option<&Field> {
+        self.range_key.map(|i| &self.fields[i])
+    }
+    /// The key fields in order (hash, then range).
+    pub fn key_fields(&self) -> Vec<&Field> {
+        let mut v = vec![self.hash()];
+        v.extend(self.range());
+        v
+    }
+    pub fn key_name(&self) -> String {
+        format!("{}Key", self.name)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throughput {
+    Provisioned { read: i64, write: i64 },
+    OnDemand,
+}
+
+/// A named field of a model or of a dict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Rust field name as written in the spec (snake_case identifier, unescaped).
+    pub name: String,
+    /// DynamoDB attribute name (the `attribute` override or `name`).
+    pub attribute: String,
+    pub required: bool,
+    pub default: Option<Default>,
+    pub doc: Option<String>,
+    pub ty: Type,
+}
+
+impl Field {
+    /// Whether the struct holds `Option<T>` for this field. Lists, dicts, maps and sets
+    /// are always present (an empty collection stands for "nothing"), like dynamongo.
+    pub fn is_optional(&self) -> bool {
+        !self.required && !self.ty.kind.always_present()
+    }
+}
+
+/// A type with the rules that apply to its values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Type {
+    pub kind: Kind,
+    pub rules: Rules,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    Int,
+    Float,
+    Boolean,
+    String,
+    Email,
+    Url,
+    Uuid,
+    IpAddress,
+    DateTime,
+    Date,
+    Timedelta,
+    List(Box<Type>),
+    Dict(Dict),
+    StringSet,
+    NumberSet,
+    Binary,
+    BinarySet,
+    Map(Box<Type>),
+    Enum(Enum),
+}
+
+impl Kind {
+    pub fn always_present(&self) -> bool {
+        matches!(
+            self,
+            Kind::List(_)
+                | Kind::Dict(_)
+                | Kind::Map(_)
+                | Kind::StringSet
+                | Kind::NumberSet
+                | Kind::BinarySet
+        )
+    }
+
+    /// Text types: stored as S, have lengths, regexes and `begins_with`.
+    pub fn is_text(&self) -> bool {
+        matches!(
+            self,
+            Kind::String | Kind::Email | Kind::Url | Kind::IpAddress
+        )
+    }
+
+    pub fn is_number(&self) -> bool {
+        matches!(self, Kind::Int | Kind::Float)
+    }
+
+    /// The DynamoDB scalar type letter when this kind can be a key attribute.
+    pub fn key_type(&self) -> Option<&'static str> {
+        match self {
+            Kind::Int | Kind::Float | Kind::Timedelta => Some("N"),
+            Kind::String
+            | Kind::Email
+            | Kind::Url
+            | Kind::Uuid
+            | Kind::IpAddress
+            | Kind::DateTime
+            | Kind::Date
+            | Kind::Enum(_) => Some("S"),
+            Kind::Binary => Some("B"),
+            _ => None,
+        }
+    }
+
+    pub fn spec_name(&self) -> &'static str {
+        match self {
+            Kind::Int => "int",
+            Kind::Float => "float",
+            Kind::Boolean => "boolean",
+            Kind::String => "string",
+            Kind::Email => "email",
+            Kind::Url => "url",
+            Kind::Uuid => "uuid",
+            Kind::IpAddress => "ip_address",
+            Kind::DateTime => "datetime",
+            Kind::Date => "date",
+            Kind::Timedelta => "timedelta",
+            Kind::List(_) => "list",
+            Kind::Dict(_) => "dict",
+            Kind::StringSet => "string_set",
+            Kind::NumberSet => "number_set",
+            Kind::Binary => "binary",
+            Kind::BinarySet => "binary_set",
+            Kind::Map(_) => "map",
+            Kind::Enum(_) => "enum",
+        }
+    }
+}
+
+/// A dict: a nested struct with its own fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dict {
+    /// Rust type name of the nested struct.
+    pub name: String,
+    pub doc: Option<String>,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enum {
+    pub name: String,
+    pub doc: Option<String>,
+    /// (Rust variant name, stored string).
+    pub variants: Vec<(String, String)>,
+}
+
+/// Value rules from the spec. Numbers are kept as written (f64 for floats, i64 for ints).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Rules {
+    pub min_value: Option<Number>,
+    pub max_value: Option<Number>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub regex: Option<String>,
+    pub choices: Option<Vec<Literal>>,
+}
+
+impl Rules {
+    pub fn is_empty(&self) -> bool {
+        *self == Rules::default()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Number {
+    Int(i64),
+    Float(f64),
+}
+
+/// A constant of a field's type, already checked against it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    /// Text of a string-like, uuid, datetime, date or enum value (normalised).
+    Text(String),
+    /// Seconds of a timedelta.
+    Seconds(i64),
+    List(Vec<Literal>),
+    StrSet(Vec<String>),
+    NumSet(Vec<i64>),
+    Map(Vec<(String, Literal)>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Default {
+    Value(Literal),
+    /// `"now"` on a datetime.
+    Now,
+    /// `"today"` on a date.
+    Today,
+    /// `"uuid4"` on a uuid.
+    Uuid4,
+}

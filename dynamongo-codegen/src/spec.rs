@@ -1,0 +1,553 @@
+//! Reading spec files into the validated IR: JSON syntax → JSON Schema → semantic checks.
+//! Every error of every file is collected; the IR is returned only when there are none.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use serde_json::{Map, Value};
+
+use crate::error::{pointer_segment, SpecError};
+use crate::ident;
+use crate::ir::{self, Default, Kind, Literal, Number, Rules, Throughput, Type};
+
+/// The JSON Schema every spec must satisfy (also shipped for editors via `$schema`).
+pub const SCHEMA: &str = include_str!("../schema/model.schema.json");
+
+/// A spec file's text, with the name it is reported under.
+pub struct Source {
+    pub name: String,
+    pub text: String,
+}
+
+/// Parse and check all sources together (names and tables must be unique across them).
+pub fn parse_all(sources: &[Source]) -> Result<Vec<ir::Model>, Vec<SpecError>> {
+    let validator = match serde_json::from_str::<Value>(SCHEMA)
+        .map_err(|e| e.to_string())
+        .and_then(|s| jsonschema::validator_for(&s).map_err(|e| e.to_string()))
+    {
+        Ok(v) => v,
+        Err(e) => {
+            return Err(vec![SpecError::at(
+                "model.schema.json",
+                "",
+                format!("the built-in schema is broken: {e}"),
+            )])
+        }
+    };
+    let mut errors = Vec::new();
+    let mut models = Vec::new();
+    for source in sources {
+        let value: Value = match serde_json::from_str(&source.text) {
+            Ok(v) => v,
+            Err(e) => {
+                errors.push(SpecError {
+                    file: source.name.clone(),
+                    pointer: String::new(),
+                    position: Some((e.line(), e.column())),
+                    message: format!("invalid JSON: {e}"),
+                });
+                continue;
+            }
+        };
+        let schema_errors: Vec<SpecError> = validator
+            .iter_errors(&value)
+            .map(|e| {
+                SpecError::at(
+                    &source.name,
+                    &e.instance_path().to_string(),
+                    format!("does not match the model schema: {e}"),
+                )
+            })
+            .collect();
+        if !schema_errors.is_empty() {
+            errors.extend(schema_errors);
+            continue;
+        }
+        let mut cx = Cx {
+            file: &source.name,
+            errors: &mut errors,
+        };
+        if let Some(model) = cx.model(&value) {
+            models.push(model);
+        }
+    }
+    check_unique(&models, &mut errors);
+    if errors.is_empty() {
+        Ok(models)
+    } else {
+        Err(errors)
+    }
+}
+
+fn check_unique(models: &[ir::Model], errors: &mut Vec<SpecError>) {
+    let mut names: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut modules: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut tables: BTreeMap<&str, &str> = BTreeMap::new();
+    for m in models {
+        if let Some(other) = names.insert(&m.name, &m.source) {
+            errors.push(SpecError::at(
+                &m.source,
+                "/model",
+                format!("model name `{}` is also used by {other}", m.name),
+            ));
+        } else if let Some(other) = modules.insert(&m.module, &m.source) {
+            errors.push(SpecError::at(
+                &m.source,
+                "/model",
+                format!("model `{}` would be written to `{}.rs`, as is the model of {other}", m.name, m.module),
+            ));
+        }
+        if let Some(other) = tables.insert(&m.table, &m.source) {
+            errors.push(SpecError::at(
+                &m.source,
+                "/table",
+                format!("table `{}` is also used by {other}", m.table),
+            ));
+        }
+    }
+}
+
+struct Cx<'a> {
+    file: &'a str,
+    errors: &'a mut Vec<SpecError>,
+}
+
+fn str_of<'v>(obj: &'v Map<String, Value>, key: &str) -> Option<&'v str> {
+    obj.get(key).and_then(Value::as_str)
+}
+
+impl Cx<'_> {
+    fn err(&mut self, pointer: &str, message: impl Into<String>) {
+        self.errors.push(SpecError::at(self.file, pointer, message));
+    }
+
+    fn model(&mut self, value: &Value) -> Option<ir::Model> {
+        let obj = value.as_object()?;
+        let before = self.errors.len();
+        let name = str_of(obj, "model")?.to_string();
+        if !ident::is_pascal_ident(&name) {
+            self.err("/model", format!("`{name}` is not a PascalCase Rust type name"));
+        }
+        let module = name.to_snake_case();
+        let table = str_of(obj, "table")?.to_string();
+        let doc = str_of(obj, "doc").map(str::to_string);
+        let throughput = match obj.get("throughput") {
+            None => Throughput::Provisioned { read: 8, write: 8 },
+            Some(Value::String(_)) => Throughput::OnDemand,
+            Some(t) => Throughput::Provisioned {
+                read: t["read_units"].as_i64().unwrap_or(8),
+                write: t["write_units"].as_i64().unwrap_or(8),
+            },
+        };
+        let mut types = TypeNames::default();
+        types.claim(self, "/model", &name);
+        types.claim(self, "/model", &format!("{name}Key"));
+        let mut fields = self.fields(obj.get("fields")?, "/fields", &name, &mut types);
+
+        let hash_name = str_of(obj, "hash_key")?;
+        let hash_key = self.key(&mut fields, hash_name, "/hash_key", "hash");
+        let range_key = match str_of(obj, "range_key") {
+            Some(r) if r == hash_name => {
+                self.err("/range_key", format!("range key `{r}` is also the hash key"));
+                None
+            }
+            Some(r) => self.key(&mut fields, r, "/range_key", "range"),
+            None => None,
+        };
+        if self.errors.len() != before {
+            return None;
+        }
+        Some(ir::Model {
+            source: self.file.to_string(),
+            name,
+            module,
+            table,
+            doc,
+            hash_key: hash_key?,
+            range_key,
+            throughput,
+            fields,
+        })
+    }
+
+    fn key(&mut self, fields: &mut [ir::Field], name: &str, pointer: &str, role: &str) -> Option<usize> {
+        let Some(index) = fields.iter().position(|f| f.name == name) else {
+            self.err(pointer, format!("{role} key `{name}` names no field in /fields"));
+            return None;
+        };
+        let field = &mut fields[index];
+        if field.ty.kind.key_type().is_none() {
+            self.err(
+                &format!("/fields/{}/type", pointer_segment(name)),
+                format!(
+                    "{role} key `{name}` has type `{}`; a key must be a string, number or binary scalar",
+                    field.ty.kind.spec_name()
+                ),
+            );
+            return None;
+        }
+        // Key attributes always exist: they are required whatever the spec says.
+        field.required = true;
+        Some(index)
+    }
+
+    fn fields(&mut self, value: &Value, pointer: &str, owner: &str, types: &mut TypeNames) -> Vec<ir::Field> {
+        let Some(obj) = value.as_object() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut attributes: BTreeMap<String, String> = BTreeMap::new();
+        let mut idents: BTreeSet<String> = BTreeSet::new();
+        for (name, spec) in obj {
+            let p = format!("{pointer}/{}", pointer_segment(name));
+            if !ident::is_snake_ident(name) {
+                self.err(
+                    &p,
+                    format!(
+                        "field name `{name}` is not a snake_case Rust identifier; name the field \
+                         in snake_case and keep the DynamoDB name with \"attribute\": {}",
+                        serde_json::to_string(name).unwrap_or_default()
+                    ),
+                );
+                continue;
+            }
+            if !idents.insert(ident::escaped(name)) {
+                self.err(&p, format!("field `{name}` collides with another field once escaped as `{}`", ident::escaped(name)));
+            }
+            let Some(spec) = spec.as_object() else { continue };
+            let attribute = str_of(spec, "attribute").unwrap_or(name).to_string();
+            if let Some(other) = attributes.insert(attribute.clone(), name.clone()) {
+                self.err(&p, format!("attribute `{attribute}` is also used by field `{other}`"));
+            }
+            let type_prefix = format!("{owner}{}", name.to_upper_camel_case());
+            let Some(ty) = self.ty(spec, &p, &type_prefix, types) else { continue };
+            let required = spec.get("required").and_then(Value::as_bool).unwrap_or(false);
+            let default = spec.get("default").and_then(|d| self.default(d, &ty, &format!("{p}/default")));
+            out.push(ir::Field {
+                name: name.clone(),
+                attribute,
+                required,
+                default,
+                doc: str_of(spec, "doc").map(str::to_string),
+                ty,
+            });
+        }
+        out
+    }
+
+    /// The type at `pointer` (a field or an `items` object).
+    fn ty(&mut self, spec: &Map<String, Value>, pointer: &str, type_name: &str, types: &mut TypeNames) -> Option<Type> {
+        let type_str = str_of(spec, "type")?;
+        let kind = match type_str {
+            "int" => Kind::Int,
+            "float" => Kind::Float,
+            "boolean" => Kind::Boolean,
+            "string" => Kind::String,
+            "email" => Kind::Email,
+            "url" => Kind::Url,
+            "uuid" => Kind::Uuid,
+            "ip_address" => Kind::IpAddress,
+            "datetime" => Kind::DateTime,
+            "date" => Kind::Date,
+            "timedelta" => Kind::Timedelta,
+            "string_set" => Kind::StringSet,
+            "number_set" => Kind::NumberSet,
+            "binary" => Kind::Binary,
+            "binary_set" => Kind::BinarySet,
+            "list" | "map" => {
+                let Some(items) = spec.get("items").and_then(Value::as_object) else {
+                    self.err(pointer, format!("a `{type_str}` needs \"items\": the type of its elements"));
+                    return None;
+                };
+                let item_name = format!("{type_name}Item");
+                let item = self.ty(items, &format!("{pointer}/items"), &item_name, types)?;
+                if type_str == "list" {
+                    Kind::List(Box::new(item))
+                } else {
+                    Kind::Map(Box::new(item))
+                }
+            }
+            "dict" => {
+                let name = str_of(spec, "name").unwrap_or(type_name).to_string();
+                self.type_name(&name, pointer, types);
+                let Some(fields) = spec.get("fields") else {
+                    self.err(pointer, "a `dict` needs \"fields\"");
+                    return None;
+                };
+                let fields = self.fields(fields, &format!("{pointer}/fields"), &name, types);
+                types.claim(self, pointer, &format!("{name}Fields"));
+                Kind::Dict(ir::Dict {
+                    name,
+                    doc: str_of(spec, "doc").map(str::to_string),
+                    fields,
+                })
+            }
+            "enum" => {
+                let name = str_of(spec, "name").unwrap_or(type_name).to_string();
+                self.type_name(&name, pointer, types);
+                let Some(values) = spec.get("values").and_then(Value::as_array) else {
+                    self.err(pointer, "an `enum` needs \"values\": the strings it stores");
+                    return None;
+                };
+                let mut variants: Vec<(String, String)> = Vec::new();
+                for (i, v) in values.iter().enumerate() {
+                    let text = v.as_str().unwrap_or_default();
+                    let vp = format!("{pointer}/values/{i}");
+                    match ident::variant_name(text) {
+                        None => self.err(&vp, format!("enum value `{text}` has no letters or digits to name a variant")),
+                        Some(variant) => {
+                            if let Some((other, _)) = variants.iter().find(|(o, s)| *o == variant || s == text) {
+                                self.err(&vp, format!("enum value `{text}` collides with the variant `{other}`"));
+                            } else {
+                                variants.push((variant, text.to_string()));
+                            }
+                        }
+                    }
+                }
+                Kind::Enum(ir::Enum {
+                    name,
+                    doc: str_of(spec, "doc").map(str::to_string),
+                    variants,
+                })
+            }
+            other => {
+                self.err(&format!("{pointer}/type"), format!("unknown type `{other}`"));
+                return None;
+            }
+        };
+        for option in ["items", "fields", "values", "name"] {
+            let allowed = match option {
+                "items" => matches!(kind, Kind::List(_) | Kind::Map(_)),
+                "fields" => matches!(kind, Kind::Dict(_)),
+                "values" => matches!(kind, Kind::Enum(_)),
+                _ => matches!(kind, Kind::Dict(_) | Kind::Enum(_)),
+            };
+            if !allowed && spec.contains_key(option) {
+                self.err(&format!("{pointer}/{option}"), format!("\"{option}\" does not apply to a `{type_str}`"));
+            }
+        }
+        let rules = self.rules(spec, pointer, &kind);
+        Some(Type { kind, rules })
+    }
+
+    fn type_name(&mut self, name: &str, pointer: &str, types: &mut TypeNames) {
+        if !ident::is_pascal_ident(name) {
+            self.err(&format!("{pointer}/name"), format!("`{name}` is not a PascalCase Rust type name"));
+        }
+        types.claim(self, pointer, name);
+    }
+
+    fn rules(&mut self, spec: &Map<String, Value>, pointer: &str, kind: &Kind) -> Rules {
+        let mut rules = Rules::default();
+        let type_name = kind.spec_name();
+        let number = |v: &Value| -> Option<Number> {
+            match kind {
+                Kind::Int => v.as_i64().map(Number::Int),
+                _ => v.as_f64().map(Number::Float),
+            }
+        };
+        for (key, slot) in [("min_value", 0), ("max_value", 1)] {
+            let Some(v) = spec.get(key) else { continue };
+            let p = format!("{pointer}/{key}");
+            if !kind.is_number() {
+                self.err(&p, format!("\"{key}\" applies to int and float fields, not to a `{type_name}`"));
+                continue;
+            }
+            match number(v) {
+                Some(n) if slot == 0 => rules.min_value = Some(n),
+                Some(n) => rules.max_value = Some(n),
+                None => self.err(&p, format!("\"{key}\" of an int field must be a whole number, not {v}")),
+            }
+        }
+        if let (Some(min), Some(max)) = (rules.min_value, rules.max_value) {
+            if num(min) > num(max) {
+                self.err(&format!("{pointer}/min_value"), format!("min_value {} is greater than max_value {}", num(min), num(max)));
+            }
+        }
+        let has_length = kind.is_text()
+            || matches!(
+                kind,
+                Kind::List(_) | Kind::Map(_) | Kind::StringSet | Kind::NumberSet | Kind::Binary | Kind::BinarySet
+            );
+        for (key, slot) in [("min_length", 0), ("max_length", 1)] {
+            let Some(v) = spec.get(key).and_then(Value::as_u64) else { continue };
+            if !has_length {
+                self.err(&format!("{pointer}/{key}"), format!("\"{key}\" does not apply to a `{type_name}`"));
+            } else if slot == 0 {
+                rules.min_length = Some(v);
+            } else {
+                rules.max_length = Some(v);
+            }
+        }
+        if let (Some(min), Some(max)) = (rules.min_length, rules.max_length) {
+            if min > max {
+                self.err(&format!("{pointer}/min_length"), format!("min_length {min} is greater than max_length {max}"));
+            }
+        }
+        if let Some(re) = str_of(spec, "regex") {
+            let p = format!("{pointer}/regex");
+            if !kind.is_text() {
+                self.err(&p, format!("\"regex\" applies to text fields, not to a `{type_name}`"));
+            } else if let Err(e) = regex::Regex::new(re) {
+                self.err(&p, format!("invalid regex: {}", e.to_string().replace('\n', " ")));
+            } else {
+                rules.regex = Some(re.to_string());
+            }
+        }
+        if let Some(choices) = spec.get("choices").and_then(Value::as_array) {
+            let p = format!("{pointer}/choices");
+            if !(kind.is_text() || kind.is_number()) {
+                self.err(&p, format!("\"choices\" applies to text and number fields, not to a `{type_name}`"));
+            } else {
+                let ty = Type { kind: kind.clone(), rules: Rules::default() };
+                let parsed: Vec<Literal> = choices
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, c)| self.literal(c, &ty, &format!("{p}/{i}")))
+                    .collect();
+                rules.choices = Some(parsed);
+            }
+        }
+        rules
+    }
+
+    fn default(&mut self, value: &Value, ty: &Type, pointer: &str) -> Option<Default> {
+        match (&ty.kind, value.as_str()) {
+            (Kind::DateTime, Some("now")) => return Some(Default::Now),
+            (Kind::Date, Some("today")) => return Some(Default::Today),
+            (Kind::Uuid, Some("uuid4")) => return Some(Default::Uuid4),
+            (Kind::Dict(_), _) => {
+                self.err(pointer, "a `dict` takes its defaults from its fields; give them there");
+                return None;
+            }
+            (Kind::Binary | Kind::BinarySet, _) => {
+                self.err(pointer, format!("a `{}` cannot have a default", ty.kind.spec_name()));
+                return None;
+            }
+            _ => {}
+        }
+        let lit = self.literal(value, ty, pointer)?;
+        self.check_rules(&lit, &ty.rules, pointer);
+        Some(Default::Value(lit))
+    }
+
+    /// A default must also keep the field's own rules.
+    fn check_rules(&mut self, lit: &Literal, rules: &Rules, pointer: &str) {
+        let n = match lit {
+            Literal::Int(i) => Some(*i as f64),
+            Literal::Float(f) => Some(*f),
+            _ => None,
+        };
+        if let (Some(n), Some(min)) = (n, rules.min_value) {
+            if n < num(min) {
+                self.err(pointer, format!("default {n} is below min_value {}", num(min)));
+            }
+        }
+        if let (Some(n), Some(max)) = (n, rules.max_value) {
+            if n > num(max) {
+                self.err(pointer, format!("default {n} is above max_value {}", num(max)));
+            }
+        }
+        if let Some(choices) = &rules.choices {
+            if !choices.contains(lit) {
+                self.err(pointer, "default is not one of the field's choices");
+            }
+        }
+        if let (Literal::Text(t), Some(re)) = (lit, &rules.regex) {
+            if regex::Regex::new(re).map(|r| !r.is_match(t)).unwrap_or(false) {
+                self.err(pointer, format!("default `{t}` does not match the field's regex"));
+            }
+        }
+    }
+
+    /// A JSON constant checked against a type.
+    fn literal(&mut self, value: &Value, ty: &Type, pointer: &str) -> Option<Literal> {
+        let name = ty.kind.spec_name();
+        let mismatch = |cx: &mut Self| {
+            cx.err(pointer, format!("{value} is not a valid `{name}` value"));
+            None
+        };
+        match (&ty.kind, value) {
+            (Kind::Int, Value::Number(n)) => n.as_i64().map(Literal::Int).or_else(|| mismatch(self)),
+            (Kind::Float, Value::Number(n)) => n.as_f64().map(Literal::Float).or_else(|| mismatch(self)),
+            (Kind::Timedelta, Value::Number(n)) => n.as_i64().map(Literal::Seconds).or_else(|| mismatch(self)),
+            (Kind::Boolean, Value::Bool(b)) => Some(Literal::Bool(*b)),
+            (Kind::String, Value::String(s)) => Some(Literal::Text(s.clone())),
+            (Kind::Email, Value::String(s)) if looks_like_email(s) => Some(Literal::Text(s.clone())),
+            (Kind::Url, Value::String(s)) if s.contains("://") => Some(Literal::Text(s.clone())),
+            (Kind::IpAddress, Value::String(s)) if s.parse::<std::net::IpAddr>().is_ok() => {
+                Some(Literal::Text(s.clone()))
+            }
+            (Kind::Uuid, Value::String(s)) => match uuid::Uuid::parse_str(s) {
+                Ok(u) => Some(Literal::Text(u.hyphenated().to_string())),
+                Err(_) => mismatch(self),
+            },
+            (Kind::DateTime, Value::String(s)) => match chrono::DateTime::parse_from_rfc3339(s) {
+                Ok(d) => Some(Literal::Text(d.with_timezone(&chrono::Utc).to_rfc3339())),
+                Err(_) => mismatch(self),
+            },
+            (Kind::Date, Value::String(s)) => match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                Ok(d) => Some(Literal::Text(d.format("%Y-%m-%d").to_string())),
+                Err(_) => mismatch(self),
+            },
+            (Kind::Enum(e), Value::String(s)) if e.variants.iter().any(|(_, v)| v == s) => {
+                Some(Literal::Text(s.clone()))
+            }
+            (Kind::List(item), Value::Array(items)) => {
+                let mut out = Vec::new();
+                for (i, v) in items.iter().enumerate() {
+                    out.push(self.literal(v, item, &format!("{pointer}/{i}"))?);
+                }
+                Some(Literal::List(out))
+            }
+            (Kind::StringSet, Value::Array(items)) => {
+                let set: Option<BTreeSet<String>> = items.iter().map(|v| v.as_str().map(str::to_string)).collect();
+                set.map(|s| Literal::StrSet(s.into_iter().collect())).or_else(|| mismatch(self))
+            }
+            (Kind::NumberSet, Value::Array(items)) => {
+                let set: Option<BTreeSet<i64>> = items.iter().map(Value::as_i64).collect();
+                set.map(|s| Literal::NumSet(s.into_iter().collect())).or_else(|| mismatch(self))
+            }
+            (Kind::Map(item), Value::Object(entries)) => {
+                let mut out = Vec::new();
+                for (k, v) in entries {
+                    out.push((k.clone(), self.literal(v, item, &format!("{pointer}/{}", pointer_segment(k)))?));
+                }
+                Some(Literal::Map(out))
+            }
+            _ => mismatch(self),
+        }
+    }
+}
+
+/// The same loose check the runtime applies (local@domain.tld).
+fn looks_like_email(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        }
+        None => false,
+    }
+}
+
+fn num(n: Number) -> f64 {
+    match n {
+        Number::Int(i) => i as f64,
+        Number::Float(f) => f,
+    }
+}
+
+/// The Rust type names one model module defines, to catch collisions.
+#[derive(Default)]
+struct TypeNames(BTreeSet<String>);
+
+impl TypeNames {
+    fn claim(&mut self, cx: &mut Cx<'_>, pointer: &str, name: &str) {
+        if !self.0.insert(name.to_string()) {
+            cx.err(
+                pointer,
+                format!("type name `{name}` is generated twice in this model; set \"name\" to tell them apart"),
+            );
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! `Db`: a DynamoDB client with a table prefix — on AWS, on any endpoint, or on the
+//! embedded in-process store.
+
+use std::fmt;
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::Client;
+
+use crate::error::Error;
+
+/// A connection to DynamoDB (cheap to clone).
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), dynamongo_runtime::Error> {
+/// use dynamongo_runtime::Db;
+/// let db = Db::builder().region("us-east-2").table_prefix("test-").build().await?;
+/// assert_eq!(db.table_name("users"), "test-users");
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Db {
+    client: Client,
+    prefix: String,
+    endpoint: Option<String>,
+    // Keeps the embedded server alive while any clone of this Db exists.
+    _embedded: Option<Arc<EmbeddedGuard>>,
+}
+
+impl fmt::Debug for Db {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never print credentials: the client's config holds them.
+        f.debug_struct("Db")
+            .field("table_prefix", &self.prefix)
+            .field("endpoint_url", &self.endpoint)
+            .field("embedded", &self._embedded.is_some())
+            .finish()
+    }
+}
+
+pub(crate) struct EmbeddedGuard {
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for EmbeddedGuard {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Db {
+    /// A `Db` from an SDK client you configured yourself.
+    pub fn from_client(client: Client, table_prefix: impl Into<String>) -> Self {
+        Db {
+            client,
+            prefix: table_prefix.into(),
+            endpoint: None,
+            _embedded: None,
+        }
+    }
+
+    /// Configuration from the environment: the seed's `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_REGION_NAME` (default `us-east-2`) and
+    /// `AWS_TABLE_PREFIX`, plus everything the standard aws-config chain reads
+    /// (`AWS_REGION`, profiles, `AWS_ENDPOINT_URL`, ...).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), dynamongo_runtime::Error> {
+    /// let db = dynamongo_runtime::Db::from_env().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn from_env() -> Result<Db, Error> {
+        Db::builder().build().await
+    }
+
+    /// A builder to set region, prefix, endpoint and credentials explicitly (these
+    /// override the environment, like the seed's `Connection.set_config`).
+    pub fn builder() -> DbBuilder {
+        DbBuilder::default()
+    }
+
+    /// The SDK client, for what dynamongo does not cover (table maintenance, ...).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The table prefix (empty when none).
+    pub fn table_prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The full table name for a model's table.
+    pub fn table_name(&self, table: &str) -> String {
+        format!("{}{}", self.prefix, table)
+    }
+
+    /// The endpoint this `Db` talks to when it is not AWS's default: `Some` for the
+    /// embedded store, so other clients (boto3, the AWS CLI) can reach it too.
+    pub fn endpoint_url(&self) -> Option<&str> {
+        self.endpoint.as_deref()
+    }
+
+    /// An in-process DynamoDB-compatible store (dynoxide), served over HTTP on
+    /// 127.0.0.1 and reached through the real SDK client. Each call is a new, empty store;
+    /// it stops when the last clone of the returned `Db` is dropped.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), dynamongo_runtime::Error> {
+    /// let db = dynamongo_runtime::Db::embedded().await?;
+    /// assert!(db.endpoint_url().unwrap().starts_with("http://127.0.0.1:"));
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "embedded")]
+    pub async fn embedded() -> Result<Db, Error> {
+        let store = dynoxide::Database::memory().map_err(|e| Error::Config(format!("embedded store: {e}")))?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| Error::Config(format!("embedded store: cannot listen on 127.0.0.1: {e}")))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::Config(format!("embedded store: {e}")))?;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let shutdown = async {
+                let _ = rx.await;
+            };
+            if let Err(e) = dynoxide::server::serve_with_shutdown(listener, store, shutdown).await {
+                tracing::error!("embedded store stopped: {e}");
+            }
+        });
+        let mut db = Db::builder()
+            .endpoint_url(format!("http://{addr}"))
+            .region("us-east-1")
+            .credentials("dynamongo-embedded", "dynamongo-embedded")
+            .build()
+            .await?;
+        db._embedded = Some(Arc::new(EmbeddedGuard { shutdown: Some(tx) }));
+        Ok(db)
+    }
+}
+
+/// Builds a [`Db`]; anything not set comes from the environment.
+#[derive(Default)]
+pub struct DbBuilder {
+    region: Option<String>,
+    prefix: Option<String>,
+    endpoint: Option<String>,
+    credentials: Option<(String, String)>,
+}
+
+impl fmt::Debug for DbBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DbBuilder")
+            .field("region", &self.region)
+            .field("table_prefix", &self.prefix)
+            .field("endpoint_url", &self.endpoint)
+            .field("credentials", &self.credentials.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+impl DbBuilder {
+    /// The AWS region (default: `AWS_REGION_NAME`, then the aws-config chain, then `us-east-2`).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// A prefix for every table name (default: `AWS_TABLE_PREFIX`, else none).
+    pub fn table_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+
+    /// A custom endpoint (a DynamoDB-compatible service, or a local store).
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint = Some(url.into());
+        self
+    }
+
+    /// Static credentials (default: the environment and the aws-config chain).
+    pub fn credentials(mut self, access_key_id: impl Into<String>, secret_access_key: impl Into<String>) -> Self {
+        self.credentials = Some((access_key_id.into(), secret_access_key.into()));
+        self
+    }
+
+    /// Loads the configuration and builds the client.
+    pub async fn build(self) -> Result<Db, Error> {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+        let region = self.region.or_else(|| env("AWS_REGION_NAME"));
+        let region_set = region.is_some();
+        if let Some(r) = region {
+            loader = loader.region(aws_config::Region::new(r));
+        }
+        if let Some((id, secret)) = self.credentials {
+            loader = loader.credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+                id,
+                secret,
+                None,
+                None,
+                "dynamongo",
+            ));
+        }
+        if let Some(url) = &self.endpoint {
+            loader = loader.endpoint_url(url.clone());
+        }
+        let mut config = loader.load().await;
+        if !region_set && config.region().is_none() {
+            config = config
+                .into_builder()
+                .region(aws_config::Region::new("us-east-2"))
+                .build();
+        }
+        let endpoint = self
+            .endpoint
+            .or_else(|| env("AWS_ENDPOINT_URL_DYNAMODB"))
+            .or_else(|| env("AWS_ENDPOINT_URL"));
+        Ok(Db {
+            client: Client::new(&config),
+            prefix: self.prefix.or_else(|| env("AWS_TABLE_PREFIX")).unwrap_or_default(),
+            endpoint,
+            _embedded: None,
+        })
+    }
+}

@@ -1,0 +1,233 @@
+//! The one error type of the runtime, and its parts.
+
+use std::fmt;
+
+/// Everything that can go wrong in a dynamongo call.
+///
+/// ```
+/// use dynamongo_runtime::{Error, Violation};
+/// let e = Error::Validation(vec![Violation::new("email", "is required")]);
+/// assert_eq!(e.to_string(), "invalid item: email: is required");
+/// assert!(!e.is_not_found());
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The item broke the model's rules; every violation is listed, with its field path.
+    #[error("invalid item: {}", render_violations(.0))]
+    Validation(Vec<Violation>),
+    /// The write's condition (for example `overwrite(false)`) was not met.
+    #[error("the conditional check failed{}", table_suffix(.table))]
+    ConditionalCheckFailed {
+        /// The (prefixed) table the write went to.
+        table: String,
+    },
+    /// A strategy or condition that cannot be turned into a request (caught before sending).
+    #[error("invalid expression: {0}")]
+    Expression(String),
+    /// No item matched the strategy.
+    #[error("no item found in table `{table}`")]
+    NotFound {
+        /// The (prefixed) table that was read.
+        table: String,
+    },
+    /// An item in the table does not fit the model.
+    #[error("item in table `{table}` does not fit the model: {source}")]
+    Decode {
+        /// The (prefixed) table the item came from.
+        table: String,
+        /// Where and how it does not fit.
+        #[source]
+        source: DecodeError,
+    },
+    /// A batch read could not fetch every key even after retrying.
+    #[error("{} key(s) still unprocessed after {attempts} attempts", .missing)]
+    Incomplete {
+        /// How many keys were not fetched.
+        missing: usize,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+    /// The table already exists (from `create_table`).
+    #[error("table `{0}` already exists")]
+    TableExists(String),
+    /// Configuration could not be read or the embedded store could not start.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// An error from DynamoDB or the AWS SDK, with the operation that failed.
+    #[error("{operation} failed: {message}")]
+    Sdk {
+        /// The DynamoDB operation (`PutItem`, ...).
+        operation: &'static str,
+        /// The service's error code, when it sent one (`ResourceNotFoundException`, ...).
+        code: Option<String>,
+        /// The full error text.
+        message: String,
+    },
+}
+
+impl Error {
+    /// Whether this is [`Error::NotFound`].
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::NotFound { .. })
+    }
+
+    /// Whether this is [`Error::ConditionalCheckFailed`].
+    pub fn is_conditional_check_failed(&self) -> bool {
+        matches!(self, Error::ConditionalCheckFailed { .. })
+    }
+
+    /// The violations of an [`Error::Validation`], else an empty slice.
+    pub fn violations(&self) -> &[Violation] {
+        match self {
+            Error::Validation(v) => v,
+            _ => &[],
+        }
+    }
+
+    /// Whether retrying the same request may succeed (throttling, 5xx, network).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Sdk { code, .. } => matches!(
+                code.as_deref(),
+                None | Some(
+                    "ProvisionedThroughputExceededException"
+                        | "ThrottlingException"
+                        | "RequestLimitExceeded"
+                        | "InternalServerError"
+                        | "ServiceUnavailable"
+                )
+            ),
+            _ => false,
+        }
+    }
+
+    pub(crate) fn sdk<E>(operation: &'static str, err: aws_sdk_dynamodb::error::SdkError<E>) -> Self
+    where
+        E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+        let code = err.code().map(str::to_string);
+        let message = match err.message() {
+            Some(m) => format!("{}: {m}", code.as_deref().unwrap_or("error")),
+            None => format!("{}", aws_sdk_dynamodb::error::DisplayErrorContext(&err)),
+        };
+        Error::Sdk {
+            operation,
+            code,
+            message,
+        }
+    }
+}
+
+fn table_suffix(table: &str) -> String {
+    if table.is_empty() {
+        String::new()
+    } else {
+        format!(" on table `{table}`")
+    }
+}
+
+fn render_violations(v: &[Violation]) -> String {
+    v.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("; ")
+}
+
+/// One broken rule: where (a field path such as `address.city` or `pets[2]`) and what.
+///
+/// ```
+/// let v = dynamongo_runtime::Violation::new("year_of_birth", "must be at most 2018");
+/// assert_eq!(v.to_string(), "year_of_birth: must be at most 2018");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// Field path in the model (attribute names joined with `.`, list indices in `[]`).
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Violation {
+    /// A violation at `path`.
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Violation {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+/// Why an item read from DynamoDB does not fit the model.
+///
+/// ```
+/// let e = dynamongo_runtime::DecodeError::new("N (number)", "S").at("year_of_birth");
+/// assert_eq!(e.path(), "year_of_birth");
+/// assert_eq!(e.to_string(), "attribute `year_of_birth`: expected N (number), found S");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    /// Path segments, innermost first (built while the error travels outwards).
+    segments: Vec<String>,
+    expected: String,
+    found: String,
+}
+
+impl DecodeError {
+    /// An error with no path yet: `expected` what, `found` what instead.
+    pub fn new(expected: impl Into<String>, found: impl Into<String>) -> Self {
+        DecodeError {
+            segments: Vec::new(),
+            expected: expected.into(),
+            found: found.into(),
+        }
+    }
+
+    /// The same error one level further out, under attribute `name` (or `[i]`).
+    pub fn at(mut self, name: &str) -> Self {
+        self.segments.push(name.to_string());
+        self
+    }
+
+    /// The attribute path (`address.city`, `pets[1].name`).
+    pub fn path(&self) -> String {
+        let mut out = String::new();
+        for seg in self.segments.iter().rev() {
+            if !out.is_empty() && !seg.starts_with('[') {
+                out.push('.');
+            }
+            out.push_str(seg);
+        }
+        out
+    }
+
+    /// What the model expected there.
+    pub fn expected(&self) -> &str {
+        &self.expected
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "attribute `{}`: expected {}, found {}",
+            self.path(),
+            self.expected,
+            self.found
+        )
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// A `Result` with the runtime's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,380 @@
+//! Typed field handles: what generated `user::email()`-style functions return. Only the
+//! methods that make sense for a field's type exist, so a wrong condition does not compile.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::marker::PhantomData;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::error::Violation;
+use crate::expr::{Action, AttrPath, Cmp, Condition, Expr, Update};
+use crate::value::{FieldValue, SetElement};
+
+/// Marker: the field always has a value (no `remove()`).
+#[derive(Debug, Clone, Copy)]
+pub enum Required {}
+
+/// Marker: the field may be absent (`remove()` exists).
+#[derive(Debug, Clone, Copy)]
+pub enum Optional {}
+
+/// Checks a value against its field's rules (generated from the spec).
+pub type Check<T> = fn(&T, &str, &mut Vec<Violation>);
+
+/// A handle on field of type `T` in model `M`; `P` is [`Required`] or [`Optional`].
+///
+/// ```
+/// use dynamongo_runtime::{Field, Optional, Required};
+/// struct User;
+/// let name: Field<User, String, Required> = Field::new("name");
+/// let c = name.begins_with("Jo");
+/// assert_eq!(c.render().expression, "begins_with(#n0, :v0)");
+/// let nick: Field<User, String, Optional> = Field::new("nick");
+/// let _ = nick.remove(); // only optional fields have remove()
+/// ```
+pub struct Field<M, T, P = Required> {
+    path: AttrPath,
+    check: Option<Check<T>>,
+    _marker: PhantomData<fn() -> (M, T, P)>,
+}
+
+impl<M, T, P> Clone for Field<M, T, P> {
+    fn clone(&self) -> Self {
+        Field {
+            path: self.path.clone(),
+            check: self.check,
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<M, T, P> fmt::Debug for Field<M, T, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Field({})", self.path)
+    }
+}
+
+impl<M, T, P> Field<M, T, P> {
+    /// A handle on the top-level attribute `attribute`, with no value rules.
+    pub fn new(attribute: &str) -> Self {
+        Field {
+            path: AttrPath::attr(attribute),
+            check: None,
+            _marker: PhantomData,
+        }
+    }
+
+    /// A handle at `path` whose update values are checked by `check`.
+    pub fn with_check(path: AttrPath, check: Check<T>) -> Self {
+        Field {
+            path,
+            check: Some(check),
+            _marker: PhantomData,
+        }
+    }
+
+    /// The attribute path.
+    pub fn path(&self) -> &AttrPath {
+        &self.path
+    }
+
+    fn cond(&self, e: Expr) -> Condition<M> {
+        Condition::new(e)
+    }
+}
+
+impl<M, T: FieldValue, P> Field<M, T, P> {
+    fn val(&self, v: T) -> (AttributeValue, Option<String>) {
+        let problem = v.unsendable().map(|p| format!("{}: {p}", self.path));
+        (v.to_attr(), problem)
+    }
+
+    fn checked(&self, v: &T) -> Vec<Violation> {
+        let mut out = Vec::new();
+        if let Some(check) = self.check {
+            check(v, &self.path.to_string(), &mut out);
+        }
+        if let Some(p) = v.unsendable() {
+            out.push(Violation::new(self.path.to_string(), p));
+        }
+        out
+    }
+
+    fn cmp(&self, op: Cmp, v: T) -> Condition<M> {
+        let (v, problem) = self.val(v);
+        self.cond(Expr::Cmp(self.path.clone(), op, v)).with_problem(problem)
+    }
+
+    /// `field = value`.
+    pub fn eq(&self, value: impl Into<T>) -> Condition<M> {
+        self.cmp(Cmp::Eq, value.into())
+    }
+
+    /// `field <> value`.
+    pub fn ne(&self, value: impl Into<T>) -> Condition<M> {
+        self.cmp(Cmp::Ne, value.into())
+    }
+
+    /// `field IN (values...)` (lists over 100 values are split into ORed groups).
+    pub fn in_<V: Into<T>>(&self, values: impl IntoIterator<Item = V>) -> Condition<M> {
+        let mut problems = Vec::new();
+        let values = values
+            .into_iter()
+            .map(|v| {
+                let (v, p) = self.val(v.into());
+                problems.extend(p);
+                v
+            })
+            .collect();
+        let mut c = self.cond(Expr::In(self.path.clone(), values));
+        c.problems = problems;
+        c
+    }
+
+    /// `attribute_exists(field)`.
+    pub fn exists(&self) -> Condition<M> {
+        self.cond(Expr::Exists(self.path.clone()))
+    }
+
+    /// `attribute_not_exists(field)`.
+    pub fn not_exists(&self) -> Condition<M> {
+        self.cond(Expr::NotExists(self.path.clone()))
+    }
+
+    /// `size(field)`: compare it with [`Size`]'s methods.
+    pub fn size(&self) -> Size<M> {
+        Size {
+            path: self.path.clone(),
+            _model: PhantomData,
+        }
+    }
+
+    /// `SET field = value` (checked against the field's rules before sending).
+    pub fn set(&self, value: impl Into<T>) -> Update<M> {
+        let v = value.into();
+        Update::new(Action::Set(self.path.clone(), v.to_attr()), self.checked(&v))
+    }
+
+    /// `SET field = if_not_exists(field, value)`.
+    pub fn set_if_not_exists(&self, value: impl Into<T>) -> Update<M> {
+        let v = value.into();
+        Update::new(Action::SetIfNotExists(self.path.clone(), v.to_attr()), self.checked(&v))
+    }
+}
+
+impl<M, T, P> Field<M, T, P> {
+    /// For generated dict handles: the handle of a nested attribute.
+    pub fn child<U, Q>(&self, attribute: &str, check: Check<U>) -> Field<M, U, Q> {
+        Field::with_check(self.path.child(attribute), check)
+    }
+}
+
+impl<M, T: FieldValue> Field<M, T, Optional> {
+    /// `REMOVE field` (only optional fields can be removed).
+    pub fn remove(&self) -> Update<M> {
+        Update::new(Action::Remove(self.path.clone()), Vec::new())
+    }
+}
+
+/// Types that compare with `<`, `<=`, `>`, `>=` and `BETWEEN`.
+pub trait Ordered: FieldValue {}
+impl Ordered for i64 {}
+impl Ordered for f64 {}
+impl Ordered for String {}
+impl Ordered for uuid::Uuid {}
+impl Ordered for chrono::DateTime<chrono::Utc> {}
+impl Ordered for chrono::NaiveDate {}
+impl Ordered for chrono::TimeDelta {}
+impl Ordered for crate::value::Bytes {}
+
+impl<M, T: Ordered, P> Field<M, T, P> {
+    /// `field < value`.
+    pub fn lt(&self, value: impl Into<T>) -> Condition<M> {
+        self.cmp(Cmp::Lt, value.into())
+    }
+    /// `field <= value`.
+    pub fn le(&self, value: impl Into<T>) -> Condition<M> {
+        self.cmp(Cmp::Le, value.into())
+    }
+    /// `field > value`.
+    pub fn gt(&self, value: impl Into<T>) -> Condition<M> {
+        self.cmp(Cmp::Gt, value.into())
+    }
+    /// `field >= value`.
+    pub fn ge(&self, value: impl Into<T>) -> Condition<M> {
+        self.cmp(Cmp::Ge, value.into())
+    }
+    /// `field BETWEEN low AND high` (both ends included).
+    pub fn between(&self, low: impl Into<T>, high: impl Into<T>) -> Condition<M> {
+        let (lo, p1) = self.val(low.into());
+        let (hi, p2) = self.val(high.into());
+        self.cond(Expr::Between(self.path.clone(), lo, hi))
+            .with_problem(p1)
+            .with_problem(p2)
+    }
+}
+
+/// Numbers: `add` and the seed's `subtract`, `increment`, `decrement`.
+pub trait Numeric: Ordered + std::ops::Neg<Output = Self> + From<i8> {}
+impl Numeric for i64 {}
+impl Numeric for f64 {}
+
+impl<M, T: Numeric, P> Field<M, T, P> {
+    /// `ADD field value` (a missing attribute counts as 0).
+    pub fn add(&self, value: impl Into<T>) -> Update<M> {
+        let v = value.into();
+        let mut violations = Vec::new();
+        if let Some(p) = v.unsendable() {
+            violations.push(Violation::new(self.path.to_string(), p));
+        }
+        Update::new(Action::Add(self.path.clone(), v.to_attr()), violations)
+    }
+    /// `ADD field -value`.
+    pub fn subtract(&self, value: impl Into<T>) -> Update<M> {
+        self.add(-value.into())
+    }
+    /// `ADD field 1`.
+    pub fn increment(&self) -> Update<M> {
+        self.add(T::from(1))
+    }
+    /// `ADD field -1`.
+    pub fn decrement(&self) -> Update<M> {
+        self.add(T::from(-1))
+    }
+}
+
+impl<M, P> Field<M, String, P> {
+    /// `begins_with(field, prefix)`.
+    pub fn begins_with(&self, prefix: impl Into<String>) -> Condition<M> {
+        self.cond(Expr::BeginsWith(self.path.clone(), AttributeValue::S(prefix.into())))
+    }
+    /// `contains(field, text)`: substring match.
+    pub fn contains(&self, text: impl Into<String>) -> Condition<M> {
+        self.cond(Expr::Contains(self.path.clone(), AttributeValue::S(text.into())))
+    }
+}
+
+impl<M, U: FieldValue, P> Field<M, Vec<U>, P> {
+    /// `contains(list, element)`.
+    pub fn contains(&self, element: impl Into<U>) -> Condition<M> {
+        let (v, problem) = element_val(&self.path, element.into());
+        self.cond(Expr::Contains(self.path.clone(), v)).with_problem(problem)
+    }
+    /// `SET list = list_append(list, values)`.
+    pub fn append<V: Into<U>>(&self, values: impl IntoIterator<Item = V>) -> Update<M> {
+        let values: Vec<U> = values.into_iter().map(Into::into).collect();
+        let violations = self.element_violations(&values);
+        Update::new(Action::Append(self.path.clone(), values.to_attr()), violations)
+    }
+    /// `SET list = list_append(values, list)`.
+    pub fn prepend<V: Into<U>>(&self, values: impl IntoIterator<Item = V>) -> Update<M> {
+        let values: Vec<U> = values.into_iter().map(Into::into).collect();
+        let violations = self.element_violations(&values);
+        Update::new(Action::Prepend(self.path.clone(), values.to_attr()), violations)
+    }
+    /// A handle on element `i` (`list[i]`), for conditions and updates on one element.
+    pub fn at(&self, i: usize) -> Field<M, U, Required> {
+        Field {
+            path: self.path.index(i),
+            check: None,
+            _marker: PhantomData,
+        }
+    }
+
+    fn element_violations(&self, values: &[U]) -> Vec<Violation> {
+        let mut out = Vec::new();
+        for (i, v) in values.iter().enumerate() {
+            if let Some(p) = v.unsendable() {
+                out.push(Violation::new(format!("{}[+{i}]", self.path), p));
+            }
+        }
+        out
+    }
+}
+
+fn element_val<U: FieldValue>(path: &AttrPath, v: U) -> (AttributeValue, Option<String>) {
+    let problem = v.unsendable().map(|p| format!("{path}: {p}"));
+    (v.to_attr(), problem)
+}
+
+impl<M, U: SetElement, P> Field<M, BTreeSet<U>, P> {
+    /// `contains(set, element)`.
+    pub fn contains(&self, element: impl Into<U>) -> Condition<M> {
+        let (v, problem) = element_val(&self.path, element.into());
+        self.cond(Expr::Contains(self.path.clone(), v)).with_problem(problem)
+    }
+    /// `ADD set elements` (set union).
+    pub fn add<V: Into<U>>(&self, elements: impl IntoIterator<Item = V>) -> Update<M> {
+        let set: BTreeSet<U> = elements.into_iter().map(Into::into).collect();
+        Update::new(Action::Add(self.path.clone(), set.to_attr()), set_violations(&self.path, &set))
+    }
+    /// `DELETE set elements` (set difference).
+    pub fn delete<V: Into<U>>(&self, elements: impl IntoIterator<Item = V>) -> Update<M> {
+        let set: BTreeSet<U> = elements.into_iter().map(Into::into).collect();
+        Update::new(Action::Delete(self.path.clone(), set.to_attr()), set_violations(&self.path, &set))
+    }
+}
+
+fn set_violations<U: SetElement>(path: &AttrPath, set: &BTreeSet<U>) -> Vec<Violation> {
+    if set.is_empty() {
+        vec![Violation::new(path.to_string(), "a set update needs at least one element")]
+    } else {
+        Vec::new()
+    }
+}
+
+impl<M, U: FieldValue, P> Field<M, BTreeMap<String, U>, P> {
+    /// A handle on one entry of the map.
+    pub fn key(&self, key: &str) -> Field<M, U, Optional> {
+        Field {
+            path: self.path.child(key),
+            check: None,
+            _marker: PhantomData,
+        }
+    }
+}
+
+/// `size(field)`, compared with a number.
+pub struct Size<M> {
+    path: AttrPath,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M> Size<M> {
+    fn cmp(&self, op: Cmp, n: i64) -> Condition<M> {
+        Condition::new(Expr::Size(self.path.clone(), op, AttributeValue::N(n.to_string())))
+    }
+    /// `size(field) = n`.
+    pub fn eq(&self, n: i64) -> Condition<M> {
+        self.cmp(Cmp::Eq, n)
+    }
+    /// `size(field) <> n`.
+    pub fn ne(&self, n: i64) -> Condition<M> {
+        self.cmp(Cmp::Ne, n)
+    }
+    /// `size(field) < n`.
+    pub fn lt(&self, n: i64) -> Condition<M> {
+        self.cmp(Cmp::Lt, n)
+    }
+    /// `size(field) <= n`.
+    pub fn le(&self, n: i64) -> Condition<M> {
+        self.cmp(Cmp::Le, n)
+    }
+    /// `size(field) > n`.
+    pub fn gt(&self, n: i64) -> Condition<M> {
+        self.cmp(Cmp::Gt, n)
+    }
+    /// `size(field) >= n`.
+    pub fn ge(&self, n: i64) -> Condition<M> {
+        self.cmp(Cmp::Ge, n)
+    }
+    /// `size(field) BETWEEN low AND high`.
+    pub fn between(&self, low: i64, high: i64) -> Condition<M> {
+        Condition::new(Expr::SizeBetween(
+            self.path.clone(),
+            AttributeValue::N(low.to_string()),
+            AttributeValue::N(high.to_string()),
+        ))
+    }
+}

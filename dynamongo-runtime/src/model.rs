@@ -1,0 +1,269 @@
+//! The `Model` trait that generated code implements, and the strategy traits that let a
+//! key, a model, a condition or a list of them select items.
+
+use crate::db::Db;
+use crate::error::{DecodeError, Error, Violation};
+use crate::expr::{Condition, Expr, Update};
+use crate::ops::{self, BoxFuture, GetOne, SaveOne};
+use crate::value::Item;
+
+/// DynamoDB scalar types a key attribute can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalarType {
+    /// String.
+    S,
+    /// Number.
+    N,
+    /// Binary.
+    B,
+}
+
+/// One key attribute: its DynamoDB name and type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyAttr {
+    /// The attribute name.
+    pub name: &'static str,
+    /// The attribute type.
+    pub ty: ScalarType,
+}
+
+/// Capacity mode of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throughput {
+    /// Provisioned read and write units (dynamongo's default is 8/8).
+    Provisioned {
+        /// Read capacity units.
+        read: i64,
+        /// Write capacity units.
+        write: i64,
+    },
+    /// Pay per request.
+    OnDemand,
+}
+
+/// The primary key type of a model (generated: `UserKey`).
+pub trait ModelKey: Clone + std::fmt::Debug + Send + Sync + 'static {
+    /// The key as a DynamoDB key map.
+    fn to_key_item(&self) -> Item;
+    /// The key of a stored item.
+    fn from_key_item(item: &Item) -> Result<Self, DecodeError>;
+}
+
+/// A struct generated from a spec's `fields` (a model or a dict): its conversions.
+/// Generated code implements it; applications use [`Model`]'s methods instead.
+pub trait Document: Sized {
+    /// The item / map form.
+    fn to_item(&self) -> Item;
+    /// Decode from an item / map; the error names the attribute path.
+    fn from_item(item: &Item) -> Result<Self, DecodeError>;
+    /// Every rule violation, with paths under `prefix`.
+    fn validate_into(&self, prefix: &str, out: &mut Vec<Violation>);
+    /// The JSON object form (the seed's `to_dict`).
+    fn to_json_value(&self) -> serde_json::Value;
+    /// Read a JSON object, applying defaults and recording every problem under `prefix`.
+    fn from_json_value(value: &serde_json::Value, prefix: &str, out: &mut Vec<Violation>) -> Option<Self>;
+}
+
+/// A model: a struct generated from a spec, stored in one table.
+///
+/// The operations (`save_one`, `get_one`, `get_many`, ...) are provided methods, called
+/// as `User::save_one(&db, user)`. See the crate documentation for the whole API.
+pub trait Model: Document + Clone + std::fmt::Debug + Send + Sync + 'static {
+    /// The primary key type.
+    type Key: ModelKey;
+    /// The table name, without the prefix.
+    const TABLE: &'static str;
+    /// The partition key.
+    const HASH_KEY: KeyAttr;
+    /// The sort key, if any.
+    const RANGE_KEY: Option<KeyAttr>;
+    /// Capacity mode used by `create_table`.
+    const THROUGHPUT: Throughput;
+
+    /// This item's primary key.
+    fn key(&self) -> Self::Key;
+
+    /// Checks every rule of the spec; all violations are reported together.
+    fn validate(&self) -> Result<(), Error> {
+        let mut out = Vec::new();
+        self.validate_into("", &mut out);
+        if out.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation(out))
+        }
+    }
+
+    /// Builds an item from JSON (the seed's dict input): types checked, defaults applied,
+    /// rules validated, every problem listed.
+    fn from_json(value: serde_json::Value) -> Result<Self, Error> {
+        let mut out = Vec::new();
+        let item = Self::from_json_value(&value, "", &mut out);
+        match item {
+            Some(item) if out.is_empty() => {
+                item.validate()?;
+                Ok(item)
+            }
+            _ => Err(Error::Validation(out)),
+        }
+    }
+
+    /// The item as JSON (the seed's `to_dict`).
+    fn to_json(&self) -> serde_json::Value {
+        self.to_json_value()
+    }
+
+    /// The updates that an `update_from_json` object asks for: the key, and a `set` (or a
+    /// `remove`, for `null` on an optional field) per other attribute. Generated.
+    fn json_updates(value: &serde_json::Value) -> Result<(Self::Key, Vec<Update<Self>>), Error>;
+
+    /// Creates the model's table (key schema, attribute definitions, throughput) and waits
+    /// until it is ACTIVE. [`Error::TableExists`] when it is already there.
+    fn create_table(db: &Db) -> BoxFuture<'_, Result<(), Error>> {
+        Box::pin(ops::create_table::<Self>(db))
+    }
+
+    /// Deletes the model's table.
+    fn delete_table(db: &Db) -> BoxFuture<'_, Result<(), Error>> {
+        Box::pin(ops::delete_table::<Self>(db))
+    }
+
+    /// Saves one item (validated first). Replaces an item with the same key unless
+    /// [`SaveOne::overwrite`] says otherwise. Returns the item saved.
+    fn save_one(db: &Db, item: Self) -> SaveOne<'_, Self> {
+        SaveOne::new(db, item)
+    }
+
+    /// Reads one item by key, key tuple, key type, model or key condition
+    /// (plus extra checks). [`Error::NotFound`] when absent; see [`GetOne::optional`].
+    fn get_one(db: &Db, strategy: impl Strategy<Self>) -> GetOne<'_, Self> {
+        GetOne::new(db, strategy.into_target())
+    }
+
+    /// Deletes one item and returns it, or `None` when no item matched (the key is
+    /// absent, or the extra checks failed).
+    fn delete_one(db: &Db, strategy: impl Strategy<Self>) -> BoxFuture<'_, Result<Option<Self>, Error>> {
+        let single = ops::single_of(strategy);
+        Box::pin(async move { ops::delete_single(db, single?).await })
+    }
+
+    /// Applies updates to one existing item and returns it as it is afterwards.
+    /// [`Error::NotFound`] when the item does not exist (nothing is created);
+    /// [`Error::ConditionalCheckFailed`] when it exists but fails the extra checks.
+    fn update_one(
+        db: &Db,
+        strategy: impl Strategy<Self>,
+        updates: impl IntoIterator<Item = Update<Self>>,
+    ) -> BoxFuture<'_, Result<Self, Error>> {
+        let single = ops::single_of(strategy);
+        let updates: Vec<Update<Self>> = updates.into_iter().collect();
+        Box::pin(async move { ops::update_single(db, single?, updates).await })
+    }
+
+    /// Updates an existing item from a JSON object holding its key and the attributes to
+    /// set (the seed's `update_from_dict`). [`Error::NotFound`] when it does not exist.
+    fn update_from_json(db: &Db, value: serde_json::Value) -> BoxFuture<'_, Result<Self, Error>> {
+        let parsed = Self::json_updates(&value);
+        Box::pin(async move {
+            let (key, updates) = parsed?;
+            let single = crate::keys::resolve(Target::<Self>::Key(key))?;
+            ops::update_single(db, single, updates).await
+        })
+    }
+
+    /// A condition matching any of the given full keys (the seed's `keys_in`).
+    fn keys_in<K: Into<Self::Key>>(keys: impl IntoIterator<Item = K>) -> Condition<Self> {
+        Condition::new(Expr::KeysIn(keys.into_iter().map(|k| k.into().to_key_item()).collect()))
+    }
+}
+
+/// What a single-item operation acts on: a key, or a condition that contains the key.
+pub enum Target<M: Model> {
+    /// A full primary key.
+    Key(M::Key),
+    /// A key condition, possibly ANDed with extra checks.
+    Where(Condition<M>),
+}
+
+impl<M: Model> Clone for Target<M> {
+    fn clone(&self) -> Self {
+        match self {
+            Target::Key(k) => Target::Key(k.clone()),
+            Target::Where(c) => Target::Where(c.clone()),
+        }
+    }
+}
+
+impl<M: Model> std::fmt::Debug for Target<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Key(k) => f.debug_tuple("Key").field(k).finish(),
+            Target::Where(c) => f.debug_tuple("Where").field(c).finish(),
+        }
+    }
+}
+
+/// Anything that selects one item of `M` (the seed's single-item "strategy"): generated
+/// code implements it for the key's scalar or tuple, the key type and the model; the
+/// runtime for [`Condition`] and [`Target`].
+pub trait Strategy<M: Model> {
+    /// The selection.
+    fn into_target(self) -> Target<M>;
+}
+
+impl<M: Model> Strategy<M> for Condition<M> {
+    fn into_target(self) -> Target<M> {
+        Target::Where(self)
+    }
+}
+
+impl<M: Model> Strategy<M> for Target<M> {
+    fn into_target(self) -> Target<M> {
+        self
+    }
+}
+
+/// Wraps any single-item strategy, to mix kinds in one list:
+/// `vec![one("a@x.io"), one(user::email().eq("b@x.io"))]`.
+pub fn one<M: Model>(strategy: impl Strategy<M>) -> Target<M> {
+    strategy.into_target()
+}
+
+/// What a multi-item operation acts on.
+pub enum Targets<M: Model> {
+    /// A list of single-item strategies.
+    List(Vec<Target<M>>),
+    /// Any condition.
+    Where(Condition<M>),
+}
+
+/// Anything that selects many items of `M`: a `Vec`, array or slice of single-item
+/// strategies, or any [`Condition`].
+pub trait ManyStrategy<M: Model> {
+    /// The selection.
+    fn into_targets(self) -> Targets<M>;
+}
+
+impl<M: Model, S: Strategy<M>> ManyStrategy<M> for Vec<S> {
+    fn into_targets(self) -> Targets<M> {
+        Targets::List(self.into_iter().map(Strategy::into_target).collect())
+    }
+}
+
+impl<M: Model, S: Strategy<M>, const N: usize> ManyStrategy<M> for [S; N] {
+    fn into_targets(self) -> Targets<M> {
+        Targets::List(self.into_iter().map(Strategy::into_target).collect())
+    }
+}
+
+impl<M: Model, S: Strategy<M> + Clone> ManyStrategy<M> for &[S] {
+    fn into_targets(self) -> Targets<M> {
+        Targets::List(self.iter().cloned().map(Strategy::into_target).collect())
+    }
+}
+
+impl<M: Model> ManyStrategy<M> for Condition<M> {
+    fn into_targets(self) -> Targets<M> {
+        Targets::Where(self)
+    }
+}
