@@ -117,6 +117,21 @@ impl Kind {
         )
     }
 
+    /// Whether the Rust type is `Copy` (so it is not `.clone()`d).
+    pub fn is_copy(&self) -> bool {
+        matches!(
+            self,
+            Kind::Int
+                | Kind::Float
+                | Kind::Boolean
+                | Kind::Uuid
+                | Kind::DateTime
+                | Kind::Date
+                | Kind::Timedelta
+                | Kind::Enum(_)
+        )
+    }
+
     pub fn is_number(&self) -> bool {
         matches!(self, Kind::Int | Kind::Float)
     }

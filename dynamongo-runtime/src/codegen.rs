@@ -38,6 +38,11 @@ pub fn put<T: FieldValue>(item: &mut Item, attribute: &str, value: &T) {
     }
 }
 
+/// Writes a key attribute (always, so an empty key value is caught before sending).
+pub fn put_key<T: FieldValue>(item: &mut Item, attribute: &str, value: &T) {
+    item.insert(attribute.to_string(), value.to_attr());
+}
+
 /// Reads a required attribute.
 pub fn get<T: FieldValue>(item: &Item, attribute: &str) -> Result<T, DecodeError> {
     match item.get(attribute) {
@@ -150,6 +155,16 @@ pub fn json_dict<D: Document>(obj: &Map<String, Value>, key: &str, prefix: &str,
         Some(v) => v,
     };
     D::from_json_value(v, &join(prefix, key), out)
+}
+
+/// Whether a JSON value counts as empty (null or `""`), like dynamongo's `is_empty`.
+pub fn is_empty_json(v: &Value) -> bool {
+    matches!(v, Value::Null) || matches!(v, Value::String(s) if s.is_empty())
+}
+
+/// Records a violation.
+pub fn violation(path: &str, message: &str, out: &mut Vec<Violation>) {
+    out.push(Violation::new(path, message));
 }
 
 /// Records a missing required value.
@@ -314,4 +329,20 @@ pub fn seconds(secs: i64) -> chrono::TimeDelta {
 /// A map constant from the spec.
 pub fn map<T, const N: usize>(entries: [(&str, T); N]) -> BTreeMap<String, T> {
     entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+/// `value`, or what `make` gives when it is `None` (for defaults of optional fields).
+pub fn or_else<T>(value: Option<T>, make: impl FnOnce() -> Option<T>) -> Option<T> {
+    match value {
+        Some(v) => Some(v),
+        None => make(),
+    }
+}
+
+/// `value`, or what `make` gives when it is `None` (for defaults of other fields).
+pub fn unwrap_or_else<T>(value: Option<T>, make: impl FnOnce() -> T) -> T {
+    match value {
+        Some(v) => v,
+        None => make(),
+    }
 }

@@ -165,8 +165,12 @@ impl<M, T: FieldValue, P> Field<M, T, P> {
 
 impl<M, T, P> Field<M, T, P> {
     /// For generated dict handles: the handle of a nested attribute.
-    pub fn child<U, Q>(&self, attribute: &str, check: Check<U>) -> Field<M, U, Q> {
-        Field::with_check(self.path.child(attribute), check)
+    pub fn child<U, Q>(&self, attribute: &str, check: Option<Check<U>>) -> Field<M, U, Q> {
+        Field {
+            path: self.path.child(attribute),
+            check,
+            _marker: PhantomData,
+        }
     }
 }
 
