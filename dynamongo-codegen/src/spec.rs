@@ -140,8 +140,8 @@ impl Cx<'_> {
             },
         };
         let mut types = TypeNames::default();
-        types.claim(self, "/model", &name);
-        types.claim(self, "/model", &format!("{name}Key"));
+        let _ = types.claim(self, "/model", &name);
+        let _ = types.claim(self, "/model", &format!("{name}Key"));
         let mut fields = self.fields(obj.get("fields")?, "/fields", &name, &mut types);
 
         let hash_name = str_of(obj, "hash_key")?;
@@ -269,13 +269,15 @@ impl Cx<'_> {
             }
             "dict" => {
                 let name = str_of(spec, "name").unwrap_or(type_name).to_string();
-                self.type_name(&name, pointer, types);
+                let fresh = self.type_name(&name, pointer, types);
                 let Some(fields) = spec.get("fields") else {
                     self.err(pointer, "a `dict` needs \"fields\"");
                     return None;
                 };
                 let fields = self.fields(fields, &format!("{pointer}/fields"), &name, types);
-                types.claim(self, pointer, &format!("{name}Fields"));
+                if fresh {
+                    types.claim(self, pointer, &format!("{name}Fields"));
+                }
                 Kind::Dict(ir::Dict {
                     name,
                     doc: str_of(spec, "doc").map(str::to_string),
@@ -284,7 +286,7 @@ impl Cx<'_> {
             }
             "enum" => {
                 let name = str_of(spec, "name").unwrap_or(type_name).to_string();
-                self.type_name(&name, pointer, types);
+                let _ = self.type_name(&name, pointer, types);
                 let Some(values) = spec.get("values").and_then(Value::as_array) else {
                     self.err(pointer, "an `enum` needs \"values\": the strings it stores");
                     return None;
@@ -330,11 +332,11 @@ impl Cx<'_> {
         Some(Type { kind, rules })
     }
 
-    fn type_name(&mut self, name: &str, pointer: &str, types: &mut TypeNames) {
+    fn type_name(&mut self, name: &str, pointer: &str, types: &mut TypeNames) -> bool {
         if !ident::is_pascal_ident(name) {
             self.err(&format!("{pointer}/name"), format!("`{name}` is not a PascalCase Rust type name"));
         }
-        types.claim(self, pointer, name);
+        types.claim(self, pointer, name)
     }
 
     fn rules(&mut self, spec: &Map<String, Value>, pointer: &str, kind: &Kind) -> Rules {
@@ -542,12 +544,14 @@ fn num(n: Number) -> f64 {
 struct TypeNames(BTreeSet<String>);
 
 impl TypeNames {
-    fn claim(&mut self, cx: &mut Cx<'_>, pointer: &str, name: &str) {
-        if !self.0.insert(name.to_string()) {
+    fn claim(&mut self, cx: &mut Cx<'_>, pointer: &str, name: &str) -> bool {
+        let fresh = self.0.insert(name.to_string());
+        if !fresh {
             cx.err(
                 pointer,
                 format!("type name `{name}` is generated twice in this model; set \"name\" to tell them apart"),
             );
         }
+        fresh
     }
 }

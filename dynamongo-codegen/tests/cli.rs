@@ -1,0 +1,198 @@
+//! The CLI as users run it: exit codes, messages with file and JSON pointer, determinism,
+//! write-if-changed, `--check` drift and stale-file removal.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_dynamongo-codegen"))
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn run(args: &[&Path]) -> Output {
+    bin().args(args).output().expect("the CLI runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn copy_specs(to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(workspace().join("spec")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+    }
+}
+
+/// (file, JSON pointer or position expected in the message)
+const INVALID: &[(&str, &str)] = &[
+    ("syntax.json", "syntax.json:4:3:"),
+    ("missing_hash_key.json", "missing_hash_key.json: /: "),
+    ("unknown_type.json", "unknown_type.json: /fields/price/type: "),
+    ("key_missing_field.json", "key_missing_field.json: /hash_key: "),
+    ("key_non_scalar.json", "key_non_scalar.json: /fields/tags/type: "),
+    ("bad_default.json", "bad_default.json: /fields/count/default: "),
+    ("min_greater_than_max.json", "min_greater_than_max.json: /fields/age/min_value: "),
+    ("bad_regex.json", "bad_regex.json: /fields/code/regex: "),
+    ("bad_field_name.json", "bad_field_name.json: /fields/my attr: "),
+    ("default_out_of_range.json", "default_out_of_range.json: /fields/n/default: "),
+    ("range_is_hash.json", "range_is_hash.json: /range_key: "),
+    ("option_not_applicable.json", "option_not_applicable.json: /fields/n/regex: "),
+    ("enum_without_values.json", "enum_without_values.json: /fields/state: "),
+    ("unknown_option.json", "unknown_option.json: /fields/name: "),
+    ("bad_model_name.json", "bad_model_name.json: /model: "),
+    ("type_name_collision.json", "type_name_collision.json: /fields/address_copy: "),
+];
+
+#[test]
+fn every_invalid_spec_exits_1_naming_file_and_pointer() {
+    let dir = workspace().join("tests/specs/invalid");
+    let listed: Vec<&str> = INVALID.iter().map(|(f, _)| *f).collect();
+    // Every file in the folder has a case here.
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "json") {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(listed.contains(&name.as_str()), "{name} has no expectation");
+        }
+    }
+    for (file, expected) in INVALID {
+        let tmp = tempfile::tempdir().unwrap();
+        let specs = tmp.path().join("spec");
+        std::fs::create_dir(&specs).unwrap();
+        std::fs::copy(dir.join(file), specs.join(file)).unwrap();
+        let out = tmp.path().join("out");
+        let o = run(&[&specs, &out]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{file}: {err}");
+        assert!(err.contains(&format!("spec/{expected}")), "{file}: expected `{expected}` in:\n{err}");
+        assert!(!err.contains("panicked"), "{file} panicked: {err}");
+        assert!(!out.exists(), "{file}: nothing may be written on errors");
+    }
+}
+
+#[test]
+fn all_errors_of_a_run_are_reported_together() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = run(&[&workspace().join("tests/specs/invalid"), &out]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1));
+    for (file, _) in INVALID {
+        assert!(err.contains(file), "{file} missing from:\n{err}");
+    }
+    assert!(!out.exists());
+}
+
+#[test]
+fn duplicate_model_and_table_across_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run(&[&workspace().join("tests/specs/invalid/duplicate"), &tmp.path().join("out")]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err.contains("duplicate/b.json: /model: model name `Same` is also used by duplicate/a.json"), "{err}");
+    assert!(err.contains("duplicate/b.json: /table: table `same` is also used by duplicate/a.json"), "{err}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(bin().output().unwrap().status.code(), Some(2));
+    assert_eq!(bin().arg("--bogus").arg("a").arg("b").output().unwrap().status.code(), Some(2));
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("nope");
+    let o = run(&[&missing, &tmp.path().join("out")]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nope"));
+}
+
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>, std::time::SystemTime)> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            let meta = std::fs::metadata(&p).unwrap();
+            (p.clone(), std::fs::read(&p).unwrap(), meta.modified().unwrap())
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn second_run_is_identical_and_touches_nothing_and_check_sees_drift() {
+    let tmp = tempfile::tempdir().unwrap();
+    let specs = tmp.path().join("spec");
+    let out = tmp.path().join("out");
+    copy_specs(&specs);
+
+    assert_eq!(run(&[&specs, &out]).status.code(), Some(0));
+    let first = snapshot(&out);
+    assert!(first.iter().any(|(p, ..)| p.ends_with("user.rs")));
+    assert!(first.iter().any(|(p, ..)| p.ends_with("mod.rs")));
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    assert_eq!(run(&[&specs, &out]).status.code(), Some(0));
+    assert_eq!(first, snapshot(&out), "bytes and mtimes must not change");
+
+    let check = |expect: i32, name: &str| {
+        let o = bin().arg("--check").arg(&specs).arg(&out).output().unwrap();
+        assert_eq!(o.status.code(), Some(expect), "{}", stderr(&o));
+        assert!(stderr(&o).contains(name), "`{name}` not named in: {}", stderr(&o));
+    };
+    check(0, "");
+    assert_eq!(first, snapshot(&out), "--check writes nothing");
+
+    // A spec changes.
+    let users = specs.join("users.json");
+    let text = std::fs::read_to_string(&users).unwrap();
+    std::fs::write(&users, text.replace("\"max_value\": 2018", "\"max_value\": 2030")).unwrap();
+    check(1, "changed: ");
+    check(1, "user.rs");
+    std::fs::write(&users, &text).unwrap();
+    check(0, "");
+
+    // A spec is added.
+    std::fs::write(
+        specs.join("zebra.json"),
+        r#"{"model":"Zebra","table":"zebras","hash_key":"id","fields":{"id":{"type":"string"}}}"#,
+    )
+    .unwrap();
+    check(1, "missing: ");
+    check(1, "zebra.rs");
+    assert_eq!(run(&[&specs, &out]).status.code(), Some(0));
+    check(0, "");
+
+    // A spec is removed: --check reports it, the CLI removes its file.
+    std::fs::remove_file(specs.join("zebra.json")).unwrap();
+    check(1, "stale: ");
+    check(1, "zebra.rs");
+    assert_eq!(run(&[&specs, &out]).status.code(), Some(0));
+    assert!(!out.join("zebra.rs").exists());
+    check(0, "");
+}
+
+#[test]
+fn hand_written_files_are_never_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let specs = tmp.path().join("spec");
+    let out = tmp.path().join("out");
+    copy_specs(&specs);
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("helpers.rs"), "// mine\n").unwrap();
+    assert_eq!(run(&[&specs, &out]).status.code(), Some(0));
+    assert!(out.join("helpers.rs").exists());
+}
+
+#[test]
+fn header_names_the_spec_and_no_version() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_eq!(run(&[&workspace().join("spec"), &out]).status.code(), Some(0));
+    let user = std::fs::read_to_string(out.join("user.rs")).unwrap();
+    assert!(user.starts_with("// @generated by dynamongo-codegen from spec/users.json. Do not edit.\n"));
+    assert!(!user.contains(env!("CARGO_PKG_VERSION")));
+    assert!(!user.contains("macro_rules") && !user.contains("#!["));
+}
