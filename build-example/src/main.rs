@@ -44,6 +44,9 @@ async fn main() -> Result<(), Error> {
 
     // Fetch data from DynamoDB
     let user = User::get_one(&db, user::email().eq("johndoe@gmail.com")).await?;
-    println!("{}", serde_json::to_string_pretty(&user.to_json()).unwrap_or_default());
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&user.to_json()).unwrap_or_default()
+    );
     Ok(())
 }

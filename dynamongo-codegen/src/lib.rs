@@ -72,7 +72,10 @@ pub fn generate(spec_dir: &Path, layout: &Layout) -> Result<Generated, Error> {
 }
 
 /// Generates from spec texts given in memory (`name` is used in messages and headers).
-pub fn generate_from_sources(sources: &[(String, String)], layout: &Layout) -> Result<Generated, Error> {
+pub fn generate_from_sources(
+    sources: &[(String, String)],
+    layout: &Layout,
+) -> Result<Generated, Error> {
     let sources: Vec<spec::Source> = sources
         .iter()
         .map(|(name, text)| spec::Source {
@@ -83,10 +86,18 @@ pub fn generate_from_sources(sources: &[(String, String)], layout: &Layout) -> R
     generate_sources(&sources, Vec::new(), layout)
 }
 
-fn generate_sources(sources: &[spec::Source], specs: Vec<PathBuf>, layout: &Layout) -> Result<Generated, Error> {
+fn generate_sources(
+    sources: &[spec::Source],
+    specs: Vec<PathBuf>,
+    layout: &Layout,
+) -> Result<Generated, Error> {
     let models = spec::parse_all(sources).map_err(Error::Spec)?;
     let files = emit_files(&models, layout)?;
-    Ok(Generated { files, specs, models })
+    Ok(Generated {
+        files,
+        specs,
+        models,
+    })
 }
 
 fn emit_files(models: &[ir::Model], layout: &Layout) -> Result<Vec<GeneratedFile>, Error> {
@@ -95,7 +106,10 @@ fn emit_files(models: &[ir::Model], layout: &Layout) -> Result<Vec<GeneratedFile
     match layout {
         Layout::Modules => {
             let decls = models.iter().map(|m| emit::module_decl(m, None));
-            let dir = models.first().map(|m| spec_dir_label(&m.source)).unwrap_or_default();
+            let dir = models
+                .first()
+                .map(|m| spec_dir_label(&m.source))
+                .unwrap_or_default();
             let header = emit::header(&format!("the specs in {dir}"));
             files.push(GeneratedFile {
                 path: PathBuf::from("mod.rs"),
@@ -104,13 +118,19 @@ fn emit_files(models: &[ir::Model], layout: &Layout) -> Result<Vec<GeneratedFile
             for m in models {
                 files.push(GeneratedFile {
                     path: PathBuf::from(format!("{}.rs", m.module)),
-                    contents: emit::render(&emit::header(&m.source), emit::model_tokens(m)).map_err(fail)?,
+                    contents: emit::render(&emit::header(&m.source), emit::model_tokens(m))
+                        .map_err(fail)?,
                 });
             }
         }
         Layout::SingleFile(name) => {
-            let mods = models.iter().map(|m| emit::module_decl(m, Some(emit::model_tokens(m))));
-            let dir = models.first().map(|m| spec_dir_label(&m.source)).unwrap_or_default();
+            let mods = models
+                .iter()
+                .map(|m| emit::module_decl(m, Some(emit::model_tokens(m))));
+            let dir = models
+                .first()
+                .map(|m| spec_dir_label(&m.source))
+                .unwrap_or_default();
             let header = emit::header(&format!("the specs in {dir}"));
             files.push(GeneratedFile {
                 path: PathBuf::from(name),
@@ -152,7 +172,10 @@ fn read_specs(dir: &Path) -> Result<(Vec<PathBuf>, Vec<spec::Source>), Error> {
     let mut sources = Vec::new();
     for p in &paths {
         let text = std::fs::read_to_string(p).map_err(|e| io(p, e))?;
-        let file = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let file = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         sources.push(spec::Source {
             name: format!("{label}/{file}"),
             text,
@@ -214,13 +237,14 @@ impl Builder {
         }
         let out_dir = match self.out_dir {
             Some(d) => d,
-            None => PathBuf::from(
-                std::env::var_os("OUT_DIR")
-                    .ok_or_else(|| Error::Usage("OUT_DIR is not set: call from build.rs or set out_dir".to_string()))?,
-            )
+            None => PathBuf::from(std::env::var_os("OUT_DIR").ok_or_else(|| {
+                Error::Usage("OUT_DIR is not set: call from build.rs or set out_dir".to_string())
+            })?)
             .join("dynamongo"),
         };
-        let layout = self.layout.unwrap_or_else(|| Layout::SingleFile("models.rs".to_string()));
+        let layout = self
+            .layout
+            .unwrap_or_else(|| Layout::SingleFile("models.rs".to_string()));
         let (specs, sources) = read_specs(&spec_dir)?;
         if !self.quiet {
             for s in &specs {

@@ -51,15 +51,27 @@ fn main() -> ExitCode {
     if check_only {
         return match check(out_dir, &generated) {
             Ok(drift) if drift.is_empty() => {
-                println!("{} is up to date ({} files)", out_dir.display(), generated.files.len());
+                println!(
+                    "{} is up to date ({} files)",
+                    out_dir.display(),
+                    generated.files.len()
+                );
                 ExitCode::SUCCESS
             }
             Ok(drift) => {
-                eprintln!("{} is out of date with {}:", out_dir.display(), spec_dir.display());
+                eprintln!(
+                    "{} is out of date with {}:",
+                    out_dir.display(),
+                    spec_dir.display()
+                );
                 for d in &drift {
                     eprintln!("  {d}");
                 }
-                eprintln!("run: cargo run -p dynamongo-codegen -- {} {}", spec_dir.display(), out_dir.display());
+                eprintln!(
+                    "run: cargo run -p dynamongo-codegen -- {} {}",
+                    spec_dir.display(),
+                    out_dir.display()
+                );
                 ExitCode::from(1)
             }
             Err(e) => {

@@ -94,7 +94,10 @@ fn check_unique(models: &[ir::Model], errors: &mut Vec<SpecError>) {
             errors.push(SpecError::at(
                 &m.source,
                 "/model",
-                format!("model `{}` would be written to `{}.rs`, as is the model of {other}", m.name, m.module),
+                format!(
+                    "model `{}` would be written to `{}.rs`, as is the model of {other}",
+                    m.name, m.module
+                ),
             ));
         }
         if let Some(other) = tables.insert(&m.table, &m.source) {
@@ -126,7 +129,10 @@ impl Cx<'_> {
         let before = self.errors.len();
         let name = str_of(obj, "model")?.to_string();
         if !ident::is_pascal_ident(&name) {
-            self.err("/model", format!("`{name}` is not a PascalCase Rust type name"));
+            self.err(
+                "/model",
+                format!("`{name}` is not a PascalCase Rust type name"),
+            );
         }
         let module = name.to_snake_case();
         let table = str_of(obj, "table")?.to_string();
@@ -148,7 +154,10 @@ impl Cx<'_> {
         let hash_key = self.key(&mut fields, hash_name, "/hash_key", "hash");
         let range_key = match str_of(obj, "range_key") {
             Some(r) if r == hash_name => {
-                self.err("/range_key", format!("range key `{r}` is also the hash key"));
+                self.err(
+                    "/range_key",
+                    format!("range key `{r}` is also the hash key"),
+                );
                 None
             }
             Some(r) => self.key(&mut fields, r, "/range_key", "range"),
@@ -170,9 +179,18 @@ impl Cx<'_> {
         })
     }
 
-    fn key(&mut self, fields: &mut [ir::Field], name: &str, pointer: &str, role: &str) -> Option<usize> {
+    fn key(
+        &mut self,
+        fields: &mut [ir::Field],
+        name: &str,
+        pointer: &str,
+        role: &str,
+    ) -> Option<usize> {
         let Some(index) = fields.iter().position(|f| f.name == name) else {
-            self.err(pointer, format!("{role} key `{name}` names no field in /fields"));
+            self.err(
+                pointer,
+                format!("{role} key `{name}` names no field in /fields"),
+            );
             return None;
         };
         let field = &mut fields[index];
@@ -191,7 +209,13 @@ impl Cx<'_> {
         Some(index)
     }
 
-    fn fields(&mut self, value: &Value, pointer: &str, owner: &str, types: &mut TypeNames) -> Vec<ir::Field> {
+    fn fields(
+        &mut self,
+        value: &Value,
+        pointer: &str,
+        owner: &str,
+        types: &mut TypeNames,
+    ) -> Vec<ir::Field> {
         let Some(obj) = value.as_object() else {
             return Vec::new();
         };
@@ -212,17 +236,35 @@ impl Cx<'_> {
                 continue;
             }
             if !idents.insert(ident::escaped(name)) {
-                self.err(&p, format!("field `{name}` collides with another field once escaped as `{}`", ident::escaped(name)));
+                self.err(
+                    &p,
+                    format!(
+                        "field `{name}` collides with another field once escaped as `{}`",
+                        ident::escaped(name)
+                    ),
+                );
             }
-            let Some(spec) = spec.as_object() else { continue };
+            let Some(spec) = spec.as_object() else {
+                continue;
+            };
             let attribute = str_of(spec, "attribute").unwrap_or(name).to_string();
             if let Some(other) = attributes.insert(attribute.clone(), name.clone()) {
-                self.err(&p, format!("attribute `{attribute}` is also used by field `{other}`"));
+                self.err(
+                    &p,
+                    format!("attribute `{attribute}` is also used by field `{other}`"),
+                );
             }
             let type_prefix = format!("{owner}{}", name.to_upper_camel_case());
-            let Some(ty) = self.ty(spec, &p, &type_prefix, types) else { continue };
-            let required = spec.get("required").and_then(Value::as_bool).unwrap_or(false);
-            let default = spec.get("default").and_then(|d| self.default(d, &ty, &format!("{p}/default")));
+            let Some(ty) = self.ty(spec, &p, &type_prefix, types) else {
+                continue;
+            };
+            let required = spec
+                .get("required")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let default = spec
+                .get("default")
+                .and_then(|d| self.default(d, &ty, &format!("{p}/default")));
             out.push(ir::Field {
                 name: name.clone(),
                 attribute,
@@ -236,7 +278,13 @@ impl Cx<'_> {
     }
 
     /// The type at `pointer` (a field or an `items` object).
-    fn ty(&mut self, spec: &Map<String, Value>, pointer: &str, type_name: &str, types: &mut TypeNames) -> Option<Type> {
+    fn ty(
+        &mut self,
+        spec: &Map<String, Value>,
+        pointer: &str,
+        type_name: &str,
+        types: &mut TypeNames,
+    ) -> Option<Type> {
         let type_str = str_of(spec, "type")?;
         let kind = match type_str {
             "int" => Kind::Int,
@@ -256,7 +304,10 @@ impl Cx<'_> {
             "binary_set" => Kind::BinarySet,
             "list" | "map" => {
                 let Some(items) = spec.get("items").and_then(Value::as_object) else {
-                    self.err(pointer, format!("a `{type_str}` needs \"items\": the type of its elements"));
+                    self.err(
+                        pointer,
+                        format!("a `{type_str}` needs \"items\": the type of its elements"),
+                    );
                     return None;
                 };
                 let item_name = format!("{type_name}Item");
@@ -296,10 +347,22 @@ impl Cx<'_> {
                     let text = v.as_str().unwrap_or_default();
                     let vp = format!("{pointer}/values/{i}");
                     match ident::variant_name(text) {
-                        None => self.err(&vp, format!("enum value `{text}` has no letters or digits to name a variant")),
+                        None => self.err(
+                            &vp,
+                            format!(
+                                "enum value `{text}` has no letters or digits to name a variant"
+                            ),
+                        ),
                         Some(variant) => {
-                            if let Some((other, _)) = variants.iter().find(|(o, s)| *o == variant || s == text) {
-                                self.err(&vp, format!("enum value `{text}` collides with the variant `{other}`"));
+                            if let Some((other, _)) =
+                                variants.iter().find(|(o, s)| *o == variant || s == text)
+                            {
+                                self.err(
+                                    &vp,
+                                    format!(
+                                        "enum value `{text}` collides with the variant `{other}`"
+                                    ),
+                                );
                             } else {
                                 variants.push((variant, text.to_string()));
                             }
@@ -313,7 +376,10 @@ impl Cx<'_> {
                 })
             }
             other => {
-                self.err(&format!("{pointer}/type"), format!("unknown type `{other}`"));
+                self.err(
+                    &format!("{pointer}/type"),
+                    format!("unknown type `{other}`"),
+                );
                 return None;
             }
         };
@@ -325,7 +391,10 @@ impl Cx<'_> {
                 _ => matches!(kind, Kind::Dict(_) | Kind::Enum(_)),
             };
             if !allowed && spec.contains_key(option) {
-                self.err(&format!("{pointer}/{option}"), format!("\"{option}\" does not apply to a `{type_str}`"));
+                self.err(
+                    &format!("{pointer}/{option}"),
+                    format!("\"{option}\" does not apply to a `{type_str}`"),
+                );
             }
         }
         let rules = self.rules(spec, pointer, &kind);
@@ -334,7 +403,10 @@ impl Cx<'_> {
 
     fn type_name(&mut self, name: &str, pointer: &str, types: &mut TypeNames) -> bool {
         if !ident::is_pascal_ident(name) {
-            self.err(&format!("{pointer}/name"), format!("`{name}` is not a PascalCase Rust type name"));
+            self.err(
+                &format!("{pointer}/name"),
+                format!("`{name}` is not a PascalCase Rust type name"),
+            );
         }
         types.claim(self, pointer, name)
     }
@@ -352,29 +424,52 @@ impl Cx<'_> {
             let Some(v) = spec.get(key) else { continue };
             let p = format!("{pointer}/{key}");
             if !kind.is_number() {
-                self.err(&p, format!("\"{key}\" applies to int and float fields, not to a `{type_name}`"));
+                self.err(
+                    &p,
+                    format!("\"{key}\" applies to int and float fields, not to a `{type_name}`"),
+                );
                 continue;
             }
             match number(v) {
                 Some(n) if slot == 0 => rules.min_value = Some(n),
                 Some(n) => rules.max_value = Some(n),
-                None => self.err(&p, format!("\"{key}\" of an int field must be a whole number, not {v}")),
+                None => self.err(
+                    &p,
+                    format!("\"{key}\" of an int field must be a whole number, not {v}"),
+                ),
             }
         }
         if let (Some(min), Some(max)) = (rules.min_value, rules.max_value) {
             if num(min) > num(max) {
-                self.err(&format!("{pointer}/min_value"), format!("min_value {} is greater than max_value {}", num(min), num(max)));
+                self.err(
+                    &format!("{pointer}/min_value"),
+                    format!(
+                        "min_value {} is greater than max_value {}",
+                        num(min),
+                        num(max)
+                    ),
+                );
             }
         }
         let has_length = kind.is_text()
             || matches!(
                 kind,
-                Kind::List(_) | Kind::Map(_) | Kind::StringSet | Kind::NumberSet | Kind::Binary | Kind::BinarySet
+                Kind::List(_)
+                    | Kind::Map(_)
+                    | Kind::StringSet
+                    | Kind::NumberSet
+                    | Kind::Binary
+                    | Kind::BinarySet
             );
         for (key, slot) in [("min_length", 0), ("max_length", 1)] {
-            let Some(v) = spec.get(key).and_then(Value::as_u64) else { continue };
+            let Some(v) = spec.get(key).and_then(Value::as_u64) else {
+                continue;
+            };
             if !has_length {
-                self.err(&format!("{pointer}/{key}"), format!("\"{key}\" does not apply to a `{type_name}`"));
+                self.err(
+                    &format!("{pointer}/{key}"),
+                    format!("\"{key}\" does not apply to a `{type_name}`"),
+                );
             } else if slot == 0 {
                 rules.min_length = Some(v);
             } else {
@@ -383,15 +478,24 @@ impl Cx<'_> {
         }
         if let (Some(min), Some(max)) = (rules.min_length, rules.max_length) {
             if min > max {
-                self.err(&format!("{pointer}/min_length"), format!("min_length {min} is greater than max_length {max}"));
+                self.err(
+                    &format!("{pointer}/min_length"),
+                    format!("min_length {min} is greater than max_length {max}"),
+                );
             }
         }
         if let Some(re) = str_of(spec, "regex") {
             let p = format!("{pointer}/regex");
             if !kind.is_text() {
-                self.err(&p, format!("\"regex\" applies to text fields, not to a `{type_name}`"));
+                self.err(
+                    &p,
+                    format!("\"regex\" applies to text fields, not to a `{type_name}`"),
+                );
             } else if let Err(e) = regex::Regex::new(re) {
-                self.err(&p, format!("invalid regex: {}", e.to_string().replace('\n', " ")));
+                self.err(
+                    &p,
+                    format!("invalid regex: {}", e.to_string().replace('\n', " ")),
+                );
             } else {
                 rules.regex = Some(re.to_string());
             }
@@ -399,9 +503,17 @@ impl Cx<'_> {
         if let Some(choices) = spec.get("choices").and_then(Value::as_array) {
             let p = format!("{pointer}/choices");
             if !(kind.is_text() || kind.is_number()) {
-                self.err(&p, format!("\"choices\" applies to text and number fields, not to a `{type_name}`"));
+                self.err(
+                    &p,
+                    format!(
+                        "\"choices\" applies to text and number fields, not to a `{type_name}`"
+                    ),
+                );
             } else {
-                let ty = Type { kind: kind.clone(), rules: Rules::default() };
+                let ty = Type {
+                    kind: kind.clone(),
+                    rules: Rules::default(),
+                };
                 let parsed: Vec<Literal> = choices
                     .iter()
                     .enumerate()
@@ -419,11 +531,17 @@ impl Cx<'_> {
             (Kind::Date, Some("today")) => return Some(Default::Today),
             (Kind::Uuid, Some("uuid4")) => return Some(Default::Uuid4),
             (Kind::Dict(_), _) => {
-                self.err(pointer, "a `dict` takes its defaults from its fields; give them there");
+                self.err(
+                    pointer,
+                    "a `dict` takes its defaults from its fields; give them there",
+                );
                 return None;
             }
             (Kind::Binary | Kind::BinarySet, _) => {
-                self.err(pointer, format!("a `{}` cannot have a default", ty.kind.spec_name()));
+                self.err(
+                    pointer,
+                    format!("a `{}` cannot have a default", ty.kind.spec_name()),
+                );
                 return None;
             }
             _ => {}
@@ -442,12 +560,18 @@ impl Cx<'_> {
         };
         if let (Some(n), Some(min)) = (n, rules.min_value) {
             if n < num(min) {
-                self.err(pointer, format!("default {n} is below min_value {}", num(min)));
+                self.err(
+                    pointer,
+                    format!("default {n} is below min_value {}", num(min)),
+                );
             }
         }
         if let (Some(n), Some(max)) = (n, rules.max_value) {
             if n > num(max) {
-                self.err(pointer, format!("default {n} is above max_value {}", num(max)));
+                self.err(
+                    pointer,
+                    format!("default {n} is above max_value {}", num(max)),
+                );
             }
         }
         if let Some(choices) = &rules.choices {
@@ -456,8 +580,14 @@ impl Cx<'_> {
             }
         }
         if let (Literal::Text(t), Some(re)) = (lit, &rules.regex) {
-            if regex::Regex::new(re).map(|r| !r.is_match(t)).unwrap_or(false) {
-                self.err(pointer, format!("default `{t}` does not match the field's regex"));
+            if regex::Regex::new(re)
+                .map(|r| !r.is_match(t))
+                .unwrap_or(false)
+            {
+                self.err(
+                    pointer,
+                    format!("default `{t}` does not match the field's regex"),
+                );
             }
         }
     }
@@ -470,12 +600,20 @@ impl Cx<'_> {
             None
         };
         match (&ty.kind, value) {
-            (Kind::Int, Value::Number(n)) => n.as_i64().map(Literal::Int).or_else(|| mismatch(self)),
-            (Kind::Float, Value::Number(n)) => n.as_f64().map(Literal::Float).or_else(|| mismatch(self)),
-            (Kind::Timedelta, Value::Number(n)) => n.as_i64().map(Literal::Seconds).or_else(|| mismatch(self)),
+            (Kind::Int, Value::Number(n)) => {
+                n.as_i64().map(Literal::Int).or_else(|| mismatch(self))
+            }
+            (Kind::Float, Value::Number(n)) => {
+                n.as_f64().map(Literal::Float).or_else(|| mismatch(self))
+            }
+            (Kind::Timedelta, Value::Number(n)) => {
+                n.as_i64().map(Literal::Seconds).or_else(|| mismatch(self))
+            }
             (Kind::Boolean, Value::Bool(b)) => Some(Literal::Bool(*b)),
             (Kind::String, Value::String(s)) => Some(Literal::Text(s.clone())),
-            (Kind::Email, Value::String(s)) if looks_like_email(s) => Some(Literal::Text(s.clone())),
+            (Kind::Email, Value::String(s)) if looks_like_email(s) => {
+                Some(Literal::Text(s.clone()))
+            }
             (Kind::Url, Value::String(s)) if s.contains("://") => Some(Literal::Text(s.clone())),
             (Kind::IpAddress, Value::String(s)) if s.parse::<std::net::IpAddr>().is_ok() => {
                 Some(Literal::Text(s.clone()))
@@ -488,10 +626,12 @@ impl Cx<'_> {
                 Ok(d) => Some(Literal::Text(d.with_timezone(&chrono::Utc).to_rfc3339())),
                 Err(_) => mismatch(self),
             },
-            (Kind::Date, Value::String(s)) => match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-                Ok(d) => Some(Literal::Text(d.format("%Y-%m-%d").to_string())),
-                Err(_) => mismatch(self),
-            },
+            (Kind::Date, Value::String(s)) => {
+                match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                    Ok(d) => Some(Literal::Text(d.format("%Y-%m-%d").to_string())),
+                    Err(_) => mismatch(self),
+                }
+            }
             (Kind::Enum(e), Value::String(s)) if e.variants.iter().any(|(_, v)| v == s) => {
                 Some(Literal::Text(s.clone()))
             }
@@ -503,17 +643,25 @@ impl Cx<'_> {
                 Some(Literal::List(out))
             }
             (Kind::StringSet, Value::Array(items)) => {
-                let set: Option<BTreeSet<String>> = items.iter().map(|v| v.as_str().map(str::to_string)).collect();
-                set.map(|s| Literal::StrSet(s.into_iter().collect())).or_else(|| mismatch(self))
+                let set: Option<BTreeSet<String>> = items
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_string))
+                    .collect();
+                set.map(|s| Literal::StrSet(s.into_iter().collect()))
+                    .or_else(|| mismatch(self))
             }
             (Kind::NumberSet, Value::Array(items)) => {
                 let set: Option<BTreeSet<i64>> = items.iter().map(Value::as_i64).collect();
-                set.map(|s| Literal::NumSet(s.into_iter().collect())).or_else(|| mismatch(self))
+                set.map(|s| Literal::NumSet(s.into_iter().collect()))
+                    .or_else(|| mismatch(self))
             }
             (Kind::Map(item), Value::Object(entries)) => {
                 let mut out = Vec::new();
                 for (k, v) in entries {
-                    out.push((k.clone(), self.literal(v, item, &format!("{pointer}/{}", pointer_segment(k)))?));
+                    out.push((
+                        k.clone(),
+                        self.literal(v, item, &format!("{pointer}/{}", pointer_segment(k)))?,
+                    ));
                 }
                 Some(Literal::Map(out))
             }
@@ -526,7 +674,10 @@ impl Cx<'_> {
 fn looks_like_email(s: &str) -> bool {
     match s.split_once('@') {
         Some((local, domain)) => {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
         }
         None => false,
     }

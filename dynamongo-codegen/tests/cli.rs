@@ -32,20 +32,50 @@ fn copy_specs(to: &Path) {
 const INVALID: &[(&str, &str)] = &[
     ("syntax.json", "syntax.json:4:3:"),
     ("missing_hash_key.json", "missing_hash_key.json: /: "),
-    ("unknown_type.json", "unknown_type.json: /fields/price/type: "),
-    ("key_missing_field.json", "key_missing_field.json: /hash_key: "),
-    ("key_non_scalar.json", "key_non_scalar.json: /fields/tags/type: "),
-    ("bad_default.json", "bad_default.json: /fields/count/default: "),
-    ("min_greater_than_max.json", "min_greater_than_max.json: /fields/age/min_value: "),
+    (
+        "unknown_type.json",
+        "unknown_type.json: /fields/price/type: ",
+    ),
+    (
+        "key_missing_field.json",
+        "key_missing_field.json: /hash_key: ",
+    ),
+    (
+        "key_non_scalar.json",
+        "key_non_scalar.json: /fields/tags/type: ",
+    ),
+    (
+        "bad_default.json",
+        "bad_default.json: /fields/count/default: ",
+    ),
+    (
+        "min_greater_than_max.json",
+        "min_greater_than_max.json: /fields/age/min_value: ",
+    ),
     ("bad_regex.json", "bad_regex.json: /fields/code/regex: "),
-    ("bad_field_name.json", "bad_field_name.json: /fields/my attr: "),
-    ("default_out_of_range.json", "default_out_of_range.json: /fields/n/default: "),
+    (
+        "bad_field_name.json",
+        "bad_field_name.json: /fields/my attr: ",
+    ),
+    (
+        "default_out_of_range.json",
+        "default_out_of_range.json: /fields/n/default: ",
+    ),
     ("range_is_hash.json", "range_is_hash.json: /range_key: "),
-    ("option_not_applicable.json", "option_not_applicable.json: /fields/n/regex: "),
-    ("enum_without_values.json", "enum_without_values.json: /fields/state: "),
+    (
+        "option_not_applicable.json",
+        "option_not_applicable.json: /fields/n/regex: ",
+    ),
+    (
+        "enum_without_values.json",
+        "enum_without_values.json: /fields/state: ",
+    ),
     ("unknown_option.json", "unknown_option.json: /fields/name: "),
     ("bad_model_name.json", "bad_model_name.json: /model: "),
-    ("type_name_collision.json", "type_name_collision.json: /fields/address_copy: "),
+    (
+        "type_name_collision.json",
+        "type_name_collision.json: /fields/address_copy: ",
+    ),
 ];
 
 #[test]
@@ -69,7 +99,10 @@ fn every_invalid_spec_exits_1_naming_file_and_pointer() {
         let o = run(&[&specs, &out]);
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(1), "{file}: {err}");
-        assert!(err.contains(&format!("spec/{expected}")), "{file}: expected `{expected}` in:\n{err}");
+        assert!(
+            err.contains(&format!("spec/{expected}")),
+            "{file}: expected `{expected}` in:\n{err}"
+        );
         assert!(!err.contains("panicked"), "{file} panicked: {err}");
         assert!(!out.exists(), "{file}: nothing may be written on errors");
     }
@@ -91,17 +124,38 @@ fn all_errors_of_a_run_are_reported_together() {
 #[test]
 fn duplicate_model_and_table_across_files() {
     let tmp = tempfile::tempdir().unwrap();
-    let o = run(&[&workspace().join("tests/specs/invalid/duplicate"), &tmp.path().join("out")]);
+    let o = run(&[
+        &workspace().join("tests/specs/invalid/duplicate"),
+        &tmp.path().join("out"),
+    ]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1));
-    assert!(err.contains("duplicate/b.json: /model: model name `Same` is also used by duplicate/a.json"), "{err}");
-    assert!(err.contains("duplicate/b.json: /table: table `same` is also used by duplicate/a.json"), "{err}");
+    assert!(
+        err.contains(
+            "duplicate/b.json: /model: model name `Same` is also used by duplicate/a.json"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("duplicate/b.json: /table: table `same` is also used by duplicate/a.json"),
+        "{err}"
+    );
 }
 
 #[test]
 fn usage_errors_exit_2() {
     assert_eq!(bin().output().unwrap().status.code(), Some(2));
-    assert_eq!(bin().arg("--bogus").arg("a").arg("b").output().unwrap().status.code(), Some(2));
+    assert_eq!(
+        bin()
+            .arg("--bogus")
+            .arg("a")
+            .arg("b")
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
     let tmp = tempfile::tempdir().unwrap();
     let missing = tmp.path().join("nope");
     let o = run(&[&missing, &tmp.path().join("out")]);
@@ -115,7 +169,11 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>, std::time::SystemTime)> {
         .map(|e| {
             let p = e.unwrap().path();
             let meta = std::fs::metadata(&p).unwrap();
-            (p.clone(), std::fs::read(&p).unwrap(), meta.modified().unwrap())
+            (
+                p.clone(),
+                std::fs::read(&p).unwrap(),
+                meta.modified().unwrap(),
+            )
         })
         .collect();
     v.sort();
@@ -140,7 +198,11 @@ fn second_run_is_identical_and_touches_nothing_and_check_sees_drift() {
     let check = |expect: i32, name: &str| {
         let o = bin().arg("--check").arg(&specs).arg(&out).output().unwrap();
         assert_eq!(o.status.code(), Some(expect), "{}", stderr(&o));
-        assert!(stderr(&o).contains(name), "`{name}` not named in: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(name),
+            "`{name}` not named in: {}",
+            stderr(&o)
+        );
     };
     check(0, "");
     assert_eq!(first, snapshot(&out), "--check writes nothing");
@@ -148,7 +210,11 @@ fn second_run_is_identical_and_touches_nothing_and_check_sees_drift() {
     // A spec changes.
     let users = specs.join("users.json");
     let text = std::fs::read_to_string(&users).unwrap();
-    std::fs::write(&users, text.replace("\"max_value\": 2018", "\"max_value\": 2030")).unwrap();
+    std::fs::write(
+        &users,
+        text.replace("\"max_value\": 2018", "\"max_value\": 2030"),
+    )
+    .unwrap();
     check(1, "changed: ");
     check(1, "user.rs");
     std::fs::write(&users, &text).unwrap();
@@ -190,9 +256,14 @@ fn hand_written_files_are_never_removed() {
 fn header_names_the_spec_and_no_version() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    assert_eq!(run(&[&workspace().join("spec"), &out]).status.code(), Some(0));
+    assert_eq!(
+        run(&[&workspace().join("spec"), &out]).status.code(),
+        Some(0)
+    );
     let user = std::fs::read_to_string(out.join("user.rs")).unwrap();
-    assert!(user.starts_with("// @generated by dynamongo-codegen from spec/users.json. Do not edit.\n"));
+    assert!(
+        user.starts_with("// @generated by dynamongo-codegen from spec/users.json. Do not edit.\n")
+    );
     assert!(!user.contains(env!("CARGO_PKG_VERSION")));
     assert!(!user.contains("macro_rules") && !user.contains("#!["));
 }

@@ -47,7 +47,9 @@ pub fn put_key<T: FieldValue>(item: &mut Item, attribute: &str, value: &T) {
 pub fn get<T: FieldValue>(item: &Item, attribute: &str) -> Result<T, DecodeError> {
     match item.get(attribute) {
         Some(v) => T::from_attr(v).map_err(|e| e.at(attribute)),
-        None => Err(DecodeError::new("a value (the field is required)", "no attribute").at(attribute)),
+        None => {
+            Err(DecodeError::new("a value (the field is required)", "no attribute").at(attribute))
+        }
     }
 }
 
@@ -60,14 +62,19 @@ pub fn get_opt<T: FieldValue>(item: &Item, attribute: &str) -> Result<Option<T>,
 }
 
 /// Reads a collection attribute; absent is empty (dynamongo always writes lists and dicts).
-pub fn get_or_default<T: FieldValue + Default>(item: &Item, attribute: &str) -> Result<T, DecodeError> {
+pub fn get_or_default<T: FieldValue + Default>(
+    item: &Item,
+    attribute: &str,
+) -> Result<T, DecodeError> {
     Ok(get_opt(item, attribute)?.unwrap_or_default())
 }
 
 /// Reads a dict attribute; absent is decoded from an empty map.
 pub fn get_dict<D: Document>(item: &Item, attribute: &str) -> Result<D, DecodeError> {
     match item.get(attribute) {
-        None | Some(AttributeValue::Null(_)) => D::from_item(&Item::new()).map_err(|e| e.at(attribute)),
+        None | Some(AttributeValue::Null(_)) => {
+            D::from_item(&Item::new()).map_err(|e| e.at(attribute))
+        }
         Some(v) => dict_from_attr(v).map_err(|e| e.at(attribute)),
     }
 }
@@ -86,9 +93,15 @@ pub fn dict_from_attr<D: Document>(v: &AttributeValue) -> Result<D, DecodeError>
 }
 
 /// A generated enum as a string attribute.
-pub fn enum_from_attr<E>(v: &AttributeValue, name: &str, parse: fn(&str) -> Option<E>) -> Result<E, DecodeError> {
+pub fn enum_from_attr<E>(
+    v: &AttributeValue,
+    name: &str,
+    parse: fn(&str) -> Option<E>,
+) -> Result<E, DecodeError> {
     match v {
-        AttributeValue::S(s) => parse(s).ok_or_else(|| DecodeError::new(format!("one of the values of {name}"), format!("S `{s}`"))),
+        AttributeValue::S(s) => parse(s).ok_or_else(|| {
+            DecodeError::new(format!("one of the values of {name}"), format!("S `{s}`"))
+        }),
         other => Err(DecodeError::new("S (enum)", attr_kind(other))),
     }
 }
@@ -103,7 +116,10 @@ pub fn enum_from_json<E>(
 ) -> Option<E> {
     match v {
         Value::String(s) => parse(s).or_else(|| {
-            out.push(Violation::new(path, format!("`{s}` is not one of {}", allowed.join(", "))));
+            out.push(Violation::new(
+                path,
+                format!("`{s}` is not one of {}", allowed.join(", ")),
+            ));
             None
         }),
         other => {
@@ -126,7 +142,10 @@ pub fn json_object<'v>(
         Value::Object(obj) => {
             for key in obj.keys() {
                 if !known.contains(&key.as_str()) {
-                    out.push(Violation::new(join(prefix, key), "is not a field of this model"));
+                    out.push(Violation::new(
+                        join(prefix, key),
+                        "is not a field of this model",
+                    ));
                 }
             }
             Some(obj)
@@ -139,7 +158,12 @@ pub fn json_object<'v>(
 }
 
 /// The value of `key`: `None` when absent, null or an empty string (dynamongo's "empty").
-pub fn json_field<T: FieldValue>(obj: &Map<String, Value>, key: &str, prefix: &str, out: &mut Vec<Violation>) -> Option<T> {
+pub fn json_field<T: FieldValue>(
+    obj: &Map<String, Value>,
+    key: &str,
+    prefix: &str,
+    out: &mut Vec<Violation>,
+) -> Option<T> {
     match obj.get(key) {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s.is_empty() => None,
@@ -148,7 +172,12 @@ pub fn json_field<T: FieldValue>(obj: &Map<String, Value>, key: &str, prefix: &s
 }
 
 /// A dict field from JSON; absent or null is read as `{}` (so its defaults apply).
-pub fn json_dict<D: Document>(obj: &Map<String, Value>, key: &str, prefix: &str, out: &mut Vec<Violation>) -> Option<D> {
+pub fn json_dict<D: Document>(
+    obj: &Map<String, Value>,
+    key: &str,
+    prefix: &str,
+    out: &mut Vec<Violation>,
+) -> Option<D> {
     let empty = Value::Object(Map::new());
     let v = match obj.get(key) {
         None | Some(Value::Null) => &empty,
@@ -168,7 +197,12 @@ pub fn violation(path: &str, message: &str, out: &mut Vec<Violation>) {
 }
 
 /// Records a missing required value.
-pub fn require<T>(value: Option<T>, key: &str, prefix: &str, out: &mut Vec<Violation>) -> Option<T> {
+pub fn require<T>(
+    value: Option<T>,
+    key: &str,
+    prefix: &str,
+    out: &mut Vec<Violation>,
+) -> Option<T> {
     if value.is_none() && !out.iter().any(|v| v.path == join(prefix, key)) {
         out.push(Violation::new(join(prefix, key), "is required"));
     }
@@ -213,30 +247,52 @@ impl AsF64 for f64 {
 }
 
 /// `min_value`.
-pub fn min_value<T: AsF64 + std::fmt::Display>(v: &T, min: f64, path: &str, out: &mut Vec<Violation>) {
+pub fn min_value<T: AsF64 + std::fmt::Display>(
+    v: &T,
+    min: f64,
+    path: &str,
+    out: &mut Vec<Violation>,
+) {
     if v.as_f64() < min {
         out.push(Violation::new(path, format!("must be at least {min}")));
     }
 }
 
 /// `max_value`.
-pub fn max_value<T: AsF64 + std::fmt::Display>(v: &T, max: f64, path: &str, out: &mut Vec<Violation>) {
+pub fn max_value<T: AsF64 + std::fmt::Display>(
+    v: &T,
+    max: f64,
+    path: &str,
+    out: &mut Vec<Violation>,
+) {
     if v.as_f64() > max {
         out.push(Violation::new(path, format!("must be at most {max}")));
     }
 }
 
 /// `min_length` / `max_length` (characters for text, elements for collections, bytes for binary).
-pub fn length(len: usize, min: Option<u64>, max: Option<u64>, path: &str, out: &mut Vec<Violation>) {
+pub fn length(
+    len: usize,
+    min: Option<u64>,
+    max: Option<u64>,
+    path: &str,
+    out: &mut Vec<Violation>,
+) {
     let len = len as u64;
     if let Some(min) = min {
         if len < min {
-            out.push(Violation::new(path, format!("length {len} is below min_length {min}")));
+            out.push(Violation::new(
+                path,
+                format!("length {len} is below min_length {min}"),
+            ));
         }
     }
     if let Some(max) = max {
         if len > max {
-            out.push(Violation::new(path, format!("length {len} is above max_length {max}")));
+            out.push(Violation::new(
+                path,
+                format!("length {len} is above max_length {max}"),
+            ));
         }
     }
 }
@@ -245,12 +301,20 @@ pub fn length(len: usize, min: Option<u64>, max: Option<u64>, path: &str, out: &
 pub fn regex(v: &str, re: &Regex, source: &str, path: &str, out: &mut Vec<Violation>) {
     let anchored = re.find(v).is_some_and(|m| m.start() == 0);
     if !anchored {
-        out.push(Violation::new(path, format!("does not match the pattern `{source}`")));
+        out.push(Violation::new(
+            path,
+            format!("does not match the pattern `{source}`"),
+        ));
     }
 }
 
 /// `choices`.
-pub fn choices<T: PartialEq + std::fmt::Debug>(v: &T, allowed: &[T], path: &str, out: &mut Vec<Violation>) {
+pub fn choices<T: PartialEq + std::fmt::Debug>(
+    v: &T,
+    allowed: &[T],
+    path: &str,
+    out: &mut Vec<Violation>,
+) {
     if !allowed.contains(v) {
         out.push(Violation::new(path, format!("must be one of {allowed:?}")));
     }
@@ -270,15 +334,20 @@ pub fn email(v: &str, path: &str, out: &mut Vec<Violation>) {
         None => false,
     };
     if !ok && !v.is_empty() {
-        out.push(Violation::new(path, format!("`{v}` is not a valid email address")));
+        out.push(Violation::new(
+            path,
+            format!("`{v}` is not a valid email address"),
+        ));
     }
 }
 
 /// `url`: scheme://host with an http(s) or ftp scheme and a host.
 pub fn url(v: &str, path: &str, out: &mut Vec<Violation>) {
     let ok = v.split_once("://").is_some_and(|(scheme, rest)| {
-        matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https" | "ftp" | "ftps")
-            && !rest.is_empty()
+        matches!(
+            scheme.to_ascii_lowercase().as_str(),
+            "http" | "https" | "ftp" | "ftps"
+        ) && !rest.is_empty()
             && !rest.starts_with('/')
             && !v.chars().any(char::is_whitespace)
     });
@@ -290,15 +359,20 @@ pub fn url(v: &str, path: &str, out: &mut Vec<Violation>) {
 /// `ip_address`: IPv4 or IPv6.
 pub fn ip_address(v: &str, path: &str, out: &mut Vec<Violation>) {
     if !v.is_empty() && v.parse::<std::net::IpAddr>().is_err() {
-        out.push(Violation::new(path, format!("`{v}` is not a valid IP address")));
+        out.push(Violation::new(
+            path,
+            format!("`{v}` is not a valid IP address"),
+        ));
     }
 }
 
 // ----- defaults -----
 
-/// The `"now"` default.
+/// The `"now"` default, at the microsecond precision datetimes are stored with.
 pub fn now() -> chrono::DateTime<chrono::Utc> {
-    chrono::Utc::now()
+    use chrono::{DurationRound, TimeDelta};
+    let t = chrono::Utc::now();
+    t.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(t)
 }
 
 /// The `"today"` default.
@@ -328,7 +402,10 @@ pub fn seconds(secs: i64) -> chrono::TimeDelta {
 
 /// A map constant from the spec.
 pub fn map<T, const N: usize>(entries: [(&str, T); N]) -> BTreeMap<String, T> {
-    entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    entries
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
 }
 
 /// `value`, or what `make` gives when it is `None` (for defaults of optional fields).

@@ -114,10 +114,13 @@ impl Db {
     /// ```
     #[cfg(feature = "embedded")]
     pub async fn embedded() -> Result<Db, Error> {
-        let store = dynoxide::Database::memory().map_err(|e| Error::Config(format!("embedded store: {e}")))?;
+        let store = dynoxide::Database::memory()
+            .map_err(|e| Error::Config(format!("embedded store: {e}")))?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
-            .map_err(|e| Error::Config(format!("embedded store: cannot listen on 127.0.0.1: {e}")))?;
+            .map_err(|e| {
+                Error::Config(format!("embedded store: cannot listen on 127.0.0.1: {e}"))
+            })?;
         let addr = listener
             .local_addr()
             .map_err(|e| Error::Config(format!("embedded store: {e}")))?;
@@ -156,7 +159,10 @@ impl fmt::Debug for DbBuilder {
             .field("region", &self.region)
             .field("table_prefix", &self.prefix)
             .field("endpoint_url", &self.endpoint)
-            .field("credentials", &self.credentials.as_ref().map(|_| "<redacted>"))
+            .field(
+                "credentials",
+                &self.credentials.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -181,7 +187,11 @@ impl DbBuilder {
     }
 
     /// Static credentials (default: the environment and the aws-config chain).
-    pub fn credentials(mut self, access_key_id: impl Into<String>, secret_access_key: impl Into<String>) -> Self {
+    pub fn credentials(
+        mut self,
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+    ) -> Self {
         self.credentials = Some((access_key_id.into(), secret_access_key.into()));
         self
     }
@@ -220,7 +230,10 @@ impl DbBuilder {
             .or_else(|| env("AWS_ENDPOINT_URL"));
         Ok(Db {
             client: Client::new(&config),
-            prefix: self.prefix.or_else(|| env("AWS_TABLE_PREFIX")).unwrap_or_default(),
+            prefix: self
+                .prefix
+                .or_else(|| env("AWS_TABLE_PREFIX"))
+                .unwrap_or_default(),
             endpoint,
             _embedded: None,
         })

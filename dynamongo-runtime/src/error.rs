@@ -129,7 +129,10 @@ fn table_suffix(table: &str) -> String {
 }
 
 fn render_violations(v: &[Violation]) -> String {
-    v.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("; ")
+    v.iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// One broken rule: where (a field path such as `address.city` or `pets[2]`) and what.

@@ -138,7 +138,9 @@ impl Expr {
     }
 
     pub(crate) fn and_all(terms: Vec<Expr>) -> Option<Expr> {
-        terms.into_iter().reduce(|a, b| Expr::And(Box::new(a), Box::new(b)))
+        terms
+            .into_iter()
+            .reduce(|a, b| Expr::And(Box::new(a), Box::new(b)))
     }
 }
 
@@ -267,7 +269,9 @@ impl<M> Clone for Update<M> {
 
 impl<M> fmt::Debug for Update<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Update").field("action", &self.action).finish()
+        f.debug_struct("Update")
+            .field("action", &self.action)
+            .finish()
     }
 }
 
@@ -328,7 +332,10 @@ pub(crate) struct ExprBuilder {
 impl ExprBuilder {
     pub(crate) fn name(&mut self, name: &str) -> String {
         let next = self.names.len();
-        let i = *self.name_index.entry(name.to_string()).or_insert_with(|| next);
+        let i = *self
+            .name_index
+            .entry(name.to_string())
+            .or_insert_with(|| next);
         if i == next {
             self.names.push((format!("#n{i}"), name.to_string()));
         }
@@ -416,10 +423,8 @@ impl ExprBuilder {
             }
             Expr::KeysIn(items) => {
                 if items.is_empty() {
-                    return "(attribute_exists(#n_none) AND attribute_not_exists(#n_none))".replace(
-                        "#n_none",
-                        &self.name("__dynamongo_none__"),
-                    );
+                    return "(attribute_exists(#n_none) AND attribute_not_exists(#n_none))"
+                        .replace("#n_none", &self.name("__dynamongo_none__"));
                 }
                 let alts: Vec<String> = items
                     .iter()
@@ -493,7 +498,12 @@ impl ExprBuilder {
             }
         }
         let mut parts = Vec::new();
-        for (kw, list) in [("SET", set), ("REMOVE", remove), ("ADD", add), ("DELETE", delete)] {
+        for (kw, list) in [
+            ("SET", set),
+            ("REMOVE", remove),
+            ("ADD", add),
+            ("DELETE", delete),
+        ] {
             if !list.is_empty() {
                 parts.push(format!("{kw} {}", list.join(", ")));
             }
@@ -510,7 +520,12 @@ impl ExprBuilder {
     }
 
     /// The placeholder maps for the SDK (None when empty, as the API wants).
-    pub(crate) fn into_maps(self) -> (Option<HashMap<String, String>>, Option<HashMap<String, AttributeValue>>) {
+    pub(crate) fn into_maps(
+        self,
+    ) -> (
+        Option<HashMap<String, String>>,
+        Option<HashMap<String, AttributeValue>>,
+    ) {
         let names = (!self.names.is_empty()).then(|| self.names.into_iter().collect());
         let values = (!self.values.is_empty()).then(|| self.values.into_iter().collect());
         (names, values)

@@ -103,7 +103,8 @@ impl<M, T: FieldValue, P> Field<M, T, P> {
 
     fn cmp(&self, op: Cmp, v: T) -> Condition<M> {
         let (v, problem) = self.val(v);
-        self.cond(Expr::Cmp(self.path.clone(), op, v)).with_problem(problem)
+        self.cond(Expr::Cmp(self.path.clone(), op, v))
+            .with_problem(problem)
     }
 
     /// `field = value`.
@@ -153,13 +154,19 @@ impl<M, T: FieldValue, P> Field<M, T, P> {
     /// `SET field = value` (checked against the field's rules before sending).
     pub fn set(&self, value: impl Into<T>) -> Update<M> {
         let v = value.into();
-        Update::new(Action::Set(self.path.clone(), v.to_attr()), self.checked(&v))
+        Update::new(
+            Action::Set(self.path.clone(), v.to_attr()),
+            self.checked(&v),
+        )
     }
 
     /// `SET field = if_not_exists(field, value)`.
     pub fn set_if_not_exists(&self, value: impl Into<T>) -> Update<M> {
         let v = value.into();
-        Update::new(Action::SetIfNotExists(self.path.clone(), v.to_attr()), self.checked(&v))
+        Update::new(
+            Action::SetIfNotExists(self.path.clone(), v.to_attr()),
+            self.checked(&v),
+        )
     }
 }
 
@@ -251,11 +258,17 @@ impl<M, T: Numeric, P> Field<M, T, P> {
 impl<M, P> Field<M, String, P> {
     /// `begins_with(field, prefix)`.
     pub fn begins_with(&self, prefix: impl Into<String>) -> Condition<M> {
-        self.cond(Expr::BeginsWith(self.path.clone(), AttributeValue::S(prefix.into())))
+        self.cond(Expr::BeginsWith(
+            self.path.clone(),
+            AttributeValue::S(prefix.into()),
+        ))
     }
     /// `contains(field, text)`: substring match.
     pub fn contains(&self, text: impl Into<String>) -> Condition<M> {
-        self.cond(Expr::Contains(self.path.clone(), AttributeValue::S(text.into())))
+        self.cond(Expr::Contains(
+            self.path.clone(),
+            AttributeValue::S(text.into()),
+        ))
     }
 }
 
@@ -263,19 +276,26 @@ impl<M, U: FieldValue, P> Field<M, Vec<U>, P> {
     /// `contains(list, element)`.
     pub fn contains(&self, element: impl Into<U>) -> Condition<M> {
         let (v, problem) = element_val(&self.path, element.into());
-        self.cond(Expr::Contains(self.path.clone(), v)).with_problem(problem)
+        self.cond(Expr::Contains(self.path.clone(), v))
+            .with_problem(problem)
     }
     /// `SET list = list_append(list, values)`.
     pub fn append<V: Into<U>>(&self, values: impl IntoIterator<Item = V>) -> Update<M> {
         let values: Vec<U> = values.into_iter().map(Into::into).collect();
         let violations = self.element_violations(&values);
-        Update::new(Action::Append(self.path.clone(), values.to_attr()), violations)
+        Update::new(
+            Action::Append(self.path.clone(), values.to_attr()),
+            violations,
+        )
     }
     /// `SET list = list_append(values, list)`.
     pub fn prepend<V: Into<U>>(&self, values: impl IntoIterator<Item = V>) -> Update<M> {
         let values: Vec<U> = values.into_iter().map(Into::into).collect();
         let violations = self.element_violations(&values);
-        Update::new(Action::Prepend(self.path.clone(), values.to_attr()), violations)
+        Update::new(
+            Action::Prepend(self.path.clone(), values.to_attr()),
+            violations,
+        )
     }
     /// A handle on element `i` (`list[i]`), for conditions and updates on one element.
     pub fn at(&self, i: usize) -> Field<M, U, Required> {
@@ -306,23 +326,33 @@ impl<M, U: SetElement, P> Field<M, BTreeSet<U>, P> {
     /// `contains(set, element)`.
     pub fn contains(&self, element: impl Into<U>) -> Condition<M> {
         let (v, problem) = element_val(&self.path, element.into());
-        self.cond(Expr::Contains(self.path.clone(), v)).with_problem(problem)
+        self.cond(Expr::Contains(self.path.clone(), v))
+            .with_problem(problem)
     }
     /// `ADD set elements` (set union).
     pub fn add<V: Into<U>>(&self, elements: impl IntoIterator<Item = V>) -> Update<M> {
         let set: BTreeSet<U> = elements.into_iter().map(Into::into).collect();
-        Update::new(Action::Add(self.path.clone(), set.to_attr()), set_violations(&self.path, &set))
+        Update::new(
+            Action::Add(self.path.clone(), set.to_attr()),
+            set_violations(&self.path, &set),
+        )
     }
     /// `DELETE set elements` (set difference).
     pub fn delete<V: Into<U>>(&self, elements: impl IntoIterator<Item = V>) -> Update<M> {
         let set: BTreeSet<U> = elements.into_iter().map(Into::into).collect();
-        Update::new(Action::Delete(self.path.clone(), set.to_attr()), set_violations(&self.path, &set))
+        Update::new(
+            Action::Delete(self.path.clone(), set.to_attr()),
+            set_violations(&self.path, &set),
+        )
     }
 }
 
 fn set_violations<U: SetElement>(path: &AttrPath, set: &BTreeSet<U>) -> Vec<Violation> {
     if set.is_empty() {
-        vec![Violation::new(path.to_string(), "a set update needs at least one element")]
+        vec![Violation::new(
+            path.to_string(),
+            "a set update needs at least one element",
+        )]
     } else {
         Vec::new()
     }
@@ -347,7 +377,11 @@ pub struct Size<M> {
 
 impl<M> Size<M> {
     fn cmp(&self, op: Cmp, n: i64) -> Condition<M> {
-        Condition::new(Expr::Size(self.path.clone(), op, AttributeValue::N(n.to_string())))
+        Condition::new(Expr::Size(
+            self.path.clone(),
+            op,
+            AttributeValue::N(n.to_string()),
+        ))
     }
     /// `size(field) = n`.
     pub fn eq(&self, n: i64) -> Condition<M> {

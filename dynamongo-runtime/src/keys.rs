@@ -135,7 +135,12 @@ fn value_size(v: &AttributeValue) -> usize {
         AttributeValue::Ns(s) => s.iter().map(|n| number_size(n)).sum(),
         AttributeValue::Bs(s) => s.iter().map(|b| b.as_ref().len()).sum(),
         AttributeValue::L(l) => 3 + l.iter().map(|x| 1 + value_size(x)).sum::<usize>(),
-        AttributeValue::M(m) => 3 + m.iter().map(|(k, x)| 1 + k.len() + value_size(x)).sum::<usize>(),
+        AttributeValue::M(m) => {
+            3 + m
+                .iter()
+                .map(|(k, x)| 1 + k.len() + value_size(x))
+                .sum::<usize>()
+        }
         _ => 0,
     }
 }

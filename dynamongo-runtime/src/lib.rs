@@ -43,7 +43,10 @@ pub use db::{Db, DbBuilder};
 pub use error::{DecodeError, Error, Result, Violation};
 pub use expr::{AttrPath, Condition, Rendered, Update};
 pub use field::{Check, Field, Numeric, Optional, Ordered, Required, Size};
-pub use model::{one, Document, KeyAttr, ManyStrategy, Model, ModelKey, ScalarType, Strategy, Target, Targets, Throughput};
+pub use model::{
+    one, Document, KeyAttr, ManyStrategy, Model, ModelKey, ScalarType, Strategy, Target, Targets,
+    Throughput,
+};
 pub use ops::{GetOne, Overwrite, SaveOne};
 pub use value::{format_datetime, parse_datetime, Bytes, FieldValue, Item, SetElement};
 

@@ -61,7 +61,11 @@ pub trait Document: Sized {
     /// The JSON object form (the seed's `to_dict`).
     fn to_json_value(&self) -> serde_json::Value;
     /// Read a JSON object, applying defaults and recording every problem under `prefix`.
-    fn from_json_value(value: &serde_json::Value, prefix: &str, out: &mut Vec<Violation>) -> Option<Self>;
+    fn from_json_value(
+        value: &serde_json::Value,
+        prefix: &str,
+        out: &mut Vec<Violation>,
+    ) -> Option<Self>;
 }
 
 /// A model: a struct generated from a spec, stored in one table.
@@ -142,7 +146,10 @@ pub trait Model: Document + Clone + std::fmt::Debug + Send + Sync + 'static {
 
     /// Deletes one item and returns it, or `None` when no item matched (the key is
     /// absent, or the extra checks failed).
-    fn delete_one(db: &Db, strategy: impl Strategy<Self>) -> BoxFuture<'_, Result<Option<Self>, Error>> {
+    fn delete_one(
+        db: &Db,
+        strategy: impl Strategy<Self>,
+    ) -> BoxFuture<'_, Result<Option<Self>, Error>> {
         let single = ops::single_of(strategy);
         Box::pin(async move { ops::delete_single(db, single?).await })
     }
@@ -173,7 +180,9 @@ pub trait Model: Document + Clone + std::fmt::Debug + Send + Sync + 'static {
 
     /// A condition matching any of the given full keys (the seed's `keys_in`).
     fn keys_in<K: Into<Self::Key>>(keys: impl IntoIterator<Item = K>) -> Condition<Self> {
-        Condition::new(Expr::KeysIn(keys.into_iter().map(|k| k.into().to_key_item()).collect()))
+        Condition::new(Expr::KeysIn(
+            keys.into_iter().map(|k| k.into().to_key_item()).collect(),
+        ))
     }
 }
 

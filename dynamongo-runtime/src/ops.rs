@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ProvisionedThroughput, ReturnValue,
-    ReturnValuesOnConditionCheckFailure, ScalarAttributeType, TableStatus,
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ProvisionedThroughput,
+    ReturnValue, ReturnValuesOnConditionCheckFailure, ScalarAttributeType, TableStatus,
 };
 
 use crate::db::Db;
@@ -81,7 +81,9 @@ pub(crate) async fn create_table<M: Model>(db: &Db) -> Result<(), Error> {
     };
     match req.send().await {
         Ok(_) => {}
-        Err(e) if e.code() == Some("ResourceInUseException") => return Err(Error::TableExists(table)),
+        Err(e) if e.code() == Some("ResourceInUseException") => {
+            return Err(Error::TableExists(table))
+        }
         Err(e) => return Err(Error::sdk("CreateTable", e)),
     }
     // Tables take up to a minute on AWS; poll with a growing interval.
@@ -99,7 +101,9 @@ pub(crate) async fn create_table<M: Model>(db: &Db) -> Result<(), Error> {
             return Ok(());
         }
         if std::time::Instant::now() > deadline {
-            return Err(Error::Config(format!("table `{table}` did not become ACTIVE within 5 minutes")));
+            return Err(Error::Config(format!(
+                "table `{table}` did not become ACTIVE within 5 minutes"
+            )));
         }
         tokio::time::sleep(wait).await;
         wait = (wait * 2).min(Duration::from_secs(2));
@@ -191,7 +195,11 @@ impl<'a, M: Model> SaveOne<'a, M> {
     }
 }
 
-pub(crate) async fn put_one<M: Model>(db: &Db, item: &M, overwrite: &Overwrite<M>) -> Result<(), Error> {
+pub(crate) async fn put_one<M: Model>(
+    db: &Db,
+    item: &M,
+    overwrite: &Overwrite<M>,
+) -> Result<(), Error> {
     let av = prepare(item)?;
     let table = db.table_name(M::TABLE);
     let mut req = db.client().put_item().table_name(&table).set_item(Some(av));
@@ -257,7 +265,11 @@ impl<'a, M: Model> GetOne<'a, M> {
     }
 }
 
-pub(crate) async fn get_single<M: Model>(db: &Db, single: Single, consistent: bool) -> Result<Option<M>, Error> {
+pub(crate) async fn get_single<M: Model>(
+    db: &Db,
+    single: Single,
+    consistent: bool,
+) -> Result<Option<M>, Error> {
     let table = db.table_name(M::TABLE);
     match single.extra {
         None => {
@@ -280,7 +292,11 @@ pub(crate) async fn get_single<M: Model>(db: &Db, single: Single, consistent: bo
                     .into_iter()
                     .filter_map(|n| {
                         single.key.get(n).map(|v| {
-                            Expr::Cmp(crate::expr::AttrPath::attr(n), crate::expr::Cmp::Eq, v.clone())
+                            Expr::Cmp(
+                                crate::expr::AttrPath::attr(n),
+                                crate::expr::Cmp::Eq,
+                                v.clone(),
+                            )
                         })
                     })
                     .collect(),
@@ -349,12 +365,22 @@ pub(crate) async fn delete_single<M: Model>(db: &Db, single: Single) -> Result<O
 
 // ---------- update_one ----------
 
-pub(crate) async fn update_single<M: Model>(db: &Db, single: Single, updates: Vec<Update<M>>) -> Result<M, Error> {
+pub(crate) async fn update_single<M: Model>(
+    db: &Db,
+    single: Single,
+    updates: Vec<Update<M>>,
+) -> Result<M, Error> {
     let table = db.table_name(M::TABLE);
     if updates.is_empty() {
-        return Err(Error::Validation(vec![Violation::new("", "at least one attribute must be updated")]));
+        return Err(Error::Validation(vec![Violation::new(
+            "",
+            "at least one attribute must be updated",
+        )]));
     }
-    let violations: Vec<Violation> = updates.iter().flat_map(|u| u.violations.iter().cloned()).collect();
+    let violations: Vec<Violation> = updates
+        .iter()
+        .flat_map(|u| u.violations.iter().cloned())
+        .collect();
     if !violations.is_empty() {
         return Err(Error::Validation(violations));
     }
@@ -363,10 +389,14 @@ pub(crate) async fn update_single<M: Model>(db: &Db, single: Single, updates: Ve
     for u in &updates {
         let path = u.action.path();
         if path.top_level().is_some_and(|n| key_names.contains(&n)) {
-            return Err(Error::Expression(format!("key attribute `{path}` cannot be updated")));
+            return Err(Error::Expression(format!(
+                "key attribute `{path}` cannot be updated"
+            )));
         }
         if !seen.insert(path.to_string()) {
-            return Err(Error::Expression(format!("attribute `{path}` is updated more than once")));
+            return Err(Error::Expression(format!(
+                "attribute `{path}` is updated more than once"
+            )));
         }
     }
     let mut b = ExprBuilder::default();

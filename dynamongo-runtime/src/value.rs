@@ -98,7 +98,10 @@ fn json_kind(v: &Value) -> &'static str {
 }
 
 pub(crate) fn wrong_json(path: &str, expected: &str, v: &Value, errors: &mut Vec<Violation>) {
-    errors.push(Violation::new(path, format!("expected {expected}, found {}", json_kind(v))));
+    errors.push(Violation::new(
+        path,
+        format!("expected {expected}, found {}", json_kind(v)),
+    ));
 }
 
 fn as_s<'a>(v: &'a AttributeValue, expected: &'static str) -> Result<&'a str, DecodeError> {
@@ -141,10 +144,16 @@ impl FieldValue for i64 {
     }
     fn from_json(v: &Value, path: &str, errors: &mut Vec<Violation>) -> Option<Self> {
         match v {
-            Value::Number(n) => match n.as_i64().or_else(|| n.as_f64().and_then(|f| parse_int(&f.to_string()))) {
+            Value::Number(n) => match n
+                .as_i64()
+                .or_else(|| n.as_f64().and_then(|f| parse_int(&f.to_string())))
+            {
                 Some(i) => Some(i),
                 None => {
-                    errors.push(Violation::new(path, format!("{n} is not a whole number in range")));
+                    errors.push(Violation::new(
+                        path,
+                        format!("{n} is not a whole number in range"),
+                    ));
                     None
                 }
             },
@@ -193,11 +202,14 @@ impl FieldValue for f64 {
     }
     fn unsendable(&self) -> Option<String> {
         if !self.is_finite() {
-            return Some(format!("{self} cannot be stored: DynamoDB numbers are finite"));
+            return Some(format!(
+                "{self} cannot be stored: DynamoDB numbers are finite"
+            ));
         }
         let text = format_float(*self);
         let digits = significant_digits(&text);
-        (digits > MAX_DIGITS).then(|| format!("{text} has {digits} significant digits; DynamoDB keeps {MAX_DIGITS}"))
+        (digits > MAX_DIGITS)
+            .then(|| format!("{text} has {digits} significant digits; DynamoDB keeps {MAX_DIGITS}"))
     }
 }
 
@@ -317,7 +329,12 @@ pub fn format_datetime(t: &DateTime<Utc>) -> String {
 /// ```
 pub fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim();
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%.f%:z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%:z"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M:%S%.f%:z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M:%S%.f%:z",
+    ] {
         if let Ok(t) = DateTime::parse_from_str(s, fmt) {
             return Some(t.with_timezone(&Utc));
         }
@@ -362,7 +379,8 @@ impl FieldValue for NaiveDate {
     }
     fn from_attr(v: &AttributeValue) -> Result<Self, DecodeError> {
         let s = as_s(v, "S (date)")?;
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| DecodeError::new("S (date)", format!("S `{s}`")))
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| DecodeError::new("S (date)", format!("S `{s}`")))
     }
     fn to_json(&self) -> Value {
         Value::String(self.format("%Y-%m-%d").to_string())
@@ -370,7 +388,10 @@ impl FieldValue for NaiveDate {
     fn from_json(v: &Value, path: &str, errors: &mut Vec<Violation>) -> Option<Self> {
         match v {
             Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().or_else(|| {
-                errors.push(Violation::new(path, format!("`{s}` is not a date (YYYY-MM-DD)")));
+                errors.push(Violation::new(
+                    path,
+                    format!("`{s}` is not a date (YYYY-MM-DD)"),
+                ));
                 None
             }),
             other => {
@@ -388,7 +409,9 @@ impl FieldValue for TimeDelta {
     }
     fn from_attr(v: &AttributeValue) -> Result<Self, DecodeError> {
         let n = as_n(v, "N (seconds)")?;
-        let secs = n.parse::<f64>().map_err(|_| DecodeError::new("N (seconds)", format!("N {n}")))?;
+        let secs = n
+            .parse::<f64>()
+            .map_err(|_| DecodeError::new("N (seconds)", format!("N {n}")))?;
         TimeDelta::try_milliseconds((secs * 1000.0).round() as i64)
             .ok_or_else(|| DecodeError::new("N (seconds)", format!("N {n} (out of range)")))
     }
@@ -419,9 +442,11 @@ impl FieldValue for Bytes {
         Value::Array(self.0.iter().map(|b| Value::from(*b)).collect())
     }
     fn from_json(v: &Value, path: &str, errors: &mut Vec<Violation>) -> Option<Self> {
-        let bytes: Option<Vec<u8>> = v
-            .as_array()
-            .and_then(|a| a.iter().map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok())).collect());
+        let bytes: Option<Vec<u8>> = v.as_array().and_then(|a| {
+            a.iter()
+                .map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()))
+                .collect()
+        });
         if bytes.is_none() {
             wrong_json(path, "an array of bytes (0-255)", v, errors);
         }
@@ -493,7 +518,9 @@ impl<T: FieldValue> FieldValue for BTreeMap<String, T> {
                 let before = errors.len();
                 let out: BTreeMap<String, T> = m
                     .iter()
-                    .filter_map(|(k, x)| T::from_json(x, &format!("{path}.{k}"), errors).map(|x| (k.clone(), x)))
+                    .filter_map(|(k, x)| {
+                        T::from_json(x, &format!("{path}.{k}"), errors).map(|x| (k.clone(), x))
+                    })
                     .collect();
                 (errors.len() == before).then_some(out)
             }
@@ -536,7 +563,10 @@ impl SetElement for i64 {
         match v {
             AttributeValue::Ns(s) => s
                 .iter()
-                .map(|n| parse_int(n).ok_or_else(|| DecodeError::new("NS of integers", format!("NS with {n}"))))
+                .map(|n| {
+                    parse_int(n)
+                        .ok_or_else(|| DecodeError::new("NS of integers", format!("NS with {n}")))
+                })
                 .collect(),
             other => Err(DecodeError::new("NS (number set)", kind_of(other))),
         }
@@ -545,7 +575,12 @@ impl SetElement for i64 {
 
 impl SetElement for Bytes {
     fn set_attr(items: &BTreeSet<Self>) -> AttributeValue {
-        AttributeValue::Bs(items.iter().map(|b| aws_smithy_types::Blob::new(b.0.clone())).collect())
+        AttributeValue::Bs(
+            items
+                .iter()
+                .map(|b| aws_smithy_types::Blob::new(b.0.clone()))
+                .collect(),
+        )
     }
     fn from_set(v: &AttributeValue) -> Result<BTreeSet<Self>, DecodeError> {
         match v {

@@ -12,3 +12,11 @@ pub mod models {
 pub mod edge {
     include!(concat!(env!("OUT_DIR"), "/valid/models.rs"));
 }
+
+/// The checked-in snapshots of `spec/` (module layout), compiled as they are.
+#[path = "../snapshots/spec/mod.rs"]
+pub mod snapshot_spec;
+
+/// The checked-in snapshots of `tests/specs/valid/`, compiled as they are.
+#[path = "../snapshots/valid/mod.rs"]
+pub mod snapshot_valid;

@@ -14,7 +14,12 @@ fn handles_name(d: &Dict) -> proc_macro2::Ident {
 }
 
 /// The handle type of a field, and the expression building it from `path`/`parent`.
-fn handle(model: &proc_macro2::Ident, owner: &str, f: &Field, top: bool) -> (TokenStream, TokenStream) {
+fn handle(
+    model: &proc_macro2::Ident,
+    owner: &str,
+    f: &Field,
+    top: bool,
+) -> (TokenStream, TokenStream) {
     let attr = &f.attribute;
     let ty = rust_type(&f.ty.kind);
     let p = presence(f);
@@ -23,7 +28,9 @@ fn handle(model: &proc_macro2::Ident, owner: &str, f: &Field, top: bool) -> (Tok
     let check_fn = has_check(f).then(|| check_fn_name(f));
     let build = match (top, check_fn) {
         (true, None) => quote!(dm::Field::new(#attr)),
-        (true, Some(c)) => quote!(dm::Field::with_check(dm::AttrPath::attr(#attr), #owner_ident::#c)),
+        (true, Some(c)) => {
+            quote!(dm::Field::with_check(dm::AttrPath::attr(#attr), #owner_ident::#c))
+        }
         (false, None) => quote!(self.0.child(#attr, None)),
         (false, Some(c)) => quote!(self.0.child(#attr, Some(#owner_ident::#c as dm::Check<#ty>))),
     };
@@ -37,7 +44,11 @@ fn handle(model: &proc_macro2::Ident, owner: &str, f: &Field, top: bool) -> (Tok
 }
 
 fn handle_doc(f: &Field) -> String {
-    format!(" The `{}` field ({}): conditions and updates.", f.attribute, f.ty.kind.spec_name())
+    format!(
+        " The `{}` field ({}): conditions and updates.",
+        f.attribute,
+        f.ty.kind.spec_name()
+    )
 }
 
 /// `pub fn email() -> Field<User, String, Required>` for every top-level field.
@@ -110,9 +121,11 @@ pub fn emit_json_updates(m: &Model) -> TokenStream {
             let #id = dm::codegen::require(#id, #attr, "", &mut out);
         }
     });
-    let others = m.fields.iter().enumerate().filter(|(i, _)| {
-        *i != m.hash_key && Some(*i) != m.range_key
-    });
+    let others = m
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != m.hash_key && Some(*i) != m.range_key);
     let updates: Vec<TokenStream> = others.map(|(_, f)| {
         let name = ident(&f.name);
         let attr = &f.attribute;

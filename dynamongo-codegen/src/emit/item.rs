@@ -135,7 +135,12 @@ pub fn emit_document(name: &str, fields: &[Field]) -> TokenStream {
     let name_ident = format_ident!("{}", name);
     let checks = check_fns(fields);
     let check_impl = (!checks.is_empty()).then(|| quote!(impl #name_ident { #checks }));
-    let (ti, fi, tj, fj) = (to_item(fields), from_item(fields), to_json(fields), from_json(fields));
+    let (ti, fi, tj, fj) = (
+        to_item(fields),
+        from_item(fields),
+        to_json(fields),
+        from_json(fields),
+    );
     let validate = validate_body(fields);
     quote! {
         #check_impl

@@ -25,7 +25,10 @@ pub fn emit_key(m: &Model) -> TokenStream {
     let doc = format!(
         " The primary key of [`{}`]: {}.",
         m.name,
-        keys.iter().map(|f| format!("`{}`", f.attribute)).collect::<Vec<_>>().join(" and ")
+        keys.iter()
+            .map(|f| format!("`{}`", f.attribute))
+            .collect::<Vec<_>>()
+            .join(" and ")
     );
     let defs = keys.iter().map(|f| {
         let id = ident(&f.name);
@@ -55,10 +58,12 @@ pub fn emit_key(m: &Model) -> TokenStream {
     });
 
     // Every combination of accepted input types: scalar for a hash-only key, tuples otherwise.
-    let vars: Vec<TokenStream> = (0..n).map(|i| {
-        let v = format_ident!("k{}", i);
-        quote!(#v)
-    }).collect();
+    let vars: Vec<TokenStream> = (0..n)
+        .map(|i| {
+            let v = format_ident!("k{}", i);
+            quote!(#v)
+        })
+        .collect();
     let mut combos: Vec<(Vec<TokenStream>, Vec<TokenStream>)> = vec![(vec![], vec![])];
     for (f, var) in keys.iter().zip(&vars) {
         let mut next = Vec::new();

@@ -50,8 +50,12 @@ pub fn model_tokens(m: &Model) -> TokenStream {
 
 /// Formats items with prettyplease under a header comment.
 pub fn render(header: &str, tokens: TokenStream) -> Result<String, String> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
-    Ok(format!("{header}\n\n{}", space_items(&prettyplease::unparse(&file))))
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
+    Ok(format!(
+        "{header}\n\n{}",
+        space_items(&prettyplease::unparse(&file))
+    ))
 }
 
 /// prettyplease packs items together; put a blank line after each closing brace that
@@ -67,9 +71,12 @@ fn space_items(code: &str) -> String {
         if let Some(next) = lines.get(i + 1) {
             let next_indent = next.len() - next.trim_start().len();
             let next_t = next.trim_start();
-            let opens = ["fn ", "pub ", "impl", "#[", "///", "const ", "type ", "struct ", "enum ", "use ", "static "]
-                .iter()
-                .any(|p| next_t.starts_with(p));
+            let opens = [
+                "fn ", "pub ", "impl", "#[", "///", "const ", "type ", "struct ", "enum ", "use ",
+                "static ",
+            ]
+            .iter()
+            .any(|p| next_t.starts_with(p));
             if closes_item && next_indent == indent && opens {
                 out.push('\n');
             }
@@ -90,7 +97,10 @@ pub fn module_decl(m: &Model, body: Option<TokenStream>) -> TokenStream {
         Some(d) => format!("{d}\n\n"),
         None => String::new(),
     };
-    doc.push_str(&format!("Model `{}` (table `{}`), generated from `{}`.", m.name, m.table, m.source));
+    doc.push_str(&format!(
+        "Model `{}` (table `{}`), generated from `{}`.",
+        m.name, m.table, m.source
+    ));
     let docs = types::docs(Some(&doc), "");
     match body {
         Some(b) => quote!(#docs pub mod #name { #b }),

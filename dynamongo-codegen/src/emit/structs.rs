@@ -99,8 +99,15 @@ pub fn emit_struct(name: &str, doc: Option<&str>, fields: &[Field]) -> TokenStre
 /// A Rust enum for an `enum` field, stored as its exact strings.
 pub fn emit_enum(e: &Enum) -> TokenStream {
     let name = format_ident!("{}", e.name);
-    let doc = docs(e.doc.as_deref(), &format!("The values of `{}`, stored as their exact strings.", e.name));
-    let variants: Vec<_> = e.variants.iter().map(|(v, _)| format_ident!("{}", v)).collect();
+    let doc = docs(
+        e.doc.as_deref(),
+        &format!("The values of `{}`, stored as their exact strings.", e.name),
+    );
+    let variants: Vec<_> = e
+        .variants
+        .iter()
+        .map(|(v, _)| format_ident!("{}", v))
+        .collect();
     let values: Vec<&String> = e.variants.iter().map(|(_, s)| s).collect();
     let variant_docs = values.iter().map(|v| format!(" Stored as `{v}`."));
     let count = proc_macro2::Literal::usize_unsuffixed(e.variants.len());

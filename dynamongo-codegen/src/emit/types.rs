@@ -72,12 +72,15 @@ pub fn literal(lit: &Literal, ty: &Type) -> TokenStream {
         (Literal::Bool(b), _) => quote!(#b),
         (Literal::Seconds(s), _) => quote!(dm::codegen::seconds(#s)),
         (Literal::Text(t), Kind::Uuid) => {
-            let n = uuid::Uuid::parse_str(t).map(|u| u.as_u128()).unwrap_or_default();
+            let n = uuid::Uuid::parse_str(t)
+                .map(|u| u.as_u128())
+                .unwrap_or_default();
             let l = Lit::u128_unsuffixed(n);
             quote!(dm::uuid::Uuid::from_u128(#l))
         }
         (Literal::Text(t), Kind::DateTime) => {
-            let d = chrono::DateTime::parse_from_rfc3339(t).map(|d| (d.timestamp(), d.timestamp_subsec_nanos()));
+            let d = chrono::DateTime::parse_from_rfc3339(t)
+                .map(|d| (d.timestamp(), d.timestamp_subsec_nanos()));
             let (secs, nanos) = d.unwrap_or_default();
             quote!(dm::codegen::datetime(#secs, #nanos))
         }
@@ -101,7 +104,9 @@ pub fn literal(lit: &Literal, ty: &Type) -> TokenStream {
             let items = items.iter().map(|l| literal(l, item_ty));
             quote!(vec![#(#items),*])
         }
-        (Literal::StrSet(items), _) => quote!(std::collections::BTreeSet::from([#(#items.to_string()),*])),
+        (Literal::StrSet(items), _) => {
+            quote!(std::collections::BTreeSet::from([#(#items.to_string()),*]))
+        }
         (Literal::NumSet(items), _) => quote!(std::collections::BTreeSet::from([#(#items),*])),
         (Literal::Map(entries), Kind::Map(item_ty)) => {
             let entries = entries.iter().map(|(k, v)| {

@@ -156,7 +156,8 @@ pub fn validate_body(fields: &[Field]) -> TokenStream {
         let id = ident(&f.name);
         let attr = &f.attribute;
         let path = quote!(&dm::codegen::join(prefix, #attr));
-        let required_text = f.required && (f.ty.kind.is_text() || matches!(f.ty.kind, Kind::Binary));
+        let required_text =
+            f.required && (f.ty.kind.is_text() || matches!(f.ty.kind, Kind::Binary));
         if required_text {
             stmts.push(quote!(dm::codegen::not_empty(&self.#id, #path, out);));
         }
