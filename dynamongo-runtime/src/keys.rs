@@ -153,7 +153,7 @@ pub(crate) fn check_item_size(item: &Item) -> Result<(), Error> {
     if size > MAX_ITEM_BYTES {
         return Err(Error::Validation(vec![Violation::new(
             "",
-            format!("the item is {size} bytes; DynamoDB stores items up to {MAX_ITEM_BYTES} bytes"),
+            format!("the item is {size} bytes; DynamoDB stores items up to 400 KB ({MAX_ITEM_BYTES} bytes)"),
         )]));
     }
     Ok(())
