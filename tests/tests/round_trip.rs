@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use dynamongo_runtime::prelude::*;
 use dynamongo_runtime::types::AttributeValue;
 use dynamongo_runtime::{chrono, Bytes};
-use dynamongo_tests::models::everything::{self, Everything, EverythingAddressGeo, EverythingStatus, Pet};
+use dynamongo_tests::models::everything::{
+    self, Everything, EverythingAddressGeo, EverythingStatus, Pet,
+};
 use dynamongo_tests::models::user::User;
 
 fn full() -> Everything {
@@ -24,8 +26,17 @@ fn full() -> Everything {
     e.tags = vec!["x".into(), "y".into()];
     e.size = Some("M".into());
     e.address.street = Some("Moi Ave".into());
-    e.address.geo = EverythingAddressGeo { lat: Some(-1.28), lon: Some(36.82) };
-    e.pets = vec![Pet { name: "Rex".into(), age: Some(3) }, Pet::new("Tom")];
+    e.address.geo = EverythingAddressGeo {
+        lat: Some(-1.28),
+        lon: Some(36.82),
+    };
+    e.pets = vec![
+        Pet {
+            name: "Rex".into(),
+            age: Some(3),
+        },
+        Pet::new("Tom"),
+    ];
     e.labels = BTreeSet::from(["a".to_string(), "b".to_string()]);
     e.scores = BTreeSet::from([1, 5, 9]);
     e.avatar = Some(Bytes(vec![0, 1, 2, 255]));
@@ -68,7 +79,10 @@ async fn awkward_attribute_names_work_in_items_conditions_and_updates() {
         .unwrap();
     let item = raw.item().unwrap();
     for name in ["size", "data", "type", "a.b", "my attr", "ключ", "status"] {
-        assert!(item.contains_key(name), "attribute `{name}` stored under its own name");
+        assert!(
+            item.contains_key(name),
+            "attribute `{name}` stored under its own name"
+        );
     }
     assert_eq!(item["status"], AttributeValue::S("in progress".into()));
     let key = || everything::id().eq("item-1") & everything::version().eq(3);
@@ -114,7 +128,10 @@ async fn refuses_what_dynamodb_would_refuse() {
     e.ratio = Some(f64::NAN);
     e.title = Some("lowercase".into());
     e.tags.push(String::new());
-    e.pets.push(Pet { name: String::new(), age: Some(-1) });
+    e.pets.push(Pet {
+        name: String::new(),
+        age: Some(-1),
+    });
     let err = Everything::save_one(&db, e).await.unwrap_err();
     let paths: Vec<&str> = err.violations().iter().map(|v| v.path.as_str()).collect();
     for p in ["ratio", "title", "tags[2]", "pets[2].name", "pets[2].age"] {
@@ -148,7 +165,10 @@ async fn foreign_items_that_do_not_fit_are_decode_errors() {
     match &err {
         Error::Decode { source, .. } => {
             assert_eq!(source.path(), "year_of_birth");
-            assert!(err.to_string().contains("expected N (integer), found S"), "{err}");
+            assert!(
+                err.to_string().contains("expected N (integer), found S"),
+                "{err}"
+            );
         }
         other => panic!("expected a decode error, got {other}"),
     }
@@ -156,10 +176,16 @@ async fn foreign_items_that_do_not_fit_are_decode_errors() {
         .put_item()
         .table_name("users")
         .item("email", AttributeValue::S("z@y.io".into()))
-        .item("cities_visited", AttributeValue::L(vec![AttributeValue::N("1".into())]))
+        .item(
+            "cities_visited",
+            AttributeValue::L(vec![AttributeValue::N("1".into())]),
+        )
         .send()
         .await
         .unwrap();
     let err = User::get_one(&db, "z@y.io").await.unwrap_err();
-    assert!(err.to_string().contains("cities_visited[0]") || err.to_string().contains("name"), "{err}");
+    assert!(
+        err.to_string().contains("cities_visited[0]") || err.to_string().contains("name"),
+        "{err}"
+    );
 }

@@ -6,3 +6,7 @@ pub mod counter;
 ///
 /// Model `Keywords` (table `keywords`), generated from `valid/keywords.json`.
 pub mod keywords;
+/// Every field type of Python dynamongo 0.1, for the cross-implementation tests.
+///
+/// Model `SeedTypes` (table `seed-types`), generated from `valid/seed_types.json`.
+pub mod seed_types;
