@@ -22,6 +22,7 @@ pub struct Db {
     client: Client,
     prefix: String,
     endpoint: Option<String>,
+    retry: crate::batch::RetryPolicy,
     // Keeps the embedded server alive while any clone of this Db exists.
     _embedded: Option<Arc<EmbeddedGuard>>,
 }
@@ -56,8 +57,27 @@ impl Db {
             client,
             prefix: table_prefix.into(),
             endpoint: None,
+            retry: Default::default(),
             _embedded: None,
         }
+    }
+
+    /// The retry and concurrency policy of batch calls (default: [`crate::RetryPolicy::default`]).
+    pub fn retry_policy(&self) -> crate::batch::RetryPolicy {
+        self.retry
+    }
+
+    /// The same `Db` with another batch retry policy.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), dynamongo_runtime::Error> {
+    /// use dynamongo_runtime::{Db, RetryPolicy};
+    /// let db = Db::from_env().await?.with_retry_policy(RetryPolicy { concurrency: 16, ..Default::default() });
+    /// # Ok(()) }
+    /// ```
+    pub fn with_retry_policy(mut self, policy: crate::batch::RetryPolicy) -> Self {
+        self.retry = policy;
+        self
     }
 
     /// Configuration from the environment: the seed's `AWS_ACCESS_KEY_ID`,
@@ -235,6 +255,7 @@ impl DbBuilder {
                 .or_else(|| env("AWS_TABLE_PREFIX"))
                 .unwrap_or_default(),
             endpoint,
+            retry: Default::default(),
             _embedded: None,
         })
     }

@@ -40,12 +40,21 @@ pub enum Error {
         #[source]
         source: DecodeError,
     },
-    /// A batch read could not fetch every key even after retrying.
-    #[error("{} key(s) still unprocessed after {attempts} attempts", .missing)]
+    /// A batch read could not fetch every key even after retrying: what was fetched and
+    /// what is missing, so that nothing is silently dropped.
+    #[error("{} key(s) still unprocessed after {attempts} attempts ({} item(s) fetched)", .missing.len(), .fetched.len())]
     Incomplete {
-        /// How many keys were not fetched.
-        missing: usize,
-        /// How many attempts were made.
+        /// Items fetched (raw; decode with `Model::from_item`).
+        fetched: Vec<crate::value::Item>,
+        /// Keys not fetched.
+        missing: Vec<crate::value::Item>,
+        /// Attempts made per request.
+        attempts: u32,
+    },
+    /// A batch write stayed unprocessed (throttled) through every retry.
+    #[error("still unprocessed after {attempts} attempts")]
+    Unprocessed {
+        /// Attempts made.
         attempts: u32,
     },
     /// The table already exists (from `create_table`).

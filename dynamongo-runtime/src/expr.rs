@@ -18,9 +18,24 @@ const MAX_IN_OPERANDS: usize = 100;
 pub struct AttrPath(Vec<Segment>);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Segment {
+pub(crate) enum Segment {
     Name(String),
     Index(usize),
+}
+
+impl Segment {
+    pub(crate) fn name(&self) -> Option<&str> {
+        match self {
+            Segment::Name(n) => Some(n),
+            Segment::Index(_) => None,
+        }
+    }
+    pub(crate) fn index(&self) -> Option<usize> {
+        match self {
+            Segment::Index(i) => Some(*i),
+            Segment::Name(_) => None,
+        }
+    }
 }
 
 impl AttrPath {
@@ -40,6 +55,10 @@ impl AttrPath {
         p.0.push(Segment::Index(i));
         p
     }
+    pub(crate) fn segments(&self) -> impl Iterator<Item = &Segment> {
+        self.0.iter()
+    }
+
     /// The top-level attribute name when the path has no nesting.
     pub(crate) fn top_level(&self) -> Option<&str> {
         match self.0.as_slice() {
@@ -321,6 +340,11 @@ pub struct Rendered {
     pub values: Vec<(String, AttributeValue)>,
 }
 
+/// `ExpressionAttributeNames` as the SDK takes them.
+pub(crate) type Names = HashMap<String, String>;
+/// `ExpressionAttributeValues` as the SDK takes them.
+pub(crate) type Values = HashMap<String, AttributeValue>;
+
 /// Allocates placeholders, sharing one namespace across the expressions of one request.
 #[derive(Default)]
 pub(crate) struct ExprBuilder {
@@ -520,18 +544,9 @@ impl ExprBuilder {
     }
 
     /// The placeholder maps for the SDK (None when empty, as the API wants).
-    pub(crate) fn into_maps(
-        self,
-    ) -> (
-        Option<HashMap<String, String>>,
-        Option<HashMap<String, AttributeValue>>,
-    ) {
+    pub(crate) fn into_maps(self) -> (Option<Names>, Option<Values>) {
         let names = (!self.names.is_empty()).then(|| self.names.into_iter().collect());
         let values = (!self.values.is_empty()).then(|| self.values.into_iter().collect());
         (names, values)
-    }
-
-    pub(crate) fn snapshot(&self) -> (Vec<(String, String)>, Vec<(String, AttributeValue)>) {
-        (self.names.clone(), self.values.clone())
     }
 }

@@ -22,6 +22,9 @@ pub enum Optional {}
 /// Checks a value against its field's rules (generated from the spec).
 pub type Check<T> = fn(&T, &str, &mut Vec<Violation>);
 
+/// Variance and auto-trait marker of a handle (it owns no `M`, `T` or `P`).
+type Marker<M, T, P> = PhantomData<fn() -> (M, T, P)>;
+
 /// A handle on field of type `T` in model `M`; `P` is [`Required`] or [`Optional`].
 ///
 /// ```
@@ -36,7 +39,7 @@ pub type Check<T> = fn(&T, &str, &mut Vec<Violation>);
 pub struct Field<M, T, P = Required> {
     path: AttrPath,
     check: Option<Check<T>>,
-    _marker: PhantomData<fn() -> (M, T, P)>,
+    _marker: Marker<M, T, P>,
 }
 
 impl<M, T, P> Clone for Field<M, T, P> {

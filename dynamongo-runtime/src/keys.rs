@@ -9,6 +9,7 @@ use crate::model::{Model, ModelKey, Target};
 use crate::value::Item;
 
 /// A full key and the checks ANDed to it.
+#[derive(Clone)]
 pub(crate) struct Single {
     pub key: Item,
     pub extra: Option<Expr>,
@@ -108,11 +109,6 @@ pub(crate) fn key_of<M: Model>(item: &Item) -> Item {
         .into_iter()
         .filter_map(|n| item.get(n).map(|v| (n.to_string(), v.clone())))
         .collect()
-}
-
-/// The model key of a key item (for messages and results).
-pub(crate) fn model_key<M: Model>(key: &Item) -> Option<M::Key> {
-    M::Key::from_key_item(key).ok()
 }
 
 /// DynamoDB's item size: attribute names plus values, as AWS counts them.

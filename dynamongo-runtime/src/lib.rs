@@ -9,7 +9,9 @@
 //!
 //! - [`Db`]: the connection (AWS, any endpoint, or [`Db::embedded`] with feature `embedded`).
 //! - [`Model`]'s provided methods: `create_table`, `save_one`, `get_one`, `delete_one`,
-//!   `update_one`, `update_from_json`, `from_json`, `to_json`, `keys_in`.
+//!   `update_one`, `update_from_json`, `from_json`, `to_json`, `keys_in`, and the
+//!   multi-item `get_many` (planned: GetItem / BatchGetItem / Query / Scan, with
+//!   `explain()` and `stream()`), `save_many` and `delete_many` (a [`BatchResult`]).
 //! - [`Condition`] and [`Update`], built from typed [`Field`] handles and combined with
 //!   `&`, `|` and `!`.
 //! - One [`Error`] type.
@@ -29,25 +31,32 @@
 //! ```
 #![warn(missing_docs)]
 
+mod batch;
 pub mod codegen;
 mod db;
 mod error;
+mod eval;
 mod expr;
 mod field;
 mod keys;
+mod many;
 mod model;
 mod ops;
+mod plan;
 mod value;
 
+pub use batch::RetryPolicy;
 pub use db::{Db, DbBuilder};
 pub use error::{DecodeError, Error, Result, Violation};
 pub use expr::{AttrPath, Condition, Rendered, Update};
 pub use field::{Check, Field, Numeric, Optional, Ordered, Required, Size};
+pub use many::{BatchResult, DeleteMany, Failed, GetMany, SaveMany};
 pub use model::{
     one, Document, KeyAttr, ManyStrategy, Model, ModelKey, ScalarType, Strategy, Target, Targets,
     Throughput,
 };
 pub use ops::{GetOne, Overwrite, SaveOne};
+pub use plan::{Operation, Plan};
 pub use value::{format_datetime, parse_datetime, Bytes, FieldValue, Item, SetElement};
 
 /// The SDK's attribute types, for hand-written items and tests.
@@ -64,5 +73,5 @@ pub use uuid;
 
 /// What a module using models needs: `use dynamongo_runtime::prelude::*;`.
 pub mod prelude {
-    pub use crate::{one, Condition, Db, Error, Model, Overwrite, Update};
+    pub use crate::{one, BatchResult, Condition, Db, Error, Model, Overwrite, Update};
 }

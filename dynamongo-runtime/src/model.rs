@@ -4,6 +4,7 @@
 use crate::db::Db;
 use crate::error::{DecodeError, Error, Violation};
 use crate::expr::{Condition, Expr, Update};
+use crate::many::{DeleteMany, GetMany, SaveMany};
 use crate::ops::{self, BoxFuture, GetOne, SaveOne};
 use crate::value::Item;
 
@@ -176,6 +177,25 @@ pub trait Model: Document + Clone + std::fmt::Debug + Send + Sync + 'static {
             let single = crate::keys::resolve(Target::<Self>::Key(key))?;
             ops::update_single(db, single, updates).await
         })
+    }
+
+    /// Reads many items: a list of single-item strategies, `in_`/`keys_in`, or any
+    /// condition. The planner picks GetItem, BatchGetItem, Query or Scan; see
+    /// [`GetMany::explain`], [`GetMany::stream`], `.descending()` and `.limit(n)`.
+    fn get_many(db: &Db, strategy: impl ManyStrategy<Self>) -> GetMany<'_, Self> {
+        GetMany::new(db, strategy.into_targets())
+    }
+
+    /// Saves many items: BatchWriteItem in chunks of 25 with retries, or conditional puts
+    /// with [`SaveMany::overwrite`]. Every item ends in `success` or in `fail` with a reason.
+    fn save_many(db: &Db, items: impl IntoIterator<Item = Self>) -> SaveMany<'_, Self> {
+        SaveMany::new(db, items.into_iter().collect())
+    }
+
+    /// Deletes many items: a list of single-item strategies, `in_`/`keys_in`, or any
+    /// condition (found first, then deleted with the condition re-checked).
+    fn delete_many(db: &Db, strategy: impl ManyStrategy<Self>) -> DeleteMany<'_, Self> {
+        DeleteMany::new(db, strategy.into_targets())
     }
 
     /// A condition matching any of the given full keys (the seed's `keys_in`).

@@ -14,9 +14,11 @@ pub mod edge {
 }
 
 /// The checked-in snapshots of `spec/` (module layout), compiled as they are.
+#[rustfmt::skip] // generated: compared byte for byte with the generator output
 #[path = "../snapshots/spec/mod.rs"]
 pub mod snapshot_spec;
 
 /// The checked-in snapshots of `tests/specs/valid/`, compiled as they are.
+#[rustfmt::skip]
 #[path = "../snapshots/valid/mod.rs"]
 pub mod snapshot_valid;

@@ -118,9 +118,11 @@ async fn get_one_by_every_strategy() {
         .unwrap(),
         john
     );
-    // A model instance.
+    // A model instance (by reference: the key is taken from it).
+    let probe = User::new("johndoe@gmail.com", "");
+    assert_eq!(User::get_one(&db, &probe).await.unwrap(), john);
     assert_eq!(
-        User::get_one(&db, &User::new("johndoe@gmail.com", ""))
+        User::get_one(&db, User::new("johndoe@gmail.com", ""))
             .await
             .unwrap(),
         john

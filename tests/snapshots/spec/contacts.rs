@@ -58,15 +58,9 @@ impl dm::Document for Contacts {
 
     fn to_json_value(&self) -> dm::serde_json::Value {
         let mut map = dm::serde_json::Map::new();
-        map.insert(
-            "user_id".to_string(),
-            dm::FieldValue::to_json(&self.user_id),
-        );
+        map.insert("user_id".to_string(), dm::FieldValue::to_json(&self.user_id));
         map.insert("email".to_string(), dm::FieldValue::to_json(&self.email));
-        map.insert(
-            "created_at".to_string(),
-            dm::codegen::opt_json(&self.created_at),
-        );
+        map.insert("created_at".to_string(), dm::codegen::opt_json(&self.created_at));
         dm::serde_json::Value::Object(map)
     }
 
@@ -75,8 +69,12 @@ impl dm::Document for Contacts {
         prefix: &str,
         out: &mut Vec<dm::Violation>,
     ) -> Option<Self> {
-        let obj =
-            dm::codegen::json_object(value, prefix, &["user_id", "email", "created_at"], out)?;
+        let obj = dm::codegen::json_object(
+            value,
+            prefix,
+            &["user_id", "email", "created_at"],
+            out,
+        )?;
         let user_id = dm::codegen::require(
             dm::codegen::json_field::<dm::uuid::Uuid>(obj, "user_id", prefix, out),
             "user_id",
@@ -90,12 +88,9 @@ impl dm::Document for Contacts {
             out,
         );
         let created_at = dm::codegen::or_else(
-            dm::codegen::json_field::<dm::chrono::DateTime<dm::chrono::Utc>>(
-                obj,
-                "created_at",
-                prefix,
-                out,
-            ),
+            dm::codegen::json_field::<
+                dm::chrono::DateTime<dm::chrono::Utc>,
+            >(obj, "created_at", prefix, out),
             || Some(dm::codegen::now()),
         );
         Some(Self {
@@ -133,10 +128,7 @@ impl dm::ModelKey for ContactsKey {
 
 impl From<(dm::uuid::Uuid, String)> for ContactsKey {
     fn from((k0, k1): (dm::uuid::Uuid, String)) -> Self {
-        Self {
-            user_id: k0,
-            email: k1,
-        }
+        Self { user_id: k0, email: k1 }
     }
 }
 
@@ -212,23 +204,26 @@ impl dm::Model for Contacts {
     ) -> Result<(ContactsKey, Vec<dm::Update<Contacts>>), dm::Error> {
         let mut out = Vec::new();
         let mut updates = Vec::new();
-        let obj =
-            dm::codegen::json_object(value, "", &["user_id", "email", "created_at"], &mut out);
-        let user_id =
-            obj.and_then(|o| dm::codegen::json_field::<dm::uuid::Uuid>(o, "user_id", "", &mut out));
+        let obj = dm::codegen::json_object(
+            value,
+            "",
+            &["user_id", "email", "created_at"],
+            &mut out,
+        );
+        let user_id = obj
+            .and_then(|o| dm::codegen::json_field::<
+                dm::uuid::Uuid,
+            >(o, "user_id", "", &mut out));
         let user_id = dm::codegen::require(user_id, "user_id", "", &mut out);
-        let email = obj.and_then(|o| dm::codegen::json_field::<String>(o, "email", "", &mut out));
+        let email = obj
+            .and_then(|o| dm::codegen::json_field::<String>(o, "email", "", &mut out));
         let email = dm::codegen::require(email, "email", "", &mut out);
         if let Some(v) = obj.and_then(|o| o.get("created_at")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(created_at().remove());
-            } else if let Some(x) =
-                <dm::chrono::DateTime<dm::chrono::Utc> as dm::FieldValue>::from_json(
-                    v,
-                    "created_at",
-                    &mut out,
-                )
-            {
+            } else if let Some(x) = <dm::chrono::DateTime<
+                dm::chrono::Utc,
+            > as dm::FieldValue>::from_json(v, "created_at", &mut out) {
                 updates.push(created_at().set(x));
             }
         }
@@ -252,6 +247,10 @@ pub fn email() -> dm::Field<Contacts, String, dm::Required> {
 }
 
 /// The `created_at` field (datetime): conditions and updates.
-pub fn created_at() -> dm::Field<Contacts, dm::chrono::DateTime<dm::chrono::Utc>, dm::Optional> {
+pub fn created_at() -> dm::Field<
+    Contacts,
+    dm::chrono::DateTime<dm::chrono::Utc>,
+    dm::Optional,
+> {
     dm::Field::new("created_at")
 }

@@ -129,8 +129,8 @@ impl Everything {
     fn check_title(v: &String, path: &str, out: &mut Vec<dm::Violation>) {
         dm::codegen::length(v.chars().count(), None, Some(80), path, out);
         {
-            static RE: dm::codegen::LazyLock<Option<dm::codegen::Regex>> =
-                dm::codegen::LazyLock::new(|| dm::codegen::Regex::new("^[A-Z]").ok());
+            static RE: dm::codegen::LazyLock<Option<dm::codegen::Regex>> = dm::codegen::LazyLock::new(||
+            dm::codegen::Regex::new("^[A-Z]").ok());
             if let Some(re) = RE.as_ref() {
                 dm::codegen::regex(v, re, "^[A-Z]", path, out);
             }
@@ -331,33 +331,21 @@ impl dm::Document for Everything {
     fn to_json_value(&self) -> dm::serde_json::Value {
         let mut map = dm::serde_json::Map::new();
         map.insert("id".to_string(), dm::FieldValue::to_json(&self.id));
-        map.insert(
-            "version".to_string(),
-            dm::FieldValue::to_json(&self.version),
-        );
+        map.insert("version".to_string(), dm::FieldValue::to_json(&self.version));
         map.insert("count".to_string(), dm::codegen::opt_json(&self.count));
         map.insert("ratio".to_string(), dm::codegen::opt_json(&self.ratio));
         map.insert("active".to_string(), dm::codegen::opt_json(&self.active));
         map.insert("title".to_string(), dm::codegen::opt_json(&self.title));
         map.insert("contact".to_string(), dm::codegen::opt_json(&self.contact));
-        map.insert(
-            "homepage".to_string(),
-            dm::codegen::opt_json(&self.homepage),
-        );
+        map.insert("homepage".to_string(), dm::codegen::opt_json(&self.homepage));
         map.insert("token".to_string(), dm::codegen::opt_json(&self.token));
-        map.insert(
-            "address_ip".to_string(),
-            dm::codegen::opt_json(&self.address_ip),
-        );
+        map.insert("address_ip".to_string(), dm::codegen::opt_json(&self.address_ip));
         map.insert("seen_at".to_string(), dm::codegen::opt_json(&self.seen_at));
         map.insert("born_on".to_string(), dm::codegen::opt_json(&self.born_on));
         map.insert("timeout".to_string(), dm::codegen::opt_json(&self.timeout));
         map.insert("tags".to_string(), dm::FieldValue::to_json(&self.tags));
         map.insert("size".to_string(), dm::codegen::opt_json(&self.size));
-        map.insert(
-            "address".to_string(),
-            dm::FieldValue::to_json(&self.address),
-        );
+        map.insert("address".to_string(), dm::FieldValue::to_json(&self.address));
         map.insert("pets".to_string(), dm::FieldValue::to_json(&self.pets));
         map.insert("labels".to_string(), dm::FieldValue::to_json(&self.labels));
         map.insert("scores".to_string(), dm::FieldValue::to_json(&self.scores));
@@ -441,48 +429,70 @@ impl dm::Document for Everything {
             dm::codegen::json_field::<dm::uuid::Uuid>(obj, "token", prefix, out),
             || Some(dm::codegen::uuid4()),
         );
-        let address_ip = dm::codegen::json_field::<String>(obj, "address_ip", prefix, out);
-        let seen_at = dm::codegen::json_field::<dm::chrono::DateTime<dm::chrono::Utc>>(
-            obj, "seen_at", prefix, out,
-        );
-        let born_on = dm::codegen::json_field::<dm::chrono::NaiveDate>(obj, "born_on", prefix, out);
+        let address_ip = dm::codegen::json_field::<
+            String,
+        >(obj, "address_ip", prefix, out);
+        let seen_at = dm::codegen::json_field::<
+            dm::chrono::DateTime<dm::chrono::Utc>,
+        >(obj, "seen_at", prefix, out);
+        let born_on = dm::codegen::json_field::<
+            dm::chrono::NaiveDate,
+        >(obj, "born_on", prefix, out);
         let timeout = dm::codegen::or_else(
-            dm::codegen::json_field::<dm::chrono::TimeDelta>(obj, "timeout", prefix, out),
+            dm::codegen::json_field::<
+                dm::chrono::TimeDelta,
+            >(obj, "timeout", prefix, out),
             || Some(dm::codegen::seconds(30i64)),
         );
-        let tags = Some(dm::codegen::unwrap_or_else(
-            dm::codegen::json_field::<Vec<String>>(obj, "tags", prefix, out),
-            Default::default,
-        ));
+        let tags = Some(
+            dm::codegen::unwrap_or_else(
+                dm::codegen::json_field::<Vec<String>>(obj, "tags", prefix, out),
+                Default::default,
+            ),
+        );
         let size = dm::codegen::json_field::<String>(obj, "size", prefix, out);
-        let address = dm::codegen::json_dict::<EverythingAddress>(obj, "address", prefix, out);
-        let pets = Some(dm::codegen::unwrap_or_else(
-            dm::codegen::json_field::<Vec<Pet>>(obj, "pets", prefix, out),
-            Default::default,
-        ));
-        let labels = Some(dm::codegen::unwrap_or_else(
-            dm::codegen::json_field::<std::collections::BTreeSet<String>>(
-                obj, "labels", prefix, out,
+        let address = dm::codegen::json_dict::<
+            EverythingAddress,
+        >(obj, "address", prefix, out);
+        let pets = Some(
+            dm::codegen::unwrap_or_else(
+                dm::codegen::json_field::<Vec<Pet>>(obj, "pets", prefix, out),
+                Default::default,
             ),
-            Default::default,
-        ));
-        let scores = Some(dm::codegen::unwrap_or_else(
-            dm::codegen::json_field::<std::collections::BTreeSet<i64>>(obj, "scores", prefix, out),
-            Default::default,
-        ));
+        );
+        let labels = Some(
+            dm::codegen::unwrap_or_else(
+                dm::codegen::json_field::<
+                    std::collections::BTreeSet<String>,
+                >(obj, "labels", prefix, out),
+                Default::default,
+            ),
+        );
+        let scores = Some(
+            dm::codegen::unwrap_or_else(
+                dm::codegen::json_field::<
+                    std::collections::BTreeSet<i64>,
+                >(obj, "scores", prefix, out),
+                Default::default,
+            ),
+        );
         let avatar = dm::codegen::json_field::<dm::Bytes>(obj, "avatar", prefix, out);
-        let keys = Some(dm::codegen::unwrap_or_else(
-            dm::codegen::json_field::<std::collections::BTreeSet<dm::Bytes>>(
-                obj, "keys", prefix, out,
+        let keys = Some(
+            dm::codegen::unwrap_or_else(
+                dm::codegen::json_field::<
+                    std::collections::BTreeSet<dm::Bytes>,
+                >(obj, "keys", prefix, out),
+                Default::default,
             ),
-            Default::default,
-        ));
-        let limits = Some(dm::codegen::unwrap_or_else(
-            dm::codegen::json_field::<std::collections::BTreeMap<String, i64>>(
-                obj, "limits", prefix, out,
+        );
+        let limits = Some(
+            dm::codegen::unwrap_or_else(
+                dm::codegen::json_field::<
+                    std::collections::BTreeMap<String, i64>,
+                >(obj, "limits", prefix, out),
+                Default::default,
             ),
-            Default::default,
-        ));
+        );
         let status = dm::codegen::or_else(
             dm::codegen::json_field::<EverythingStatus>(obj, "status", prefix, out),
             || Some(EverythingStatus::Active),
@@ -552,10 +562,7 @@ impl dm::ModelKey for EverythingKey {
 
 impl From<(String, i64)> for EverythingKey {
     fn from((k0, k1): (String, i64)) -> Self {
-        Self {
-            id: k0,
-            version: k1,
-        }
+        Self { id: k0, version: k1 }
     }
 }
 
@@ -663,220 +670,310 @@ impl dm::Model for Everything {
             ],
             &mut out,
         );
-        let id = obj.and_then(|o| dm::codegen::json_field::<String>(o, "id", "", &mut out));
+        let id = obj
+            .and_then(|o| dm::codegen::json_field::<String>(o, "id", "", &mut out));
         let id = dm::codegen::require(id, "id", "", &mut out);
-        let version = obj.and_then(|o| dm::codegen::json_field::<i64>(o, "version", "", &mut out));
+        let version = obj
+            .and_then(|o| dm::codegen::json_field::<i64>(o, "version", "", &mut out));
         let version = dm::codegen::require(version, "version", "", &mut out);
         if let Some(v) = obj.and_then(|o| o.get("count")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(count().remove());
-            } else if let Some(x) = <i64 as dm::FieldValue>::from_json(v, "count", &mut out) {
+            } else if let Some(x) = <i64 as dm::FieldValue>::from_json(
+                v,
+                "count",
+                &mut out,
+            ) {
                 updates.push(count().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("ratio")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(ratio().remove());
-            } else if let Some(x) = <f64 as dm::FieldValue>::from_json(v, "ratio", &mut out) {
+            } else if let Some(x) = <f64 as dm::FieldValue>::from_json(
+                v,
+                "ratio",
+                &mut out,
+            ) {
                 updates.push(ratio().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("active")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(active().remove());
-            } else if let Some(x) = <bool as dm::FieldValue>::from_json(v, "active", &mut out) {
+            } else if let Some(x) = <bool as dm::FieldValue>::from_json(
+                v,
+                "active",
+                &mut out,
+            ) {
                 updates.push(active().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("title")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(title().remove());
-            } else if let Some(x) = <String as dm::FieldValue>::from_json(v, "title", &mut out) {
+            } else if let Some(x) = <String as dm::FieldValue>::from_json(
+                v,
+                "title",
+                &mut out,
+            ) {
                 updates.push(title().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("contact")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(contact().remove());
-            } else if let Some(x) = <String as dm::FieldValue>::from_json(v, "contact", &mut out) {
+            } else if let Some(x) = <String as dm::FieldValue>::from_json(
+                v,
+                "contact",
+                &mut out,
+            ) {
                 updates.push(contact().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("homepage")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(homepage().remove());
-            } else if let Some(x) = <String as dm::FieldValue>::from_json(v, "homepage", &mut out) {
+            } else if let Some(x) = <String as dm::FieldValue>::from_json(
+                v,
+                "homepage",
+                &mut out,
+            ) {
                 updates.push(homepage().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("token")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(token().remove());
-            } else if let Some(x) =
-                <dm::uuid::Uuid as dm::FieldValue>::from_json(v, "token", &mut out)
-            {
+            } else if let Some(x) = <dm::uuid::Uuid as dm::FieldValue>::from_json(
+                v,
+                "token",
+                &mut out,
+            ) {
                 updates.push(token().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("address_ip")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(address_ip().remove());
-            } else if let Some(x) = <String as dm::FieldValue>::from_json(v, "address_ip", &mut out)
-            {
+            } else if let Some(x) = <String as dm::FieldValue>::from_json(
+                v,
+                "address_ip",
+                &mut out,
+            ) {
                 updates.push(address_ip().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("seen_at")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(seen_at().remove());
-            } else if let Some(x) =
-                <dm::chrono::DateTime<dm::chrono::Utc> as dm::FieldValue>::from_json(
-                    v, "seen_at", &mut out,
-                )
-            {
+            } else if let Some(x) = <dm::chrono::DateTime<
+                dm::chrono::Utc,
+            > as dm::FieldValue>::from_json(v, "seen_at", &mut out) {
                 updates.push(seen_at().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("born_on")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(born_on().remove());
-            } else if let Some(x) =
-                <dm::chrono::NaiveDate as dm::FieldValue>::from_json(v, "born_on", &mut out)
-            {
+            } else if let Some(x) = <dm::chrono::NaiveDate as dm::FieldValue>::from_json(
+                v,
+                "born_on",
+                &mut out,
+            ) {
                 updates.push(born_on().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("timeout")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(timeout().remove());
-            } else if let Some(x) =
-                <dm::chrono::TimeDelta as dm::FieldValue>::from_json(v, "timeout", &mut out)
-            {
+            } else if let Some(x) = <dm::chrono::TimeDelta as dm::FieldValue>::from_json(
+                v,
+                "timeout",
+                &mut out,
+            ) {
                 updates.push(timeout().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("tags")) {
             if dm::codegen::is_empty_json(v) {
-                dm::codegen::violation("tags", "is required and cannot be emptied", &mut out);
-            } else if let Some(x) = <Vec<String> as dm::FieldValue>::from_json(v, "tags", &mut out)
-            {
+                dm::codegen::violation(
+                    "tags",
+                    "is required and cannot be emptied",
+                    &mut out,
+                );
+            } else if let Some(x) = <Vec<
+                String,
+            > as dm::FieldValue>::from_json(v, "tags", &mut out) {
                 updates.push(tags().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("size")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(size().remove());
-            } else if let Some(x) = <String as dm::FieldValue>::from_json(v, "size", &mut out) {
+            } else if let Some(x) = <String as dm::FieldValue>::from_json(
+                v,
+                "size",
+                &mut out,
+            ) {
                 updates.push(size().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("address")) {
             if dm::codegen::is_empty_json(v) {
-                dm::codegen::violation("address", "is required and cannot be emptied", &mut out);
-            } else if let Some(x) =
-                <EverythingAddress as dm::FieldValue>::from_json(v, "address", &mut out)
-            {
+                dm::codegen::violation(
+                    "address",
+                    "is required and cannot be emptied",
+                    &mut out,
+                );
+            } else if let Some(x) = <EverythingAddress as dm::FieldValue>::from_json(
+                v,
+                "address",
+                &mut out,
+            ) {
                 updates.push(address().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("pets")) {
             if dm::codegen::is_empty_json(v) {
-                dm::codegen::violation("pets", "is required and cannot be emptied", &mut out);
-            } else if let Some(x) = <Vec<Pet> as dm::FieldValue>::from_json(v, "pets", &mut out) {
+                dm::codegen::violation(
+                    "pets",
+                    "is required and cannot be emptied",
+                    &mut out,
+                );
+            } else if let Some(x) = <Vec<
+                Pet,
+            > as dm::FieldValue>::from_json(v, "pets", &mut out) {
                 updates.push(pets().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("labels")) {
             if dm::codegen::is_empty_json(v) {
-                dm::codegen::violation("labels", "is required and cannot be emptied", &mut out);
-            } else if let Some(x) =
-                <std::collections::BTreeSet<String> as dm::FieldValue>::from_json(
-                    v, "labels", &mut out,
-                )
-            {
+                dm::codegen::violation(
+                    "labels",
+                    "is required and cannot be emptied",
+                    &mut out,
+                );
+            } else if let Some(x) = <std::collections::BTreeSet<
+                String,
+            > as dm::FieldValue>::from_json(v, "labels", &mut out) {
                 updates.push(labels().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("scores")) {
             if dm::codegen::is_empty_json(v) {
-                dm::codegen::violation("scores", "is required and cannot be emptied", &mut out);
-            } else if let Some(x) = <std::collections::BTreeSet<i64> as dm::FieldValue>::from_json(
-                v, "scores", &mut out,
-            ) {
+                dm::codegen::violation(
+                    "scores",
+                    "is required and cannot be emptied",
+                    &mut out,
+                );
+            } else if let Some(x) = <std::collections::BTreeSet<
+                i64,
+            > as dm::FieldValue>::from_json(v, "scores", &mut out) {
                 updates.push(scores().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("avatar")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(avatar().remove());
-            } else if let Some(x) = <dm::Bytes as dm::FieldValue>::from_json(v, "avatar", &mut out)
-            {
+            } else if let Some(x) = <dm::Bytes as dm::FieldValue>::from_json(
+                v,
+                "avatar",
+                &mut out,
+            ) {
                 updates.push(avatar().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("keys")) {
             if dm::codegen::is_empty_json(v) {
-                dm::codegen::violation("keys", "is required and cannot be emptied", &mut out);
-            } else if let Some(x) =
-                <std::collections::BTreeSet<dm::Bytes> as dm::FieldValue>::from_json(
-                    v, "keys", &mut out,
-                )
-            {
+                dm::codegen::violation(
+                    "keys",
+                    "is required and cannot be emptied",
+                    &mut out,
+                );
+            } else if let Some(x) = <std::collections::BTreeSet<
+                dm::Bytes,
+            > as dm::FieldValue>::from_json(v, "keys", &mut out) {
                 updates.push(keys().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("limits")) {
             if dm::codegen::is_empty_json(v) {
-                dm::codegen::violation("limits", "is required and cannot be emptied", &mut out);
-            } else if let Some(x) =
-                <std::collections::BTreeMap<String, i64> as dm::FieldValue>::from_json(
-                    v, "limits", &mut out,
-                )
-            {
+                dm::codegen::violation(
+                    "limits",
+                    "is required and cannot be emptied",
+                    &mut out,
+                );
+            } else if let Some(x) = <std::collections::BTreeMap<
+                String,
+                i64,
+            > as dm::FieldValue>::from_json(v, "limits", &mut out) {
                 updates.push(limits().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("status")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(status().remove());
-            } else if let Some(x) =
-                <EverythingStatus as dm::FieldValue>::from_json(v, "status", &mut out)
-            {
+            } else if let Some(x) = <EverythingStatus as dm::FieldValue>::from_json(
+                v,
+                "status",
+                &mut out,
+            ) {
                 updates.push(status().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("type")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(r#type().remove());
-            } else if let Some(x) = <String as dm::FieldValue>::from_json(v, "type", &mut out) {
+            } else if let Some(x) = <String as dm::FieldValue>::from_json(
+                v,
+                "type",
+                &mut out,
+            ) {
                 updates.push(r#type().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("my attr")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(my_attr().remove());
-            } else if let Some(x) = <String as dm::FieldValue>::from_json(v, "my attr", &mut out) {
+            } else if let Some(x) = <String as dm::FieldValue>::from_json(
+                v,
+                "my attr",
+                &mut out,
+            ) {
                 updates.push(my_attr().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("a.b")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(a_b().remove());
-            } else if let Some(x) = <String as dm::FieldValue>::from_json(v, "a.b", &mut out) {
+            } else if let Some(x) = <String as dm::FieldValue>::from_json(
+                v,
+                "a.b",
+                &mut out,
+            ) {
                 updates.push(a_b().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("ключ")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(key_ru().remove());
-            } else if let Some(x) = <String as dm::FieldValue>::from_json(v, "ключ", &mut out) {
+            } else if let Some(x) = <String as dm::FieldValue>::from_json(
+                v,
+                "ключ",
+                &mut out,
+            ) {
                 updates.push(key_ru().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("data")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(data().remove());
-            } else if let Some(x) = <String as dm::FieldValue>::from_json(v, "data", &mut out) {
+            } else if let Some(x) = <String as dm::FieldValue>::from_json(
+                v,
+                "data",
+                &mut out,
+            ) {
                 updates.push(data().set(x));
             }
         }
@@ -936,14 +1033,15 @@ pub fn token() -> dm::Field<Everything, dm::uuid::Uuid, dm::Optional> {
 
 /// The `address_ip` field (ip_address): conditions and updates.
 pub fn address_ip() -> dm::Field<Everything, String, dm::Optional> {
-    dm::Field::with_check(
-        dm::AttrPath::attr("address_ip"),
-        Everything::check_address_ip,
-    )
+    dm::Field::with_check(dm::AttrPath::attr("address_ip"), Everything::check_address_ip)
 }
 
 /// The `seen_at` field (datetime): conditions and updates.
-pub fn seen_at() -> dm::Field<Everything, dm::chrono::DateTime<dm::chrono::Utc>, dm::Optional> {
+pub fn seen_at() -> dm::Field<
+    Everything,
+    dm::chrono::DateTime<dm::chrono::Utc>,
+    dm::Optional,
+> {
     dm::Field::new("seen_at")
 }
 
@@ -969,10 +1067,9 @@ pub fn size() -> dm::Field<Everything, String, dm::Optional> {
 
 /// The `address` field (dict): conditions and updates.
 pub fn address() -> EverythingAddressFields {
-    EverythingAddressFields(dm::Field::with_check(
-        dm::AttrPath::attr("address"),
-        Everything::check_address,
-    ))
+    EverythingAddressFields(
+        dm::Field::with_check(dm::AttrPath::attr("address"), Everything::check_address),
+    )
 }
 
 /// The `pets` field (list): conditions and updates.
@@ -981,7 +1078,11 @@ pub fn pets() -> dm::Field<Everything, Vec<Pet>, dm::Required> {
 }
 
 /// The `labels` field (string_set): conditions and updates.
-pub fn labels() -> dm::Field<Everything, std::collections::BTreeSet<String>, dm::Required> {
+pub fn labels() -> dm::Field<
+    Everything,
+    std::collections::BTreeSet<String>,
+    dm::Required,
+> {
     dm::Field::new("labels")
 }
 
@@ -996,12 +1097,20 @@ pub fn avatar() -> dm::Field<Everything, dm::Bytes, dm::Optional> {
 }
 
 /// The `keys` field (binary_set): conditions and updates.
-pub fn keys() -> dm::Field<Everything, std::collections::BTreeSet<dm::Bytes>, dm::Required> {
+pub fn keys() -> dm::Field<
+    Everything,
+    std::collections::BTreeSet<dm::Bytes>,
+    dm::Required,
+> {
     dm::Field::new("keys")
 }
 
 /// The `limits` field (map): conditions and updates.
-pub fn limits() -> dm::Field<Everything, std::collections::BTreeMap<String, i64>, dm::Required> {
+pub fn limits() -> dm::Field<
+    Everything,
+    std::collections::BTreeMap<String, i64>,
+    dm::Required,
+> {
     dm::Field::new("limits")
 }
 
@@ -1108,18 +1217,21 @@ impl dm::Document for EverythingAddress {
         prefix: &str,
         out: &mut Vec<dm::Violation>,
     ) -> Option<Self> {
-        let obj = dm::codegen::json_object(value, prefix, &["street", "city", "geo"], out)?;
+        let obj = dm::codegen::json_object(
+            value,
+            prefix,
+            &["street", "city", "geo"],
+            out,
+        )?;
         let street = dm::codegen::json_field::<String>(obj, "street", prefix, out);
         let city = dm::codegen::or_else(
             dm::codegen::json_field::<String>(obj, "city", prefix, out),
             || Some("Nairobi".to_string()),
         );
-        let geo = dm::codegen::json_dict::<EverythingAddressGeo>(obj, "geo", prefix, out);
-        Some(Self {
-            street,
-            city,
-            geo: geo?,
-        })
+        let geo = dm::codegen::json_dict::<
+            EverythingAddressGeo,
+        >(obj, "geo", prefix, out);
+        Some(Self { street, city, geo: geo? })
     }
 }
 
@@ -1147,7 +1259,9 @@ impl dm::FieldValue for EverythingAddress {
 
 /// Handles on the fields of [`EverythingAddress`]; dereferences to the handle of the whole dict.
 #[derive(Debug, Clone)]
-pub struct EverythingAddressFields(dm::Field<Everything, EverythingAddress, dm::Required>);
+pub struct EverythingAddressFields(
+    dm::Field<Everything, EverythingAddress, dm::Required>,
+);
 impl EverythingAddressFields {
     /// The `street` field (string): conditions and updates.
     pub fn street(&self) -> dm::Field<Everything, String, dm::Optional> {
@@ -1161,10 +1275,14 @@ impl EverythingAddressFields {
 
     /// The `geo` field (dict): conditions and updates.
     pub fn geo(&self) -> EverythingAddressGeoFields {
-        EverythingAddressGeoFields(self.0.child(
-            "geo",
-            Some(EverythingAddress::check_geo as dm::Check<EverythingAddressGeo>),
-        ))
+        EverythingAddressGeoFields(
+            self
+                .0
+                .child(
+                    "geo",
+                    Some(EverythingAddress::check_geo as dm::Check<EverythingAddressGeo>),
+                ),
+        )
     }
 }
 
@@ -1187,10 +1305,7 @@ pub struct EverythingAddressGeo {
 impl EverythingAddressGeo {
     /// A `EverythingAddressGeo` with every field at its default.
     pub fn new() -> Self {
-        Self {
-            lat: None,
-            lon: None,
-        }
+        Self { lat: None, lon: None }
     }
 }
 
@@ -1287,22 +1402,18 @@ impl dm::FieldValue for EverythingAddressGeo {
 
 /// Handles on the fields of [`EverythingAddressGeo`]; dereferences to the handle of the whole dict.
 #[derive(Debug, Clone)]
-pub struct EverythingAddressGeoFields(dm::Field<Everything, EverythingAddressGeo, dm::Required>);
+pub struct EverythingAddressGeoFields(
+    dm::Field<Everything, EverythingAddressGeo, dm::Required>,
+);
 impl EverythingAddressGeoFields {
     /// The `lat` field (float): conditions and updates.
     pub fn lat(&self) -> dm::Field<Everything, f64, dm::Optional> {
-        self.0.child(
-            "lat",
-            Some(EverythingAddressGeo::check_lat as dm::Check<f64>),
-        )
+        self.0.child("lat", Some(EverythingAddressGeo::check_lat as dm::Check<f64>))
     }
 
     /// The `lon` field (float): conditions and updates.
     pub fn lon(&self) -> dm::Field<Everything, f64, dm::Optional> {
-        self.0.child(
-            "lon",
-            Some(EverythingAddressGeo::check_lon as dm::Check<f64>),
-        )
+        self.0.child("lon", Some(EverythingAddressGeo::check_lon as dm::Check<f64>))
     }
 }
 

@@ -74,7 +74,11 @@ impl dm::Document for User {
         Self::check_email(&self.email, &dm::codegen::join(prefix, "email"), out);
         dm::codegen::not_empty(&self.name, &dm::codegen::join(prefix, "name"), out);
         if let Some(v) = &self.year_of_birth {
-            Self::check_year_of_birth(v, &dm::codegen::join(prefix, "year_of_birth"), out);
+            Self::check_year_of_birth(
+                v,
+                &dm::codegen::join(prefix, "year_of_birth"),
+                out,
+            );
         }
     }
 
@@ -90,10 +94,7 @@ impl dm::Document for User {
             "cities_visited".to_string(),
             dm::FieldValue::to_json(&self.cities_visited),
         );
-        map.insert(
-            "created_at".to_string(),
-            dm::codegen::opt_json(&self.created_at),
-        );
+        map.insert("created_at".to_string(), dm::codegen::opt_json(&self.created_at));
         dm::serde_json::Value::Object(map)
     }
 
@@ -105,13 +106,7 @@ impl dm::Document for User {
         let obj = dm::codegen::json_object(
             value,
             prefix,
-            &[
-                "email",
-                "name",
-                "year_of_birth",
-                "cities_visited",
-                "created_at",
-            ],
+            &["email", "name", "year_of_birth", "cities_visited", "created_at"],
             out,
         )?;
         let email = dm::codegen::require(
@@ -126,18 +121,21 @@ impl dm::Document for User {
             prefix,
             out,
         );
-        let year_of_birth = dm::codegen::json_field::<i64>(obj, "year_of_birth", prefix, out);
-        let cities_visited = Some(dm::codegen::unwrap_or_else(
-            dm::codegen::json_field::<Vec<String>>(obj, "cities_visited", prefix, out),
-            Default::default,
-        ));
-        let created_at = dm::codegen::or_else(
-            dm::codegen::json_field::<dm::chrono::DateTime<dm::chrono::Utc>>(
-                obj,
-                "created_at",
-                prefix,
-                out,
+        let year_of_birth = dm::codegen::json_field::<
+            i64,
+        >(obj, "year_of_birth", prefix, out);
+        let cities_visited = Some(
+            dm::codegen::unwrap_or_else(
+                dm::codegen::json_field::<
+                    Vec<String>,
+                >(obj, "cities_visited", prefix, out),
+                Default::default,
             ),
+        );
+        let created_at = dm::codegen::or_else(
+            dm::codegen::json_field::<
+                dm::chrono::DateTime<dm::chrono::Utc>,
+            >(obj, "created_at", prefix, out),
             || Some(dm::codegen::now()),
         );
         Some(Self {
@@ -185,9 +183,7 @@ impl dm::Strategy<User> for String {
 
 impl From<&str> for UserKey {
     fn from(k0: &str) -> Self {
-        Self {
-            email: k0.to_string(),
-        }
+        Self { email: k0.to_string() }
     }
 }
 
@@ -199,9 +195,7 @@ impl dm::Strategy<User> for &str {
 
 impl From<&User> for UserKey {
     fn from(item: &User) -> Self {
-        Self {
-            email: item.email.clone(),
-        }
+        Self { email: item.email.clone() }
     }
 }
 
@@ -247,29 +241,35 @@ impl dm::Model for User {
         let obj = dm::codegen::json_object(
             value,
             "",
-            &[
-                "email",
-                "name",
-                "year_of_birth",
-                "cities_visited",
-                "created_at",
-            ],
+            &["email", "name", "year_of_birth", "cities_visited", "created_at"],
             &mut out,
         );
-        let email = obj.and_then(|o| dm::codegen::json_field::<String>(o, "email", "", &mut out));
+        let email = obj
+            .and_then(|o| dm::codegen::json_field::<String>(o, "email", "", &mut out));
         let email = dm::codegen::require(email, "email", "", &mut out);
         if let Some(v) = obj.and_then(|o| o.get("name")) {
             if dm::codegen::is_empty_json(v) {
-                dm::codegen::violation("name", "is required and cannot be emptied", &mut out);
-            } else if let Some(x) = <String as dm::FieldValue>::from_json(v, "name", &mut out) {
+                dm::codegen::violation(
+                    "name",
+                    "is required and cannot be emptied",
+                    &mut out,
+                );
+            } else if let Some(x) = <String as dm::FieldValue>::from_json(
+                v,
+                "name",
+                &mut out,
+            ) {
                 updates.push(name().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("year_of_birth")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(year_of_birth().remove());
-            } else if let Some(x) = <i64 as dm::FieldValue>::from_json(v, "year_of_birth", &mut out)
-            {
+            } else if let Some(x) = <i64 as dm::FieldValue>::from_json(
+                v,
+                "year_of_birth",
+                &mut out,
+            ) {
                 updates.push(year_of_birth().set(x));
             }
         }
@@ -280,22 +280,18 @@ impl dm::Model for User {
                     "is required and cannot be emptied",
                     &mut out,
                 );
-            } else if let Some(x) =
-                <Vec<String> as dm::FieldValue>::from_json(v, "cities_visited", &mut out)
-            {
+            } else if let Some(x) = <Vec<
+                String,
+            > as dm::FieldValue>::from_json(v, "cities_visited", &mut out) {
                 updates.push(cities_visited().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("created_at")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(created_at().remove());
-            } else if let Some(x) =
-                <dm::chrono::DateTime<dm::chrono::Utc> as dm::FieldValue>::from_json(
-                    v,
-                    "created_at",
-                    &mut out,
-                )
-            {
+            } else if let Some(x) = <dm::chrono::DateTime<
+                dm::chrono::Utc,
+            > as dm::FieldValue>::from_json(v, "created_at", &mut out) {
                 updates.push(created_at().set(x));
             }
         }
@@ -318,10 +314,7 @@ pub fn name() -> dm::Field<User, String, dm::Required> {
 
 /// The `year_of_birth` field (int): conditions and updates.
 pub fn year_of_birth() -> dm::Field<User, i64, dm::Optional> {
-    dm::Field::with_check(
-        dm::AttrPath::attr("year_of_birth"),
-        User::check_year_of_birth,
-    )
+    dm::Field::with_check(dm::AttrPath::attr("year_of_birth"), User::check_year_of_birth)
 }
 
 /// The `cities_visited` field (list): conditions and updates.
@@ -330,6 +323,10 @@ pub fn cities_visited() -> dm::Field<User, Vec<String>, dm::Required> {
 }
 
 /// The `created_at` field (datetime): conditions and updates.
-pub fn created_at() -> dm::Field<User, dm::chrono::DateTime<dm::chrono::Utc>, dm::Optional> {
+pub fn created_at() -> dm::Field<
+    User,
+    dm::chrono::DateTime<dm::chrono::Utc>,
+    dm::Optional,
+> {
     dm::Field::new("created_at")
 }

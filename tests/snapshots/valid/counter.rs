@@ -77,7 +77,12 @@ impl dm::Document for Counter {
         prefix: &str,
         out: &mut Vec<dm::Violation>,
     ) -> Option<Self> {
-        let obj = dm::codegen::json_object(value, prefix, &["id", "day", "hits", "region"], out)?;
+        let obj = dm::codegen::json_object(
+            value,
+            prefix,
+            &["id", "day", "hits", "region"],
+            out,
+        )?;
         let id = dm::codegen::require(
             dm::codegen::json_field::<i64>(obj, "id", prefix, out),
             "id",
@@ -143,10 +148,7 @@ impl dm::Strategy<Counter> for (i64, dm::chrono::NaiveDate) {
 
 impl From<&Counter> for CounterKey {
     fn from(item: &Counter) -> Self {
-        Self {
-            id: item.id,
-            day: item.day,
-        }
+        Self { id: item.id, day: item.day }
     }
 }
 
@@ -192,28 +194,45 @@ impl dm::Model for Counter {
     ) -> Result<(CounterKey, Vec<dm::Update<Counter>>), dm::Error> {
         let mut out = Vec::new();
         let mut updates = Vec::new();
-        let obj = dm::codegen::json_object(value, "", &["id", "day", "hits", "region"], &mut out);
+        let obj = dm::codegen::json_object(
+            value,
+            "",
+            &["id", "day", "hits", "region"],
+            &mut out,
+        );
         let id = obj.and_then(|o| dm::codegen::json_field::<i64>(o, "id", "", &mut out));
         let id = dm::codegen::require(id, "id", "", &mut out);
         let day = obj
-            .and_then(|o| dm::codegen::json_field::<dm::chrono::NaiveDate>(o, "day", "", &mut out));
+            .and_then(|o| dm::codegen::json_field::<
+                dm::chrono::NaiveDate,
+            >(o, "day", "", &mut out));
         let day = dm::codegen::require(day, "day", "", &mut out);
         if let Some(v) = obj.and_then(|o| o.get("hits")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(hits().remove());
-            } else if let Some(x) = <i64 as dm::FieldValue>::from_json(v, "hits", &mut out) {
+            } else if let Some(x) = <i64 as dm::FieldValue>::from_json(
+                v,
+                "hits",
+                &mut out,
+            ) {
                 updates.push(hits().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("region")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(region().remove());
-            } else if let Some(x) = <Region as dm::FieldValue>::from_json(v, "region", &mut out) {
+            } else if let Some(x) = <Region as dm::FieldValue>::from_json(
+                v,
+                "region",
+                &mut out,
+            ) {
                 updates.push(region().set(x));
             }
         }
         match (id, day) {
-            (Some(id), Some(day)) if out.is_empty() => Ok((CounterKey { id, day }, updates)),
+            (Some(id), Some(day)) if out.is_empty() => {
+                Ok((CounterKey { id, day }, updates))
+            }
             _ => Err(dm::Error::Validation(out)),
         }
     }

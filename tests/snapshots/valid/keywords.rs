@@ -109,10 +109,12 @@ impl dm::Document for Keywords {
         let r#match = dm::codegen::json_field::<i64>(obj, "match", prefix, out);
         let self_ = dm::codegen::json_field::<String>(obj, "self", prefix, out);
         let super_ = dm::codegen::json_field::<bool>(obj, "super", prefix, out);
-        let crate_ = Some(dm::codegen::unwrap_or_else(
-            dm::codegen::json_field::<Vec<i64>>(obj, "crate", prefix, out),
-            Default::default,
-        ));
+        let crate_ = Some(
+            dm::codegen::unwrap_or_else(
+                dm::codegen::json_field::<Vec<i64>>(obj, "crate", prefix, out),
+                Default::default,
+            ),
+        );
         let r#async = dm::codegen::json_field::<f64>(obj, "async", prefix, out);
         Some(Self {
             r#type: r#type?,
@@ -160,9 +162,7 @@ impl dm::Strategy<Keywords> for String {
 
 impl From<&str> for KeywordsKey {
     fn from(k0: &str) -> Self {
-        Self {
-            r#type: k0.to_string(),
-        }
+        Self { r#type: k0.to_string() }
     }
 }
 
@@ -225,40 +225,63 @@ impl dm::Model for Keywords {
             &["type", "match", "self", "super", "crate", "async"],
             &mut out,
         );
-        let r#type = obj.and_then(|o| dm::codegen::json_field::<String>(o, "type", "", &mut out));
+        let r#type = obj
+            .and_then(|o| dm::codegen::json_field::<String>(o, "type", "", &mut out));
         let r#type = dm::codegen::require(r#type, "type", "", &mut out);
         if let Some(v) = obj.and_then(|o| o.get("match")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(r#match().remove());
-            } else if let Some(x) = <i64 as dm::FieldValue>::from_json(v, "match", &mut out) {
+            } else if let Some(x) = <i64 as dm::FieldValue>::from_json(
+                v,
+                "match",
+                &mut out,
+            ) {
                 updates.push(r#match().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("self")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(self_().remove());
-            } else if let Some(x) = <String as dm::FieldValue>::from_json(v, "self", &mut out) {
+            } else if let Some(x) = <String as dm::FieldValue>::from_json(
+                v,
+                "self",
+                &mut out,
+            ) {
                 updates.push(self_().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("super")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(super_().remove());
-            } else if let Some(x) = <bool as dm::FieldValue>::from_json(v, "super", &mut out) {
+            } else if let Some(x) = <bool as dm::FieldValue>::from_json(
+                v,
+                "super",
+                &mut out,
+            ) {
                 updates.push(super_().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("crate")) {
             if dm::codegen::is_empty_json(v) {
-                dm::codegen::violation("crate", "is required and cannot be emptied", &mut out);
-            } else if let Some(x) = <Vec<i64> as dm::FieldValue>::from_json(v, "crate", &mut out) {
+                dm::codegen::violation(
+                    "crate",
+                    "is required and cannot be emptied",
+                    &mut out,
+                );
+            } else if let Some(x) = <Vec<
+                i64,
+            > as dm::FieldValue>::from_json(v, "crate", &mut out) {
                 updates.push(crate_().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("async")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(r#async().remove());
-            } else if let Some(x) = <f64 as dm::FieldValue>::from_json(v, "async", &mut out) {
+            } else if let Some(x) = <f64 as dm::FieldValue>::from_json(
+                v,
+                "async",
+                &mut out,
+            ) {
                 updates.push(r#async().set(x));
             }
         }

@@ -173,20 +173,14 @@ impl dm::Document for SeedTypes {
         map.insert("active".to_string(), dm::codegen::opt_json(&self.active));
         map.insert("name".to_string(), dm::codegen::opt_json(&self.name));
         map.insert("email".to_string(), dm::codegen::opt_json(&self.email));
-        map.insert(
-            "homepage".to_string(),
-            dm::codegen::opt_json(&self.homepage),
-        );
+        map.insert("homepage".to_string(), dm::codegen::opt_json(&self.homepage));
         map.insert("token".to_string(), dm::codegen::opt_json(&self.token));
         map.insert("ip".to_string(), dm::codegen::opt_json(&self.ip));
         map.insert("seen_at".to_string(), dm::codegen::opt_json(&self.seen_at));
         map.insert("born_on".to_string(), dm::codegen::opt_json(&self.born_on));
         map.insert("timeout".to_string(), dm::codegen::opt_json(&self.timeout));
         map.insert("cities".to_string(), dm::FieldValue::to_json(&self.cities));
-        map.insert(
-            "address".to_string(),
-            dm::FieldValue::to_json(&self.address),
-        );
+        map.insert("address".to_string(), dm::FieldValue::to_json(&self.address));
         dm::serde_json::Value::Object(map)
     }
 
@@ -199,8 +193,20 @@ impl dm::Document for SeedTypes {
             value,
             prefix,
             &[
-                "id", "count", "ratio", "active", "name", "email", "homepage", "token", "ip",
-                "seen_at", "born_on", "timeout", "cities", "address",
+                "id",
+                "count",
+                "ratio",
+                "active",
+                "name",
+                "email",
+                "homepage",
+                "token",
+                "ip",
+                "seen_at",
+                "born_on",
+                "timeout",
+                "cities",
+                "address",
             ],
             out,
         )?;
@@ -218,16 +224,24 @@ impl dm::Document for SeedTypes {
         let homepage = dm::codegen::json_field::<String>(obj, "homepage", prefix, out);
         let token = dm::codegen::json_field::<dm::uuid::Uuid>(obj, "token", prefix, out);
         let ip = dm::codegen::json_field::<String>(obj, "ip", prefix, out);
-        let seen_at = dm::codegen::json_field::<dm::chrono::DateTime<dm::chrono::Utc>>(
-            obj, "seen_at", prefix, out,
+        let seen_at = dm::codegen::json_field::<
+            dm::chrono::DateTime<dm::chrono::Utc>,
+        >(obj, "seen_at", prefix, out);
+        let born_on = dm::codegen::json_field::<
+            dm::chrono::NaiveDate,
+        >(obj, "born_on", prefix, out);
+        let timeout = dm::codegen::json_field::<
+            dm::chrono::TimeDelta,
+        >(obj, "timeout", prefix, out);
+        let cities = Some(
+            dm::codegen::unwrap_or_else(
+                dm::codegen::json_field::<Vec<String>>(obj, "cities", prefix, out),
+                Default::default,
+            ),
         );
-        let born_on = dm::codegen::json_field::<dm::chrono::NaiveDate>(obj, "born_on", prefix, out);
-        let timeout = dm::codegen::json_field::<dm::chrono::TimeDelta>(obj, "timeout", prefix, out);
-        let cities = Some(dm::codegen::unwrap_or_else(
-            dm::codegen::json_field::<Vec<String>>(obj, "cities", prefix, out),
-            Default::default,
-        ));
-        let address = dm::codegen::json_dict::<SeedTypesAddress>(obj, "address", prefix, out);
+        let address = dm::codegen::json_dict::<
+            SeedTypesAddress,
+        >(obj, "address", prefix, out);
         Some(Self {
             id: id?,
             count,
@@ -294,9 +308,7 @@ impl dm::Strategy<SeedTypes> for &str {
 
 impl From<&SeedTypes> for SeedTypesKey {
     fn from(item: &SeedTypes) -> Self {
-        Self {
-            id: item.id.clone(),
-        }
+        Self { id: item.id.clone() }
     }
 }
 
@@ -343,115 +355,170 @@ impl dm::Model for SeedTypes {
             value,
             "",
             &[
-                "id", "count", "ratio", "active", "name", "email", "homepage", "token", "ip",
-                "seen_at", "born_on", "timeout", "cities", "address",
+                "id",
+                "count",
+                "ratio",
+                "active",
+                "name",
+                "email",
+                "homepage",
+                "token",
+                "ip",
+                "seen_at",
+                "born_on",
+                "timeout",
+                "cities",
+                "address",
             ],
             &mut out,
         );
-        let id = obj.and_then(|o| dm::codegen::json_field::<String>(o, "id", "", &mut out));
+        let id = obj
+            .and_then(|o| dm::codegen::json_field::<String>(o, "id", "", &mut out));
         let id = dm::codegen::require(id, "id", "", &mut out);
         if let Some(v) = obj.and_then(|o| o.get("count")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(count().remove());
-            } else if let Some(x) = <i64 as dm::FieldValue>::from_json(v, "count", &mut out) {
+            } else if let Some(x) = <i64 as dm::FieldValue>::from_json(
+                v,
+                "count",
+                &mut out,
+            ) {
                 updates.push(count().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("ratio")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(ratio().remove());
-            } else if let Some(x) = <f64 as dm::FieldValue>::from_json(v, "ratio", &mut out) {
+            } else if let Some(x) = <f64 as dm::FieldValue>::from_json(
+                v,
+                "ratio",
+                &mut out,
+            ) {
                 updates.push(ratio().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("active")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(active().remove());
-            } else if let Some(x) = <bool as dm::FieldValue>::from_json(v, "active", &mut out) {
+            } else if let Some(x) = <bool as dm::FieldValue>::from_json(
+                v,
+                "active",
+                &mut out,
+            ) {
                 updates.push(active().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("name")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(name().remove());
-            } else if let Some(x) = <String as dm::FieldValue>::from_json(v, "name", &mut out) {
+            } else if let Some(x) = <String as dm::FieldValue>::from_json(
+                v,
+                "name",
+                &mut out,
+            ) {
                 updates.push(name().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("email")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(email().remove());
-            } else if let Some(x) = <String as dm::FieldValue>::from_json(v, "email", &mut out) {
+            } else if let Some(x) = <String as dm::FieldValue>::from_json(
+                v,
+                "email",
+                &mut out,
+            ) {
                 updates.push(email().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("homepage")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(homepage().remove());
-            } else if let Some(x) = <String as dm::FieldValue>::from_json(v, "homepage", &mut out) {
+            } else if let Some(x) = <String as dm::FieldValue>::from_json(
+                v,
+                "homepage",
+                &mut out,
+            ) {
                 updates.push(homepage().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("token")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(token().remove());
-            } else if let Some(x) =
-                <dm::uuid::Uuid as dm::FieldValue>::from_json(v, "token", &mut out)
-            {
+            } else if let Some(x) = <dm::uuid::Uuid as dm::FieldValue>::from_json(
+                v,
+                "token",
+                &mut out,
+            ) {
                 updates.push(token().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("ip")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(ip().remove());
-            } else if let Some(x) = <String as dm::FieldValue>::from_json(v, "ip", &mut out) {
+            } else if let Some(x) = <String as dm::FieldValue>::from_json(
+                v,
+                "ip",
+                &mut out,
+            ) {
                 updates.push(ip().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("seen_at")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(seen_at().remove());
-            } else if let Some(x) =
-                <dm::chrono::DateTime<dm::chrono::Utc> as dm::FieldValue>::from_json(
-                    v, "seen_at", &mut out,
-                )
-            {
+            } else if let Some(x) = <dm::chrono::DateTime<
+                dm::chrono::Utc,
+            > as dm::FieldValue>::from_json(v, "seen_at", &mut out) {
                 updates.push(seen_at().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("born_on")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(born_on().remove());
-            } else if let Some(x) =
-                <dm::chrono::NaiveDate as dm::FieldValue>::from_json(v, "born_on", &mut out)
-            {
+            } else if let Some(x) = <dm::chrono::NaiveDate as dm::FieldValue>::from_json(
+                v,
+                "born_on",
+                &mut out,
+            ) {
                 updates.push(born_on().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("timeout")) {
             if dm::codegen::is_empty_json(v) {
                 updates.push(timeout().remove());
-            } else if let Some(x) =
-                <dm::chrono::TimeDelta as dm::FieldValue>::from_json(v, "timeout", &mut out)
-            {
+            } else if let Some(x) = <dm::chrono::TimeDelta as dm::FieldValue>::from_json(
+                v,
+                "timeout",
+                &mut out,
+            ) {
                 updates.push(timeout().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("cities")) {
             if dm::codegen::is_empty_json(v) {
-                dm::codegen::violation("cities", "is required and cannot be emptied", &mut out);
-            } else if let Some(x) =
-                <Vec<String> as dm::FieldValue>::from_json(v, "cities", &mut out)
-            {
+                dm::codegen::violation(
+                    "cities",
+                    "is required and cannot be emptied",
+                    &mut out,
+                );
+            } else if let Some(x) = <Vec<
+                String,
+            > as dm::FieldValue>::from_json(v, "cities", &mut out) {
                 updates.push(cities().set(x));
             }
         }
         if let Some(v) = obj.and_then(|o| o.get("address")) {
             if dm::codegen::is_empty_json(v) {
-                dm::codegen::violation("address", "is required and cannot be emptied", &mut out);
-            } else if let Some(x) =
-                <SeedTypesAddress as dm::FieldValue>::from_json(v, "address", &mut out)
-            {
+                dm::codegen::violation(
+                    "address",
+                    "is required and cannot be emptied",
+                    &mut out,
+                );
+            } else if let Some(x) = <SeedTypesAddress as dm::FieldValue>::from_json(
+                v,
+                "address",
+                &mut out,
+            ) {
                 updates.push(address().set(x));
             }
         }
@@ -508,7 +575,11 @@ pub fn ip() -> dm::Field<SeedTypes, String, dm::Optional> {
 }
 
 /// The `seen_at` field (datetime): conditions and updates.
-pub fn seen_at() -> dm::Field<SeedTypes, dm::chrono::DateTime<dm::chrono::Utc>, dm::Optional> {
+pub fn seen_at() -> dm::Field<
+    SeedTypes,
+    dm::chrono::DateTime<dm::chrono::Utc>,
+    dm::Optional,
+> {
     dm::Field::new("seen_at")
 }
 
@@ -529,10 +600,9 @@ pub fn cities() -> dm::Field<SeedTypes, Vec<String>, dm::Required> {
 
 /// The `address` field (dict): conditions and updates.
 pub fn address() -> SeedTypesAddressFields {
-    SeedTypesAddressFields(dm::Field::with_check(
-        dm::AttrPath::attr("address"),
-        SeedTypes::check_address,
-    ))
+    SeedTypesAddressFields(
+        dm::Field::with_check(dm::AttrPath::attr("address"), SeedTypes::check_address),
+    )
 }
 
 /// `SeedTypesAddress`, generated from its spec.
@@ -547,10 +617,7 @@ pub struct SeedTypesAddress {
 impl SeedTypesAddress {
     /// A `SeedTypesAddress` with every field at its default.
     pub fn new() -> Self {
-        Self {
-            city: None,
-            zip: None,
-        }
+        Self { city: None, zip: None }
     }
 }
 

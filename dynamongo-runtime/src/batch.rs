@@ -1,0 +1,392 @@
+//! The batch engine: chunking by count and size, bounded concurrency, retries of
+//! unprocessed items/keys and of throttling with exponential backoff and full jitter, and
+//! an account of every item that did not make it.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
+
+use crate::db::Db;
+use crate::error::Error;
+use crate::keys::{item_size, key_text};
+use crate::value::Item;
+
+/// Writes per BatchWriteItem request.
+pub(crate) const BATCH_WRITE_MAX: usize = 25;
+/// Bytes per BatchWriteItem request (DynamoDB's limit is 16 MB; stay well under).
+const BATCH_WRITE_BYTES: usize = 15 * 1024 * 1024;
+
+/// How batch calls retry.
+///
+/// ```
+/// use std::time::Duration;
+/// let p = dynamongo_runtime::RetryPolicy { max_attempts: 5, ..Default::default() };
+/// assert_eq!(p.base_delay, Duration::from_millis(25));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts per chunk, the first included.
+    pub max_attempts: u32,
+    /// The first backoff ceiling; it doubles each attempt.
+    pub base_delay: Duration,
+    /// The largest backoff ceiling.
+    pub max_delay: Duration,
+    /// Chunks in flight at once.
+    pub concurrency: usize,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 10,
+            base_delay: Duration::from_millis(25),
+            max_delay: Duration::from_secs(5),
+            concurrency: 8,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Full jitter: a random delay between zero and the attempt's ceiling.
+    pub(crate) fn backoff(&self, attempt: u32) -> Duration {
+        let ceiling = self
+            .base_delay
+            .saturating_mul(1u32.checked_shl(attempt.min(20)).unwrap_or(u32::MAX))
+            .min(self.max_delay);
+        let nanos = ceiling.as_nanos().min(u64::MAX as u128) as u64;
+        if nanos == 0 {
+            return Duration::ZERO;
+        }
+        Duration::from_nanos(random_u64() % nanos)
+    }
+}
+
+fn random_u64() -> u64 {
+    // A fresh RandomState is randomly keyed per process and per call; enough for jitter.
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0),
+    );
+    h.finish()
+}
+
+/// Result of reading one chunk of keys.
+pub(crate) struct GetChunk {
+    pub items: Vec<Item>,
+    pub missing: Vec<Item>,
+    pub error: Option<Error>,
+}
+
+/// BatchGetItem for up to 100 keys: retries unprocessed keys and retryable errors, keeps
+/// what each attempt returned.
+pub(crate) async fn get_chunk(
+    db: &Db,
+    table: &str,
+    keys: Vec<Item>,
+    consistent: bool,
+    policy: &RetryPolicy,
+) -> GetChunk {
+    let mut pending = keys;
+    let mut items = Vec::new();
+    let mut attempt = 0;
+    let mut last_error = None;
+    while !pending.is_empty() && attempt < policy.max_attempts {
+        if attempt > 0 {
+            tokio::time::sleep(policy.backoff(attempt)).await;
+        }
+        attempt += 1;
+        let ka = match KeysAndAttributes::builder()
+            .set_keys(Some(pending.clone()))
+            .consistent_read(consistent)
+            .build()
+        {
+            Ok(ka) => ka,
+            Err(e) => {
+                return GetChunk {
+                    items,
+                    missing: pending,
+                    error: Some(Error::Config(e.to_string())),
+                }
+            }
+        };
+        match db
+            .client()
+            .batch_get_item()
+            .request_items(table, ka)
+            .send()
+            .await
+        {
+            Ok(out) => {
+                last_error = None;
+                if let Some(got) = out.responses().and_then(|r| r.get(table)) {
+                    items.extend(got.iter().cloned());
+                }
+                pending = out
+                    .unprocessed_keys()
+                    .and_then(|u| u.get(table))
+                    .map(|k| k.keys().to_vec())
+                    .unwrap_or_default();
+            }
+            Err(e) => {
+                let err = Error::sdk("BatchGetItem", e);
+                if !err.is_retryable() {
+                    return GetChunk {
+                        items,
+                        missing: pending,
+                        error: Some(err),
+                    };
+                }
+                last_error = Some(err);
+            }
+        }
+    }
+    GetChunk {
+        items,
+        error: (!pending.is_empty())
+            .then(|| last_error.unwrap_or(Error::Unprocessed { attempts: attempt })),
+        missing: pending,
+    }
+}
+
+/// One write of a batch: a put or a delete, with its index in the caller's list.
+pub(crate) enum Write {
+    Put(Item),
+    Delete(Item),
+}
+
+/// Outcome per index.
+pub(crate) type WriteOutcome = (usize, Result<(), Error>);
+
+fn write_key(w: &Write, key_names: &[&str]) -> String {
+    let item = match w {
+        Write::Put(i) | Write::Delete(i) => i,
+    };
+    let key: Item = key_names
+        .iter()
+        .filter_map(|n| item.get(*n).map(|v| (n.to_string(), v.clone())))
+        .collect();
+    key_text(&key)
+}
+
+fn request(w: &Write) -> Result<WriteRequest, Error> {
+    let cfg = |e: aws_sdk_dynamodb::error::BuildError| Error::Config(e.to_string());
+    Ok(match w {
+        Write::Put(i) => WriteRequest::builder()
+            .put_request(
+                PutRequest::builder()
+                    .set_item(Some(i.clone()))
+                    .build()
+                    .map_err(cfg)?,
+            )
+            .build(),
+        Write::Delete(k) => WriteRequest::builder()
+            .delete_request(
+                DeleteRequest::builder()
+                    .set_key(Some(k.clone()))
+                    .build()
+                    .map_err(cfg)?,
+            )
+            .build(),
+    })
+}
+
+/// Splits writes into BatchWriteItem chunks: at most 25, under the byte limit, and never
+/// two writes of the same key in one request (DynamoDB refuses that).
+pub(crate) fn chunk_writes(
+    writes: Vec<(usize, Write)>,
+    key_names: &[&str],
+) -> Vec<Vec<(usize, Write)>> {
+    let mut chunks: Vec<Vec<(usize, Write)>> = Vec::new();
+    let mut current: Vec<(usize, Write)> = Vec::new();
+    let mut bytes = 0;
+    let mut keys = std::collections::HashSet::new();
+    for (i, w) in writes {
+        let size = match &w {
+            Write::Put(it) | Write::Delete(it) => item_size(it),
+        };
+        let k = write_key(&w, key_names);
+        if current.len() == BATCH_WRITE_MAX || bytes + size > BATCH_WRITE_BYTES || keys.contains(&k)
+        {
+            chunks.push(std::mem::take(&mut current));
+            bytes = 0;
+            keys.clear();
+        }
+        bytes += size;
+        keys.insert(k);
+        current.push((i, w));
+    }
+    if !current.is_empty() {
+        chunks.push(current);
+    }
+    chunks
+}
+
+/// BatchWriteItem for one chunk: retries unprocessed items and retryable errors; every
+/// write ends as Ok or as an error saying why.
+pub(crate) async fn write_chunk(
+    db: &Db,
+    table: &str,
+    chunk: Vec<(usize, Write)>,
+    key_names: &[&str],
+    policy: &RetryPolicy,
+) -> Vec<WriteOutcome> {
+    let mut outcomes = Vec::with_capacity(chunk.len());
+    let mut pending: HashMap<String, (usize, Write)> = HashMap::new();
+    let mut order = Vec::new();
+    for (i, w) in chunk {
+        let k = write_key(&w, key_names);
+        order.push(k.clone());
+        pending.insert(k, (i, w));
+    }
+    let mut attempt = 0;
+    let mut last_error: Option<Error> = None;
+    while !pending.is_empty() && attempt < policy.max_attempts {
+        if attempt > 0 {
+            tokio::time::sleep(policy.backoff(attempt)).await;
+        }
+        attempt += 1;
+        let mut requests = Vec::with_capacity(pending.len());
+        let live: Vec<&String> = order.iter().filter(|k| pending.contains_key(*k)).collect();
+        for k in live {
+            match pending.get(k).map(|(_, w)| request(w)) {
+                Some(Ok(r)) => requests.push(r),
+                Some(Err(e)) => {
+                    if let Some((i, _)) = pending.remove(k) {
+                        outcomes.push((i, Err(e)));
+                    }
+                }
+                None => {}
+            }
+        }
+        if requests.is_empty() {
+            break;
+        }
+        match db
+            .client()
+            .batch_write_item()
+            .request_items(table, requests)
+            .send()
+            .await
+        {
+            Ok(out) => {
+                last_error = None;
+                let unprocessed: std::collections::HashSet<String> = out
+                    .unprocessed_items()
+                    .and_then(|u| u.get(table))
+                    .map(|reqs| {
+                        reqs.iter()
+                            .filter_map(|r| {
+                                let item = r
+                                    .put_request()
+                                    .map(|p| p.item())
+                                    .or_else(|| r.delete_request().map(|d| d.key()))?;
+                                let key: Item = key_names
+                                    .iter()
+                                    .filter_map(|n| {
+                                        item.get(*n).map(|v| (n.to_string(), v.clone()))
+                                    })
+                                    .collect();
+                                Some(key_text(&key))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let done: Vec<String> = pending
+                    .keys()
+                    .filter(|k| !unprocessed.contains(*k))
+                    .cloned()
+                    .collect();
+                for k in done {
+                    if let Some((i, _)) = pending.remove(&k) {
+                        outcomes.push((i, Ok(())));
+                    }
+                }
+            }
+            Err(e) => {
+                let err = Error::sdk("BatchWriteItem", e);
+                if !err.is_retryable() {
+                    for (_, (i, _)) in pending.drain() {
+                        outcomes.push((i, Err(clone_error(&err))));
+                    }
+                    return outcomes;
+                }
+                last_error = Some(err);
+            }
+        }
+    }
+    for (_, (i, _)) in pending.drain() {
+        let reason = match &last_error {
+            Some(e) => clone_error(e),
+            None => Error::Unprocessed { attempts: attempt },
+        };
+        outcomes.push((i, Err(reason)));
+    }
+    outcomes
+}
+
+/// Errors are not `Clone` (the SDK's are not); a copy for each item it applies to.
+pub(crate) fn clone_error(e: &Error) -> Error {
+    match e {
+        Error::Sdk {
+            operation,
+            code,
+            message,
+        } => Error::Sdk {
+            operation,
+            code: code.clone(),
+            message: message.clone(),
+        },
+        Error::Unprocessed { attempts } => Error::Unprocessed {
+            attempts: *attempts,
+        },
+        Error::ConditionalCheckFailed { table } => Error::ConditionalCheckFailed {
+            table: table.clone(),
+        },
+        Error::Validation(v) => Error::Validation(v.clone()),
+        Error::Expression(m) => Error::Expression(m.clone()),
+        other => Error::Config(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_dynamodb::types::AttributeValue;
+
+    fn put(k: &str) -> Write {
+        Write::Put(Item::from([(
+            "id".to_string(),
+            AttributeValue::S(k.into()),
+        )]))
+    }
+
+    #[test]
+    fn chunks_by_count_and_never_repeat_a_key() {
+        let writes: Vec<_> = (0..60).map(|i| (i, put(&format!("k{}", i % 40)))).collect();
+        let chunks = chunk_writes(writes, &["id"]);
+        assert!(chunks.iter().all(|c| c.len() <= BATCH_WRITE_MAX));
+        assert_eq!(chunks.iter().map(Vec::len).sum::<usize>(), 60);
+        for c in &chunks {
+            let keys: std::collections::HashSet<_> =
+                c.iter().map(|(_, w)| write_key(w, &["id"])).collect();
+            assert_eq!(keys.len(), c.len());
+        }
+    }
+
+    #[test]
+    fn backoff_is_bounded_by_the_ceiling() {
+        let p = RetryPolicy::default();
+        for attempt in 0..30 {
+            let ceiling = p
+                .base_delay
+                .saturating_mul(1 << attempt.min(20))
+                .min(p.max_delay);
+            assert!(p.backoff(attempt) <= ceiling);
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! Evaluating a condition on an item here, the way DynamoDB does, for the checks that
+//! BatchGetItem cannot carry (it has no filter): they are applied to what comes back.
+
+use std::cmp::Ordering;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::expr::{AttrPath, Cmp, Expr};
+use crate::value::Item;
+
+fn resolve<'a>(item: &'a Item, path: &AttrPath) -> Option<&'a AttributeValue> {
+    let mut segments = path.segments();
+    let first = segments.next()?;
+    let mut current = item.get(first.name()?)?;
+    for seg in segments {
+        current = match (seg.name(), seg.index(), current) {
+            (Some(n), _, AttributeValue::M(m)) => m.get(n)?,
+            (_, Some(i), AttributeValue::L(l)) => l.get(i)?,
+            _ => return None,
+        };
+    }
+    Some(current)
+}
+
+fn number(s: &str) -> Option<f64> {
+    s.parse().ok()
+}
+
+/// DynamoDB's ordering: numbers numerically, strings and binaries bytewise; other types
+/// (and mixed types) do not compare.
+fn compare(a: &AttributeValue, b: &AttributeValue) -> Option<Ordering> {
+    match (a, b) {
+        (AttributeValue::N(x), AttributeValue::N(y)) => number(x)?.partial_cmp(&number(y)?),
+        (AttributeValue::S(x), AttributeValue::S(y)) => Some(x.as_bytes().cmp(y.as_bytes())),
+        (AttributeValue::B(x), AttributeValue::B(y)) => Some(x.as_ref().cmp(y.as_ref())),
+        _ => None,
+    }
+}
+
+fn equal(a: &AttributeValue, b: &AttributeValue) -> bool {
+    match (a, b) {
+        (AttributeValue::N(x), AttributeValue::N(y)) => number(x) == number(y),
+        (AttributeValue::Ns(x), AttributeValue::Ns(y)) => {
+            let mut x: Vec<f64> = x.iter().filter_map(|n| number(n)).collect();
+            let mut y: Vec<f64> = y.iter().filter_map(|n| number(n)).collect();
+            x.sort_by(f64::total_cmp);
+            y.sort_by(f64::total_cmp);
+            x == y
+        }
+        (AttributeValue::Ss(x), AttributeValue::Ss(y)) => {
+            let mut x = x.clone();
+            let mut y = y.clone();
+            x.sort();
+            y.sort();
+            x == y
+        }
+        (AttributeValue::L(x), AttributeValue::L(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| equal(a, b))
+        }
+        (AttributeValue::M(x), AttributeValue::M(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| equal(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn size(v: &AttributeValue) -> Option<usize> {
+    Some(match v {
+        AttributeValue::S(s) => s.len(),
+        AttributeValue::B(b) => b.as_ref().len(),
+        AttributeValue::L(l) => l.len(),
+        AttributeValue::M(m) => m.len(),
+        AttributeValue::Ss(s) => s.len(),
+        AttributeValue::Ns(s) => s.len(),
+        AttributeValue::Bs(s) => s.len(),
+        _ => return None,
+    })
+}
+
+fn cmp_holds(op: Cmp, ord: Option<Ordering>, eq: bool) -> bool {
+    match op {
+        Cmp::Eq => eq,
+        Cmp::Ne => !eq,
+        Cmp::Lt => ord == Some(Ordering::Less),
+        Cmp::Le => matches!(ord, Some(Ordering::Less | Ordering::Equal)),
+        Cmp::Gt => ord == Some(Ordering::Greater),
+        Cmp::Ge => matches!(ord, Some(Ordering::Greater | Ordering::Equal)),
+    }
+}
+
+/// Whether `item` satisfies `expr`.
+pub(crate) fn matches(expr: &Expr, item: &Item) -> bool {
+    match expr {
+        Expr::Cmp(p, op, v) => match resolve(item, p) {
+            Some(a) => cmp_holds(*op, compare(a, v), equal(a, v)),
+            // A missing attribute is "not equal" to anything, and fails every other comparison.
+            None => *op == Cmp::Ne,
+        },
+        Expr::Between(p, lo, hi) => resolve(item, p).is_some_and(|a| {
+            matches!(compare(a, lo), Some(Ordering::Greater | Ordering::Equal))
+                && matches!(compare(a, hi), Some(Ordering::Less | Ordering::Equal))
+        }),
+        Expr::In(p, values) => resolve(item, p).is_some_and(|a| values.iter().any(|v| equal(a, v))),
+        Expr::Contains(p, v) => resolve(item, p).is_some_and(|a| match (a, v) {
+            (AttributeValue::S(s), AttributeValue::S(x)) => s.contains(x.as_str()),
+            (AttributeValue::Ss(s), AttributeValue::S(x)) => s.contains(x),
+            (AttributeValue::Ns(s), AttributeValue::N(x)) => {
+                s.iter().any(|n| number(n) == number(x))
+            }
+            (AttributeValue::Bs(s), AttributeValue::B(x)) => s.contains(x),
+            (AttributeValue::B(b), AttributeValue::B(x)) => {
+                let (b, x) = (b.as_ref(), x.as_ref());
+                x.is_empty() || b.windows(x.len()).any(|w| w == x)
+            }
+            (AttributeValue::L(l), x) => l.iter().any(|e| equal(e, x)),
+            _ => false,
+        }),
+        Expr::BeginsWith(p, v) => resolve(item, p).is_some_and(|a| match (a, v) {
+            (AttributeValue::S(s), AttributeValue::S(x)) => s.starts_with(x.as_str()),
+            (AttributeValue::B(b), AttributeValue::B(x)) => b.as_ref().starts_with(x.as_ref()),
+            _ => false,
+        }),
+        Expr::Exists(p) => resolve(item, p).is_some(),
+        Expr::NotExists(p) => resolve(item, p).is_none(),
+        Expr::Size(p, op, v) => resolve(item, p).and_then(size).is_some_and(|n| {
+            let n = AttributeValue::N(n.to_string());
+            cmp_holds(*op, compare(&n, v), equal(&n, v))
+        }),
+        Expr::SizeBetween(p, lo, hi) => resolve(item, p).and_then(size).is_some_and(|n| {
+            let n = AttributeValue::N(n.to_string());
+            matches!(compare(&n, lo), Some(Ordering::Greater | Ordering::Equal))
+                && matches!(compare(&n, hi), Some(Ordering::Less | Ordering::Equal))
+        }),
+        Expr::KeysIn(keys) => keys.iter().any(|k| {
+            k.iter()
+                .all(|(name, v)| item.get(name).is_some_and(|a| equal(a, v)))
+        }),
+        Expr::And(a, b) => matches(a, item) && matches(b, item),
+        Expr::Or(a, b) => matches(a, item) || matches(b, item),
+        Expr::Not(a) => !matches(a, item),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item() -> Item {
+        Item::from([
+            ("n".to_string(), AttributeValue::N("1990".into())),
+            ("s".to_string(), AttributeValue::S("Nairobi".into())),
+            (
+                "l".to_string(),
+                AttributeValue::L(vec![AttributeValue::S("x".into())]),
+            ),
+            (
+                "m".to_string(),
+                AttributeValue::M(Item::from([(
+                    "c".to_string(),
+                    AttributeValue::S("y".into()),
+                )])),
+            ),
+        ])
+    }
+
+    #[test]
+    fn evaluates_like_dynamodb() {
+        let i = item();
+        let n = || AttrPath::attr("n");
+        assert!(matches(
+            &Expr::Cmp(n(), Cmp::Lt, AttributeValue::N("2000".into())),
+            &i
+        ));
+        assert!(matches(
+            &Expr::Cmp(n(), Cmp::Eq, AttributeValue::N("1990.0".into())),
+            &i
+        ));
+        assert!(!matches(
+            &Expr::Cmp(n(), Cmp::Lt, AttributeValue::S("2000".into())),
+            &i
+        ));
+        assert!(matches(
+            &Expr::Cmp(AttrPath::attr("zz"), Cmp::Ne, AttributeValue::N("1".into())),
+            &i
+        ));
+        assert!(!matches(
+            &Expr::Cmp(AttrPath::attr("zz"), Cmp::Lt, AttributeValue::N("1".into())),
+            &i
+        ));
+        assert!(matches(
+            &Expr::Contains(AttrPath::attr("l"), AttributeValue::S("x".into())),
+            &i
+        ));
+        assert!(matches(
+            &Expr::Contains(AttrPath::attr("s"), AttributeValue::S("rob".into())),
+            &i
+        ));
+        assert!(matches(
+            &Expr::BeginsWith(AttrPath::attr("s"), AttributeValue::S("Nai".into())),
+            &i
+        ));
+        assert!(matches(&Expr::Exists(AttrPath::attr("m").child("c")), &i));
+        assert!(matches(
+            &Expr::NotExists(AttrPath::attr("m").child("d")),
+            &i
+        ));
+        assert!(matches(
+            &Expr::Size(AttrPath::attr("s"), Cmp::Eq, AttributeValue::N("7".into())),
+            &i
+        ));
+        let both = Expr::And(
+            Box::new(Expr::Between(
+                n(),
+                AttributeValue::N("1900".into()),
+                AttributeValue::N("1990".into()),
+            )),
+            Box::new(Expr::Not(Box::new(Expr::Exists(AttrPath::attr("zz"))))),
+        );
+        assert!(matches(&both, &i));
+    }
+}

@@ -1,0 +1,788 @@
+//! Multi-item operations: `get_many` (with `explain()` and `stream()`), `save_many` and
+//! `delete_many`, returning a [`BatchResult`] that accounts for every item.
+
+use std::collections::HashMap;
+use std::future::IntoFuture;
+
+use futures::stream::{self, BoxStream, StreamExt};
+
+use crate::batch::{self, chunk_writes, get_chunk, write_chunk, RetryPolicy, Write};
+use crate::db::Db;
+use crate::error::Error;
+use crate::eval;
+use crate::expr::{Expr, ExprBuilder};
+use crate::keys::{self, key_names, key_of, key_text};
+use crate::model::{Model, Targets};
+use crate::ops::{self, BoxFuture, Overwrite};
+use crate::plan::{self, Access, Operation, Plan, Planned, BATCH_GET_MAX};
+use crate::value::Item;
+
+/// What a batch call did with each item: every input ends in `success` or in `fail`.
+#[derive(Debug)]
+pub struct BatchResult<T> {
+    /// Items (or keys) done.
+    pub success: Vec<T>,
+    /// Items (or keys) not done, each with why.
+    pub fail: Vec<Failed<T>>,
+}
+
+/// An item a batch call could not handle, and the reason.
+#[derive(Debug)]
+pub struct Failed<T> {
+    /// The item or key.
+    pub item: T,
+    /// Why it failed.
+    pub reason: Error,
+}
+
+impl<T> Default for BatchResult<T> {
+    fn default() -> Self {
+        BatchResult {
+            success: Vec::new(),
+            fail: Vec::new(),
+        }
+    }
+}
+
+impl<T> BatchResult<T> {
+    /// `success.len()` (the seed's `success_count`).
+    pub fn success_count(&self) -> usize {
+        self.success.len()
+    }
+    /// `fail.len()` (the seed's `fail_count`).
+    pub fn fail_count(&self) -> usize {
+        self.fail.len()
+    }
+}
+
+fn decode<M: Model>(db: &Db, item: &Item) -> Result<M, Error> {
+    M::from_item(item).map_err(|source| Error::Decode {
+        table: db.table_name(M::TABLE),
+        source,
+    })
+}
+
+async fn retrying<T, F, Fut>(policy: &RetryPolicy, mut f: F) -> Result<T, Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error>>,
+{
+    let mut attempt = 0;
+    loop {
+        match f().await {
+            Err(e) if e.is_retryable() && attempt + 1 < policy.max_attempts => {
+                attempt += 1;
+                tokio::time::sleep(policy.backoff(attempt)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+// ---------- get_many ----------
+
+/// `Model::get_many(&db, strategy)`: awaited, the items as a `Vec`; or [`GetMany::stream`],
+/// or [`GetMany::explain`] to see the plan without sending anything.
+#[must_use = "a read does nothing until awaited or streamed"]
+pub struct GetMany<'a, M: Model> {
+    db: &'a Db,
+    targets: Targets<M>,
+    descending: bool,
+    limit: Option<usize>,
+    consistent: bool,
+    policy: RetryPolicy,
+}
+
+impl<'a, M: Model> GetMany<'a, M> {
+    pub(crate) fn new(db: &'a Db, targets: Targets<M>) -> Self {
+        GetMany {
+            db,
+            targets,
+            descending: false,
+            limit: None,
+            consistent: false,
+            policy: db.retry_policy(),
+        }
+    }
+
+    /// Reverse order: Query results by descending range key (`ScanIndexForward=false`);
+    /// keys read in the reverse of the order given. A Scan has no order and is unaffected.
+    pub fn descending(mut self) -> Self {
+        self.descending = true;
+        self
+    }
+
+    /// Return at most `n` items (pages stop being fetched once `n` have arrived).
+    pub fn limit(mut self, n: usize) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Strongly consistent reads.
+    pub fn consistent(mut self, yes: bool) -> Self {
+        self.consistent = yes;
+        self
+    }
+
+    /// Retries and concurrency of the batched reads.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The plan: operation, table, expressions and placeholders. Sends nothing.
+    pub fn explain(&self) -> Result<Plan, Error> {
+        let p = plan::plan(&self.targets)?;
+        Ok(plan::describe::<M>(
+            self.db.table_name(M::TABLE),
+            &p,
+            self.descending,
+            self.limit,
+        ))
+    }
+
+    /// The items as they arrive, page by page, in bounded memory.
+    pub fn stream(self) -> BoxStream<'a, Result<M, Error>> {
+        let db = self.db;
+        let planned = match plan::plan(&self.targets) {
+            Ok(p) => p,
+            Err(e) => return stream::once(async { Err(e) }).boxed(),
+        };
+        let raw = raw_stream::<M>(
+            db,
+            planned,
+            self.descending,
+            self.consistent,
+            self.limit,
+            self.policy,
+        );
+        let items = raw.map(move |r| r.and_then(|item| decode::<M>(db, &item)));
+        match self.limit {
+            Some(n) => items.take(n).boxed(),
+            None => items.boxed(),
+        }
+    }
+}
+
+impl<'a, M: Model> IntoFuture for GetMany<'a, M> {
+    type Output = Result<Vec<M>, Error>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let mut s = self.stream();
+            let mut out = Vec::new();
+            while let Some(r) = s.next().await {
+                match r {
+                    Ok(m) => out.push(m),
+                    Err(Error::Incomplete {
+                        missing, attempts, ..
+                    }) => {
+                        // Keep going to collect everything else, then report it all.
+                        let mut missing = missing;
+                        while let Some(r) = s.next().await {
+                            match r {
+                                Ok(m) => out.push(m),
+                                Err(Error::Incomplete { missing: more, .. }) => {
+                                    missing.extend(more)
+                                }
+                                Err(e) => return Err(e),
+                            }
+                        }
+                        return Err(Error::Incomplete {
+                            fetched: out.iter().map(|m| m.to_item()).collect(),
+                            missing,
+                            attempts,
+                        });
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(out)
+        })
+    }
+}
+
+fn raw_stream<'a, M: Model>(
+    db: &'a Db,
+    planned: Planned,
+    descending: bool,
+    consistent: bool,
+    limit: Option<usize>,
+    policy: RetryPolicy,
+) -> BoxStream<'a, Result<Item, Error>> {
+    let table = db.table_name(M::TABLE);
+    let local = planned.local;
+    let s: BoxStream<'a, Result<Item, Error>> = match planned.access {
+        Access::Keys(mut keys) => {
+            if descending {
+                keys.reverse();
+            }
+            keys_stream::<M>(db, table, keys, consistent, policy)
+        }
+        Access::Query {
+            hash_values,
+            range,
+            filter,
+        } => {
+            let per_hash = hash_values.into_iter().map(move |h| {
+                let kc = plan::key_condition::<M>(&h, range.as_ref());
+                paged(
+                    db,
+                    table.clone(),
+                    Some(kc),
+                    filter.clone(),
+                    descending,
+                    consistent,
+                    limit,
+                    policy,
+                )
+            });
+            stream::iter(per_hash).flatten().boxed()
+        }
+        Access::Scan { filter } => paged(
+            db, table, None, filter, descending, consistent, limit, policy,
+        ),
+    };
+    match local {
+        Some(check) => s
+            .filter(move |r| {
+                let keep = match r {
+                    Ok(item) => eval::matches(&check, item),
+                    Err(_) => true,
+                };
+                std::future::ready(keep)
+            })
+            .boxed(),
+        None => s,
+    }
+}
+
+fn keys_stream<'a, M: Model>(
+    db: &'a Db,
+    table: String,
+    keys: Vec<(Item, Option<Expr>)>,
+    consistent: bool,
+    policy: RetryPolicy,
+) -> BoxStream<'a, Result<Item, Error>> {
+    let chunks: Vec<Vec<(Item, Option<Expr>)>> =
+        keys.chunks(BATCH_GET_MAX).map(<[_]>::to_vec).collect();
+    stream::iter(chunks)
+        .map(move |chunk| {
+            let table = table.clone();
+            async move {
+                let res = get_chunk(
+                    db,
+                    &table,
+                    chunk.iter().map(|(k, _)| k.clone()).collect(),
+                    consistent,
+                    &policy,
+                )
+                .await;
+                let mut by_key: HashMap<String, Item> = res
+                    .items
+                    .into_iter()
+                    .map(|i| (key_text(&key_of::<M>(&i)), i))
+                    .collect();
+                let mut out: Vec<Result<Item, Error>> = Vec::new();
+                for (k, extra) in &chunk {
+                    if let Some(item) = by_key.remove(&key_text(k)) {
+                        if extra.as_ref().is_none_or(|e| eval::matches(e, &item)) {
+                            out.push(Ok(item));
+                        }
+                    }
+                }
+                match res.error {
+                    None => {}
+                    Some(e) if e.is_retryable() || matches!(e, Error::Unprocessed { .. }) => out
+                        .push(Err(Error::Incomplete {
+                            fetched: Vec::new(),
+                            missing: res.missing,
+                            attempts: policy.max_attempts,
+                        })),
+                    Some(e) => out.push(Err(e)),
+                }
+                stream::iter(out)
+            }
+        })
+        .buffered(policy.concurrency.max(1))
+        .flatten()
+        .boxed()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn paged<'a>(
+    db: &'a Db,
+    table: String,
+    key_condition: Option<Expr>,
+    filter: Option<Expr>,
+    descending: bool,
+    consistent: bool,
+    page_size: Option<usize>,
+    policy: RetryPolicy,
+) -> BoxStream<'a, Result<Item, Error>> {
+    struct State {
+        start: Option<Item>,
+        done: bool,
+    }
+    let page_size = page_size.and_then(|n| i32::try_from(n.max(1)).ok());
+    stream::unfold(
+        State {
+            start: None,
+            done: false,
+        },
+        move |state| {
+            let table = table.clone();
+            let key_condition = key_condition.clone();
+            let filter = filter.clone();
+            async move {
+                if state.done {
+                    return None;
+                }
+                let page = retrying(&policy, || {
+                    let mut b = ExprBuilder::default();
+                    let kc = key_condition.as_ref().map(|k| b.condition(k));
+                    let f = filter.as_ref().map(|f| b.condition(f));
+                    let (names, values) = b.into_maps();
+                    let start = state.start.clone();
+                    let table = table.clone();
+                    async move {
+                        match kc {
+                            Some(kc) => db
+                                .client()
+                                .query()
+                                .table_name(table)
+                                .key_condition_expression(kc)
+                                .set_filter_expression(f)
+                                .set_expression_attribute_names(names)
+                                .set_expression_attribute_values(values)
+                                .scan_index_forward(!descending)
+                                .consistent_read(consistent)
+                                .set_exclusive_start_key(start)
+                                .set_limit(page_size)
+                                .send()
+                                .await
+                                .map(|o| (o.items, o.last_evaluated_key))
+                                .map_err(|e| Error::sdk("Query", e)),
+                            None => db
+                                .client()
+                                .scan()
+                                .table_name(table)
+                                .set_filter_expression(f)
+                                .set_expression_attribute_names(names)
+                                .set_expression_attribute_values(values)
+                                .consistent_read(consistent)
+                                .set_exclusive_start_key(start)
+                                .set_limit(page_size)
+                                .send()
+                                .await
+                                .map(|o| (o.items, o.last_evaluated_key))
+                                .map_err(|e| Error::sdk("Scan", e)),
+                        }
+                    }
+                })
+                .await;
+                match page {
+                    Ok((items, last)) => {
+                        let done = last.as_ref().is_none_or(|l| l.is_empty());
+                        let items: Vec<Result<Item, Error>> =
+                            items.unwrap_or_default().into_iter().map(Ok).collect();
+                        Some((stream::iter(items), State { start: last, done }))
+                    }
+                    Err(e) => Some((
+                        stream::iter(vec![Err(e)]),
+                        State {
+                            start: None,
+                            done: true,
+                        },
+                    )),
+                }
+            }
+        },
+    )
+    .flatten()
+    .boxed()
+}
+
+// ---------- save_many ----------
+
+/// `Model::save_many(&db, items)`: a [`BatchResult`] of the items.
+#[must_use = "a save does nothing until awaited"]
+pub struct SaveMany<'a, M: Model> {
+    db: &'a Db,
+    items: Vec<M>,
+    overwrite: Overwrite<M>,
+    policy: RetryPolicy,
+}
+
+impl<'a, M: Model> SaveMany<'a, M> {
+    pub(crate) fn new(db: &'a Db, items: Vec<M>) -> Self {
+        SaveMany {
+            db,
+            items,
+            overwrite: Overwrite::Always,
+            policy: db.retry_policy(),
+        }
+    }
+
+    /// `true` (default; BatchWriteItem), `false` or a condition (one conditional PutItem
+    /// per item, concurrently; an item that exists or fails the condition is in `fail`).
+    pub fn overwrite(mut self, overwrite: impl Into<Overwrite<M>>) -> Self {
+        self.overwrite = overwrite.into();
+        self
+    }
+
+    /// Retries and concurrency.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+}
+
+impl<'a, M: Model> IntoFuture for SaveMany<'a, M> {
+    type Output = Result<BatchResult<M>, Error>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let SaveMany {
+                db,
+                items,
+                overwrite,
+                policy,
+            } = self;
+            let mut result = BatchResult::default();
+            if let Overwrite::If(c) = &overwrite {
+                c.check()?;
+            }
+            if !matches!(overwrite, Overwrite::Always) {
+                let outcomes: Vec<(M, Result<(), Error>)> = stream::iter(items)
+                    .map(|item| {
+                        let overwrite = overwrite.clone();
+                        async move {
+                            let r = ops::put_one(db, &item, &overwrite).await;
+                            (item, r)
+                        }
+                    })
+                    .buffer_unordered(policy.concurrency.max(1))
+                    .collect()
+                    .await;
+                for (item, r) in outcomes {
+                    match r {
+                        Ok(()) => result.success.push(item),
+                        Err(reason) => result.fail.push(Failed { item, reason }),
+                    }
+                }
+                return Ok(result);
+            }
+            // Validate everything first; the invalid ones fail without being sent.
+            let names = key_names::<M>();
+            let mut slots: Vec<Option<M>> = Vec::with_capacity(items.len());
+            let mut writes = Vec::new();
+            let mut last_index: HashMap<String, usize> = HashMap::new();
+            for (i, item) in items.into_iter().enumerate() {
+                match ops::prepare(&item) {
+                    Ok(av) => {
+                        last_index.insert(key_text(&key_of::<M>(&av)), i);
+                        writes.push((i, av));
+                        slots.push(Some(item));
+                    }
+                    Err(reason) => {
+                        result.fail.push(Failed { item, reason });
+                        slots.push(None);
+                    }
+                }
+            }
+            // Two items with one key: the later one is written (as saving them in order
+            // would leave it); the earlier one counts as saved and replaced.
+            let writes: Vec<(usize, Write)> = writes
+                .into_iter()
+                .filter_map(|(i, av)| {
+                    let k = key_text(&key_of::<M>(&av));
+                    if last_index.get(&k) == Some(&i) {
+                        Some((i, Write::Put(av)))
+                    } else {
+                        if let Some(item) = slots.get_mut(i).and_then(Option::take) {
+                            result.success.push(item);
+                        }
+                        None
+                    }
+                })
+                .collect();
+            let table = db.table_name(M::TABLE);
+            let outcomes = run_writes(db, &table, writes, &names, &policy).await;
+            for (i, r) in outcomes {
+                if let Some(item) = slots.get_mut(i).and_then(Option::take) {
+                    match r {
+                        Ok(()) => result.success.push(item),
+                        Err(reason) => result.fail.push(Failed { item, reason }),
+                    }
+                }
+            }
+            Ok(result)
+        })
+    }
+}
+
+async fn run_writes(
+    db: &Db,
+    table: &str,
+    writes: Vec<(usize, Write)>,
+    names: &[&str],
+    policy: &RetryPolicy,
+) -> Vec<batch::WriteOutcome> {
+    let chunks = chunk_writes(writes, names);
+    stream::iter(chunks)
+        .map(|chunk| write_chunk(db, table, chunk, names, policy))
+        .buffer_unordered(policy.concurrency.max(1))
+        .flat_map(stream::iter)
+        .collect()
+        .await
+}
+
+// ---------- delete_many ----------
+
+/// `Model::delete_many(&db, strategy)`: a [`BatchResult`] of the keys.
+#[must_use = "a delete does nothing until awaited"]
+pub struct DeleteMany<'a, M: Model> {
+    db: &'a Db,
+    targets: Targets<M>,
+    policy: RetryPolicy,
+}
+
+/// How a delete_many runs.
+enum DeletePlan {
+    /// BatchWriteItem deletes of known keys.
+    Batch(Vec<Item>),
+    /// Conditional DeleteItem per key (the condition re-checked at delete time).
+    Conditional(Vec<(Item, Expr)>),
+    /// Both (a list mixing plain keys and keys with checks).
+    Mixed(Vec<Item>, Vec<(Item, Expr)>),
+    /// Find the items with a read, then delete each with the condition re-checked.
+    Find(Box<(Planned, Expr)>),
+}
+
+impl<'a, M: Model> DeleteMany<'a, M> {
+    pub(crate) fn new(db: &'a Db, targets: Targets<M>) -> Self {
+        DeleteMany {
+            db,
+            targets,
+            policy: db.retry_policy(),
+        }
+    }
+
+    /// Retries and concurrency.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    fn plan(&self) -> Result<DeletePlan, Error> {
+        match &self.targets {
+            Targets::List(list) => {
+                let (plain, checked): (Vec<_>, Vec<_>) = plan::delete_targets::<M>(list.clone())?
+                    .into_iter()
+                    .partition(|(_, e)| e.is_none());
+                let plain: Vec<Item> = plain.into_iter().map(|(k, _)| k).collect();
+                let checked: Vec<(Item, Expr)> = checked
+                    .into_iter()
+                    .filter_map(|(k, e)| e.map(|e| (k, e)))
+                    .collect();
+                Ok(match (plain.is_empty(), checked.is_empty()) {
+                    (_, true) => DeletePlan::Batch(plain),
+                    (true, false) => DeletePlan::Conditional(checked),
+                    (false, false) => DeletePlan::Mixed(plain, checked),
+                })
+            }
+            Targets::Where(c) => {
+                let p = plan::plan(&self.targets)?;
+                match (&p.access, &p.local) {
+                    (Access::Keys(keys), None) if keys.iter().all(|(_, e)| e.is_none()) => Ok(
+                        DeletePlan::Batch(keys.iter().map(|(k, _)| k.clone()).collect()),
+                    ),
+                    _ => Ok(DeletePlan::Find(Box::new((p, c.expr.clone())))),
+                }
+            }
+        }
+    }
+
+    /// The plan: the delete operation and, for conditions, the read that finds the items.
+    pub fn explain(&self) -> Result<Plan, Error> {
+        let table = self.db.table_name(M::TABLE);
+        let blank = |operation, keys: usize, per: usize, reason: &str| Plan {
+            operation,
+            table: table.clone(),
+            requests: keys.div_ceil(per.max(1)),
+            keys,
+            key_condition: None,
+            filter: None,
+            local_filter: None,
+            names: Vec::new(),
+            values: Vec::new(),
+            descending: false,
+            limit: None,
+            reason: reason.to_string(),
+            find: None,
+        };
+        Ok(match self.plan()? {
+            DeletePlan::Batch(keys) => blank(
+                Operation::BatchWriteItem,
+                keys.len(),
+                batch::BATCH_WRITE_MAX,
+                "full keys without checks: batched deletes",
+            ),
+            DeletePlan::Conditional(keys) => blank(
+                Operation::DeleteItem,
+                keys.len(),
+                1,
+                "keys with checks: one conditional DeleteItem each",
+            ),
+            DeletePlan::Mixed(plain, checked) => {
+                let mut p = blank(
+                    Operation::BatchWriteItem,
+                    plain.len(),
+                    batch::BATCH_WRITE_MAX,
+                    "plain keys batched; keys with checks deleted one by one with their condition",
+                );
+                p.find = Some(Box::new(blank(
+                    Operation::DeleteItem,
+                    checked.len(),
+                    1,
+                    "keys with checks",
+                )));
+                p
+            }
+            DeletePlan::Find(found) => {
+                let (planned, cond) = *found;
+                let mut b = ExprBuilder::default();
+                let text = b.condition(&cond);
+                let rendered = b.finish(text);
+                let mut p = blank(
+                    Operation::DeleteItem,
+                    0,
+                    1,
+                    "a condition: the items are found first, then each is deleted with the condition re-checked",
+                );
+                p.filter = Some(rendered.expression);
+                p.names = rendered.names;
+                p.values = rendered.values;
+                p.find = Some(Box::new(plan::describe::<M>(
+                    table.clone(),
+                    &planned,
+                    false,
+                    None,
+                )));
+                p
+            }
+        })
+    }
+}
+
+async fn conditional_deletes<M: Model>(
+    db: &Db,
+    targets: Vec<(Item, Expr)>,
+    policy: &RetryPolicy,
+    result: &mut BatchResult<M::Key>,
+) -> Result<(), Error> {
+    let outcomes: Vec<(Item, Result<Option<M>, Error>)> = stream::iter(targets)
+        .map(|(key, extra)| async move {
+            let single = keys::Single {
+                key: key.clone(),
+                extra: Some(extra),
+            };
+            let r = retrying(policy, || ops::delete_single::<M>(db, single.clone())).await;
+            (key, r)
+        })
+        .buffer_unordered(policy.concurrency.max(1))
+        .collect()
+        .await;
+    for (key, r) in outcomes {
+        let k = plan::model_key::<M>(&key)?;
+        match r {
+            Ok(Some(_)) => result.success.push(k),
+            Ok(None) => result.fail.push(Failed {
+                item: k,
+                reason: Error::ConditionalCheckFailed {
+                    table: db.table_name(M::TABLE),
+                },
+            }),
+            Err(e) => result.fail.push(Failed { item: k, reason: e }),
+        }
+    }
+    Ok(())
+}
+
+async fn batch_deletes<M: Model>(
+    db: &Db,
+    keys: Vec<Item>,
+    policy: &RetryPolicy,
+    result: &mut BatchResult<M::Key>,
+) -> Result<(), Error> {
+    let names = key_names::<M>();
+    let mut seen = std::collections::HashSet::new();
+    let keys: Vec<Item> = keys
+        .into_iter()
+        .filter(|k| seen.insert(key_text(k)))
+        .collect();
+    let writes = keys
+        .iter()
+        .cloned()
+        .map(Write::Delete)
+        .enumerate()
+        .collect();
+    let outcomes = run_writes(db, &db.table_name(M::TABLE), writes, &names, policy).await;
+    for (i, r) in outcomes {
+        let Some(key) = keys.get(i) else { continue };
+        let k = plan::model_key::<M>(key)?;
+        match r {
+            Ok(()) => result.success.push(k),
+            Err(reason) => result.fail.push(Failed { item: k, reason }),
+        }
+    }
+    Ok(())
+}
+
+impl<'a, M: Model> IntoFuture for DeleteMany<'a, M> {
+    type Output = Result<BatchResult<M::Key>, Error>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let plan = self.plan()?;
+            let (db, policy) = (self.db, self.policy);
+            let mut result = BatchResult::default();
+            match plan {
+                DeletePlan::Batch(keys) => {
+                    batch_deletes::<M>(db, keys, &policy, &mut result).await?
+                }
+                DeletePlan::Conditional(checked) => {
+                    conditional_deletes::<M>(db, checked, &policy, &mut result).await?
+                }
+                DeletePlan::Mixed(plain, checked) => {
+                    batch_deletes::<M>(db, plain, &policy, &mut result).await?;
+                    conditional_deletes::<M>(db, checked, &policy, &mut result).await?;
+                }
+                DeletePlan::Find(found) => {
+                    let (planned, cond) = *found;
+                    let mut found = raw_stream::<M>(db, planned, false, false, None, policy);
+                    let mut targets = Vec::new();
+                    while let Some(r) = found.next().await {
+                        match r {
+                            Ok(item) => targets.push((key_of::<M>(&item), cond.clone())),
+                            Err(Error::Incomplete { missing, .. }) => {
+                                for key in missing {
+                                    result.fail.push(Failed {
+                                        item: plan::model_key::<M>(&key)?,
+                                        reason: Error::Unprocessed {
+                                            attempts: policy.max_attempts,
+                                        },
+                                    });
+                                }
+                            }
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    conditional_deletes::<M>(db, targets, &policy, &mut result).await?;
+                }
+            }
+            Ok(result)
+        })
+    }
+}

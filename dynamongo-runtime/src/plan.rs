@@ -1,0 +1,436 @@
+//! The planner: which DynamoDB call serves a multi-item strategy, and why.
+//!
+//! - full keys → GetItem (one) / BatchGetItem (many), other checks applied to the items
+//!   returned (BatchGetItem has no filter);
+//! - hash-key equality (plus a range-key condition) → Query, the rest as FilterExpression;
+//! - hash key `in_` a list → BatchGetItem without a range key, one Query per hash value
+//!   with one;
+//! - anything else → Scan with a FilterExpression.
+
+use std::fmt;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::error::Error;
+use crate::expr::{Cmp, Expr, ExprBuilder};
+use crate::keys::{self, key_names, key_text};
+use crate::model::{Model, ModelKey, Target, Targets};
+use crate::value::Item;
+
+/// Keys per BatchGetItem request.
+pub(crate) const BATCH_GET_MAX: usize = 100;
+
+/// How the items are read.
+#[derive(Debug, Clone)]
+pub(crate) enum Access {
+    /// Full keys; each with its own checks (from a list of strategies).
+    Keys(Vec<(Item, Option<Expr>)>),
+    /// One Query per hash value.
+    Query {
+        hash_values: Vec<AttributeValue>,
+        range: Option<Expr>,
+        filter: Option<Expr>,
+    },
+    /// A Scan.
+    Scan { filter: Option<Expr> },
+}
+
+/// A plan: the access path and the checks applied here to what comes back.
+#[derive(Debug, Clone)]
+pub(crate) struct Planned {
+    pub access: Access,
+    pub local: Option<Expr>,
+    pub reason: String,
+}
+
+/// The DynamoDB operation a plan uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// One GetItem.
+    GetItem,
+    /// BatchGetItem in requests of up to 100 keys.
+    BatchGetItem,
+    /// Query (one per hash value).
+    Query,
+    /// Scan with a filter.
+    Scan,
+    /// One DeleteItem per item (conditional deletes).
+    DeleteItem,
+    /// BatchWriteItem in requests of up to 25 deletes.
+    BatchWriteItem,
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Operation::GetItem => "GetItem",
+            Operation::BatchGetItem => "BatchGetItem",
+            Operation::Query => "Query",
+            Operation::Scan => "Scan",
+            Operation::DeleteItem => "DeleteItem",
+            Operation::BatchWriteItem => "BatchWriteItem",
+        })
+    }
+}
+
+/// What a multi-item call will send, shown without sending anything (`explain()`).
+///
+/// ```
+/// use dynamongo_runtime::Operation;
+/// # fn show(plan: dynamongo_runtime::Plan) {
+/// if plan.operation == Operation::Scan { eprintln!("{plan}"); }
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The operation.
+    pub operation: Operation,
+    /// The (prefixed) table.
+    pub table: String,
+    /// How many requests at least (keys / 100 for BatchGetItem, hash values for Query).
+    pub requests: usize,
+    /// Full keys read (GetItem / BatchGetItem).
+    pub keys: usize,
+    /// `KeyConditionExpression` (Query; the first one when there are several).
+    pub key_condition: Option<String>,
+    /// `FilterExpression` (Query / Scan).
+    pub filter: Option<String>,
+    /// Checks applied here to the items returned (what BatchGetItem cannot filter).
+    pub local_filter: Option<String>,
+    /// Placeholder names.
+    pub names: Vec<(String, String)>,
+    /// Placeholder values.
+    pub values: Vec<(String, AttributeValue)>,
+    /// Query order (`ScanIndexForward`); key order for batch reads.
+    pub descending: bool,
+    /// Most items returned.
+    pub limit: Option<usize>,
+    /// Why this operation.
+    pub reason: String,
+    /// For deletes: the read that finds the items first.
+    pub find: Option<Box<Plan>>,
+}
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} on `{}`", self.operation, self.table)?;
+        match self.operation {
+            Operation::BatchGetItem
+            | Operation::BatchWriteItem
+            | Operation::GetItem
+            | Operation::DeleteItem => {
+                write!(f, ": {} key(s) in {} request(s)", self.keys, self.requests)?
+            }
+            Operation::Query => write!(f, ": {} request(s) at least", self.requests)?,
+            Operation::Scan => {}
+        }
+        if let Some(k) = &self.key_condition {
+            write!(f, "\n  key condition: {k}")?;
+        }
+        if let Some(x) = &self.filter {
+            write!(f, "\n  filter: {x}")?;
+        }
+        if let Some(x) = &self.local_filter {
+            write!(f, "\n  checked on the items returned: {x}")?;
+        }
+        for (k, v) in &self.names {
+            write!(f, "\n  {k} = {v}")?;
+        }
+        for (k, v) in &self.values {
+            write!(f, "\n  {k} = {v:?}")?;
+        }
+        if self.descending {
+            write!(f, "\n  descending")?;
+        }
+        if let Some(l) = self.limit {
+            write!(f, "\n  limit {l}")?;
+        }
+        write!(f, "\n  why: {}", self.reason)?;
+        if let Some(find) = &self.find {
+            write!(f, "\nfound by: {find}")?;
+        }
+        Ok(())
+    }
+}
+
+fn is_key_term(e: &Expr, name: &str) -> bool {
+    e.mentions(name)
+}
+
+/// Plans a multi-item read.
+pub(crate) fn plan<M: Model>(targets: &Targets<M>) -> Result<Planned, Error> {
+    match targets {
+        Targets::List(list) => {
+            let mut seen = std::collections::HashSet::new();
+            let mut keys = Vec::new();
+            for t in list {
+                let single = keys::resolve(t.clone())?;
+                if seen.insert(key_text(&single.key)) {
+                    keys.push((single.key, single.extra));
+                }
+            }
+            Ok(Planned {
+                access: Access::Keys(keys),
+                local: None,
+                reason: "a list of single-item strategies: full keys".to_string(),
+            })
+        }
+        Targets::Where(c) => {
+            c.check()?;
+            plan_condition::<M>(&c.expr)
+        }
+    }
+}
+
+fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
+    let hash = M::HASH_KEY.name;
+    let range = M::RANGE_KEY.map(|r| r.name);
+    let terms: Vec<&Expr> = expr.and_terms();
+    let rest = |skip: &[usize]| -> Vec<Expr> {
+        terms
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !skip.contains(i))
+            .map(|(_, t)| (*t).clone())
+            .collect()
+    };
+
+    // keys_in(...)
+    if let Some((i, Expr::KeysIn(items))) = terms
+        .iter()
+        .enumerate()
+        .find(|(_, t)| matches!(t, Expr::KeysIn(_)))
+    {
+        for k in items {
+            keys::check_key_item(k)?;
+            for n in key_names::<M>() {
+                if !k.contains_key(n) {
+                    return Err(Error::Expression(format!("keys_in: a key lacks `{n}`")));
+                }
+            }
+        }
+        return Ok(Planned {
+            access: Access::Keys(items.iter().map(|k| (k.clone(), None)).collect()),
+            local: Expr::and_all(rest(&[i])),
+            reason: "keys_in: full keys".to_string(),
+        });
+    }
+
+    let top = |e: &Expr, name: &str| match e {
+        Expr::Cmp(p, _, _) | Expr::In(p, _) | Expr::Between(p, ..) | Expr::BeginsWith(p, _) => {
+            p.top_level() == Some(name)
+        }
+        _ => false,
+    };
+    let hash_eq = terms
+        .iter()
+        .position(|t| top(t, hash) && matches!(t, Expr::Cmp(_, Cmp::Eq, _)));
+    let hash_in = terms
+        .iter()
+        .position(|t| top(t, hash) && matches!(t, Expr::In(..)));
+
+    let hash_values: Vec<AttributeValue>;
+    let hash_index: usize;
+    let why;
+    match (hash_eq, hash_in) {
+        (Some(i), _) => {
+            let Expr::Cmp(_, _, v) = terms[i] else {
+                return Err(inconsistent());
+            };
+            hash_values = vec![v.clone()];
+            hash_index = i;
+            why = format!("equality on the hash key `{hash}`");
+        }
+        (None, Some(i)) => {
+            let Expr::In(_, vs) = terms[i] else {
+                return Err(inconsistent());
+            };
+            let mut seen = std::collections::HashSet::new();
+            hash_values = vs
+                .iter()
+                .filter(|v| seen.insert(format!("{v:?}")))
+                .cloned()
+                .collect();
+            hash_index = i;
+            why = format!(
+                "hash key `{hash}` in a list of {} value(s)",
+                hash_values.len()
+            );
+        }
+        (None, None) => {
+            return Ok(Planned {
+                access: Access::Scan {
+                    filter: Some(expr.clone()),
+                },
+                local: None,
+                reason: format!(
+                    "no equality or in_ on the hash key `{hash}` is ANDed at the top of the condition"
+                ),
+            });
+        }
+    }
+
+    // Range key: an equality makes full keys; another comparison makes a key condition.
+    let range_term = range.and_then(|r| {
+        terms.iter().enumerate().position(|(i, t)| {
+            i != hash_index
+                && top(t, r)
+                && matches!(
+                    t,
+                    Expr::Cmp(_, Cmp::Eq | Cmp::Lt | Cmp::Le | Cmp::Gt | Cmp::Ge, _)
+                        | Expr::Between(..)
+                        | Expr::BeginsWith(..)
+                )
+        })
+    });
+    let range_eq = range_term.filter(|i| matches!(terms[*i], Expr::Cmp(_, Cmp::Eq, _)));
+
+    if range.is_none() || range_eq.is_some() {
+        // Full keys: batched gets, everything else checked on what comes back.
+        let mut skip = vec![hash_index];
+        skip.extend(range_eq);
+        let keys = hash_values
+            .iter()
+            .map(|h| {
+                let mut k = Item::from([(hash.to_string(), h.clone())]);
+                if let (Some(r), Some(i)) = (range, range_eq) {
+                    if let Expr::Cmp(_, _, v) = terms[i] {
+                        k.insert(r.to_string(), v.clone());
+                    }
+                }
+                keys::check_key_item(&k)?;
+                Ok((k, None))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        return Ok(Planned {
+            access: Access::Keys(keys),
+            local: Expr::and_all(rest(&skip)),
+            reason: format!("{why} gives full keys"),
+        });
+    }
+
+    let mut skip = vec![hash_index];
+    skip.extend(range_term);
+    let (filter, local): (Vec<Expr>, Vec<Expr>) = rest(&skip)
+        .into_iter()
+        .partition(|t| !key_names::<M>().iter().any(|n| is_key_term(t, n)));
+    Ok(Planned {
+        access: Access::Query {
+            hash_values,
+            range: range_term.map(|i| terms[i].clone()),
+            filter: Expr::and_all(filter),
+        },
+        local: Expr::and_all(local),
+        reason: format!(
+            "{why}{}",
+            if range_term.is_some() {
+                " and a condition on the range key"
+            } else {
+                ""
+            }
+        ),
+    })
+}
+
+fn inconsistent() -> Error {
+    Error::Expression("planner: inconsistent condition".to_string())
+}
+
+/// The key condition of a Query for one hash value.
+pub(crate) fn key_condition<M: Model>(hash_value: &AttributeValue, range: Option<&Expr>) -> Expr {
+    let h = Expr::Cmp(
+        crate::expr::AttrPath::attr(M::HASH_KEY.name),
+        Cmp::Eq,
+        hash_value.clone(),
+    );
+    match range {
+        Some(r) => Expr::And(Box::new(h), Box::new(r.clone())),
+        None => h,
+    }
+}
+
+/// The public description of a read plan.
+pub(crate) fn describe<M: Model>(
+    table: String,
+    p: &Planned,
+    descending: bool,
+    limit: Option<usize>,
+) -> Plan {
+    let mut b = ExprBuilder::default();
+    let (operation, requests, keys, key_condition, filter) = match &p.access {
+        Access::Keys(keys) => {
+            let op = if keys.len() == 1 {
+                Operation::GetItem
+            } else {
+                Operation::BatchGetItem
+            };
+            (
+                op,
+                keys.len().div_ceil(BATCH_GET_MAX),
+                keys.len(),
+                None,
+                None,
+            )
+        }
+        Access::Query {
+            hash_values,
+            range,
+            filter,
+        } => {
+            let kc = hash_values
+                .first()
+                .map(|h| b.condition(&key_condition::<M>(h, range.as_ref())));
+            let f = filter.as_ref().map(|f| b.condition(f));
+            (Operation::Query, hash_values.len(), 0, kc, f)
+        }
+        Access::Scan { filter } => (
+            Operation::Scan,
+            1,
+            0,
+            None,
+            filter.as_ref().map(|f| b.condition(f)),
+        ),
+    };
+    let mut local = p.local.as_ref().map(|l| b.condition(l));
+    if let Access::Keys(keys) = &p.access {
+        let per_key = keys.iter().filter(|(_, e)| e.is_some()).count();
+        if per_key > 0 {
+            let note = format!("per-key checks on {per_key} key(s)");
+            local = Some(match local {
+                Some(l) => format!("{l}; {note}"),
+                None => note,
+            });
+        }
+    }
+    let rendered = b.finish(String::new());
+    Plan {
+        operation,
+        table,
+        requests,
+        keys,
+        key_condition,
+        filter,
+        local_filter: local,
+        names: rendered.names,
+        values: rendered.values,
+        descending,
+        limit,
+        reason: p.reason.clone(),
+        find: None,
+    }
+}
+
+/// Keys of a list of targets for deletes: (key, its own checks).
+pub(crate) fn delete_targets<M: Model>(
+    list: Vec<Target<M>>,
+) -> Result<Vec<(Item, Option<Expr>)>, Error> {
+    list.into_iter()
+        .map(|t| keys::resolve(t).map(|s| (s.key, s.extra)))
+        .collect()
+}
+
+/// The model key of a key item, for results.
+pub(crate) fn model_key<M: Model>(key: &Item) -> Result<M::Key, Error> {
+    M::Key::from_key_item(key)
+        .map_err(|e| Error::Expression(format!("key does not fit the model: {e}")))
+}
