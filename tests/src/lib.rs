@@ -3,6 +3,8 @@
 #![deny(warnings)]
 #![deny(clippy::all)]
 
+pub mod fault;
+
 /// Models from `spec/` (the seed's User and Contacts, and a model of every field type).
 pub mod models {
     include!(concat!(env!("OUT_DIR"), "/spec/models.rs"));
