@@ -24,10 +24,10 @@ pub(crate) fn key_names<M: Model>() -> Vec<&'static str> {
 /// Rejects empty key values before anything is sent.
 pub(crate) fn check_key_item(key: &Item) -> Result<(), Error> {
     let mut violations = Vec::new();
-    let mut names: Vec<&String> = key.keys().collect();
-    names.sort();
-    for name in names {
-        let empty = match &key[name] {
+    let mut entries: Vec<(&String, &AttributeValue)> = key.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    for (name, value) in entries {
+        let empty = match value {
             AttributeValue::S(s) => s.is_empty(),
             AttributeValue::B(b) => b.as_ref().is_empty(),
             _ => false,
