@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, Writ
 
 use crate::db::Db;
 use crate::error::Error;
-use crate::keys::{item_size, key_text};
+use crate::keys::{item_size, key_text_in};
 use crate::value::Item;
 
 /// Writes per BatchWriteItem request.
@@ -123,13 +123,14 @@ pub(crate) async fn get_chunk(
         {
             Ok(out) => {
                 last_error = None;
-                if let Some(got) = out.responses().and_then(|r| r.get(table)) {
-                    items.extend(got.iter().cloned());
+                // Take the items out of the response: no copies.
+                if let Some(got) = out.responses.and_then(|mut r| r.remove(table)) {
+                    items.extend(got);
                 }
                 pending = out
-                    .unprocessed_keys()
-                    .and_then(|u| u.get(table))
-                    .map(|k| k.keys().to_vec())
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(table))
+                    .map(|k| k.keys)
                     .unwrap_or_default();
             }
             Err(e) => {
@@ -154,62 +155,64 @@ pub(crate) async fn get_chunk(
 }
 
 /// One write of a batch: a put or a delete, with its index in the caller's list.
-pub(crate) enum Write {
-    Put(Item),
-    Delete(Item),
+pub(crate) struct Write {
+    /// [`key_text`] of the item's key.
+    key: String,
+    /// The item's size, for the request byte limit.
+    size: usize,
+    request: WriteRequest,
+}
+
+impl Write {
+    /// The key text.
+    pub(crate) fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// A put of `item` (moved into the request).
+    pub(crate) fn put(item: Item, key_names: &[&str]) -> Result<Write, Error> {
+        let key = key_text_in(&item, key_names);
+        let size = item_size(&item);
+        let put = PutRequest::builder()
+            .set_item(Some(item))
+            .build()
+            .map_err(|e| Error::Config(e.to_string()))?;
+        Ok(Write {
+            key,
+            size,
+            request: WriteRequest::builder().put_request(put).build(),
+        })
+    }
+
+    /// A delete of `key`.
+    pub(crate) fn delete(key: Item, key_names: &[&str]) -> Result<Write, Error> {
+        let text = key_text_in(&key, key_names);
+        let size = item_size(&key);
+        let delete = DeleteRequest::builder()
+            .set_key(Some(key))
+            .build()
+            .map_err(|e| Error::Config(e.to_string()))?;
+        Ok(Write {
+            key: text,
+            size,
+            request: WriteRequest::builder().delete_request(delete).build(),
+        })
+    }
 }
 
 /// Outcome per index.
 pub(crate) type WriteOutcome = (usize, Result<(), Error>);
 
-fn write_key(w: &Write, key_names: &[&str]) -> String {
-    let item = match w {
-        Write::Put(i) | Write::Delete(i) => i,
-    };
-    let key: Item = key_names
-        .iter()
-        .filter_map(|n| item.get(*n).map(|v| (n.to_string(), v.clone())))
-        .collect();
-    key_text(&key)
-}
-
-fn request(w: &Write) -> Result<WriteRequest, Error> {
-    let cfg = |e: aws_sdk_dynamodb::error::BuildError| Error::Config(e.to_string());
-    Ok(match w {
-        Write::Put(i) => WriteRequest::builder()
-            .put_request(
-                PutRequest::builder()
-                    .set_item(Some(i.clone()))
-                    .build()
-                    .map_err(cfg)?,
-            )
-            .build(),
-        Write::Delete(k) => WriteRequest::builder()
-            .delete_request(
-                DeleteRequest::builder()
-                    .set_key(Some(k.clone()))
-                    .build()
-                    .map_err(cfg)?,
-            )
-            .build(),
-    })
-}
-
 /// Splits writes into BatchWriteItem chunks: at most 25, under the byte limit, and never
 /// two writes of the same key in one request (DynamoDB refuses that).
-pub(crate) fn chunk_writes(
-    writes: Vec<(usize, Write)>,
-    key_names: &[&str],
-) -> Vec<Vec<(usize, Write)>> {
+pub(crate) fn chunk_writes(writes: Vec<(usize, Write)>) -> Vec<Vec<(usize, Write)>> {
     let mut chunks: Vec<Vec<(usize, Write)>> = Vec::new();
     let mut current: Vec<(usize, Write)> = Vec::new();
     let mut bytes = 0;
     let mut keys = std::collections::HashSet::new();
     for (i, w) in writes {
-        let size = match &w {
-            Write::Put(it) | Write::Delete(it) => item_size(it),
-        };
-        let k = write_key(&w, key_names);
+        let size = w.size;
+        let k = w.key.clone();
         if current.len() == BATCH_WRITE_MAX || bytes + size > BATCH_WRITE_BYTES || keys.contains(&k)
         {
             chunks.push(std::mem::take(&mut current));
@@ -227,7 +230,8 @@ pub(crate) fn chunk_writes(
 }
 
 /// BatchWriteItem for one chunk: retries unprocessed items and retryable errors; every
-/// write ends as Ok or as an error saying why.
+/// write ends as Ok or as an error saying why. A retry sends what DynamoDB returned as
+/// unprocessed, or the whole attempt again after a retryable error.
 pub(crate) async fn write_chunk(
     db: &Db,
     table: &str,
@@ -236,81 +240,52 @@ pub(crate) async fn write_chunk(
     policy: &RetryPolicy,
 ) -> Vec<WriteOutcome> {
     let mut outcomes = Vec::with_capacity(chunk.len());
-    let mut pending: HashMap<String, (usize, Write)> = HashMap::new();
-    let mut order = Vec::new();
+    let mut pending: HashMap<String, usize> = HashMap::with_capacity(chunk.len());
+    let mut requests = Vec::with_capacity(chunk.len());
     for (i, w) in chunk {
-        let k = write_key(&w, key_names);
-        order.push(k.clone());
-        pending.insert(k, (i, w));
+        pending.insert(w.key, i);
+        requests.push(w.request);
     }
     let mut attempt = 0;
     let mut last_error: Option<Error> = None;
-    while !pending.is_empty() && attempt < policy.max_attempts {
+    while !requests.is_empty() && attempt < policy.max_attempts {
         if attempt > 0 {
             tokio::time::sleep(policy.backoff(attempt)).await;
         }
         attempt += 1;
-        let mut requests = Vec::with_capacity(pending.len());
-        let live: Vec<&String> = order.iter().filter(|k| pending.contains_key(*k)).collect();
-        for k in live {
-            match pending.get(k).map(|(_, w)| request(w)) {
-                Some(Ok(r)) => requests.push(r),
-                Some(Err(e)) => {
-                    if let Some((i, _)) = pending.remove(k) {
-                        outcomes.push((i, Err(e)));
-                    }
-                }
-                None => {}
-            }
-        }
-        if requests.is_empty() {
-            break;
-        }
+        // The SDK takes the requests by value, and a failed call (a throttle, a dropped
+        // connection) gives nothing back: keep them for the next attempt.
+        let sent = requests.clone();
         match db
             .client()
             .batch_write_item()
-            .request_items(table, requests)
+            .request_items(table, sent)
             .send()
             .await
         {
             Ok(out) => {
                 last_error = None;
-                let unprocessed: std::collections::HashSet<String> = out
-                    .unprocessed_items()
-                    .and_then(|u| u.get(table))
-                    .map(|reqs| {
-                        reqs.iter()
-                            .filter_map(|r| {
-                                let item = r
-                                    .put_request()
-                                    .map(|p| p.item())
-                                    .or_else(|| r.delete_request().map(|d| d.key()))?;
-                                let key: Item = key_names
-                                    .iter()
-                                    .filter_map(|n| {
-                                        item.get(*n).map(|v| (n.to_string(), v.clone()))
-                                    })
-                                    .collect();
-                                Some(key_text(&key))
-                            })
-                            .collect()
-                    })
+                let unprocessed: Vec<WriteRequest> = out
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(table))
                     .unwrap_or_default();
-                let done: Vec<String> = pending
-                    .keys()
-                    .filter(|k| !unprocessed.contains(*k))
-                    .cloned()
+                let still: std::collections::HashSet<String> = unprocessed
+                    .iter()
+                    .filter_map(|r| request_key(r, key_names))
                     .collect();
-                for k in done {
-                    if let Some((i, _)) = pending.remove(&k) {
-                        outcomes.push((i, Ok(())));
+                pending.retain(|k, i| {
+                    let done = !still.contains(k);
+                    if done {
+                        outcomes.push((*i, Ok(())));
                     }
-                }
+                    !done
+                });
+                requests = unprocessed;
             }
             Err(e) => {
                 let err = Error::sdk("BatchWriteItem", e);
                 if !err.is_retryable() {
-                    for (_, (i, _)) in pending.drain() {
+                    for (_, i) in pending.drain() {
                         outcomes.push((i, Err(clone_error(&err))));
                     }
                     return outcomes;
@@ -319,7 +294,7 @@ pub(crate) async fn write_chunk(
             }
         }
     }
-    for (_, (i, _)) in pending.drain() {
+    for (_, i) in pending.drain() {
         let reason = match &last_error {
             Some(e) => clone_error(e),
             None => Error::Unprocessed { attempts: attempt },
@@ -327,6 +302,14 @@ pub(crate) async fn write_chunk(
         outcomes.push((i, Err(reason)));
     }
     outcomes
+}
+
+fn request_key(r: &WriteRequest, key_names: &[&str]) -> Option<String> {
+    let item = r
+        .put_request()
+        .map(|p| p.item())
+        .or_else(|| r.delete_request().map(|d| d.key()))?;
+    Some(key_text_in(item, key_names))
 }
 
 /// Errors are not `Clone` (the SDK's are not); a copy for each item it applies to.
@@ -359,21 +342,18 @@ mod tests {
     use aws_sdk_dynamodb::types::AttributeValue;
 
     fn put(k: &str) -> Write {
-        Write::Put(Item::from([(
-            "id".to_string(),
-            AttributeValue::S(k.into()),
-        )]))
+        let item = Item::from([("id".to_string(), AttributeValue::S(k.into()))]);
+        Write::put(item, &["id"]).expect("a valid put")
     }
 
     #[test]
     fn chunks_by_count_and_never_repeat_a_key() {
         let writes: Vec<_> = (0..60).map(|i| (i, put(&format!("k{}", i % 40)))).collect();
-        let chunks = chunk_writes(writes, &["id"]);
+        let chunks = chunk_writes(writes);
         assert!(chunks.iter().all(|c| c.len() <= BATCH_WRITE_MAX));
         assert_eq!(chunks.iter().map(Vec::len).sum::<usize>(), 60);
         for c in &chunks {
-            let keys: std::collections::HashSet<_> =
-                c.iter().map(|(_, w)| write_key(w, &["id"])).collect();
+            let keys: std::collections::HashSet<_> = c.iter().map(|(_, w)| w.key.clone()).collect();
             assert_eq!(keys.len(), c.len());
         }
     }

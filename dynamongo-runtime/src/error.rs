@@ -186,7 +186,11 @@ impl fmt::Display for Violation {
 /// assert_eq!(e.to_string(), "attribute `year_of_birth`: expected N (number), found S");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecodeError {
+pub struct DecodeError(Box<DecodeInner>);
+
+/// Boxed so that `Result<T, DecodeError>` stays small on the hot decode path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct DecodeInner {
     /// Path segments, innermost first (built while the error travels outwards).
     segments: Vec<String>,
     expected: String,
@@ -196,23 +200,23 @@ pub struct DecodeError {
 impl DecodeError {
     /// An error with no path yet: `expected` what, `found` what instead.
     pub fn new(expected: impl Into<String>, found: impl Into<String>) -> Self {
-        DecodeError {
+        DecodeError(Box::new(DecodeInner {
             segments: Vec::new(),
             expected: expected.into(),
             found: found.into(),
-        }
+        }))
     }
 
     /// The same error one level further out, under attribute `name` (or `[i]`).
     pub fn at(mut self, name: &str) -> Self {
-        self.segments.push(name.to_string());
+        self.0.segments.push(name.to_string());
         self
     }
 
     /// The attribute path (`address.city`, `pets[1].name`).
     pub fn path(&self) -> String {
         let mut out = String::new();
-        for seg in self.segments.iter().rev() {
+        for seg in self.0.segments.iter().rev() {
             if !out.is_empty() && !seg.starts_with('[') {
                 out.push('.');
             }
@@ -223,7 +227,7 @@ impl DecodeError {
 
     /// What the model expected there.
     pub fn expected(&self) -> &str {
-        &self.expected
+        &self.0.expected
     }
 }
 
@@ -233,8 +237,8 @@ impl fmt::Display for DecodeError {
             f,
             "attribute `{}`: expected {}, found {}",
             self.path(),
-            self.expected,
-            self.found
+            self.0.expected,
+            self.0.found
         )
     }
 }

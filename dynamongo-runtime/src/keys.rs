@@ -98,9 +98,58 @@ pub(crate) fn resolve_condition<M: Model>(c: &Condition<M>) -> Result<Single, Er
 
 /// Canonical text of a key, for bookkeeping (sorted attribute names).
 pub(crate) fn key_text(key: &Item) -> String {
-    let mut parts: Vec<String> = key.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
-    parts.sort();
-    parts.join("|")
+    let mut entries: Vec<(&str, &AttributeValue)> =
+        key.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    if entries.len() > 1 {
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+    }
+    key_text_of(entries)
+}
+
+/// [`key_text`] of the key attributes `names` of a whole item, without copying them.
+pub(crate) fn key_text_in(item: &Item, names: &[&str]) -> String {
+    let mut entries: Vec<(&str, &AttributeValue)> = names
+        .iter()
+        .filter_map(|n| item.get(*n).map(|v| (*n, v)))
+        .collect();
+    if entries.len() > 1 {
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+    }
+    key_text_of(entries)
+}
+
+fn key_text_of(entries: Vec<(&str, &AttributeValue)>) -> String {
+    // Cheap and unambiguous: `name\u{0}type value\u{0}` per attribute, sorted by name.
+    let mut out = String::with_capacity(64);
+    for (k, v) in entries {
+        out.push_str(k);
+        out.push('\u{0}');
+        match v {
+            AttributeValue::S(s) => {
+                out.push('S');
+                out.push_str(s);
+            }
+            AttributeValue::N(n) => {
+                out.push('N');
+                // Numbers compare by value: 1 and 1.0 are one key.
+                match n.parse::<f64>() {
+                    Ok(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                        out.push_str(&(f as i64).to_string())
+                    }
+                    _ => out.push_str(n),
+                }
+            }
+            AttributeValue::B(b) => {
+                out.push('B');
+                for byte in b.as_ref() {
+                    out.push_str(&format!("{byte:02x}"));
+                }
+            }
+            other => out.push_str(&format!("{other:?}")),
+        }
+        out.push('\u{0}');
+    }
+    out
 }
 
 /// The key of a stored item.

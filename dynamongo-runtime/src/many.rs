@@ -11,7 +11,7 @@ use crate::db::Db;
 use crate::error::Error;
 use crate::eval;
 use crate::expr::{Expr, ExprBuilder};
-use crate::keys::{self, key_names, key_of, key_text};
+use crate::keys::{self, key_names, key_of, key_text, key_text_in};
 use crate::model::{Model, Targets};
 use crate::ops::{self, BoxFuture, Overwrite};
 use crate::plan::{self, Access, Operation, Plan, Planned, BATCH_GET_MAX};
@@ -148,15 +148,15 @@ impl<'a, M: Model> GetMany<'a, M> {
             Ok(p) => p,
             Err(e) => return stream::once(async { Err(e) }).boxed(),
         };
-        let raw = raw_stream::<M>(
+        let items = raw_stream::<M, M>(
             db,
             planned,
             self.descending,
             self.consistent,
             self.limit,
             self.policy,
+            |db, item| decode::<M>(db, &item),
         );
-        let items = raw.map(move |r| r.and_then(|item| decode::<M>(db, &item)));
         match self.limit {
             Some(n) => items.take(n).boxed(),
             None => items.boxed(),
@@ -202,14 +202,20 @@ impl<'a, M: Model> IntoFuture for GetMany<'a, M> {
     }
 }
 
-fn raw_stream<'a, M: Model>(
+/// Turns a stored item into what a stream yields (a model, or just its key).
+type Convert<T> = fn(&Db, Item) -> Result<T, Error>;
+
+/// The items of a plan as `T`s. Batched reads convert inside their (concurrent) chunk
+/// futures, so decoding runs in parallel, as hand-written concurrent code would.
+fn raw_stream<'a, M: Model, T: Send + 'a>(
     db: &'a Db,
     planned: Planned,
     descending: bool,
     consistent: bool,
     limit: Option<usize>,
     policy: RetryPolicy,
-) -> BoxStream<'a, Result<Item, Error>> {
+    convert: Convert<T>,
+) -> BoxStream<'a, Result<T, Error>> {
     let table = db.table_name(M::TABLE);
     let local = planned.local;
     let s: BoxStream<'a, Result<Item, Error>> = match planned.access {
@@ -217,7 +223,7 @@ fn raw_stream<'a, M: Model>(
             if descending {
                 keys.reverse();
             }
-            keys_stream::<M>(db, table, keys, consistent, policy)
+            return keys_stream::<M, T>(db, table, keys, local, consistent, policy, convert);
         }
         Access::Query {
             hash_values,
@@ -243,52 +249,69 @@ fn raw_stream<'a, M: Model>(
             db, table, None, filter, descending, consistent, limit, policy,
         ),
     };
-    match local {
-        Some(check) => s
-            .filter(move |r| {
-                let keep = match r {
-                    Ok(item) => eval::matches(&check, item),
-                    Err(_) => true,
-                };
-                std::future::ready(keep)
-            })
-            .boxed(),
-        None => s,
-    }
+    s.filter_map(move |r| {
+        let out = match r {
+            Ok(item) if local.as_ref().is_none_or(|c| eval::matches(c, &item)) => {
+                Some(convert(db, item))
+            }
+            Ok(_) => None,
+            Err(e) => Some(Err(e)),
+        };
+        std::future::ready(out)
+    })
+    .boxed()
 }
 
-fn keys_stream<'a, M: Model>(
+fn keys_stream<'a, M: Model, T: Send + 'a>(
     db: &'a Db,
     table: String,
     keys: Vec<(Item, Option<Expr>)>,
+    local: Option<Expr>,
     consistent: bool,
     policy: RetryPolicy,
-) -> BoxStream<'a, Result<Item, Error>> {
-    let chunks: Vec<Vec<(Item, Option<Expr>)>> =
-        keys.chunks(BATCH_GET_MAX).map(<[_]>::to_vec).collect();
+    convert: Convert<T>,
+) -> BoxStream<'a, Result<T, Error>> {
+    // Chunks of 100, moved (not copied) into the requests; each key's text is kept to put
+    // the items back in the order given.
+    let mut chunks: Vec<Vec<(Item, Option<Expr>)>> =
+        Vec::with_capacity(keys.len().div_ceil(BATCH_GET_MAX));
+    let mut rest = keys.into_iter();
+    loop {
+        let chunk: Vec<_> = rest.by_ref().take(BATCH_GET_MAX).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        chunks.push(chunk);
+    }
+    let local = std::sync::Arc::new(local);
     stream::iter(chunks)
         .map(move |chunk| {
             let table = table.clone();
+            let local = local.clone();
             async move {
-                let res = get_chunk(
-                    db,
-                    &table,
-                    chunk.iter().map(|(k, _)| k.clone()).collect(),
-                    consistent,
-                    &policy,
-                )
-                .await;
+                let (order, keys): (Vec<(String, Option<Expr>)>, Vec<Item>) = chunk
+                    .into_iter()
+                    .map(|(k, e)| ((key_text(&k), e), k))
+                    .unzip();
+                let res = get_chunk(db, &table, keys, consistent, &policy).await;
+                let names = key_names::<M>();
                 let mut by_key: HashMap<String, Item> = res
                     .items
                     .into_iter()
-                    .map(|i| (key_text(&key_of::<M>(&i)), i))
+                    .map(|i| (key_text_in(&i, &names), i))
                     .collect();
-                let mut out: Vec<Result<Item, Error>> = Vec::new();
-                for (k, extra) in &chunk {
-                    if let Some(item) = by_key.remove(&key_text(k)) {
-                        if extra.as_ref().is_none_or(|e| eval::matches(e, &item)) {
-                            out.push(Ok(item));
-                        }
+                let mut out: Vec<Result<T, Error>> = Vec::with_capacity(order.len());
+                for (text, extra) in &order {
+                    let Some(item) = by_key.remove(text) else {
+                        continue;
+                    };
+                    let keep = extra.as_ref().is_none_or(|e| eval::matches(e, &item))
+                        && local
+                            .as_ref()
+                            .as_ref()
+                            .is_none_or(|c| eval::matches(c, &item));
+                    if keep {
+                        out.push(convert(db, item));
                     }
                 }
                 match res.error {
@@ -479,10 +502,10 @@ impl<'a, M: Model> IntoFuture for SaveMany<'a, M> {
             let mut writes = Vec::new();
             let mut last_index: HashMap<String, usize> = HashMap::new();
             for (i, item) in items.into_iter().enumerate() {
-                match ops::prepare(&item) {
-                    Ok(av) => {
-                        last_index.insert(key_text(&key_of::<M>(&av)), i);
-                        writes.push((i, av));
+                match ops::prepare(&item).and_then(|av| Write::put(av, &names)) {
+                    Ok(w) => {
+                        last_index.insert(w.key().to_string(), i);
+                        writes.push((i, w));
                         slots.push(Some(item));
                     }
                     Err(reason) => {
@@ -495,10 +518,9 @@ impl<'a, M: Model> IntoFuture for SaveMany<'a, M> {
             // would leave it); the earlier one counts as saved and replaced.
             let writes: Vec<(usize, Write)> = writes
                 .into_iter()
-                .filter_map(|(i, av)| {
-                    let k = key_text(&key_of::<M>(&av));
-                    if last_index.get(&k) == Some(&i) {
-                        Some((i, Write::Put(av)))
+                .filter_map(|(i, w)| {
+                    if last_index.get(w.key()) == Some(&i) {
+                        Some((i, w))
                     } else {
                         if let Some(item) = slots.get_mut(i).and_then(Option::take) {
                             result.success.push(item);
@@ -529,7 +551,7 @@ async fn run_writes(
     names: &[&str],
     policy: &RetryPolicy,
 ) -> Vec<batch::WriteOutcome> {
-    let chunks = chunk_writes(writes, names);
+    let chunks = chunk_writes(writes);
     stream::iter(chunks)
         .map(|chunk| write_chunk(db, table, chunk, names, policy))
         .buffer_unordered(policy.concurrency.max(1))
@@ -722,12 +744,16 @@ async fn batch_deletes<M: Model>(
         .into_iter()
         .filter(|k| seen.insert(key_text(k)))
         .collect();
-    let writes = keys
-        .iter()
-        .cloned()
-        .map(Write::Delete)
-        .enumerate()
-        .collect();
+    let mut writes = Vec::with_capacity(keys.len());
+    for (i, k) in keys.iter().enumerate() {
+        match Write::delete(k.clone(), &names) {
+            Ok(w) => writes.push((i, w)),
+            Err(reason) => result.fail.push(Failed {
+                item: plan::model_key::<M>(k)?,
+                reason,
+            }),
+        }
+    }
     let outcomes = run_writes(db, &db.table_name(M::TABLE), writes, &names, policy).await;
     for (i, r) in outcomes {
         let Some(key) = keys.get(i) else { continue };
@@ -761,11 +787,19 @@ impl<'a, M: Model> IntoFuture for DeleteMany<'a, M> {
                 }
                 DeletePlan::Find(found) => {
                     let (planned, cond) = *found;
-                    let mut found = raw_stream::<M>(db, planned, false, false, None, policy);
+                    let mut found = raw_stream::<M, Item>(
+                        db,
+                        planned,
+                        false,
+                        false,
+                        None,
+                        policy,
+                        |_, item| Ok(key_of::<M>(&item)),
+                    );
                     let mut targets = Vec::new();
                     while let Some(r) = found.next().await {
                         match r {
-                            Ok(item) => targets.push((key_of::<M>(&item), cond.clone())),
+                            Ok(key) => targets.push((key, cond.clone())),
                             Err(Error::Incomplete { missing, .. }) => {
                                 for key in missing {
                                     result.fail.push(Failed {

@@ -315,7 +315,54 @@ const DATETIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6f%z";
 /// assert_eq!(dynamongo_runtime::format_datetime(&t), "2020-01-02T03:04:05.000000+0000");
 /// ```
 pub fn format_datetime(t: &DateTime<Utc>) -> String {
-    t.format(DATETIME_FORMAT).to_string()
+    use chrono::{Datelike, Timelike};
+    let year = t.year();
+    if !(0..=9999).contains(&year) {
+        return t.format(DATETIME_FORMAT).to_string();
+    }
+    // The fixed-width format, written digit by digit: several times faster than
+    // chrono's format machinery, and this runs for every datetime of every item.
+    let mut buf = *b"0000-00-00T00:00:00.000000+0000";
+    let mut put = |at: usize, width: usize, mut v: u32| {
+        for i in (at..at + width).rev() {
+            buf[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, 4, year as u32);
+    put(5, 2, t.month());
+    put(8, 2, t.day());
+    put(11, 2, t.hour());
+    put(14, 2, t.minute());
+    // A leap second (nanosecond >= 1e9) is kept in the fraction, as chrono prints it.
+    put(17, 2, t.second());
+    put(20, 6, (t.nanosecond() % 1_000_000_000) / 1_000);
+    buf.iter().map(|&b| b as char).collect()
+}
+
+/// The stored form exactly (`2020-01-02T03:04:05.678901+0000`), parsed without chrono's
+/// format machinery; anything else goes the general way.
+fn parse_stored_datetime(s: &str) -> Option<DateTime<Utc>> {
+    let b = s.as_bytes();
+    if b.len() != 31
+        || &b[26..] != b"+0000"
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'.'
+    {
+        return None;
+    }
+    let num = |from: usize, to: usize| -> Option<u32> {
+        b[from..to].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    let date = NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 7)?, num(8, 10)?)?;
+    let time = date.and_hms_micro_opt(num(11, 13)?, num(14, 16)?, num(17, 19)?, num(20, 26)?)?;
+    Some(time.and_utc())
 }
 
 /// Reads a stored datetime: with `+0000`, `±HH:MM`, `Z` or no offset (taken as UTC), and
@@ -328,6 +375,9 @@ pub fn format_datetime(t: &DateTime<Utc>) -> String {
 /// assert!(dynamongo_runtime::parse_datetime("yesterday").is_none());
 /// ```
 pub fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
+    if let Some(t) = parse_stored_datetime(s) {
+        return Some(t);
+    }
     let s = s.trim();
     for fmt in [
         "%Y-%m-%dT%H:%M:%S%.f%z",
@@ -611,4 +661,30 @@ impl<T: SetElement> FieldValue for BTreeSet<T> {
 /// An attribute's type letter (`S`, `N`, `M`, ...), for messages.
 pub(crate) fn attr_kind(v: &AttributeValue) -> &'static str {
     kind_of(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn fast_datetime_format_matches_chrono() {
+        for (secs, nanos) in [
+            (0, 0),
+            (1_577_934_245, 678_901_234),
+            (253_402_300_799, 999_999_999),
+            (-1, 5_000),
+        ] {
+            let t = Utc.timestamp_opt(secs, nanos).unwrap();
+            let fast = format_datetime(&t);
+            assert_eq!(fast, t.format(DATETIME_FORMAT).to_string());
+            let back = parse_datetime(&fast).unwrap();
+            assert_eq!(back.timestamp(), secs);
+            assert_eq!(back.timestamp_subsec_micros(), nanos / 1000);
+        }
+        assert!(parse_stored_datetime("2020-13-02T03:04:05.678901+0000").is_none());
+        assert!(parse_stored_datetime("2020-01-02T03:04:05.67890x+0000").is_none());
+        assert!(parse_datetime("2020-01-02T03:04:05.678901+0100").is_some());
+    }
 }

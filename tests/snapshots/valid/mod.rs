@@ -10,3 +10,7 @@ pub mod counter;
 ///
 /// Model `SeedTypes` (table `seed-types`), generated from `valid/seed_types.json`.
 pub mod seed_types;
+/// A 30-field model for the conversion benchmarks.
+///
+/// Model `Wide` (table `wide`), generated from `valid/wide.json`.
+pub mod wide;

@@ -1,0 +1,497 @@
+//! Side-by-side benchmarks on the embedded store: dynamongo vs raw aws-sdk-dynamodb code
+//! with the same chunking and concurrency, interleaved in one process; peak memory of a
+//! streamed scan; code generation time. See BENCHMARKS.md.
+//!
+//! ```text
+//! cargo run --release -p dynamongo-tests --bin bench -- [--quick] [--memory] [--codegen]
+//! ```
+//!
+//! Each comparison prints `<name>: ours <x> items/s, raw <y> items/s, ratio <x/y>`.
+
+use std::collections::HashMap;
+use std::io::{BufRead, Write as _};
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, PutRequest, WriteRequest};
+use dynamongo_runtime::prelude::*;
+use dynamongo_runtime::{Document, RetryPolicy};
+use dynamongo_tests::models::user::{self, User};
+use futures::{stream, StreamExt};
+
+type Res<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+const CONCURRENCY: usize = 8;
+
+fn users(prefix: &str, n: usize) -> Vec<User> {
+    (0..n)
+        .map(|i| {
+            let mut u = User::new(
+                format!("{prefix}{i:07}@bench.io"),
+                format!("User number {i}"),
+            );
+            u.year_of_birth = Some(1900 + (i % 118) as i64);
+            u.cities_visited = vec!["Nairobi".into(), "New York".into()];
+            u
+        })
+        .collect()
+}
+
+fn key(email: &str) -> HashMap<String, AttributeValue> {
+    HashMap::from([("email".to_string(), AttributeValue::S(email.to_string()))])
+}
+
+/// Times `ours` and `raw` alternately for `rounds` rounds of `items` items each.
+async fn compare<F1, F2, Fut1, Fut2>(
+    name: &str,
+    rounds: usize,
+    items: usize,
+    mut ours: F1,
+    mut raw: F2,
+) -> Res<f64>
+where
+    F1: FnMut(usize) -> Fut1,
+    F2: FnMut(usize) -> Fut2,
+    Fut1: std::future::Future<Output = Res<()>>,
+    Fut2: std::future::Future<Output = Res<()>>,
+{
+    let (mut t_ours, mut t_raw) = (Duration::ZERO, Duration::ZERO);
+    for round in 0..rounds {
+        // Alternate which goes first, so neither always meets a warmer store.
+        if round % 2 == 0 {
+            let t = Instant::now();
+            ours(round).await?;
+            t_ours += t.elapsed();
+            let t = Instant::now();
+            raw(round).await?;
+            t_raw += t.elapsed();
+        } else {
+            let t = Instant::now();
+            raw(round).await?;
+            t_raw += t.elapsed();
+            let t = Instant::now();
+            ours(round).await?;
+            t_ours += t.elapsed();
+        }
+    }
+    let total = (rounds * items) as f64;
+    let (x, y) = (total / t_ours.as_secs_f64(), total / t_raw.as_secs_f64());
+    println!(
+        "{name}: ours {x:.0} items/s, raw {y:.0} items/s, ratio {:.2}",
+        x / y
+    );
+    Ok(x / y)
+}
+
+async fn raw_batch_write(db: &Db, table: &str, requests: Vec<WriteRequest>) -> Res<()> {
+    let chunks: Vec<Vec<WriteRequest>> = requests.chunks(25).map(<[_]>::to_vec).collect();
+    let results: Vec<Res<()>> = stream::iter(chunks)
+        .map(|mut chunk| async move {
+            while !chunk.is_empty() {
+                let out = db
+                    .client()
+                    .batch_write_item()
+                    .request_items(table, chunk)
+                    .send()
+                    .await?;
+                chunk = out
+                    .unprocessed_items()
+                    .and_then(|u| u.get(table))
+                    .cloned()
+                    .unwrap_or_default();
+            }
+            Ok(())
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    results.into_iter().collect()
+}
+
+async fn raw_batch_get(db: &Db, table: &str, emails: &[String]) -> Res<usize> {
+    let chunks: Vec<Vec<String>> = emails.chunks(100).map(<[_]>::to_vec).collect();
+    let results: Vec<Res<usize>> = stream::iter(chunks)
+        .map(|chunk| async move {
+            let mut keys: Vec<_> = chunk.iter().map(|e| key(e)).collect();
+            let mut n = 0;
+            while !keys.is_empty() {
+                let ka = KeysAndAttributes::builder().set_keys(Some(keys)).build()?;
+                let out = db
+                    .client()
+                    .batch_get_item()
+                    .request_items(table, ka)
+                    .send()
+                    .await?;
+                for item in out
+                    .responses()
+                    .and_then(|r| r.get(table))
+                    .into_iter()
+                    .flatten()
+                {
+                    let _user = User::from_item(item)?;
+                    n += 1;
+                }
+                keys = out
+                    .unprocessed_keys()
+                    .and_then(|u| u.get(table))
+                    .map(|k| k.keys().to_vec())
+                    .unwrap_or_default();
+            }
+            Ok(n)
+        })
+        .buffered(CONCURRENCY)
+        .collect()
+        .await;
+    let mut n = 0;
+    for r in results {
+        n += r?;
+    }
+    Ok(n)
+}
+
+async fn operations(db: &Db, quick: bool) -> Res<()> {
+    User::create_table(db).await?;
+    let single = if quick { 400 } else { 3_000 };
+    let batch = if quick { 5_000 } else { 40_000 };
+    let rounds = if quick { 2 } else { 4 };
+
+    // Single items.
+    let ones = users("one", single);
+    User::save_many(db, ones.clone()).await?;
+    let ones_ref = &ones;
+    compare(
+        "get_one vs GetItem",
+        rounds,
+        single,
+        |_| async move {
+            for u in ones_ref {
+                User::get_one(db, u.email.as_str()).await?;
+            }
+            Ok(())
+        },
+        |_| async move {
+            for u in ones_ref {
+                let out = db
+                    .client()
+                    .get_item()
+                    .table_name("users")
+                    .set_key(Some(key(&u.email)))
+                    .send()
+                    .await?;
+                if let Some(item) = out.item() {
+                    User::from_item(item)?;
+                }
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    compare(
+        "save_one vs PutItem",
+        rounds,
+        single,
+        |_| async move {
+            for u in ones_ref {
+                User::save_one(db, u.clone()).await?;
+            }
+            Ok(())
+        },
+        |_| async move {
+            for u in ones_ref {
+                db.client()
+                    .put_item()
+                    .table_name("users")
+                    .set_item(Some(u.to_item()))
+                    .send()
+                    .await?;
+            }
+            Ok(())
+        },
+    )
+    .await?;
+
+    // Batches: fresh items each round for writes.
+    let all: Vec<Vec<User>> = (0..rounds * 2)
+        .map(|r| users(&format!("b{r}-"), batch))
+        .collect();
+    let all_ref = &all;
+    compare(
+        "save_many vs BatchWriteItem",
+        rounds,
+        batch,
+        |r| async move {
+            let res = User::save_many(db, all_ref[2 * r].clone()).await?;
+            assert_eq!(res.fail_count(), 0);
+            Ok(())
+        },
+        |r| async move {
+            let reqs: Result<Vec<WriteRequest>, _> = all_ref[2 * r + 1]
+                .iter()
+                .map(|u| {
+                    PutRequest::builder()
+                        .set_item(Some(u.to_item()))
+                        .build()
+                        .map(|p| WriteRequest::builder().put_request(p).build())
+                })
+                .collect();
+            raw_batch_write(db, "users", reqs?).await
+        },
+    )
+    .await?;
+    let emails: Vec<String> = all[0].iter().map(|u| u.email.clone()).collect();
+    let emails_ref = &emails;
+    compare(
+        "get_many vs BatchGetItem",
+        rounds,
+        batch,
+        |_| async move {
+            let got = User::get_many(db, emails_ref.clone()).await?;
+            assert_eq!(got.len(), emails_ref.len());
+            Ok(())
+        },
+        |_| async move {
+            let n = raw_batch_get(db, "users", emails_ref).await?;
+            assert_eq!(n, emails_ref.len());
+            Ok(())
+        },
+    )
+    .await?;
+    compare(
+        "streamed scan vs paginated Scan",
+        rounds,
+        rounds * batch + single,
+        |_| async move {
+            let n = User::get_many(db, user::email().exists())
+                .stream()
+                .count()
+                .await;
+            assert!(n > 0);
+            Ok(())
+        },
+        |_| async move {
+            let mut start = None;
+            loop {
+                let out = db
+                    .client()
+                    .scan()
+                    .table_name("users")
+                    .filter_expression("attribute_exists(#e)")
+                    .expression_attribute_names("#e", "email")
+                    .set_exclusive_start_key(start)
+                    .send()
+                    .await?;
+                for item in out.items() {
+                    User::from_item(item)?;
+                }
+                start = out.last_evaluated_key().cloned();
+                if start.is_none() {
+                    break;
+                }
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    compare(
+        "delete_many vs BatchWriteItem deletes",
+        1,
+        batch,
+        |_| async move {
+            let keys: Vec<String> = all_ref[0].iter().map(|u| u.email.clone()).collect();
+            let res = User::delete_many(db, keys).await?;
+            assert_eq!(res.fail_count(), 0);
+            Ok(())
+        },
+        |_| async move {
+            let reqs: Result<Vec<WriteRequest>, _> = all_ref[1]
+                .iter()
+                .map(|u| {
+                    aws_sdk_dynamodb::types::DeleteRequest::builder()
+                        .set_key(Some(key(&u.email)))
+                        .build()
+                        .map(|d| WriteRequest::builder().delete_request(d).build())
+                })
+                .collect();
+            raw_batch_write(db, "users", reqs?).await
+        },
+    )
+    .await?;
+
+    // Default concurrency against one chunk at a time.
+    let one_at_a_time = RetryPolicy {
+        concurrency: 1,
+        ..Default::default()
+    };
+    let extra: Vec<Vec<User>> = (0..2).map(|r| users(&format!("c{r}-"), batch)).collect();
+    let extra_ref = &extra;
+    compare(
+        "save_many default concurrency vs concurrency 1",
+        1,
+        batch,
+        |_| async move {
+            User::save_many(db, extra_ref[0].clone()).await?;
+            Ok(())
+        },
+        |_| async move {
+            User::save_many(db, extra_ref[1].clone())
+                .retry(one_at_a_time)
+                .await?;
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// VmHWM / VmRSS of this process, in KiB.
+fn memory_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Peak RSS of streaming scans over growing tables. The store runs in a child process so
+/// that only the client's memory is measured.
+async fn memory(quick: bool) -> Res<()> {
+    let exe = std::env::current_exe()?;
+    let mut child = std::process::Command::new(exe)
+        .arg("--serve")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()?;
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().ok_or("no stdout")?).read_line(&mut line)?;
+    let db = Db::builder()
+        .endpoint_url(line.trim())
+        .region("us-east-1")
+        .credentials("bench", "bench")
+        .build()
+        .await?;
+    User::create_table(&db).await?;
+    let sizes: &[usize] = if quick {
+        &[10_000, 100_000]
+    } else {
+        &[10_000, 100_000, 1_000_000]
+    };
+    let mut stored = 0;
+    let mut first = None;
+    for &n in sizes {
+        while stored < n {
+            let chunk = users(&format!("m{stored}-"), 10_000.min(n - stored));
+            stored += chunk.len();
+            User::save_many(&db, chunk).await?;
+        }
+        // Reset the peak, then scan.
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+        let before = memory_kib("VmRSS:");
+        let count = User::get_many(&db, user::email().exists())
+            .stream()
+            .count()
+            .await;
+        let peak = memory_kib("VmHWM:");
+        let base = *first.get_or_insert(peak);
+        println!(
+            "streamed scan of {count} items: peak RSS {:.1} MB (RSS before {:.1} MB, +{:.1} MB vs the first size)",
+            peak as f64 / 1024.0,
+            before as f64 / 1024.0,
+            (peak as f64 - base as f64) / 1024.0
+        );
+    }
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(b"\n");
+    }
+    let _ = child.wait();
+    Ok(())
+}
+
+/// Generates `n` specs and runs the CLI on them.
+fn codegen(n: usize) -> Res<()> {
+    let exe = std::env::current_exe()?;
+    let cli = exe.with_file_name("dynamongo-codegen");
+    if !cli.exists() {
+        return Err(format!(
+            "{} not found: build it first (cargo build --release -p dynamongo-codegen)",
+            cli.display()
+        )
+        .into());
+    }
+    let dir = std::env::temp_dir().join(format!("dynamongo-bench-{}", std::process::id()));
+    let specs = dir.join("spec");
+    std::fs::create_dir_all(&specs)?;
+    let template = include_str!("../../../spec/users.json");
+    for i in 0..n {
+        let text = template
+            .replace("\"User\"", &format!("\"User{i}\""))
+            .replace("\"users\"", &format!("\"users{i}\""));
+        std::fs::write(specs.join(format!("users{i:04}.json")), text)?;
+    }
+    let out = dir.join("out");
+    let t = Instant::now();
+    let status = std::process::Command::new(&cli)
+        .arg(&specs)
+        .arg(&out)
+        .status()?;
+    let first = t.elapsed();
+    let t = Instant::now();
+    std::process::Command::new(&cli)
+        .arg(&specs)
+        .arg(&out)
+        .status()?;
+    let second = t.elapsed();
+    println!(
+        "codegen of {n} specs through the CLI: {:.2} s (second run, nothing to write: {:.2} s), exit {}",
+        first.as_secs_f64(),
+        second.as_secs_f64(),
+        status.code().unwrap_or(-1)
+    );
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
+
+async fn serve() -> Res<()> {
+    let db = Db::embedded().await?;
+    println!("{}", db.endpoint_url().unwrap_or_default());
+    std::io::stdout().flush()?;
+    // Serve until the parent writes a line or closes stdin.
+    tokio::task::spawn_blocking(|| {
+        let mut s = String::new();
+        let _ = std::io::stdin().read_line(&mut s);
+    })
+    .await?;
+    drop(db);
+    Ok(())
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> Res<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let has = |a: &str| args.iter().any(|x| x == a);
+    if has("--serve") {
+        return serve().await;
+    }
+    let quick = has("--quick");
+    let only = has("--memory") || has("--codegen") || has("--ops");
+    println!(
+        "dynamongo bench ({}), {} cores",
+        if quick { "quick" } else { "full" },
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    if !only || has("--ops") {
+        let db = Db::embedded().await?;
+        operations(&db, quick).await?;
+    }
+    if !only || has("--codegen") {
+        codegen(if quick { 200 } else { 1_000 })?;
+    }
+    if !only || has("--memory") {
+        memory(quick).await?;
+    }
+    Ok(())
+}
