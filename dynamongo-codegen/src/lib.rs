@@ -115,11 +115,10 @@ fn emit_files(models: &[ir::Model], layout: &Layout) -> Result<Vec<GeneratedFile
                 path: PathBuf::from("mod.rs"),
                 contents: emit::render(&header, quote::quote!(#(#decls)*)).map_err(fail)?,
             });
-            for m in models {
+            for (m, contents) in models.iter().zip(render_all(models)) {
                 files.push(GeneratedFile {
                     path: PathBuf::from(format!("{}.rs", m.module)),
-                    contents: emit::render(&emit::header(&m.source), emit::model_tokens(m))
-                        .map_err(fail)?,
+                    contents: contents.map_err(fail)?,
                 });
             }
         }
@@ -139,6 +138,30 @@ fn emit_files(models: &[ir::Model], layout: &Layout) -> Result<Vec<GeneratedFile
         }
     }
     Ok(files)
+}
+
+/// Renders one file per model, spread over the available cores (formatting dominates the
+/// generator's time); the result is in model order, so output stays deterministic.
+fn render_all(models: &[ir::Model]) -> Vec<Result<String, String>> {
+    let render = |m: &ir::Model| emit::render(&emit::header(&m.source), emit::model_tokens(m));
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || models.len() < 8 {
+        return models.iter().map(render).collect();
+    }
+    let per = models.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = models
+            .chunks(per)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(render).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| vec![Err("a rendering thread panicked".to_string())])
+            })
+            .collect()
+    })
 }
 
 fn spec_dir_label(source: &str) -> String {

@@ -396,9 +396,9 @@ async fn memory(quick: bool) -> Res<()> {
         let peak = memory_kib("VmHWM:");
         let base = *first.get_or_insert(peak);
         println!(
-            "streamed scan of {count} items: peak RSS {:.1} MB (RSS before {:.1} MB, +{:.1} MB vs the first size)",
+            "streamed scan of {count} items: peak RSS {:.1} MB, +{:.1} MB during the scan, +{:.1} MB vs the first size",
             peak as f64 / 1024.0,
-            before as f64 / 1024.0,
+            (peak as f64 - before as f64) / 1024.0,
             (peak as f64 - base as f64) / 1024.0
         );
     }
