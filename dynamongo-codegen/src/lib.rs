@@ -103,14 +103,15 @@ fn generate_sources(
 fn emit_files(models: &[ir::Model], layout: &Layout) -> Result<Vec<GeneratedFile>, Error> {
     let fail = |e: String| Error::Usage(format!("internal error, please report: {e}"));
     let mut files = Vec::new();
+    // The header of the file that lists every model names the spec directory.
+    let dir = models
+        .first()
+        .map(|m| spec_dir_label(&m.source))
+        .unwrap_or_default();
+    let header = emit::header(&format!("the specs in {dir}"));
     match layout {
         Layout::Modules => {
             let decls = models.iter().map(|m| emit::module_decl(m, None));
-            let dir = models
-                .first()
-                .map(|m| spec_dir_label(&m.source))
-                .unwrap_or_default();
-            let header = emit::header(&format!("the specs in {dir}"));
             files.push(GeneratedFile {
                 path: PathBuf::from("mod.rs"),
                 contents: emit::render(&header, quote::quote!(#(#decls)*)).map_err(fail)?,
@@ -126,11 +127,6 @@ fn emit_files(models: &[ir::Model], layout: &Layout) -> Result<Vec<GeneratedFile
             let mods = models
                 .iter()
                 .map(|m| emit::module_decl(m, Some(emit::model_tokens(m))));
-            let dir = models
-                .first()
-                .map(|m| spec_dir_label(&m.source))
-                .unwrap_or_default();
-            let header = emit::header(&format!("the specs in {dir}"));
             files.push(GeneratedFile {
                 path: PathBuf::from(name),
                 contents: emit::render(&header, quote::quote!(#(#mods)*)).map_err(fail)?,
