@@ -102,7 +102,7 @@ pub(crate) async fn get_chunk(
         attempt += 1;
         let ka = match KeysAndAttributes::builder()
             .set_keys(Some(pending.clone()))
-            .consistent_read(consistent)
+            .set_consistent_read(consistent.then_some(true))
             .build()
         {
             Ok(ka) => ka,
