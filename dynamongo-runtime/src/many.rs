@@ -55,13 +55,6 @@ impl<T> BatchResult<T> {
     }
 }
 
-fn decode<M: Model>(db: &Db, item: &Item) -> Result<M, Error> {
-    M::from_item(item).map_err(|source| Error::Decode {
-        table: db.table_name(M::TABLE),
-        source,
-    })
-}
-
 async fn retrying<T, F, Fut>(policy: &RetryPolicy, mut f: F) -> Result<T, Error>
 where
     F: FnMut() -> Fut,
@@ -155,7 +148,7 @@ impl<'a, M: Model> GetMany<'a, M> {
             self.consistent,
             self.limit,
             self.policy,
-            |db, item| decode::<M>(db, &item),
+            |db, item| ops::decode::<M>(db, &item),
         );
         match self.limit {
             Some(n) => items.take(n).boxed(),

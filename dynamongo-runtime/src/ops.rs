@@ -20,7 +20,8 @@ use crate::value::Item;
 
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-fn decode<M: Model>(db: &Db, item: &Item) -> Result<M, Error> {
+/// Decodes a stored item, naming the table when it does not fit.
+pub(crate) fn decode<M: Model>(db: &Db, item: &Item) -> Result<M, Error> {
     M::from_item(item).map_err(|source| Error::Decode {
         table: db.table_name(M::TABLE),
         source,
