@@ -2,6 +2,7 @@
 //! unprocessed items/keys and of throttling with exponential backoff and full jitter, and
 //! an account of every item that did not make it.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
@@ -87,12 +88,14 @@ pub(crate) struct GetChunk {
 pub(crate) async fn get_chunk(
     db: &Db,
     table: &str,
-    keys: Vec<Item>,
+    keys: &[Item],
     consistent: bool,
     policy: &RetryPolicy,
 ) -> GetChunk {
-    let mut pending = keys;
-    let mut items = Vec::new();
+    // The keys of an attempt are copied into its request (the SDK consumes it); those
+    // still pending stay here for the next attempt or to report as missing.
+    let mut pending: Cow<[Item]> = Cow::Borrowed(keys);
+    let mut items = Vec::with_capacity(keys.len());
     let mut attempt = 0;
     let mut last_error = None;
     while !pending.is_empty() && attempt < policy.max_attempts {
@@ -101,7 +104,7 @@ pub(crate) async fn get_chunk(
         }
         attempt += 1;
         let ka = match KeysAndAttributes::builder()
-            .set_keys(Some(pending.clone()))
+            .set_keys(Some(pending.to_vec()))
             .set_consistent_read(consistent.then_some(true))
             .build()
         {
@@ -109,7 +112,7 @@ pub(crate) async fn get_chunk(
             Err(e) => {
                 return GetChunk {
                     items,
-                    missing: pending,
+                    missing: pending.into_owned(),
                     error: Some(Error::Config(e.to_string())),
                 }
             }
@@ -127,18 +130,19 @@ pub(crate) async fn get_chunk(
                 if let Some(got) = out.responses.and_then(|mut r| r.remove(table)) {
                     items.extend(got);
                 }
-                pending = out
-                    .unprocessed_keys
-                    .and_then(|mut u| u.remove(table))
-                    .map(|k| k.keys)
-                    .unwrap_or_default();
+                pending = Cow::Owned(
+                    out.unprocessed_keys
+                        .and_then(|mut u| u.remove(table))
+                        .map(|k| k.keys)
+                        .unwrap_or_default(),
+                );
             }
             Err(e) => {
                 let err = Error::sdk("BatchGetItem", e);
                 if !err.is_retryable() {
                     return GetChunk {
                         items,
-                        missing: pending,
+                        missing: pending.into_owned(),
                         error: Some(err),
                     };
                 }
@@ -150,13 +154,13 @@ pub(crate) async fn get_chunk(
         items,
         error: (!pending.is_empty())
             .then(|| last_error.unwrap_or(Error::Unprocessed { attempts: attempt })),
-        missing: pending,
+        missing: pending.into_owned(),
     }
 }
 
 /// One write of a batch: a put or a delete, with its index in the caller's list.
 pub(crate) struct Write {
-    /// [`key_text`] of the item's key.
+    /// [`key_text_in`] of the item's key.
     key: String,
     /// The item's size, for the request byte limit.
     size: usize,

@@ -1,6 +1,9 @@
 //! Resolving single-item strategies into a full primary key plus extra checks, with the
 //! seed's rules: key equalities must be ANDed with everything else, never ORed.
 
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::{Error, Violation};
@@ -23,24 +26,27 @@ pub(crate) fn key_names<M: Model>() -> Vec<&'static str> {
 
 /// Rejects empty key values before anything is sent.
 pub(crate) fn check_key_item(key: &Item) -> Result<(), Error> {
-    let mut violations = Vec::new();
-    let mut entries: Vec<(&String, &AttributeValue)> = key.iter().collect();
-    entries.sort_by(|a, b| a.0.cmp(b.0));
-    for (name, value) in entries {
-        let empty = match value {
-            AttributeValue::S(s) => s.is_empty(),
-            AttributeValue::B(b) => b.as_ref().is_empty(),
-            _ => false,
-        };
-        if empty {
-            violations.push(Violation::new(name.clone(), "a key value may not be empty"));
-        }
+    let empty = |value: &AttributeValue| match value {
+        AttributeValue::S(s) => s.is_empty(),
+        AttributeValue::B(b) => b.as_ref().is_empty(),
+        _ => false,
+    };
+    // The common case allocates nothing; the report lists the names in order.
+    if !key.values().any(empty) {
+        return Ok(());
     }
-    if violations.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Validation(violations))
-    }
+    let mut names: Vec<&String> = key
+        .iter()
+        .filter(|(_, v)| empty(v))
+        .map(|(n, _)| n)
+        .collect();
+    names.sort();
+    Err(Error::Validation(
+        names
+            .into_iter()
+            .map(|n| Violation::new(n.clone(), "a key value may not be empty"))
+            .collect(),
+    ))
 }
 
 pub(crate) fn resolve<M: Model>(target: Target<M>) -> Result<Single, Error> {
@@ -96,29 +102,13 @@ pub(crate) fn resolve_condition<M: Model>(c: &Condition<M>) -> Result<Single, Er
     })
 }
 
-/// Canonical text of a key, for bookkeeping (sorted attribute names).
-pub(crate) fn key_text(key: &Item) -> String {
-    let mut entries: Vec<(&str, &AttributeValue)> =
-        key.iter().map(|(k, v)| (k.as_str(), v)).collect();
-    if entries.len() > 1 {
-        entries.sort_by(|a, b| a.0.cmp(b.0));
-    }
-    key_text_of(entries)
-}
-
-/// [`key_text`] of the key attributes `names` of a whole item, without copying them.
+/// Text of the key attributes `names` of an item (a key or a whole item), for
+/// bookkeeping: equal keys give equal text (numbers compared by value) for one `names`.
 pub(crate) fn key_text_in(item: &Item, names: &[&str]) -> String {
-    let mut entries: Vec<(&str, &AttributeValue)> = names
-        .iter()
-        .filter_map(|n| item.get(*n).map(|v| (*n, v)))
-        .collect();
-    if entries.len() > 1 {
-        entries.sort_by(|a, b| a.0.cmp(b.0));
-    }
-    key_text_of(entries)
+    key_text_of(names.iter().filter_map(|n| item.get(*n).map(|v| (*n, v))))
 }
 
-fn key_text_of(entries: Vec<(&str, &AttributeValue)>) -> String {
+fn key_text_of<'a>(entries: impl Iterator<Item = (&'a str, &'a AttributeValue)>) -> String {
     // Cheap and unambiguous: `name\u{0}type value\u{0}` per attribute, sorted by name.
     let mut out = String::with_capacity(64);
     for (k, v) in entries {
@@ -131,12 +121,10 @@ fn key_text_of(entries: Vec<(&str, &AttributeValue)>) -> String {
             }
             AttributeValue::N(n) => {
                 out.push('N');
-                // Numbers compare by value: 1 and 1.0 are one key.
-                match n.parse::<f64>() {
-                    Ok(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
-                        out.push_str(&(f as i64).to_string())
-                    }
-                    _ => out.push_str(n),
+                // Numbers compare by value: 1, 1.0 and 10E-1 are one key.
+                match Decimal::parse(n) {
+                    Some(d) => d.write_canonical(&mut out),
+                    None => out.push_str(n),
                 }
             }
             AttributeValue::B(b) => {
@@ -202,4 +190,305 @@ pub(crate) fn check_item_size(item: &Item) -> Result<(), Error> {
         )]));
     }
     Ok(())
+}
+
+/// A decimal number as DynamoDB compares it: by value, whatever its spelling
+/// (`1`, `1.0`, `+1`, `10E-1`, `0.1e1` are one number). Borrowed from the text; no
+/// allocation.
+#[derive(Debug, Clone, Copy)]
+struct Decimal<'a> {
+    negative: bool,
+    /// The digits before and after the point.
+    int: &'a [u8],
+    frac: &'a [u8],
+    /// Where the significant digits start and end in `int ++ frac` (`start == end`: zero).
+    start: usize,
+    end: usize,
+    /// The power of ten of the first significant digit, plus one.
+    magnitude: i64,
+}
+
+impl<'a> Decimal<'a> {
+    /// `[+-]digits[.digits][(e|E)[+-]digits]`; `None` for anything else.
+    fn parse(text: &'a str) -> Option<Self> {
+        let bytes = text.as_bytes();
+        let (negative, rest) = match bytes.first()? {
+            b'-' => (true, &bytes[1..]),
+            b'+' => (false, &bytes[1..]),
+            _ => (false, bytes),
+        };
+        let (mantissa, exp) = match rest.iter().position(|b| matches!(b, b'e' | b'E')) {
+            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+            None => (rest, None),
+        };
+        let (int, frac) = match mantissa.iter().position(|b| *b == b'.') {
+            Some(i) => (&mantissa[..i], &mantissa[i + 1..]),
+            None => (mantissa, &mantissa[mantissa.len()..]),
+        };
+        if int.is_empty() && frac.is_empty() || !int.iter().chain(frac).all(u8::is_ascii_digit) {
+            return None;
+        }
+        let exp: i64 = match exp {
+            Some(e) => std::str::from_utf8(e).ok()?.parse().ok()?,
+            None => 0,
+        };
+        let digit = |i: usize| {
+            if i < int.len() {
+                int[i]
+            } else {
+                frac[i - int.len()]
+            }
+        };
+        let len = int.len() + frac.len();
+        let start = (0..len).find(|&i| digit(i) != b'0').unwrap_or(len);
+        let end = (start..len)
+            .rev()
+            .find(|&i| digit(i) != b'0')
+            .map_or(start, |i| i + 1);
+        let magnitude = (int.len() as i64)
+            .checked_sub(start as i64)?
+            .checked_add(exp)?;
+        Some(Decimal {
+            negative: negative && start < end,
+            int,
+            frac,
+            start,
+            end,
+            magnitude: if start < end { magnitude } else { 0 },
+        })
+    }
+
+    fn digits(&self) -> impl Iterator<Item = u8> + 'a {
+        self.int
+            .iter()
+            .chain(self.frac)
+            .copied()
+            .skip(self.start)
+            .take(self.end - self.start)
+    }
+
+    fn same(&self, other: &Decimal<'_>) -> bool {
+        self.negative == other.negative
+            && self.magnitude == other.magnitude
+            && self.digits().eq(other.digits())
+    }
+
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u8(self.negative as u8);
+        state.write_i64(self.magnitude);
+        for d in self.digits() {
+            state.write_u8(d);
+        }
+    }
+
+    /// `-0.123e4` style: sign, significant digits, magnitude.
+    fn write_canonical(&self, out: &mut String) {
+        if self.negative {
+            out.push('-');
+        }
+        out.push_str("0.");
+        out.extend(self.digits().map(char::from));
+        out.push('e');
+        out.push_str(&self.magnitude.to_string());
+    }
+}
+
+/// Two key attribute values are one key value: strings and binaries by their bytes,
+/// numbers by value.
+fn same_value(a: &AttributeValue, b: &AttributeValue) -> bool {
+    match (a, b) {
+        (AttributeValue::N(x), AttributeValue::N(y)) => {
+            x == y
+                || match (Decimal::parse(x), Decimal::parse(y)) {
+                    (Some(x), Some(y)) => x.same(&y),
+                    _ => false,
+                }
+        }
+        _ => a == b,
+    }
+}
+
+fn hash_value<H: Hasher>(v: Option<&AttributeValue>, state: &mut H) {
+    match v {
+        None => state.write_u8(0),
+        Some(AttributeValue::S(s)) => {
+            state.write_u8(1);
+            state.write(s.as_bytes());
+            state.write_u8(0xff);
+        }
+        Some(AttributeValue::N(n)) => {
+            state.write_u8(2);
+            match Decimal::parse(n) {
+                Some(d) => d.hash(state),
+                None => state.write(n.as_bytes()),
+            }
+        }
+        Some(AttributeValue::B(b)) => {
+            state.write_u8(3);
+            state.write(b.as_ref());
+        }
+        // Not a key type: equal values still hash alike, through their debug text.
+        Some(other) => {
+            state.write_u8(4);
+            state.write(format!("{other:?}").as_bytes());
+        }
+    }
+}
+
+/// The key attributes `names` of an item (a key or a whole item), compared and hashed
+/// by value: finds returned items among the keys asked for without building text.
+#[derive(Clone, Copy)]
+pub(crate) struct KeyRef<'a> {
+    item: &'a Item,
+    names: &'a [&'a str],
+}
+
+impl<'a> KeyRef<'a> {
+    pub(crate) fn new(item: &'a Item, names: &'a [&'a str]) -> Self {
+        KeyRef { item, names }
+    }
+}
+
+impl PartialEq for KeyRef<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.names
+            .iter()
+            .all(|n| match (self.item.get(*n), other.item.get(*n)) {
+                (Some(a), Some(b)) => same_value(a, b),
+                (None, None) => true,
+                _ => false,
+            })
+    }
+}
+
+impl Eq for KeyRef<'_> {}
+
+impl Hash for KeyRef<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for n in self.names {
+            hash_value(self.item.get(*n), state);
+        }
+    }
+}
+
+/// Drops repeated keys (compared as [`KeyRef`]s), keeping the first of each in order.
+pub(crate) fn dedup_keys<T>(list: Vec<T>, names: &[&str], key: impl Fn(&T) -> &Item) -> Vec<T> {
+    let keep: Vec<bool> = {
+        let mut seen = HashSet::with_capacity(list.len());
+        list.iter()
+            .map(|t| seen.insert(KeyRef::new(key(t), names)))
+            .collect()
+    };
+    if keep.iter().all(|k| *k) {
+        return list;
+    }
+    list.into_iter()
+        .zip(keep)
+        .filter_map(|(t, k)| k.then_some(t))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(text: &str) -> AttributeValue {
+        AttributeValue::N(text.to_string())
+    }
+
+    #[test]
+    fn numbers_compare_by_value() {
+        for (a, b) in [
+            ("1", "1.0"),
+            ("1", "+1"),
+            ("1", "10E-1"),
+            ("1", "0.1e1"),
+            ("-2.50", "-2.5"),
+            ("0", "-0.000"),
+            ("0", "0e10"),
+            (
+                "123456789012345678901234567890",
+                "1.2345678901234567890123456789e29",
+            ),
+            ("0.001", "1e-3"),
+        ] {
+            assert!(same_value(&n(a), &n(b)), "{a} == {b}");
+            let (x, y) = (Decimal::parse(a).unwrap(), Decimal::parse(b).unwrap());
+            let (mut sx, mut sy) = (String::new(), String::new());
+            x.write_canonical(&mut sx);
+            y.write_canonical(&mut sy);
+            assert_eq!(sx, sy, "{a} and {b}");
+        }
+        for (a, b) in [
+            ("1", "2"),
+            ("1", "-1"),
+            ("1", "10"),
+            ("0.1", "1"),
+            (
+                "12345678901234567890123456789012345678",
+                "12345678901234567890123456789012345679",
+            ),
+        ] {
+            assert!(!same_value(&n(a), &n(b)), "{a} != {b}");
+        }
+    }
+
+    #[test]
+    fn odd_number_text_falls_back_to_the_text() {
+        for bad in [
+            "",
+            "-",
+            ".",
+            "1e",
+            "e5",
+            "1.2.3",
+            "0x10",
+            "1e99999999999999999999",
+        ] {
+            assert!(Decimal::parse(bad).is_none(), "{bad:?}");
+        }
+        assert!(same_value(&n("abc"), &n("abc")));
+        assert!(!same_value(&n("abc"), &n("abd")));
+    }
+
+    #[test]
+    fn key_refs_find_returned_items_and_drop_repeats() {
+        let names = ["id", "at"];
+        let key = |id: &str, at: &str| {
+            Item::from([
+                ("id".to_string(), AttributeValue::S(id.to_string())),
+                ("at".to_string(), n(at)),
+            ])
+        };
+        let mut whole = key("a", "1.50");
+        whole.insert("other".into(), AttributeValue::Bool(true));
+        let set: HashSet<KeyRef> = [KeyRef::new(&whole, &names)].into();
+        let asked = key("a", "1.5");
+        assert!(set.contains(&KeyRef::new(&asked, &names)));
+        assert!(!set.contains(&KeyRef::new(&key("a", "1.6"), &names)));
+        assert!(!set.contains(&KeyRef::new(&key("b", "1.5"), &names)));
+
+        let list = vec![key("a", "1"), key("b", "1"), key("a", "1.0"), key("a", "2")];
+        let kept = dedup_keys(list, &names, |k| k);
+        assert_eq!(kept, vec![key("a", "1"), key("b", "1"), key("a", "2")]);
+        assert_eq!(
+            key_text_in(&key("a", "1"), &names),
+            key_text_in(&key("a", "1.00"), &names)
+        );
+    }
+
+    #[test]
+    fn empty_key_values_are_reported_by_name() {
+        let k = Item::from([
+            ("b".to_string(), AttributeValue::S(String::new())),
+            ("a".to_string(), AttributeValue::S(String::new())),
+            ("c".to_string(), AttributeValue::S("x".into())),
+        ]);
+        let Err(Error::Validation(v)) = check_key_item(&k) else {
+            panic!("expected a validation error")
+        };
+        let names: Vec<&str> = v.iter().map(|v| v.path.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert!(check_key_item(&Item::from([("a".to_string(), n("0"))])).is_ok());
+    }
 }

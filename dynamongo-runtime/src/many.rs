@@ -11,7 +11,7 @@ use crate::db::Db;
 use crate::error::Error;
 use crate::eval;
 use crate::expr::{Expr, ExprBuilder};
-use crate::keys::{self, key_names, key_of, key_text, key_text_in};
+use crate::keys::{self, key_names, key_of, KeyRef};
 use crate::model::{Model, Targets};
 use crate::ops::{self, BoxFuture, Overwrite};
 use crate::plan::{self, Access, Operation, Plan, Planned, BATCH_GET_MAX};
@@ -125,7 +125,7 @@ impl<'a, M: Model> GetMany<'a, M> {
 
     /// The plan: operation, table, expressions and placeholders. Sends nothing.
     pub fn explain(&self) -> Result<Plan, Error> {
-        let p = plan::plan(&self.targets)?;
+        let p = plan::plan(self.targets.clone())?;
         Ok(plan::describe::<M>(
             self.db.table_name(M::TABLE),
             &p,
@@ -137,7 +137,7 @@ impl<'a, M: Model> GetMany<'a, M> {
     /// The items as they arrive, page by page, in bounded memory.
     pub fn stream(self) -> BoxStream<'a, Result<M, Error>> {
         let db = self.db;
-        let planned = match plan::plan(&self.targets) {
+        let planned = match plan::plan(self.targets) {
             Ok(p) => p,
             Err(e) => return stream::once(async { Err(e) }).boxed(),
         };
@@ -162,8 +162,13 @@ impl<'a, M: Model> IntoFuture for GetMany<'a, M> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
+            // A list of keys tells how many items can come back at most.
+            let at_most = match &self.targets {
+                Targets::List(list) => list.len().min(self.limit.unwrap_or(usize::MAX)),
+                Targets::Where(_) => 0,
+            };
             let mut s = self.stream();
-            let mut out = Vec::new();
+            let mut out = Vec::with_capacity(at_most);
             while let Some(r) = s.next().await {
                 match r {
                     Ok(m) => out.push(m),
@@ -282,20 +287,28 @@ fn keys_stream<'a, M: Model, T: Send + 'a>(
             let table = table.clone();
             let local = local.clone();
             async move {
-                let (order, keys): (Vec<(String, Option<Expr>)>, Vec<Item>) = chunk
-                    .into_iter()
-                    .map(|(k, e)| ((key_text(&k), e), k))
-                    .unzip();
-                let res = get_chunk(db, &table, keys, consistent, &policy).await;
+                let (keys, extras): (Vec<Item>, Vec<Option<Expr>>) = chunk.into_iter().unzip();
+                let res = get_chunk(db, &table, &keys, consistent, &policy).await;
+                // Put the items back in the order of the keys: each returned item is found
+                // among the keys asked for by value (numbers compared as numbers).
                 let names = key_names::<M>();
-                let mut by_key: HashMap<String, Item> = res
-                    .items
-                    .into_iter()
-                    .map(|i| (key_text_in(&i, &names), i))
-                    .collect();
-                let mut out: Vec<Result<T, Error>> = Vec::with_capacity(order.len());
-                for (text, extra) in &order {
-                    let Some(item) = by_key.remove(text) else {
+                let mut slots: Vec<Option<Item>> = Vec::new();
+                slots.resize_with(keys.len(), || None);
+                {
+                    let position: HashMap<KeyRef, usize> = keys
+                        .iter()
+                        .enumerate()
+                        .map(|(i, k)| (KeyRef::new(k, &names), i))
+                        .collect();
+                    for item in res.items {
+                        if let Some(&i) = position.get(&KeyRef::new(&item, &names)) {
+                            slots[i] = Some(item);
+                        }
+                    }
+                }
+                let mut out: Vec<Result<T, Error>> = Vec::with_capacity(keys.len());
+                for (item, extra) in slots.into_iter().zip(&extras) {
+                    let Some(item) = item else {
                         continue;
                     };
                     let keep = extra.as_ref().is_none_or(|e| eval::matches(e, &item))
@@ -590,10 +603,10 @@ impl<'a, M: Model> DeleteMany<'a, M> {
         self
     }
 
-    fn plan(&self) -> Result<DeletePlan, Error> {
-        match &self.targets {
+    fn plan(targets: Targets<M>) -> Result<DeletePlan, Error> {
+        match targets {
             Targets::List(list) => {
-                let (plain, checked): (Vec<_>, Vec<_>) = plan::delete_targets::<M>(list.clone())?
+                let (plain, checked): (Vec<_>, Vec<_>) = plan::delete_targets::<M>(list)?
                     .into_iter()
                     .partition(|(_, e)| e.is_none());
                 let plain: Vec<Item> = plain.into_iter().map(|(k, _)| k).collect();
@@ -608,12 +621,20 @@ impl<'a, M: Model> DeleteMany<'a, M> {
                 })
             }
             Targets::Where(c) => {
-                let p = plan::plan(&self.targets)?;
-                match (&p.access, &p.local) {
+                let expr = c.expr.clone();
+                let p = plan::plan(Targets::Where(c))?;
+                match (p.access, p.local) {
                     (Access::Keys(keys), None) if keys.iter().all(|(_, e)| e.is_none()) => Ok(
-                        DeletePlan::Batch(keys.iter().map(|(k, _)| k.clone()).collect()),
+                        DeletePlan::Batch(keys.into_iter().map(|(k, _)| k).collect()),
                     ),
-                    _ => Ok(DeletePlan::Find(Box::new((p, c.expr.clone())))),
+                    (access, local) => Ok(DeletePlan::Find(Box::new((
+                        Planned {
+                            access,
+                            local,
+                            reason: p.reason,
+                        },
+                        expr,
+                    )))),
                 }
             }
         }
@@ -637,7 +658,7 @@ impl<'a, M: Model> DeleteMany<'a, M> {
             reason: reason.to_string(),
             find: None,
         };
-        Ok(match self.plan()? {
+        Ok(match Self::plan(self.targets.clone())? {
             DeletePlan::Batch(keys) => blank(
                 Operation::BatchWriteItem,
                 keys.len(),
@@ -732,25 +753,28 @@ async fn batch_deletes<M: Model>(
     result: &mut BatchResult<M::Key>,
 ) -> Result<(), Error> {
     let names = key_names::<M>();
-    let mut seen = std::collections::HashSet::new();
-    let keys: Vec<Item> = keys
-        .into_iter()
-        .filter(|k| seen.insert(key_text(k)))
-        .collect();
+    let keys = keys::dedup_keys(keys, &names, |k| k);
+    // Each key is decoded once for the result, then moved into its request.
+    let mut typed: Vec<Option<M::Key>> = Vec::with_capacity(keys.len());
     let mut writes = Vec::with_capacity(keys.len());
-    for (i, k) in keys.iter().enumerate() {
-        match Write::delete(k.clone(), &names) {
-            Ok(w) => writes.push((i, w)),
-            Err(reason) => result.fail.push(Failed {
-                item: plan::model_key::<M>(k)?,
-                reason,
-            }),
+    for (i, k) in keys.into_iter().enumerate() {
+        let key = plan::model_key::<M>(&k)?;
+        match Write::delete(k, &names) {
+            Ok(w) => {
+                typed.push(Some(key));
+                writes.push((i, w));
+            }
+            Err(reason) => {
+                typed.push(None);
+                result.fail.push(Failed { item: key, reason });
+            }
         }
     }
     let outcomes = run_writes(db, &db.table_name(M::TABLE), writes, &names, policy).await;
     for (i, r) in outcomes {
-        let Some(key) = keys.get(i) else { continue };
-        let k = plan::model_key::<M>(key)?;
+        let Some(k) = typed.get_mut(i).and_then(Option::take) else {
+            continue;
+        };
         match r {
             Ok(()) => result.success.push(k),
             Err(reason) => result.fail.push(Failed { item: k, reason }),
@@ -764,7 +788,7 @@ impl<'a, M: Model> IntoFuture for DeleteMany<'a, M> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            let plan = self.plan()?;
+            let plan = Self::plan(self.targets)?;
             let (db, policy) = (self.db, self.policy);
             let mut result = BatchResult::default();
             match plan {

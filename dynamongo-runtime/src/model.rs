@@ -266,6 +266,15 @@ pub enum Targets<M: Model> {
     Where(Condition<M>),
 }
 
+impl<M: Model> Clone for Targets<M> {
+    fn clone(&self) -> Self {
+        match self {
+            Targets::List(list) => Targets::List(list.clone()),
+            Targets::Where(c) => Targets::Where(c.clone()),
+        }
+    }
+}
+
 /// Anything that selects many items of `M`: a `Vec`, array or slice of single-item
 /// strategies, or any [`Condition`].
 pub trait ManyStrategy<M: Model> {

@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::Error;
 use crate::expr::{Cmp, Expr, ExprBuilder};
-use crate::keys::{self, key_names, key_text};
+use crate::keys::{self, key_names};
 use crate::model::{Model, ModelKey, Target, Targets};
 use crate::value::Item;
 
@@ -158,19 +158,15 @@ fn is_key_term(e: &Expr, name: &str) -> bool {
 }
 
 /// Plans a multi-item read.
-pub(crate) fn plan<M: Model>(targets: &Targets<M>) -> Result<Planned, Error> {
+pub(crate) fn plan<M: Model>(targets: Targets<M>) -> Result<Planned, Error> {
     match targets {
         Targets::List(list) => {
-            let mut seen = std::collections::HashSet::new();
-            let mut keys = Vec::new();
-            for t in list {
-                let single = keys::resolve(t.clone())?;
-                if seen.insert(key_text(&single.key)) {
-                    keys.push((single.key, single.extra));
-                }
-            }
+            let keys = list
+                .into_iter()
+                .map(|t| keys::resolve(t).map(|single| (single.key, single.extra)))
+                .collect::<Result<Vec<_>, Error>>()?;
             Ok(Planned {
-                access: Access::Keys(keys),
+                access: Access::Keys(keys::dedup_keys(keys, &key_names::<M>(), |(k, _)| k)),
                 local: None,
                 reason: "a list of single-item strategies: full keys".to_string(),
             })
@@ -210,7 +206,11 @@ fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
             }
         }
         return Ok(Planned {
-            access: Access::Keys(items.iter().map(|k| (k.clone(), None)).collect()),
+            access: Access::Keys(keys::dedup_keys(
+                items.iter().map(|k| (k.clone(), None)).collect(),
+                &key_names::<M>(),
+                |(k, _)| k,
+            )),
             local: Expr::and_all(rest(&[i])),
             reason: "keys_in: full keys".to_string(),
         });
@@ -303,7 +303,7 @@ fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
             })
             .collect::<Result<Vec<_>, Error>>()?;
         return Ok(Planned {
-            access: Access::Keys(keys),
+            access: Access::Keys(keys::dedup_keys(keys, &key_names::<M>(), |(k, _)| k)),
             local: Expr::and_all(rest(&skip)),
             reason: format!("{why} gives full keys"),
         });

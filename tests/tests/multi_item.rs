@@ -509,3 +509,26 @@ async fn streams_yield_every_item_once() {
         .await;
     assert_eq!(q, n);
 }
+
+#[tokio::test]
+async fn repeated_keys_are_read_and_deleted_once() {
+    let db = seeded().await;
+    let (a, b) = (EMAILS[0], EMAILS[1]);
+    // In the order given, each item once: BatchGetItem refuses a request with a key twice.
+    let got = User::get_many(&db, vec![a, b, a, b, a]).await.unwrap();
+    let order: Vec<&str> = got.iter().map(|u| u.email.as_str()).collect();
+    assert_eq!(order, [a, b]);
+    let got = User::get_many(&db, User::keys_in([b, b, a])).await.unwrap();
+    let order: Vec<&str> = got.iter().map(|u| u.email.as_str()).collect();
+    assert_eq!(order, [b, a]);
+    let p = User::get_many(&db, user::email().in_([a, a, b]))
+        .explain()
+        .unwrap();
+    assert_eq!((p.operation, p.keys), (Operation::BatchGetItem, 2));
+
+    let r = User::delete_many(&db, vec![a, a, b]).await.unwrap();
+    assert_eq!((r.success_count(), r.fail_count()), (2, 0));
+    let r = User::delete_many(&db, User::keys_in([b, b])).await.unwrap();
+    assert_eq!(r.fail_count(), 0);
+    assert!(User::get_many(&db, vec![a, b]).await.unwrap().is_empty());
+}
