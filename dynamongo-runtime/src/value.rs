@@ -216,7 +216,7 @@ impl FieldValue for f64 {
 /// Shortest text that reads back as the same `f64` (`1`, `0.1`, `1e300`).
 fn format_float(f: f64) -> String {
     if f.fract() == 0.0 && f.abs() < 1e15 {
-        format!("{}", f as i64)
+        (f as i64).to_string()
     } else {
         format!("{f:?}")
     }
@@ -316,7 +316,10 @@ const DATETIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6f%z";
 /// ```
 pub fn format_datetime(t: &DateTime<Utc>) -> String {
     use chrono::{Datelike, Timelike};
-    let year = t.year();
+    // Read the fields once from the UTC date and time (each accessor of a `DateTime`
+    // would convert again).
+    let (date, time) = (t.date_naive(), t.time());
+    let year = date.year();
     if !(0..=9999).contains(&year) {
         return t.format(DATETIME_FORMAT).to_string();
     }
@@ -330,14 +333,18 @@ pub fn format_datetime(t: &DateTime<Utc>) -> String {
         }
     };
     put(0, 4, year as u32);
-    put(5, 2, t.month());
-    put(8, 2, t.day());
-    put(11, 2, t.hour());
-    put(14, 2, t.minute());
+    put(5, 2, date.month());
+    put(8, 2, date.day());
+    put(11, 2, time.hour());
+    put(14, 2, time.minute());
     // A leap second (nanosecond >= 1e9) is kept in the fraction, as chrono prints it.
-    put(17, 2, t.second());
-    put(20, 6, (t.nanosecond() % 1_000_000_000) / 1_000);
-    buf.iter().map(|&b| b as char).collect()
+    put(17, 2, time.second());
+    put(20, 6, (time.nanosecond() % 1_000_000_000) / 1_000);
+    // ASCII digits and separators only: always valid UTF-8; one allocation.
+    match std::str::from_utf8(&buf) {
+        Ok(text) => text.to_owned(),
+        Err(_) => t.format(DATETIME_FORMAT).to_string(),
+    }
 }
 
 /// The stored form exactly (`2020-01-02T03:04:05.678901+0000`), parsed without chrono's
@@ -686,5 +693,37 @@ mod tests {
         assert!(parse_stored_datetime("2020-13-02T03:04:05.678901+0000").is_none());
         assert!(parse_stored_datetime("2020-01-02T03:04:05.67890x+0000").is_none());
         assert!(parse_datetime("2020-01-02T03:04:05.678901+0100").is_some());
+    }
+
+    #[test]
+    fn floats_are_written_as_before_and_read_back_exactly() {
+        for f in [
+            0.0,
+            -0.0,
+            1.25,
+            -7.5,
+            0.1 + 0.2,
+            1e15,
+            1e16,
+            123_456_789.123_456_78,
+            f64::MAX,
+            f64::MIN,
+            f64::MIN_POSITIVE,
+            5e-324,
+            -1.7976931348623157e308,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
+            let expected = if f.fract() == 0.0 && f.abs() < 1e15 {
+                format!("{}", f as i64)
+            } else {
+                format!("{f:?}")
+            };
+            let text = format_float(f);
+            assert_eq!(text, expected);
+            if f.is_finite() {
+                assert_eq!(text.parse::<f64>().unwrap(), f);
+            }
+        }
     }
 }
