@@ -7,7 +7,7 @@ use std::hint::black_box;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use dynamongo_runtime::{Document, Item};
 use dynamongo_tests::edge::wide::Wide;
 use dynamongo_tests::models::user::User;
@@ -478,4 +478,129 @@ criterion_group! {
     config = Criterion::default().warm_up_time(std::time::Duration::from_millis(500)).measurement_time(std::time::Duration::from_secs(2));
     targets = bench
 }
-criterion_main!(benches);
+
+/// `-- --interleaved`: the three versions timed in turn, round after round, in one
+/// process, so that a noisy machine (a shared VM, a busy allocator) slows all three alike.
+/// Prints the ratios of the totals and the spread of the per-round ratios.
+fn interleaved() {
+    fn time(n: usize, f: &mut dyn FnMut()) -> f64 {
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            f();
+        }
+        t.elapsed().as_secs_f64() / n as f64
+    }
+    fn report(name: &str, n: usize, variants: &mut [(&str, &mut dyn FnMut())]) {
+        const ROUNDS: usize = 40;
+        let mut totals = vec![0.0; variants.len()];
+        let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); variants.len()];
+        for round in 0..ROUNDS {
+            let mut this = vec![0.0; variants.len()];
+            // Rotate the order so that none always runs first.
+            for k in 0..variants.len() {
+                let i = (round + k) % variants.len();
+                this[i] = time(n, &mut *variants[i].1);
+            }
+            for i in 0..variants.len() {
+                totals[i] += this[i];
+                ratios[i].push(this[0] / this[i]);
+            }
+        }
+        let mut line = format!(
+            "{name}: {} {:.0} ns",
+            variants[0].0,
+            totals[0] / ROUNDS as f64 * 1e9
+        );
+        for i in 1..variants.len() {
+            ratios[i].sort_by(f64::total_cmp);
+            let (lo, hi) = (ratios[i][ROUNDS / 10], ratios[i][ROUNDS - 1 - ROUNDS / 10]);
+            line += &format!(
+                ", {} {:.0} ns (ratio {:.2}, rounds {lo:.2}-{hi:.2})",
+                variants[i].0,
+                totals[i] / ROUNDS as f64 * 1e9,
+                totals[0] / totals[i]
+            );
+        }
+        println!("{line}");
+    }
+
+    let u = user();
+    let su = serde_user(&u);
+    let item = u.to_item();
+    report(
+        "user to_item",
+        2_000,
+        &mut [
+            ("generated", &mut || {
+                drop(black_box(black_box(&u).to_item()))
+            }),
+            ("hand-written", &mut || {
+                drop(black_box(hand_user_to_item(black_box(&u))))
+            }),
+            ("serde_dynamo", &mut || {
+                drop(black_box(serde_dynamo::to_item::<_, Item>(black_box(&su))))
+            }),
+        ],
+    );
+    report(
+        "user from_item",
+        2_000,
+        &mut [
+            ("generated", &mut || {
+                drop(black_box(User::from_item(black_box(&item))))
+            }),
+            ("hand-written", &mut || {
+                drop(black_box(hand_user_from_item(black_box(&item))))
+            }),
+            ("serde_dynamo", &mut || {
+                drop(black_box(serde_dynamo::from_item::<_, SerdeUser>(
+                    black_box(item.clone()),
+                )))
+            }),
+        ],
+    );
+    let w = wide();
+    let sw = serde_wide(&w);
+    let item = w.to_item();
+    report(
+        "wide30 to_item",
+        500,
+        &mut [
+            ("generated", &mut || {
+                drop(black_box(black_box(&w).to_item()))
+            }),
+            ("hand-written", &mut || {
+                drop(black_box(hand_wide_to_item(black_box(&w))))
+            }),
+            ("serde_dynamo", &mut || {
+                drop(black_box(serde_dynamo::to_item::<_, Item>(black_box(&sw))))
+            }),
+        ],
+    );
+    report(
+        "wide30 from_item",
+        500,
+        &mut [
+            ("generated", &mut || {
+                drop(black_box(Wide::from_item(black_box(&item))))
+            }),
+            ("hand-written", &mut || {
+                drop(black_box(hand_wide_from_item(black_box(&item))))
+            }),
+            ("serde_dynamo", &mut || {
+                drop(black_box(serde_dynamo::from_item::<_, SerdeWide>(
+                    black_box(item.clone()),
+                )))
+            }),
+        ],
+    );
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--interleaved") {
+        interleaved();
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
