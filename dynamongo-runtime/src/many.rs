@@ -83,8 +83,12 @@ pub struct GetMany<'a, M: Model> {
     descending: bool,
     limit: Option<usize>,
     consistent: bool,
+    segments: u32,
     policy: RetryPolicy,
 }
+
+/// DynamoDB's bounds for `TotalSegments`.
+const MAX_SEGMENTS: u32 = 1_000_000;
 
 impl<'a, M: Model> GetMany<'a, M> {
     pub(crate) fn new(db: &'a Db, targets: Targets<M>) -> Self {
@@ -94,7 +98,38 @@ impl<'a, M: Model> GetMany<'a, M> {
             descending: false,
             limit: None,
             consistent: false,
+            segments: 1,
             policy: db.retry_policy(),
+        }
+    }
+
+    /// Reads a Scan as `n` segments at once (DynamoDB's parallel scan: `Segment` /
+    /// `TotalSegments`, one request in flight per segment), for large tables. Items
+    /// arrive as the segments return them. Plans that read keys or Query are unaffected;
+    /// `n` must be 1 to 1 000 000.
+    ///
+    /// ```
+    /// # use dynamongo_runtime::{Db, Model, Operation};
+    /// # async fn demo<M: Model>(db: &Db, everything: dynamongo_runtime::Condition<M>) -> dynamongo_runtime::Result<()> {
+    /// let plan = M::get_many(db, everything).segments(4).explain()?;
+    /// if plan.operation == Operation::Scan {
+    ///     assert_eq!(plan.segments, 4);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn segments(mut self, n: u32) -> Self {
+        self.segments = n;
+        self
+    }
+
+    fn check_segments(&self) -> Result<(), Error> {
+        if (1..=MAX_SEGMENTS).contains(&self.segments) {
+            Ok(())
+        } else {
+            Err(Error::Config(format!(
+                "segments({}): a parallel scan has 1 to {MAX_SEGMENTS} segments",
+                self.segments
+            )))
         }
     }
 
@@ -125,31 +160,36 @@ impl<'a, M: Model> GetMany<'a, M> {
 
     /// The plan: operation, table, expressions and placeholders. Sends nothing.
     pub fn explain(&self) -> Result<Plan, Error> {
+        self.check_segments()?;
         let p = plan::plan(self.targets.clone())?;
         Ok(plan::describe::<M>(
             self.db.table_name(M::TABLE),
             &p,
             self.descending,
             self.limit,
+            self.segments,
         ))
     }
 
     /// The items as they arrive, page by page, in bounded memory.
     pub fn stream(self) -> BoxStream<'a, Result<M, Error>> {
         let db = self.db;
-        let planned = match plan::plan(self.targets) {
+        let planned = match self
+            .check_segments()
+            .and_then(|()| plan::plan(self.targets))
+        {
             Ok(p) => p,
             Err(e) => return stream::once(async { Err(e) }).boxed(),
         };
-        let items = raw_stream::<M, M>(
-            db,
-            planned,
-            self.descending,
-            self.consistent,
-            self.limit,
-            self.policy,
-            |db, item| ops::decode::<M>(db, &item),
-        );
+        let options = ReadOptions {
+            descending: self.descending,
+            consistent: self.consistent,
+            limit: self.limit,
+            segments: self.segments,
+            policy: self.policy,
+        };
+        let items =
+            raw_stream::<M, M>(db, planned, options, |db, item| ops::decode::<M>(db, &item));
         match self.limit {
             Some(n) => items.take(n).boxed(),
             None => items.boxed(),
@@ -200,6 +240,19 @@ impl<'a, M: Model> IntoFuture for GetMany<'a, M> {
     }
 }
 
+/// How a multi-item read runs.
+#[derive(Clone, Copy)]
+struct ReadOptions {
+    /// Query order / reverse key order.
+    descending: bool,
+    consistent: bool,
+    /// Most items wanted (also the page size asked for).
+    limit: Option<usize>,
+    /// Segments of a parallel Scan (1: a plain Scan).
+    segments: u32,
+    policy: RetryPolicy,
+}
+
 /// Turns a stored item into what a stream yields (a model, or just its key).
 type Convert<T> = fn(&Db, Item) -> Result<T, Error>;
 
@@ -208,12 +261,16 @@ type Convert<T> = fn(&Db, Item) -> Result<T, Error>;
 fn raw_stream<'a, M: Model, T: Send + 'a>(
     db: &'a Db,
     planned: Planned,
-    descending: bool,
-    consistent: bool,
-    limit: Option<usize>,
-    policy: RetryPolicy,
+    options: ReadOptions,
     convert: Convert<T>,
 ) -> BoxStream<'a, Result<T, Error>> {
+    let ReadOptions {
+        descending,
+        consistent,
+        limit,
+        segments,
+        policy,
+    } = options;
     let table = db.table_name(M::TABLE);
     let local = planned.local;
     let s: BoxStream<'a, Result<Item, Error>> = match planned.access {
@@ -239,12 +296,31 @@ fn raw_stream<'a, M: Model, T: Send + 'a>(
                     consistent,
                     limit,
                     policy,
+                    None,
                 )
             });
             stream::iter(per_hash).flatten().boxed()
         }
+        Access::Scan { filter } if segments > 1 => {
+            // Segments are numbered 0..n; each pages on its own, all polled together.
+            let total = i32::try_from(segments).unwrap_or(i32::MAX);
+            stream::select_all((0..total).map(|segment| {
+                paged(
+                    db,
+                    table.clone(),
+                    None,
+                    filter.clone(),
+                    descending,
+                    consistent,
+                    limit,
+                    policy,
+                    Some((segment, total)),
+                )
+            }))
+            .boxed()
+        }
         Access::Scan { filter } => paged(
-            db, table, None, filter, descending, consistent, limit, policy,
+            db, table, None, filter, descending, consistent, limit, policy, None,
         ),
     };
     s.filter_map(move |r| {
@@ -348,6 +424,8 @@ fn paged<'a>(
     consistent: bool,
     page_size: Option<usize>,
     policy: RetryPolicy,
+    // (Segment, TotalSegments) of a parallel Scan.
+    segment: Option<(i32, i32)>,
 ) -> BoxStream<'a, Result<Item, Error>> {
     struct State {
         start: Option<Item>,
@@ -402,6 +480,8 @@ fn paged<'a>(
                                 .consistent_read(consistent)
                                 .set_exclusive_start_key(start)
                                 .set_limit(page_size)
+                                .set_segment(segment.map(|(s, _)| s))
+                                .set_total_segments(segment.map(|(_, t)| t))
                                 .send()
                                 .await
                                 .map(|o| (o.items, o.last_evaluated_key))
@@ -655,6 +735,7 @@ impl<'a, M: Model> DeleteMany<'a, M> {
             values: Vec::new(),
             descending: false,
             limit: None,
+            segments: 1,
             reason: reason.to_string(),
             find: None,
         };
@@ -705,6 +786,7 @@ impl<'a, M: Model> DeleteMany<'a, M> {
                     &planned,
                     false,
                     None,
+                    1,
                 )));
                 p
             }
@@ -804,15 +886,16 @@ impl<'a, M: Model> IntoFuture for DeleteMany<'a, M> {
                 }
                 DeletePlan::Find(found) => {
                     let (planned, cond) = *found;
-                    let mut found = raw_stream::<M, Item>(
-                        db,
-                        planned,
-                        false,
-                        false,
-                        None,
+                    let options = ReadOptions {
+                        descending: false,
+                        consistent: false,
+                        limit: None,
+                        segments: 1,
                         policy,
-                        |_, item| Ok(key_of::<M>(&item)),
-                    );
+                    };
+                    let mut found = raw_stream::<M, Item>(db, planned, options, |_, item| {
+                        Ok(key_of::<M>(&item))
+                    });
                     let mut targets = Vec::new();
                     while let Some(r) = found.next().await {
                         match r {

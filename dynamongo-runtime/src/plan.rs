@@ -87,7 +87,8 @@ pub struct Plan {
     pub operation: Operation,
     /// The (prefixed) table.
     pub table: String,
-    /// How many requests at least (keys / 100 for BatchGetItem, hash values for Query).
+    /// How many requests at least (keys / 100 for BatchGetItem, hash values for Query,
+    /// segments for a Scan).
     pub requests: usize,
     /// Full keys read (GetItem / BatchGetItem).
     pub keys: usize,
@@ -105,6 +106,9 @@ pub struct Plan {
     pub descending: bool,
     /// Most items returned.
     pub limit: Option<usize>,
+    /// Segments of a parallel Scan read concurrently (1: a plain Scan, and every other
+    /// operation).
+    pub segments: u32,
     /// Why this operation.
     pub reason: String,
     /// For deletes: the read that finds the items first.
@@ -122,6 +126,9 @@ impl fmt::Display for Plan {
                 write!(f, ": {} key(s) in {} request(s)", self.keys, self.requests)?
             }
             Operation::Query => write!(f, ": {} request(s) at least", self.requests)?,
+            Operation::Scan if self.segments > 1 => {
+                write!(f, ": {} segments in parallel", self.segments)?
+            }
             Operation::Scan => {}
         }
         if let Some(k) = &self.key_condition {
@@ -355,8 +362,13 @@ pub(crate) fn describe<M: Model>(
     p: &Planned,
     descending: bool,
     limit: Option<usize>,
+    segments: u32,
 ) -> Plan {
     let mut b = ExprBuilder::default();
+    let segments = match p.access {
+        Access::Scan { .. } => segments.max(1),
+        _ => 1,
+    };
     let (operation, requests, keys, key_condition, filter) = match &p.access {
         Access::Keys(keys) => {
             let op = if keys.len() == 1 {
@@ -385,7 +397,7 @@ pub(crate) fn describe<M: Model>(
         }
         Access::Scan { filter } => (
             Operation::Scan,
-            1,
+            segments as usize,
             0,
             None,
             filter.as_ref().map(|f| b.condition(f)),
@@ -415,6 +427,7 @@ pub(crate) fn describe<M: Model>(
         values: rendered.values,
         descending,
         limit,
+        segments,
         reason: p.reason.clone(),
         find: None,
     }

@@ -532,3 +532,48 @@ async fn repeated_keys_are_read_and_deleted_once() {
     assert_eq!(r.fail_count(), 0);
     assert!(User::get_many(&db, vec![a, b]).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn parallel_scan_reads_every_item_once() {
+    let db = seeded().await;
+    let born_after_1980 = || user::year_of_birth().gt(1980);
+    let plain = User::get_many(&db, born_after_1980()).await.unwrap();
+    assert_eq!(plain.len(), 4);
+    for n in [1, 2, 3, 7] {
+        let split = User::get_many(&db, born_after_1980()).segments(n);
+        let plan = split.explain().unwrap();
+        assert_eq!((plan.operation, plan.segments), (Operation::Scan, n));
+        if n > 1 {
+            assert!(plan
+                .to_string()
+                .contains(&format!("{n} segments in parallel")));
+        }
+        let got = split.await.unwrap();
+        assert_eq!(emails_of(&got), emails_of(&plain), "{n} segments");
+    }
+    // Streams and limits work across segments too.
+    let some: Vec<User> = User::get_many(&db, born_after_1980())
+        .segments(3)
+        .limit(2)
+        .stream()
+        .map(Result::unwrap)
+        .collect()
+        .await;
+    assert_eq!(some.len(), 2);
+    // Plans that do not scan are unaffected.
+    let p = User::get_many(&db, vec![EMAILS[0], EMAILS[1]])
+        .segments(4)
+        .explain()
+        .unwrap();
+    assert_eq!((p.operation, p.segments), (Operation::BatchGetItem, 1));
+    for bad in [0, 1_000_001] {
+        let err = User::get_many(&db, born_after_1980())
+            .segments(bad)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Config(m) if m.contains(&format!("segments({bad})"))),
+            "{err}"
+        );
+    }
+}
