@@ -295,6 +295,29 @@ async fn operations(db: &Db, quick: bool) -> Res<()> {
     )
     .await?;
     compare(
+        "streamed scan, 4 segments vs 1 (parallel scan)",
+        rounds,
+        rounds * batch + single,
+        |_| async move {
+            let n = User::get_many(db, user::email().exists())
+                .segments(4)
+                .stream()
+                .count()
+                .await;
+            assert!(n > 0);
+            Ok(())
+        },
+        |_| async move {
+            let n = User::get_many(db, user::email().exists())
+                .stream()
+                .count()
+                .await;
+            assert!(n > 0);
+            Ok(())
+        },
+    )
+    .await?;
+    compare(
         "delete_many vs BatchWriteItem deletes",
         rounds,
         batch,
