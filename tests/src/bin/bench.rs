@@ -149,6 +149,17 @@ async fn raw_batch_get(db: &Db, table: &str, emails: &[String]) -> Res<Vec<User>
     Ok(users)
 }
 
+/// Streams every user through `get_many` (a Scan in `segments` segments), counting them.
+async fn streamed_scan(db: &Db, segments: u32) -> Res<()> {
+    let n = User::get_many(db, user::email().exists())
+        .segments(segments)
+        .stream()
+        .count()
+        .await;
+    assert!(n > 0);
+    Ok(())
+}
+
 async fn operations(db: &Db, quick: bool) -> Res<()> {
     User::create_table(db).await?;
     // Many short interleaved rounds rather than a few long ones: the two cores are shared
@@ -262,14 +273,7 @@ async fn operations(db: &Db, quick: bool) -> Res<()> {
         "streamed scan vs paginated Scan",
         rounds,
         rounds * batch + single,
-        |_| async move {
-            let n = User::get_many(db, user::email().exists())
-                .stream()
-                .count()
-                .await;
-            assert!(n > 0);
-            Ok(())
-        },
+        |_| streamed_scan(db, 1),
         |_| async move {
             let mut start = None;
             loop {
@@ -298,23 +302,8 @@ async fn operations(db: &Db, quick: bool) -> Res<()> {
         "streamed scan, 4 segments vs 1 (parallel scan)",
         rounds,
         rounds * batch + single,
-        |_| async move {
-            let n = User::get_many(db, user::email().exists())
-                .segments(4)
-                .stream()
-                .count()
-                .await;
-            assert!(n > 0);
-            Ok(())
-        },
-        |_| async move {
-            let n = User::get_many(db, user::email().exists())
-                .stream()
-                .count()
-                .await;
-            assert!(n > 0);
-            Ok(())
-        },
+        |_| streamed_scan(db, 4),
+        |_| streamed_scan(db, 1),
     )
     .await?;
     compare(
