@@ -301,10 +301,10 @@ fn raw_stream<'a, M: Model, T: Send + 'a>(
             });
             stream::iter(per_hash).flatten().boxed()
         }
-        Access::Scan { filter } if segments > 1 => {
-            // Segments are numbered 0..n; each pages on its own, all polled together.
+        Access::Scan { filter } => {
+            // A parallel Scan: segments 0..n, each paging on its own, all polled together.
             let total = i32::try_from(segments).unwrap_or(i32::MAX);
-            stream::select_all((0..total).map(|segment| {
+            let segment = move |n: i32| {
                 paged(
                     db,
                     table.clone(),
@@ -314,14 +314,15 @@ fn raw_stream<'a, M: Model, T: Send + 'a>(
                     consistent,
                     limit,
                     policy,
-                    Some((segment, total)),
+                    (total > 1).then_some((n, total)),
                 )
-            }))
-            .boxed()
+            };
+            if total > 1 {
+                stream::select_all((0..total).map(segment)).boxed()
+            } else {
+                segment(0)
+            }
         }
-        Access::Scan { filter } => paged(
-            db, table, None, filter, descending, consistent, limit, policy, None,
-        ),
     };
     s.filter_map(move |r| {
         let out = match r {
