@@ -53,6 +53,17 @@ pub fn ident(name: &str) -> Ident {
     }
 }
 
+/// A local name for generated code that no name in `taken` (field names, as escaped)
+/// can shadow or be shadowed by: `base`, else `base_`, `base__`, ... (progenitor picks its
+/// locals the same way).
+pub fn fresh<'a>(base: &str, taken: impl IntoIterator<Item = &'a str> + Clone) -> Ident {
+    let mut name = base.to_string();
+    while taken.clone().into_iter().any(|t| escaped(t) == name) {
+        name.push('_');
+    }
+    ident(&name)
+}
+
 /// A PascalCase variant name for an enum value (`"in progress"` → `InProgress`).
 pub fn variant_name(value: &str) -> Option<String> {
     use heck::ToUpperCamelCase;
@@ -103,6 +114,13 @@ mod tests {
         assert!(is_pascal_ident("User"));
         assert!(!is_pascal_ident("user"));
         assert!(!is_pascal_ident("Self"));
+    }
+
+    #[test]
+    fn fresh_names_avoid_fields() {
+        assert_eq!(fresh("json", ["name", "email"]).to_string(), "json");
+        assert_eq!(fresh("json", ["json", "json_"]).to_string(), "json__");
+        assert_eq!(fresh("self", ["a"]).to_string(), "self_");
     }
 
     #[test]

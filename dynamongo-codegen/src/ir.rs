@@ -64,6 +64,36 @@ impl Field {
     pub fn is_optional(&self) -> bool {
         !self.required && !self.ty.kind.always_present()
     }
+
+    /// Whether a required value may still be empty and must be refused (text, binary).
+    pub fn refuses_empty(&self) -> bool {
+        self.required && (self.ty.kind.is_text() || self.ty.kind == Kind::Binary)
+    }
+
+    /// Whether values of this field have rules to check (declared as a `Rules` constant).
+    pub fn has_rules(&self) -> bool {
+        self.refuses_empty() || self.ty.has_rules()
+    }
+
+    /// Whether a value must be passed to the constructor (no default, no empty form).
+    pub fn needs_arg(&self) -> bool {
+        self.default.is_none()
+            && !self.is_optional()
+            && match &self.ty.kind {
+                Kind::Dict(d) => d.fields.iter().any(Field::needs_arg),
+                k => !k.always_present(),
+            }
+    }
+}
+
+impl Type {
+    /// Whether the spec gives rules for values of this type (or of its elements); a text
+    /// format (email, url, ip_address) counts as a rule.
+    pub fn has_rules(&self) -> bool {
+        !self.rules.is_empty()
+            || matches!(self.kind, Kind::Email | Kind::Url | Kind::IpAddress)
+            || matches!(&self.kind, Kind::List(t) | Kind::Map(t) if t.has_rules())
+    }
 }
 
 /// A type with the rules that apply to its values.

@@ -1,27 +1,137 @@
-//! Helpers that generated code calls. Stable for `dynamongo-codegen`'s output; not meant
-//! to be called by hand (use [`crate::Model`]'s methods instead).
+//! What generated code calls: one small typed helper per concern, so that a field costs
+//! one line in each generated impl. Stable for `dynamongo-codegen`'s output; not part of
+//! the documented API (use [`Model`](crate::Model)'s methods instead).
 //!
-//! ```
-//! use dynamongo_runtime::codegen;
-//! let mut out = Vec::new();
-//! codegen::min_value(&1800i64, 1900.0, "year_of_birth", &mut out);
-//! assert_eq!(out[0].to_string(), "year_of_birth: must be at least 1900");
-//! ```
+//! Generated modules import this module as `dm` (`use ::dynamongo_runtime::codegen as dm;`),
+//! so every runtime item they use is reached through one absolute path.
 
 use std::collections::BTreeMap;
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::AttributeValue as Attr;
 use serde_json::{Map, Value};
 
-use crate::error::{DecodeError, Violation};
-use crate::model::Document;
-use crate::value::{attr_kind, wrong_json, FieldValue, Item};
+use crate::expr::Action;
+use crate::field::Presence;
+use crate::value::wrong_json;
 
-pub use regex::Regex;
-pub use std::sync::LazyLock;
+pub use crate::error::{DecodeError, Error, Violation};
+pub use crate::expr::Update;
+pub use crate::field::{Field, Optional, Required};
+pub use crate::model::{
+    Document, KeyAttr, Model, ModelKey, ScalarType, Strategy, Target, Throughput,
+};
+pub use crate::rules::{Path, Rules};
+pub use crate::value::{Bytes, FieldValue, Item};
+pub use aws_sdk_dynamodb::types::AttributeValue;
+pub use chrono;
+pub use serde_json;
+pub use uuid;
+
+/// How a struct field holds its value: `T` (always there) or `Option<T>`.
+pub trait Slot: Sized {
+    /// The value type.
+    type Value: FieldValue;
+    /// The value, unless it is an absent optional.
+    fn value(&self) -> Option<&Self::Value>;
+    /// A present value.
+    fn wrap(value: Self::Value) -> Self;
+    /// What an item without the attribute holds (an error for required scalars).
+    fn absent() -> Result<Self, DecodeError>;
+    /// What JSON input without the key holds (a violation for required scalars).
+    fn json_absent(path: &str, out: &mut Vec<Violation>) -> Option<Self>;
+}
+
+impl<T: FieldValue> Slot for T {
+    type Value = T;
+    fn value(&self) -> Option<&T> {
+        Some(self)
+    }
+    fn wrap(value: T) -> Self {
+        value
+    }
+    fn absent() -> Result<Self, DecodeError> {
+        T::absent()
+    }
+    fn json_absent(path: &str, out: &mut Vec<Violation>) -> Option<Self> {
+        T::json_absent(path, out)
+    }
+}
+
+impl<T: FieldValue> Slot for Option<T> {
+    type Value = T;
+    fn value(&self) -> Option<&T> {
+        self.as_ref()
+    }
+    fn wrap(value: T) -> Self {
+        Some(value)
+    }
+    fn absent() -> Result<Self, DecodeError> {
+        Ok(None)
+    }
+    fn json_absent(_: &str, _: &mut Vec<Violation>) -> Option<Self> {
+        Some(None)
+    }
+}
+
+/// Walks the fields of a struct (`Document::visit`): writing an item, writing JSON, or
+/// checking the rules, with one generated line per field.
+pub trait Visitor {
+    /// One field: its attribute name, value and rules.
+    fn field<T: Slot>(&mut self, attribute: &str, value: &T, rules: &Rules);
+}
+
+pub(crate) struct ItemWriter(pub(crate) Item);
+
+impl Visitor for ItemWriter {
+    fn field<T: Slot>(&mut self, attribute: &str, value: &T, _: &Rules) {
+        if let Some(v) = value.value() {
+            // An empty string or set is not written, as dynamongo does.
+            if !v.is_absent() {
+                self.0.insert(attribute.to_string(), v.to_attr());
+            }
+        }
+    }
+}
+
+pub(crate) struct JsonWriter(pub(crate) Map<String, Value>);
+
+impl Visitor for JsonWriter {
+    fn field<T: Slot>(&mut self, attribute: &str, value: &T, _: &Rules) {
+        let json = value.value().map_or(Value::Null, FieldValue::to_json);
+        self.0.insert(attribute.to_string(), json);
+    }
+}
+
+pub(crate) struct Checker<'a, 'p> {
+    pub(crate) path: &'a Path<'p>,
+    pub(crate) out: &'a mut Vec<Violation>,
+}
+
+impl Visitor for Checker<'_, '_> {
+    fn field<T: Slot>(&mut self, attribute: &str, value: &T, rules: &Rules) {
+        if let Some(v) = value.value() {
+            v.check(rules, &self.path.field(attribute), self.out);
+        }
+    }
+}
+
+/// Reads an attribute of an item (or of a dict's map) into a struct field.
+pub fn get<T: Slot>(item: &Item, attribute: &str) -> Result<T, DecodeError> {
+    match item.get(attribute) {
+        None | Some(Attr::Null(_)) => T::absent().map_err(|e| e.at(attribute)),
+        Some(v) => T::Value::from_attr(v)
+            .map(T::wrap)
+            .map_err(|e| e.at(attribute)),
+    }
+}
+
+/// One attribute of a key item.
+pub fn attr<T: FieldValue>(attribute: &str, value: &T) -> (String, Attr) {
+    (attribute.to_string(), value.to_attr())
+}
 
 /// `prefix.name`, or `name` at the top level.
-pub fn join(prefix: &str, name: &str) -> String {
+pub(crate) fn join(prefix: &str, name: &str) -> String {
     if prefix.is_empty() {
         name.to_string()
     } else {
@@ -29,80 +139,184 @@ pub fn join(prefix: &str, name: &str) -> String {
     }
 }
 
-// ----- items -----
+/// Whether a JSON value counts as empty (null or `""`), like dynamongo's `is_empty`.
+fn is_empty_json(v: &Value) -> bool {
+    matches!(v, Value::Null) || matches!(v, Value::String(s) if s.is_empty())
+}
 
-/// Writes `value` under `attribute` unless it is absent (an empty string or set).
-pub fn put<T: FieldValue>(item: &mut Item, attribute: &str, value: &T) {
-    if !value.is_absent() {
-        item.insert(attribute.to_string(), value.to_attr());
+/// Reads the fields of a JSON object (`Document::read_json`). Every problem is recorded,
+/// whatever else is wrong: a field's rules are checked as soon as it is read.
+pub struct JsonReader<'a> {
+    pub(crate) obj: &'a Map<String, Value>,
+    pub(crate) prefix: &'a str,
+    pub(crate) out: &'a mut Vec<Violation>,
+    pub(crate) seen: Vec<&'static str>,
+}
+
+impl JsonReader<'_> {
+    /// A field; absent, null or `""` is `None` for an optional field, empty for a
+    /// collection, a dict's defaults for a dict, and a violation for anything else.
+    pub fn field<T: Slot>(&mut self, attribute: &'static str, rules: &Rules) -> Option<T> {
+        self.read(attribute, rules, T::json_absent)
     }
-}
 
-/// Writes a key attribute (always, so an empty key value is caught before sending).
-pub fn put_key<T: FieldValue>(item: &mut Item, attribute: &str, value: &T) {
-    item.insert(attribute.to_string(), value.to_attr());
-}
+    /// A field with a default, used when it is absent.
+    pub fn or<T: Slot>(
+        &mut self,
+        attribute: &'static str,
+        rules: &Rules,
+        default: impl FnOnce() -> T::Value,
+    ) -> Option<T> {
+        self.read(attribute, rules, |_, _| Some(T::wrap(default())))
+    }
 
-/// Reads a required attribute.
-pub fn get<T: FieldValue>(item: &Item, attribute: &str) -> Result<T, DecodeError> {
-    match item.get(attribute) {
-        Some(v) => T::from_attr(v).map_err(|e| e.at(attribute)),
-        None => {
-            Err(DecodeError::new("a value (the field is required)", "no attribute").at(attribute))
+    fn read<T: Slot>(
+        &mut self,
+        attribute: &'static str,
+        rules: &Rules,
+        absent: impl FnOnce(&str, &mut Vec<Violation>) -> Option<T>,
+    ) -> Option<T> {
+        self.seen.push(attribute);
+        let path = join(self.prefix, attribute);
+        match self.obj.get(attribute) {
+            Some(v) if !is_empty_json(v) => {
+                let value = T::Value::from_json(v, &path, self.out)?;
+                value.check_parsed(rules, &Path::Root.field(&path), self.out);
+                Some(T::wrap(value))
+            }
+            _ => absent(&path, self.out),
         }
     }
 }
 
-/// Reads an optional attribute (absent or NULL is `None`).
-pub fn get_opt<T: FieldValue>(item: &Item, attribute: &str) -> Result<Option<T>, DecodeError> {
-    match item.get(attribute) {
-        None | Some(AttributeValue::Null(_)) => Ok(None),
-        Some(v) => T::from_attr(v).map(Some).map_err(|e| e.at(attribute)),
-    }
+/// Reads the JSON object of `update_from_json` (`Model::json_updates`): the key, and one
+/// update per other attribute present.
+pub struct JsonUpdates<'a, M> {
+    obj: Option<&'a Map<String, Value>>,
+    out: Vec<Violation>,
+    key: Item,
+    updates: Vec<Update<M>>,
+    seen: Vec<String>,
 }
 
-/// Reads a collection attribute; absent is empty (dynamongo always writes lists and dicts).
-pub fn get_or_default<T: FieldValue + Default>(
-    item: &Item,
-    attribute: &str,
-) -> Result<T, DecodeError> {
-    Ok(get_opt(item, attribute)?.unwrap_or_default())
-}
-
-/// Reads a dict attribute; absent is decoded from an empty map.
-pub fn get_dict<D: Document>(item: &Item, attribute: &str) -> Result<D, DecodeError> {
-    match item.get(attribute) {
-        None | Some(AttributeValue::Null(_)) => {
-            D::from_item(&Item::new()).map_err(|e| e.at(attribute))
+impl<'a, M: Model> JsonUpdates<'a, M> {
+    pub(crate) fn new(value: &'a Value) -> Self {
+        let mut out = Vec::new();
+        let obj = match value {
+            Value::Object(obj) => Some(obj),
+            other => {
+                wrong_json("", "an object", other, &mut out);
+                None
+            }
+        };
+        JsonUpdates {
+            obj,
+            out,
+            key: Item::new(),
+            updates: Vec::new(),
+            seen: Vec::new(),
         }
-        Some(v) => dict_from_attr(v).map_err(|e| e.at(attribute)),
+    }
+
+    fn value<T, P>(&mut self, field: &Field<M, T, P>) -> (String, Option<&'a Value>) {
+        let name = field.path().to_string();
+        let v = self.obj.and_then(|o| o.get(&name));
+        self.seen.push(name.clone());
+        (name, v)
+    }
+
+    /// A key attribute (required).
+    pub fn key<T: FieldValue, P>(&mut self, field: &Field<M, T, P>) {
+        let (name, v) = self.value(field);
+        match v.filter(|v| !is_empty_json(v)) {
+            None => self.out.push(Violation::new(name, "is required")),
+            Some(v) => {
+                if let Some(x) = T::from_json(v, &name, &mut self.out) {
+                    x.check_parsed(field.rule_set(), &Path::Root.field(&name), &mut self.out);
+                    self.key.insert(name, x.to_attr());
+                }
+            }
+        }
+    }
+
+    /// Another attribute: set when given, removed when null or `""` (optional fields only).
+    pub fn set<T: FieldValue, P: Presence>(&mut self, field: &Field<M, T, P>) {
+        let (name, v) = self.value(field);
+        let Some(v) = v else { return };
+        if is_empty_json(v) {
+            if P::OPTIONAL {
+                let remove = Action::Remove(field.path().clone());
+                self.updates.push(Update::new(remove, Vec::new()));
+            } else {
+                let message = "is required and cannot be emptied";
+                self.out.push(Violation::new(name, message));
+            }
+        } else if let Some(x) = T::from_json(v, &name, &mut self.out) {
+            x.check_parsed(field.rule_set(), &Path::Root.field(&name), &mut self.out);
+            let set = Action::Set(field.path().clone(), x.to_attr());
+            self.updates.push(Update::new(set, Vec::new()));
+        }
+    }
+
+    pub(crate) fn finish(mut self) -> Result<(M::Key, Vec<Update<M>>), Error> {
+        if let Some(obj) = self.obj {
+            let unknown = obj
+                .keys()
+                .filter(|k| !self.seen.contains(k))
+                .map(|k| Violation::new(k.as_str(), "is not a field of this model"));
+            let unknown: Vec<Violation> = unknown.collect();
+            self.out.splice(0..0, unknown);
+        }
+        if !self.out.is_empty() {
+            return Err(Error::Validation(self.out));
+        }
+        let key = M::Key::from_key_item(&self.key)
+            .map_err(|e| Error::Validation(vec![Violation::new(e.path(), e.to_string())]))?;
+        Ok((key, self.updates))
     }
 }
 
-/// A dict as a DynamoDB map.
-pub fn dict_to_attr<D: Document>(d: &D) -> AttributeValue {
-    AttributeValue::M(d.to_item())
+/// Reads a JSON object into a generated struct, reporting unknown keys first.
+pub(crate) fn read_object<D: Document>(
+    value: &Value,
+    prefix: &str,
+    out: &mut Vec<Violation>,
+) -> Option<D> {
+    let Value::Object(obj) = value else {
+        wrong_json(prefix, "an object", value, out);
+        return None;
+    };
+    let start = out.len();
+    let mut reader = JsonReader {
+        obj,
+        prefix,
+        out,
+        seen: Vec::with_capacity(D::FIELDS),
+    };
+    let parsed = D::read_json(&mut reader);
+    let seen = reader.seen;
+    let unknown: Vec<Violation> = obj
+        .keys()
+        .filter(|k| !seen.contains(&k.as_str()))
+        .map(|k| Violation::new(join(prefix, k), "is not a field of this model"))
+        .collect();
+    out.splice(start..start, unknown);
+    parsed
 }
 
-/// A DynamoDB map as a dict.
-pub fn dict_from_attr<D: Document>(v: &AttributeValue) -> Result<D, DecodeError> {
-    match v {
-        AttributeValue::M(m) => D::from_item(m),
-        other => Err(DecodeError::new("M (map)", attr_kind(other))),
-    }
-}
+// ----- enums -----
 
-/// A generated enum as a string attribute.
+/// A generated enum from its stored string.
 pub fn enum_from_attr<E>(
-    v: &AttributeValue,
+    v: &Attr,
     name: &str,
     parse: fn(&str) -> Option<E>,
 ) -> Result<E, DecodeError> {
     match v {
-        AttributeValue::S(s) => parse(s).ok_or_else(|| {
+        Attr::S(s) => parse(s).ok_or_else(|| {
             DecodeError::new(format!("one of the values of {name}"), format!("S `{s}`"))
         }),
-        other => Err(DecodeError::new("S (enum)", attr_kind(other))),
+        other => Err(DecodeError::new("S (enum)", crate::value::attr_kind(other))),
     }
 }
 
@@ -126,243 +340,6 @@ pub fn enum_from_json<E>(
             wrong_json(path, "a string", other, out);
             None
         }
-    }
-}
-
-// ----- JSON -----
-
-/// The object at `prefix`, reporting any key that is not one of `known`.
-pub fn json_object<'v>(
-    value: &'v Value,
-    prefix: &str,
-    known: &[&str],
-    out: &mut Vec<Violation>,
-) -> Option<&'v Map<String, Value>> {
-    match value {
-        Value::Object(obj) => {
-            for key in obj.keys() {
-                if !known.contains(&key.as_str()) {
-                    out.push(Violation::new(
-                        join(prefix, key),
-                        "is not a field of this model",
-                    ));
-                }
-            }
-            Some(obj)
-        }
-        other => {
-            wrong_json(prefix, "an object", other, out);
-            None
-        }
-    }
-}
-
-/// The value of `key`: `None` when absent, null or an empty string (dynamongo's "empty").
-pub fn json_field<T: FieldValue>(
-    obj: &Map<String, Value>,
-    key: &str,
-    prefix: &str,
-    out: &mut Vec<Violation>,
-) -> Option<T> {
-    match obj.get(key) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.is_empty() => None,
-        Some(v) => T::from_json(v, &join(prefix, key), out),
-    }
-}
-
-/// A dict field from JSON; absent or null is read as `{}` (so its defaults apply).
-pub fn json_dict<D: Document>(
-    obj: &Map<String, Value>,
-    key: &str,
-    prefix: &str,
-    out: &mut Vec<Violation>,
-) -> Option<D> {
-    let empty = Value::Object(Map::new());
-    let v = match obj.get(key) {
-        None | Some(Value::Null) => &empty,
-        Some(v) => v,
-    };
-    D::from_json_value(v, &join(prefix, key), out)
-}
-
-/// Whether a JSON value counts as empty (null or `""`), like dynamongo's `is_empty`.
-pub fn is_empty_json(v: &Value) -> bool {
-    matches!(v, Value::Null) || matches!(v, Value::String(s) if s.is_empty())
-}
-
-/// Records a violation.
-pub fn violation(path: &str, message: &str, out: &mut Vec<Violation>) {
-    out.push(Violation::new(path, message));
-}
-
-/// Records a missing required value.
-pub fn require<T>(
-    value: Option<T>,
-    key: &str,
-    prefix: &str,
-    out: &mut Vec<Violation>,
-) -> Option<T> {
-    if value.is_none() && !out.iter().any(|v| v.path == join(prefix, key)) {
-        out.push(Violation::new(join(prefix, key), "is required"));
-    }
-    value
-}
-
-/// An optional value as JSON (null when absent).
-pub fn opt_json<T: FieldValue>(v: &Option<T>) -> Value {
-    v.as_ref().map_or(Value::Null, FieldValue::to_json)
-}
-
-// ----- rules -----
-
-/// A required text must not be empty (dynamongo treats `""` as missing).
-pub fn not_empty<T: FieldValue>(v: &T, path: &str, out: &mut Vec<Violation>) {
-    if v.is_absent() {
-        out.push(Violation::new(path, "is required and may not be empty"));
-    }
-}
-
-/// Values DynamoDB would refuse (NaN, infinities, more than 38 digits).
-pub fn sendable<T: FieldValue>(v: &T, path: &str, out: &mut Vec<Violation>) {
-    if let Some(p) = v.unsendable() {
-        out.push(Violation::new(path, p));
-    }
-}
-
-/// Numbers that can be compared with a spec bound.
-pub trait AsF64: Copy {
-    /// The value as `f64`.
-    fn as_f64(self) -> f64;
-}
-impl AsF64 for i64 {
-    fn as_f64(self) -> f64 {
-        self as f64
-    }
-}
-impl AsF64 for f64 {
-    fn as_f64(self) -> f64 {
-        self
-    }
-}
-
-/// `min_value`.
-pub fn min_value<T: AsF64 + std::fmt::Display>(
-    v: &T,
-    min: f64,
-    path: &str,
-    out: &mut Vec<Violation>,
-) {
-    if v.as_f64() < min {
-        out.push(Violation::new(path, format!("must be at least {min}")));
-    }
-}
-
-/// `max_value`.
-pub fn max_value<T: AsF64 + std::fmt::Display>(
-    v: &T,
-    max: f64,
-    path: &str,
-    out: &mut Vec<Violation>,
-) {
-    if v.as_f64() > max {
-        out.push(Violation::new(path, format!("must be at most {max}")));
-    }
-}
-
-/// `min_length` / `max_length` (characters for text, elements for collections, bytes for binary).
-pub fn length(
-    len: usize,
-    min: Option<u64>,
-    max: Option<u64>,
-    path: &str,
-    out: &mut Vec<Violation>,
-) {
-    let len = len as u64;
-    if let Some(min) = min {
-        if len < min {
-            out.push(Violation::new(
-                path,
-                format!("length {len} is below min_length {min}"),
-            ));
-        }
-    }
-    if let Some(max) = max {
-        if len > max {
-            out.push(Violation::new(
-                path,
-                format!("length {len} is above max_length {max}"),
-            ));
-        }
-    }
-}
-
-/// `regex` (must match somewhere in the text, as schematics' `re.match` anchors at the start).
-pub fn regex(v: &str, re: &Regex, source: &str, path: &str, out: &mut Vec<Violation>) {
-    let anchored = re.find(v).is_some_and(|m| m.start() == 0);
-    if !anchored {
-        out.push(Violation::new(
-            path,
-            format!("does not match the pattern `{source}`"),
-        ));
-    }
-}
-
-/// `choices`.
-pub fn choices<T: PartialEq + std::fmt::Debug>(
-    v: &T,
-    allowed: &[T],
-    path: &str,
-    out: &mut Vec<Violation>,
-) {
-    if !allowed.contains(v) {
-        out.push(Violation::new(path, format!("must be one of {allowed:?}")));
-    }
-}
-
-/// `email`: local@domain with a dot in the domain and no spaces.
-pub fn email(v: &str, path: &str, out: &mut Vec<Violation>) {
-    let ok = match v.rsplit_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && !v.chars().any(char::is_whitespace)
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !domain.contains("..")
-        }
-        None => false,
-    };
-    if !ok && !v.is_empty() {
-        out.push(Violation::new(
-            path,
-            format!("`{v}` is not a valid email address"),
-        ));
-    }
-}
-
-/// `url`: scheme://host with an http(s) or ftp scheme and a host.
-pub fn url(v: &str, path: &str, out: &mut Vec<Violation>) {
-    let ok = v.split_once("://").is_some_and(|(scheme, rest)| {
-        matches!(
-            scheme.to_ascii_lowercase().as_str(),
-            "http" | "https" | "ftp" | "ftps"
-        ) && !rest.is_empty()
-            && !rest.starts_with('/')
-            && !v.chars().any(char::is_whitespace)
-    });
-    if !ok && !v.is_empty() {
-        out.push(Violation::new(path, format!("`{v}` is not a valid URL")));
-    }
-}
-
-/// `ip_address`: IPv4 or IPv6.
-pub fn ip_address(v: &str, path: &str, out: &mut Vec<Violation>) {
-    if !v.is_empty() && v.parse::<std::net::IpAddr>().is_err() {
-        out.push(Violation::new(
-            path,
-            format!("`{v}` is not a valid IP address"),
-        ));
     }
 }
 
@@ -400,6 +377,11 @@ pub fn seconds(secs: i64) -> chrono::TimeDelta {
     chrono::TimeDelta::try_seconds(secs).unwrap_or_default()
 }
 
+/// A text constant from the spec.
+pub fn text(s: &str) -> String {
+    s.to_string()
+}
+
 /// A map constant from the spec.
 pub fn map<T, const N: usize>(entries: [(&str, T); N]) -> BTreeMap<String, T> {
     entries
@@ -408,18 +390,13 @@ pub fn map<T, const N: usize>(entries: [(&str, T); N]) -> BTreeMap<String, T> {
         .collect()
 }
 
-/// `value`, or what `make` gives when it is `None` (for defaults of optional fields).
-pub fn or_else<T>(value: Option<T>, make: impl FnOnce() -> Option<T>) -> Option<T> {
-    match value {
-        Some(v) => Some(v),
-        None => make(),
-    }
+/// A set of texts from the spec.
+pub fn text_set<const N: usize>(entries: [&str; N]) -> std::collections::BTreeSet<String> {
+    entries.into_iter().map(str::to_string).collect()
 }
 
-/// `value`, or what `make` gives when it is `None` (for defaults of other fields).
-pub fn unwrap_or_else<T>(value: Option<T>, make: impl FnOnce() -> T) -> T {
-    match value {
-        Some(v) => v,
-        None => make(),
-    }
+/// The variant of a generated enum stored as `s`.
+pub fn parse_enum<E: Copy>(s: &str, values: &[&str], all: &[E]) -> Option<E> {
+    let i = values.iter().position(|v| *v == s)?;
+    all.get(i).copied()
 }

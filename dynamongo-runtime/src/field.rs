@@ -9,6 +9,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::Violation;
 use crate::expr::{Action, AttrPath, Cmp, Condition, Expr, Update};
+use crate::rules::{Path, Rules};
 use crate::value::{FieldValue, SetElement};
 
 /// Marker: the field always has a value (no `remove()`).
@@ -19,8 +20,20 @@ pub enum Required {}
 #[derive(Debug, Clone, Copy)]
 pub enum Optional {}
 
-/// Checks a value against its field's rules (generated from the spec).
-pub type Check<T> = fn(&T, &str, &mut Vec<Violation>);
+/// [`Required`] or [`Optional`].
+#[doc(hidden)]
+pub trait Presence {
+    /// Whether the field may be absent.
+    const OPTIONAL: bool;
+}
+
+impl Presence for Required {
+    const OPTIONAL: bool = false;
+}
+
+impl Presence for Optional {
+    const OPTIONAL: bool = true;
+}
 
 /// Variance and auto-trait marker of a handle (it owns no `M`, `T` or `P`).
 type Marker<M, T, P> = PhantomData<fn() -> (M, T, P)>;
@@ -38,7 +51,7 @@ type Marker<M, T, P> = PhantomData<fn() -> (M, T, P)>;
 /// ```
 pub struct Field<M, T, P = Required> {
     path: AttrPath,
-    check: Option<Check<T>>,
+    rules: &'static Rules,
     _marker: Marker<M, T, P>,
 }
 
@@ -46,7 +59,7 @@ impl<M, T, P> Clone for Field<M, T, P> {
     fn clone(&self) -> Self {
         Field {
             path: self.path.clone(),
-            check: self.check,
+            rules: self.rules,
             _marker: PhantomData,
         }
     }
@@ -63,18 +76,20 @@ impl<M, T, P> Field<M, T, P> {
     pub fn new(attribute: &str) -> Self {
         Field {
             path: AttrPath::attr(attribute),
-            check: None,
+            rules: &Rules::NONE,
             _marker: PhantomData,
         }
     }
 
-    /// A handle at `path` whose update values are checked by `check`.
-    pub fn with_check(path: AttrPath, check: Check<T>) -> Self {
-        Field {
-            path,
-            check: Some(check),
-            _marker: PhantomData,
-        }
+    /// The same handle, checking update values against `rules` (generated from the spec).
+    #[doc(hidden)]
+    pub fn rules(mut self, rules: &'static Rules) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    pub(crate) fn rule_set(&self) -> &'static Rules {
+        self.rules
     }
 
     /// The attribute path.
@@ -95,12 +110,8 @@ impl<M, T: FieldValue, P> Field<M, T, P> {
 
     fn checked(&self, v: &T) -> Vec<Violation> {
         let mut out = Vec::new();
-        if let Some(check) = self.check {
-            check(v, &self.path.to_string(), &mut out);
-        }
-        if let Some(p) = v.unsendable() {
-            out.push(Violation::new(self.path.to_string(), p));
-        }
+        let path = self.path.to_string();
+        v.check(self.rules, &Path::Root.field(&path), &mut out);
         out
     }
 
@@ -175,10 +186,11 @@ impl<M, T: FieldValue, P> Field<M, T, P> {
 
 impl<M, T, P> Field<M, T, P> {
     /// For generated dict handles: the handle of a nested attribute.
-    pub fn child<U, Q>(&self, attribute: &str, check: Option<Check<U>>) -> Field<M, U, Q> {
+    #[doc(hidden)]
+    pub fn child<U, Q>(&self, attribute: &str) -> Field<M, U, Q> {
         Field {
             path: self.path.child(attribute),
-            check,
+            rules: &Rules::NONE,
             _marker: PhantomData,
         }
     }
@@ -304,7 +316,7 @@ impl<M, U: FieldValue, P> Field<M, Vec<U>, P> {
     pub fn at(&self, i: usize) -> Field<M, U, Required> {
         Field {
             path: self.path.index(i),
-            check: None,
+            rules: self.rules.item_rules(),
             _marker: PhantomData,
         }
     }
@@ -366,7 +378,7 @@ impl<M, U: FieldValue, P> Field<M, BTreeMap<String, U>, P> {
     pub fn key(&self, key: &str) -> Field<M, U, Optional> {
         Field {
             path: self.path.child(key),
-            check: None,
+            rules: self.rules.item_rules(),
             _marker: PhantomData,
         }
     }

@@ -32,6 +32,7 @@
 #![warn(missing_docs)]
 
 mod batch;
+#[doc(hidden)]
 pub mod codegen;
 mod db;
 mod error;
@@ -43,13 +44,14 @@ mod many;
 mod model;
 mod ops;
 mod plan;
+mod rules;
 mod value;
 
 pub use batch::RetryPolicy;
 pub use db::{Db, DbBuilder};
 pub use error::{DecodeError, Error, Result, Violation};
 pub use expr::{AttrPath, Condition, Rendered, Update};
-pub use field::{Check, Field, Numeric, Optional, Ordered, Required, Size};
+pub use field::{Field, Numeric, Optional, Ordered, Required, Size};
 pub use many::{BatchResult, DeleteMany, Failed, GetMany, SaveMany};
 pub use model::{
     one, Document, KeyAttr, ManyStrategy, Model, ModelKey, ScalarType, Strategy, Target, Targets,

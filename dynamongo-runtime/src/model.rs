@@ -1,12 +1,18 @@
 //! The `Model` trait that generated code implements, and the strategy traits that let a
 //! key, a model, a condition or a list of them select items.
 
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::codegen::{
+    read_object, Checker, ItemWriter, JsonReader, JsonUpdates, JsonWriter, Visitor,
+};
 use crate::db::Db;
 use crate::error::{DecodeError, Error, Violation};
 use crate::expr::{Condition, Expr, Update};
 use crate::many::{DeleteMany, GetMany, SaveMany};
 use crate::ops::{self, BoxFuture, GetOne, SaveOne};
-use crate::value::Item;
+use crate::rules::{Path, Rules};
+use crate::value::{attr_kind, FieldValue, Item};
 
 /// DynamoDB scalar types a key attribute can have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +34,13 @@ pub struct KeyAttr {
     pub ty: ScalarType,
 }
 
+impl KeyAttr {
+    /// A key attribute named `name` of type `ty`.
+    pub const fn new(name: &'static str, ty: ScalarType) -> Self {
+        KeyAttr { name, ty }
+    }
+}
+
 /// Capacity mode of a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Throughput {
@@ -42,6 +55,13 @@ pub enum Throughput {
     OnDemand,
 }
 
+impl Throughput {
+    /// Provisioned capacity: `read` and `write` units.
+    pub const fn provisioned(read: i64, write: i64) -> Self {
+        Throughput::Provisioned { read, write }
+    }
+}
+
 /// The primary key type of a model (generated: `UserKey`).
 pub trait ModelKey: Clone + std::fmt::Debug + Send + Sync + 'static {
     /// The key as a DynamoDB key map.
@@ -50,30 +70,98 @@ pub trait ModelKey: Clone + std::fmt::Debug + Send + Sync + 'static {
     fn from_key_item(item: &Item) -> Result<Self, DecodeError>;
 }
 
-/// A struct generated from a spec's `fields` (a model or a dict): its conversions.
-/// Generated code implements it; applications use [`Model`]'s methods instead.
-pub trait Document: Sized {
-    /// The item / map form.
-    fn to_item(&self) -> Item;
-    /// Decode from an item / map; the error names the attribute path.
+/// A struct generated from a spec's `fields` (a model or a dict): its conversions to and
+/// from DynamoDB items. Generated code implements it.
+///
+/// A dict is stored as a map, so every `Document` is also a [`FieldValue`].
+pub trait Document: Sized + Clone {
+    /// The number of fields.
+    #[doc(hidden)]
+    const FIELDS: usize;
+
+    /// Calls `visitor` once per field, in spec order.
+    #[doc(hidden)]
+    fn visit<V: Visitor>(&self, visitor: &mut V);
+
+    /// Decodes an item (or a dict's map); the error names the attribute path.
     fn from_item(item: &Item) -> Result<Self, DecodeError>;
-    /// Every rule violation, with paths under `prefix`.
-    fn validate_into(&self, prefix: &str, out: &mut Vec<Violation>);
+
+    /// Reads the fields of a JSON object, checking each field's rules as it is read.
+    #[doc(hidden)]
+    fn read_json(json: &mut JsonReader<'_>) -> Option<Self>;
+
+    /// The item (or map) form, in the storage format of Python dynamongo 0.1.
+    fn to_item(&self) -> Item {
+        let mut writer = ItemWriter(Item::with_capacity(Self::FIELDS));
+        self.visit(&mut writer);
+        writer.0
+    }
+
+    /// Every rule violation, with paths under `path`.
+    #[doc(hidden)]
+    fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
+        self.visit(&mut Checker { path, out });
+    }
+
     /// The JSON object form (the seed's `to_dict`).
-    fn to_json_value(&self) -> serde_json::Value;
-    /// Read a JSON object, applying defaults and recording every problem under `prefix`.
+    #[doc(hidden)]
+    fn to_json_value(&self) -> serde_json::Value {
+        let mut writer = JsonWriter(serde_json::Map::new());
+        self.visit(&mut writer);
+        serde_json::Value::Object(writer.0)
+    }
+
+    /// Reads a JSON object, applying defaults and recording every problem under `prefix`.
+    #[doc(hidden)]
     fn from_json_value(
         value: &serde_json::Value,
         prefix: &str,
         out: &mut Vec<Violation>,
-    ) -> Option<Self>;
+    ) -> Option<Self> {
+        read_object(value, prefix, out)
+    }
+}
+
+/// A dict is stored as a map (`M`); absent, it is read as an empty map (so its defaults apply).
+impl<D: Document> FieldValue for D {
+    fn to_attr(&self) -> AttributeValue {
+        AttributeValue::M(self.to_item())
+    }
+    fn from_attr(value: &AttributeValue) -> Result<Self, DecodeError> {
+        match value {
+            AttributeValue::M(m) => D::from_item(m),
+            other => Err(DecodeError::new("M (map)", attr_kind(other))),
+        }
+    }
+    fn to_json(&self) -> serde_json::Value {
+        self.to_json_value()
+    }
+    fn from_json(value: &serde_json::Value, path: &str, out: &mut Vec<Violation>) -> Option<Self> {
+        D::from_json_value(value, path, out)
+    }
+    fn check(&self, _: &Rules, path: &Path<'_>, out: &mut Vec<Violation>) {
+        self.validate_at(path, out);
+    }
+    fn check_parsed(&self, _: &Rules, _: &Path<'_>, _: &mut Vec<Violation>) {
+        // Each field was checked as it was read.
+    }
+    fn absent() -> Result<Self, DecodeError> {
+        D::from_item(&Item::new())
+    }
+    fn json_absent(path: &str, out: &mut Vec<Violation>) -> Option<Self> {
+        D::from_json_value(
+            &serde_json::Value::Object(serde_json::Map::new()),
+            path,
+            out,
+        )
+    }
 }
 
 /// A model: a struct generated from a spec, stored in one table.
 ///
 /// The operations (`save_one`, `get_one`, `get_many`, ...) are provided methods, called
 /// as `User::save_one(&db, user)`. See the crate documentation for the whole API.
-pub trait Model: Document + Clone + std::fmt::Debug + Send + Sync + 'static {
+pub trait Model: Document + std::fmt::Debug + Send + Sync + 'static {
     /// The primary key type.
     type Key: ModelKey;
     /// The table name, without the prefix.
@@ -81,7 +169,7 @@ pub trait Model: Document + Clone + std::fmt::Debug + Send + Sync + 'static {
     /// The partition key.
     const HASH_KEY: KeyAttr;
     /// The sort key, if any.
-    const RANGE_KEY: Option<KeyAttr>;
+    const RANGE_KEY: Option<KeyAttr> = None;
     /// Capacity mode used by `create_table`.
     const THROUGHPUT: Throughput;
 
@@ -91,7 +179,7 @@ pub trait Model: Document + Clone + std::fmt::Debug + Send + Sync + 'static {
     /// Checks every rule of the spec; all violations are reported together.
     fn validate(&self) -> Result<(), Error> {
         let mut out = Vec::new();
-        self.validate_into("", &mut out);
+        self.validate_at(&Path::Root, &mut out);
         if out.is_empty() {
             Ok(())
         } else {
@@ -100,15 +188,12 @@ pub trait Model: Document + Clone + std::fmt::Debug + Send + Sync + 'static {
     }
 
     /// Builds an item from JSON (the seed's dict input): types checked, defaults applied,
-    /// rules validated, every problem listed.
+    /// rules validated, and every problem listed, whatever else is wrong.
     fn from_json(value: serde_json::Value) -> Result<Self, Error> {
         let mut out = Vec::new();
         let item = Self::from_json_value(&value, "", &mut out);
         match item {
-            Some(item) if out.is_empty() => {
-                item.validate()?;
-                Ok(item)
-            }
+            Some(item) if out.is_empty() => Ok(item),
             _ => Err(Error::Validation(out)),
         }
     }
@@ -118,9 +203,10 @@ pub trait Model: Document + Clone + std::fmt::Debug + Send + Sync + 'static {
         self.to_json_value()
     }
 
-    /// The updates that an `update_from_json` object asks for: the key, and a `set` (or a
-    /// `remove`, for `null` on an optional field) per other attribute. Generated.
-    fn json_updates(value: &serde_json::Value) -> Result<(Self::Key, Vec<Update<Self>>), Error>;
+    /// Reads the updates that an `update_from_json` object asks for: the key, and a `set`
+    /// (or a `remove`, for `null` on an optional field) per other attribute. Generated.
+    #[doc(hidden)]
+    fn json_updates(json: &mut JsonUpdates<'_, Self>);
 
     /// Creates the model's table (key schema, attribute definitions, throughput) and waits
     /// until it is ACTIVE. [`Error::TableExists`] when it is already there.
@@ -171,7 +257,9 @@ pub trait Model: Document + Clone + std::fmt::Debug + Send + Sync + 'static {
     /// Updates an existing item from a JSON object holding its key and the attributes to
     /// set (the seed's `update_from_dict`). [`Error::NotFound`] when it does not exist.
     fn update_from_json(db: &Db, value: serde_json::Value) -> BoxFuture<'_, Result<Self, Error>> {
-        let parsed = Self::json_updates(&value);
+        let mut json = JsonUpdates::new(&value);
+        Self::json_updates(&mut json);
+        let parsed = json.finish();
         Box::pin(async move {
             let (key, updates) = parsed?;
             let single = crate::keys::resolve(Target::<Self>::Key(key))?;
@@ -243,6 +331,18 @@ pub trait Strategy<M: Model> {
 impl<M: Model> Strategy<M> for Condition<M> {
     fn into_target(self) -> Target<M> {
         Target::Where(self)
+    }
+}
+
+impl<M: Model> Strategy<M> for M {
+    fn into_target(self) -> Target<M> {
+        Target::Key(self.key())
+    }
+}
+
+impl<M: Model> Strategy<M> for &M {
+    fn into_target(self) -> Target<M> {
+        Target::Key(self.key())
     }
 }
 

@@ -8,6 +8,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::error::{DecodeError, Violation};
+use crate::rules::{Path, Rules};
 
 /// A DynamoDB item: attribute name → value.
 pub type Item = HashMap<String, AttributeValue>;
@@ -66,6 +67,32 @@ pub trait FieldValue: Sized + Clone {
     }
     /// A reason DynamoDB would refuse this value whatever the model says (NaN, too many digits).
     fn unsendable(&self) -> Option<String> {
+        None
+    }
+    /// Checks the value against its field's rules (and what DynamoDB would refuse).
+    #[doc(hidden)]
+    fn check(&self, rules: &Rules, path: &Path<'_>, out: &mut Vec<Violation>) {
+        let _ = (rules, path, out);
+    }
+    /// As [`FieldValue::check`], for a value just read from JSON: what reading checked
+    /// already (the fields of a dict) is not checked again.
+    #[doc(hidden)]
+    fn check_parsed(&self, rules: &Rules, path: &Path<'_>, out: &mut Vec<Violation>) {
+        self.check(rules, path, out);
+    }
+    /// The value of an item without this attribute: an error, unless the type has an
+    /// empty form (collections, dicts), which dynamongo always writes.
+    #[doc(hidden)]
+    fn absent() -> Result<Self, DecodeError> {
+        Err(DecodeError::new(
+            "a value (the field is required)",
+            "no attribute",
+        ))
+    }
+    /// The value of JSON input without this key: a violation unless the type has an empty form.
+    #[doc(hidden)]
+    fn json_absent(path: &str, out: &mut Vec<Violation>) -> Option<Self> {
+        out.push(Violation::new(path, "is required"));
         None
     }
 }
@@ -170,6 +197,9 @@ impl FieldValue for i64 {
             }
         }
     }
+    fn check(&self, rules: &Rules, path: &Path<'_>, out: &mut Vec<Violation>) {
+        rules.check_int(*self, path, out);
+    }
 }
 
 impl FieldValue for f64 {
@@ -210,6 +240,12 @@ impl FieldValue for f64 {
         let digits = significant_digits(&text);
         (digits > MAX_DIGITS)
             .then(|| format!("{text} has {digits} significant digits; DynamoDB keeps {MAX_DIGITS}"))
+    }
+    fn check(&self, rules: &Rules, path: &Path<'_>, out: &mut Vec<Violation>) {
+        if let Some(problem) = self.unsendable() {
+            out.push(Violation::new(path.to_string(), problem));
+        }
+        rules.check_float(*self, path, out);
     }
 }
 
@@ -273,6 +309,9 @@ impl FieldValue for String {
     }
     fn is_absent(&self) -> bool {
         self.is_empty()
+    }
+    fn check(&self, rules: &Rules, path: &Path<'_>, out: &mut Vec<Violation>) {
+        rules.check_text(self, path, out);
     }
 }
 
@@ -512,6 +551,10 @@ impl FieldValue for Bytes {
     fn is_absent(&self) -> bool {
         self.0.is_empty()
     }
+    fn check(&self, rules: &Rules, path: &Path<'_>, out: &mut Vec<Violation>) {
+        rules.check_required(self.0.is_empty(), path, out);
+        rules.check_length(self.0.len(), path, out);
+    }
 }
 
 impl<T: FieldValue> FieldValue for Vec<T> {
@@ -551,6 +594,24 @@ impl<T: FieldValue> FieldValue for Vec<T> {
     fn unsendable(&self) -> Option<String> {
         self.iter().find_map(FieldValue::unsendable)
     }
+    fn check(&self, rules: &Rules, path: &Path<'_>, out: &mut Vec<Violation>) {
+        rules.check_length(self.len(), path, out);
+        for (i, x) in self.iter().enumerate() {
+            x.check(rules.item_rules(), &path.index(i), out);
+        }
+    }
+    fn check_parsed(&self, rules: &Rules, path: &Path<'_>, out: &mut Vec<Violation>) {
+        rules.check_length(self.len(), path, out);
+        for (i, x) in self.iter().enumerate() {
+            x.check_parsed(rules.item_rules(), &path.index(i), out);
+        }
+    }
+    fn absent() -> Result<Self, DecodeError> {
+        Ok(Vec::new())
+    }
+    fn json_absent(_: &str, _: &mut Vec<Violation>) -> Option<Self> {
+        Some(Vec::new())
+    }
 }
 
 impl<T: FieldValue> FieldValue for BTreeMap<String, T> {
@@ -589,6 +650,24 @@ impl<T: FieldValue> FieldValue for BTreeMap<String, T> {
     }
     fn unsendable(&self) -> Option<String> {
         self.values().find_map(FieldValue::unsendable)
+    }
+    fn check(&self, rules: &Rules, path: &Path<'_>, out: &mut Vec<Violation>) {
+        rules.check_length(self.len(), path, out);
+        for (k, x) in self {
+            x.check(rules.item_rules(), &path.field(k), out);
+        }
+    }
+    fn check_parsed(&self, rules: &Rules, path: &Path<'_>, out: &mut Vec<Violation>) {
+        rules.check_length(self.len(), path, out);
+        for (k, x) in self {
+            x.check_parsed(rules.item_rules(), &path.field(k), out);
+        }
+    }
+    fn absent() -> Result<Self, DecodeError> {
+        Ok(BTreeMap::new())
+    }
+    fn json_absent(_: &str, _: &mut Vec<Violation>) -> Option<Self> {
+        Some(BTreeMap::new())
     }
 }
 
@@ -662,6 +741,15 @@ impl<T: SetElement> FieldValue for BTreeSet<T> {
     }
     fn is_absent(&self) -> bool {
         self.is_empty()
+    }
+    fn check(&self, rules: &Rules, path: &Path<'_>, out: &mut Vec<Violation>) {
+        rules.check_length(self.len(), path, out);
+    }
+    fn absent() -> Result<Self, DecodeError> {
+        Ok(BTreeSet::new())
+    }
+    fn json_absent(_: &str, _: &mut Vec<Violation>) -> Option<Self> {
+        Some(BTreeSet::new())
     }
 }
 

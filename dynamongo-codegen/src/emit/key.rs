@@ -1,19 +1,19 @@
-//! The key type (`UserKey`), its conversions, and the strategy impls that let a key scalar,
-//! a key tuple, the key type or the model select an item.
+//! The key type (`UserKey`), the strategy impls that let a key scalar, a key tuple or the
+//! key type select an item (the runtime covers the model and `&Model`), and `impl Model`.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::types::rust_type;
-use crate::ident::ident;
-use crate::ir::{Field, Model};
+use crate::ident::{fresh, ident};
+use crate::ir::{Field, Model, Throughput};
 
-/// The Rust types a key field accepts, each with how to convert a variable of it.
-fn inputs(f: &Field, var: &TokenStream) -> Vec<(TokenStream, TokenStream)> {
-    let t = rust_type(&f.ty.kind);
-    let mut v = vec![(t, var.clone())];
+/// The Rust types a key field accepts, each with how to convert a binding of it.
+fn inputs(f: &Field) -> Vec<(TokenStream, TokenStream)> {
+    let id = ident(&f.name);
+    let mut v = vec![(rust_type(&f.ty.kind), quote!(#id))];
     if f.ty.kind.is_text() {
-        v.push((quote!(&str), quote!(#var.to_string())));
+        v.push((quote!(&str), quote!(#id: #id.into())));
     }
     v
 }
@@ -36,61 +36,47 @@ pub fn emit_key(m: &Model) -> TokenStream {
         let d = format!(" `{}` ({}).", f.attribute, f.ty.kind.spec_name());
         quote!(#[doc = #d] pub #id: #ty,)
     });
-    let n = keys.len();
-    let capacity = proc_macro2::Literal::usize_unsuffixed(n);
-    let puts = keys.iter().map(|f| {
+    let attrs = keys.iter().map(|f| {
         let id = ident(&f.name);
         let attr = &f.attribute;
-        quote!(dm::codegen::put_key(&mut item, #attr, &self.#id);)
+        quote!(dm::attr(#attr, &self.#id))
     });
     let gets = keys.iter().map(|f| {
         let id = ident(&f.name);
         let attr = &f.attribute;
-        quote!(#id: dm::codegen::get(item, #attr)?)
-    });
-    let clones = keys.iter().map(|f| {
-        let id = ident(&f.name);
-        if f.ty.kind.is_copy() {
-            quote!(#id: item.#id)
-        } else {
-            quote!(#id: item.#id.clone())
-        }
+        quote!(#id: dm::get(item, #attr)?)
     });
 
-    // Every combination of accepted input types: scalar for a hash-only key, tuples otherwise.
-    let vars: Vec<TokenStream> = (0..n)
-        .map(|i| {
-            let v = format_ident!("k{}", i);
-            quote!(#v)
-        })
-        .collect();
-    let mut combos: Vec<(Vec<TokenStream>, Vec<TokenStream>)> = vec![(vec![], vec![])];
-    for (f, var) in keys.iter().zip(&vars) {
-        let mut next = Vec::new();
-        for (tys, convs) in &combos {
-            for (t, c) in inputs(f, var) {
-                let mut tys = tys.clone();
-                let mut convs = convs.clone();
-                tys.push(t);
-                convs.push(c);
-                next.push((tys, convs));
-            }
-        }
-        combos = next;
+    // Every combination of accepted input types: a scalar for a hash-only key, tuples
+    // otherwise. The bindings are the key's field names, and the bodies use nothing else.
+    let mut combos: Vec<Vec<(TokenStream, TokenStream)>> = vec![vec![]];
+    for f in &keys {
+        combos = combos
+            .iter()
+            .flat_map(|c| {
+                inputs(f).into_iter().map(move |i| {
+                    let mut c = c.clone();
+                    c.push(i);
+                    c
+                })
+            })
+            .collect();
     }
-    let ids: Vec<_> = keys.iter().map(|f| ident(&f.name)).collect();
-    let conversions = combos.iter().map(|(tys, convs)| {
-        let (input, pattern) = if n == 1 {
-            let t = &tys[0];
-            let v = &vars[0];
-            (quote!(#t), quote!(#v))
+    let conversions = combos.iter().map(|combo| {
+        let tys = combo.iter().map(|(t, _)| t);
+        let inits = combo.iter().map(|(_, i)| i);
+        let ids: Vec<_> = keys.iter().map(|f| ident(&f.name)).collect();
+        let (input, pattern) = if keys.len() == 1 {
+            let t = &combo[0].0;
+            let id = &ids[0];
+            (quote!(#t), quote!(#id))
         } else {
-            (quote!((#(#tys),*)), quote!((#(#vars),*)))
+            (quote!((#(#tys),*)), quote!((#(#ids),*)))
         };
         quote! {
-            impl From<#input> for #key {
+            impl ::core::convert::From<#input> for #key {
                 fn from(#pattern: #input) -> Self {
-                    Self { #(#ids: #convs),* }
+                    Self { #(#inits),* }
                 }
             }
 
@@ -111,20 +97,11 @@ pub fn emit_key(m: &Model) -> TokenStream {
 
         impl dm::ModelKey for #key {
             fn to_key_item(&self) -> dm::Item {
-                let mut item = dm::Item::with_capacity(#capacity);
-                #(#puts)*
-                item
+                dm::Item::from([#(#attrs),*])
             }
-            fn from_key_item(item: &dm::Item) -> Result<Self, dm::DecodeError> {
-                Ok(Self { #(#gets),* })
-            }
-        }
 
-        #(#conversions)*
-
-        impl From<&#model> for #key {
-            fn from(item: &#model) -> Self {
-                Self { #(#clones),* }
+            fn from_key_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
+                ::core::result::Result::Ok(Self { #(#gets),* })
             }
         }
 
@@ -134,17 +111,7 @@ pub fn emit_key(m: &Model) -> TokenStream {
             }
         }
 
-        impl dm::Strategy<#model> for &#model {
-            fn into_target(self) -> dm::Target<#model> {
-                dm::Target::Key(self.into())
-            }
-        }
-
-        impl dm::Strategy<#model> for #model {
-            fn into_target(self) -> dm::Target<#model> {
-                dm::Target::Key((&self).into())
-            }
-        }
+        #(#conversions)*
     }
 }
 
@@ -156,36 +123,56 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
     let key_attr = |f: &Field| {
         let name = &f.attribute;
         let ty = format_ident!("{}", f.ty.kind.key_type().unwrap_or("S"));
-        quote!(dm::KeyAttr { name: #name, ty: dm::ScalarType::#ty })
+        quote!(dm::KeyAttr::new(#name, dm::ScalarType::#ty))
     };
     let hash = key_attr(m.hash());
-    let range = match m.range() {
-        Some(r) => {
-            let r = key_attr(r);
-            quote!(Some(#r))
-        }
-        None => quote!(None),
-    };
+    let range = m.range().map(|r| {
+        let r = key_attr(r);
+        quote!(const RANGE_KEY: ::core::option::Option<dm::KeyAttr> = ::core::option::Option::Some(#r);)
+    });
     let throughput = match m.throughput {
-        crate::ir::Throughput::OnDemand => quote!(dm::Throughput::OnDemand),
-        crate::ir::Throughput::Provisioned { read, write } => {
-            quote!(dm::Throughput::Provisioned { read: #read, write: #write })
+        Throughput::OnDemand => quote!(dm::Throughput::OnDemand),
+        Throughput::Provisioned { read, write } => {
+            let (read, write) = (
+                proc_macro2::Literal::i64_unsuffixed(read),
+                proc_macro2::Literal::i64_unsuffixed(write),
+            );
+            quote!(dm::Throughput::provisioned(#read, #write))
         }
     };
-    let json_updates = super::handles::emit_json_updates(m);
+    let key_inits = m.key_fields().into_iter().map(|f| {
+        let id = ident(&f.name);
+        if f.ty.kind.is_copy() {
+            quote!(#id: self.#id)
+        } else {
+            quote!(#id: self.#id.clone())
+        }
+    });
+    // The handles are called by name, so the parameter must not be one.
+    let json = fresh("json", m.fields.iter().map(|f| f.name.as_str()));
+    let reads = m.fields.iter().enumerate().map(|(i, f)| {
+        let handle = ident(&f.name);
+        if i == m.hash_key || Some(i) == m.range_key {
+            quote!(#json.key(&#handle());)
+        } else {
+            quote!(#json.set(&#handle());)
+        }
+    });
     quote! {
         impl dm::Model for #model {
             type Key = #key;
             const TABLE: &'static str = #table;
             const HASH_KEY: dm::KeyAttr = #hash;
-            const RANGE_KEY: Option<dm::KeyAttr> = #range;
+            #range
             const THROUGHPUT: dm::Throughput = #throughput;
 
             fn key(&self) -> #key {
-                self.into()
+                #key { #(#key_inits),* }
             }
 
-            #json_updates
+            fn json_updates(#json: &mut dm::JsonUpdates<'_, Self>) {
+                #(#reads)*
+            }
         }
     }
 }

@@ -1,9 +1,10 @@
-//! The data types: the model struct, nested dict structs, enums, and their `new()`.
+//! The data types: the model struct and nested dict structs with their rules and `new()`,
+//! and enums.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::types::{docs, field_type, initial_value, rust_type};
+use super::types::{docs, field_type, initial_value, rules, rules_const, rust_type};
 use crate::ident::ident;
 use crate::ir::{Dict, Enum, Field, Kind};
 
@@ -33,12 +34,16 @@ fn field_doc(f: &Field) -> TokenStream {
     docs(f.doc.as_deref(), &fallback)
 }
 
-/// Whether building a value of this dict needs arguments (it has required scalars).
-pub fn needs_args(f: &Field) -> bool {
-    initial_value(f).is_none()
+/// "An `Everything`", "A `User`".
+fn article(name: &str) -> &'static str {
+    if name.starts_with(['A', 'E', 'I', 'O']) {
+        "An"
+    } else {
+        "A"
+    }
 }
 
-/// `pub struct Name { ... }` plus `new()` (and `Default` when `new` takes nothing).
+/// `pub struct Name { ... }`, its rules and `new()` (and `Default` when `new` takes nothing).
 pub fn emit_struct(name: &str, doc: Option<&str>, fields: &[Field]) -> TokenStream {
     let name_ident = format_ident!("{}", name);
     let doc = docs(doc, &format!("`{name}`, generated from its spec."));
@@ -48,12 +53,17 @@ pub fn emit_struct(name: &str, doc: Option<&str>, fields: &[Field]) -> TokenStre
         let d = field_doc(f);
         quote! { #d pub #id: #ty, }
     });
+    let consts = fields.iter().filter(|f| f.has_rules()).map(|f| {
+        let c = rules_const(f);
+        let r = rules(f);
+        quote!(const #c: dm::Rules = #r;)
+    });
 
-    let params: Vec<&Field> = fields.iter().filter(|f| needs_args(f)).collect();
+    let params: Vec<&Field> = fields.iter().filter(|f| f.needs_arg()).collect();
     let args = params.iter().map(|f| {
         let id = ident(&f.name);
         let ty = rust_type(&f.ty.kind);
-        quote!(#id: impl Into<#ty>)
+        quote!(#id: impl ::core::convert::Into<#ty>)
     });
     let inits = fields.iter().map(|f| {
         let id = ident(&f.name);
@@ -63,14 +73,17 @@ pub fn emit_struct(name: &str, doc: Option<&str>, fields: &[Field]) -> TokenStre
         }
     });
     let lint = (params.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let a = article(name);
     let new_doc = if params.is_empty() {
-        format!(" A `{name}` with every field at its default.")
+        format!(" {a} `{name}` with every field at its default.")
     } else {
-        format!(" A `{name}` with the given required fields and every other field at its default.")
+        format!(
+            " {a} `{name}` with the given required fields and every other field at its default."
+        )
     };
     let default_impl = params.is_empty().then(|| {
         quote! {
-            impl Default for #name_ident {
+            impl ::core::default::Default for #name_ident {
                 fn default() -> Self {
                     Self::new()
                 }
@@ -85,6 +98,8 @@ pub fn emit_struct(name: &str, doc: Option<&str>, fields: &[Field]) -> TokenStre
         }
 
         impl #name_ident {
+            #(#consts)*
+
             #[doc = #new_doc]
             #lint
             pub fn new(#(#args),*) -> Self {
@@ -120,47 +135,48 @@ pub fn emit_enum(e: &Enum) -> TokenStream {
         }
 
         impl #name {
+            /// Every variant, in spec order.
+            pub const ALL: [Self; #count] = [#(Self::#variants),*];
+
             /// Every stored value, in spec order.
             pub const VALUES: [&'static str; #count] = [#(#values),*];
 
             /// The stored string.
             pub fn as_str(&self) -> &'static str {
-                match self {
-                    #( Self::#variants => #values, )*
-                }
+                Self::VALUES[*self as usize]
             }
 
             /// The variant stored as `s`.
-            pub fn parse(s: &str) -> Option<Self> {
-                match s {
-                    #( #values => Some(Self::#variants), )*
-                    _ => None,
-                }
+            pub fn parse(s: &str) -> ::core::option::Option<Self> {
+                dm::parse_enum(s, &Self::VALUES, &Self::ALL)
             }
         }
 
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        impl ::core::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
         impl dm::FieldValue for #name {
-            fn to_attr(&self) -> dm::types::AttributeValue {
-                dm::types::AttributeValue::S(self.as_str().to_string())
+            fn to_attr(&self) -> dm::AttributeValue {
+                dm::AttributeValue::S(self.as_str().into())
             }
-            fn from_attr(value: &dm::types::AttributeValue) -> Result<Self, dm::DecodeError> {
-                dm::codegen::enum_from_attr(value, #type_name, Self::parse)
+
+            fn from_attr(value: &dm::AttributeValue) -> ::core::result::Result<Self, dm::DecodeError> {
+                dm::enum_from_attr(value, #type_name, Self::parse)
             }
+
             fn to_json(&self) -> dm::serde_json::Value {
-                dm::serde_json::Value::String(self.as_str().to_string())
+                dm::serde_json::Value::String(self.as_str().into())
             }
+
             fn from_json(
                 value: &dm::serde_json::Value,
                 path: &str,
-                errors: &mut Vec<dm::Violation>,
-            ) -> Option<Self> {
-                dm::codegen::enum_from_json(value, path, errors, Self::parse, &Self::VALUES)
+                out: &mut ::std::vec::Vec<dm::Violation>,
+            ) -> ::core::option::Option<Self> {
+                dm::enum_from_json(value, path, out, Self::parse, &Self::VALUES)
             }
         }
     }

@@ -1,9 +1,11 @@
-//! Rust types and constant expressions for IR types.
+//! Rust types, constants and rules for IR types. Every std item is named by absolute
+//! path, so a model, dict or enum named `Option`, `String` or `Vec` cannot change what
+//! generated code means.
 
 use proc_macro2::{Literal as Lit, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::ir::{Default, Field, Kind, Literal, Type};
+use crate::ir::{Default, Field, Kind, Literal, Number, Type};
 
 /// The Rust type a value of `kind` is held in.
 pub fn rust_type(kind: &Kind) -> TokenStream {
@@ -11,14 +13,16 @@ pub fn rust_type(kind: &Kind) -> TokenStream {
         Kind::Int => quote!(i64),
         Kind::Float => quote!(f64),
         Kind::Boolean => quote!(bool),
-        Kind::String | Kind::Email | Kind::Url | Kind::IpAddress => quote!(String),
+        Kind::String | Kind::Email | Kind::Url | Kind::IpAddress => {
+            quote!(::std::string::String)
+        }
         Kind::Uuid => quote!(dm::uuid::Uuid),
         Kind::DateTime => quote!(dm::chrono::DateTime<dm::chrono::Utc>),
         Kind::Date => quote!(dm::chrono::NaiveDate),
         Kind::Timedelta => quote!(dm::chrono::TimeDelta),
         Kind::List(item) => {
             let t = rust_type(&item.kind);
-            quote!(Vec<#t>)
+            quote!(::std::vec::Vec<#t>)
         }
         Kind::Dict(d) => {
             let n = format_ident!("{}", d.name);
@@ -28,13 +32,13 @@ pub fn rust_type(kind: &Kind) -> TokenStream {
             let n = format_ident!("{}", e.name);
             quote!(#n)
         }
-        Kind::StringSet => quote!(std::collections::BTreeSet<String>),
-        Kind::NumberSet => quote!(std::collections::BTreeSet<i64>),
+        Kind::StringSet => quote!(::std::collections::BTreeSet<::std::string::String>),
+        Kind::NumberSet => quote!(::std::collections::BTreeSet<i64>),
         Kind::Binary => quote!(dm::Bytes),
-        Kind::BinarySet => quote!(std::collections::BTreeSet<dm::Bytes>),
+        Kind::BinarySet => quote!(::std::collections::BTreeSet<dm::Bytes>),
         Kind::Map(item) => {
             let t = rust_type(&item.kind);
-            quote!(std::collections::BTreeMap<String, #t>)
+            quote!(::std::collections::BTreeMap<::std::string::String, #t>)
         }
     }
 }
@@ -43,18 +47,18 @@ pub fn rust_type(kind: &Kind) -> TokenStream {
 pub fn field_type(f: &Field) -> TokenStream {
     let t = rust_type(&f.ty.kind);
     if f.is_optional() {
-        quote!(Option<#t>)
+        quote!(::core::option::Option<#t>)
     } else {
         t
     }
 }
 
-/// `dm::Required` or `dm::Optional`, for field handles.
+/// `, dm::Optional` for the handle of an optional field (`dm::Required` is the default).
 pub fn presence(f: &Field) -> TokenStream {
     if f.is_optional() {
-        quote!(dm::Optional)
+        quote!(, dm::Optional)
     } else {
-        quote!(dm::Required)
+        quote!()
     }
 }
 
@@ -65,12 +69,12 @@ pub fn literal(lit: &Literal, ty: &Type) -> TokenStream {
             let l = Lit::i64_unsuffixed(*i);
             quote!(#l)
         }
-        (Literal::Float(f), _) => {
-            let l = Lit::f64_unsuffixed(*f);
-            quote!(#l)
-        }
+        (Literal::Float(f), _) => float(*f),
         (Literal::Bool(b), _) => quote!(#b),
-        (Literal::Seconds(s), _) => quote!(dm::codegen::seconds(#s)),
+        (Literal::Seconds(s), _) => {
+            let l = Lit::i64_unsuffixed(*s);
+            quote!(dm::seconds(#l))
+        }
         (Literal::Text(t), Kind::Uuid) => {
             let n = uuid::Uuid::parse_str(t)
                 .map(|u| u.as_u128())
@@ -82,13 +86,15 @@ pub fn literal(lit: &Literal, ty: &Type) -> TokenStream {
             let d = chrono::DateTime::parse_from_rfc3339(t)
                 .map(|d| (d.timestamp(), d.timestamp_subsec_nanos()));
             let (secs, nanos) = d.unwrap_or_default();
-            quote!(dm::codegen::datetime(#secs, #nanos))
+            let (secs, nanos) = (Lit::i64_unsuffixed(secs), Lit::u32_unsuffixed(nanos));
+            quote!(dm::datetime(#secs, #nanos))
         }
         (Literal::Text(t), Kind::Date) => {
             use chrono::Datelike;
             let d = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").unwrap_or_default();
-            let (y, m, day) = (d.year(), d.month(), d.day());
-            quote!(dm::codegen::date(#y, #m, #day))
+            let y = Lit::i32_unsuffixed(d.year());
+            let (m, day) = (Lit::u32_unsuffixed(d.month()), Lit::u32_unsuffixed(d.day()));
+            quote!(dm::date(#y, #m, #day))
         }
         (Literal::Text(t), Kind::Enum(e)) => {
             let name = format_ident!("{}", e.name);
@@ -99,50 +105,176 @@ pub fn literal(lit: &Literal, ty: &Type) -> TokenStream {
                 .map(|(n, _)| format_ident!("{}", n));
             quote!(#name::#variant)
         }
-        (Literal::Text(t), _) => quote!(#t.to_string()),
+        (Literal::Text(t), _) => quote!(dm::text(#t)),
         (Literal::List(items), Kind::List(item_ty)) => {
             let items = items.iter().map(|l| literal(l, item_ty));
-            quote!(vec![#(#items),*])
+            quote!(::std::vec::Vec::from([#(#items),*]))
         }
-        (Literal::StrSet(items), _) => {
-            quote!(std::collections::BTreeSet::from([#(#items.to_string()),*]))
+        (Literal::StrSet(items), _) => quote!(dm::text_set([#(#items),*])),
+        (Literal::NumSet(items), _) => {
+            let items = items.iter().map(|i| Lit::i64_unsuffixed(*i));
+            quote!(::std::collections::BTreeSet::from([#(#items),*]))
         }
-        (Literal::NumSet(items), _) => quote!(std::collections::BTreeSet::from([#(#items),*])),
         (Literal::Map(entries), Kind::Map(item_ty)) => {
             let entries = entries.iter().map(|(k, v)| {
                 let v = literal(v, item_ty);
                 quote!((#k, #v))
             });
-            quote!(dm::codegen::map([#(#entries),*]))
+            quote!(dm::map([#(#entries),*]))
         }
         // The parser only pairs literals with matching types.
-        _ => quote!(Default::default()),
+        _ => quote!(::core::default::Default::default()),
     }
 }
 
-/// The value a field starts with when none is given (`new()`, JSON input):
-/// its default, else `None` / an empty collection / the dict's own defaults.
+fn float(f: f64) -> TokenStream {
+    let l = Lit::f64_unsuffixed(f);
+    if f < 0.0 {
+        // A negative literal is two tokens; the minus is explicit.
+        let l = Lit::f64_unsuffixed(-f);
+        quote!(-#l)
+    } else {
+        quote!(#l)
+    }
+}
+
+/// The default of a field as an expression of its value type, if the spec gives one.
+pub fn default_value(f: &Field) -> Option<TokenStream> {
+    match f.default.as_ref()? {
+        Default::Value(lit) => Some(literal(lit, &f.ty)),
+        Default::Now => Some(quote!(dm::now())),
+        Default::Today => Some(quote!(dm::today())),
+        Default::Uuid4 => Some(quote!(dm::uuid4())),
+    }
+}
+
+/// The default as something to call: `dm::now` or a closure.
+pub fn default_maker(f: &Field) -> Option<TokenStream> {
+    Some(match f.default.as_ref()? {
+        Default::Now => quote!(dm::now),
+        Default::Today => quote!(dm::today),
+        Default::Uuid4 => quote!(dm::uuid4),
+        Default::Value(lit) => {
+            let v = literal(lit, &f.ty);
+            quote!(|| #v)
+        }
+    })
+}
+
+/// The value a field starts with in `new()` when it is not an argument: its default,
+/// else `None` / an empty collection / the dict's own defaults.
 pub fn initial_value(f: &Field) -> Option<TokenStream> {
-    let value = match &f.default {
-        Some(Default::Value(lit)) => Some(literal(lit, &f.ty)),
-        Some(Default::Now) => Some(quote!(dm::codegen::now())),
-        Some(Default::Today) => Some(quote!(dm::codegen::today())),
-        Some(Default::Uuid4) => Some(quote!(dm::codegen::uuid4())),
-        None => None,
-    };
-    match (value, f.is_optional()) {
-        (Some(v), true) => Some(quote!(Some(#v))),
-        (Some(v), false) => Some(v),
-        (None, true) => Some(quote!(None)),
+    if f.needs_arg() {
+        return None;
+    }
+    Some(match (default_value(f), f.is_optional()) {
+        (Some(v), true) => quote!(::core::option::Option::Some(#v)),
+        (Some(v), false) => v,
+        (None, true) => quote!(::core::option::Option::None),
         (None, false) => match &f.ty.kind {
-            Kind::Dict(d) if d.fields.iter().all(|f| initial_value(f).is_some()) => {
+            Kind::Dict(d) => {
                 let n = format_ident!("{}", d.name);
-                Some(quote!(#n::new()))
+                quote!(#n::new())
             }
-            Kind::Dict(_) => None,
-            k if k.always_present() => Some(quote!(Default::default())),
-            _ => None,
+            _ => quote!(::core::default::Default::default()),
         },
+    })
+}
+
+/// The rules of a field as a constant expression (`dm::Rules::new().min(1900.0)`).
+pub fn rules(f: &Field) -> TokenStream {
+    let base = type_rules(&f.ty);
+    if f.refuses_empty() {
+        quote!(#base.required())
+    } else {
+        base
+    }
+}
+
+fn bound(n: Number) -> TokenStream {
+    match n {
+        Number::Int(i) => float(i as f64),
+        Number::Float(f) => float(f),
+    }
+}
+
+fn type_rules(ty: &Type) -> TokenStream {
+    let r = &ty.rules;
+    let mut calls = Vec::new();
+    if let Some(n) = r.min_value {
+        let b = bound(n);
+        calls.push(quote!(.min(#b)));
+    }
+    if let Some(n) = r.max_value {
+        let b = bound(n);
+        calls.push(quote!(.max(#b)));
+    }
+    if let Some(n) = r.min_length {
+        let n = Lit::u64_unsuffixed(n);
+        calls.push(quote!(.min_length(#n)));
+    }
+    if let Some(n) = r.max_length {
+        let n = Lit::u64_unsuffixed(n);
+        calls.push(quote!(.max_length(#n)));
+    }
+    if let Some(re) = &r.regex {
+        calls.push(quote!(.regex(#re)));
+    }
+    if let Some(choices) = &r.choices {
+        let (method, lits): (_, Vec<TokenStream>) = match ty.kind {
+            Kind::Int => (
+                quote!(one_of_int),
+                choices.iter().map(|c| literal(c, ty)).collect(),
+            ),
+            Kind::Float => (
+                quote!(one_of_float),
+                choices
+                    .iter()
+                    .map(|c| match c {
+                        Literal::Int(i) => float(*i as f64),
+                        Literal::Float(f) => float(*f),
+                        other => literal(other, ty),
+                    })
+                    .collect(),
+            ),
+            _ => (
+                quote!(one_of),
+                choices
+                    .iter()
+                    .filter_map(|c| match c {
+                        Literal::Text(t) => Some(quote!(#t)),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+        };
+        calls.push(quote!(.#method(&[#(#lits),*])));
+    }
+    match &ty.kind {
+        Kind::Email => calls.push(quote!(.email())),
+        Kind::Url => calls.push(quote!(.url())),
+        Kind::IpAddress => calls.push(quote!(.ip_address())),
+        Kind::List(item) | Kind::Map(item) if item.has_rules() => {
+            let inner = type_rules(item);
+            calls.push(quote!(.items(&#inner)));
+        }
+        _ => {}
+    }
+    quote!(dm::Rules::new() #(#calls)*)
+}
+
+/// The constant holding a field's rules (`YEAR_OF_BIRTH`).
+pub fn rules_const(f: &Field) -> proc_macro2::Ident {
+    format_ident!("{}", f.name.to_uppercase())
+}
+
+/// `&Self::YEAR_OF_BIRTH`, `&User::YEAR_OF_BIRTH` or `&dm::Rules::NONE`.
+pub fn rules_ref(f: &Field, owner: &TokenStream) -> TokenStream {
+    if f.has_rules() {
+        let c = rules_const(f);
+        quote!(&#owner::#c)
+    } else {
+        quote!(&dm::Rules::NONE)
     }
 }
 

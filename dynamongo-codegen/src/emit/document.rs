@@ -1,0 +1,76 @@
+//! `impl Document`: the conversions of a model or dict, one line per field in each of
+//! `visit` (item, JSON and rules), `from_item` and `read_json`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::types::{default_maker, rules_ref};
+use crate::ident::{fresh, ident};
+use crate::ir::Field;
+
+pub fn emit_document(name: &str, fields: &[Field]) -> TokenStream {
+    let name_ident = format_ident!("{}", name);
+    let owner = quote!(Self);
+    let count = proc_macro2::Literal::usize_unsuffixed(fields.len());
+
+    let visits = fields.iter().map(|f| {
+        let id = ident(&f.name);
+        let attr = &f.attribute;
+        let rules = rules_ref(f, &owner);
+        quote!(visitor.field(#attr, &self.#id, #rules);)
+    });
+
+    let gets = fields.iter().map(|f| {
+        let id = ident(&f.name);
+        let attr = &f.attribute;
+        quote!(#id: dm::get(item, #attr)?)
+    });
+
+    // Every field is read before the struct is built, so that every problem is reported;
+    // the fields are locals, and the reader a name no field has.
+    let json = fresh("json", fields.iter().map(|f| f.name.as_str()));
+    let reads = fields.iter().map(|f| {
+        let id = ident(&f.name);
+        let attr = &f.attribute;
+        let rules = rules_ref(f, &owner);
+        match default_maker(f) {
+            Some(make) => quote!(let #id = #json.or(#attr, #rules, #make);),
+            None => quote!(let #id = #json.field(#attr, #rules);),
+        }
+    });
+    let builds = fields.iter().map(|f| {
+        let id = ident(&f.name);
+        quote!(#id: #id?)
+    });
+    // A dict may have no fields at all.
+    let (unused_visitor, unused_item, unused_json) = match fields.is_empty() {
+        true => (
+            quote!(let _ = visitor;),
+            quote!(let _ = item;),
+            quote!(let _ = #json;),
+        ),
+        false => Default::default(),
+    };
+
+    quote! {
+        impl dm::Document for #name_ident {
+            const FIELDS: usize = #count;
+
+            fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
+                #unused_visitor
+                #(#visits)*
+            }
+
+            fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
+                #unused_item
+                ::core::result::Result::Ok(Self { #(#gets),* })
+            }
+
+            fn read_json(#json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
+                #unused_json
+                #(#reads)*
+                ::core::option::Option::Some(Self { #(#builds),* })
+            }
+        }
+    }
+}
