@@ -22,7 +22,10 @@ pub fn is_snake_ident(name: &str) -> bool {
         Some(c) if c.is_ascii_lowercase() || c == '_' => {}
         _ => return false,
     }
-    name != "_" && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    // rustc's `non_snake_case` also refuses `__` between words (`a__b`, not `__a` or `a_`).
+    name != "_"
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !name.trim_matches('_').contains("__")
 }
 
 /// Whether `name` is a PascalCase type name.
@@ -106,6 +109,9 @@ mod tests {
         assert!(is_snake_ident("year_of_birth"));
         assert!(is_snake_ident("_private"));
         assert!(!is_snake_ident("_"));
+        assert!(!is_snake_ident("a__b"));
+        assert!(is_snake_ident("__a"));
+        assert!(is_snake_ident("a_"));
         assert!(!is_snake_ident("Year"));
         assert!(!is_snake_ident("my attr"));
         assert!(!is_snake_ident("a.b"));

@@ -9,7 +9,8 @@ pub struct Model {
     pub source: String,
     /// Rust type name, PascalCase (`User`).
     pub name: String,
-    /// Module / file name, snake_case (`user`).
+    /// Module / file name, snake_case (`user`; `box` for the module `r#box`, `crate_` for a
+    /// keyword that cannot be raw).
     pub module: String,
     pub table: String,
     pub doc: Option<String>,
@@ -36,6 +37,10 @@ impl Model {
     }
     pub fn key_name(&self) -> String {
         format!("{}Key", self.name)
+    }
+    /// The module as Rust code names it (`r#box` for the module in `box.rs`).
+    pub fn module_path(&self) -> String {
+        crate::ident::escaped(&self.module)
     }
 }
 

@@ -134,7 +134,11 @@ impl Cx<'_> {
                 format!("`{name}` is not a PascalCase Rust type name"),
             );
         }
-        let module = name.to_snake_case();
+        // A keyword module is raw (`r#box`, in `box.rs`), or `crate_` for the four that
+        // cannot be raw.
+        let module = ident::escaped(&name.to_snake_case())
+            .trim_start_matches("r#")
+            .to_string();
         let table = str_of(obj, "table")?.to_string();
         let doc = str_of(obj, "doc").map(str::to_string);
         let throughput = match obj.get("throughput") {

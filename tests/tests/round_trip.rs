@@ -189,3 +189,66 @@ async fn foreign_items_that_do_not_fit_are_decode_errors() {
         "{err}"
     );
 }
+
+/// `tests/specs/valid/hostile.json`: a model named `Option` with dicts named `Result`,
+/// `Vec`, `String`, `Box`, `Default` and `Into`, enums named `Some` and `Item`, and fields
+/// named after every local and method the generator writes.
+#[tokio::test]
+async fn hostile_names_work_end_to_end() {
+    use dynamongo_tests::edge::option::{self as hostile, Option as Hostile, Some as Status};
+    let db = Db::embedded().await.unwrap();
+    Hostile::create_table(&db).await.unwrap();
+    let h = Hostile::from_json(serde_json::json!({
+        "value": "v1", "item": 1, "json_": "a@b.io", "type": "a", "self": "me",
+        "result": {"child": "c", "clone": 2, "vec": {"string": {}}},
+        "default": [{"ok": 1}], "boxes": {"k": {"err": "e"}}, "kind": "Field"
+    }))
+    .unwrap();
+    assert_eq!(h.status, Some(Status::None));
+    assert_eq!(h.json, Some("j".to_string()));
+    assert_eq!(h.result.vec.string.r#box, Some(1));
+    let saved = Hostile::save_one(&db, h.clone()).await.unwrap();
+    assert_eq!(Hostile::get_one(&db, ("v1", 1)).await.unwrap(), saved);
+    let updated = Hostile::update_one(
+        &db,
+        ("v1", 1),
+        [
+            hostile::out().set("o"),
+            hostile::result().clone().add(1),
+            hostile::self_().remove(),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (updated.out.as_deref(), updated.result.clone),
+        (Some("o"), Some(3))
+    );
+    assert_eq!(updated.self_, None);
+    let updated = Hostile::update_from_json(
+        &db,
+        serde_json::json!({"value": "v1", "item": 1, "updates": 2.5, "out": null}),
+    )
+    .await
+    .unwrap();
+    assert_eq!((updated.updates, updated.out), (Some(2.5), None));
+    // Every problem at once, at its path.
+    let err = Hostile::from_json(serde_json::json!({
+        "item": "x", "json_": "bad", "type": "c", "result": {"clone": 0}, "nope": 1
+    }))
+    .unwrap_err();
+    let paths: Vec<&str> = err.violations().iter().map(|v| v.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "nope",
+            "value",
+            "item",
+            "json_",
+            "type",
+            "result.clone",
+            "result.child"
+        ],
+        "{err}"
+    );
+}

@@ -420,3 +420,29 @@ async fn table_prefix_applies_to_every_call() {
     assert_eq!(tables.table_names(), ["test-users"]);
     assert!(format!("{db:?}").contains("test-") && !format!("{db:?}").contains("\"b\""));
 }
+
+#[tokio::test]
+async fn from_json_reports_every_violation_whatever_else_is_wrong() {
+    // `name` is missing, and the email and the year are wrong as well: all three are reported.
+    let err = User::from_json(json!({"email": "not-an-email", "year_of_birth": 1700})).unwrap_err();
+    let paths: Vec<&str> = err.violations().iter().map(|v| v.path.as_str()).collect();
+    assert_eq!(paths, ["email", "name", "year_of_birth"], "{err}");
+}
+
+#[tokio::test]
+async fn an_update_cannot_store_what_a_save_would_refuse() {
+    let db = db_with_users().await;
+    User::save_one(&db, john()).await.unwrap();
+    for update in [user::name().set(""), user::email().set("not-an-email")] {
+        let err = User::update_one(&db, "johndoe@gmail.com", [update])
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Validation(_)), "{err}");
+    }
+    let err = User::update_from_json(&db, json!({"email": "johndoe@gmail.com", "name": ""}))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Validation(_)), "{err}");
+    let stored = User::get_one(&db, "johndoe@gmail.com").await.unwrap();
+    assert_eq!(stored.name, john().name);
+}

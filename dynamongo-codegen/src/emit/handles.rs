@@ -46,6 +46,60 @@ fn handle(
     }
 }
 
+/// Methods of std traits (clippy's `should_implement_trait` list).
+const TRAIT_METHODS: &[&str] = &[
+    "add",
+    "as_mut",
+    "as_ref",
+    "bitand",
+    "bitor",
+    "bitxor",
+    "borrow",
+    "borrow_mut",
+    "clone",
+    "cmp",
+    "default",
+    "deref",
+    "deref_mut",
+    "div",
+    "drop",
+    "eq",
+    "from_iter",
+    "from_str",
+    "hash",
+    "index",
+    "index_mut",
+    "into_iter",
+    "mul",
+    "neg",
+    "next",
+    "not",
+    "rem",
+    "shl",
+    "shr",
+    "sub",
+];
+
+/// A dict handle method is named after its field, whatever clippy expects of that name
+/// (`clone`, `new`, `into_x`); silence exactly the lints the name calls for.
+fn method_lints(name: &str) -> TokenStream {
+    let mut lints = Vec::new();
+    if TRAIT_METHODS.contains(&name) {
+        lints.push(quote!(clippy::should_implement_trait));
+    }
+    if name == "new" {
+        lints.push(quote!(clippy::new_ret_no_self));
+    }
+    if name.starts_with("from_") || name.starts_with("into_") || name.ends_with("_mut") {
+        lints.push(quote!(clippy::wrong_self_convention));
+    }
+    if lints.is_empty() {
+        quote!()
+    } else {
+        quote!(#[allow(#(#lints),*)])
+    }
+}
+
 fn handle_doc(f: &Field) -> String {
     format!(
         " The `{}` field ({}): conditions and updates.",
@@ -80,8 +134,10 @@ pub fn emit_dict_handles(m: &Model, d: &Dict) -> TokenStream {
         let name = ident(&f.name);
         let (ty, build) = handle(&model, &d.name, f, false);
         let doc = handle_doc(f);
+        let lints = method_lints(&f.name);
         quote! {
             #[doc = #doc]
+            #lints
             pub fn #name(&self) -> #ty {
                 #build
             }

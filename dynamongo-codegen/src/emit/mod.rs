@@ -8,7 +8,7 @@ mod structs;
 mod types;
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 use crate::ir::Model;
 
@@ -101,7 +101,7 @@ pub fn header(source: &str) -> String {
 
 /// The module declaration of one model, with its doc.
 pub fn module_decl(m: &Model, body: Option<TokenStream>) -> TokenStream {
-    let name = format_ident!("{}", m.module);
+    let name = crate::ident::ident(&m.module);
     let mut doc = match &m.doc {
         Some(d) => format!("{d}\n\n"),
         None => String::new(),

@@ -1,0 +1,479 @@
+//! Random valid model specs with hostile names, and a valid JSON sample of each: the
+//! property test of the generator. `build.rs` generates them (seed and count from
+//! `DYNAMONGO_SPEC_SEED` / `DYNAMONGO_SPEC_COUNT`), the crate compiles them under
+//! `#![deny(warnings)]` and clippy, and `tests/random_specs.rs` round-trips the samples.
+//!
+//! Names come from pools of what generated code could meet: prelude, std and runtime
+//! type names for models, dicts and enums; keywords, the generator's locals and
+//! parameters, and std method names for fields; odd DynamoDB attribute names.
+
+use serde_json::{json, Map, Value};
+
+/// A small deterministic generator (xorshift64*): the same seed gives the same specs.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.next_u64() % 100 < percent
+    }
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// Type names that generated code must not be confused by.
+pub const TYPE_NAMES: &[&str] = &[
+    "Option",
+    "Result",
+    "Vec",
+    "String",
+    "Box",
+    "Default",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Item",
+    "Model",
+    "Document",
+    "Field",
+    "Rules",
+    "Path",
+    "Visitor",
+    "Into",
+    "From",
+    "Clone",
+    "Debug",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "Drop",
+    "Fn",
+    "Iterator",
+    "ToString",
+    "PartialEq",
+    "Display",
+    "Formatter",
+    "Target",
+    "Strategy",
+    "Error",
+    "Required",
+    "Optional",
+    "Bytes",
+    "AttributeValue",
+    "JsonReader",
+    "Json",
+    "Dm",
+    "Core",
+    "Std",
+    "Value",
+    "Map",
+];
+
+/// Field names: the generator's locals and parameters, keywords, std and runtime method
+/// names, prelude function names.
+pub const FIELD_NAMES: &[&str] = &[
+    "value", "item", "out", "obj", "prefix", "updates", "json", "json_", "visitor", "dm", "self",
+    "type", "key", "new", "into", "from", "path", "rules", "v", "k0", "some", "none", "ok", "err",
+    "r#", "match", "async", "crate", "super", "fn", "loop", "yield", "clone", "deref", "child",
+    "default", "next", "from_x", "into_x", "as_ref", "to_item", "field", "fields", "visit", "get",
+    "set", "remove", "eq", "core", "std", "drop", "vec", "format", "std_", "_p", "x", "a1",
+    "model", "table", "self_", "result", "option", "string", "box", "hash", "size", "index",
+];
+
+/// Attribute names DynamoDB allows and Rust does not.
+const ATTRIBUTES: &[&str] = &[
+    "a.b", "my attr", "ключ", "#n0", ":v0", "[0]", "x-y", "\"q\"", "size",
+];
+
+/// Doc texts that look like code or markup.
+const DOCS: &[&str] = &[
+    "`Option<T>` and { braces } and [links](#)",
+    "    fn main() { panic!() }\n    indented",
+    "*/ /* ### heading\n\n- item",
+    "\\ backslash \" quote",
+];
+
+/// Enum values with distinct variant names.
+const ENUM_VALUES: &[&str] = &[
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Self",
+    "ALL",
+    "VALUES",
+    "in progress",
+    "2fa",
+    "as_str",
+    "parse",
+];
+
+const SCALARS: &[&str] = &[
+    "int",
+    "float",
+    "boolean",
+    "string",
+    "email",
+    "url",
+    "uuid",
+    "ip_address",
+    "datetime",
+    "date",
+    "timedelta",
+    "string_set",
+    "number_set",
+    "binary",
+    "binary_set",
+    "enum",
+];
+const KEY_TYPES: &[&str] = &["string", "int", "email", "uuid", "date", "binary", "float"];
+const REGEXES: &[(&str, &str)] = &[("^[A-Z]", "Xy"), ("ab+c", "abbc"), ("^\\d{2}", "42x")];
+
+/// One spec and a valid JSON sample of its model.
+pub struct Generated {
+    pub model: String,
+    pub spec: Value,
+    pub sample: Value,
+}
+
+struct Names {
+    types: Vec<String>,
+}
+
+impl Names {
+    fn claim(&mut self, rng: &mut Rng) -> String {
+        loop {
+            let base = *rng.pick(TYPE_NAMES);
+            let name = if rng.chance(70) {
+                base.to_string()
+            } else {
+                format!("{base}{}", rng.below(100))
+            };
+            let taken = |n: &str| self.types.iter().any(|t| t == n);
+            if !taken(&name) && !taken(&format!("{name}Fields")) && !name.ends_with("Fields") {
+                self.types.push(name.clone());
+                self.types.push(format!("{name}Fields"));
+                return name;
+            }
+        }
+    }
+}
+
+/// `count` specs from `seed`. Model names are unique (a pool name, then numbered).
+pub fn generate(seed: u64, count: usize) -> Vec<Generated> {
+    let mut rng = Rng::new(seed);
+    (0..count)
+        .map(|i| {
+            let base = TYPE_NAMES[i % TYPE_NAMES.len()];
+            let model = if i < TYPE_NAMES.len() {
+                base.to_string()
+            } else {
+                format!("{base}{i}")
+            };
+            one(&mut rng, &model, i)
+        })
+        .collect()
+}
+
+fn one(rng: &mut Rng, model: &str, i: usize) -> Generated {
+    let mut names = Names {
+        types: vec![model.to_string(), format!("{model}Key")],
+    };
+    let mut fields = Map::new();
+    let mut sample = Map::new();
+    let hash = pick_field_name(rng, &fields);
+    let hash_ty = *rng.pick(KEY_TYPES);
+    add_field(
+        rng,
+        &mut names,
+        &mut fields,
+        &mut sample,
+        &hash,
+        Some(hash_ty),
+        0,
+    );
+    let range = rng.chance(50).then(|| {
+        let range = pick_field_name(rng, &fields);
+        let ty = *rng.pick(KEY_TYPES);
+        add_field(
+            rng,
+            &mut names,
+            &mut fields,
+            &mut sample,
+            &range,
+            Some(ty),
+            0,
+        );
+        range
+    });
+    for _ in 0..2 + rng.below(9) {
+        let name = pick_field_name(rng, &fields);
+        add_field(rng, &mut names, &mut fields, &mut sample, &name, None, 0);
+    }
+    let mut spec = json!({
+        "model": model,
+        "table": format!("random-{i}"),
+        "hash_key": hash,
+        "fields": fields,
+    });
+    if let Some(r) = range {
+        spec["range_key"] = json!(r);
+    }
+    if rng.chance(50) {
+        spec["doc"] = json!(rng.pick(DOCS));
+    }
+    if rng.chance(30) {
+        spec["throughput"] = json!("on_demand");
+    }
+    Generated {
+        model: model.to_string(),
+        spec,
+        sample: Value::Object(sample),
+    }
+}
+
+fn pick_field_name(rng: &mut Rng, taken: &Map<String, Value>) -> String {
+    loop {
+        let n = rng.pick(FIELD_NAMES).trim_end_matches('#').to_string();
+        let n = if n == "r" || taken.contains_key(&n) {
+            format!("{}_{}", n.trim_end_matches('_'), rng.below(1000))
+        } else {
+            n
+        };
+        // `self` and `self_` would both become `self_`.
+        let clash = (n == "self" && taken.contains_key("self_"))
+            || (n == "self_" && taken.contains_key("self"));
+        if !taken.contains_key(&n) && !clash {
+            return n;
+        }
+    }
+}
+
+/// Adds a field (a key field when `key_ty` is given) and, when it is required or by
+/// chance, a valid value for it to the sample.
+fn add_field(
+    rng: &mut Rng,
+    names: &mut Names,
+    fields: &mut Map<String, Value>,
+    sample: &mut Map<String, Value>,
+    name: &str,
+    key_ty: Option<&str>,
+    depth: usize,
+) {
+    let (mut spec, value) = match key_ty {
+        Some(t) => scalar(rng, names, t, true),
+        None => any_type(rng, names, depth),
+    };
+    let key = key_ty.is_some();
+    let required = key || (rng.chance(30) && spec.get("default").is_none());
+    if required {
+        spec["required"] = json!(true);
+    }
+    if rng.chance(15) {
+        spec["doc"] = json!(rng.pick(DOCS));
+    }
+    let attribute = if rng.chance(20) {
+        let a = format!("{}{}", rng.pick(ATTRIBUTES), fields.len());
+        spec["attribute"] = json!(a);
+        a
+    } else {
+        name.to_string()
+    };
+    // An absent dict is read as `{}`, which its required fields refuse: always give one.
+    if required || spec["type"] == "dict" || rng.chance(60) {
+        sample.insert(attribute, value);
+    }
+    fields.insert(name.to_string(), spec);
+}
+
+fn any_type(rng: &mut Rng, names: &mut Names, depth: usize) -> (Value, Value) {
+    match rng.below(10) {
+        0 if depth < 2 => dict(rng, names, depth),
+        1 => {
+            let (items, v) = element(rng, names, depth);
+            (
+                json!({"type": "list", "items": items}),
+                json!([v.clone(), v]),
+            )
+        }
+        2 => {
+            let (items, v) = element(rng, names, depth);
+            (
+                json!({"type": "map", "items": items}),
+                json!({"k": v, "k.2": v}),
+            )
+        }
+        _ => {
+            let t = *rng.pick(SCALARS);
+            scalar(rng, names, t, false)
+        }
+    }
+}
+
+/// An element type of a list or map (no sets, no defaults on elements).
+fn element(rng: &mut Rng, names: &mut Names, depth: usize) -> (Value, Value) {
+    if depth < 2 && rng.chance(30) {
+        return dict(rng, names, depth);
+    }
+    let t = *rng.pick(&[
+        "int", "float", "string", "email", "uuid", "datetime", "enum", "boolean",
+    ]);
+    let (mut spec, v) = scalar(rng, names, t, false);
+    if let Some(o) = spec.as_object_mut() {
+        o.remove("default");
+    }
+    (spec, v)
+}
+
+fn dict(rng: &mut Rng, names: &mut Names, depth: usize) -> (Value, Value) {
+    let mut fields = Map::new();
+    let mut sample = Map::new();
+    for _ in 0..1 + rng.below(4) {
+        let n = pick_field_name(rng, &fields);
+        add_field(rng, names, &mut fields, &mut sample, &n, None, depth + 1);
+    }
+    let mut spec = json!({"type": "dict", "fields": fields});
+    spec["name"] = json!(names.claim(rng));
+    (spec, Value::Object(sample))
+}
+
+/// A scalar field of type `t` with random rules, maybe a default, and a valid value.
+fn scalar(rng: &mut Rng, names: &mut Names, t: &str, key: bool) -> (Value, Value) {
+    let mut spec = json!({"type": t});
+    let value = match t {
+        "int" => {
+            if rng.chance(40) {
+                spec["min_value"] = json!(-5);
+                spec["max_value"] = json!(50);
+            } else if rng.chance(20) {
+                spec["choices"] = json!([1, 2, 3]);
+                if !key && rng.chance(50) {
+                    spec["default"] = json!(2);
+                }
+                return (spec, json!(3));
+            }
+            if !key && rng.chance(30) {
+                spec["default"] = json!(7);
+            }
+            json!(12)
+        }
+        "float" => {
+            if rng.chance(40) {
+                spec["min_value"] = json!(-1.5);
+                spec["max_value"] = json!(99);
+            }
+            if !key && rng.chance(30) {
+                spec["default"] = json!(0.25);
+            }
+            json!(2.5)
+        }
+        "boolean" => {
+            if rng.chance(30) {
+                spec["default"] = json!(false);
+            }
+            json!(true)
+        }
+        "string" => {
+            if rng.chance(30) {
+                let (re, ok) = *rng.pick(REGEXES);
+                spec["regex"] = json!(re);
+                return (spec, json!(ok));
+            }
+            if rng.chance(30) {
+                spec["min_length"] = json!(1);
+                spec["max_length"] = json!(12);
+            }
+            if rng.chance(20) {
+                spec["choices"] = json!(["a b", "ключ", "x"]);
+                return (spec, json!("ключ"));
+            }
+            if !key && rng.chance(30) {
+                spec["default"] = json!("dflt \"q\"");
+            }
+            json!("text")
+        }
+        "email" => json!("someone@example.com"),
+        "url" => json!("https://example.com/a?b=c"),
+        "ip_address" => json!("10.1.2.3"),
+        "uuid" => {
+            if !key && rng.chance(30) {
+                spec["default"] = json!("uuid4");
+            }
+            json!("67e55044-10b1-426f-9247-bb680e5fe0c8")
+        }
+        "datetime" => {
+            if !key && rng.chance(30) {
+                spec["default"] = json!(if rng.chance(50) {
+                    "now"
+                } else {
+                    "2020-01-02T03:04:05Z"
+                });
+            }
+            json!("2020-01-02T03:04:05.678901+0000")
+        }
+        "date" => {
+            if !key && rng.chance(30) {
+                spec["default"] = json!("today");
+            }
+            json!("2021-02-03")
+        }
+        "timedelta" => {
+            if rng.chance(30) {
+                spec["default"] = json!(60);
+            }
+            json!(3600)
+        }
+        "string_set" => {
+            if rng.chance(30) {
+                spec["max_length"] = json!(5);
+            }
+            json!(["a", "b"])
+        }
+        "number_set" => {
+            if rng.chance(30) {
+                spec["default"] = json!([1, 2]);
+            }
+            json!([3, 4])
+        }
+        "binary" => {
+            if rng.chance(30) {
+                spec["max_length"] = json!(16);
+            }
+            json!([0, 1, 255])
+        }
+        "binary_set" => json!([[1, 2], [3]]),
+        _ => {
+            // enum
+            let mut values: Vec<&str> = Vec::new();
+            for _ in 0..1 + rng.below(4) {
+                let v = *rng.pick(ENUM_VALUES);
+                if !values.contains(&v) {
+                    values.push(v);
+                }
+            }
+            spec["values"] = json!(values);
+            spec["name"] = json!(names.claim(rng));
+            if rng.chance(30) {
+                spec["default"] = json!(values[0]);
+            }
+            json!(values[values.len() - 1])
+        }
+    };
+    (spec, value)
+}
