@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use dynamongo_codegen::{check, generate, write, Error, Layout};
+use dynamongo_codegen::{check, generate, write, Drift, Error, Layout};
 
 const USAGE: &str = "usage: dynamongo-codegen [--check] SPEC_DIR OUT_DIR
 
@@ -13,8 +13,9 @@ Generates one Rust module per model spec (SPEC_DIR/*.json) into OUT_DIR
 (OUT_DIR/mod.rs plus one file per model), writing only files whose bytes change
 and removing generated files whose spec is gone.
 
-  --check   write nothing; exit 1 and name each changed, missing or stale file
-            when OUT_DIR is not what SPEC_DIR generates";
+  --check   write nothing; exit 1 and name each changed, missing or stale file,
+            with a unified diff of each changed one, when OUT_DIR is not what
+            SPEC_DIR generates";
 
 fn main() -> ExitCode {
     let mut check_only = false;
@@ -66,6 +67,9 @@ fn main() -> ExitCode {
                 );
                 for d in &drift {
                     eprintln!("  {d}");
+                }
+                for diff in drift.iter().filter_map(Drift::diff) {
+                    eprint!("\n{diff}");
                 }
                 eprintln!(
                     "run: cargo run -p dynamongo-codegen -- {} {}",

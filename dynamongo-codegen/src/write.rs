@@ -21,8 +21,14 @@ pub struct WriteReport {
 /// A difference between `OUT_DIR` and what the specs generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Drift {
-    /// The file's contents differ.
-    Changed(PathBuf),
+    /// The file's contents differ; `diff` is a unified diff from the file on disk to
+    /// what the specs generate.
+    Changed {
+        /// The file.
+        path: PathBuf,
+        /// `--- path` / `+++ path (generated)` and the hunks.
+        diff: String,
+    },
     /// The file should exist and does not.
     Missing(PathBuf),
     /// A generated file whose spec is gone.
@@ -32,11 +38,33 @@ pub enum Drift {
 impl std::fmt::Display for Drift {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Drift::Changed(p) => write!(f, "changed: {} (its spec was edited)", p.display()),
+            Drift::Changed { path, .. } => {
+                write!(f, "changed: {} (its spec was edited)", path.display())
+            }
             Drift::Missing(p) => write!(f, "missing: {} (a spec was added)", p.display()),
             Drift::Stale(p) => write!(f, "stale:   {} (its spec was removed)", p.display()),
         }
     }
+}
+
+impl Drift {
+    /// The unified diff of a changed file.
+    pub fn diff(&self) -> Option<&str> {
+        match self {
+            Drift::Changed { diff, .. } => Some(diff),
+            _ => None,
+        }
+    }
+}
+
+/// A unified diff (3 lines of context) from `old` on disk to the generated `new`.
+fn unified_diff(path: &Path, old: &str, new: &str) -> String {
+    let shown = path.display().to_string();
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&shown, &format!("{shown} (generated)"))
+        .to_string()
 }
 
 fn io(path: &Path, source: std::io::Error) -> Error {
@@ -103,7 +131,10 @@ pub fn check(dir: &Path, generated: &Generated) -> Result<Vec<Drift>, Error> {
         let path = dir.join(&file.path);
         match std::fs::read(&path) {
             Ok(old) if old == file.contents.as_bytes() => {}
-            Ok(_) => drift.push(Drift::Changed(path)),
+            Ok(old) => {
+                let diff = unified_diff(&path, &String::from_utf8_lossy(&old), &file.contents);
+                drift.push(Drift::Changed { path, diff });
+            }
             Err(_) => drift.push(Drift::Missing(path)),
         }
     }

@@ -26,7 +26,10 @@ fn check(spec_dir: &str, snapshot_dir: &str) {
         drift.is_empty(),
         "generated code differs from tests/snapshots/{snapshot_dir}:\n{}\n\
          If the change is intended: DYNAMONGO_BLESS=1 cargo test -p dynamongo-tests --test snapshots",
-        drift.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n")
+        drift
+            .iter()
+            .map(|d| format!("  {d}\n{}", d.diff().unwrap_or_default()))
+            .collect::<String>()
     );
 }
 
