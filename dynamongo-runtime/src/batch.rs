@@ -3,78 +3,22 @@
 //! an account of every item that did not make it.
 
 use std::borrow::Cow;
+
+use futures::stream::{self, StreamExt};
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
-use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
 
 use crate::db::Db;
 use crate::error::Error;
 use crate::keys::{item_size, key_text_in};
+use crate::retry::RetryPolicy;
 use crate::value::Item;
 
 /// Writes per BatchWriteItem request.
 pub(crate) const BATCH_WRITE_MAX: usize = 25;
 /// Bytes per BatchWriteItem request (DynamoDB's limit is 16 MB; stay well under).
 const BATCH_WRITE_BYTES: usize = 15 * 1024 * 1024;
-
-/// How batch calls retry.
-///
-/// ```
-/// use std::time::Duration;
-/// let p = dynamongo_runtime::RetryPolicy { max_attempts: 5, ..Default::default() };
-/// assert_eq!(p.base_delay, Duration::from_millis(25));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Attempts per chunk, the first included.
-    pub max_attempts: u32,
-    /// The first backoff ceiling; it doubles each attempt.
-    pub base_delay: Duration,
-    /// The largest backoff ceiling.
-    pub max_delay: Duration,
-    /// Chunks in flight at once.
-    pub concurrency: usize,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_attempts: 10,
-            base_delay: Duration::from_millis(25),
-            max_delay: Duration::from_secs(5),
-            concurrency: 8,
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// Full jitter: a random delay between zero and the attempt's ceiling.
-    pub(crate) fn backoff(&self, attempt: u32) -> Duration {
-        let ceiling = self
-            .base_delay
-            .saturating_mul(1u32.checked_shl(attempt.min(20)).unwrap_or(u32::MAX))
-            .min(self.max_delay);
-        let nanos = ceiling.as_nanos().min(u64::MAX as u128) as u64;
-        if nanos == 0 {
-            return Duration::ZERO;
-        }
-        Duration::from_nanos(random_u64() % nanos)
-    }
-}
-
-fn random_u64() -> u64 {
-    // A fresh RandomState is randomly keyed per process and per call; enough for jitter.
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0),
-    );
-    h.finish()
-}
 
 /// Result of reading one chunk of keys.
 pub(crate) struct GetChunk {
@@ -373,4 +317,59 @@ mod tests {
             assert!(p.backoff(attempt) <= ceiling);
         }
     }
+}
+
+/// What a batch call did with each item: every input ends in `success` or in `fail`.
+#[derive(Debug)]
+pub struct BatchResult<T> {
+    /// Items (or keys) done.
+    pub success: Vec<T>,
+    /// Items (or keys) not done, each with why.
+    pub fail: Vec<Failed<T>>,
+}
+
+/// An item a batch call could not handle, and the reason.
+#[derive(Debug)]
+pub struct Failed<T> {
+    /// The item or key.
+    pub item: T,
+    /// Why it failed.
+    pub reason: Error,
+}
+
+impl<T> Default for BatchResult<T> {
+    fn default() -> Self {
+        BatchResult {
+            success: Vec::new(),
+            fail: Vec::new(),
+        }
+    }
+}
+
+impl<T> BatchResult<T> {
+    /// `success.len()` (the seed's `success_count`).
+    pub fn success_count(&self) -> usize {
+        self.success.len()
+    }
+    /// `fail.len()` (the seed's `fail_count`).
+    pub fn fail_count(&self) -> usize {
+        self.fail.len()
+    }
+}
+
+/// Runs writes in chunks, `policy.concurrency` chunks at a time.
+pub(crate) async fn run_writes(
+    db: &Db,
+    table: &str,
+    writes: Vec<(usize, Write)>,
+    names: &[&str],
+    policy: &RetryPolicy,
+) -> Vec<WriteOutcome> {
+    let chunks = chunk_writes(writes);
+    stream::iter(chunks)
+        .map(|chunk| write_chunk(db, table, chunk, names, policy))
+        .buffer_unordered(policy.concurrency.max(1))
+        .flat_map(stream::iter)
+        .collect()
+        .await
 }

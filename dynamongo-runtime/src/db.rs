@@ -22,7 +22,7 @@ pub struct Db {
     client: Client,
     prefix: String,
     endpoint: Option<String>,
-    retry: crate::batch::RetryPolicy,
+    retry: crate::retry::RetryPolicy,
     // Keeps the embedded server alive while any clone of this Db exists.
     _embedded: Option<Arc<EmbeddedGuard>>,
 }
@@ -63,7 +63,7 @@ impl Db {
     }
 
     /// The retry and concurrency policy of batch calls (default: [`crate::RetryPolicy::default`]).
-    pub fn retry_policy(&self) -> crate::batch::RetryPolicy {
+    pub fn retry_policy(&self) -> crate::retry::RetryPolicy {
         self.retry
     }
 
@@ -75,7 +75,7 @@ impl Db {
     /// let db = Db::from_env().await?.with_retry_policy(RetryPolicy { concurrency: 16, ..Default::default() });
     /// # Ok(()) }
     /// ```
-    pub fn with_retry_policy(mut self, policy: crate::batch::RetryPolicy) -> Self {
+    pub fn with_retry_policy(mut self, policy: crate::retry::RetryPolicy) -> Self {
         self.retry = policy;
         self
     }

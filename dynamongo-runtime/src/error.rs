@@ -45,9 +45,9 @@ pub enum Error {
     #[error("{} key(s) still unprocessed after {attempts} attempts ({} item(s) fetched)", .missing.len(), .fetched.len())]
     Incomplete {
         /// Items fetched (raw; decode with `Model::from_item`).
-        fetched: Vec<crate::value::Item>,
+        fetched: Vec<crate::item::Item>,
         /// Keys not fetched.
-        missing: Vec<crate::value::Item>,
+        missing: Vec<crate::item::Item>,
         /// Attempts made per request.
         attempts: u32,
     },

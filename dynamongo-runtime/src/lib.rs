@@ -7,11 +7,12 @@
 //! Generated modules implement [`Model`] for each spec and provide one field-handle
 //! function per field; everything else lives here:
 //!
-//! - [`Db`]: the connection (AWS, any endpoint, or [`Db::embedded`] with feature `embedded`).
-//! - [`Model`]'s provided methods: `create_table`, `save_one`, `get_one`, `delete_one`,
-//!   `update_one`, `update_from_json`, `from_json`, `to_json`, `keys_in`, and the
-//!   multi-item `get_many` (planned: GetItem / BatchGetItem / Query / Scan, with
-//!   `explain()` and `stream()`), `save_many` and `delete_many` (a [`BatchResult`]).
+//! - [`Db`]: the connection (AWS, any endpoint, or `Db::embedded()` with feature `embedded`).
+//! - [`Model`]: `from_json`, `to_json`, `validate`, `keys_in`; and [`ModelExt`], the
+//!   operations every model has: `create_table`, `save_one`, `get_one`, `delete_one`,
+//!   `update_one`, `update_from_json`, and the multi-item `get_many` (planned: GetItem /
+//!   BatchGetItem / Query / Scan, with `explain()` and `stream()`), `save_many` and
+//!   `delete_many` (a [`BatchResult`]). Each returns a builder: add options, then `.await`.
 //! - [`Condition`] and [`Update`], built from typed [`Field`] handles and combined with
 //!   `&`, `|` and `!`.
 //! - One [`Error`] type.
@@ -31,35 +32,58 @@
 //! ```
 #![warn(missing_docs)]
 
-mod batch;
-#[doc(hidden)]
-pub mod codegen;
-mod db;
+// The modules, layer by layer; each uses only the layers above it.
+// Values and items:
 mod error;
+mod item;
+mod rules;
+mod value;
+// Expressions: conditions, updates, typed field handles.
 mod eval;
 mod expr;
 mod field;
-mod keys;
-mod many;
+// The traits generated code implements.
+mod document;
 mod model;
-mod ops;
+// The connection and how calls retry.
+mod db;
+mod retry;
+// The planner: keys, and which call serves a strategy.
+mod keys;
 mod plan;
-mod rules;
-mod value;
+// The batch engine: chunks, concurrency, retries, an account of every item; and the
+// read engine that streams the items of a plan.
+mod batch;
+mod read;
+// The operations, one file each.
+mod operation;
+// What generated code calls (re-exports and small helpers; nothing here depends on it).
+#[doc(hidden)]
+pub mod codegen;
 
-pub use batch::RetryPolicy;
+pub use batch::{BatchResult, Failed};
 pub use db::{Db, DbBuilder};
+pub use document::Document;
 pub use error::{DecodeError, Error, Result, Violation};
-pub use expr::{AttrPath, Condition, Rendered, Update};
-pub use field::{Field, Numeric, Optional, Ordered, Required, Size};
-pub use many::{BatchResult, DeleteMany, Failed, GetMany, SaveMany};
-pub use model::{
-    one, Document, KeyAttr, ManyStrategy, Model, ModelKey, ScalarType, Strategy, Target, Targets,
-    Throughput,
+#[doc(hidden)]
+pub use expr::AttrPath;
+pub use expr::{Condition, Rendered, Update};
+pub use field::{Field, Optional, Ordered, Required};
+#[doc(hidden)]
+pub use field::{Numeric, Size};
+pub use item::Item;
+pub use model::{one, ManyStrategy, Model, Strategy, Target};
+#[doc(hidden)]
+pub use model::{KeyAttr, ModelKey, ScalarType, Targets, Throughput};
+pub use operation::{
+    CreateTable, DeleteMany, DeleteOne, GetMany, GetOne, ModelExt, Overwrite, SaveMany, SaveOne,
+    UpdateOne,
 };
-pub use ops::{GetOne, Overwrite, SaveOne};
 pub use plan::{Operation, Plan};
-pub use value::{format_datetime, parse_datetime, Bytes, FieldValue, Item, SetElement};
+pub use retry::RetryPolicy;
+#[doc(hidden)]
+pub use value::SetElement;
+pub use value::{format_datetime, parse_datetime, Bytes, FieldValue};
 
 /// The SDK's attribute types, for hand-written items and tests.
 pub mod types {
@@ -75,5 +99,5 @@ pub use uuid;
 
 /// What a module using models needs: `use dynamongo_runtime::prelude::*;`.
 pub mod prelude {
-    pub use crate::{one, BatchResult, Condition, Db, Error, Model, Overwrite, Update};
+    pub use crate::{one, BatchResult, Condition, Db, Error, Model, ModelExt, Overwrite, Update};
 }

@@ -1,18 +1,14 @@
 //! The `Model` trait that generated code implements, and the strategy traits that let a
 //! key, a model, a condition or a list of them select items.
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use serde_json::{Map, Value};
 
-use crate::codegen::{
-    read_object, Checker, ItemWriter, JsonReader, JsonUpdates, JsonWriter, Visitor,
-};
-use crate::db::Db;
+use crate::document::{is_empty_json, Document};
 use crate::error::{DecodeError, Error, Violation};
-use crate::expr::{Condition, Expr, Update};
-use crate::many::{DeleteMany, GetMany, SaveMany};
-use crate::ops::{self, BoxFuture, GetOne, SaveOne};
-use crate::rules::{Path, Rules};
-use crate::value::{attr_kind, FieldValue, Item};
+use crate::expr::{Action, Condition, Expr, Update};
+use crate::field::{Field, Presence};
+use crate::rules::Path;
+use crate::value::{wrong_json, FieldValue, Item};
 
 /// DynamoDB scalar types a key attribute can have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,97 +66,10 @@ pub trait ModelKey: Clone + std::fmt::Debug + Send + Sync + 'static {
     fn from_key_item(item: &Item) -> Result<Self, DecodeError>;
 }
 
-/// A struct generated from a spec's `fields` (a model or a dict): its conversions to and
-/// from DynamoDB items. Generated code implements it.
-///
-/// A dict is stored as a map, so every `Document` is also a [`FieldValue`].
-pub trait Document: Sized + Clone {
-    /// The number of fields.
-    #[doc(hidden)]
-    const FIELDS: usize;
-
-    /// Calls `visitor` once per field, in spec order.
-    #[doc(hidden)]
-    fn visit<V: Visitor>(&self, visitor: &mut V);
-
-    /// Decodes an item (or a dict's map); the error names the attribute path.
-    fn from_item(item: &Item) -> Result<Self, DecodeError>;
-
-    /// Reads the fields of a JSON object, checking each field's rules as it is read.
-    #[doc(hidden)]
-    fn read_json(json: &mut JsonReader<'_>) -> Option<Self>;
-
-    /// The item (or map) form, in the storage format of Python dynamongo 0.1.
-    fn to_item(&self) -> Item {
-        let mut writer = ItemWriter(Item::with_capacity(Self::FIELDS));
-        self.visit(&mut writer);
-        writer.0
-    }
-
-    /// Every rule violation, with paths under `path`.
-    #[doc(hidden)]
-    fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
-        self.visit(&mut Checker { path, out });
-    }
-
-    /// The JSON object form (the seed's `to_dict`).
-    #[doc(hidden)]
-    fn to_json_value(&self) -> serde_json::Value {
-        let mut writer = JsonWriter(serde_json::Map::new());
-        self.visit(&mut writer);
-        serde_json::Value::Object(writer.0)
-    }
-
-    /// Reads a JSON object, applying defaults and recording every problem under `prefix`.
-    #[doc(hidden)]
-    fn from_json_value(
-        value: &serde_json::Value,
-        prefix: &str,
-        out: &mut Vec<Violation>,
-    ) -> Option<Self> {
-        read_object(value, prefix, out)
-    }
-}
-
-/// A dict is stored as a map (`M`); absent, it is read as an empty map (so its defaults apply).
-impl<D: Document> FieldValue for D {
-    fn to_attr(&self) -> AttributeValue {
-        AttributeValue::M(self.to_item())
-    }
-    fn from_attr(value: &AttributeValue) -> Result<Self, DecodeError> {
-        match value {
-            AttributeValue::M(m) => D::from_item(m),
-            other => Err(DecodeError::new("M (map)", attr_kind(other))),
-        }
-    }
-    fn to_json(&self) -> serde_json::Value {
-        self.to_json_value()
-    }
-    fn from_json(value: &serde_json::Value, path: &str, out: &mut Vec<Violation>) -> Option<Self> {
-        D::from_json_value(value, path, out)
-    }
-    fn check(&self, _: &Rules, path: &Path<'_>, out: &mut Vec<Violation>) {
-        self.validate_at(path, out);
-    }
-    fn check_parsed(&self, _: &Rules, _: &Path<'_>, _: &mut Vec<Violation>) {
-        // Each field was checked as it was read.
-    }
-    fn absent() -> Result<Self, DecodeError> {
-        D::from_item(&Item::new())
-    }
-    fn json_absent(path: &str, out: &mut Vec<Violation>) -> Option<Self> {
-        D::from_json_value(
-            &serde_json::Value::Object(serde_json::Map::new()),
-            path,
-            out,
-        )
-    }
-}
-
 /// A model: a struct generated from a spec, stored in one table.
 ///
-/// The operations (`save_one`, `get_one`, `get_many`, ...) are provided methods, called
-/// as `User::save_one(&db, user)`. See the crate documentation for the whole API.
+/// The operations (`save_one`, `get_one`, `get_many`, ...) are the methods of
+/// [`ModelExt`](crate::ModelExt), which every model has: `User::save_one(&db, user)`.
 pub trait Model: Document + std::fmt::Debug + Send + Sync + 'static {
     /// The primary key type.
     type Key: ModelKey;
@@ -207,84 +116,6 @@ pub trait Model: Document + std::fmt::Debug + Send + Sync + 'static {
     /// (or a `remove`, for `null` on an optional field) per other attribute. Generated.
     #[doc(hidden)]
     fn json_updates(json: &mut JsonUpdates<'_, Self>);
-
-    /// Creates the model's table (key schema, attribute definitions, throughput) and waits
-    /// until it is ACTIVE. [`Error::TableExists`] when it is already there.
-    fn create_table(db: &Db) -> BoxFuture<'_, Result<(), Error>> {
-        Box::pin(ops::create_table::<Self>(db))
-    }
-
-    /// Deletes the model's table.
-    fn delete_table(db: &Db) -> BoxFuture<'_, Result<(), Error>> {
-        Box::pin(ops::delete_table::<Self>(db))
-    }
-
-    /// Saves one item (validated first). Replaces an item with the same key unless
-    /// [`SaveOne::overwrite`] says otherwise. Returns the item saved.
-    fn save_one(db: &Db, item: Self) -> SaveOne<'_, Self> {
-        SaveOne::new(db, item)
-    }
-
-    /// Reads one item by key, key tuple, key type, model or key condition
-    /// (plus extra checks). [`Error::NotFound`] when absent; see [`GetOne::optional`].
-    fn get_one(db: &Db, strategy: impl Strategy<Self>) -> GetOne<'_, Self> {
-        GetOne::new(db, strategy.into_target())
-    }
-
-    /// Deletes one item and returns it, or `None` when no item matched (the key is
-    /// absent, or the extra checks failed).
-    fn delete_one(
-        db: &Db,
-        strategy: impl Strategy<Self>,
-    ) -> BoxFuture<'_, Result<Option<Self>, Error>> {
-        let single = ops::single_of(strategy);
-        Box::pin(async move { ops::delete_single(db, single?).await })
-    }
-
-    /// Applies updates to one existing item and returns it as it is afterwards.
-    /// [`Error::NotFound`] when the item does not exist (nothing is created);
-    /// [`Error::ConditionalCheckFailed`] when it exists but fails the extra checks.
-    fn update_one(
-        db: &Db,
-        strategy: impl Strategy<Self>,
-        updates: impl IntoIterator<Item = Update<Self>>,
-    ) -> BoxFuture<'_, Result<Self, Error>> {
-        let single = ops::single_of(strategy);
-        let updates: Vec<Update<Self>> = updates.into_iter().collect();
-        Box::pin(async move { ops::update_single(db, single?, updates).await })
-    }
-
-    /// Updates an existing item from a JSON object holding its key and the attributes to
-    /// set (the seed's `update_from_dict`). [`Error::NotFound`] when it does not exist.
-    fn update_from_json(db: &Db, value: serde_json::Value) -> BoxFuture<'_, Result<Self, Error>> {
-        let mut json = JsonUpdates::new(&value);
-        Self::json_updates(&mut json);
-        let parsed = json.finish();
-        Box::pin(async move {
-            let (key, updates) = parsed?;
-            let single = crate::keys::resolve(Target::<Self>::Key(key))?;
-            ops::update_single(db, single, updates).await
-        })
-    }
-
-    /// Reads many items: a list of single-item strategies, `in_`/`keys_in`, or any
-    /// condition. The planner picks GetItem, BatchGetItem, Query or Scan; see
-    /// [`GetMany::explain`], [`GetMany::stream`], `.descending()` and `.limit(n)`.
-    fn get_many(db: &Db, strategy: impl ManyStrategy<Self>) -> GetMany<'_, Self> {
-        GetMany::new(db, strategy.into_targets())
-    }
-
-    /// Saves many items: BatchWriteItem in chunks of 25 with retries, or conditional puts
-    /// with [`SaveMany::overwrite`]. Every item ends in `success` or in `fail` with a reason.
-    fn save_many(db: &Db, items: impl IntoIterator<Item = Self>) -> SaveMany<'_, Self> {
-        SaveMany::new(db, items.into_iter().collect())
-    }
-
-    /// Deletes many items: a list of single-item strategies, `in_`/`keys_in`, or any
-    /// condition (found first, then deleted with the condition re-checked).
-    fn delete_many(db: &Db, strategy: impl ManyStrategy<Self>) -> DeleteMany<'_, Self> {
-        DeleteMany::new(db, strategy.into_targets())
-    }
 
     /// A condition matching any of the given full keys (the seed's `keys_in`).
     fn keys_in<K: Into<Self::Key>>(keys: impl IntoIterator<Item = K>) -> Condition<Self> {
@@ -403,5 +234,92 @@ impl<M: Model, S: Strategy<M> + Clone> ManyStrategy<M> for &[S] {
 impl<M: Model> ManyStrategy<M> for Condition<M> {
     fn into_targets(self) -> Targets<M> {
         Targets::Where(self)
+    }
+}
+
+/// Reads the JSON object of `update_from_json` (`Model::json_updates`): the key, and one
+/// update per other attribute present.
+pub struct JsonUpdates<'a, M> {
+    obj: Option<&'a Map<String, Value>>,
+    out: Vec<Violation>,
+    key: Item,
+    updates: Vec<Update<M>>,
+    seen: Vec<String>,
+}
+
+impl<'a, M: Model> JsonUpdates<'a, M> {
+    pub(crate) fn new(value: &'a Value) -> Self {
+        let mut out = Vec::new();
+        let obj = match value {
+            Value::Object(obj) => Some(obj),
+            other => {
+                wrong_json("", "an object", other, &mut out);
+                None
+            }
+        };
+        JsonUpdates {
+            obj,
+            out,
+            key: Item::new(),
+            updates: Vec::new(),
+            seen: Vec::new(),
+        }
+    }
+
+    fn value<T, P>(&mut self, field: &Field<M, T, P>) -> (String, Option<&'a Value>) {
+        let name = field.path().to_string();
+        let v = self.obj.and_then(|o| o.get(&name));
+        self.seen.push(name.clone());
+        (name, v)
+    }
+
+    /// A key attribute (required).
+    pub fn key<T: FieldValue, P>(&mut self, field: &Field<M, T, P>) {
+        let (name, v) = self.value(field);
+        match v.filter(|v| !is_empty_json(v)) {
+            None => self.out.push(Violation::new(name, "is required")),
+            Some(v) => {
+                if let Some(x) = T::from_json(v, &name, &mut self.out) {
+                    x.check_parsed(field.rule_set(), &Path::Root.field(&name), &mut self.out);
+                    self.key.insert(name, x.to_attr());
+                }
+            }
+        }
+    }
+
+    /// Another attribute: set when given, removed when null or `""` (optional fields only).
+    pub fn set<T: FieldValue, P: Presence>(&mut self, field: &Field<M, T, P>) {
+        let (name, v) = self.value(field);
+        let Some(v) = v else { return };
+        if is_empty_json(v) {
+            if P::OPTIONAL {
+                let remove = Action::Remove(field.path().clone());
+                self.updates.push(Update::new(remove, Vec::new()));
+            } else {
+                let message = "is required and cannot be emptied";
+                self.out.push(Violation::new(name, message));
+            }
+        } else if let Some(x) = T::from_json(v, &name, &mut self.out) {
+            x.check_parsed(field.rule_set(), &Path::Root.field(&name), &mut self.out);
+            let set = Action::Set(field.path().clone(), x.to_attr());
+            self.updates.push(Update::new(set, Vec::new()));
+        }
+    }
+
+    pub(crate) fn finish(mut self) -> Result<(M::Key, Vec<Update<M>>), Error> {
+        if let Some(obj) = self.obj {
+            let unknown = obj
+                .keys()
+                .filter(|k| !self.seen.contains(k))
+                .map(|k| Violation::new(k.as_str(), "is not a field of this model"));
+            let unknown: Vec<Violation> = unknown.collect();
+            self.out.splice(0..0, unknown);
+        }
+        if !self.out.is_empty() {
+            return Err(Error::Validation(self.out));
+        }
+        let key = M::Key::from_key_item(&self.key)
+            .map_err(|e| Error::Validation(vec![Violation::new(e.path(), e.to_string())]))?;
+        Ok((key, self.updates))
     }
 }

@@ -45,6 +45,7 @@ pub(crate) struct Planned {
 
 /// The DynamoDB operation a plan uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Operation {
     /// One GetItem.
     GetItem,
@@ -82,6 +83,7 @@ impl fmt::Display for Operation {
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Plan {
     /// The operation.
     pub operation: Operation,

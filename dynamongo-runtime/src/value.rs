@@ -1,6 +1,6 @@
 //! Rust values ⇄ DynamoDB attributes ⇄ JSON, in the storage format of Python dynamongo 0.1.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
@@ -10,8 +10,7 @@ use uuid::Uuid;
 use crate::error::{DecodeError, Violation};
 use crate::rules::{Path, Rules};
 
-/// A DynamoDB item: attribute name → value.
-pub type Item = HashMap<String, AttributeValue>;
+pub(crate) use crate::item::Item;
 
 /// Binary data (`binary` fields; elements of `binary_set`).
 ///

@@ -6,7 +6,7 @@
 pub mod fault;
 pub mod specgen;
 
-use dynamongo_runtime::{Db, Model, ModelKey};
+use dynamongo_runtime::{Db, Model, ModelExt, ModelKey};
 
 /// Models from `spec/` (the seed's User and Contacts, and a model of every field type).
 pub mod models {

@@ -446,3 +446,19 @@ async fn an_update_cannot_store_what_a_save_would_refuse() {
     let stored = User::get_one(&db, "johndoe@gmail.com").await.unwrap();
     assert_eq!(stored.name, john().name);
 }
+
+#[tokio::test]
+async fn every_operation_is_a_builder_that_is_awaited() {
+    let db = Db::embedded().await.unwrap();
+    // Options are added before awaiting; without `.wait(true)` the table may still be CREATING.
+    User::create_table(&db).wait(false).await.unwrap();
+    let create = User::create_table(&db);
+    assert!(matches!(create.await, Err(Error::TableExists(_))));
+    User::save_one(&db, john()).await.unwrap();
+    let update = User::update_one(&db, "johndoe@gmail.com", [user::name().set("J")]);
+    assert_eq!(update.await.unwrap().name, "J");
+    let update = User::update_from_json(&db, json!({"email": "johndoe@gmail.com", "name": "K"}));
+    assert_eq!(update.await.unwrap().name, "K");
+    let delete = User::delete_one(&db, "johndoe@gmail.com");
+    assert_eq!(delete.await.unwrap().map(|u| u.name), Some("K".to_string()));
+}

@@ -1,0 +1,64 @@
+//! `delete_one`: DeleteItem, returning the item deleted.
+
+use std::future::IntoFuture;
+
+use aws_sdk_dynamodb::types::ReturnValue;
+
+use crate::db::Db;
+use crate::error::Error;
+use crate::expr::ExprBuilder;
+use crate::keys::Single;
+use crate::model::Model;
+
+use super::{conditional_failed, decode, BoxFuture};
+
+pub(crate) async fn delete_single<M: Model>(db: &Db, single: Single) -> Result<Option<M>, Error> {
+    let table = db.table_name(M::TABLE);
+    let mut req = db
+        .client()
+        .delete_item()
+        .table_name(&table)
+        .set_key(Some(single.key))
+        .return_values(ReturnValue::AllOld);
+    if let Some(extra) = single.extra {
+        let mut b = ExprBuilder::default();
+        let text = b.condition(&extra);
+        let (names, values) = b.into_maps();
+        req = req
+            .condition_expression(text)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values);
+    }
+    match req.send().await {
+        Ok(out) => out.attributes().map(|i| decode(db, i)).transpose(),
+        // As in dynamongo: an item that fails the checks is not deleted, and nothing is returned.
+        Err(e) if conditional_failed(&e) => Ok(None),
+        Err(e) => Err(Error::sdk("DeleteItem", e)),
+    }
+}
+
+/// `User::delete_one(&db, strategy)`: the item deleted, or `None` when nothing matched.
+#[must_use = "nothing is deleted until this is awaited"]
+pub struct DeleteOne<'a, M> {
+    db: &'a Db,
+    single: Result<Single, Error>,
+    _model: std::marker::PhantomData<fn() -> M>,
+}
+
+impl<'a, M: Model> DeleteOne<'a, M> {
+    pub(crate) fn new(db: &'a Db, single: Result<Single, Error>) -> Self {
+        DeleteOne {
+            db,
+            single,
+            _model: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'a, M: Model> IntoFuture for DeleteOne<'a, M> {
+    type Output = Result<Option<M>, Error>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move { delete_single(self.db, self.single?).await })
+    }
+}

@@ -1,0 +1,180 @@
+//! `get_many`: the planned read (GetItem, BatchGetItem, Query or Scan), as a `Vec`, a
+//! stream, or a plan from `explain()`.
+
+use std::future::IntoFuture;
+
+use futures::stream::{self, BoxStream, StreamExt};
+
+use crate::db::Db;
+use crate::error::Error;
+use crate::model::{Model, Targets};
+use crate::plan::{self, Plan};
+use crate::read::{raw_stream, ReadOptions};
+use crate::retry::RetryPolicy;
+
+use super::{decode, BoxFuture};
+
+/// `User::get_many(&db, strategy)`: awaited, the items as a `Vec`; or [`GetMany::stream`],
+/// or [`GetMany::explain`] to see the plan without sending anything.
+#[must_use = "a read does nothing until awaited or streamed"]
+pub struct GetMany<'a, M: Model> {
+    db: &'a Db,
+    targets: Targets<M>,
+    descending: bool,
+    limit: Option<usize>,
+    consistent: bool,
+    segments: u32,
+    policy: RetryPolicy,
+}
+
+/// DynamoDB's bounds for `TotalSegments`.
+const MAX_SEGMENTS: u32 = 1_000_000;
+
+impl<'a, M: Model> GetMany<'a, M> {
+    pub(crate) fn new(db: &'a Db, targets: Targets<M>) -> Self {
+        GetMany {
+            db,
+            targets,
+            descending: false,
+            limit: None,
+            consistent: false,
+            segments: 1,
+            policy: db.retry_policy(),
+        }
+    }
+
+    /// Reads a Scan as `n` segments at once (DynamoDB's parallel scan: `Segment` /
+    /// `TotalSegments`, one request in flight per segment), for large tables. Items
+    /// arrive as the segments return them. Plans that read keys or Query are unaffected;
+    /// `n` must be 1 to 1 000 000.
+    ///
+    /// ```
+    /// # use dynamongo_runtime::{Db, Model, ModelExt, Operation};
+    /// # async fn demo<M: Model>(db: &Db, everything: dynamongo_runtime::Condition<M>) -> dynamongo_runtime::Result<()> {
+    /// let plan = M::get_many(db, everything).segments(4).explain()?;
+    /// if plan.operation == Operation::Scan {
+    ///     assert_eq!(plan.segments, 4);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn segments(mut self, n: u32) -> Self {
+        self.segments = n;
+        self
+    }
+
+    fn check_segments(&self) -> Result<(), Error> {
+        if (1..=MAX_SEGMENTS).contains(&self.segments) {
+            Ok(())
+        } else {
+            Err(Error::Config(format!(
+                "segments({}): a parallel scan has 1 to {MAX_SEGMENTS} segments",
+                self.segments
+            )))
+        }
+    }
+
+    /// Reverse order: Query results by descending range key (`ScanIndexForward=false`);
+    /// keys read in the reverse of the order given. A Scan has no order and is unaffected.
+    pub fn descending(mut self) -> Self {
+        self.descending = true;
+        self
+    }
+
+    /// Return at most `n` items (pages stop being fetched once `n` have arrived).
+    pub fn limit(mut self, n: usize) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Strongly consistent reads.
+    pub fn consistent(mut self, yes: bool) -> Self {
+        self.consistent = yes;
+        self
+    }
+
+    /// Retries and concurrency of the batched reads.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The plan: operation, table, expressions and placeholders. Sends nothing.
+    pub fn explain(&self) -> Result<Plan, Error> {
+        self.check_segments()?;
+        let p = plan::plan(self.targets.clone())?;
+        Ok(plan::describe::<M>(
+            self.db.table_name(M::TABLE),
+            &p,
+            self.descending,
+            self.limit,
+            self.segments,
+        ))
+    }
+
+    /// The items as they arrive, page by page, in bounded memory.
+    pub fn stream(self) -> BoxStream<'a, Result<M, Error>> {
+        let db = self.db;
+        let planned = match self
+            .check_segments()
+            .and_then(|()| plan::plan(self.targets))
+        {
+            Ok(p) => p,
+            Err(e) => return stream::once(async { Err(e) }).boxed(),
+        };
+        let options = ReadOptions {
+            descending: self.descending,
+            consistent: self.consistent,
+            limit: self.limit,
+            segments: self.segments,
+            policy: self.policy,
+        };
+        let items = raw_stream::<M, M>(db, planned, options, |db, item| decode::<M>(db, &item));
+        match self.limit {
+            Some(n) => items.take(n).boxed(),
+            None => items.boxed(),
+        }
+    }
+}
+
+impl<'a, M: Model> IntoFuture for GetMany<'a, M> {
+    type Output = Result<Vec<M>, Error>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            // A list of keys tells how many items can come back at most.
+            let at_most = match &self.targets {
+                Targets::List(list) => list.len().min(self.limit.unwrap_or(usize::MAX)),
+                Targets::Where(_) => 0,
+            };
+            let mut s = self.stream();
+            let mut out = Vec::with_capacity(at_most);
+            while let Some(r) = s.next().await {
+                match r {
+                    Ok(m) => out.push(m),
+                    Err(Error::Incomplete {
+                        missing, attempts, ..
+                    }) => {
+                        // Keep going to collect everything else, then report it all.
+                        let mut missing = missing;
+                        while let Some(r) = s.next().await {
+                            match r {
+                                Ok(m) => out.push(m),
+                                Err(Error::Incomplete { missing: more, .. }) => {
+                                    missing.extend(more)
+                                }
+                                Err(e) => return Err(e),
+                            }
+                        }
+                        return Err(Error::Incomplete {
+                            fetched: out.iter().map(|m| m.to_item()).collect(),
+                            missing,
+                            attempts,
+                        });
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(out)
+        })
+    }
+}

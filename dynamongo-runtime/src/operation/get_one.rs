@@ -1,0 +1,115 @@
+//! `get_one`: GetItem by key, or the one item a key condition selects.
+
+use std::future::IntoFuture;
+
+use crate::db::Db;
+use crate::error::Error;
+use crate::expr::{Expr, ExprBuilder};
+use crate::keys::{self, Single};
+use crate::model::{Model, Target};
+
+use super::{decode, BoxFuture};
+
+/// `User::get_one(&db, strategy)`: the item, or [`Error::NotFound`].
+#[must_use = "a read does nothing until awaited"]
+pub struct GetOne<'a, M: Model> {
+    db: &'a Db,
+    target: Target<M>,
+    consistent: bool,
+}
+
+impl<'a, M: Model> GetOne<'a, M> {
+    pub(crate) fn new(db: &'a Db, target: Target<M>) -> Self {
+        GetOne {
+            db,
+            target,
+            consistent: false,
+        }
+    }
+
+    /// Strongly consistent read.
+    pub fn consistent(mut self, yes: bool) -> Self {
+        self.consistent = yes;
+        self
+    }
+
+    /// `None` instead of [`Error::NotFound`] when nothing matches.
+    pub async fn optional(self) -> Result<Option<M>, Error> {
+        match self.await {
+            Ok(m) => Ok(Some(m)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+pub(crate) async fn get_single<M: Model>(
+    db: &Db,
+    single: Single,
+    consistent: bool,
+) -> Result<Option<M>, Error> {
+    let table = db.table_name(M::TABLE);
+    match single.extra {
+        None => {
+            let out = db
+                .client()
+                .get_item()
+                .table_name(&table)
+                .set_key(Some(single.key))
+                .consistent_read(consistent)
+                .send()
+                .await
+                .map_err(|e| Error::sdk("GetItem", e))?;
+            out.item().map(|i| decode(db, i)).transpose()
+        }
+        Some(extra) => {
+            // Key plus checks: a Query on the full key with the checks as a filter.
+            let mut b = ExprBuilder::default();
+            let key_expr = Expr::and_all(
+                keys::key_names::<M>()
+                    .into_iter()
+                    .filter_map(|n| {
+                        single.key.get(n).map(|v| {
+                            Expr::Cmp(
+                                crate::expr::AttrPath::attr(n),
+                                crate::expr::Cmp::Eq,
+                                v.clone(),
+                            )
+                        })
+                    })
+                    .collect(),
+            );
+            let kc = key_expr.map(|k| b.condition(&k)).unwrap_or_default();
+            let filter = b.condition(&extra);
+            let (names, values) = b.into_maps();
+            let out = db
+                .client()
+                .query()
+                .table_name(&table)
+                .key_condition_expression(kc)
+                .filter_expression(filter)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
+                .consistent_read(consistent)
+                .send()
+                .await
+                .map_err(|e| Error::sdk("Query", e))?;
+            out.items().first().map(|i| decode(db, i)).transpose()
+        }
+    }
+}
+
+impl<'a, M: Model> IntoFuture for GetOne<'a, M> {
+    type Output = Result<M, Error>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let single = keys::resolve(self.target)?;
+            get_single::<M>(self.db, single, self.consistent)
+                .await?
+                .ok_or_else(|| Error::NotFound {
+                    table: self.db.table_name(M::TABLE),
+                })
+        })
+    }
+}

@@ -1,0 +1,138 @@
+//! The operations: one module each, as aws-sdk-dynamodb keeps `operation/<op>/`. Each
+//! entry point on [`ModelExt`] returns a builder that is awaited directly.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+
+use crate::db::Db;
+use crate::error::Error;
+use crate::expr::Update;
+use crate::keys::{self, check_item_size, Single};
+use crate::model::{ManyStrategy, Model, Strategy};
+use crate::value::Item;
+
+pub use create_table::CreateTable;
+pub use delete_many::DeleteMany;
+pub use delete_one::DeleteOne;
+pub use get_many::GetMany;
+pub use get_one::GetOne;
+pub use save_many::SaveMany;
+pub use save_one::{Overwrite, SaveOne};
+pub use update_one::UpdateOne;
+
+pub(crate) mod create_table;
+pub(crate) mod delete_many;
+pub(crate) mod delete_one;
+pub(crate) mod get_many;
+pub(crate) mod get_one;
+pub(crate) mod save_many;
+pub(crate) mod save_one;
+pub(crate) mod update_one;
+
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Decodes a stored item, naming the table when it does not fit.
+pub(crate) fn decode<M: Model>(db: &Db, item: &Item) -> Result<M, Error> {
+    M::from_item(item).map_err(|source| Error::Decode {
+        table: db.table_name(M::TABLE),
+        source,
+    })
+}
+
+pub(crate) fn conditional_failed<E: ProvideErrorMetadata>(
+    e: &aws_sdk_dynamodb::error::SdkError<E>,
+) -> bool {
+    e.code() == Some("ConditionalCheckFailedException")
+}
+
+/// Validates an item and converts it, refusing what DynamoDB would refuse.
+pub(crate) fn prepare<M: Model>(item: &M) -> Result<Item, Error> {
+    item.validate()?;
+    let av = item.to_item();
+    keys::check_key_item(&keys::key_of::<M>(&av))?;
+    check_item_size(&av)?;
+    Ok(av)
+}
+
+/// Resolves a strategy for `update_one` / `delete_one`.
+pub(crate) fn single_of<M: Model>(s: impl Strategy<M>) -> Result<Single, Error> {
+    keys::resolve(s.into_target())
+}
+
+/// The operations on a model's table, for every [`Model`]: `User::save_one(&db, user)`.
+/// Each returns a builder; set its options, then `.await` it. In the
+/// [`prelude`](crate::prelude).
+pub trait ModelExt: Model {
+    /// Creates the model's table (key schema, attribute definitions, throughput) and waits
+    /// until it is ACTIVE. [`Error::TableExists`] when it is already there.
+    fn create_table(db: &Db) -> CreateTable<'_, Self> {
+        CreateTable::new(db)
+    }
+
+    /// Deletes the model's table.
+    fn delete_table(db: &Db) -> BoxFuture<'_, Result<(), Error>> {
+        Box::pin(create_table::delete_table::<Self>(db))
+    }
+
+    /// Saves one item (validated first). Replaces an item with the same key unless
+    /// [`SaveOne::overwrite`] says otherwise. Returns the item saved.
+    fn save_one(db: &Db, item: Self) -> SaveOne<'_, Self> {
+        SaveOne::new(db, item)
+    }
+
+    /// Reads one item by key, key tuple, key type, model or key condition
+    /// (plus extra checks). [`Error::NotFound`] when absent; see [`GetOne::optional`].
+    fn get_one(db: &Db, strategy: impl Strategy<Self>) -> GetOne<'_, Self> {
+        GetOne::new(db, strategy.into_target())
+    }
+
+    /// Deletes one item and returns it, or `None` when no item matched (the key is
+    /// absent, or the extra checks failed).
+    fn delete_one(db: &Db, strategy: impl Strategy<Self>) -> DeleteOne<'_, Self> {
+        DeleteOne::new(db, single_of(strategy))
+    }
+
+    /// Applies updates to one existing item and returns it as it is afterwards.
+    /// [`Error::NotFound`] when the item does not exist (nothing is created);
+    /// [`Error::ConditionalCheckFailed`] when it exists but fails the extra checks.
+    /// Values are checked against the field's rules, as a save checks them.
+    fn update_one(
+        db: &Db,
+        strategy: impl Strategy<Self>,
+        updates: impl IntoIterator<Item = Update<Self>>,
+    ) -> UpdateOne<'_, Self> {
+        UpdateOne::new(
+            db,
+            single_of(strategy).map(|s| (s, updates.into_iter().collect())),
+        )
+    }
+
+    /// Updates an existing item from a JSON object holding its key and the attributes to
+    /// set (the seed's `update_from_dict`). [`Error::NotFound`] when it does not exist.
+    fn update_from_json(db: &Db, value: serde_json::Value) -> UpdateOne<'_, Self> {
+        UpdateOne::from_json(db, &value)
+    }
+
+    /// Reads many items: a list of single-item strategies, `in_`/`keys_in`, or any
+    /// condition. The planner picks GetItem, BatchGetItem, Query or Scan; see
+    /// [`GetMany::explain`], [`GetMany::stream`], `.descending()` and `.limit(n)`.
+    fn get_many(db: &Db, strategy: impl ManyStrategy<Self>) -> GetMany<'_, Self> {
+        GetMany::new(db, strategy.into_targets())
+    }
+
+    /// Saves many items: BatchWriteItem in chunks of 25 with retries, or conditional puts
+    /// with [`SaveMany::overwrite`]. Every item ends in `success` or in `fail` with a reason.
+    fn save_many(db: &Db, items: impl IntoIterator<Item = Self>) -> SaveMany<'_, Self> {
+        SaveMany::new(db, items.into_iter().collect())
+    }
+
+    /// Deletes many items: a list of single-item strategies, `in_`/`keys_in`, or any
+    /// condition (found first, then deleted with the condition re-checked).
+    fn delete_many(db: &Db, strategy: impl ManyStrategy<Self>) -> DeleteMany<'_, Self> {
+        DeleteMany::new(db, strategy.into_targets())
+    }
+}
+
+impl<M: Model> ModelExt for M {}

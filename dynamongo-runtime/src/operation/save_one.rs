@@ -1,0 +1,118 @@
+//! `save_one`: a validated PutItem, with the overwrite rule.
+
+use std::future::IntoFuture;
+
+use crate::db::Db;
+use crate::error::Error;
+use crate::expr::{Condition, Expr, ExprBuilder};
+use crate::model::Model;
+
+use super::{conditional_failed, prepare, BoxFuture};
+
+/// When `save_one` may replace an existing item with the same key.
+pub enum Overwrite<M> {
+    /// Always (the default).
+    Always,
+    /// Never: an existing item is [`Error::ConditionalCheckFailed`].
+    Never,
+    /// Only when the existing item meets the condition (a new item is always written).
+    If(Condition<M>),
+}
+
+impl<M> From<bool> for Overwrite<M> {
+    fn from(b: bool) -> Self {
+        if b {
+            Overwrite::Always
+        } else {
+            Overwrite::Never
+        }
+    }
+}
+
+impl<M> From<Condition<M>> for Overwrite<M> {
+    fn from(c: Condition<M>) -> Self {
+        Overwrite::If(c)
+    }
+}
+
+impl<M> Clone for Overwrite<M> {
+    fn clone(&self) -> Self {
+        match self {
+            Overwrite::Always => Overwrite::Always,
+            Overwrite::Never => Overwrite::Never,
+            Overwrite::If(c) => Overwrite::If(c.clone()),
+        }
+    }
+}
+
+/// The condition expression for an overwrite rule (None for `Always`).
+pub(crate) fn overwrite_expr<M: Model>(o: &Overwrite<M>) -> Result<Option<Expr>, Error> {
+    let absent = Expr::NotExists(crate::expr::AttrPath::attr(M::HASH_KEY.name));
+    Ok(match o {
+        Overwrite::Always => None,
+        Overwrite::Never => Some(absent),
+        Overwrite::If(c) => {
+            c.check()?;
+            Some(Expr::Or(Box::new(absent), Box::new(c.expr.clone())))
+        }
+    })
+}
+
+/// `User::save_one(&db, item)`; set [`SaveOne::overwrite`] before awaiting.
+#[must_use = "a save does nothing until awaited"]
+pub struct SaveOne<'a, M: Model> {
+    db: &'a Db,
+    item: M,
+    overwrite: Overwrite<M>,
+}
+
+impl<'a, M: Model> SaveOne<'a, M> {
+    pub(crate) fn new(db: &'a Db, item: M) -> Self {
+        SaveOne {
+            db,
+            item,
+            overwrite: Overwrite::Always,
+        }
+    }
+
+    /// `true` (default), `false`, or a condition the existing item must meet.
+    pub fn overwrite(mut self, overwrite: impl Into<Overwrite<M>>) -> Self {
+        self.overwrite = overwrite.into();
+        self
+    }
+}
+
+pub(crate) async fn put_one<M: Model>(
+    db: &Db,
+    item: &M,
+    overwrite: &Overwrite<M>,
+) -> Result<(), Error> {
+    let av = prepare(item)?;
+    let table = db.table_name(M::TABLE);
+    let mut req = db.client().put_item().table_name(&table).set_item(Some(av));
+    if let Some(expr) = overwrite_expr(overwrite)? {
+        let mut b = ExprBuilder::default();
+        let text = b.condition(&expr);
+        let (names, values) = b.into_maps();
+        req = req
+            .condition_expression(text)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values);
+    }
+    match req.send().await {
+        Ok(_) => Ok(()),
+        Err(e) if conditional_failed(&e) => Err(Error::ConditionalCheckFailed { table }),
+        Err(e) => Err(Error::sdk("PutItem", e)),
+    }
+}
+
+impl<'a, M: Model> IntoFuture for SaveOne<'a, M> {
+    type Output = Result<M, Error>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            put_one(self.db, &self.item, &self.overwrite).await?;
+            Ok(self.item)
+        })
+    }
+}

@@ -1,0 +1,130 @@
+//! `update_one` and `update_from_json`: UpdateItem on an existing item, returning it as
+//! it is afterwards.
+
+use std::future::IntoFuture;
+
+use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
+
+use crate::db::Db;
+use crate::error::{Error, Violation};
+use crate::expr::{Expr, ExprBuilder, Update};
+use crate::keys::{self, Single};
+use crate::model::{JsonUpdates, Model, Target};
+
+use super::{conditional_failed, decode, BoxFuture};
+
+async fn update_single<M: Model>(
+    db: &Db,
+    single: Single,
+    updates: Vec<Update<M>>,
+) -> Result<M, Error> {
+    let table = db.table_name(M::TABLE);
+    if updates.is_empty() {
+        return Err(Error::Validation(vec![Violation::new(
+            "",
+            "at least one attribute must be updated",
+        )]));
+    }
+    let violations: Vec<Violation> = updates
+        .iter()
+        .flat_map(|u| u.violations.iter().cloned())
+        .collect();
+    if !violations.is_empty() {
+        return Err(Error::Validation(violations));
+    }
+    let key_names = keys::key_names::<M>();
+    let mut seen = std::collections::HashSet::new();
+    for u in &updates {
+        let path = u.action.path();
+        if path.top_level().is_some_and(|n| key_names.contains(&n)) {
+            return Err(Error::Expression(format!(
+                "key attribute `{path}` cannot be updated"
+            )));
+        }
+        if !seen.insert(path.to_string()) {
+            return Err(Error::Expression(format!(
+                "attribute `{path}` is updated more than once"
+            )));
+        }
+    }
+    let mut b = ExprBuilder::default();
+    let actions: Vec<_> = updates.iter().map(|u| &u.action).collect();
+    let update_text = b.update(&actions);
+    // Update only: never create an item that is not there (as dynamongo does).
+    let mut cond = Expr::Exists(crate::expr::AttrPath::attr(M::HASH_KEY.name));
+    if let Some(extra) = single.extra {
+        cond = Expr::And(Box::new(cond), Box::new(extra));
+    }
+    let cond_text = b.condition(&cond);
+    let (names, values) = b.into_maps();
+    let res = db
+        .client()
+        .update_item()
+        .table_name(&table)
+        .set_key(Some(single.key))
+        .update_expression(update_text)
+        .condition_expression(cond_text)
+        .set_expression_attribute_names(names)
+        .set_expression_attribute_values(values)
+        .return_values(ReturnValue::AllNew)
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .send()
+        .await;
+    match res {
+        Ok(out) => match out.attributes() {
+            Some(item) => decode(db, item),
+            None => Err(Error::NotFound { table }),
+        },
+        Err(e) if conditional_failed(&e) => {
+            let existed = e
+                .as_service_error()
+                .and_then(|s| match s {
+                    aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(c) => {
+                        c.item().map(|i| !i.is_empty())
+                    }
+                    _ => None,
+                })
+                .unwrap_or(false);
+            if existed {
+                Err(Error::ConditionalCheckFailed { table })
+            } else {
+                Err(Error::NotFound { table })
+            }
+        }
+        Err(e) => Err(Error::sdk("UpdateItem", e)),
+    }
+}
+
+/// `User::update_one(&db, strategy, updates)` or `User::update_from_json(&db, json)`: the
+/// item as it is after the update.
+#[must_use = "nothing is updated until this is awaited"]
+pub struct UpdateOne<'a, M: Model> {
+    db: &'a Db,
+    request: Result<(Single, Vec<Update<M>>), Error>,
+}
+
+impl<'a, M: Model> UpdateOne<'a, M> {
+    pub(crate) fn new(db: &'a Db, request: Result<(Single, Vec<Update<M>>), Error>) -> Self {
+        UpdateOne { db, request }
+    }
+
+    pub(crate) fn from_json(db: &'a Db, value: &serde_json::Value) -> Self {
+        let mut json = JsonUpdates::new(value);
+        M::json_updates(&mut json);
+        let request = json
+            .finish()
+            .and_then(|(key, updates)| Ok((keys::resolve(Target::<M>::Key(key))?, updates)));
+        UpdateOne { db, request }
+    }
+}
+
+impl<'a, M: Model> IntoFuture for UpdateOne<'a, M> {
+    type Output = Result<M, Error>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let (single, updates) = self.request?;
+            update_single(self.db, single, updates).await
+        })
+    }
+}

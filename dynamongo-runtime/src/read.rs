@@ -1,0 +1,291 @@
+//! The read engine: the items of a plan as one stream, whether they come from pages of
+//! Query or Scan (followed through `LastEvaluatedKey`, segments in parallel) or from
+//! BatchGetItem chunks of keys (concurrent, retried, in key order).
+
+use std::collections::HashMap;
+
+use futures::stream::{self, BoxStream, StreamExt};
+
+use crate::batch::get_chunk;
+use crate::db::Db;
+use crate::error::Error;
+use crate::eval;
+use crate::expr::{Expr, ExprBuilder};
+use crate::keys::{key_names, KeyRef};
+use crate::model::Model;
+use crate::plan::{self, Access, Planned, BATCH_GET_MAX};
+use crate::retry::{retrying, RetryPolicy};
+use crate::value::Item;
+
+/// How a multi-item read runs.
+#[derive(Clone, Copy)]
+pub(crate) struct ReadOptions {
+    /// Query order / reverse key order.
+    pub(crate) descending: bool,
+    pub(crate) consistent: bool,
+    /// Most items wanted (also the page size asked for).
+    pub(crate) limit: Option<usize>,
+    /// Segments of a parallel Scan (1: a plain Scan).
+    pub(crate) segments: u32,
+    pub(crate) policy: RetryPolicy,
+}
+
+/// Turns a stored item into what a stream yields (a model, or just its key).
+pub(crate) type Convert<T> = fn(&Db, Item) -> Result<T, Error>;
+
+/// The items of a plan as `T`s. Batched reads convert inside their (concurrent) chunk
+/// futures, so decoding runs in parallel, as hand-written concurrent code would.
+pub(crate) fn raw_stream<'a, M: Model, T: Send + 'a>(
+    db: &'a Db,
+    planned: Planned,
+    options: ReadOptions,
+    convert: Convert<T>,
+) -> BoxStream<'a, Result<T, Error>> {
+    let ReadOptions {
+        descending,
+        consistent,
+        limit,
+        segments,
+        policy,
+    } = options;
+    let table = db.table_name(M::TABLE);
+    let local = planned.local;
+    let s: BoxStream<'a, Result<Item, Error>> = match planned.access {
+        Access::Keys(mut keys) => {
+            if descending {
+                keys.reverse();
+            }
+            return keys_stream::<M, T>(db, table, keys, local, consistent, policy, convert);
+        }
+        Access::Query {
+            hash_values,
+            range,
+            filter,
+        } => {
+            let per_hash = hash_values.into_iter().map(move |h| {
+                let kc = plan::key_condition::<M>(&h, range.as_ref());
+                paged(
+                    db,
+                    table.clone(),
+                    Some(kc),
+                    filter.clone(),
+                    descending,
+                    consistent,
+                    limit,
+                    policy,
+                    None,
+                )
+            });
+            stream::iter(per_hash).flatten().boxed()
+        }
+        Access::Scan { filter } => {
+            // A parallel Scan: segments 0..n, each paging on its own, all polled together.
+            let total = i32::try_from(segments).unwrap_or(i32::MAX);
+            let segment = move |n: i32| {
+                paged(
+                    db,
+                    table.clone(),
+                    None,
+                    filter.clone(),
+                    descending,
+                    consistent,
+                    limit,
+                    policy,
+                    (total > 1).then_some((n, total)),
+                )
+            };
+            if total > 1 {
+                stream::select_all((0..total).map(segment)).boxed()
+            } else {
+                segment(0)
+            }
+        }
+    };
+    s.filter_map(move |r| {
+        let out = match r {
+            Ok(item) if local.as_ref().is_none_or(|c| eval::matches(c, &item)) => {
+                Some(convert(db, item))
+            }
+            Ok(_) => None,
+            Err(e) => Some(Err(e)),
+        };
+        std::future::ready(out)
+    })
+    .boxed()
+}
+
+pub(crate) fn keys_stream<'a, M: Model, T: Send + 'a>(
+    db: &'a Db,
+    table: String,
+    keys: Vec<(Item, Option<Expr>)>,
+    local: Option<Expr>,
+    consistent: bool,
+    policy: RetryPolicy,
+    convert: Convert<T>,
+) -> BoxStream<'a, Result<T, Error>> {
+    // Chunks of 100, moved (not copied) into the requests; each key's text is kept to put
+    // the items back in the order given.
+    let mut chunks: Vec<Vec<(Item, Option<Expr>)>> =
+        Vec::with_capacity(keys.len().div_ceil(BATCH_GET_MAX));
+    let mut rest = keys.into_iter();
+    loop {
+        let chunk: Vec<_> = rest.by_ref().take(BATCH_GET_MAX).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        chunks.push(chunk);
+    }
+    let local = std::sync::Arc::new(local);
+    stream::iter(chunks)
+        .map(move |chunk| {
+            let table = table.clone();
+            let local = local.clone();
+            async move {
+                let (keys, extras): (Vec<Item>, Vec<Option<Expr>>) = chunk.into_iter().unzip();
+                let res = get_chunk(db, &table, &keys, consistent, &policy).await;
+                // Put the items back in the order of the keys: each returned item is found
+                // among the keys asked for by value (numbers compared as numbers).
+                let names = key_names::<M>();
+                let mut slots: Vec<Option<Item>> = Vec::new();
+                slots.resize_with(keys.len(), || None);
+                {
+                    let position: HashMap<KeyRef, usize> = keys
+                        .iter()
+                        .enumerate()
+                        .map(|(i, k)| (KeyRef::new(k, &names), i))
+                        .collect();
+                    for item in res.items {
+                        if let Some(&i) = position.get(&KeyRef::new(&item, &names)) {
+                            slots[i] = Some(item);
+                        }
+                    }
+                }
+                let mut out: Vec<Result<T, Error>> = Vec::with_capacity(keys.len());
+                for (item, extra) in slots.into_iter().zip(&extras) {
+                    let Some(item) = item else {
+                        continue;
+                    };
+                    let keep = extra.as_ref().is_none_or(|e| eval::matches(e, &item))
+                        && local
+                            .as_ref()
+                            .as_ref()
+                            .is_none_or(|c| eval::matches(c, &item));
+                    if keep {
+                        out.push(convert(db, item));
+                    }
+                }
+                match res.error {
+                    None => {}
+                    Some(e) if e.is_retryable() || matches!(e, Error::Unprocessed { .. }) => out
+                        .push(Err(Error::Incomplete {
+                            fetched: Vec::new(),
+                            missing: res.missing,
+                            attempts: policy.max_attempts,
+                        })),
+                    Some(e) => out.push(Err(e)),
+                }
+                stream::iter(out)
+            }
+        })
+        .buffered(policy.concurrency.max(1))
+        .flatten()
+        .boxed()
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn paged<'a>(
+    db: &'a Db,
+    table: String,
+    key_condition: Option<Expr>,
+    filter: Option<Expr>,
+    descending: bool,
+    consistent: bool,
+    page_size: Option<usize>,
+    policy: RetryPolicy,
+    // (Segment, TotalSegments) of a parallel Scan.
+    segment: Option<(i32, i32)>,
+) -> BoxStream<'a, Result<Item, Error>> {
+    struct State {
+        start: Option<Item>,
+        done: bool,
+    }
+    let page_size = page_size.and_then(|n| i32::try_from(n.max(1)).ok());
+    stream::unfold(
+        State {
+            start: None,
+            done: false,
+        },
+        move |state| {
+            let table = table.clone();
+            let key_condition = key_condition.clone();
+            let filter = filter.clone();
+            async move {
+                if state.done {
+                    return None;
+                }
+                let page = retrying(&policy, || {
+                    let mut b = ExprBuilder::default();
+                    let kc = key_condition.as_ref().map(|k| b.condition(k));
+                    let f = filter.as_ref().map(|f| b.condition(f));
+                    let (names, values) = b.into_maps();
+                    let start = state.start.clone();
+                    let table = table.clone();
+                    async move {
+                        match kc {
+                            Some(kc) => db
+                                .client()
+                                .query()
+                                .table_name(table)
+                                .key_condition_expression(kc)
+                                .set_filter_expression(f)
+                                .set_expression_attribute_names(names)
+                                .set_expression_attribute_values(values)
+                                .scan_index_forward(!descending)
+                                .consistent_read(consistent)
+                                .set_exclusive_start_key(start)
+                                .set_limit(page_size)
+                                .send()
+                                .await
+                                .map(|o| (o.items, o.last_evaluated_key))
+                                .map_err(|e| Error::sdk("Query", e)),
+                            None => db
+                                .client()
+                                .scan()
+                                .table_name(table)
+                                .set_filter_expression(f)
+                                .set_expression_attribute_names(names)
+                                .set_expression_attribute_values(values)
+                                .consistent_read(consistent)
+                                .set_exclusive_start_key(start)
+                                .set_limit(page_size)
+                                .set_segment(segment.map(|(s, _)| s))
+                                .set_total_segments(segment.map(|(_, t)| t))
+                                .send()
+                                .await
+                                .map(|o| (o.items, o.last_evaluated_key))
+                                .map_err(|e| Error::sdk("Scan", e)),
+                        }
+                    }
+                })
+                .await;
+                match page {
+                    Ok((items, last)) => {
+                        let done = last.as_ref().is_none_or(|l| l.is_empty());
+                        let items: Vec<Result<Item, Error>> =
+                            items.unwrap_or_default().into_iter().map(Ok).collect();
+                        Some((stream::iter(items), State { start: last, done }))
+                    }
+                    Err(e) => Some((
+                        stream::iter(vec![Err(e)]),
+                        State {
+                            start: None,
+                            done: true,
+                        },
+                    )),
+                }
+            }
+        },
+    )
+    .flatten()
+    .boxed()
+}
