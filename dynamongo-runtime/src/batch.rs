@@ -320,6 +320,18 @@ mod tests {
 }
 
 /// What a batch call did with each item: every input ends in `success` or in `fail`.
+/// 
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::codegen::example::user::{self, User};
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// let r = User::save_many(db, vec![User::new("a@b.io", "A"), User::new("bad", "B")]).await?;
+/// assert_eq!((r.success_count(), r.fail_count()), (1, 1));
+/// for failed in &r.fail {
+///     eprintln!("{}: {}", failed.item.email, failed.reason);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct BatchResult<T> {
     /// Items (or keys) done.
@@ -329,6 +341,17 @@ pub struct BatchResult<T> {
 }
 
 /// An item a batch call could not handle, and the reason.
+/// 
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::codegen::example::user::{self, User};
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// let r = User::delete_many(db, vec!["a@b.io", "c@d.io"]).await?;
+/// for failed in r.fail {
+///     eprintln!("not deleted: {:?} ({})", failed.item, failed.reason);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct Failed<T> {
     /// The item or key.

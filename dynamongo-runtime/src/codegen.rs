@@ -8,6 +8,9 @@
 
 use std::collections::BTreeMap;
 
+/// The quickstart's `User` model, as generated, for documentation examples.
+pub mod example;
+
 use aws_sdk_dynamodb::types::AttributeValue as Attr;
 use serde_json::Value;
 

@@ -165,6 +165,19 @@ impl Db {
 }
 
 /// Builds a [`Db`]; anything not set comes from the environment.
+/// 
+/// ```
+/// # async fn demo() -> dynamongo_runtime::Result<()> {
+/// let db = dynamongo_runtime::Db::builder()
+///     .region("us-east-2")
+///     .table_prefix("test-")
+///     .endpoint_url("http://127.0.0.1:8000")
+///     .credentials("key id", "secret")
+///     .build()
+///     .await?;
+/// assert_eq!(db.table_name("users"), "test-users");
+/// # Ok(()) }
+/// ```
 #[derive(Default)]
 pub struct DbBuilder {
     region: Option<String>,

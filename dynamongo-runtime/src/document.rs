@@ -12,6 +12,14 @@ use crate::value::{attr_kind, wrong_json, FieldValue, Item};
 /// from DynamoDB items. Generated code implements it.
 ///
 /// A dict is stored as a map, so every `Document` is also a [`FieldValue`].
+/// 
+/// ```
+/// use dynamongo_runtime::Document;
+/// use dynamongo_runtime::codegen::example::user::User;
+/// let user = User::new("john@example.com", "John");
+/// let item = user.to_item();
+/// assert_eq!(User::from_item(&item).unwrap(), user);
+/// ```
 pub trait Document: Sized + Clone {
     /// The number of fields.
     #[doc(hidden)]

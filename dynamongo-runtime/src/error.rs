@@ -246,4 +246,11 @@ impl fmt::Display for DecodeError {
 impl std::error::Error for DecodeError {}
 
 /// A `Result` with the runtime's [`Error`].
+/// 
+/// ```
+/// fn check(year: i64) -> dynamongo_runtime::Result<i64> {
+///     Ok(year)
+/// }
+/// assert_eq!(check(1990).unwrap(), 1990);
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -270,6 +270,19 @@ impl<M> std::ops::Not for Condition<M> {
 }
 
 /// One change of an update, built from a field handle (`set`, `add`, `append`, ...).
+/// 
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::codegen::example::user::{self, User};
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// let john = User::update_one(
+///     db,
+///     "john@example.com",
+///     [user::name().set("Johnny"), user::year_of_birth().add(1), user::cities_visited().append(["Lima"])],
+/// )
+/// .await?;
+/// # Ok(()) }
+/// ```
 pub struct Update<M> {
     pub(crate) action: Action,
     pub(crate) violations: Vec<Violation>,
@@ -330,6 +343,13 @@ impl<M> Update<M> {
 }
 
 /// A rendered expression: the text and its placeholder maps (sorted, for display).
+/// 
+/// ```
+/// use dynamongo_runtime::codegen::example::user;
+/// let r = user::year_of_birth().lt(2000).render();
+/// assert_eq!(r.expression, "#n0 < :v0");
+/// assert_eq!(r.names, [("#n0".to_string(), "year_of_birth".to_string())]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Rendered {
     /// The expression text.
@@ -549,4 +569,12 @@ impl ExprBuilder {
         let values = (!self.values.is_empty()).then(|| self.values.into_iter().collect());
         (names, values)
     }
+}
+
+/// A condition on its own: its text and placeholder maps, for a `ConditionExpression`.
+pub(crate) fn condition_request(expr: &Expr) -> (String, Option<Names>, Option<Values>) {
+    let mut b = ExprBuilder::default();
+    let text = b.condition(expr);
+    let (names, values) = b.into_maps();
+    (text, names, values)
 }

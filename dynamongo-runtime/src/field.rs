@@ -13,10 +13,21 @@ use crate::rules::{Path, Rules};
 use crate::value::{FieldValue, SetElement};
 
 /// Marker: the field always has a value (no `remove()`).
+/// 
+/// ```
+/// use dynamongo_runtime::codegen::example::user;
+/// let _ = user::year_of_birth().remove(); // optional: removable
+/// // user::name().remove();               // required: does not compile
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub enum Required {}
 
 /// Marker: the field may be absent (`remove()` exists).
+/// 
+/// ```
+/// use dynamongo_runtime::codegen::example::user;
+/// let _ = user::created_at().remove();
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub enum Optional {}
 
@@ -204,6 +215,12 @@ impl<M, T: FieldValue> Field<M, T, Optional> {
 }
 
 /// Types that compare with `<`, `<=`, `>`, `>=` and `BETWEEN`.
+/// 
+/// ```
+/// use dynamongo_runtime::codegen::example::user;
+/// let c = user::year_of_birth().between(1980, 1990) & user::name().ge("M");
+/// assert_eq!(c.render().expression, "(#n0 BETWEEN :v0 AND :v1 AND #n1 >= :v2)");
+/// ```
 pub trait Ordered: FieldValue {}
 impl Ordered for i64 {}
 impl Ordered for f64 {}

@@ -70,6 +70,15 @@ pub trait ModelKey: Clone + std::fmt::Debug + Send + Sync + 'static {
 ///
 /// The operations (`save_one`, `get_one`, `get_many`, ...) are the methods of
 /// [`ModelExt`](crate::ModelExt), which every model has: `User::save_one(&db, user)`.
+/// 
+/// ```
+/// use dynamongo_runtime::Model;
+/// use dynamongo_runtime::codegen::example::user::User;
+/// let err = User::from_json(serde_json::json!({"email": "nope", "year_of_birth": 1700})).unwrap_err();
+/// assert_eq!(err.violations().len(), 3); // email, name (missing) and year_of_birth
+/// let john = User::new("john@example.com", "John");
+/// assert_eq!(john.to_json()["name"], "John");
+/// ```
 pub trait Model: Document + std::fmt::Debug + Send + Sync + 'static {
     /// The primary key type.
     type Key: ModelKey;
@@ -126,6 +135,15 @@ pub trait Model: Document + std::fmt::Debug + Send + Sync + 'static {
 }
 
 /// What a single-item operation acts on: a key, or a condition that contains the key.
+/// 
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::codegen::example::user::{self, User};
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// let targets = vec![one("a@b.io"), one(user::email().eq("c@d.io"))];
+/// let users = User::get_many(db, targets).await?;
+/// # Ok(()) }
+/// ```
 pub enum Target<M: Model> {
     /// A full primary key.
     Key(M::Key),
@@ -154,6 +172,16 @@ impl<M: Model> std::fmt::Debug for Target<M> {
 /// Anything that selects one item of `M` (the seed's single-item "strategy"): generated
 /// code implements it for the key's scalar or tuple, the key type and the model; the
 /// runtime for [`Condition`] and [`Target`].
+/// 
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::codegen::example::user::{self, User};
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// let a = User::get_one(db, "a@b.io").await?;                       // the key
+/// let b = User::get_one(db, &a).await?;                             // a model
+/// let c = User::get_one(db, user::email().eq("a@b.io")).optional().await?; // a key condition
+/// # Ok(()) }
+/// ```
 pub trait Strategy<M: Model> {
     /// The selection.
     fn into_target(self) -> Target<M>;
@@ -185,6 +213,14 @@ impl<M: Model> Strategy<M> for Target<M> {
 
 /// Wraps any single-item strategy, to mix kinds in one list:
 /// `vec![one("a@x.io"), one(user::email().eq("b@x.io"))]`.
+/// 
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::codegen::example::user::{self, User};
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// let users = User::get_many(db, vec![one("a@b.io"), one(user::email().eq("c@d.io"))]).await?;
+/// # Ok(()) }
+/// ```
 pub fn one<M: Model>(strategy: impl Strategy<M>) -> Target<M> {
     strategy.into_target()
 }
@@ -208,6 +244,16 @@ impl<M: Model> Clone for Targets<M> {
 
 /// Anything that selects many items of `M`: a `Vec`, array or slice of single-item
 /// strategies, or any [`Condition`].
+/// 
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::codegen::example::user::{self, User};
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// let by_key = User::get_many(db, vec!["a@b.io", "c@d.io"]).await?;
+/// let by_condition = User::get_many(db, user::cities_visited().contains("Nairobi")).await?;
+/// let plan = User::get_many(db, user::email().in_(["a@b.io"])).explain()?;
+/// # Ok(()) }
+/// ```
 pub trait ManyStrategy<M: Model> {
     /// The selection.
     fn into_targets(self) -> Targets<M>;

@@ -44,6 +44,15 @@ pub(crate) struct Planned {
 }
 
 /// The DynamoDB operation a plan uses.
+/// 
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::codegen::example::user::{self, User};
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// let plan = User::get_many(db, vec!["a@b.io", "c@d.io"]).explain()?;
+/// assert_eq!(plan.operation, dynamongo_runtime::Operation::BatchGetItem);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Operation {

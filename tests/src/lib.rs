@@ -3,6 +3,7 @@
 #![deny(warnings)]
 #![deny(clippy::all)]
 
+pub mod compile_bench;
 pub mod fault;
 pub mod specgen;
 

@@ -42,3 +42,45 @@ fn spec_models_match_snapshots() {
 fn valid_edge_case_models_match_snapshots() {
     check("specs/valid", "valid");
 }
+
+/// The runtime's documentation examples use the generated quickstart module, kept in
+/// `dynamongo-runtime/src/codegen/example/user.rs`: it must be exactly what the generator
+/// writes (under its own header, and importing the runtime as `crate`).
+#[test]
+fn runtime_example_is_the_generated_quickstart() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let generated = generate(&root.join("../spec"), &Layout::Modules).expect("specs are valid");
+    let user = generated
+        .files
+        .iter()
+        .find(|f| f.path == Path::new("user.rs"))
+        .expect("user.rs is generated");
+    let body = user
+        .contents
+        .split_once("use ::dynamongo_runtime::codegen as dm;\n")
+        .map(|(_, body)| body)
+        .expect("the generated module imports the runtime");
+    let example_path = root.join("../dynamongo-runtime/src/codegen/example/user.rs");
+    let example = std::fs::read_to_string(&example_path).expect("example readable");
+    let example_body = example
+        .split_once("use crate::codegen as dm;\n")
+        .map(|(_, body)| body)
+        .expect("the example imports the runtime as crate");
+    if std::env::var_os("DYNAMONGO_BLESS").is_some() && example_body != body {
+        let head = example
+            .split_once("use crate::codegen as dm;\n")
+            .map_or("", |(h, _)| h);
+        std::fs::write(
+            &example_path,
+            format!("{head}use crate::codegen as dm;\n{body}"),
+        )
+        .expect("example written");
+        return;
+    }
+    assert!(
+        example_body == body,
+        "{} differs from the generated user.rs; \
+         DYNAMONGO_BLESS=1 cargo test -p dynamongo-tests --test snapshots",
+        example_path.display()
+    );
+}

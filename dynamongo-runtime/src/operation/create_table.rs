@@ -99,6 +99,15 @@ pub(crate) async fn delete_table<M: Model>(db: &Db) -> Result<(), Error> {
 
 /// `User::create_table(&db)`: creates the table and, unless told otherwise, waits until
 /// it is ACTIVE.
+/// 
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::codegen::example::user::{self, User};
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// User::create_table(db).await?;             // waits until ACTIVE
+/// User::create_table(db).wait(false).await?; // returns while CREATING
+/// # Ok(()) }
+/// ```
 #[must_use = "a table is created only when this is awaited"]
 pub struct CreateTable<'a, M> {
     db: &'a Db,

@@ -18,6 +18,15 @@ use crate::value::Item;
 use super::BoxFuture;
 
 /// `User::delete_many(&db, strategy)`: a [`BatchResult`] of the keys.
+/// 
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::codegen::example::user::{self, User};
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// let r = User::delete_many(db, user::year_of_birth().lt(1990)).await?;
+/// println!("{} deleted", r.success_count());
+/// # Ok(()) }
+/// ```
 #[must_use = "a delete does nothing until awaited"]
 pub struct DeleteMany<'a, M: Model> {
     db: &'a Db,

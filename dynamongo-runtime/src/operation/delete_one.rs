@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::ReturnValue;
 
 use crate::db::Db;
 use crate::error::Error;
-use crate::expr::ExprBuilder;
+use crate::expr::condition_request;
 use crate::keys::Single;
 use crate::model::Model;
 
@@ -21,9 +21,7 @@ pub(crate) async fn delete_single<M: Model>(db: &Db, single: Single) -> Result<O
         .set_key(Some(single.key))
         .return_values(ReturnValue::AllOld);
     if let Some(extra) = single.extra {
-        let mut b = ExprBuilder::default();
-        let text = b.condition(&extra);
-        let (names, values) = b.into_maps();
+        let (text, names, values) = condition_request(&extra);
         req = req
             .condition_expression(text)
             .set_expression_attribute_names(names)
@@ -38,6 +36,14 @@ pub(crate) async fn delete_single<M: Model>(db: &Db, single: Single) -> Result<O
 }
 
 /// `User::delete_one(&db, strategy)`: the item deleted, or `None` when nothing matched.
+/// 
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::codegen::example::user::{self, User};
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// let deleted: Option<User> = User::delete_one(db, "a@b.io").await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "nothing is deleted until this is awaited"]
 pub struct DeleteOne<'a, M> {
     db: &'a Db,

@@ -16,6 +16,16 @@ use super::{decode, BoxFuture};
 
 /// `User::get_many(&db, strategy)`: awaited, the items as a `Vec`; or [`GetMany::stream`],
 /// or [`GetMany::explain`] to see the plan without sending anything.
+/// 
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::codegen::example::user::{self, User};
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// let some = User::get_many(db, user::name().begins_with("J")).descending().limit(10).await?;
+/// let plan = User::get_many(db, user::name().begins_with("J")).explain()?;
+/// println!("{plan}");
+/// # Ok(()) }
+/// ```
 #[must_use = "a read does nothing until awaited or streamed"]
 pub struct GetMany<'a, M: Model> {
     db: &'a Db,

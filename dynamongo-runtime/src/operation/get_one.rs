@@ -11,6 +11,15 @@ use crate::model::{Model, Target};
 use super::{decode, BoxFuture};
 
 /// `User::get_one(&db, strategy)`: the item, or [`Error::NotFound`].
+/// 
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::codegen::example::user::{self, User};
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// let john = User::get_one(db, "john@example.com").consistent(true).await?;
+/// let maybe = User::get_one(db, "nobody@example.com").optional().await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a read does nothing until awaited"]
 pub struct GetOne<'a, M: Model> {
     db: &'a Db,

@@ -64,6 +64,17 @@ pub(crate) fn single_of<M: Model>(s: impl Strategy<M>) -> Result<Single, Error> 
 /// The operations on a model's table, for every [`Model`]: `User::save_one(&db, user)`.
 /// Each returns a builder; set its options, then `.await` it. In the
 /// [`prelude`](crate::prelude).
+/// 
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::codegen::example::user::{self, User};
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// User::create_table(db).await?;
+/// let john = User::save_one(db, User::new("john@example.com", "John")).await?;
+/// let again = User::get_one(db, "john@example.com").await?;
+/// assert_eq!(again, john);
+/// # Ok(()) }
+/// ```
 pub trait ModelExt: Model {
     /// Creates the model's table (key schema, attribute definitions, throughput) and waits
     /// until it is ACTIVE. [`Error::TableExists`] when it is already there.

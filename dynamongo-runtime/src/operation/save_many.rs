@@ -16,6 +16,14 @@ use super::save_one::{put_one, Overwrite};
 use super::{prepare, BoxFuture};
 
 /// `User::save_many(&db, items)`: a [`BatchResult`] of the items.
+/// 
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::codegen::example::user::{self, User};
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// let r = User::save_many(db, vec![User::new("a@b.io", "A")]).overwrite(false).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a save does nothing until awaited"]
 pub struct SaveMany<'a, M: Model> {
     db: &'a Db,

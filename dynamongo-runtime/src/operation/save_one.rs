@@ -4,12 +4,22 @@ use std::future::IntoFuture;
 
 use crate::db::Db;
 use crate::error::Error;
-use crate::expr::{Condition, Expr, ExprBuilder};
+use crate::expr::{condition_request, Condition, Expr};
 use crate::model::Model;
 
 use super::{conditional_failed, prepare, BoxFuture};
 
 /// When `save_one` may replace an existing item with the same key.
+/// 
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::codegen::example::user::{self, User};
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// let jane = User::new("jane@example.com", "Jane");
+/// User::save_one(db, jane.clone()).overwrite(false).await?;
+/// User::save_one(db, jane).overwrite(user::year_of_birth().lt(2000)).await?;
+/// # Ok(()) }
+/// ```
 pub enum Overwrite<M> {
     /// Always (the default).
     Always,
@@ -59,6 +69,14 @@ pub(crate) fn overwrite_expr<M: Model>(o: &Overwrite<M>) -> Result<Option<Expr>,
 }
 
 /// `User::save_one(&db, item)`; set [`SaveOne::overwrite`] before awaiting.
+/// 
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::codegen::example::user::{self, User};
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// let saved = User::save_one(db, User::new("a@b.io", "A")).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a save does nothing until awaited"]
 pub struct SaveOne<'a, M: Model> {
     db: &'a Db,
@@ -91,9 +109,7 @@ pub(crate) async fn put_one<M: Model>(
     let table = db.table_name(M::TABLE);
     let mut req = db.client().put_item().table_name(&table).set_item(Some(av));
     if let Some(expr) = overwrite_expr(overwrite)? {
-        let mut b = ExprBuilder::default();
-        let text = b.condition(&expr);
-        let (names, values) = b.into_maps();
+        let (text, names, values) = condition_request(&expr);
         req = req
             .condition_expression(text)
             .set_expression_attribute_names(names)

@@ -97,6 +97,15 @@ async fn update_single<M: Model>(
 
 /// `User::update_one(&db, strategy, updates)` or `User::update_from_json(&db, json)`: the
 /// item as it is after the update.
+/// 
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::codegen::example::user::{self, User};
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// let u = User::update_one(db, "a@b.io", [user::name().set("B")]).await?;
+/// let u = User::update_from_json(db, serde_json::json!({"email": "a@b.io", "name": "C"})).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "nothing is updated until this is awaited"]
 pub struct UpdateOne<'a, M: Model> {
     db: &'a Db,

@@ -3,7 +3,7 @@
 //! streamed scan; code generation time. See BENCHMARKS.md.
 //!
 //! ```text
-//! cargo run --release -p dynamongo-tests --bin bench -- [--quick] [--memory] [--codegen]
+//! cargo run --release -p dynamongo-tests --bin bench -- [--quick] [--memory] [--codegen] [--compile-time]
 //! ```
 //!
 //! Each comparison prints `<name>: ours <x> items/s, raw <y> items/s, ratio <x/y>`.
@@ -492,7 +492,7 @@ async fn main() -> Res<()> {
         return serve().await;
     }
     let quick = has("--quick");
-    let only = has("--memory") || has("--codegen") || has("--ops");
+    let only = has("--memory") || has("--codegen") || has("--ops") || has("--compile-time");
     println!(
         "dynamongo bench ({}), {} cores",
         if quick { "quick" } else { "full" },
@@ -509,6 +509,11 @@ async fn main() -> Res<()> {
     }
     if !only || has("--memory") {
         memory(quick).await?;
+    }
+    if has("--compile-time") {
+        // Not part of the default run: it builds the SDK twice in a scratch workspace.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        dynamongo_tests::compile_bench::run(&root, if quick { 2 } else { 5 })?;
     }
     Ok(())
 }

@@ -1,0 +1,178 @@
+//! The module that `dynamongo-codegen` generates from the quickstart spec
+//! (`spec/users.json`), kept here so that the runtime's documentation examples have a
+//! model to use. The test `runtime_example_is_the_generated_quickstart` (in
+//! `tests/tests/snapshots.rs`) checks that it is exactly the generator's output.
+
+use crate::codegen as dm;
+
+/// A registered user (the seed's quickstart model).
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    /// `email`: email, required
+    pub email: ::std::string::String,
+    /// `name`: string, required
+    pub name: ::std::string::String,
+    /// `year_of_birth`: int
+    pub year_of_birth: ::core::option::Option<i64>,
+    /// `cities_visited`: list
+    pub cities_visited: ::std::vec::Vec<::std::string::String>,
+    /// `created_at`: datetime
+    pub created_at: ::core::option::Option<dm::chrono::DateTime<dm::chrono::Utc>>,
+}
+
+impl User {
+    const EMAIL: dm::Rules = dm::Rules::new().email().required();
+    const NAME: dm::Rules = dm::Rules::new().required();
+    const YEAR_OF_BIRTH: dm::Rules = dm::Rules::new().min(1900.0).max(2018.0);
+
+    /// A `User` with the given required fields and every other field at its default.
+    pub fn new(
+        email: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            email: email.into(),
+            name: name.into(),
+            year_of_birth: ::core::option::Option::None,
+            cities_visited: ::core::default::Default::default(),
+            created_at: ::core::option::Option::Some(dm::now()),
+        }
+    }
+}
+
+impl dm::Document for User {
+    const FIELDS: usize = 5;
+
+    fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
+        visitor.field("email", &self.email, &Self::EMAIL);
+        visitor.field("name", &self.name, &Self::NAME);
+        visitor.field("year_of_birth", &self.year_of_birth, &Self::YEAR_OF_BIRTH);
+        visitor.field("cities_visited", &self.cities_visited, &dm::Rules::NONE);
+        visitor.field("created_at", &self.created_at, &dm::Rules::NONE);
+    }
+
+    fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
+        ::core::result::Result::Ok(Self {
+            email: dm::get(item, "email")?,
+            name: dm::get(item, "name")?,
+            year_of_birth: dm::get(item, "year_of_birth")?,
+            cities_visited: dm::get(item, "cities_visited")?,
+            created_at: dm::get(item, "created_at")?,
+        })
+    }
+
+    fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
+        let email = json.field("email", &Self::EMAIL);
+        let name = json.field("name", &Self::NAME);
+        let year_of_birth = json.field("year_of_birth", &Self::YEAR_OF_BIRTH);
+        let cities_visited = json.field("cities_visited", &dm::Rules::NONE);
+        let created_at = json.or("created_at", &dm::Rules::NONE, dm::now);
+        ::core::option::Option::Some(Self {
+            email: email?,
+            name: name?,
+            year_of_birth: year_of_birth?,
+            cities_visited: cities_visited?,
+            created_at: created_at?,
+        })
+    }
+}
+
+impl dm::Model for User {
+    type Key = UserKey;
+
+    const TABLE: &'static str = "users";
+    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new("email", dm::ScalarType::S);
+    const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(8, 8);
+
+    fn key(&self) -> UserKey {
+        UserKey {
+            email: self.email.clone(),
+        }
+    }
+
+    fn json_updates(json: &mut dm::JsonUpdates<'_, Self>) {
+        json.key(&email());
+        json.set(&name());
+        json.set(&year_of_birth());
+        json.set(&cities_visited());
+        json.set(&created_at());
+    }
+}
+
+/// The primary key of [`User`]: `email`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserKey {
+    /// `email` (email).
+    pub email: ::std::string::String,
+}
+
+impl dm::ModelKey for UserKey {
+    fn to_key_item(&self) -> dm::Item {
+        dm::Item::from([dm::attr("email", &self.email)])
+    }
+
+    fn from_key_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
+        ::core::result::Result::Ok(Self {
+            email: dm::get(item, "email")?,
+        })
+    }
+}
+
+impl dm::Strategy<User> for UserKey {
+    fn into_target(self) -> dm::Target<User> {
+        dm::Target::Key(self)
+    }
+}
+
+impl ::core::convert::From<::std::string::String> for UserKey {
+    fn from(email: ::std::string::String) -> Self {
+        Self { email }
+    }
+}
+
+impl dm::Strategy<User> for ::std::string::String {
+    fn into_target(self) -> dm::Target<User> {
+        dm::Target::Key(self.into())
+    }
+}
+
+impl ::core::convert::From<&str> for UserKey {
+    fn from(email: &str) -> Self {
+        Self { email: email.into() }
+    }
+}
+
+impl dm::Strategy<User> for &str {
+    fn into_target(self) -> dm::Target<User> {
+        dm::Target::Key(self.into())
+    }
+}
+
+/// The `email` field (email): conditions and updates.
+pub fn email() -> dm::Field<User, ::std::string::String> {
+    dm::Field::new("email").rules(&User::EMAIL)
+}
+
+/// The `name` field (string): conditions and updates.
+pub fn name() -> dm::Field<User, ::std::string::String> {
+    dm::Field::new("name").rules(&User::NAME)
+}
+
+/// The `year_of_birth` field (int): conditions and updates.
+pub fn year_of_birth() -> dm::Field<User, i64, dm::Optional> {
+    dm::Field::new("year_of_birth").rules(&User::YEAR_OF_BIRTH)
+}
+
+/// The `cities_visited` field (list): conditions and updates.
+pub fn cities_visited() -> dm::Field<User, ::std::vec::Vec<::std::string::String>> {
+    dm::Field::new("cities_visited")
+}
+
+/// The `created_at` field (datetime): conditions and updates.
+pub fn created_at() -> dm::Field<
+    User,
+    dm::chrono::DateTime<dm::chrono::Utc>,
+    dm::Optional,
+> {
+    dm::Field::new("created_at")
+}
