@@ -320,7 +320,7 @@ mod tests {
 }
 
 /// What a batch call did with each item: every input ends in `success` or in `fail`.
-/// 
+///
 /// ```
 /// # use dynamongo_runtime::prelude::*;
 /// # use dynamongo_runtime::codegen::example::user::{self, User};
@@ -341,7 +341,7 @@ pub struct BatchResult<T> {
 }
 
 /// An item a batch call could not handle, and the reason.
-/// 
+///
 /// ```
 /// # use dynamongo_runtime::prelude::*;
 /// # use dynamongo_runtime::codegen::example::user::{self, User};

@@ -165,7 +165,7 @@ impl Db {
 }
 
 /// Builds a [`Db`]; anything not set comes from the environment.
-/// 
+///
 /// ```
 /// # async fn demo() -> dynamongo_runtime::Result<()> {
 /// let db = dynamongo_runtime::Db::builder()

@@ -12,7 +12,7 @@ use crate::value::{attr_kind, wrong_json, FieldValue, Item};
 /// from DynamoDB items. Generated code implements it.
 ///
 /// A dict is stored as a map, so every `Document` is also a [`FieldValue`].
-/// 
+///
 /// ```
 /// use dynamongo_runtime::Document;
 /// use dynamongo_runtime::codegen::example::user::User;

@@ -246,7 +246,7 @@ impl fmt::Display for DecodeError {
 impl std::error::Error for DecodeError {}
 
 /// A `Result` with the runtime's [`Error`].
-/// 
+///
 /// ```
 /// fn check(year: i64) -> dynamongo_runtime::Result<i64> {
 ///     Ok(year)

@@ -270,7 +270,7 @@ impl<M> std::ops::Not for Condition<M> {
 }
 
 /// One change of an update, built from a field handle (`set`, `add`, `append`, ...).
-/// 
+///
 /// ```
 /// # use dynamongo_runtime::prelude::*;
 /// # use dynamongo_runtime::codegen::example::user::{self, User};
@@ -343,7 +343,7 @@ impl<M> Update<M> {
 }
 
 /// A rendered expression: the text and its placeholder maps (sorted, for display).
-/// 
+///
 /// ```
 /// use dynamongo_runtime::codegen::example::user;
 /// let r = user::year_of_birth().lt(2000).render();

@@ -13,7 +13,7 @@ use crate::rules::{Path, Rules};
 use crate::value::{FieldValue, SetElement};
 
 /// Marker: the field always has a value (no `remove()`).
-/// 
+///
 /// ```
 /// use dynamongo_runtime::codegen::example::user;
 /// let _ = user::year_of_birth().remove(); // optional: removable
@@ -23,7 +23,7 @@ use crate::value::{FieldValue, SetElement};
 pub enum Required {}
 
 /// Marker: the field may be absent (`remove()` exists).
-/// 
+///
 /// ```
 /// use dynamongo_runtime::codegen::example::user;
 /// let _ = user::created_at().remove();
@@ -215,7 +215,7 @@ impl<M, T: FieldValue> Field<M, T, Optional> {
 }
 
 /// Types that compare with `<`, `<=`, `>`, `>=` and `BETWEEN`.
-/// 
+///
 /// ```
 /// use dynamongo_runtime::codegen::example::user;
 /// let c = user::year_of_birth().between(1980, 1990) & user::name().ge("M");

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 /// A DynamoDB item: attribute name → value.
-/// 
+///
 /// ```
 /// use dynamongo_runtime::{types::AttributeValue, Document, Item};
 /// use dynamongo_runtime::codegen::example::user::User;

@@ -70,7 +70,7 @@ pub trait ModelKey: Clone + std::fmt::Debug + Send + Sync + 'static {
 ///
 /// The operations (`save_one`, `get_one`, `get_many`, ...) are the methods of
 /// [`ModelExt`](crate::ModelExt), which every model has: `User::save_one(&db, user)`.
-/// 
+///
 /// ```
 /// use dynamongo_runtime::Model;
 /// use dynamongo_runtime::codegen::example::user::User;
@@ -135,7 +135,7 @@ pub trait Model: Document + std::fmt::Debug + Send + Sync + 'static {
 }
 
 /// What a single-item operation acts on: a key, or a condition that contains the key.
-/// 
+///
 /// ```
 /// # use dynamongo_runtime::prelude::*;
 /// # use dynamongo_runtime::codegen::example::user::{self, User};
@@ -172,7 +172,7 @@ impl<M: Model> std::fmt::Debug for Target<M> {
 /// Anything that selects one item of `M` (the seed's single-item "strategy"): generated
 /// code implements it for the key's scalar or tuple, the key type and the model; the
 /// runtime for [`Condition`] and [`Target`].
-/// 
+///
 /// ```
 /// # use dynamongo_runtime::prelude::*;
 /// # use dynamongo_runtime::codegen::example::user::{self, User};
@@ -213,7 +213,7 @@ impl<M: Model> Strategy<M> for Target<M> {
 
 /// Wraps any single-item strategy, to mix kinds in one list:
 /// `vec![one("a@x.io"), one(user::email().eq("b@x.io"))]`.
-/// 
+///
 /// ```
 /// # use dynamongo_runtime::prelude::*;
 /// # use dynamongo_runtime::codegen::example::user::{self, User};
@@ -244,7 +244,7 @@ impl<M: Model> Clone for Targets<M> {
 
 /// Anything that selects many items of `M`: a `Vec`, array or slice of single-item
 /// strategies, or any [`Condition`].
-/// 
+///
 /// ```
 /// # use dynamongo_runtime::prelude::*;
 /// # use dynamongo_runtime::codegen::example::user::{self, User};

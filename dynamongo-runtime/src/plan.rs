@@ -44,7 +44,7 @@ pub(crate) struct Planned {
 }
 
 /// The DynamoDB operation a plan uses.
-/// 
+///
 /// ```
 /// # use dynamongo_runtime::prelude::*;
 /// # use dynamongo_runtime::codegen::example::user::{self, User};

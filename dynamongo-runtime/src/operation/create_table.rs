@@ -99,7 +99,7 @@ pub(crate) async fn delete_table<M: Model>(db: &Db) -> Result<(), Error> {
 
 /// `User::create_table(&db)`: creates the table and, unless told otherwise, waits until
 /// it is ACTIVE.
-/// 
+///
 /// ```
 /// # use dynamongo_runtime::prelude::*;
 /// # use dynamongo_runtime::codegen::example::user::{self, User};

@@ -18,7 +18,7 @@ use crate::value::Item;
 use super::BoxFuture;
 
 /// `User::delete_many(&db, strategy)`: a [`BatchResult`] of the keys.
-/// 
+///
 /// ```
 /// # use dynamongo_runtime::prelude::*;
 /// # use dynamongo_runtime::codegen::example::user::{self, User};

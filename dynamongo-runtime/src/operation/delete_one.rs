@@ -36,7 +36,7 @@ pub(crate) async fn delete_single<M: Model>(db: &Db, single: Single) -> Result<O
 }
 
 /// `User::delete_one(&db, strategy)`: the item deleted, or `None` when nothing matched.
-/// 
+///
 /// ```
 /// # use dynamongo_runtime::prelude::*;
 /// # use dynamongo_runtime::codegen::example::user::{self, User};

@@ -16,7 +16,7 @@ use super::{decode, BoxFuture};
 
 /// `User::get_many(&db, strategy)`: awaited, the items as a `Vec`; or [`GetMany::stream`],
 /// or [`GetMany::explain`] to see the plan without sending anything.
-/// 
+///
 /// ```
 /// # use dynamongo_runtime::prelude::*;
 /// # use dynamongo_runtime::codegen::example::user::{self, User};

@@ -11,7 +11,7 @@ use crate::model::{Model, Target};
 use super::{decode, BoxFuture};
 
 /// `User::get_one(&db, strategy)`: the item, or [`Error::NotFound`].
-/// 
+///
 /// ```
 /// # use dynamongo_runtime::prelude::*;
 /// # use dynamongo_runtime::codegen::example::user::{self, User};

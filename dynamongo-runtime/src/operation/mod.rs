@@ -64,7 +64,7 @@ pub(crate) fn single_of<M: Model>(s: impl Strategy<M>) -> Result<Single, Error> 
 /// The operations on a model's table, for every [`Model`]: `User::save_one(&db, user)`.
 /// Each returns a builder; set its options, then `.await` it. In the
 /// [`prelude`](crate::prelude).
-/// 
+///
 /// ```
 /// # use dynamongo_runtime::prelude::*;
 /// # use dynamongo_runtime::codegen::example::user::{self, User};

@@ -16,7 +16,7 @@ use super::save_one::{put_one, Overwrite};
 use super::{prepare, BoxFuture};
 
 /// `User::save_many(&db, items)`: a [`BatchResult`] of the items.
-/// 
+///
 /// ```
 /// # use dynamongo_runtime::prelude::*;
 /// # use dynamongo_runtime::codegen::example::user::{self, User};

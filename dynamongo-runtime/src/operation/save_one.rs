@@ -10,7 +10,7 @@ use crate::model::Model;
 use super::{conditional_failed, prepare, BoxFuture};
 
 /// When `save_one` may replace an existing item with the same key.
-/// 
+///
 /// ```
 /// # use dynamongo_runtime::prelude::*;
 /// # use dynamongo_runtime::codegen::example::user::{self, User};
@@ -69,7 +69,7 @@ pub(crate) fn overwrite_expr<M: Model>(o: &Overwrite<M>) -> Result<Option<Expr>,
 }
 
 /// `User::save_one(&db, item)`; set [`SaveOne::overwrite`] before awaiting.
-/// 
+///
 /// ```
 /// # use dynamongo_runtime::prelude::*;
 /// # use dynamongo_runtime::codegen::example::user::{self, User};

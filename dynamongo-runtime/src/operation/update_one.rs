@@ -97,7 +97,7 @@ async fn update_single<M: Model>(
 
 /// `User::update_one(&db, strategy, updates)` or `User::update_from_json(&db, json)`: the
 /// item as it is after the update.
-/// 
+///
 /// ```
 /// # use dynamongo_runtime::prelude::*;
 /// # use dynamongo_runtime::codegen::example::user::{self, User};
