@@ -20,6 +20,35 @@ pub struct Model {
     pub range_key: Option<usize>,
     pub throughput: Throughput,
     pub fields: Vec<Field>,
+    /// Secondary indexes, in spec order.
+    pub indexes: Vec<Index>,
+}
+
+/// A secondary index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Index {
+    /// The spec's key: the handle name (snake_case).
+    pub name: String,
+    /// The DynamoDB index name (`index_name`, or `name`).
+    pub index_name: String,
+    /// A local secondary index.
+    pub local: bool,
+    /// Index into the model's fields.
+    pub hash_key: usize,
+    /// Index into the model's fields.
+    pub range_key: Option<usize>,
+    pub projection: Projection,
+    /// Provisioned capacity of a global index, when it gives its own.
+    pub throughput: Option<Throughput>,
+}
+
+/// What an index holds besides the keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Projection {
+    All,
+    KeysOnly,
+    /// Indexes into the model's fields.
+    Include(Vec<usize>),
 }
 
 impl Model {

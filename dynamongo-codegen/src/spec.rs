@@ -8,6 +8,8 @@ use serde_json::{Map, Value};
 
 use crate::error::{pointer_segment, SpecError};
 use crate::ident;
+
+mod indexes;
 use crate::ir::{self, Default, Kind, Literal, Number, Rules, Throughput, Type};
 
 /// The JSON Schema every spec must satisfy (also shipped for editors via `$schema`).
@@ -110,17 +112,24 @@ fn check_unique(models: &[ir::Model], errors: &mut Vec<SpecError>) {
     }
 }
 
-struct Cx<'a> {
+pub(crate) struct Cx<'a> {
     file: &'a str,
     errors: &'a mut Vec<SpecError>,
 }
 
-fn str_of<'v>(obj: &'v Map<String, Value>, key: &str) -> Option<&'v str> {
+/// What the index checks need of the table.
+pub(crate) struct TableKeys {
+    pub hash: usize,
+    pub range: Option<usize>,
+    pub throughput: Throughput,
+}
+
+pub(crate) fn str_of<'v>(obj: &'v Map<String, Value>, key: &str) -> Option<&'v str> {
     obj.get(key).and_then(Value::as_str)
 }
 
 impl Cx<'_> {
-    fn err(&mut self, pointer: &str, message: impl Into<String>) {
+    pub(crate) fn err(&mut self, pointer: &str, message: impl Into<String>) {
         self.errors.push(SpecError::at(self.file, pointer, message));
     }
 
@@ -167,6 +176,17 @@ impl Cx<'_> {
             Some(r) => self.key(&mut fields, r, "/range_key", "range"),
             None => None,
         };
+        let indexes = match (obj.get("indexes"), hash_key) {
+            (Some(Value::Object(specs)), Some(hash)) => {
+                let table_keys = TableKeys {
+                    hash,
+                    range: range_key,
+                    throughput,
+                };
+                self.indexes(specs, &fields, table_keys)
+            }
+            _ => Vec::new(),
+        };
         if self.errors.len() != before {
             return None;
         }
@@ -180,6 +200,7 @@ impl Cx<'_> {
             range_key,
             throughput,
             fields,
+            indexes,
         })
     }
 

@@ -22,7 +22,8 @@ pub use crate::expr::Update;
 pub use crate::field::{Field, Optional, Required};
 pub use crate::item::Item;
 pub use crate::model::{
-    JsonUpdates, KeyAttr, Model, ModelKey, ScalarType, Strategy, Target, Throughput,
+    IndexDef, JsonUpdates, KeyAttr, Model, ModelKey, Projection, ScalarType, Strategy, Target,
+    Throughput,
 };
 pub use crate::rules::{Path, Rules};
 pub use crate::value::{Bytes, FieldValue};

@@ -226,7 +226,7 @@ impl JsonReader<'_> {
         &mut self,
         attribute: &'static str,
         rules: &Rules,
-        default: impl FnOnce() -> T::Value,
+        default: fn() -> T::Value,
     ) -> Option<T> {
         self.read(attribute, rules, |_, _| Some(T::wrap(default())))
     }

@@ -74,7 +74,7 @@ pub use field::{Numeric, Size};
 pub use item::Item;
 pub use model::{one, ManyStrategy, Model, Strategy, Target};
 #[doc(hidden)]
-pub use model::{KeyAttr, ModelKey, ScalarType, Targets, Throughput};
+pub use model::{IndexDef, KeyAttr, ModelKey, Projection, ScalarType, Targets, Throughput};
 pub use operation::{
     CreateTable, DeleteMany, DeleteOne, GetMany, GetOne, ModelExt, Overwrite, SaveMany, SaveOne,
     UpdateOne,

@@ -5,9 +5,9 @@ use serde_json::{Map, Value};
 
 use crate::document::{is_empty_json, Document};
 use crate::error::{DecodeError, Error, Violation};
-use crate::expr::{Action, Condition, Expr, Update};
+use crate::expr::{Action, AttrPath, Condition, Expr, Update};
 use crate::field::{Field, Presence};
-use crate::rules::Path;
+use crate::rules::{Path, Rules};
 use crate::value::{wrong_json, FieldValue, Item};
 
 /// DynamoDB scalar types a key attribute can have.
@@ -34,6 +34,75 @@ impl KeyAttr {
     /// A key attribute named `name` of type `ty`.
     pub const fn new(name: &'static str, ty: ScalarType) -> Self {
         KeyAttr { name, ty }
+    }
+}
+
+/// What a secondary index holds besides the keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Projection {
+    /// Every attribute: the index can answer for the model.
+    All,
+    /// The table's and the index's keys only.
+    KeysOnly,
+    /// The keys and these attributes.
+    Include(&'static [&'static str]),
+}
+
+/// A secondary index of a model's table (the spec's `indexes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexDef {
+    /// The DynamoDB index name.
+    pub name: &'static str,
+    /// A local secondary index (same hash key as the table, created with it).
+    pub local: bool,
+    /// The index's partition key.
+    pub hash: KeyAttr,
+    /// The index's sort key, if any.
+    pub range: Option<KeyAttr>,
+    /// What the index holds.
+    pub projection: Projection,
+    /// The index's own capacity (a global index of a provisioned table takes the
+    /// table's when `None`).
+    pub throughput: Option<Throughput>,
+}
+
+impl IndexDef {
+    /// A global index with all attributes projected; change it with the other methods.
+    pub const fn global(name: &'static str, hash: KeyAttr) -> Self {
+        IndexDef {
+            name,
+            local: false,
+            hash,
+            range: None,
+            projection: Projection::All,
+            throughput: None,
+        }
+    }
+    /// A local index on the table's hash key and `range`.
+    pub const fn local(name: &'static str, hash: KeyAttr, range: KeyAttr) -> Self {
+        IndexDef {
+            name,
+            local: true,
+            hash,
+            range: Some(range),
+            projection: Projection::All,
+            throughput: None,
+        }
+    }
+    /// The sort key.
+    pub const fn range(mut self, range: KeyAttr) -> Self {
+        self.range = Some(range);
+        self
+    }
+    /// What is projected.
+    pub const fn projection(mut self, projection: Projection) -> Self {
+        self.projection = projection;
+        self
+    }
+    /// Provisioned capacity of a global index.
+    pub const fn throughput(mut self, read: i64, write: i64) -> Self {
+        self.throughput = Some(Throughput::Provisioned { read, write });
+        self
     }
 }
 
@@ -90,6 +159,8 @@ pub trait Model: Document + std::fmt::Debug + Send + Sync + 'static {
     const RANGE_KEY: Option<KeyAttr> = None;
     /// Capacity mode used by `create_table`.
     const THROUGHPUT: Throughput;
+    /// Secondary indexes, in spec order.
+    const INDEXES: &'static [IndexDef] = &[];
 
     /// This item's primary key.
     fn key(&self) -> Self::Key;
@@ -284,13 +355,57 @@ impl<M: Model> ManyStrategy<M> for Condition<M> {
 }
 
 /// Reads the JSON object of `update_from_json` (`Model::json_updates`): the key, and one
-/// update per other attribute present.
+/// update per other attribute present. Only the handles are typed by the model; the
+/// reading is shared by all models (one copy per field type, not per model).
 pub struct JsonUpdates<'a, M> {
+    reader: UpdateReader<'a>,
+    _model: std::marker::PhantomData<fn() -> M>,
+}
+
+struct UpdateReader<'a> {
     obj: Option<&'a Map<String, Value>>,
     out: Vec<Violation>,
     key: Item,
-    updates: Vec<Update<M>>,
+    actions: Vec<Action>,
     seen: Vec<String>,
+}
+
+impl<'a> UpdateReader<'a> {
+    fn value(&mut self, path: &AttrPath) -> (String, Option<&'a Value>) {
+        let name = path.to_string();
+        let v = self.obj.and_then(|o| o.get(&name));
+        self.seen.push(name.clone());
+        (name, v)
+    }
+
+    fn key<T: FieldValue>(&mut self, path: &AttrPath, rules: &Rules) {
+        let (name, v) = self.value(path);
+        match v.filter(|v| !is_empty_json(v)) {
+            None => self.out.push(Violation::new(name, "is required")),
+            Some(v) => {
+                if let Some(x) = T::from_json(v, &name, &mut self.out) {
+                    x.check_parsed(rules, &Path::Root.field(&name), &mut self.out);
+                    self.key.insert(name, x.to_attr());
+                }
+            }
+        }
+    }
+
+    fn set<T: FieldValue>(&mut self, path: &AttrPath, rules: &Rules, optional: bool) {
+        let (name, v) = self.value(path);
+        let Some(v) = v else { return };
+        if is_empty_json(v) {
+            if optional {
+                self.actions.push(Action::Remove(path.clone()));
+            } else {
+                let message = "is required and cannot be emptied";
+                self.out.push(Violation::new(name, message));
+            }
+        } else if let Some(x) = T::from_json(v, &name, &mut self.out) {
+            x.check_parsed(rules, &Path::Root.field(&name), &mut self.out);
+            self.actions.push(Action::Set(path.clone(), x.to_attr()));
+        }
+    }
 }
 
 impl<'a, M: Model> JsonUpdates<'a, M> {
@@ -303,69 +418,46 @@ impl<'a, M: Model> JsonUpdates<'a, M> {
                 None
             }
         };
-        JsonUpdates {
+        let reader = UpdateReader {
             obj,
             out,
             key: Item::new(),
-            updates: Vec::new(),
+            actions: Vec::new(),
             seen: Vec::new(),
+        };
+        JsonUpdates {
+            reader,
+            _model: std::marker::PhantomData,
         }
-    }
-
-    fn value<T, P>(&mut self, field: &Field<M, T, P>) -> (String, Option<&'a Value>) {
-        let name = field.path().to_string();
-        let v = self.obj.and_then(|o| o.get(&name));
-        self.seen.push(name.clone());
-        (name, v)
     }
 
     /// A key attribute (required).
     pub fn key<T: FieldValue, P>(&mut self, field: &Field<M, T, P>) {
-        let (name, v) = self.value(field);
-        match v.filter(|v| !is_empty_json(v)) {
-            None => self.out.push(Violation::new(name, "is required")),
-            Some(v) => {
-                if let Some(x) = T::from_json(v, &name, &mut self.out) {
-                    x.check_parsed(field.rule_set(), &Path::Root.field(&name), &mut self.out);
-                    self.key.insert(name, x.to_attr());
-                }
-            }
-        }
+        self.reader.key::<T>(field.path(), field.rule_set());
     }
 
     /// Another attribute: set when given, removed when null or `""` (optional fields only).
     pub fn set<T: FieldValue, P: Presence>(&mut self, field: &Field<M, T, P>) {
-        let (name, v) = self.value(field);
-        let Some(v) = v else { return };
-        if is_empty_json(v) {
-            if P::OPTIONAL {
-                let remove = Action::Remove(field.path().clone());
-                self.updates.push(Update::new(remove, Vec::new()));
-            } else {
-                let message = "is required and cannot be emptied";
-                self.out.push(Violation::new(name, message));
-            }
-        } else if let Some(x) = T::from_json(v, &name, &mut self.out) {
-            x.check_parsed(field.rule_set(), &Path::Root.field(&name), &mut self.out);
-            let set = Action::Set(field.path().clone(), x.to_attr());
-            self.updates.push(Update::new(set, Vec::new()));
-        }
+        self.reader
+            .set::<T>(field.path(), field.rule_set(), P::OPTIONAL);
     }
 
-    pub(crate) fn finish(mut self) -> Result<(M::Key, Vec<Update<M>>), Error> {
-        if let Some(obj) = self.obj {
+    pub(crate) fn finish(self) -> Result<(M::Key, Vec<Update<M>>), Error> {
+        let mut r = self.reader;
+        if let Some(obj) = r.obj {
             let unknown = obj
                 .keys()
-                .filter(|k| !self.seen.contains(k))
+                .filter(|k| !r.seen.contains(k))
                 .map(|k| Violation::new(k.as_str(), "is not a field of this model"));
             let unknown: Vec<Violation> = unknown.collect();
-            self.out.splice(0..0, unknown);
+            r.out.splice(0..0, unknown);
         }
-        if !self.out.is_empty() {
-            return Err(Error::Validation(self.out));
+        if !r.out.is_empty() {
+            return Err(Error::Validation(r.out));
         }
-        let key = M::Key::from_key_item(&self.key)
+        let key = M::Key::from_key_item(&r.key)
             .map_err(|e| Error::Validation(vec![Violation::new(e.path(), e.to_string())]))?;
-        Ok((key, self.updates))
+        let updates = r.actions.into_iter().map(|a| Update::new(a, Vec::new()));
+        Ok((key, updates.collect()))
     }
 }

@@ -14,7 +14,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use crate::error::Error;
 use crate::expr::{Cmp, Expr, ExprBuilder};
 use crate::keys::{self, key_names};
-use crate::model::{Model, ModelKey, Target, Targets};
+use crate::model::{IndexDef, Model, ModelKey, Projection, Target, Targets};
 use crate::value::Item;
 
 /// Keys per BatchGetItem request.
@@ -25,8 +25,10 @@ pub(crate) const BATCH_GET_MAX: usize = 100;
 pub(crate) enum Access {
     /// Full keys; each with its own checks (from a list of strategies).
     Keys(Vec<(Item, Option<Expr>)>),
-    /// One Query per hash value.
+    /// One Query per hash value, on the table or on an index.
     Query {
+        /// The index queried (`None`: the table).
+        index: Option<&'static IndexDef>,
         hash_values: Vec<AttributeValue>,
         range: Option<Expr>,
         filter: Option<Expr>,
@@ -98,6 +100,8 @@ pub struct Plan {
     pub operation: Operation,
     /// The (prefixed) table.
     pub table: String,
+    /// The secondary index queried, if any.
+    pub index: Option<String>,
     /// How many requests at least (keys / 100 for BatchGetItem, hash values for Query,
     /// segments for a Scan).
     pub requests: usize,
@@ -129,6 +133,9 @@ pub struct Plan {
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} on `{}`", self.operation, self.table)?;
+        if let Some(index) = &self.index {
+            write!(f, " index `{index}`")?;
+        }
         match self.operation {
             Operation::BatchGetItem
             | Operation::BatchWriteItem
@@ -247,6 +254,14 @@ fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
         .iter()
         .position(|t| top(t, hash) && matches!(t, Expr::In(..)));
 
+    let range_ops = |t: &Expr| {
+        matches!(
+            t,
+            Expr::Cmp(_, Cmp::Eq | Cmp::Lt | Cmp::Le | Cmp::Gt | Cmp::Ge, _)
+                | Expr::Between(..)
+                | Expr::BeginsWith(..)
+        )
+    };
     let hash_values: Vec<AttributeValue>;
     let hash_index: usize;
     let why;
@@ -276,30 +291,28 @@ fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
             );
         }
         (None, None) => {
+            let no_key = format!(
+                "no equality or in_ on the hash key `{hash}` is ANDed at the top of the condition"
+            );
+            if let Some(planned) = index_query::<M>(&terms, &no_key, None) {
+                return Ok(planned);
+            }
             return Ok(Planned {
                 access: Access::Scan {
                     filter: Some(expr.clone()),
                 },
                 local: None,
-                reason: format!(
-                    "no equality or in_ on the hash key `{hash}` is ANDed at the top of the condition"
-                ),
+                reason: no_key,
             });
         }
     }
 
     // Range key: an equality makes full keys; another comparison makes a key condition.
     let range_term = range.and_then(|r| {
-        terms.iter().enumerate().position(|(i, t)| {
-            i != hash_index
-                && top(t, r)
-                && matches!(
-                    t,
-                    Expr::Cmp(_, Cmp::Eq | Cmp::Lt | Cmp::Le | Cmp::Gt | Cmp::Ge, _)
-                        | Expr::Between(..)
-                        | Expr::BeginsWith(..)
-                )
-        })
+        terms
+            .iter()
+            .enumerate()
+            .position(|(i, t)| i != hash_index && top(t, r) && range_ops(t))
     });
     let range_eq = range_term.filter(|i| matches!(terms[*i], Expr::Cmp(_, Cmp::Eq, _)));
 
@@ -327,6 +340,14 @@ fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
         });
     }
 
+    // One hash value, no condition on the range key: a local index whose range key is
+    // constrained serves better than the table.
+    if range_term.is_none() && hash_values.len() == 1 {
+        let why = format!("{why} and no condition on the range key");
+        if let Some(planned) = index_query::<M>(&terms, &why, Some(true)) {
+            return Ok(planned);
+        }
+    }
     let mut skip = vec![hash_index];
     skip.extend(range_term);
     let (filter, local): (Vec<Expr>, Vec<Expr>) = rest(&skip)
@@ -334,6 +355,7 @@ fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
         .partition(|t| !key_names::<M>().iter().any(|n| is_key_term(t, n)));
     Ok(Planned {
         access: Access::Query {
+            index: None,
             hash_values,
             range: range_term.map(|i| terms[i].clone()),
             filter: Expr::and_all(filter),
@@ -350,14 +372,117 @@ fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
     })
 }
 
+/// A Query on an index that projects every attribute, when one has an equality on its
+/// hash key ANDed at the top of the condition (and, with `need_range`, a condition on
+/// its range key too). Among several, the first in spec order whose range key is
+/// constrained, else the first; deterministic, and `explain()` says which and why.
+fn index_query<M: Model>(
+    terms: &[&Expr],
+    why_not_table: &str,
+    need_range: Option<bool>,
+) -> Option<Planned> {
+    let top = |e: &Expr, name: &str| match e {
+        Expr::Cmp(p, _, _) | Expr::Between(p, ..) | Expr::BeginsWith(p, _) => {
+            p.top_level() == Some(name)
+        }
+        _ => false,
+    };
+    let ranged = |t: &Expr| {
+        matches!(
+            t,
+            Expr::Cmp(_, Cmp::Eq | Cmp::Lt | Cmp::Le | Cmp::Gt | Cmp::Ge, _)
+                | Expr::Between(..)
+                | Expr::BeginsWith(..)
+        )
+    };
+    let candidates = M::INDEXES
+        .iter()
+        .filter(|i| i.projection == Projection::All);
+    let found: Vec<(&'static IndexDef, usize, Option<usize>)> = candidates
+        .filter_map(|index| {
+            let h = terms
+                .iter()
+                .position(|t| top(t, index.hash.name) && matches!(t, Expr::Cmp(_, Cmp::Eq, _)))?;
+            let r = index.range.and_then(|r| {
+                terms
+                    .iter()
+                    .enumerate()
+                    .position(|(i, t)| i != h && top(t, r.name) && ranged(t))
+            });
+            Some((index, h, r))
+        })
+        .filter(|(_, _, r)| need_range != Some(true) || r.is_some())
+        .collect();
+    let (index, h, r) = found
+        .iter()
+        .find(|(_, _, r)| r.is_some())
+        .or(found.first())
+        .copied()?;
+    let Expr::Cmp(_, _, hash_value) = terms[h] else {
+        return None;
+    };
+    let index_keys: Vec<&str> = [Some(index.hash.name), index.range.map(|r| r.name)]
+        .into_iter()
+        .flatten()
+        .collect();
+    let (filter, local): (Vec<Expr>, Vec<Expr>) = terms
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != h && Some(*i) != r)
+        .map(|(_, t)| (*t).clone())
+        .partition(|t| !index_keys.iter().any(|n| is_key_term(t, n)));
+    let kind = if index.local { "local" } else { "global" };
+    let mut reason = format!(
+        "{why_not_table}; equality on `{}`, the hash key of the {kind} index `{}`",
+        index.hash.name, index.name
+    );
+    if let (Some(range), Some(_)) = (index.range, r) {
+        reason.push_str(&format!(
+            ", and a condition on its range key `{}`",
+            range.name
+        ));
+    }
+    if found.len() > 1 {
+        let others: Vec<&str> = found
+            .iter()
+            .filter(|(i, ..)| i.name != index.name)
+            .map(|(i, ..)| i.name)
+            .collect();
+        reason.push_str(&format!(
+            " (chosen over {}: {})",
+            others.join(", "),
+            if r.is_some() {
+                "its range key is constrained too"
+            } else {
+                "the first in the spec"
+            }
+        ));
+    }
+    Some(Planned {
+        access: Access::Query {
+            index: Some(index),
+            hash_values: vec![hash_value.clone()],
+            range: r.map(|i| terms[i].clone()),
+            filter: Expr::and_all(filter),
+        },
+        local: Expr::and_all(local),
+        reason,
+    })
+}
+
 fn inconsistent() -> Error {
     Error::Expression("planner: inconsistent condition".to_string())
 }
 
-/// The key condition of a Query for one hash value.
-pub(crate) fn key_condition<M: Model>(hash_value: &AttributeValue, range: Option<&Expr>) -> Expr {
+/// The key condition of a Query for one hash value, on the table or an index.
+pub(crate) fn key_condition<M: Model>(
+    index: Option<&IndexDef>,
+    hash_value: &AttributeValue,
+    range: Option<&Expr>,
+) -> Expr {
+    let hash = index.map_or(M::HASH_KEY.name, |i| i.hash.name);
     let h = Expr::Cmp(
-        crate::expr::AttrPath::attr(M::HASH_KEY.name),
+        crate::expr::AttrPath::attr(hash),
         Cmp::Eq,
         hash_value.clone(),
     );
@@ -396,13 +521,14 @@ pub(crate) fn describe<M: Model>(
             )
         }
         Access::Query {
+            index,
             hash_values,
             range,
             filter,
         } => {
             let kc = hash_values
                 .first()
-                .map(|h| b.condition(&key_condition::<M>(h, range.as_ref())));
+                .map(|h| b.condition(&key_condition::<M>(*index, h, range.as_ref())));
             let f = filter.as_ref().map(|f| b.condition(f));
             (Operation::Query, hash_values.len(), 0, kc, f)
         }
@@ -426,9 +552,14 @@ pub(crate) fn describe<M: Model>(
         }
     }
     let rendered = b.finish(String::new());
+    let index = match &p.access {
+        Access::Query { index, .. } => index.map(|i| i.name.to_string()),
+        _ => None,
+    };
     Plan {
         operation,
         table,
+        index,
         requests,
         keys,
         key_condition,

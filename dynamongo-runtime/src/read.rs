@@ -58,15 +58,25 @@ pub(crate) fn raw_stream<'a, M: Model, T: Send + 'a>(
             return keys_stream::<M, T>(db, table, keys, local, consistent, policy, convert);
         }
         Access::Query {
+            index,
             hash_values,
             range,
             filter,
         } => {
+            // A global index has no strongly consistent reads.
+            if consistent && index.is_some_and(|i| !i.local) {
+                let name = index.map_or("", |i| i.name);
+                let e = Error::Expression(format!(
+                    "the plan queries the global index `{name}`, which cannot be read consistently"
+                ));
+                return stream::iter([Err(e)]).boxed();
+            }
             let per_hash = hash_values.into_iter().map(move |h| {
-                let kc = plan::key_condition::<M>(&h, range.as_ref());
+                let kc = plan::key_condition::<M>(index, &h, range.as_ref());
                 paged(
                     db,
                     table.clone(),
+                    index.map(|i| i.name),
                     Some(kc),
                     filter.clone(),
                     descending,
@@ -85,6 +95,7 @@ pub(crate) fn raw_stream<'a, M: Model, T: Send + 'a>(
                 paged(
                     db,
                     table.clone(),
+                    None,
                     None,
                     filter.clone(),
                     descending,
@@ -196,6 +207,7 @@ pub(crate) fn keys_stream<'a, M: Model, T: Send + 'a>(
 pub(crate) fn paged<'a>(
     db: &'a Db,
     table: String,
+    index: Option<&'static str>,
     key_condition: Option<Expr>,
     filter: Option<Expr>,
     descending: bool,
@@ -236,6 +248,7 @@ pub(crate) fn paged<'a>(
                                 .client()
                                 .query()
                                 .table_name(table)
+                                .set_index_name(index.map(str::to_string))
                                 .key_condition_expression(kc)
                                 .set_filter_expression(f)
                                 .set_expression_attribute_names(names)

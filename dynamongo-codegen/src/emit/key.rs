@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::types::rust_type;
 use crate::ident::{fresh, ident};
-use crate::ir::{Field, Model, Throughput};
+use crate::ir::{Field, Model, Projection, Throughput};
 
 /// The Rust types a key field accepts, each with how to convert a binding of it.
 fn inputs(f: &Field) -> Vec<(TokenStream, TokenStream)> {
@@ -140,6 +140,42 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
             quote!(dm::Throughput::provisioned(#read, #write))
         }
     };
+    let indexes = (!m.indexes.is_empty()).then(|| {
+        let defs = m.indexes.iter().map(|i| {
+            let name = &i.index_name;
+            let hash = key_attr(&m.fields[i.hash_key]);
+            let mut def = match (i.local, i.range_key) {
+                (true, Some(r)) => {
+                    let range = key_attr(&m.fields[r]);
+                    quote!(dm::IndexDef::local(#name, #hash, #range))
+                }
+                (_, range) => {
+                    let range = range.map(|r| {
+                        let r = key_attr(&m.fields[r]);
+                        quote!(.range(#r))
+                    });
+                    quote!(dm::IndexDef::global(#name, #hash) #range)
+                }
+            };
+            match &i.projection {
+                Projection::All => {}
+                Projection::KeysOnly => def = quote!(#def.projection(dm::Projection::KeysOnly)),
+                Projection::Include(fields) => {
+                    let attrs = fields.iter().map(|f| &m.fields[*f].attribute);
+                    def = quote!(#def.projection(dm::Projection::Include(&[#(#attrs),*])));
+                }
+            }
+            if let Some(Throughput::Provisioned { read, write }) = i.throughput {
+                let (read, write) = (
+                    proc_macro2::Literal::i64_unsuffixed(read),
+                    proc_macro2::Literal::i64_unsuffixed(write),
+                );
+                def = quote!(#def.throughput(#read, #write));
+            }
+            def
+        });
+        quote!(const INDEXES: &'static [dm::IndexDef] = &[#(#defs),*];)
+    });
     let key_inits = m.key_fields().into_iter().map(|f| {
         let id = ident(&f.name);
         if f.ty.kind.is_copy() {
@@ -165,6 +201,7 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
             const HASH_KEY: dm::KeyAttr = #hash;
             #range
             const THROUGHPUT: dm::Throughput = #throughput;
+            #indexes
 
             fn key(&self) -> #key {
                 #key { #(#key_inits),* }

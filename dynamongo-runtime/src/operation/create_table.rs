@@ -5,54 +5,131 @@ use std::marker::PhantomData;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_dynamodb::operation::create_table::builders::CreateTableFluentBuilder;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ProvisionedThroughput,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+    LocalSecondaryIndex, Projection as SdkProjection, ProjectionType, ProvisionedThroughput,
     ScalarAttributeType, TableStatus,
 };
 
 use crate::db::Db;
 use crate::error::Error;
-use crate::model::{Model, ScalarType, Throughput};
+use crate::model::{KeyAttr, Model, Projection, ScalarType, Throughput};
 
 use super::BoxFuture;
 
-async fn create_table<M: Model>(db: &Db, wait: bool) -> Result<(), Error> {
-    let table = db.table_name(M::TABLE);
-    let mut req = db.client().create_table().table_name(&table);
-    let mut attrs = vec![M::HASH_KEY];
-    attrs.extend(M::RANGE_KEY);
-    for (attr, kind) in attrs.iter().zip([KeyType::Hash, KeyType::Range]) {
-        let ty = match attr.ty {
+fn config<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, Error> {
+    r.map_err(|e| Error::Config(e.to_string()))
+}
+
+/// `KeySchema` of a table or index: the hash key, then the range key.
+fn key_schema(hash: KeyAttr, range: Option<KeyAttr>) -> Result<Vec<KeySchemaElement>, Error> {
+    let mut out = vec![config(
+        KeySchemaElement::builder()
+            .attribute_name(hash.name)
+            .key_type(KeyType::Hash)
+            .build(),
+    )?];
+    if let Some(r) = range {
+        out.push(config(
+            KeySchemaElement::builder()
+                .attribute_name(r.name)
+                .key_type(KeyType::Range)
+                .build(),
+        )?);
+    }
+    Ok(out)
+}
+
+fn provisioned(read: i64, write: i64) -> Result<ProvisionedThroughput, Error> {
+    config(
+        ProvisionedThroughput::builder()
+            .read_capacity_units(read)
+            .write_capacity_units(write)
+            .build(),
+    )
+}
+
+fn projection(p: Projection) -> SdkProjection {
+    let b = SdkProjection::builder();
+    match p {
+        Projection::All => b.projection_type(ProjectionType::All),
+        Projection::KeysOnly => b.projection_type(ProjectionType::KeysOnly),
+        Projection::Include(names) => names
+            .iter()
+            .fold(b.projection_type(ProjectionType::Include), |b, n| {
+                b.non_key_attributes(*n)
+            }),
+    }
+    .build()
+}
+
+/// The CreateTable input of a model: key schema, attribute definitions (every key
+/// attribute of the table and its indexes, once), capacity, and the indexes.
+pub(crate) fn create_table_request<M: Model>(
+    mut req: CreateTableFluentBuilder,
+) -> Result<CreateTableFluentBuilder, Error> {
+    let mut attrs: Vec<KeyAttr> = Vec::new();
+    let all = [Some(M::HASH_KEY), M::RANGE_KEY]
+        .into_iter()
+        .chain(M::INDEXES.iter().flat_map(|i| [Some(i.hash), i.range]))
+        .flatten();
+    for a in all {
+        if !attrs.iter().any(|x| x.name == a.name) {
+            attrs.push(a);
+        }
+    }
+    for a in attrs {
+        let ty = match a.ty {
             ScalarType::S => ScalarAttributeType::S,
             ScalarType::N => ScalarAttributeType::N,
             ScalarType::B => ScalarAttributeType::B,
         };
-        req = req
-            .key_schema(
-                KeySchemaElement::builder()
-                    .attribute_name(attr.name)
-                    .key_type(kind)
-                    .build()
-                    .map_err(|e| Error::Config(e.to_string()))?,
-            )
-            .attribute_definitions(
-                AttributeDefinition::builder()
-                    .attribute_name(attr.name)
-                    .attribute_type(ty)
-                    .build()
-                    .map_err(|e| Error::Config(e.to_string()))?,
-            );
+        req = req.attribute_definitions(config(
+            AttributeDefinition::builder()
+                .attribute_name(a.name)
+                .attribute_type(ty)
+                .build(),
+        )?);
     }
+    req = req.set_key_schema(Some(key_schema(M::HASH_KEY, M::RANGE_KEY)?));
     req = match M::THROUGHPUT {
         Throughput::OnDemand => req.billing_mode(BillingMode::PayPerRequest),
-        Throughput::Provisioned { read, write } => req.provisioned_throughput(
-            ProvisionedThroughput::builder()
-                .read_capacity_units(read)
-                .write_capacity_units(write)
-                .build()
-                .map_err(|e| Error::Config(e.to_string()))?,
-        ),
+        Throughput::Provisioned { read, write } => {
+            req.provisioned_throughput(provisioned(read, write)?)
+        }
     };
+    for index in M::INDEXES {
+        let schema = Some(key_schema(index.hash, index.range)?);
+        if index.local {
+            let lsi = LocalSecondaryIndex::builder()
+                .index_name(index.name)
+                .set_key_schema(schema)
+                .projection(projection(index.projection));
+            req = req.local_secondary_indexes(config(lsi.build())?);
+        } else {
+            let mut gsi = GlobalSecondaryIndex::builder()
+                .index_name(index.name)
+                .set_key_schema(schema)
+                .projection(projection(index.projection));
+            // A provisioned table's global index takes the table's capacity unless it
+            // gives its own; an on-demand table's has none.
+            gsi = match (index.throughput, M::THROUGHPUT) {
+                (Some(Throughput::Provisioned { read, write }), _)
+                | (None, Throughput::Provisioned { read, write }) => {
+                    gsi.provisioned_throughput(provisioned(read, write)?)
+                }
+                _ => gsi,
+            };
+            req = req.global_secondary_indexes(config(gsi.build())?);
+        }
+    }
+    Ok(req)
+}
+
+async fn create_table<M: Model>(db: &Db, wait: bool) -> Result<(), Error> {
+    let table = db.table_name(M::TABLE);
+    let req = create_table_request::<M>(db.client().create_table().table_name(&table))?;
     match req.send().await {
         Ok(_) => {}
         Err(e) if e.code() == Some("ResourceInUseException") => {

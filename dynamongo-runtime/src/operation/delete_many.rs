@@ -104,6 +104,7 @@ impl<'a, M: Model> DeleteMany<'a, M> {
         let blank = |operation, keys: usize, per: usize, reason: &str| Plan {
             operation,
             table: table.clone(),
+            index: None,
             requests: keys.div_ceil(per.max(1)),
             keys,
             key_condition: None,

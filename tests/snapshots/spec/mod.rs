@@ -8,6 +8,10 @@ pub mod contacts;
 ///
 /// Model `Everything` (table `everything`), generated from `spec/everything.json`.
 pub mod everything;
+/// A customer's orders: a composite key and secondary indexes.
+///
+/// Model `Order` (table `orders`), generated from `spec/orders.json`.
+pub mod order;
 /// A registered user (the seed's quickstart model).
 ///
 /// Model `User` (table `users`), generated from `spec/users.json`.

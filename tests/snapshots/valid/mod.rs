@@ -14,6 +14,10 @@ pub mod counter;
 ///
 /// Model `SeedTypes` (table `seed-types`), generated from `valid/seed_types.json`.
 pub mod seed_types;
+/// A hash-only table with global indexes (one sparse, one with its own capacity).
+///
+/// Model `Sensor` (table `sensors`), generated from `valid/sensor.json`.
+pub mod sensor;
 /// A 30-field model for the conversion benchmarks.
 ///
 /// Model `Wide` (table `wide`), generated from `valid/wide.json`.
