@@ -76,7 +76,81 @@ const INVALID: &[(&str, &str)] = &[
         "type_name_collision.json",
         "type_name_collision.json: /fields/address_copy: ",
     ),
+    (
+        "index_mistakes.json",
+        "index_mistakes.json: /indexes/by_nothing/hash_key: ",
+    ),
 ];
+
+#[test]
+fn every_index_mistake_is_reported_with_its_pointer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let specs = tmp.path().join("spec");
+    std::fs::create_dir(&specs).unwrap();
+    let dir = workspace().join("tests/specs/invalid");
+    std::fs::copy(dir.join("index_mistakes.json"), specs.join("shop.json")).unwrap();
+    // More global indexes than DynamoDB allows, in another file of the same run.
+    let many: Vec<String> = (0..21)
+        .map(|i| format!(r#""g{i}": {{ "hash_key": "a" }}"#))
+        .collect();
+    let text = format!(
+        r#"{{"model": "Many", "table": "many", "hash_key": "id",
+            "fields": {{"id": {{"type": "string"}}, "a": {{"type": "int"}}}},
+            "indexes": {{ {} }} }}"#,
+        many.join(", ")
+    );
+    std::fs::write(specs.join("many.json"), text).unwrap();
+    let o = run(&[&specs, &tmp.path().join("out")]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    for (pointer, what) in [
+        (
+            "shop.json: /indexes/by_nothing/hash_key: ",
+            "names no field",
+        ),
+        (
+            "shop.json: /indexes/by_tags/hash_key: ",
+            "a key must be a string, number or binary",
+        ),
+        (
+            "shop.json: /indexes/by_city/projection/0: ",
+            "`ghost` names no field",
+        ),
+        (
+            "shop.json: /indexes/by_city/projection/1: ",
+            "keys are always projected",
+        ),
+        (
+            "shop.json: /indexes/by_city_again: ",
+            "index name `by_city` is also used",
+        ),
+        (
+            "shop.json: /indexes/local_without_range: ",
+            "needs \"range_key\"",
+        ),
+        (
+            "shop.json: /indexes/local_without_range/local: ",
+            "needs a range key",
+        ),
+        (
+            "shop.json: /indexes/local_other_hash/hash_key: ",
+            "a local index has the table's",
+        ),
+        ("shop.json: /indexes/no_hash: ", "needs \"hash_key\""),
+        ("shop.json: /indexes/city: ", "the name of a field"),
+        ("shop.json: /indexes/Bad Name: ", "not a snake_case"),
+        (
+            "many.json: /indexes: ",
+            "21 global indexes; DynamoDB allows 20",
+        ),
+    ] {
+        let line = err.lines().find(|l| l.contains(pointer));
+        assert!(
+            line.is_some_and(|l| l.contains(what)),
+            "`{pointer}` … `{what}` not in:\n{err}"
+        );
+    }
+}
 
 #[test]
 fn every_invalid_spec_exits_1_naming_file_and_pointer() {
