@@ -2,14 +2,15 @@
 //!
 //! `cargo run -p build-example` generates the models from `spec/` (in build.rs) and runs:
 //! create the table, save John and Jane, print John's name, get John by a condition and
-//! print him as JSON.
+//! print him as JSON; then query orders through a secondary index and show the plan.
 
-#[allow(dead_code)] // every spec is generated; the quickstart uses only `User`.
+#[allow(dead_code)] // every spec is generated; the example uses `User` and `Order`.
 mod models {
     include!(concat!(env!("OUT_DIR"), "/dynamongo/models.rs"));
 }
 
 use dynamongo_runtime::prelude::*;
+use models::order::{self, Order, OrderStatus};
 use models::user::{self, User};
 use serde_json::json;
 
@@ -48,5 +49,23 @@ async fn main() -> Result<(), Error> {
         "{}",
         serde_json::to_string_pretty(&user.to_json()).unwrap_or_default()
     );
+
+    // A secondary index: John's orders by status, newest first (spec/orders.json).
+    Order::create_table(&db).await?;
+    let orders = ["o-1", "o-2", "o-3"].map(|id| {
+        let mut o = Order::new(john.email.as_str(), id);
+        o.status = Some(if id == "o-2" {
+            OrderStatus::Open
+        } else {
+            OrderStatus::Shipped
+        });
+        o
+    });
+    Order::save_many(&db, orders).await?;
+    let shipped = Order::get_many(&db, order::status().eq(OrderStatus::Shipped)).descending();
+    println!("{}", shipped.explain()?);
+    for o in shipped.await? {
+        println!("shipped: {} {}", o.customer, o.order_id);
+    }
     Ok(())
 }
