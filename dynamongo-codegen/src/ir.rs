@@ -38,8 +38,43 @@ pub struct Index {
     /// Index into the model's fields.
     pub range_key: Option<usize>,
     pub projection: Projection,
+    /// The generated struct of what a query on the index returns, when it does not hold
+    /// every attribute (`OrderByCoupon`).
+    pub projection_type: Option<String>,
     /// Provisioned capacity of a global index, when it gives its own.
     pub throughput: Option<Throughput>,
+}
+
+impl Model {
+    /// The fields of what a query on `index` returns when it does not hold every
+    /// attribute: the table's keys, the index's keys and the included fields, in spec
+    /// order; keys are always there.
+    pub fn projected_fields(&self, index: &Index) -> Vec<Field> {
+        let keys = [
+            Some(self.hash_key),
+            self.range_key,
+            Some(index.hash_key),
+            index.range_key,
+        ];
+        let keys: Vec<usize> = keys.into_iter().flatten().collect();
+        let included: &[usize] = match &index.projection {
+            Projection::Include(fields) => fields,
+            _ => &[],
+        };
+        self.fields
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| keys.contains(i) || included.contains(i))
+            .map(|(i, f)| {
+                let mut f = f.clone();
+                if keys.contains(&i) {
+                    f.required = true;
+                    f.default = None;
+                }
+                f
+            })
+            .collect()
+    }
 }
 
 /// What an index holds besides the keys.

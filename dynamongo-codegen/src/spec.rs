@@ -183,7 +183,7 @@ impl Cx<'_> {
                     range: range_key,
                     throughput,
                 };
-                self.indexes(specs, &fields, table_keys)
+                self.indexes(specs, &fields, table_keys, &name, &mut types)
             }
             _ => Vec::new(),
         };
@@ -717,10 +717,10 @@ fn num(n: Number) -> f64 {
 
 /// The Rust type names one model module defines, to catch collisions.
 #[derive(Default)]
-struct TypeNames(BTreeSet<String>);
+pub(crate) struct TypeNames(BTreeSet<String>);
 
 impl TypeNames {
-    fn claim(&mut self, cx: &mut Cx<'_>, pointer: &str, name: &str) -> bool {
+    pub(crate) fn claim(&mut self, cx: &mut Cx<'_>, pointer: &str, name: &str) -> bool {
         let fresh = self.0.insert(name.to_string());
         if !fresh {
             cx.err(

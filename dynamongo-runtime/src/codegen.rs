@@ -25,6 +25,7 @@ pub use crate::model::{
     IndexDef, JsonUpdates, KeyAttr, Model, ModelKey, Projection, ScalarType, Strategy, Target,
     Throughput,
 };
+pub use crate::operation::{Index, NoRange};
 pub use crate::rules::{Path, Rules};
 pub use crate::value::{Bytes, FieldValue};
 pub use aws_sdk_dynamodb::types::AttributeValue;

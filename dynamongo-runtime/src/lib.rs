@@ -68,16 +68,18 @@ pub use error::{DecodeError, Error, Result, Violation};
 #[doc(hidden)]
 pub use expr::AttrPath;
 pub use expr::{Condition, Rendered, Update};
-pub use field::{Field, Optional, Ordered, Required};
+pub use field::{Field, Optional, Required};
 #[doc(hidden)]
-pub use field::{Numeric, Size};
+pub use field::{Numeric, Ordered, Size};
 pub use item::Item;
 pub use model::{one, ManyStrategy, Model, Strategy, Target};
 #[doc(hidden)]
 pub use model::{IndexDef, KeyAttr, ModelKey, Projection, ScalarType, Targets, Throughput};
+#[doc(hidden)]
+pub use operation::NoRange;
 pub use operation::{
-    CreateTable, DeleteMany, DeleteOne, GetMany, GetOne, ModelExt, Overwrite, SaveMany, SaveOne,
-    UpdateOne,
+    CreateTable, DeleteMany, DeleteOne, GetMany, GetOne, Index, IndexKey, ModelExt, Overwrite,
+    QueryIndex, SaveMany, SaveOne, UpdateOne,
 };
 pub use plan::{Operation, Plan};
 pub use retry::RetryPolicy;
@@ -86,6 +88,7 @@ pub use value::SetElement;
 pub use value::{format_datetime, parse_datetime, Bytes, FieldValue};
 
 /// The SDK's attribute types, for hand-written items and tests.
+#[doc(hidden)]
 pub mod types {
     pub use aws_sdk_dynamodb::types::AttributeValue;
 }

@@ -325,3 +325,44 @@ async fn delete_many_finds_through_an_index() {
         2
     );
 }
+
+#[tokio::test]
+async fn typed_index_handles_query_and_return_what_the_index_holds() {
+    use dynamongo_tests::models::order::{OrderByCoupon, OrderByPlaced};
+    let db = orders().await;
+    // All attributes: whole models, in range-key order, with the range condition typed.
+    let q = Order::query(
+        &db,
+        order::by_status().eq(OrderStatus::Shipped).range_gt(at(5)),
+    );
+    let plan = q.explain().unwrap();
+    assert_eq!(plan.index.as_deref(), Some("by_status"));
+    assert!(plan.key_condition.as_deref().unwrap().contains('>'));
+    let got: Vec<Order> = q.descending().await.unwrap();
+    assert_eq!(ids(&got), [pair("b@x.io", "2"), pair("a@x.io", "1")]);
+    // keys_only: the projection struct, exactly the table's and the index's keys.
+    let got: Vec<OrderByCoupon> = Order::query(&db, order::by_coupon().eq("SPRING"))
+        .await
+        .unwrap();
+    assert_eq!(
+        got,
+        [OrderByCoupon {
+            customer: "b@x.io".into(),
+            order_id: "2".into(),
+            coupon: "SPRING".into(),
+        }]
+    );
+    // INCLUDE on a local index: the keys and `total`, filtered and limited.
+    let got: Vec<OrderByPlaced> = Order::query(
+        &db,
+        order::by_placed().eq("b@x.io").range_between(at(0), at(59)),
+    )
+    .filter(order::total().gt(1.0))
+    .limit(5)
+    .await
+    .unwrap();
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].order_id, "1");
+    assert_eq!((got[0].total, got[1].total), (Some(5.0), Some(50.0)));
+    assert_eq!(got[1].placed_at, at(50));
+}

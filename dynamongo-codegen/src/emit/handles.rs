@@ -165,3 +165,45 @@ pub fn emit_dict_handles(m: &Model, d: &Dict) -> TokenStream {
         }
     }
 }
+
+/// `pub fn by_status() -> dm::Index<..>` for every index: its key conditions are typed by
+/// the index's keys, and a query returns the model or the index's projection struct.
+pub fn emit_index_fns(m: &Model) -> TokenStream {
+    let model = format_ident!("{}", m.name);
+    let fns = m.indexes.iter().enumerate().map(|(n, i)| {
+        let name = ident(&i.name);
+        let hash = rust_type(&m.fields[i.hash_key].ty.kind);
+        let range = match i.range_key {
+            Some(r) => rust_type(&m.fields[r].ty.kind),
+            None => quote!(dm::NoRange),
+        };
+        let out = match &i.projection_type {
+            Some(t) => {
+                let t = format_ident!("{}", t);
+                quote!(#t)
+            }
+            None => quote!(#model),
+        };
+        let position = proc_macro2::Literal::usize_unsuffixed(n);
+        let mut doc = format!(
+            " The {} index `{}`: hash key `{}`",
+            if i.local { "local" } else { "global" },
+            i.index_name,
+            m.fields[i.hash_key].attribute
+        );
+        if let Some(r) = i.range_key {
+            doc.push_str(&format!(", range key `{}`", m.fields[r].attribute));
+        }
+        doc.push_str(match &i.projection_type {
+            None => "; it holds every attribute.",
+            Some(_) => "; a query returns what it holds.",
+        });
+        quote! {
+            #[doc = #doc]
+            pub fn #name() -> dm::Index<#model, #hash, #range, #out> {
+                dm::Index::new(&<#model as dm::Model>::INDEXES[#position])
+            }
+        }
+    });
+    quote!(#(#fns)*)
+}

@@ -33,6 +33,24 @@ pub fn model_tokens(m: &Model) -> TokenStream {
         quote!(#s #doc #h)
     });
     let nested_enums = enums.iter().map(|e| structs::emit_enum(e));
+    let index_fns = handles::emit_index_fns(m);
+    let projections = m.indexes.iter().filter_map(|i| {
+        let name = i.projection_type.as_ref()?;
+        let fields = m.projected_fields(i);
+        let doc = format!(
+            "What the index `{}` of [`{}`] holds: the keys{}.",
+            i.index_name,
+            m.name,
+            if fields.len() > m.key_fields().len() {
+                " and the fields it includes"
+            } else {
+                ""
+            }
+        );
+        let s = structs::emit_struct(name, Some(&doc), &fields);
+        let d = document::emit_document(name, &fields);
+        Some(quote!(#s #d))
+    });
     quote! {
         use ::dynamongo_runtime::codegen as dm;
 
@@ -41,6 +59,8 @@ pub fn model_tokens(m: &Model) -> TokenStream {
         #model_impl
         #key
         #field_fns
+        #index_fns
+        #(#projections)*
         #(#nested_dicts)*
         #(#nested_enums)*
     }

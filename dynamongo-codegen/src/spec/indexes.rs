@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::{str_of, Cx, TableKeys};
+use heck::ToUpperCamelCase;
+
+use super::{str_of, Cx, TableKeys, TypeNames};
 use crate::error::pointer_segment;
 use crate::ident;
 use crate::ir::{self, Projection, Throughput};
@@ -20,6 +22,8 @@ impl Cx<'_> {
         specs: &Map<String, Value>,
         fields: &[ir::Field],
         table: TableKeys,
+        model: &str,
+        types: &mut TypeNames,
     ) -> Vec<ir::Index> {
         let mut out = Vec::new();
         let mut names: BTreeMap<String, String> = BTreeMap::new();
@@ -52,7 +56,12 @@ impl Cx<'_> {
                     format!("index name `{index_name}` is also used by index `{other}`"),
                 );
             }
-            if let Some(index) = self.index(name, index_name, spec, &p, fields, &table) {
+            if let Some(mut index) = self.index(name, index_name, spec, &p, fields, &table) {
+                if index.projection != Projection::All {
+                    let type_name = format!("{model}{}", name.to_upper_camel_case());
+                    types.claim(self, &p, &type_name);
+                    index.projection_type = Some(type_name);
+                }
                 out.push(index);
             }
         }
@@ -154,6 +163,7 @@ impl Cx<'_> {
             hash_key: hash_key?,
             range_key,
             projection: projection?,
+            projection_type: None,
             throughput,
         })
     }

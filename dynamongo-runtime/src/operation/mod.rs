@@ -7,6 +7,7 @@ use std::pin::Pin;
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 
 use crate::db::Db;
+use crate::document::Document;
 use crate::error::Error;
 use crate::expr::Update;
 use crate::keys::{self, check_item_size, Single};
@@ -18,6 +19,7 @@ pub use delete_many::DeleteMany;
 pub use delete_one::DeleteOne;
 pub use get_many::GetMany;
 pub use get_one::GetOne;
+pub use query_index::{Index, IndexKey, NoRange, QueryIndex};
 pub use save_many::SaveMany;
 pub use save_one::{Overwrite, SaveOne};
 pub use update_one::UpdateOne;
@@ -27,6 +29,7 @@ pub(crate) mod delete_many;
 pub(crate) mod delete_one;
 pub(crate) mod get_many;
 pub(crate) mod get_one;
+pub(crate) mod query_index;
 pub(crate) mod save_many;
 pub(crate) mod save_one;
 pub(crate) mod update_one;
@@ -131,6 +134,16 @@ pub trait ModelExt: Model {
     /// [`GetMany::explain`], [`GetMany::stream`], `.descending()` and `.limit(n)`.
     fn get_many(db: &Db, strategy: impl ManyStrategy<Self>) -> GetMany<'_, Self> {
         GetMany::new(db, strategy.into_targets())
+    }
+
+    /// Queries a secondary index through its typed handle: the items as the model, or as
+    /// the index's projection struct when it does not hold every attribute. See
+    /// [`QueryIndex`] for the options (`filter`, `descending`, `limit`, `stream`, `explain`).
+    fn query<'a, R, P: Document + Send + 'a>(
+        db: &'a Db,
+        key: IndexKey<Self, R, P>,
+    ) -> QueryIndex<'a, Self, P> {
+        QueryIndex::new(db, key)
     }
 
     /// Saves many items: BatchWriteItem in chunks of 25 with retries, or conditional puts

@@ -261,6 +261,166 @@ pub fn city() -> dm::Field<Order, ::std::string::String, dm::Optional> {
     dm::Field::new("city")
 }
 
+/// The global index `by_status`: hash key `status`, range key `placed_at`; it holds every attribute.
+pub fn by_status() -> dm::Index<
+    Order,
+    OrderStatus,
+    dm::chrono::DateTime<dm::chrono::Utc>,
+    Order,
+> {
+    dm::Index::new(&<Order as dm::Model>::INDEXES[0])
+}
+
+/// The global index `orders-by-city`: hash key `city`, range key `total`; it holds every attribute.
+pub fn by_city() -> dm::Index<Order, ::std::string::String, f64, Order> {
+    dm::Index::new(&<Order as dm::Model>::INDEXES[1])
+}
+
+/// The global index `by_coupon`: hash key `coupon`; a query returns what it holds.
+pub fn by_coupon() -> dm::Index<
+    Order,
+    ::std::string::String,
+    dm::NoRange,
+    OrderByCoupon,
+> {
+    dm::Index::new(&<Order as dm::Model>::INDEXES[2])
+}
+
+/// The local index `by_placed`: hash key `customer`, range key `placed_at`; a query returns what it holds.
+pub fn by_placed() -> dm::Index<
+    Order,
+    ::std::string::String,
+    dm::chrono::DateTime<dm::chrono::Utc>,
+    OrderByPlaced,
+> {
+    dm::Index::new(&<Order as dm::Model>::INDEXES[3])
+}
+
+/// What the index `by_coupon` of [`Order`] holds: the keys and the fields it includes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderByCoupon {
+    /// `customer`: email, required
+    pub customer: ::std::string::String,
+    /// `order_id`: string, required
+    pub order_id: ::std::string::String,
+    /// Only some orders have one: `by_coupon` is a sparse index.
+    pub coupon: ::std::string::String,
+}
+
+impl OrderByCoupon {
+    const CUSTOMER: dm::Rules = dm::Rules::new().email().required();
+    const ORDER_ID: dm::Rules = dm::Rules::new().required();
+    const COUPON: dm::Rules = dm::Rules::new().required();
+
+    /// An `OrderByCoupon` with the given required fields and every other field at its default.
+    pub fn new(
+        customer: impl ::core::convert::Into<::std::string::String>,
+        order_id: impl ::core::convert::Into<::std::string::String>,
+        coupon: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            customer: customer.into(),
+            order_id: order_id.into(),
+            coupon: coupon.into(),
+        }
+    }
+}
+
+impl dm::Document for OrderByCoupon {
+    const FIELDS: usize = 3;
+
+    fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
+        visitor.field("customer", &self.customer, &Self::CUSTOMER);
+        visitor.field("order_id", &self.order_id, &Self::ORDER_ID);
+        visitor.field("coupon", &self.coupon, &Self::COUPON);
+    }
+
+    fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
+        ::core::result::Result::Ok(Self {
+            customer: dm::get(item, "customer")?,
+            order_id: dm::get(item, "order_id")?,
+            coupon: dm::get(item, "coupon")?,
+        })
+    }
+
+    fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
+        let customer = json.field("customer", &Self::CUSTOMER);
+        let order_id = json.field("order_id", &Self::ORDER_ID);
+        let coupon = json.field("coupon", &Self::COUPON);
+        ::core::option::Option::Some(Self {
+            customer: customer?,
+            order_id: order_id?,
+            coupon: coupon?,
+        })
+    }
+}
+
+/// What the index `by_placed` of [`Order`] holds: the keys and the fields it includes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderByPlaced {
+    /// `customer`: email, required
+    pub customer: ::std::string::String,
+    /// `order_id`: string, required
+    pub order_id: ::std::string::String,
+    /// `placed_at`: datetime, required
+    pub placed_at: dm::chrono::DateTime<dm::chrono::Utc>,
+    /// `total`: float
+    pub total: ::core::option::Option<f64>,
+}
+
+impl OrderByPlaced {
+    const CUSTOMER: dm::Rules = dm::Rules::new().email().required();
+    const ORDER_ID: dm::Rules = dm::Rules::new().required();
+    const TOTAL: dm::Rules = dm::Rules::new().min(0.0);
+
+    /// An `OrderByPlaced` with the given required fields and every other field at its default.
+    pub fn new(
+        customer: impl ::core::convert::Into<::std::string::String>,
+        order_id: impl ::core::convert::Into<::std::string::String>,
+        placed_at: impl ::core::convert::Into<dm::chrono::DateTime<dm::chrono::Utc>>,
+    ) -> Self {
+        Self {
+            customer: customer.into(),
+            order_id: order_id.into(),
+            placed_at: placed_at.into(),
+            total: ::core::option::Option::None,
+        }
+    }
+}
+
+impl dm::Document for OrderByPlaced {
+    const FIELDS: usize = 4;
+
+    fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
+        visitor.field("customer", &self.customer, &Self::CUSTOMER);
+        visitor.field("order_id", &self.order_id, &Self::ORDER_ID);
+        visitor.field("placed_at", &self.placed_at, &dm::Rules::NONE);
+        visitor.field("total", &self.total, &Self::TOTAL);
+    }
+
+    fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
+        ::core::result::Result::Ok(Self {
+            customer: dm::get(item, "customer")?,
+            order_id: dm::get(item, "order_id")?,
+            placed_at: dm::get(item, "placed_at")?,
+            total: dm::get(item, "total")?,
+        })
+    }
+
+    fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
+        let customer = json.field("customer", &Self::CUSTOMER);
+        let order_id = json.field("order_id", &Self::ORDER_ID);
+        let placed_at = json.field("placed_at", &dm::Rules::NONE);
+        let total = json.field("total", &Self::TOTAL);
+        ::core::option::Option::Some(Self {
+            customer: customer?,
+            order_id: order_id?,
+            placed_at: placed_at?,
+            total: total?,
+        })
+    }
+}
+
 /// The values of `OrderStatus`, stored as their exact strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OrderStatus {

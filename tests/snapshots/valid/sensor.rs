@@ -173,3 +173,18 @@ pub fn value() -> dm::Field<Sensor, f64, dm::Optional> {
 pub fn alarm() -> dm::Field<Sensor, ::std::string::String, dm::Optional> {
     dm::Field::new("alarm")
 }
+
+/// The global index `by_site`: hash key `site`, range key `recorded_at`; it holds every attribute.
+pub fn by_site() -> dm::Index<
+    Sensor,
+    ::std::string::String,
+    dm::chrono::DateTime<dm::chrono::Utc>,
+    Sensor,
+> {
+    dm::Index::new(&<Sensor as dm::Model>::INDEXES[0])
+}
+
+/// The global index `by_alarm`: hash key `alarm`; it holds every attribute.
+pub fn by_alarm() -> dm::Index<Sensor, ::std::string::String, dm::NoRange, Sensor> {
+    dm::Index::new(&<Sensor as dm::Model>::INDEXES[1])
+}
