@@ -22,6 +22,9 @@ use crate::value::{FieldValue, Item};
 
 use super::BoxFuture;
 
+/// Variance and auto-trait marker: the handles own none of their type parameters.
+type Marker<T> = PhantomData<fn() -> T>;
+
 /// The range key type of an index that has none: no range conditions exist for it.
 #[derive(Debug, Clone, Copy)]
 pub enum NoRange {}
@@ -40,7 +43,7 @@ pub enum NoRange {}
 /// ```
 pub struct Index<M, H, R, P> {
     def: &'static IndexDef,
-    _types: PhantomData<fn() -> (M, H, R, P)>,
+    _types: Marker<(M, H, R, P)>,
 }
 
 impl<M, H, R, P> Clone for Index<M, H, R, P> {
@@ -95,7 +98,7 @@ pub struct IndexKey<M, R, P> {
     hash: AttributeValue,
     range: Option<Expr>,
     problems: Vec<String>,
-    _types: PhantomData<fn() -> (M, R, P)>,
+    _types: Marker<(M, R, P)>,
 }
 
 impl<M, R: Ordered, P> IndexKey<M, R, P> {
