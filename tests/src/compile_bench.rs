@@ -225,7 +225,9 @@ fn build(dir: &Path, package: &str, release: bool) -> Res<Duration> {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.current_dir(dir)
         .args(["build", "-q", "-p", package])
-        .env("CARGO_TARGET_DIR", dir.join("target"));
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        // A whole compile of the crate each time, not an incremental one.
+        .env("CARGO_INCREMENTAL", "0");
     if release {
         cmd.arg("--release");
     }

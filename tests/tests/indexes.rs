@@ -366,3 +366,31 @@ async fn typed_index_handles_query_and_return_what_the_index_holds() {
     assert_eq!((got[0].total, got[1].total), (Some(5.0), Some(50.0)));
     assert_eq!(got[1].placed_at, at(50));
 }
+
+#[tokio::test]
+async fn index_queries_follow_pages() {
+    // 40 orders of about 30 KB each: more than one 1 MB page of the index.
+    let db = Db::embedded().await.unwrap();
+    Order::create_table(&db).await.unwrap();
+    let big = "x".repeat(30_000);
+    let orders: Vec<Order> = (0..40)
+        .map(|i| {
+            let mut o = order("p@x.io", &format!("{i:02}"), OrderStatus::Open, i);
+            o.city = Some(big.clone());
+            o
+        })
+        .collect();
+    Order::save_many(&db, orders).await.unwrap();
+    let open = Order::get_many(&db, order::status().eq(OrderStatus::Open))
+        .await
+        .unwrap();
+    let got: Vec<&str> = open.iter().map(|o| o.order_id.as_str()).collect();
+    let expected: Vec<String> = (0..40).map(|i| format!("{i:02}")).collect();
+    assert_eq!(got, expected);
+    let typed = Order::query(&db, order::by_status().eq(OrderStatus::Open))
+        .descending()
+        .await
+        .unwrap();
+    assert_eq!(typed.len(), 40);
+    assert_eq!(typed[0].order_id, "39");
+}
