@@ -33,10 +33,11 @@ pub struct Index {
     pub index_name: String,
     /// A local secondary index.
     pub local: bool,
-    /// Index into the model's fields.
-    pub hash_key: usize,
-    /// Index into the model's fields.
-    pub range_key: Option<usize>,
+    /// The hash key's fields (indexes into the model's fields): one, or up to four for a
+    /// global index's multi-attribute key.
+    pub hash_keys: Vec<usize>,
+    /// The range key's fields, in key order (none, one, or up to four).
+    pub range_keys: Vec<usize>,
     pub projection: Projection,
     /// The generated struct of what a query on the index returns, when it does not hold
     /// every attribute (`OrderByCoupon`).
@@ -50,13 +51,11 @@ impl Model {
     /// attribute: the table's keys, the index's keys and the included fields, in spec
     /// order; keys are always there.
     pub fn projected_fields(&self, index: &Index) -> Vec<Field> {
-        let keys = [
-            Some(self.hash_key),
-            self.range_key,
-            Some(index.hash_key),
-            index.range_key,
-        ];
-        let keys: Vec<usize> = keys.into_iter().flatten().collect();
+        let keys: Vec<usize> = [Some(self.hash_key), self.range_key]
+            .into_iter()
+            .flatten()
+            .chain(index.hash_keys.iter().chain(&index.range_keys).copied())
+            .collect();
         let included: &[usize] = match &index.projection {
             Projection::Include(fields) => fields,
             _ => &[],

@@ -140,6 +140,10 @@ fn every_index_mistake_is_reported_with_its_pointer() {
         ("shop.json: /indexes/city: ", "the name of a field"),
         ("shop.json: /indexes/Bad Name: ", "not a snake_case"),
         (
+            "shop.json: /indexes/local_multi: ",
+            "only a global index can have a multi-attribute key",
+        ),
+        (
             "many.json: /indexes: ",
             "21 global indexes; DynamoDB allows 20",
         ),

@@ -564,6 +564,17 @@ impl ExprBuilder {
     }
 
     /// The placeholder maps for the SDK (None when empty, as the API wants).
+    /// A `KeyConditionExpression`: its terms joined by `AND`, without parentheses (the
+    /// grammar of key conditions has none).
+    pub(crate) fn key_condition(&mut self, e: &Expr) -> String {
+        let terms: Vec<String> = e
+            .and_terms()
+            .into_iter()
+            .map(|t| self.condition(t))
+            .collect();
+        terms.join(" AND ")
+    }
+
     pub(crate) fn into_maps(self) -> (Option<Names>, Option<Values>) {
         let names = (!self.names.is_empty()).then(|| self.names.into_iter().collect());
         let values = (!self.values.is_empty()).then(|| self.values.into_iter().collect());

@@ -49,16 +49,20 @@ pub enum Projection {
 }
 
 /// A secondary index of a model's table (the spec's `indexes`).
+///
+/// A global index's keys may have up to four attributes each (DynamoDB's multi-attribute
+/// keys): a Query gives every hash attribute an equality, then conditions on the range
+/// attributes in order (equalities, and at most one other comparison, on the last one used).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IndexDef {
     /// The DynamoDB index name.
     pub name: &'static str,
     /// A local secondary index (same hash key as the table, created with it).
     pub local: bool,
-    /// The index's partition key.
-    pub hash: KeyAttr,
-    /// The index's sort key, if any.
-    pub range: Option<KeyAttr>,
+    /// The index's partition key attributes.
+    pub hash: &'static [KeyAttr],
+    /// The index's sort key attributes, if any.
+    pub range: &'static [KeyAttr],
     /// What the index holds.
     pub projection: Projection,
     /// The index's own capacity (a global index of a provisioned table takes the
@@ -68,30 +72,34 @@ pub struct IndexDef {
 
 impl IndexDef {
     /// A global index with all attributes projected; change it with the other methods.
-    pub const fn global(name: &'static str, hash: KeyAttr) -> Self {
+    pub const fn global(name: &'static str, hash: &'static [KeyAttr]) -> Self {
         IndexDef {
             name,
             local: false,
             hash,
-            range: None,
+            range: &[],
             projection: Projection::All,
             throughput: None,
         }
     }
     /// A local index on the table's hash key and `range`.
-    pub const fn local(name: &'static str, hash: KeyAttr, range: KeyAttr) -> Self {
+    pub const fn local(
+        name: &'static str,
+        hash: &'static [KeyAttr],
+        range: &'static [KeyAttr],
+    ) -> Self {
         IndexDef {
             name,
             local: true,
             hash,
-            range: Some(range),
+            range,
             projection: Projection::All,
             throughput: None,
         }
     }
-    /// The sort key.
-    pub const fn range(mut self, range: KeyAttr) -> Self {
-        self.range = Some(range);
+    /// The sort key attributes.
+    pub const fn range(mut self, range: &'static [KeyAttr]) -> Self {
+        self.range = range;
         self
     }
     /// What is projected.
@@ -103,6 +111,10 @@ impl IndexDef {
     pub const fn throughput(mut self, read: i64, write: i64) -> Self {
         self.throughput = Some(Throughput::Provisioned { read, write });
         self
+    }
+    /// Every key attribute name of the index, hash first.
+    pub(crate) fn key_names(&self) -> impl Iterator<Item = &'static str> {
+        self.hash.iter().chain(self.range).map(|k| k.name)
     }
 }
 

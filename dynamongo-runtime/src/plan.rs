@@ -372,10 +372,12 @@ fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
     })
 }
 
-/// A Query on an index that projects every attribute, when one has an equality on its
-/// hash key ANDed at the top of the condition (and, with `need_range`, a condition on
-/// its range key too). Among several, the first in spec order whose range key is
-/// constrained, else the first; deterministic, and `explain()` says which and why.
+/// A Query on an index that projects every attribute, when one has an equality on each
+/// of its hash attributes ANDed at the top of the condition (and, with `need_range`, a
+/// condition on its range key too). Range conditions are taken in key order: equalities,
+/// then at most one other comparison. Among several indexes, the first in spec order whose
+/// range key is constrained, else the first; deterministic, and `explain()` says which
+/// and why.
 fn index_query<M: Model>(
     terms: &[&Expr],
     why_not_table: &str,
@@ -395,52 +397,82 @@ fn index_query<M: Model>(
                 | Expr::BeginsWith(..)
         )
     };
+    let eq_term = |name: &str, taken: &[usize]| {
+        terms.iter().enumerate().position(|(i, t)| {
+            !taken.contains(&i) && top(t, name) && matches!(t, Expr::Cmp(_, Cmp::Eq, _))
+        })
+    };
     let candidates = M::INDEXES
         .iter()
         .filter(|i| i.projection == Projection::All);
-    let found: Vec<(&'static IndexDef, usize, Option<usize>)> = candidates
+    let found: Vec<(&'static IndexDef, Vec<usize>, Vec<usize>)> = candidates
         .filter_map(|index| {
-            let h = terms
-                .iter()
-                .position(|t| top(t, index.hash.name) && matches!(t, Expr::Cmp(_, Cmp::Eq, _)))?;
-            let r = index.range.and_then(|r| {
-                terms
+            let mut hash_terms: Vec<usize> = Vec::new();
+            for h in index.hash {
+                let t = eq_term(h.name, &hash_terms)?;
+                hash_terms.push(t);
+            }
+            let mut range_terms: Vec<usize> = Vec::new();
+            for r in index.range {
+                let taken: Vec<usize> = hash_terms.iter().chain(&range_terms).copied().collect();
+                if let Some(t) = eq_term(r.name, &taken) {
+                    range_terms.push(t);
+                    continue;
+                }
+                let other = terms
                     .iter()
                     .enumerate()
-                    .position(|(i, t)| i != h && top(t, r.name) && ranged(t))
-            });
-            Some((index, h, r))
+                    .position(|(i, t)| !taken.contains(&i) && top(t, r.name) && ranged(t));
+                range_terms.extend(other);
+                break;
+            }
+            Some((index, hash_terms, range_terms))
         })
-        .filter(|(_, _, r)| need_range != Some(true) || r.is_some())
+        .filter(|(_, _, r)| need_range != Some(true) || !r.is_empty())
         .collect();
-    let (index, h, r) = found
+    // The first, in spec order, of those whose range key is constrained and whose key
+    // uses the most terms of the condition (multi-attribute keys can use more); else the
+    // first.
+    let used = |(_, h, r): &&(&IndexDef, Vec<usize>, Vec<usize>)| h.len() + r.len();
+    let most = found
         .iter()
-        .find(|(_, _, r)| r.is_some())
+        .filter(|(_, _, r)| !r.is_empty())
+        .map(|f| used(&f))
+        .max();
+    let (index, hash_terms, range_terms) = found
+        .iter()
+        .find(|f| !f.2.is_empty() && Some(used(f)) == most)
         .or(found.first())
-        .copied()?;
-    let Expr::Cmp(_, _, hash_value) = terms[h] else {
+        .cloned()?;
+    let Expr::Cmp(_, _, hash_value) = terms[hash_terms[0]] else {
         return None;
     };
-    let index_keys: Vec<&str> = [Some(index.hash.name), index.range.map(|r| r.name)]
-        .into_iter()
-        .flatten()
+    // The other hash equalities and the range conditions join the key condition.
+    let key_rest: Vec<Expr> = hash_terms[1..]
+        .iter()
+        .chain(&range_terms)
+        .map(|i| terms[*i].clone())
         .collect();
+    let index_keys: Vec<&str> = index.key_names().collect();
     let (filter, local): (Vec<Expr>, Vec<Expr>) = terms
         .iter()
         .enumerate()
-        .filter(|(i, _)| *i != h && Some(*i) != r)
+        .filter(|(i, _)| !hash_terms.contains(i) && !range_terms.contains(i))
         .map(|(_, t)| (*t).clone())
         .partition(|t| !index_keys.iter().any(|n| is_key_term(t, n)));
     let kind = if index.local { "local" } else { "global" };
+    let quoted = |keys: &[crate::model::KeyAttr]| {
+        let names: Vec<String> = keys.iter().map(|k| format!("`{}`", k.name)).collect();
+        names.join(" and ")
+    };
     let mut reason = format!(
-        "{why_not_table}; equality on `{}`, the hash key of the {kind} index `{}`",
-        index.hash.name, index.name
+        "{why_not_table}; equality on {}, the hash key of the {kind} index `{}`",
+        quoted(index.hash),
+        index.name
     );
-    if let (Some(range), Some(_)) = (index.range, r) {
-        reason.push_str(&format!(
-            ", and a condition on its range key `{}`",
-            range.name
-        ));
+    if !range_terms.is_empty() {
+        let on = quoted(&index.range[..range_terms.len()]);
+        reason.push_str(&format!(", and a condition on its range key {on}"));
     }
     if found.len() > 1 {
         let others: Vec<&str> = found
@@ -451,10 +483,15 @@ fn index_query<M: Model>(
         reason.push_str(&format!(
             " (chosen over {}: {})",
             others.join(", "),
-            if r.is_some() {
-                "its range key is constrained too"
-            } else {
+            if range_terms.is_empty() {
                 "the first in the spec"
+            } else if found
+                .iter()
+                .any(|f| !f.2.is_empty() && used(&f) < hash_terms.len() + range_terms.len())
+            {
+                "its key uses the most of the condition"
+            } else {
+                "its range key is constrained too"
             }
         ));
     }
@@ -462,7 +499,7 @@ fn index_query<M: Model>(
         access: Access::Query {
             index: Some(index),
             hash_values: vec![hash_value.clone()],
-            range: r.map(|i| terms[i].clone()),
+            range: Expr::and_all(key_rest),
             filter: Expr::and_all(filter),
         },
         local: Expr::and_all(local),
@@ -480,7 +517,9 @@ pub(crate) fn key_condition<M: Model>(
     hash_value: &AttributeValue,
     range: Option<&Expr>,
 ) -> Expr {
-    let hash = index.map_or(M::HASH_KEY.name, |i| i.hash.name);
+    let hash = index
+        .and_then(|i| i.hash.first())
+        .map_or(M::HASH_KEY.name, |k| k.name);
     let h = Expr::Cmp(
         crate::expr::AttrPath::attr(hash),
         Cmp::Eq,
@@ -528,7 +567,7 @@ pub(crate) fn describe<M: Model>(
         } => {
             let kc = hash_values
                 .first()
-                .map(|h| b.condition(&key_condition::<M>(*index, h, range.as_ref())));
+                .map(|h| b.key_condition(&key_condition::<M>(*index, h, range.as_ref())));
             let f = filter.as_ref().map(|f| b.condition(f));
             (Operation::Query, hash_values.len(), 0, kc, f)
         }

@@ -237,7 +237,7 @@ pub(crate) fn paged<'a>(
                 }
                 let page = retrying(&policy, || {
                     let mut b = ExprBuilder::default();
-                    let kc = key_condition.as_ref().map(|k| b.condition(k));
+                    let kc = key_condition.as_ref().map(|k| b.key_condition(k));
                     let f = filter.as_ref().map(|f| b.condition(f));
                     let (names, values) = b.into_maps();
                     let start = state.start.clone();

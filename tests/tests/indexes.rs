@@ -394,3 +394,88 @@ async fn index_queries_follow_pages() {
     assert_eq!(typed.len(), 40);
     assert_eq!(typed[0].order_id, "39");
 }
+
+/// DynamoDB's multi-attribute keys (a global index's hash and range keys of up to four
+/// attributes each), which the embedded store supports.
+#[tokio::test]
+async fn multi_attribute_index_keys() {
+    use dynamongo_runtime::chrono::NaiveDate;
+    let db = Db::embedded().await.unwrap();
+    Sensor::create_table(&db).await.unwrap();
+    let t = db
+        .client()
+        .describe_table()
+        .table_name("sensors")
+        .send()
+        .await
+        .unwrap()
+        .table
+        .unwrap();
+    let g = t
+        .global_secondary_indexes()
+        .iter()
+        .find(|g| g.index_name() == Some("by_site_kind"))
+        .unwrap();
+    let schema: Vec<String> = g
+        .key_schema()
+        .iter()
+        .map(|k| format!("{}:{}", k.attribute_name(), k.key_type().as_str()))
+        .collect();
+    assert_eq!(
+        schema,
+        ["site:HASH", "kind:HASH", "day:RANGE", "recorded_at:RANGE"]
+    );
+    let day = |d: u32| NaiveDate::from_ymd_opt(2024, 5, d).unwrap();
+    let mut items = Vec::new();
+    for (i, (kind, d, minute)) in [
+        ("temp", 1, 10),
+        ("temp", 1, 20),
+        ("temp", 2, 5),
+        ("wind", 1, 30),
+        ("temp", 1, 40),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut s = Sensor::new(format!("m{i}"), "north");
+        s.kind = Some(kind.to_string());
+        s.day = Some(day(d));
+        s.recorded_at = Some(at(minute));
+        items.push(s);
+    }
+    Sensor::save_many(&db, items).await.unwrap();
+    // The planner: every hash attribute has an equality, range attributes in order.
+    let cond = sensor::site().eq("north")
+        & sensor::kind().eq("temp")
+        & sensor::day().eq(day(1))
+        & sensor::recorded_at().gt(at(15));
+    let plan = Sensor::get_many(&db, cond.clone()).explain().unwrap();
+    assert_eq!(plan.index.as_deref(), Some("by_site_kind"));
+    assert!(plan.reason.contains("`site` and `kind`"), "{}", plan.reason);
+    assert_eq!(plan.filter, None, "{plan}");
+    let got: Vec<String> = Sensor::get_many(&db, cond)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(got, ["m1", "m4"]);
+    // Without an equality on `kind`, the index cannot serve: `by_site` does.
+    let plan = Sensor::get_many(&db, sensor::site().eq("north") & sensor::day().eq(day(1)))
+        .explain()
+        .unwrap();
+    assert_eq!(plan.index.as_deref(), Some("by_site"));
+    // The typed handle: the hash key is a tuple, range conditions go in key order.
+    let got = Sensor::query(
+        &db,
+        sensor::by_site_kind()
+            .eq(("north".to_string(), "temp".to_string()))
+            .range_eq(day(1))
+            .range_le(at(20)),
+    )
+    .descending()
+    .await
+    .unwrap();
+    let ids: Vec<&str> = got.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["m1", "m0"]);
+}

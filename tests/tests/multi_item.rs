@@ -142,7 +142,7 @@ async fn explain_pins_the_plan_of_every_seed_example() {
     .unwrap();
     assert_eq!(
         p.key_condition.as_deref(),
-        Some("(#n0 = :v0 AND begins_with(#n1, :v1))")
+        Some("#n0 = :v0 AND begins_with(#n1, :v1)")
     );
     assert_eq!(p.filter.as_deref(), Some("attribute_exists(#n2)"));
     let p = Contacts::get_many(

@@ -172,11 +172,19 @@ pub fn emit_index_fns(m: &Model) -> TokenStream {
     let model = format_ident!("{}", m.name);
     let fns = m.indexes.iter().enumerate().map(|(n, i)| {
         let name = ident(&i.name);
-        let hash = rust_type(&m.fields[i.hash_key].ty.kind);
-        let range = match i.range_key {
-            Some(r) => rust_type(&m.fields[r].ty.kind),
-            None => quote!(dm::NoRange),
+        // One type, or a tuple in key order for a multi-attribute key.
+        let types = |keys: &[usize]| -> Vec<TokenStream> {
+            keys.iter()
+                .map(|k| rust_type(&m.fields[*k].ty.kind))
+                .collect()
         };
+        let key_type = |keys: &[usize]| match types(keys).as_slice() {
+            [] => quote!(dm::NoRange),
+            [one] => one.clone(),
+            many => quote!((#(#many),*)),
+        };
+        let hash = key_type(&i.hash_keys);
+        let range = key_type(&i.range_keys);
         let out = match &i.projection_type {
             Some(t) => {
                 let t = format_ident!("{}", t);
@@ -185,14 +193,21 @@ pub fn emit_index_fns(m: &Model) -> TokenStream {
             None => quote!(#model),
         };
         let position = proc_macro2::Literal::usize_unsuffixed(n);
+        let attrs = |keys: &[usize]| {
+            let names: Vec<String> = keys
+                .iter()
+                .map(|k| format!("`{}`", m.fields[*k].attribute))
+                .collect();
+            names.join(", ")
+        };
         let mut doc = format!(
-            " The {} index `{}`: hash key `{}`",
+            " The {} index `{}`: hash key {}",
             if i.local { "local" } else { "global" },
             i.index_name,
-            m.fields[i.hash_key].attribute
+            attrs(&i.hash_keys)
         );
-        if let Some(r) = i.range_key {
-            doc.push_str(&format!(", range key `{}`", m.fields[r].attribute));
+        if !i.range_keys.is_empty() {
+            doc.push_str(&format!(", range key {}", attrs(&i.range_keys)));
         }
         doc.push_str(match &i.projection_type {
             None => "; it holds every attribute.",

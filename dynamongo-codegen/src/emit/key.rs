@@ -143,19 +143,19 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
     let indexes = (!m.indexes.is_empty()).then(|| {
         let defs = m.indexes.iter().map(|i| {
             let name = &i.index_name;
-            let hash = key_attr(&m.fields[i.hash_key]);
-            let mut def = match (i.local, i.range_key) {
-                (true, Some(r)) => {
-                    let range = key_attr(&m.fields[r]);
-                    quote!(dm::IndexDef::local(#name, #hash, #range))
-                }
-                (_, range) => {
-                    let range = range.map(|r| {
-                        let r = key_attr(&m.fields[r]);
-                        quote!(.range(#r))
-                    });
-                    quote!(dm::IndexDef::global(#name, #hash) #range)
-                }
+            let slice = |keys: &[usize]| {
+                let attrs = keys.iter().map(|k| key_attr(&m.fields[*k]));
+                quote!(&[#(#attrs),*])
+            };
+            let hash = slice(&i.hash_keys);
+            let mut def = if i.local {
+                let range = slice(&i.range_keys);
+                quote!(dm::IndexDef::local(#name, #hash, #range))
+            } else if i.range_keys.is_empty() {
+                quote!(dm::IndexDef::global(#name, #hash))
+            } else {
+                let range = slice(&i.range_keys);
+                quote!(dm::IndexDef::global(#name, #hash).range(#range))
             };
             match &i.projection {
                 Projection::All => {}

@@ -88,30 +88,65 @@ impl Cx<'_> {
     ) -> Option<ir::Index> {
         let local = spec.get("local").and_then(Value::as_bool).unwrap_or(false);
         let table_hash = &fields[table.hash].name;
-        let hash_key = match (str_of(spec, "hash_key"), local) {
-            (None, true) => Some(table.hash),
-            (Some(h), true) if h != table_hash => {
+        // A key is one field, or (global indexes) a list of up to four: a multi-attribute key.
+        let names = |key: &str| -> Option<Vec<(String, String)>> {
+            match spec.get(key)? {
+                Value::String(s) => Some(vec![(s.clone(), format!("{p}/{key}"))]),
+                Value::Array(list) => Some(
+                    list.iter()
+                        .enumerate()
+                        .map(|(i, v)| {
+                            let s = v.as_str().unwrap_or_default().to_string();
+                            (s, format!("{p}/{key}/{i}"))
+                        })
+                        .collect(),
+                ),
+                _ => None,
+            }
+        };
+        let (hash_names, range_names) = (names("hash_key"), names("range_key"));
+        let many =
+            |list: &Option<Vec<(String, String)>>| list.as_ref().is_some_and(|l| l.len() > 1);
+        if local && (many(&hash_names) || many(&range_names)) {
+            self.err(
+                p,
+                format!("local index `{name}`: only a global index can have a multi-attribute key"),
+            );
+            return None;
+        }
+        let resolve =
+            |cx: &mut Self, list: Vec<(String, String)>, role: &str| -> Option<Vec<usize>> {
+                let keys: Vec<Option<usize>> = list
+                    .iter()
+                    .map(|(f, pointer)| cx.index_key(fields, f, pointer, name, role))
+                    .collect();
+                keys.into_iter().collect()
+            };
+        let hash_keys = match (hash_names, local) {
+            (None, true) => Some(vec![table.hash]),
+            (Some(h), true) if h[0].0 != *table_hash => {
                 self.err(
                     &format!("{p}/hash_key"),
                     format!(
-                        "local index `{name}` has hash key `{h}`; a local index has the table's, `{table_hash}`"
+                        "local index `{name}` has hash key `{}`; a local index has the table's, `{table_hash}`",
+                        h[0].0
                     ),
                 );
                 None
             }
-            (Some(h), _) => self.index_key(fields, h, &format!("{p}/hash_key"), name, "hash"),
+            (Some(h), _) => resolve(self, h, "hash"),
             (None, false) => {
                 self.err(p, format!("global index `{name}` needs \"hash_key\""));
                 None
             }
         };
-        let range_key = match str_of(spec, "range_key") {
-            Some(r) => self.index_key(fields, r, &format!("{p}/range_key"), name, "range"),
+        let range_keys = match range_names {
+            Some(r) => resolve(self, r, "range"),
             None if local => {
                 self.err(p, format!("local index `{name}` needs \"range_key\""));
                 None
             }
-            None => None,
+            None => Some(Vec::new()),
         };
         if local && table.range.is_none() {
             self.err(
@@ -119,15 +154,19 @@ impl Cx<'_> {
                 format!("local index `{name}`: a table needs a range key to have local indexes"),
             );
         }
-        if hash_key.is_some() && hash_key == range_key {
-            self.err(
-                &format!("{p}/range_key"),
-                format!("index `{name}` has the same field as hash and range key"),
-            );
+        let all: Vec<usize> = hash_keys
+            .iter()
+            .chain(&range_keys)
+            .flatten()
+            .copied()
+            .collect();
+        if (1..all.len()).any(|i| all[..i].contains(&all[i])) {
+            self.err(p, format!("index `{name}` uses a field twice in its key"));
         }
-        let keys: Vec<usize> = [Some(table.hash), table.range, hash_key, range_key]
+        let keys: Vec<usize> = [Some(table.hash), table.range]
             .into_iter()
             .flatten()
+            .chain(all.iter().copied())
             .collect();
         let projection = self.projection(
             spec.get("projection"),
@@ -160,8 +199,8 @@ impl Cx<'_> {
             name: name.to_string(),
             index_name,
             local,
-            hash_key: hash_key?,
-            range_key,
+            hash_keys: hash_keys?,
+            range_keys: range_keys?,
             projection: projection?,
             projection_type: None,
             throughput,

@@ -22,23 +22,20 @@ fn config<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, Error> {
     r.map_err(|e| Error::Config(e.to_string()))
 }
 
-/// `KeySchema` of a table or index: the hash key, then the range key.
-fn key_schema(hash: KeyAttr, range: Option<KeyAttr>) -> Result<Vec<KeySchemaElement>, Error> {
-    let mut out = vec![config(
-        KeySchemaElement::builder()
-            .attribute_name(hash.name)
-            .key_type(KeyType::Hash)
-            .build(),
-    )?];
-    if let Some(r) = range {
-        out.push(config(
-            KeySchemaElement::builder()
-                .attribute_name(r.name)
-                .key_type(KeyType::Range)
-                .build(),
-        )?);
-    }
-    Ok(out)
+/// `KeySchema` of a table or index: the hash attributes, then the range attributes.
+fn key_schema(hash: &[KeyAttr], range: &[KeyAttr]) -> Result<Vec<KeySchemaElement>, Error> {
+    let hash = hash.iter().map(|k| (k, KeyType::Hash));
+    let range = range.iter().map(|k| (k, KeyType::Range));
+    hash.chain(range)
+        .map(|(k, kind)| {
+            config(
+                KeySchemaElement::builder()
+                    .attribute_name(k.name)
+                    .key_type(kind)
+                    .build(),
+            )
+        })
+        .collect()
 }
 
 fn provisioned(read: i64, write: i64) -> Result<ProvisionedThroughput, Error> {
@@ -72,8 +69,12 @@ pub(crate) fn create_table_request<M: Model>(
     let mut attrs: Vec<KeyAttr> = Vec::new();
     let all = [Some(M::HASH_KEY), M::RANGE_KEY]
         .into_iter()
-        .chain(M::INDEXES.iter().flat_map(|i| [Some(i.hash), i.range]))
-        .flatten();
+        .flatten()
+        .chain(
+            M::INDEXES
+                .iter()
+                .flat_map(|i| i.hash.iter().chain(i.range).copied()),
+        );
     for a in all {
         if !attrs.iter().any(|x| x.name == a.name) {
             attrs.push(a);
@@ -92,7 +93,11 @@ pub(crate) fn create_table_request<M: Model>(
                 .build(),
         )?);
     }
-    req = req.set_key_schema(Some(key_schema(M::HASH_KEY, M::RANGE_KEY)?));
+    let table_range: &[KeyAttr] = match &M::RANGE_KEY {
+        Some(r) => std::slice::from_ref(r),
+        None => &[],
+    };
+    req = req.set_key_schema(Some(key_schema(&[M::HASH_KEY], table_range)?));
     req = match M::THROUGHPUT {
         Throughput::OnDemand => req.billing_mode(BillingMode::PayPerRequest),
         Throughput::Provisioned { read, write } => {

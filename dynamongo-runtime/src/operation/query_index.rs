@@ -61,7 +61,66 @@ impl<M, H, R, P> std::fmt::Debug for Index<M, H, R, P> {
     }
 }
 
-impl<M: Model, H: FieldValue, R, P: Document> Index<M, H, R, P> {
+/// The value of an index's hash key: one value, or a tuple of up to four for a
+/// multi-attribute key (in key order).
+#[doc(hidden)]
+pub trait HashKey {
+    /// The attribute values, in key order.
+    fn attrs(&self) -> Vec<AttributeValue>;
+    /// A reason DynamoDB would refuse one of them.
+    fn problem(&self) -> Option<String>;
+}
+
+impl<T: FieldValue> HashKey for T {
+    fn attrs(&self) -> Vec<AttributeValue> {
+        vec![self.to_attr()]
+    }
+    fn problem(&self) -> Option<String> {
+        self.unsendable()
+    }
+}
+
+/// The range key of an index, one attribute at a time: conditions go in key order, so
+/// an equality on the first (`Head`) leaves the rest (`Tail`) to constrain, and any
+/// other comparison ends the key condition.
+#[doc(hidden)]
+pub trait RangeKey {
+    /// The first attribute's type.
+    type Head: Ordered;
+    /// The attributes after it ([`NoRange`] when none).
+    type Tail;
+}
+
+impl<T: Ordered> RangeKey for T {
+    type Head = T;
+    type Tail = NoRange;
+}
+
+macro_rules! tuple_keys {
+    ($($t:ident),+; $($rest:ident),*; $tail:ty) => {
+        impl<$($t: FieldValue),+> HashKey for ($($t,)+) {
+            #[allow(non_snake_case)]
+            fn attrs(&self) -> Vec<AttributeValue> {
+                let ($($t,)+) = self;
+                vec![$($t.to_attr()),+]
+            }
+            #[allow(non_snake_case)]
+            fn problem(&self) -> Option<String> {
+                let ($($t,)+) = self;
+                None$(.or_else(|| $t.unsendable()))+
+            }
+        }
+        impl<H: Ordered, $($rest: Ordered),*> RangeKey for (H, $($rest),*) {
+            type Head = H;
+            type Tail = $tail;
+        }
+    };
+}
+tuple_keys!(A, B; B2; B2);
+tuple_keys!(A, B, C; B2, C2; (B2, C2));
+tuple_keys!(A, B, C, D; B2, C2, D2; (B2, C2, D2));
+
+impl<M: Model, H: HashKey, R, P: Document> Index<M, H, R, P> {
     /// The handle of `def` (generated code).
     #[doc(hidden)]
     pub fn new(def: &'static IndexDef) -> Self {
@@ -76,82 +135,104 @@ impl<M: Model, H: FieldValue, R, P: Document> Index<M, H, R, P> {
         self.def.name
     }
 
-    /// `hash key = value`: the key condition of a Query on this index; narrow it with
-    /// the range methods, then run it with `Model::query`.
+    /// `hash key = value` (a tuple, in key order, for a multi-attribute key): the key
+    /// condition of a Query on this index; narrow it with the range methods, then run it
+    /// with `Model::query`.
     pub fn eq(&self, value: impl Into<H>) -> IndexKey<M, R, P> {
         let v = value.into();
-        let problem = v.unsendable();
+        let mut values = v.attrs().into_iter();
+        let hash = values.next().unwrap_or(AttributeValue::Null(true));
+        let rest = self.def.hash[1..]
+            .iter()
+            .zip(values)
+            .map(|(k, v)| Expr::Cmp(AttrPath::attr(k.name), Cmp::Eq, v))
+            .collect();
         IndexKey {
             def: self.def,
-            hash: v.to_attr(),
-            range: None,
-            problems: problem.into_iter().collect(),
+            hash,
+            rest,
+            next_range: 0,
+            problems: v.problem().into_iter().collect(),
             _types: PhantomData,
         }
     }
 }
 
-/// The key condition of an index query: the hash key's value and, optionally, a
-/// condition on the range key.
+/// The key condition of an index query: the hash key's value and, optionally,
+/// conditions on the range key's attributes in order.
 pub struct IndexKey<M, R, P> {
     def: &'static IndexDef,
     hash: AttributeValue,
-    range: Option<Expr>,
+    /// The other hash equalities and the range conditions so far.
+    rest: Vec<Expr>,
+    /// The range attribute the next condition is on.
+    next_range: usize,
     problems: Vec<String>,
     _types: Marker<(M, R, P)>,
 }
 
-impl<M, R: Ordered, P> IndexKey<M, R, P> {
-    fn range(mut self, op: Cmp, v: R) -> Self {
+impl<M, R, P> IndexKey<M, R, P> {
+    fn then<S>(mut self, condition: impl FnOnce(AttrPath) -> Expr) -> IndexKey<M, S, P> {
+        let name = self.def.range.get(self.next_range).map_or("", |k| k.name);
+        self.rest.push(condition(AttrPath::attr(name)));
+        IndexKey {
+            def: self.def,
+            hash: self.hash,
+            rest: self.rest,
+            next_range: self.next_range + 1,
+            problems: self.problems,
+            _types: PhantomData,
+        }
+    }
+
+    fn value<T: FieldValue>(&mut self, v: T) -> AttributeValue {
         self.problems.extend(v.unsendable());
-        let name = self.def.range.map_or("", |r| r.name);
-        self.range = Some(Expr::Cmp(AttrPath::attr(name), op, v.to_attr()));
-        self
-    }
-    /// `range key = value`.
-    pub fn range_eq(self, value: impl Into<R>) -> Self {
-        self.range(Cmp::Eq, value.into())
-    }
-    /// `range key < value`.
-    pub fn range_lt(self, value: impl Into<R>) -> Self {
-        self.range(Cmp::Lt, value.into())
-    }
-    /// `range key <= value`.
-    pub fn range_le(self, value: impl Into<R>) -> Self {
-        self.range(Cmp::Le, value.into())
-    }
-    /// `range key > value`.
-    pub fn range_gt(self, value: impl Into<R>) -> Self {
-        self.range(Cmp::Gt, value.into())
-    }
-    /// `range key >= value`.
-    pub fn range_ge(self, value: impl Into<R>) -> Self {
-        self.range(Cmp::Ge, value.into())
-    }
-    /// `range key BETWEEN low AND high`.
-    pub fn range_between(mut self, low: impl Into<R>, high: impl Into<R>) -> Self {
-        let (low, high) = (low.into(), high.into());
-        self.problems.extend(low.unsendable());
-        self.problems.extend(high.unsendable());
-        let name = self.def.range.map_or("", |r| r.name);
-        self.range = Some(Expr::Between(
-            AttrPath::attr(name),
-            low.to_attr(),
-            high.to_attr(),
-        ));
-        self
+        v.to_attr()
     }
 }
 
-impl<M, P> IndexKey<M, String, P> {
-    /// `begins_with(range key, prefix)`.
-    pub fn range_begins_with(mut self, prefix: impl Into<String>) -> Self {
-        let name = self.def.range.map_or("", |r| r.name);
-        self.range = Some(Expr::BeginsWith(
-            AttrPath::attr(name),
-            AttributeValue::S(prefix.into()),
-        ));
-        self
+impl<M, R: RangeKey, P> IndexKey<M, R, P> {
+    fn compare(mut self, op: Cmp, v: R::Head) -> IndexKey<M, NoRange, P> {
+        let v = self.value(v);
+        self.then(|p| Expr::Cmp(p, op, v))
+    }
+    /// `range attribute = value`; the next range attribute may then be constrained.
+    pub fn range_eq(mut self, value: impl Into<R::Head>) -> IndexKey<M, R::Tail, P> {
+        let v = self.value(value.into());
+        self.then(|p| Expr::Cmp(p, Cmp::Eq, v))
+    }
+    /// `range attribute < value`.
+    pub fn range_lt(self, value: impl Into<R::Head>) -> IndexKey<M, NoRange, P> {
+        self.compare(Cmp::Lt, value.into())
+    }
+    /// `range attribute <= value`.
+    pub fn range_le(self, value: impl Into<R::Head>) -> IndexKey<M, NoRange, P> {
+        self.compare(Cmp::Le, value.into())
+    }
+    /// `range attribute > value`.
+    pub fn range_gt(self, value: impl Into<R::Head>) -> IndexKey<M, NoRange, P> {
+        self.compare(Cmp::Gt, value.into())
+    }
+    /// `range attribute >= value`.
+    pub fn range_ge(self, value: impl Into<R::Head>) -> IndexKey<M, NoRange, P> {
+        self.compare(Cmp::Ge, value.into())
+    }
+    /// `range attribute BETWEEN low AND high`.
+    pub fn range_between(
+        mut self,
+        low: impl Into<R::Head>,
+        high: impl Into<R::Head>,
+    ) -> IndexKey<M, NoRange, P> {
+        let (low, high) = (self.value(low.into()), self.value(high.into()));
+        self.then(|p| Expr::Between(p, low, high))
+    }
+}
+
+impl<M, R: RangeKey<Head = String>, P> IndexKey<M, R, P> {
+    /// `begins_with(range attribute, prefix)`.
+    pub fn range_begins_with(self, prefix: impl Into<String>) -> IndexKey<M, NoRange, P> {
+        let v = AttributeValue::S(prefix.into());
+        self.then(|p| Expr::BeginsWith(p, v))
     }
 }
 
@@ -173,7 +254,8 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
         let key = IndexKey {
             def: key.def,
             hash: key.hash,
-            range: key.range,
+            rest: key.rest,
+            next_range: key.next_range,
             problems: key.problems,
             _types: PhantomData,
         };
@@ -223,7 +305,7 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
             access: Access::Query {
                 index: Some(index),
                 hash_values: vec![self.key.hash.clone()],
-                range: self.key.range.clone(),
+                range: Expr::and_all(self.key.rest.clone()),
                 filter: self.filter.as_ref().map(|c| c.expr.clone()),
             },
             local: None,

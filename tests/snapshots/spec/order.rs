@@ -98,19 +98,25 @@ impl dm::Model for Order {
     );
     const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(8, 8);
     const INDEXES: &'static [dm::IndexDef] = &[
-        dm::IndexDef::global("by_status", dm::KeyAttr::new("status", dm::ScalarType::S))
-            .range(dm::KeyAttr::new("placed_at", dm::ScalarType::S)),
+        dm::IndexDef::global(
+                "by_status",
+                &[dm::KeyAttr::new("status", dm::ScalarType::S)],
+            )
+            .range(&[dm::KeyAttr::new("placed_at", dm::ScalarType::S)]),
         dm::IndexDef::global(
                 "orders-by-city",
-                dm::KeyAttr::new("city", dm::ScalarType::S),
+                &[dm::KeyAttr::new("city", dm::ScalarType::S)],
             )
-            .range(dm::KeyAttr::new("total", dm::ScalarType::N)),
-        dm::IndexDef::global("by_coupon", dm::KeyAttr::new("coupon", dm::ScalarType::S))
+            .range(&[dm::KeyAttr::new("total", dm::ScalarType::N)]),
+        dm::IndexDef::global(
+                "by_coupon",
+                &[dm::KeyAttr::new("coupon", dm::ScalarType::S)],
+            )
             .projection(dm::Projection::KeysOnly),
         dm::IndexDef::local(
                 "by_placed",
-                dm::KeyAttr::new("customer", dm::ScalarType::S),
-                dm::KeyAttr::new("placed_at", dm::ScalarType::S),
+                &[dm::KeyAttr::new("customer", dm::ScalarType::S)],
+                &[dm::KeyAttr::new("placed_at", dm::ScalarType::S)],
             )
             .projection(dm::Projection::Include(&["total"])),
     ];

@@ -14,7 +14,7 @@ pub mod counter;
 ///
 /// Model `SeedTypes` (table `seed-types`), generated from `valid/seed_types.json`.
 pub mod seed_types;
-/// A hash-only table with global indexes (one sparse, one with its own capacity).
+/// A hash-only table with global indexes: one with its own capacity, a sparse one, and one with multi-attribute keys.
 ///
 /// Model `Sensor` (table `sensors`), generated from `valid/sensor.json`.
 pub mod sensor;

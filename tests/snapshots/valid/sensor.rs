@@ -2,7 +2,7 @@
 
 use ::dynamongo_runtime::codegen as dm;
 
-/// A hash-only table with global indexes (one sparse, one with its own capacity).
+/// A hash-only table with global indexes: one with its own capacity, a sparse one, and one with multi-attribute keys.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sensor {
     /// `id`: string, required
@@ -15,6 +15,10 @@ pub struct Sensor {
     pub value: ::core::option::Option<f64>,
     /// `alarm`: string
     pub alarm: ::core::option::Option<::std::string::String>,
+    /// `kind`: string
+    pub kind: ::core::option::Option<::std::string::String>,
+    /// `day`: date
+    pub day: ::core::option::Option<dm::chrono::NaiveDate>,
 }
 
 impl Sensor {
@@ -32,12 +36,14 @@ impl Sensor {
             recorded_at: ::core::option::Option::Some(dm::now()),
             value: ::core::option::Option::None,
             alarm: ::core::option::Option::None,
+            kind: ::core::option::Option::None,
+            day: ::core::option::Option::None,
         }
     }
 }
 
 impl dm::Document for Sensor {
-    const FIELDS: usize = 5;
+    const FIELDS: usize = 7;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
         visitor.field("id", &self.id, &Self::ID);
@@ -45,6 +51,8 @@ impl dm::Document for Sensor {
         visitor.field("recorded_at", &self.recorded_at, &dm::Rules::NONE);
         visitor.field("value", &self.value, &dm::Rules::NONE);
         visitor.field("alarm", &self.alarm, &dm::Rules::NONE);
+        visitor.field("kind", &self.kind, &dm::Rules::NONE);
+        visitor.field("day", &self.day, &dm::Rules::NONE);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
@@ -54,6 +62,8 @@ impl dm::Document for Sensor {
             recorded_at: dm::get(item, "recorded_at")?,
             value: dm::get(item, "value")?,
             alarm: dm::get(item, "alarm")?,
+            kind: dm::get(item, "kind")?,
+            day: dm::get(item, "day")?,
         })
     }
 
@@ -63,12 +73,16 @@ impl dm::Document for Sensor {
         let recorded_at = json.or("recorded_at", &dm::Rules::NONE, dm::now);
         let value = json.field("value", &dm::Rules::NONE);
         let alarm = json.field("alarm", &dm::Rules::NONE);
+        let kind = json.field("kind", &dm::Rules::NONE);
+        let day = json.field("day", &dm::Rules::NONE);
         ::core::option::Option::Some(Self {
             id: id?,
             site: site?,
             recorded_at: recorded_at?,
             value: value?,
             alarm: alarm?,
+            kind: kind?,
+            day: day?,
         })
     }
 }
@@ -80,10 +94,26 @@ impl dm::Model for Sensor {
     const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new("id", dm::ScalarType::S);
     const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(5, 5);
     const INDEXES: &'static [dm::IndexDef] = &[
-        dm::IndexDef::global("by_site", dm::KeyAttr::new("site", dm::ScalarType::S))
-            .range(dm::KeyAttr::new("recorded_at", dm::ScalarType::S))
+        dm::IndexDef::global("by_site", &[dm::KeyAttr::new("site", dm::ScalarType::S)])
+            .range(&[dm::KeyAttr::new("recorded_at", dm::ScalarType::S)])
             .throughput(2, 1),
-        dm::IndexDef::global("by_alarm", dm::KeyAttr::new("alarm", dm::ScalarType::S)),
+        dm::IndexDef::global(
+            "by_alarm",
+            &[dm::KeyAttr::new("alarm", dm::ScalarType::S)],
+        ),
+        dm::IndexDef::global(
+                "by_site_kind",
+                &[
+                    dm::KeyAttr::new("site", dm::ScalarType::S),
+                    dm::KeyAttr::new("kind", dm::ScalarType::S),
+                ],
+            )
+            .range(
+                &[
+                    dm::KeyAttr::new("day", dm::ScalarType::S),
+                    dm::KeyAttr::new("recorded_at", dm::ScalarType::S),
+                ],
+            ),
     ];
     fn key(&self) -> SensorKey {
         SensorKey { id: self.id.clone() }
@@ -95,6 +125,8 @@ impl dm::Model for Sensor {
         json.set(&recorded_at());
         json.set(&value());
         json.set(&alarm());
+        json.set(&kind());
+        json.set(&day());
     }
 }
 
@@ -174,6 +206,16 @@ pub fn alarm() -> dm::Field<Sensor, ::std::string::String, dm::Optional> {
     dm::Field::new("alarm")
 }
 
+/// The `kind` field (string): conditions and updates.
+pub fn kind() -> dm::Field<Sensor, ::std::string::String, dm::Optional> {
+    dm::Field::new("kind")
+}
+
+/// The `day` field (date): conditions and updates.
+pub fn day() -> dm::Field<Sensor, dm::chrono::NaiveDate, dm::Optional> {
+    dm::Field::new("day")
+}
+
 /// The global index `by_site`: hash key `site`, range key `recorded_at`; it holds every attribute.
 pub fn by_site() -> dm::Index<
     Sensor,
@@ -187,4 +229,14 @@ pub fn by_site() -> dm::Index<
 /// The global index `by_alarm`: hash key `alarm`; it holds every attribute.
 pub fn by_alarm() -> dm::Index<Sensor, ::std::string::String, dm::NoRange, Sensor> {
     dm::Index::new(&<Sensor as dm::Model>::INDEXES[1])
+}
+
+/// The global index `by_site_kind`: hash key `site`, `kind`, range key `day`, `recorded_at`; it holds every attribute.
+pub fn by_site_kind() -> dm::Index<
+    Sensor,
+    (::std::string::String, ::std::string::String),
+    (dm::chrono::NaiveDate, dm::chrono::DateTime<dm::chrono::Utc>),
+    Sensor,
+> {
+    dm::Index::new(&<Sensor as dm::Model>::INDEXES[2])
 }
