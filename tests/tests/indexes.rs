@@ -2,7 +2,9 @@
 //! through DescribeTable), the planner's choice pinned by `explain()`, and the right
 //! items in the right order from index queries.
 
-use aws_sdk_dynamodb::types::{IndexStatus, ProjectionType};
+use aws_sdk_dynamodb::types::{
+    GlobalSecondaryIndexDescription, IndexStatus, ProjectionType, TableDescription,
+};
 use dynamongo_runtime::prelude::*;
 use dynamongo_runtime::{chrono, Operation};
 use dynamongo_tests::edge::sensor::{self, Sensor};
@@ -41,6 +43,26 @@ async fn orders() -> Db {
     db
 }
 
+/// A table's description, and one of its global indexes.
+async fn describe(db: &Db, table: &str) -> TableDescription {
+    let out = db.client().describe_table().table_name(table).send().await;
+    out.unwrap().table.unwrap()
+}
+
+fn gsi<'t>(t: &'t TableDescription, name: &str) -> &'t GlobalSecondaryIndexDescription {
+    t.global_secondary_indexes()
+        .iter()
+        .find(|g| g.index_name() == Some(name))
+        .unwrap_or_else(|| panic!("index {name} missing"))
+}
+
+fn key_schema(schema: &[aws_sdk_dynamodb::types::KeySchemaElement]) -> Vec<String> {
+    schema
+        .iter()
+        .map(|k| format!("{}:{}", k.attribute_name(), k.key_type().as_str()))
+        .collect()
+}
+
 fn ids(orders: &[Order]) -> Vec<(String, String)> {
     orders
         .iter()
@@ -55,15 +77,7 @@ fn pair(c: &str, id: &str) -> (String, String) {
 #[tokio::test]
 async fn create_table_creates_every_index_as_specified() {
     let db = orders().await;
-    let t = db
-        .client()
-        .describe_table()
-        .table_name("orders")
-        .send()
-        .await
-        .unwrap()
-        .table
-        .unwrap();
+    let t = describe(&db, "orders").await;
     let mut defs: Vec<(String, String)> = t
         .attribute_definitions()
         .iter()
@@ -90,12 +104,6 @@ async fn create_table_creates_every_index_as_specified() {
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .to_vec()
     );
-    let keys = |schema: &[aws_sdk_dynamodb::types::KeySchemaElement]| -> Vec<String> {
-        schema
-            .iter()
-            .map(|k| format!("{}:{}", k.attribute_name(), k.key_type().as_str()))
-            .collect()
-    };
     let gsis = t.global_secondary_indexes();
     let names: Vec<&str> = gsis.iter().filter_map(|g| g.index_name()).collect();
     assert_eq!(names.len(), 3, "{names:?}");
@@ -112,11 +120,8 @@ async fn create_table_creates_every_index_as_specified() {
         ),
         ("by_coupon", vec!["coupon:HASH"], ProjectionType::KeysOnly),
     ] {
-        let g = gsis
-            .iter()
-            .find(|g| g.index_name() == Some(name))
-            .unwrap_or_else(|| panic!("{name} missing in {names:?}"));
-        assert_eq!(keys(g.key_schema()), schema, "{name}");
+        let g = gsi(&t, name);
+        assert_eq!(key_schema(g.key_schema()), schema, "{name}");
         let p = g.projection().unwrap();
         assert_eq!(p.projection_type(), Some(&projection), "{name}");
         let capacity = g.provisioned_throughput().unwrap();
@@ -133,7 +138,7 @@ async fn create_table_creates_every_index_as_specified() {
     assert_eq!(lsis.len(), 1);
     assert_eq!(lsis[0].index_name(), Some("by_placed"));
     assert_eq!(
-        keys(lsis[0].key_schema()),
+        key_schema(lsis[0].key_schema()),
         ["customer:HASH", "placed_at:RANGE"]
     );
     let p = lsis[0].projection().unwrap();
@@ -145,20 +150,8 @@ async fn create_table_creates_every_index_as_specified() {
 async fn hash_only_table_indexes_with_their_own_capacity() {
     let db = Db::embedded().await.unwrap();
     Sensor::create_table(&db).await.unwrap();
-    let t = db
-        .client()
-        .describe_table()
-        .table_name("sensors")
-        .send()
-        .await
-        .unwrap()
-        .table
-        .unwrap();
-    let by_site = t
-        .global_secondary_indexes()
-        .iter()
-        .find(|g| g.index_name() == Some("by_site"))
-        .unwrap();
+    let t = describe(&db, "sensors").await;
+    let by_site = gsi(&t, "by_site");
     let capacity = by_site.provisioned_throughput().unwrap();
     assert_eq!(
         (
@@ -402,25 +395,8 @@ async fn multi_attribute_index_keys() {
     use dynamongo_runtime::chrono::NaiveDate;
     let db = Db::embedded().await.unwrap();
     Sensor::create_table(&db).await.unwrap();
-    let t = db
-        .client()
-        .describe_table()
-        .table_name("sensors")
-        .send()
-        .await
-        .unwrap()
-        .table
-        .unwrap();
-    let g = t
-        .global_secondary_indexes()
-        .iter()
-        .find(|g| g.index_name() == Some("by_site_kind"))
-        .unwrap();
-    let schema: Vec<String> = g
-        .key_schema()
-        .iter()
-        .map(|k| format!("{}:{}", k.attribute_name(), k.key_type().as_str()))
-        .collect();
+    let t = describe(&db, "sensors").await;
+    let schema = key_schema(gsi(&t, "by_site_kind").key_schema());
     assert_eq!(
         schema,
         ["site:HASH", "kind:HASH", "day:RANGE", "recorded_at:RANGE"]
