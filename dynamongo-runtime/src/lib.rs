@@ -66,8 +66,8 @@ pub use db::{Db, DbBuilder};
 pub use document::Document;
 pub use error::{DecodeError, Error, Result, Violation};
 #[doc(hidden)]
-pub use expr::AttrPath;
-pub use expr::{Condition, Rendered, Update};
+pub use expr::{AttrPath, Rendered};
+pub use expr::{Condition, Update};
 pub use field::{Field, Optional, Required};
 #[doc(hidden)]
 pub use field::{Numeric, Ordered, Size};

@@ -160,6 +160,17 @@ impl<M: Model, H: HashKey, R, P: Document> Index<M, H, R, P> {
 
 /// The key condition of an index query: the hash key's value and, optionally,
 /// conditions on the range key's attributes in order.
+///
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::{Index, IndexKey, NoRange};
+/// # use dynamongo_runtime::codegen::example::user::User;
+/// # type Time = dynamongo_runtime::chrono::DateTime<dynamongo_runtime::chrono::Utc>;
+/// # async fn demo(db: &Db, by_city: Index<User, String, Time, User>, since: Time) -> dynamongo_runtime::Result<()> {
+/// let key: IndexKey<User, NoRange, User> = by_city.eq("Nairobi").range_gt(since);
+/// let users: Vec<User> = User::query(db, key).await?;
+/// # Ok(()) }
+/// ```
 pub struct IndexKey<M, R, P> {
     def: &'static IndexDef,
     hash: AttributeValue,
@@ -239,6 +250,20 @@ impl<M, R: RangeKey<Head = String>, P> IndexKey<M, R, P> {
 /// `Order::query(&db, order::by_status().eq(..))`: a Query on an index; awaited, the
 /// items as a `Vec<P>`, or a [`QueryIndex::stream`], or the plan from
 /// [`QueryIndex::explain`].
+///
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::{Index, NoRange};
+/// # use dynamongo_runtime::codegen::example::user::{self, User};
+/// # async fn demo(db: &Db, by_name: Index<User, String, NoRange, User>) -> dynamongo_runtime::Result<()> {
+/// let query = User::query(db, by_name.eq("John"))
+///     .filter(user::year_of_birth().lt(2000))
+///     .descending()
+///     .limit(10);
+/// println!("{}", query.explain()?);
+/// let users = query.await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a query does nothing until awaited or streamed"]
 pub struct QueryIndex<'a, M, P> {
     db: &'a Db,
