@@ -240,11 +240,7 @@ impl JsonReader<'_> {
         self.seen.push(attribute);
         let path = join(self.prefix, attribute);
         match self.obj.get(attribute) {
-            Some(v) if !is_empty_json(v) => {
-                let value = T::Value::from_json(v, &path, self.out)?;
-                value.check_parsed(rules, &Path::Root.field(&path), self.out);
-                Some(T::wrap(value))
-            }
+            Some(v) if !is_empty_json(v) => read_checked(v, &path, rules, self.out).map(T::wrap),
             _ => absent(&path, self.out),
         }
     }
@@ -269,11 +265,35 @@ pub(crate) fn read_object<D: Document>(
     };
     let parsed = D::read_json(&mut reader);
     let seen = reader.seen;
+    report_unknown(obj, prefix, |k| seen.contains(&k), out, start);
+    parsed
+}
+
+/// A JSON value read as `T` at `path`, its rules checked as it is read.
+pub(crate) fn read_checked<T: FieldValue>(
+    v: &Value,
+    path: &str,
+    rules: &Rules,
+    out: &mut Vec<Violation>,
+) -> Option<T> {
+    let value = T::from_json(v, path, out)?;
+    value.check_parsed(rules, &Path::Root.field(path), out);
+    Some(value)
+}
+
+/// Reports each key of `obj` that is not `known` (under `prefix`), inserted at `at` so
+/// that unknown keys come before the problems of the fields.
+pub(crate) fn report_unknown(
+    obj: &Map<String, Value>,
+    prefix: &str,
+    known: impl Fn(&str) -> bool,
+    out: &mut Vec<Violation>,
+    at: usize,
+) {
     let unknown: Vec<Violation> = obj
         .keys()
-        .filter(|k| !seen.contains(&k.as_str()))
+        .filter(|k| !known(k))
         .map(|k| Violation::new(join(prefix, k), "is not a field of this model"))
         .collect();
-    out.splice(start..start, unknown);
-    parsed
+    out.splice(at..at, unknown);
 }

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::document::{is_empty_json, Document};
+use crate::document::{is_empty_json, read_checked, report_unknown, Document};
 use crate::error::{DecodeError, Error, Violation};
 use crate::expr::{Action, AttrPath, Condition, Expr, Update};
 use crate::field::{Field, Presence};
@@ -395,8 +395,7 @@ impl<'a> UpdateReader<'a> {
         match v.filter(|v| !is_empty_json(v)) {
             None => self.out.push(Violation::new(name, "is required")),
             Some(v) => {
-                if let Some(x) = T::from_json(v, &name, &mut self.out) {
-                    x.check_parsed(rules, &Path::Root.field(&name), &mut self.out);
+                if let Some(x) = read_checked::<T>(v, &name, rules, &mut self.out) {
                     self.key.insert(name, x.to_attr());
                 }
             }
@@ -413,8 +412,7 @@ impl<'a> UpdateReader<'a> {
                 let message = "is required and cannot be emptied";
                 self.out.push(Violation::new(name, message));
             }
-        } else if let Some(x) = T::from_json(v, &name, &mut self.out) {
-            x.check_parsed(rules, &Path::Root.field(&name), &mut self.out);
+        } else if let Some(x) = read_checked::<T>(v, &name, rules, &mut self.out) {
             self.actions.push(Action::Set(path.clone(), x.to_attr()));
         }
     }
@@ -457,12 +455,7 @@ impl<'a, M: Model> JsonUpdates<'a, M> {
     pub(crate) fn finish(self) -> Result<(M::Key, Vec<Update<M>>), Error> {
         let mut r = self.reader;
         if let Some(obj) = r.obj {
-            let unknown = obj
-                .keys()
-                .filter(|k| !r.seen.contains(k))
-                .map(|k| Violation::new(k.as_str(), "is not a field of this model"));
-            let unknown: Vec<Violation> = unknown.collect();
-            r.out.splice(0..0, unknown);
+            report_unknown(obj, "", |k| r.seen.iter().any(|s| s == k), &mut r.out, 0);
         }
         if !r.out.is_empty() {
             return Err(Error::Validation(r.out));

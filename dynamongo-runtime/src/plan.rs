@@ -241,27 +241,13 @@ fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
         });
     }
 
-    let top = |e: &Expr, name: &str| match e {
-        Expr::Cmp(p, _, _) | Expr::In(p, _) | Expr::Between(p, ..) | Expr::BeginsWith(p, _) => {
-            p.top_level() == Some(name)
-        }
-        _ => false,
-    };
     let hash_eq = terms
         .iter()
-        .position(|t| top(t, hash) && matches!(t, Expr::Cmp(_, Cmp::Eq, _)));
+        .position(|t| on_top_level(t, hash) && matches!(t, Expr::Cmp(_, Cmp::Eq, _)));
     let hash_in = terms
         .iter()
-        .position(|t| top(t, hash) && matches!(t, Expr::In(..)));
+        .position(|t| on_top_level(t, hash) && matches!(t, Expr::In(..)));
 
-    let range_ops = |t: &Expr| {
-        matches!(
-            t,
-            Expr::Cmp(_, Cmp::Eq | Cmp::Lt | Cmp::Le | Cmp::Gt | Cmp::Ge, _)
-                | Expr::Between(..)
-                | Expr::BeginsWith(..)
-        )
-    };
     let hash_values: Vec<AttributeValue>;
     let hash_index: usize;
     let why;
@@ -312,7 +298,7 @@ fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
         terms
             .iter()
             .enumerate()
-            .position(|(i, t)| i != hash_index && top(t, r) && range_ops(t))
+            .position(|(i, t)| i != hash_index && on_top_level(t, r) && is_range_condition(t))
     });
     let range_eq = range_term.filter(|i| matches!(terms[*i], Expr::Cmp(_, Cmp::Eq, _)));
 
@@ -383,23 +369,9 @@ fn index_query<M: Model>(
     why_not_table: &str,
     need_range: Option<bool>,
 ) -> Option<Planned> {
-    let top = |e: &Expr, name: &str| match e {
-        Expr::Cmp(p, _, _) | Expr::Between(p, ..) | Expr::BeginsWith(p, _) => {
-            p.top_level() == Some(name)
-        }
-        _ => false,
-    };
-    let ranged = |t: &Expr| {
-        matches!(
-            t,
-            Expr::Cmp(_, Cmp::Eq | Cmp::Lt | Cmp::Le | Cmp::Gt | Cmp::Ge, _)
-                | Expr::Between(..)
-                | Expr::BeginsWith(..)
-        )
-    };
     let eq_term = |name: &str, taken: &[usize]| {
         terms.iter().enumerate().position(|(i, t)| {
-            !taken.contains(&i) && top(t, name) && matches!(t, Expr::Cmp(_, Cmp::Eq, _))
+            !taken.contains(&i) && on_top_level(t, name) && matches!(t, Expr::Cmp(_, Cmp::Eq, _))
         })
     };
     let candidates = M::INDEXES
@@ -419,10 +391,9 @@ fn index_query<M: Model>(
                     range_terms.push(t);
                     continue;
                 }
-                let other = terms
-                    .iter()
-                    .enumerate()
-                    .position(|(i, t)| !taken.contains(&i) && top(t, r.name) && ranged(t));
+                let other = terms.iter().enumerate().position(|(i, t)| {
+                    !taken.contains(&i) && on_top_level(t, r.name) && is_range_condition(t)
+                });
                 range_terms.extend(other);
                 break;
             }
@@ -505,6 +476,27 @@ fn index_query<M: Model>(
         local: Expr::and_all(local),
         reason,
     })
+}
+
+/// Whether a term is a comparison, `IN`, `BETWEEN` or `begins_with` on the top-level
+/// attribute `name`.
+fn on_top_level(e: &Expr, name: &str) -> bool {
+    match e {
+        Expr::Cmp(p, _, _) | Expr::In(p, _) | Expr::Between(p, ..) | Expr::BeginsWith(p, _) => {
+            p.top_level() == Some(name)
+        }
+        _ => false,
+    }
+}
+
+/// Whether a term can be a range-key condition of a Query.
+fn is_range_condition(t: &Expr) -> bool {
+    matches!(
+        t,
+        Expr::Cmp(_, Cmp::Eq | Cmp::Lt | Cmp::Le | Cmp::Gt | Cmp::Ge, _)
+            | Expr::Between(..)
+            | Expr::BeginsWith(..)
+    )
 }
 
 fn inconsistent() -> Error {

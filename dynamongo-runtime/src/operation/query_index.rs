@@ -183,17 +183,23 @@ pub struct IndexKey<M, R, P> {
 }
 
 impl<M, R, P> IndexKey<M, R, P> {
-    fn then<S>(mut self, condition: impl FnOnce(AttrPath) -> Expr) -> IndexKey<M, S, P> {
-        let name = self.def.range.get(self.next_range).map_or("", |k| k.name);
-        self.rest.push(condition(AttrPath::attr(name)));
+    /// The same key condition, typed for what may follow.
+    fn retype<S>(self) -> IndexKey<M, S, P> {
         IndexKey {
             def: self.def,
             hash: self.hash,
             rest: self.rest,
-            next_range: self.next_range + 1,
+            next_range: self.next_range,
             problems: self.problems,
             _types: PhantomData,
         }
+    }
+
+    fn then<S>(mut self, condition: impl FnOnce(AttrPath) -> Expr) -> IndexKey<M, S, P> {
+        let name = self.def.range.get(self.next_range).map_or("", |k| k.name);
+        self.rest.push(condition(AttrPath::attr(name)));
+        self.next_range += 1;
+        self.retype()
     }
 
     fn value<T: FieldValue>(&mut self, v: T) -> AttributeValue {
@@ -276,17 +282,9 @@ pub struct QueryIndex<'a, M, P> {
 
 impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
     pub(crate) fn new<R>(db: &'a Db, key: IndexKey<M, R, P>) -> Self {
-        let key = IndexKey {
-            def: key.def,
-            hash: key.hash,
-            rest: key.rest,
-            next_range: key.next_range,
-            problems: key.problems,
-            _types: PhantomData,
-        };
         QueryIndex {
             db,
-            key,
+            key: key.retype(),
             filter: None,
             descending: false,
             limit: None,
