@@ -275,8 +275,9 @@ pub(crate) fn clone_error(e: &Error) -> Error {
         Error::Unprocessed { attempts } => Error::Unprocessed {
             attempts: *attempts,
         },
-        Error::ConditionalCheckFailed { table } => Error::ConditionalCheckFailed {
+        Error::ConditionalCheckFailed { table, item } => Error::ConditionalCheckFailed {
             table: table.clone(),
+            item: item.clone(),
         },
         Error::Validation(v) => Error::Validation(v.clone()),
         Error::Expression(m) => Error::Expression(m.clone()),

@@ -27,7 +27,7 @@ pub use crate::model::{
 };
 pub use crate::operation::{Index, NoRange};
 pub use crate::rules::{Path, Rules};
-pub use crate::value::{Bytes, FieldValue};
+pub use crate::value::{Bytes, EpochSeconds, Expiring, FieldValue};
 pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use chrono;
 pub use serde_json;
@@ -41,6 +41,25 @@ pub fn get<T: Slot>(item: &Item, attribute: &str) -> Result<T, DecodeError> {
             .map(T::wrap)
             .map_err(|e| e.at(attribute)),
     }
+}
+
+/// A TTL field's value as stored ([`EpochSeconds`](crate::EpochSeconds)), for `visit`.
+pub fn epoch<T: Expiring>(value: &T) -> T::Stored {
+    value.stored()
+}
+
+/// Reads a TTL field (N, epoch seconds) into its `DateTime<Utc>` struct field.
+pub fn get_epoch<T: Expiring>(item: &Item, attribute: &str) -> Result<T, DecodeError>
+where
+    T::Stored: Slot,
+{
+    get::<T::Stored>(item, attribute).map(T::from_stored)
+}
+
+/// Reads the version field: an item written before the model was versioned has none,
+/// and is at version 0.
+pub fn get_version(item: &Item, attribute: &str) -> Result<i64, DecodeError> {
+    get::<Option<i64>>(item, attribute).map(|v| v.unwrap_or(0))
 }
 
 /// One attribute of a key item.

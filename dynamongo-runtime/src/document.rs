@@ -231,6 +231,19 @@ impl JsonReader<'_> {
         self.read(attribute, rules, |_, _| Some(T::wrap(default())))
     }
 
+    /// A TTL field (a `DateTime<Utc>` read as [`EpochSeconds`](crate::EpochSeconds)).
+    pub fn epoch<T: crate::value::Expiring>(
+        &mut self,
+        attribute: &'static str,
+        rules: &Rules,
+    ) -> Option<T>
+    where
+        T::Stored: Slot,
+    {
+        self.field::<T::Stored>(attribute, rules)
+            .map(T::from_stored)
+    }
+
     fn read<T: Slot>(
         &mut self,
         attribute: &'static str,

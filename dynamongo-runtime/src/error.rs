@@ -16,12 +16,28 @@ pub enum Error {
     /// The item broke the model's rules; every violation is listed, with its field path.
     #[error("invalid item: {}", render_violations(.0))]
     Validation(Vec<Violation>),
-    /// The write's condition (for example `overwrite(false)`) was not met.
+    /// The write's condition was not met: `overwrite(false)` on an existing item, a failed
+    /// check, or a stale copy of a versioned item. Nothing was written. The item as stored
+    /// comes with it when DynamoDB returned it: read it with [`Error::stored`].
     #[error("the conditional check failed{}", table_suffix(.table))]
     ConditionalCheckFailed {
         /// The (prefixed) table the write went to.
         table: String,
+        /// The item as stored when the check failed (`None`: there was none, or the
+        /// service did not return it).
+        item: Option<Box<crate::item::Item>>,
     },
+    /// A transaction was cancelled and nothing in it was applied: one reason per action,
+    /// in the order the actions were added.
+    #[error("transaction cancelled: {}", render_reasons(.reasons))]
+    TransactionCanceled {
+        /// One per action (DynamoDB's code `None` for the actions that did not fail).
+        reasons: Vec<CancelReason>,
+    },
+    /// A transaction that DynamoDB would refuse (too many actions, one item twice, too
+    /// large), caught before sending.
+    #[error("invalid transaction: {0}")]
+    Transaction(String),
     /// A strategy or condition that cannot be turned into a request (caught before sending).
     #[error("invalid expression: {0}")]
     Expression(String),
@@ -86,6 +102,14 @@ impl Error {
         matches!(self, Error::ConditionalCheckFailed { .. })
     }
 
+    /// The reasons of an [`Error::TransactionCanceled`], else an empty slice.
+    pub fn cancel_reasons(&self) -> &[CancelReason] {
+        match self {
+            Error::TransactionCanceled { reasons } => reasons,
+            _ => &[],
+        }
+    }
+
     /// The violations of an [`Error::Validation`], else an empty slice.
     pub fn violations(&self) -> &[Violation] {
         match self {
@@ -105,8 +129,22 @@ impl Error {
                         | "RequestLimitExceeded"
                         | "InternalServerError"
                         | "ServiceUnavailable"
+                        | "TransactionInProgressException"
                 )
             ),
+            // A transaction cancelled only by conflicts with other writers or throttling:
+            // nothing was applied, and the same request (same token) may go through.
+            Error::TransactionCanceled { reasons } => {
+                reasons.iter().any(CancelReason::failed)
+                    && reasons.iter().filter(|r| r.failed()).all(|r| {
+                        matches!(
+                            r.code.as_str(),
+                            "TransactionConflict"
+                                | "ThrottlingError"
+                                | "ProvisionedThroughputExceeded"
+                        )
+                    })
+            }
             _ => false,
         }
     }
@@ -134,6 +172,70 @@ fn table_suffix(table: &str) -> String {
         String::new()
     } else {
         format!(" on table `{table}`")
+    }
+}
+
+fn render_reasons(reasons: &[CancelReason]) -> String {
+    let failed: Vec<String> = reasons
+        .iter()
+        .filter(|r| r.failed())
+        .map(|r| format!("action {}: {}", r.index, r.code))
+        .collect();
+    if failed.is_empty() {
+        "no reason given".to_string()
+    } else {
+        failed.join("; ")
+    }
+}
+
+/// Why one action of a cancelled transaction failed, or `code == "None"` when it did not.
+///
+/// ```
+/// use dynamongo_runtime::CancelReason;
+/// let r = CancelReason::new(2, "ConditionalCheckFailed");
+/// assert!(r.failed());
+/// assert_eq!(r.to_string(), "action 2: ConditionalCheckFailed");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CancelReason {
+    /// The action's position in the transaction, from 0.
+    pub index: usize,
+    /// DynamoDB's code: `None` (this action was fine), `ConditionalCheckFailed`,
+    /// `TransactionConflict`, `ItemCollectionSizeLimitExceeded`, `ThrottlingError`,
+    /// `ValidationError`, ...
+    pub code: String,
+    /// DynamoDB's message, when it sent one.
+    pub message: Option<String>,
+    /// The item as stored, when the transaction asked for it
+    /// (`TransactWrite::return_stored`); read it typed with `CancelReason::stored`.
+    pub item: Option<Box<crate::item::Item>>,
+}
+
+impl CancelReason {
+    /// A reason with no message or item.
+    pub fn new(index: usize, code: impl Into<String>) -> Self {
+        CancelReason {
+            index,
+            code: code.into(),
+            message: None,
+            item: None,
+        }
+    }
+
+    /// Whether this action failed (its code is not `None`).
+    pub fn failed(&self) -> bool {
+        self.code != "None"
+    }
+}
+
+impl fmt::Display for CancelReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "action {}: {}", self.index, self.code)?;
+        if let Some(m) = self.message.as_deref().filter(|m| !m.is_empty()) {
+            write!(f, " ({m})")?;
+        }
+        Ok(())
     }
 }
 

@@ -7,7 +7,7 @@ use std::hash::{Hash, Hasher};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::{Error, Violation};
-use crate::expr::{Cmp, Condition, Expr};
+use crate::expr::{AttrPath, Cmp, Condition, Expr};
 use crate::model::{Model, ModelKey, Target};
 use crate::value::Item;
 
@@ -16,6 +16,46 @@ use crate::value::Item;
 pub(crate) struct Single {
     pub key: Item,
     pub extra: Option<Expr>,
+    /// The version a model value holds (versioned models): writes check it.
+    pub version: Option<i64>,
+}
+
+impl Single {
+    /// The condition a write on this item must meet: the extra checks and, for a
+    /// versioned model given as a value, its version.
+    pub(crate) fn write_condition<M: Model>(&self) -> Option<Expr> {
+        let version = self.version.and_then(version_check::<M>);
+        Expr::and_all(self.extra.iter().cloned().chain(version).collect())
+    }
+}
+
+/// The condition that the stored item is at `version`: equal to it, or for version 0
+/// (a copy never saved) no stored version at all (no item, or one written before the
+/// model was versioned). `None` for an unversioned model.
+pub(crate) fn version_check<M: Model>(version: i64) -> Option<Expr> {
+    let attr = AttrPath::attr(M::VERSION?);
+    Some(if version == 0 {
+        Expr::NotExists(attr)
+    } else {
+        Expr::Cmp(attr, Cmp::Eq, AttributeValue::N(version.to_string()))
+    })
+}
+
+/// The condition that an item's TTL has not passed (DynamoDB's rule: an item expires
+/// when its TTL attribute is a number of epoch seconds before now). `None` for a model
+/// without TTL.
+pub(crate) fn live<M: Model>() -> Option<Expr> {
+    let now = chrono::Utc::now().timestamp();
+    Some(Expr::Not(Box::new(Expr::Cmp(
+        AttrPath::attr(M::TTL?),
+        Cmp::Lt,
+        AttributeValue::N(now.to_string()),
+    ))))
+}
+
+/// Whether a stored item is at another version than `version` (see [`version_check`]).
+pub(crate) fn is_stale<M: Model>(stored: &Item, version: i64) -> bool {
+    version_check::<M>(version).is_some_and(|c| !crate::eval::matches(&c, stored))
 }
 
 pub(crate) fn key_names<M: Model>() -> Vec<&'static str> {
@@ -54,7 +94,20 @@ pub(crate) fn resolve<M: Model>(target: Target<M>) -> Result<Single, Error> {
         Target::Key(k) => {
             let key = k.to_key_item();
             check_key_item(&key)?;
-            Ok(Single { key, extra: None })
+            Ok(Single {
+                key,
+                extra: None,
+                version: None,
+            })
+        }
+        Target::Item(k, version) => {
+            let key = k.to_key_item();
+            check_key_item(&key)?;
+            Ok(Single {
+                key,
+                extra: None,
+                version: version.filter(|_| M::VERSION.is_some()),
+            })
         }
         Target::Where(c) => resolve_condition(&c),
     }
@@ -99,6 +152,7 @@ pub(crate) fn resolve_condition<M: Model>(c: &Condition<M>) -> Result<Single, Er
     Ok(Single {
         key,
         extra: Expr::and_all(rest),
+        version: None,
     })
 }
 

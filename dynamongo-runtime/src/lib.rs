@@ -64,7 +64,7 @@ pub mod codegen;
 pub use batch::{BatchResult, Failed};
 pub use db::{Db, DbBuilder};
 pub use document::Document;
-pub use error::{DecodeError, Error, Result, Violation};
+pub use error::{CancelReason, DecodeError, Error, Result, Violation};
 #[doc(hidden)]
 pub use expr::{AttrPath, Rendered};
 pub use expr::{Condition, Update};
@@ -78,14 +78,15 @@ pub use model::{IndexDef, KeyAttr, ModelKey, Projection, ScalarType, Targets, Th
 #[doc(hidden)]
 pub use operation::NoRange;
 pub use operation::{
-    CreateTable, DeleteMany, DeleteOne, GetMany, GetOne, Index, IndexKey, ModelExt, Overwrite,
-    QueryIndex, SaveMany, SaveOne, UpdateOne,
+    Committed, CreateTable, DeleteMany, DeleteOne, Fetched, GetMany, GetOne, Index, IndexKey,
+    ModelExt, Overwrite, Position, QueryIndex, SaveMany, SaveOne, TransactGet, TransactWrite,
+    UpdateOne,
 };
 pub use plan::{Operation, Plan};
 pub use retry::RetryPolicy;
 #[doc(hidden)]
 pub use value::SetElement;
-pub use value::{format_datetime, parse_datetime, Bytes, FieldValue};
+pub use value::{format_datetime, parse_datetime, Bytes, EpochSeconds, FieldValue};
 
 /// The SDK's attribute types, for hand-written items and tests.
 #[doc(hidden)]

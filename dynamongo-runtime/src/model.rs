@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::document::{is_empty_json, read_checked, report_unknown, Document};
-use crate::error::{DecodeError, Error, Violation};
+use crate::error::{CancelReason, DecodeError, Error, Violation};
 use crate::expr::{Action, AttrPath, Condition, Expr, Update};
 use crate::field::{Field, Presence};
 use crate::rules::{Path, Rules};
@@ -173,9 +173,27 @@ pub trait Model: Document + std::fmt::Debug + Send + Sync + 'static {
     const THROUGHPUT: Throughput;
     /// Secondary indexes, in spec order.
     const INDEXES: &'static [IndexDef] = &[];
+    /// The version attribute of optimistic locking (the spec's `"version": true`).
+    #[doc(hidden)]
+    const VERSION: Option<&'static str> = None;
+    /// The TTL attribute (the spec's `"type": "ttl"`).
+    #[doc(hidden)]
+    const TTL: Option<&'static str> = None;
 
     /// This item's primary key.
     fn key(&self) -> Self::Key;
+
+    /// The version this copy was read or saved at (versioned models; 0: never saved).
+    #[doc(hidden)]
+    fn version(&self) -> Option<i64> {
+        None
+    }
+
+    /// Sets the version after a write (versioned models).
+    #[doc(hidden)]
+    fn set_version(&mut self, version: i64) {
+        let _ = version;
+    }
 
     /// Checks every rule of the spec; all violations are reported together.
     fn validate(&self) -> Result<(), Error> {
@@ -217,6 +235,64 @@ pub trait Model: Document + std::fmt::Debug + Send + Sync + 'static {
     }
 }
 
+impl Error {
+    /// The item as stored when a write's condition failed
+    /// ([`Error::ConditionalCheckFailed`]), as a model: `None` when the error is another
+    /// one or carries no item (there was none).
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::user::{self, User};
+    /// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+    /// let jane = User::new("jane@example.com", "Jane");
+    /// match User::save_one(db, jane).overwrite(false).await {
+    ///     Err(e) => {
+    ///         let current: Option<User> = e.stored::<User>().transpose()?;
+    ///         println!("already there: {current:?}");
+    ///     }
+    ///     Ok(saved) => println!("saved {saved:?}"),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn stored<M: Model>(&self) -> Option<Result<M, Error>> {
+        match self {
+            Error::ConditionalCheckFailed {
+                item: Some(item),
+                table,
+            } => Some(decode_stored(item, table)),
+            _ => None,
+        }
+    }
+}
+
+impl CancelReason {
+    /// The item as stored when this action's condition failed, as a model (when the
+    /// transaction asked for stored items).
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::user::User;
+    /// # fn demo(e: &Error) -> dynamongo_runtime::Result<()> {
+    /// for reason in e.cancel_reasons().iter().filter(|r| r.failed()) {
+    ///     let stored: Option<User> = reason.stored::<User>().transpose()?;
+    ///     println!("action {} failed ({}): {stored:?}", reason.index, reason.code);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn stored<M: Model>(&self) -> Option<Result<M, Error>> {
+        self.item
+            .as_deref()
+            .map(|item| decode_stored(item, M::TABLE))
+    }
+}
+
+fn decode_stored<M: Model>(item: &Item, table: &str) -> Result<M, Error> {
+    M::from_item(item).map_err(|source| Error::Decode {
+        table: table.to_string(),
+        source,
+    })
+}
+
 /// What a single-item operation acts on: a key, or a condition that contains the key.
 ///
 /// ```
@@ -230,6 +306,9 @@ pub trait Model: Document + std::fmt::Debug + Send + Sync + 'static {
 pub enum Target<M: Model> {
     /// A full primary key.
     Key(M::Key),
+    /// A model value: its key, and for a versioned model the version it holds, which
+    /// `update_one` and `delete_one` check.
+    Item(M::Key, Option<i64>),
     /// A key condition, possibly ANDed with extra checks.
     Where(Condition<M>),
 }
@@ -238,6 +317,7 @@ impl<M: Model> Clone for Target<M> {
     fn clone(&self) -> Self {
         match self {
             Target::Key(k) => Target::Key(k.clone()),
+            Target::Item(k, v) => Target::Item(k.clone(), *v),
             Target::Where(c) => Target::Where(c.clone()),
         }
     }
@@ -247,6 +327,7 @@ impl<M: Model> std::fmt::Debug for Target<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Target::Key(k) => f.debug_tuple("Key").field(k).finish(),
+            Target::Item(k, v) => f.debug_tuple("Item").field(k).field(v).finish(),
             Target::Where(c) => f.debug_tuple("Where").field(c).finish(),
         }
     }
@@ -278,13 +359,13 @@ impl<M: Model> Strategy<M> for Condition<M> {
 
 impl<M: Model> Strategy<M> for M {
     fn into_target(self) -> Target<M> {
-        Target::Key(self.key())
+        Target::Item(self.key(), self.version())
     }
 }
 
 impl<M: Model> Strategy<M> for &M {
     fn into_target(self) -> Target<M> {
-        Target::Key(self.key())
+        Target::Item(self.key(), self.version())
     }
 }
 
@@ -378,6 +459,7 @@ struct UpdateReader<'a> {
     obj: Option<&'a Map<String, Value>>,
     out: Vec<Violation>,
     key: Item,
+    version: Option<i64>,
     actions: Vec<Action>,
     seen: Vec<String>,
 }
@@ -432,6 +514,7 @@ impl<'a, M: Model> JsonUpdates<'a, M> {
             obj,
             out,
             key: Item::new(),
+            version: None,
             actions: Vec::new(),
             seen: Vec::new(),
         };
@@ -452,7 +535,17 @@ impl<'a, M: Model> JsonUpdates<'a, M> {
             .set::<T>(field.path(), field.rule_set(), P::OPTIONAL);
     }
 
-    pub(crate) fn finish(self) -> Result<(M::Key, Vec<Update<M>>), Error> {
+    /// The version attribute of a versioned model: when given, the version the update
+    /// expects the stored item to be at (as a model value passed to `update_one`).
+    pub fn version<P>(&mut self, field: &Field<M, i64, P>) {
+        let r = &mut self.reader;
+        let (name, v) = r.value(field.path());
+        if let Some(v) = v.filter(|v| !is_empty_json(v)) {
+            r.version = read_checked::<i64>(v, &name, field.rule_set(), &mut r.out);
+        }
+    }
+
+    pub(crate) fn finish(self) -> Result<(Target<M>, Vec<Update<M>>), Error> {
         let mut r = self.reader;
         if let Some(obj) = r.obj {
             report_unknown(obj, "", |k| r.seen.iter().any(|s| s == k), &mut r.out, 0);
@@ -463,6 +556,10 @@ impl<'a, M: Model> JsonUpdates<'a, M> {
         let key = M::Key::from_key_item(&r.key)
             .map_err(|e| Error::Validation(vec![Violation::new(e.path(), e.to_string())]))?;
         let updates = r.actions.into_iter().map(|a| Update::new(a, Vec::new()));
-        Ok((key, updates.collect()))
+        let target = match r.version {
+            Some(v) => Target::Item(key, Some(v)),
+            None => Target::Key(key),
+        };
+        Ok((target, updates.collect()))
     }
 }

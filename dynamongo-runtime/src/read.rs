@@ -11,7 +11,7 @@ use crate::db::Db;
 use crate::error::Error;
 use crate::eval;
 use crate::expr::{Expr, ExprBuilder};
-use crate::keys::{key_names, KeyRef};
+use crate::keys::{key_names, live, KeyRef};
 use crate::model::Model;
 use crate::plan::{self, Access, Planned, BATCH_GET_MAX};
 use crate::retry::{retrying, RetryPolicy};
@@ -28,6 +28,8 @@ pub(crate) struct ReadOptions {
     /// Segments of a parallel Scan (1: a plain Scan).
     pub(crate) segments: u32,
     pub(crate) policy: RetryPolicy,
+    /// Yield items whose TTL has passed (DynamoDB deletes them only eventually).
+    pub(crate) include_expired: bool,
 }
 
 /// Turns a stored item into what a stream yields (a model, or just its key).
@@ -47,9 +49,13 @@ pub(crate) fn raw_stream<'a, M: Model, T: Send + 'a>(
         limit,
         segments,
         policy,
+        include_expired,
     } = options;
     let table = db.table_name(M::TABLE);
-    let local = planned.local;
+    let local = match include_expired {
+        true => planned.local,
+        false => Expr::and_all(planned.local.into_iter().chain(live::<M>()).collect()),
+    };
     let s: BoxStream<'a, Result<Item, Error>> = match planned.access {
         Access::Keys(mut keys) => {
             if descending {

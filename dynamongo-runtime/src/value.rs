@@ -468,6 +468,95 @@ impl FieldValue for DateTime<Utc> {
     }
 }
 
+/// The value of a TTL field (`"type": "ttl"`) as DynamoDB's Time to Live reads it: a
+/// `DateTime<Utc>` stored as N, whole seconds since the epoch (the fraction of a second is
+/// dropped). In JSON it is a datetime string like a `datetime` field's (a number of epoch
+/// seconds is read too). A TTL field's handle takes it: `session::expires_at().lt(Utc::now())`.
+///
+/// ```
+/// use dynamongo_runtime::{EpochSeconds, FieldValue};
+/// use dynamongo_runtime::types::AttributeValue;
+/// let t = dynamongo_runtime::chrono::DateTime::from_timestamp(1_700_000_000, 500_000_000).unwrap();
+/// assert_eq!(EpochSeconds::from(t).to_attr(), AttributeValue::N("1700000000".into()));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EpochSeconds(pub DateTime<Utc>);
+
+impl From<DateTime<Utc>> for EpochSeconds {
+    fn from(t: DateTime<Utc>) -> Self {
+        EpochSeconds(t)
+    }
+}
+
+impl FieldValue for EpochSeconds {
+    fn to_attr(&self) -> AttributeValue {
+        AttributeValue::N(self.0.timestamp().to_string())
+    }
+    fn from_attr(v: &AttributeValue) -> Result<Self, DecodeError> {
+        let n = as_n(v, "N (epoch seconds)")?;
+        let secs = parse_int(n).or_else(|| {
+            // A fraction is allowed in the store; the whole seconds count.
+            n.parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite() && f.abs() < 1e15)
+                .map(|f| f.floor() as i64)
+        });
+        secs.and_then(|s| DateTime::from_timestamp(s, 0))
+            .map(EpochSeconds)
+            .ok_or_else(|| DecodeError::new("N (epoch seconds)", format!("N {n}")))
+    }
+    fn to_json(&self) -> Value {
+        self.0.to_json()
+    }
+    fn from_json(v: &Value, path: &str, errors: &mut Vec<Violation>) -> Option<Self> {
+        match v {
+            Value::Number(n) => match n.as_i64().and_then(|s| DateTime::from_timestamp(s, 0)) {
+                Some(t) => Some(EpochSeconds(t)),
+                None => {
+                    errors.push(Violation::new(
+                        path,
+                        format!("{n} is not a time in whole epoch seconds"),
+                    ));
+                    None
+                }
+            },
+            other => DateTime::<Utc>::from_json(other, path, errors).map(EpochSeconds),
+        }
+    }
+}
+
+/// How a TTL struct field (`DateTime<Utc>` or `Option<DateTime<Utc>>`) is held as
+/// [`EpochSeconds`]; generated code converts through it.
+#[doc(hidden)]
+pub trait Expiring: Sized {
+    /// `EpochSeconds` or `Option<EpochSeconds>`.
+    type Stored;
+    /// The stored form.
+    fn stored(&self) -> Self::Stored;
+    /// Back from the stored form.
+    fn from_stored(stored: Self::Stored) -> Self;
+}
+
+impl Expiring for DateTime<Utc> {
+    type Stored = EpochSeconds;
+    fn stored(&self) -> EpochSeconds {
+        EpochSeconds(*self)
+    }
+    fn from_stored(stored: EpochSeconds) -> Self {
+        stored.0
+    }
+}
+
+impl Expiring for Option<DateTime<Utc>> {
+    type Stored = Option<EpochSeconds>;
+    fn stored(&self) -> Option<EpochSeconds> {
+        self.map(EpochSeconds)
+    }
+    fn from_stored(stored: Option<EpochSeconds>) -> Self {
+        stored.map(|s| s.0)
+    }
+}
+
 impl FieldValue for NaiveDate {
     fn to_attr(&self) -> AttributeValue {
         AttributeValue::S(self.format("%Y-%m-%d").to_string())

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::operation::create_table::builders::CreateTableFluentBuilde
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
     LocalSecondaryIndex, Projection as SdkProjection, ProjectionType, ProvisionedThroughput,
-    ScalarAttributeType, TableStatus,
+    ScalarAttributeType, TableStatus, TimeToLiveSpecification,
 };
 
 use crate::db::Db;
@@ -142,9 +142,30 @@ async fn create_table<M: Model>(db: &Db, wait: bool) -> Result<(), Error> {
         }
         Err(e) => return Err(Error::sdk("CreateTable", e)),
     }
-    if !wait {
+    // TTL is switched on once the table is ACTIVE, so a model with TTL always waits.
+    if !wait && M::TTL.is_none() {
         return Ok(());
     }
+    wait_active(db, &table).await?;
+    if let Some(attribute) = M::TTL {
+        let spec = config(
+            TimeToLiveSpecification::builder()
+                .attribute_name(attribute)
+                .enabled(true)
+                .build(),
+        )?;
+        db.client()
+            .update_time_to_live()
+            .table_name(&table)
+            .time_to_live_specification(spec)
+            .send()
+            .await
+            .map_err(|e| Error::sdk("UpdateTimeToLive", e))?;
+    }
+    Ok(())
+}
+
+async fn wait_active(db: &Db, table: &str) -> Result<(), Error> {
     // Tables take up to a minute on AWS; poll with a growing interval.
     let mut wait = Duration::from_millis(20);
     let deadline = std::time::Instant::now() + Duration::from_secs(300);
@@ -152,7 +173,7 @@ async fn create_table<M: Model>(db: &Db, wait: bool) -> Result<(), Error> {
         let out = db
             .client()
             .describe_table()
-            .table_name(&table)
+            .table_name(table)
             .send()
             .await
             .map_err(|e| Error::sdk("DescribeTable", e))?;

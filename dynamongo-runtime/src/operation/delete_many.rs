@@ -184,6 +184,7 @@ async fn conditional_deletes<M: Model>(
             let single = keys::Single {
                 key: key.clone(),
                 extra: Some(extra),
+                version: None,
             };
             let r = retrying(policy, || {
                 super::delete_one::delete_single::<M>(db, single.clone())
@@ -202,6 +203,7 @@ async fn conditional_deletes<M: Model>(
                 item: k,
                 reason: Error::ConditionalCheckFailed {
                     table: db.table_name(M::TABLE),
+                    item: None,
                 },
             }),
             Err(e) => result.fail.push(Failed { item: k, reason: e }),
@@ -274,6 +276,8 @@ impl<'a, M: Model> IntoFuture for DeleteMany<'a, M> {
                         limit: None,
                         segments: 1,
                         policy,
+                        // It deletes what is stored, expired or not.
+                        include_expired: true,
                     };
                     let mut found = raw_stream::<M, Item>(db, planned, options, |_, item| {
                         Ok(key_of::<M>(&item))

@@ -2,15 +2,15 @@
 
 use std::future::IntoFuture;
 
-use aws_sdk_dynamodb::types::ReturnValue;
+use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use crate::db::Db;
 use crate::error::Error;
 use crate::expr::condition_request;
-use crate::keys::Single;
+use crate::keys::{self, Single};
 use crate::model::Model;
 
-use super::{conditional_failed, decode, BoxFuture};
+use super::{decode, failed_condition, BoxFuture};
 
 pub(crate) async fn delete_single<M: Model>(db: &Db, single: Single) -> Result<Option<M>, Error> {
     let table = db.table_name(M::TABLE);
@@ -18,20 +18,35 @@ pub(crate) async fn delete_single<M: Model>(db: &Db, single: Single) -> Result<O
         .client()
         .delete_item()
         .table_name(&table)
-        .set_key(Some(single.key))
+        .set_key(Some(single.key.clone()))
         .return_values(ReturnValue::AllOld);
-    if let Some(extra) = single.extra {
-        let (text, names, values) = condition_request(&extra);
+    if let Some(cond) = single.write_condition::<M>() {
+        let (text, names, values) = condition_request(&cond);
         req = req
             .condition_expression(text)
             .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values);
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
     }
     match req.send().await {
         Ok(out) => out.attributes().map(|i| decode(db, i)).transpose(),
-        // As in dynamongo: an item that fails the checks is not deleted, and nothing is returned.
-        Err(e) if conditional_failed(&e) => Ok(None),
-        Err(e) => Err(Error::sdk("DeleteItem", e)),
+        Err(e) => match failed_condition(&e) {
+            // A stale copy of a versioned item: refused, with the item as stored.
+            Some(Some(item))
+                if single
+                    .version
+                    .is_some_and(|v| keys::is_stale::<M>(&item, v)) =>
+            {
+                Err(Error::ConditionalCheckFailed {
+                    table,
+                    item: Some(item),
+                })
+            }
+            // As in dynamongo: an item that fails the checks is not deleted, and nothing
+            // is returned.
+            Some(_) => Ok(None),
+            None => Err(Error::sdk("DeleteItem", e)),
+        },
     }
 }
 

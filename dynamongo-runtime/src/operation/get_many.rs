@@ -32,6 +32,7 @@ pub struct GetMany<'a, M: Model> {
     targets: Targets<M>,
     descending: bool,
     limit: Option<usize>,
+    include_expired: bool,
     consistent: bool,
     segments: u32,
     policy: RetryPolicy,
@@ -47,6 +48,7 @@ impl<'a, M: Model> GetMany<'a, M> {
             targets,
             descending: false,
             limit: None,
+            include_expired: false,
             consistent: false,
             segments: 1,
             policy: db.retry_policy(),
@@ -96,6 +98,14 @@ impl<'a, M: Model> GetMany<'a, M> {
         self
     }
 
+    /// Also return items whose TTL has passed (a model with a `ttl` field). By default
+    /// they are left out, as if DynamoDB had already deleted them (it does so only
+    /// eventually, within days).
+    pub fn include_expired(mut self, yes: bool) -> Self {
+        self.include_expired = yes;
+        self
+    }
+
     /// Strongly consistent reads.
     pub fn consistent(mut self, yes: bool) -> Self {
         self.consistent = yes;
@@ -137,6 +147,7 @@ impl<'a, M: Model> GetMany<'a, M> {
             limit: self.limit,
             segments: self.segments,
             policy: self.policy,
+            include_expired: self.include_expired,
         };
         let items = raw_stream::<M, M>(db, planned, options, |db, item| decode::<M>(db, &item));
         match self.limit {

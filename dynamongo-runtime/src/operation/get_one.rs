@@ -4,9 +4,11 @@ use std::future::IntoFuture;
 
 use crate::db::Db;
 use crate::error::Error;
+use crate::eval;
 use crate::expr::{Expr, ExprBuilder};
 use crate::keys::{self, Single};
 use crate::model::{Model, Target};
+use crate::value::Item;
 
 use super::{decode, BoxFuture};
 
@@ -25,6 +27,7 @@ pub struct GetOne<'a, M: Model> {
     db: &'a Db,
     target: Target<M>,
     consistent: bool,
+    include_expired: bool,
 }
 
 impl<'a, M: Model> GetOne<'a, M> {
@@ -33,12 +36,21 @@ impl<'a, M: Model> GetOne<'a, M> {
             db,
             target,
             consistent: false,
+            include_expired: false,
         }
     }
 
     /// Strongly consistent read.
     pub fn consistent(mut self, yes: bool) -> Self {
         self.consistent = yes;
+        self
+    }
+
+    /// Also return items whose TTL has passed (a model with a `ttl` field). By default
+    /// they are left out, as if DynamoDB had already deleted them (it does so only
+    /// eventually, within days).
+    pub fn include_expired(mut self, yes: bool) -> Self {
+        self.include_expired = yes;
         self
     }
 
@@ -56,8 +68,11 @@ pub(crate) async fn get_single<M: Model>(
     db: &Db,
     single: Single,
     consistent: bool,
+    include_expired: bool,
 ) -> Result<Option<M>, Error> {
     let table = db.table_name(M::TABLE);
+    let live = (!include_expired).then(keys::live::<M>).flatten();
+    let shown = |item: &Item| live.as_ref().is_none_or(|c| eval::matches(c, item));
     match single.extra {
         None => {
             let out = db
@@ -69,7 +84,10 @@ pub(crate) async fn get_single<M: Model>(
                 .send()
                 .await
                 .map_err(|e| Error::sdk("GetItem", e))?;
-            out.item().map(|i| decode(db, i)).transpose()
+            out.item()
+                .filter(|i| shown(i))
+                .map(|i| decode(db, i))
+                .transpose()
         }
         Some(extra) => {
             // Key plus checks: a Query on the full key with the checks as a filter.
@@ -103,7 +121,11 @@ pub(crate) async fn get_single<M: Model>(
                 .send()
                 .await
                 .map_err(|e| Error::sdk("Query", e))?;
-            out.items().first().map(|i| decode(db, i)).transpose()
+            out.items()
+                .first()
+                .filter(|i| shown(i))
+                .map(|i| decode(db, i))
+                .transpose()
         }
     }
 }
@@ -114,7 +136,7 @@ impl<'a, M: Model> IntoFuture for GetOne<'a, M> {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
             let single = keys::resolve(self.target)?;
-            get_single::<M>(self.db, single, self.consistent)
+            get_single::<M>(self.db, single, self.consistent, self.include_expired)
                 .await?
                 .ok_or_else(|| Error::NotFound {
                     table: self.db.table_name(M::TABLE),

@@ -5,11 +5,16 @@ use std::future::Future;
 use std::pin::Pin;
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::error::ConditionalCheckFailedException;
+use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::db::Db;
 use crate::document::Document;
-use crate::error::Error;
-use crate::expr::Update;
+use crate::error::{Error, Violation};
+use crate::expr::{Expr, Update};
 use crate::keys::{self, check_item_size, Single};
 use crate::model::{ManyStrategy, Model, Strategy};
 use crate::value::Item;
@@ -22,6 +27,7 @@ pub use get_one::GetOne;
 pub use query_index::{Index, IndexKey, NoRange, QueryIndex};
 pub use save_many::SaveMany;
 pub use save_one::{Overwrite, SaveOne};
+pub use transact::{Committed, Fetched, Position, TransactGet, TransactWrite};
 pub use update_one::UpdateOne;
 
 pub(crate) mod create_table;
@@ -32,6 +38,7 @@ pub(crate) mod get_one;
 pub(crate) mod query_index;
 pub(crate) mod save_many;
 pub(crate) mod save_one;
+pub(crate) mod transact;
 pub(crate) mod update_one;
 
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -44,10 +51,73 @@ pub(crate) fn decode<M: Model>(db: &Db, item: &Item) -> Result<M, Error> {
     })
 }
 
-pub(crate) fn conditional_failed<E: ProvideErrorMetadata>(
+/// The service errors of the single-item writes, which may be a failed condition that
+/// carries the stored item (ReturnValuesOnConditionCheckFailure).
+pub(crate) trait CheckFailed: ProvideErrorMetadata {
+    fn check_failed(&self) -> Option<&ConditionalCheckFailedException>;
+}
+
+macro_rules! check_failed_for {
+    ($($error:ty),*) => {$(
+        impl CheckFailed for $error {
+            fn check_failed(&self) -> Option<&ConditionalCheckFailedException> {
+                match self {
+                    Self::ConditionalCheckFailedException(c) => Some(c),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+check_failed_for!(PutItemError, UpdateItemError, DeleteItemError);
+
+/// The stored item of a failed condition: `Some(None)` when the condition failed on no
+/// item, `None` when `e` is another error.
+pub(crate) fn failed_condition<E: CheckFailed>(
     e: &aws_sdk_dynamodb::error::SdkError<E>,
-) -> bool {
-    e.code() == Some("ConditionalCheckFailedException")
+) -> Option<Option<Box<Item>>> {
+    let c = e.as_service_error()?.check_failed()?;
+    Some(
+        c.item()
+            .filter(|i| !i.is_empty())
+            .map(|i| Box::new(i.clone())),
+    )
+}
+
+/// The condition and the item a put sends, and the version it writes: the item validated
+/// and converted, and for a versioned model written at version + 1 on the condition that
+/// the stored item is at the item's version (ANDed with the overwrite rule).
+pub(crate) struct PreparedPut {
+    pub item: Item,
+    pub condition: Option<Expr>,
+    pub version: Option<i64>,
+}
+
+pub(crate) fn prepare_put<M: Model>(
+    item: &M,
+    overwrite: &Overwrite<M>,
+) -> Result<PreparedPut, Error> {
+    let mut av = prepare(item)?;
+    let overwrite = save_one::overwrite_expr(overwrite)?;
+    let (version, check) = match (M::VERSION, item.version()) {
+        (Some(attr), Some(v)) => {
+            let next = v.checked_add(1).ok_or_else(|| {
+                Error::Validation(vec![Violation::new(
+                    attr,
+                    "the version cannot grow further",
+                )])
+            })?;
+            av.insert(attr.to_string(), AttributeValue::N(next.to_string()));
+            (Some(next), keys::version_check::<M>(v))
+        }
+        _ => (None, None),
+    };
+    Ok(PreparedPut {
+        item: av,
+        condition: Expr::and_all(overwrite.into_iter().chain(check).collect()),
+        version,
+    })
 }
 
 /// Validates an item and converts it, refusing what DynamoDB would refuse.

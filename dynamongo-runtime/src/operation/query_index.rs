@@ -277,6 +277,7 @@ pub struct QueryIndex<'a, M, P> {
     filter: Option<Condition<M>>,
     descending: bool,
     limit: Option<usize>,
+    include_expired: bool,
     policy: RetryPolicy,
 }
 
@@ -288,6 +289,7 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
             filter: None,
             descending: false,
             limit: None,
+            include_expired: false,
             policy: db.retry_policy(),
         }
     }
@@ -307,6 +309,14 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
     /// At most `n` items.
     pub fn limit(mut self, n: usize) -> Self {
         self.limit = Some(n);
+        self
+    }
+
+    /// Also return items whose TTL has passed (a model with a `ttl` field). By default
+    /// they are left out, as if DynamoDB had already deleted them (it does so only
+    /// eventually, within days).
+    pub fn include_expired(mut self, yes: bool) -> Self {
+        self.include_expired = yes;
         self
     }
 
@@ -361,6 +371,7 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
             limit: self.limit,
             segments: 1,
             policy: self.policy,
+            include_expired: self.include_expired,
         };
         let limit = self.limit.unwrap_or(usize::MAX);
         raw_stream::<M, P>(self.db, planned, options, decode_as::<M, P>)

@@ -8,8 +8,8 @@ use futures::stream::{self, StreamExt};
 use crate::batch::{run_writes, BatchResult, Failed, Write};
 use crate::db::Db;
 use crate::error::Error;
-use crate::keys::key_names;
-use crate::model::Model;
+use crate::keys::{self, key_names};
+use crate::model::{Model, ModelKey};
 use crate::retry::RetryPolicy;
 
 use super::save_one::{put_one, Overwrite};
@@ -42,8 +42,11 @@ impl<'a, M: Model> SaveMany<'a, M> {
         }
     }
 
-    /// `true` (default; BatchWriteItem), `false` or a condition (one conditional PutItem
-    /// per item, concurrently; an item that exists or fails the condition is in `fail`).
+    /// `true` (default; BatchWriteItem), `false` or a condition: one conditional PutItem
+    /// per item, concurrently; an item that exists or fails the condition is in `fail`.
+    /// Items with one key are saved in input order, so with `false` the first is saved
+    /// and the later ones fail. Versioned models always take this path: each item's
+    /// version is checked, and a stale one is in `fail`.
     pub fn overwrite(mut self, overwrite: impl Into<Overwrite<M>>) -> Self {
         self.overwrite = overwrite.into();
         self
@@ -71,19 +74,41 @@ impl<'a, M: Model> IntoFuture for SaveMany<'a, M> {
             if let Overwrite::If(c) = &overwrite {
                 c.check()?;
             }
-            if !matches!(overwrite, Overwrite::Always) {
-                let outcomes: Vec<(M, Result<(), Error>)> = stream::iter(items)
-                    .map(|item| {
-                        let overwrite = overwrite.clone();
-                        async move {
-                            let r = put_one(db, &item, &overwrite).await;
-                            (item, r)
+            let names = key_names::<M>();
+            if !matches!(overwrite, Overwrite::Always) || M::VERSION.is_some() {
+                // One conditional put per item. Items with one key go in input order, one
+                // after the other (as saving them one by one would: with overwrite off the
+                // first is saved and the later ones fail); different keys concurrently.
+                let mut groups: Vec<Vec<(usize, M)>> = Vec::new();
+                let mut group_of: HashMap<String, usize> = HashMap::new();
+                for (i, item) in items.into_iter().enumerate() {
+                    let key = keys::key_text_in(&item.key().to_key_item(), &names);
+                    let g = *group_of.entry(key).or_insert_with(|| {
+                        groups.push(Vec::new());
+                        groups.len() - 1
+                    });
+                    groups[g].push((i, item));
+                }
+                let overwrite = &overwrite;
+                let mut outcomes: Vec<(usize, M, Result<(), Error>)> = stream::iter(groups)
+                    .map(|group| async move {
+                        let mut out = Vec::with_capacity(group.len());
+                        for (i, mut item) in group {
+                            let r = put_one(db, &item, overwrite).await.map(|version| {
+                                if let Some(v) = version {
+                                    item.set_version(v);
+                                }
+                            });
+                            out.push((i, item, r));
                         }
+                        stream::iter(out)
                     })
                     .buffer_unordered(policy.concurrency.max(1))
+                    .flatten()
                     .collect()
                     .await;
-                for (item, r) in outcomes {
+                outcomes.sort_by_key(|(i, _, _)| *i);
+                for (_, item, r) in outcomes {
                     match r {
                         Ok(()) => result.success.push(item),
                         Err(reason) => result.fail.push(Failed { item, reason }),
@@ -92,7 +117,6 @@ impl<'a, M: Model> IntoFuture for SaveMany<'a, M> {
                 return Ok(result);
             }
             // Validate everything first; the invalid ones fail without being sent.
-            let names = key_names::<M>();
             let mut slots: Vec<Option<M>> = Vec::with_capacity(items.len());
             let mut writes = Vec::new();
             let mut last_index: HashMap<String, usize> = HashMap::new();

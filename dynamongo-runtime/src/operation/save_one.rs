@@ -7,7 +7,9 @@ use crate::error::Error;
 use crate::expr::{condition_request, Condition, Expr};
 use crate::model::Model;
 
-use super::{conditional_failed, prepare, BoxFuture};
+use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
+
+use super::{failed_condition, prepare_put, BoxFuture};
 
 /// When `save_one` may replace an existing item with the same key.
 ///
@@ -100,25 +102,33 @@ impl<'a, M: Model> SaveOne<'a, M> {
     }
 }
 
+/// Sends one put; the version written, for a versioned model.
 pub(crate) async fn put_one<M: Model>(
     db: &Db,
     item: &M,
     overwrite: &Overwrite<M>,
-) -> Result<(), Error> {
-    let av = prepare(item)?;
+) -> Result<Option<i64>, Error> {
+    let put = prepare_put(item, overwrite)?;
     let table = db.table_name(M::TABLE);
-    let mut req = db.client().put_item().table_name(&table).set_item(Some(av));
-    if let Some(expr) = overwrite_expr(overwrite)? {
-        let (text, names, values) = condition_request(&expr);
+    let mut req = db
+        .client()
+        .put_item()
+        .table_name(&table)
+        .set_item(Some(put.item));
+    if let Some(expr) = &put.condition {
+        let (text, names, values) = condition_request(expr);
         req = req
             .condition_expression(text)
             .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values);
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
     }
     match req.send().await {
-        Ok(_) => Ok(()),
-        Err(e) if conditional_failed(&e) => Err(Error::ConditionalCheckFailed { table }),
-        Err(e) => Err(Error::sdk("PutItem", e)),
+        Ok(_) => Ok(put.version),
+        Err(e) => Err(match failed_condition(&e) {
+            Some(item) => Error::ConditionalCheckFailed { table, item },
+            None => Error::sdk("PutItem", e),
+        }),
     }
 }
 
@@ -127,8 +137,11 @@ impl<'a, M: Model> IntoFuture for SaveOne<'a, M> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            put_one(self.db, &self.item, &self.overwrite).await?;
-            Ok(self.item)
+            let mut item = self.item;
+            if let Some(version) = put_one(self.db, &item, &self.overwrite).await? {
+                item.set_version(version);
+            }
+            Ok(item)
         })
     }
 }

@@ -7,18 +7,27 @@ use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use crate::db::Db;
 use crate::error::{Error, Violation};
-use crate::expr::{Expr, ExprBuilder, Update};
+use crate::expr::{Action, AttrPath, Expr, ExprBuilder, Update};
 use crate::keys::{self, Single};
-use crate::model::{JsonUpdates, Model, Target};
+use crate::model::{JsonUpdates, Model};
+use crate::value::Item;
 
-use super::{conditional_failed, decode, BoxFuture};
+use aws_sdk_dynamodb::types::AttributeValue;
 
-async fn update_single<M: Model>(
-    db: &Db,
+use super::{decode, failed_condition, BoxFuture};
+
+/// An update's parts, checked: the actions (with the version bump of a versioned model)
+/// and the condition (the item exists, plus the checks and the version of a model value).
+pub(crate) struct UpdateParts {
+    pub key: Item,
+    pub actions: Vec<Action>,
+    pub condition: Expr,
+}
+
+pub(crate) fn update_parts<M: Model>(
     single: Single,
     updates: Vec<Update<M>>,
-) -> Result<M, Error> {
-    let table = db.table_name(M::TABLE);
+) -> Result<UpdateParts, Error> {
     if updates.is_empty() {
         return Err(Error::Validation(vec![Violation::new(
             "",
@@ -41,27 +50,54 @@ async fn update_single<M: Model>(
                 "key attribute `{path}` cannot be updated"
             )));
         }
+        if M::VERSION.is_some() && path.top_level() == M::VERSION {
+            return Err(Error::Expression(format!(
+                "version attribute `{path}` is kept by dynamongo: every update adds one to it"
+            )));
+        }
         if !seen.insert(path.to_string()) {
             return Err(Error::Expression(format!(
                 "attribute `{path}` is updated more than once"
             )));
         }
     }
-    let mut b = ExprBuilder::default();
-    let actions: Vec<_> = updates.iter().map(|u| &u.action).collect();
-    let update_text = b.update(&actions);
+    let mut actions: Vec<Action> = updates.into_iter().map(|u| u.action).collect();
+    // A versioned item counts its writes: ADD also gives a version to an item written
+    // before the model was versioned.
+    actions
+        .extend(M::VERSION.map(|v| Action::Add(AttrPath::attr(v), AttributeValue::N("1".into()))));
     // Update only: never create an item that is not there (as dynamongo does).
-    let mut cond = Expr::Exists(crate::expr::AttrPath::attr(M::HASH_KEY.name));
-    if let Some(extra) = single.extra {
-        cond = Expr::And(Box::new(cond), Box::new(extra));
+    let mut condition = Expr::Exists(AttrPath::attr(M::HASH_KEY.name));
+    if let Some(extra) = single.write_condition::<M>() {
+        condition = Expr::And(Box::new(condition), Box::new(extra));
     }
+    Ok(UpdateParts {
+        key: single.key,
+        actions,
+        condition,
+    })
+}
+
+async fn update_single<M: Model>(
+    db: &Db,
+    single: Single,
+    updates: Vec<Update<M>>,
+) -> Result<M, Error> {
+    let table = db.table_name(M::TABLE);
+    let UpdateParts {
+        key,
+        actions,
+        condition: cond,
+    } = update_parts(single, updates)?;
+    let mut b = ExprBuilder::default();
+    let update_text = b.update(&actions.iter().collect::<Vec<_>>());
     let cond_text = b.condition(&cond);
     let (names, values) = b.into_maps();
     let res = db
         .client()
         .update_item()
         .table_name(&table)
-        .set_key(Some(single.key))
+        .set_key(Some(key))
         .update_expression(update_text)
         .condition_expression(cond_text)
         .set_expression_attribute_names(names)
@@ -75,23 +111,12 @@ async fn update_single<M: Model>(
             Some(item) => decode(db, item),
             None => Err(Error::NotFound { table }),
         },
-        Err(e) if conditional_failed(&e) => {
-            let existed = e
-                .as_service_error()
-                .and_then(|s| match s {
-                    aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(c) => {
-                        c.item().map(|i| !i.is_empty())
-                    }
-                    _ => None,
-                })
-                .unwrap_or(false);
-            if existed {
-                Err(Error::ConditionalCheckFailed { table })
-            } else {
-                Err(Error::NotFound { table })
-            }
-        }
-        Err(e) => Err(Error::sdk("UpdateItem", e)),
+        Err(e) => Err(match failed_condition(&e) {
+            // No item: nothing to update. An item: it failed the checks or the version.
+            Some(None) => Error::NotFound { table },
+            Some(item) => Error::ConditionalCheckFailed { table, item },
+            None => Error::sdk("UpdateItem", e),
+        }),
     }
 }
 
@@ -122,7 +147,7 @@ impl<'a, M: Model> UpdateOne<'a, M> {
         M::json_updates(&mut json);
         let request = json
             .finish()
-            .and_then(|(key, updates)| Ok((keys::resolve(Target::<M>::Key(key))?, updates)));
+            .and_then(|(target, updates)| Ok((keys::resolve(target)?, updates)));
         UpdateOne { db, request }
     }
 }
