@@ -2,14 +2,16 @@
 //!
 //! `cargo run -p build-example` generates the models from `spec/` (in build.rs) and runs:
 //! create the table, save John and Jane, print John's name, get John by a condition and
-//! print him as JSON; then query orders through a secondary index and show the plan.
+//! print him as JSON; then query orders through a secondary index and show the plan; then
+//! move money between two versioned accounts in a transaction.
 
-#[allow(dead_code)] // every spec is generated; the example uses `User` and `Order`.
+#[allow(dead_code)] // every spec is generated; the example uses some of them.
 mod models {
     include!(concat!(env!("OUT_DIR"), "/dynamongo/models.rs"));
 }
 
 use dynamongo_runtime::prelude::*;
+use models::account::{self, Account};
 use models::order::{self, Order, OrderStatus};
 use models::user::{self, User};
 use serde_json::json;
@@ -66,6 +68,23 @@ async fn main() -> Result<(), Error> {
     println!("{}", shipped.explain()?);
     for o in shipped.await? {
         println!("shipped: {} {}", o.customer, o.order_id);
+    }
+
+    // Concurrent writers (spec/accounts.json): versioned accounts, and a transfer that
+    // happens entirely or not at all.
+    Account::create_table(&db).await?;
+    let alice = Account::save_one(&db, Account::new("alice", "alice@example.com", 100)).await?;
+    let bob = Account::save_one(&db, Account::new("bob", "bob@example.com", 0)).await?;
+    let mut transfer = db.transact_write();
+    transfer.update(&alice, [account::balance().subtract(30)]); // only if alice is unchanged
+    transfer.update(&bob, [account::balance().add(30)]);
+    transfer.await?;
+    // `alice` is the copy read before the transfer: saving it would undo the transfer.
+    let refused = Account::save_one(&db, alice).await.unwrap_err();
+    println!("stale copy of alice: {refused}");
+    for id in ["alice", "bob"] {
+        let a = Account::get_one(&db, id).await?;
+        println!("{id}: balance {}, version {}", a.balance, a.version);
     }
     Ok(())
 }

@@ -98,6 +98,14 @@ impl Model {
         v.extend(self.range());
         v
     }
+    /// The version field, if the model has one.
+    pub fn version_field(&self) -> Option<&Field> {
+        self.fields.iter().find(|f| f.version)
+    }
+    /// The TTL field, if the model has one.
+    pub fn ttl_field(&self) -> Option<&Field> {
+        self.fields.iter().find(|f| f.ty.kind == Kind::Ttl)
+    }
     pub fn key_name(&self) -> String {
         format!("{}Key", self.name)
     }
@@ -124,6 +132,9 @@ pub struct Field {
     pub default: Option<Default>,
     pub doc: Option<String>,
     pub ty: Type,
+    /// The version field of optimistic locking (`"version": true`; a top-level `int`,
+    /// required, 0 by default, at least 0).
+    pub version: bool,
 }
 
 impl Field {
@@ -182,6 +193,9 @@ pub enum Kind {
     Uuid,
     IpAddress,
     DateTime,
+    /// A `DateTime<Utc>` stored as N epoch seconds for DynamoDB's Time to Live (one
+    /// top-level field per model, never a key).
+    Ttl,
     Date,
     Timedelta,
     List(Box<Type>),
@@ -224,6 +238,7 @@ impl Kind {
                 | Kind::Boolean
                 | Kind::Uuid
                 | Kind::DateTime
+                | Kind::Ttl
                 | Kind::Date
                 | Kind::Timedelta
                 | Kind::Enum(_)
@@ -262,6 +277,7 @@ impl Kind {
             Kind::Uuid => "uuid",
             Kind::IpAddress => "ip_address",
             Kind::DateTime => "datetime",
+            Kind::Ttl => "ttl",
             Kind::Date => "date",
             Kind::Timedelta => "timedelta",
             Kind::List(_) => "list",

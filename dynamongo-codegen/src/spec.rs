@@ -162,6 +162,24 @@ impl Cx<'_> {
         let _ = types.claim(self, "/model", &name);
         let _ = types.claim(self, "/model", &format!("{name}Key"));
         let mut fields = self.fields(obj.get("fields")?, "/fields", &name, &mut types);
+        for (what, is) in [
+            (
+                "a version field (\"version\": true)",
+                (|f: &ir::Field| f.version) as fn(&ir::Field) -> bool,
+            ),
+            ("a `ttl` field", |f: &ir::Field| f.ty.kind == Kind::Ttl),
+        ] {
+            let mut found = fields.iter().filter(|f| is(f));
+            if let (Some(first), Some(second)) = (found.next(), found.next()) {
+                self.err(
+                    &format!("/fields/{}", pointer_segment(&second.name)),
+                    format!(
+                        "a model has at most one {what}; `{}` is one already",
+                        first.name
+                    ),
+                );
+            }
+        }
 
         let hash_name = str_of(obj, "hash_key")?;
         let hash_key = self.key(&mut fields, hash_name, "/hash_key", "hash");
@@ -219,6 +237,15 @@ impl Cx<'_> {
             return None;
         };
         let field = &mut fields[index];
+        if field.version {
+            self.err(
+                pointer,
+                format!(
+                    "{role} key `{name}` is the version field; a key never changes, a version does"
+                ),
+            );
+            return None;
+        }
         if field.ty.kind.key_type().is_none() {
             self.err(
                 &format!("/fields/{}/type", pointer_segment(name)),
@@ -290,16 +317,59 @@ impl Cx<'_> {
             let default = spec
                 .get("default")
                 .and_then(|d| self.default(d, &ty, &format!("{p}/default")));
-            out.push(ir::Field {
+            let version = spec.get("version").and_then(Value::as_bool) == Some(true);
+            let mut field = ir::Field {
                 name: name.clone(),
                 attribute,
                 required,
                 default,
                 doc: str_of(spec, "doc").map(str::to_string),
                 ty,
-            });
+                version,
+            };
+            if version {
+                self.version_field(&mut field, spec, &p);
+            }
+            out.push(field);
         }
         out
+    }
+
+    /// Checks a `"version": true` field and makes it what locking needs: a top-level `int`,
+    /// always present, 0 for a copy never saved, never negative.
+    fn version_field(&mut self, field: &mut ir::Field, spec: &Map<String, Value>, pointer: &str) {
+        if !pointer
+            .strip_prefix("/fields/")
+            .is_some_and(|rest| !rest.contains('/'))
+        {
+            self.err(
+                &format!("{pointer}/version"),
+                "the version is a field of the model itself, not of a dict",
+            );
+        }
+        if field.ty.kind != Kind::Int {
+            self.err(
+                &format!("{pointer}/version"),
+                format!(
+                    "the version field `{}` has type `{}`; it must be an `int`",
+                    field.name,
+                    field.ty.kind.spec_name()
+                ),
+            );
+        }
+        for option in ["required", "default"] {
+            if spec.contains_key(option) {
+                self.err(
+                    &format!("{pointer}/{option}"),
+                    format!(
+                        "the version field takes no \"{option}\": it is always there, 0 until                          the item is first saved"
+                    ),
+                );
+            }
+        }
+        field.required = true;
+        field.default = Some(Default::Value(Literal::Int(0)));
+        field.ty.rules.min_value = Some(Number::Int(0));
     }
 
     /// The type at `pointer` (a field or an `items` object).
@@ -321,6 +391,20 @@ impl Cx<'_> {
             "uuid" => Kind::Uuid,
             "ip_address" => Kind::IpAddress,
             "datetime" => Kind::DateTime,
+            "ttl" => {
+                // Only a model's own field: "/fields/<name>", one segment deep.
+                let top_level = pointer
+                    .strip_prefix("/fields/")
+                    .is_some_and(|rest| !rest.contains('/'));
+                if !top_level {
+                    self.err(
+                        &format!("{pointer}/type"),
+                        "a `ttl` is a field of the model itself, not of a dict, list or map",
+                    );
+                    return None;
+                }
+                Kind::Ttl
+            }
             "date" => Kind::Date,
             "timedelta" => Kind::Timedelta,
             "string_set" => Kind::StringSet,
@@ -562,7 +646,7 @@ impl Cx<'_> {
                 );
                 return None;
             }
-            (Kind::Binary | Kind::BinarySet, _) => {
+            (Kind::Binary | Kind::BinarySet | Kind::Ttl, _) => {
                 self.err(
                     pointer,
                     format!("a `{}` cannot have a default", ty.kind.spec_name()),

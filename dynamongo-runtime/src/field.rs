@@ -227,6 +227,7 @@ impl Ordered for f64 {}
 impl Ordered for String {}
 impl Ordered for uuid::Uuid {}
 impl Ordered for chrono::DateTime<chrono::Utc> {}
+impl Ordered for crate::value::EpochSeconds {}
 impl Ordered for chrono::NaiveDate {}
 impl Ordered for chrono::TimeDelta {}
 impl Ordered for crate::value::Bytes {}

@@ -13,6 +13,9 @@
 //!   `update_one`, `update_from_json`, and the multi-item `get_many` (planned: GetItem /
 //!   BatchGetItem / Query / Scan, with `explain()` and `stream()`), `save_many` and
 //!   `delete_many` (a [`BatchResult`]). Each returns a builder: add options, then `.await`.
+//! - [`TransactWrite`] and [`TransactGet`] (`db.transact_write()`, `db.transact_get()`):
+//!   all-or-nothing changes and reads across models, with the version checks of versioned
+//!   models (a `"version": true` field).
 //! - [`Condition`] and [`Update`], built from typed [`Field`] handles and combined with
 //!   `&`, `|` and `!`.
 //! - One [`Error`] type.

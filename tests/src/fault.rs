@@ -7,8 +7,16 @@
 //! - **server error**: `InternalServerError` (HTTP 500);
 //! - **drop**: the connection is closed without an answer (before the store sees it).
 //!
-//! Each rate applies to batch calls only; other calls pass untouched. Decisions come from
-//! a seeded generator, so a run is repeatable in its fault counts.
+//! Transactions (TransactWriteItems, TransactGetItems) get the throttle, server error and
+//! drop rates too, and two faults of their own:
+//!
+//! - **conflict**: `TransactionCanceledException` with a `TransactionConflict` reason, as
+//!   when another transaction holds one of the items (nothing applied);
+//! - **lost reply**: the call reaches the store and is applied, then the answer is lost
+//!   (HTTP 500): the client cannot tell, and retries.
+//!
+//! Each rate applies to batch and transaction calls only; other calls pass untouched.
+//! Decisions come from a seeded generator, so a run is repeatable in its fault counts.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,6 +40,10 @@ pub struct Faults {
     pub server_error: f64,
     /// Share of batch calls whose connection is dropped.
     pub drop: f64,
+    /// Share of transaction calls cancelled with a `TransactionConflict` reason.
+    pub conflict: f64,
+    /// Share of transaction calls applied by the store and then answered with HTTP 500.
+    pub lost_reply: f64,
     /// Seed of the generator.
     pub seed: u64,
 }
@@ -51,6 +63,12 @@ pub struct Stats {
     pub server_errors: AtomicU64,
     /// Connections dropped.
     pub dropped: AtomicU64,
+    /// Transaction calls seen.
+    pub transact_calls: AtomicU64,
+    /// Transactions cancelled with a conflict.
+    pub conflicts: AtomicU64,
+    /// Transactions applied whose answer was replaced by a 500.
+    pub lost_replies: AtomicU64,
 }
 
 /// A running proxy; it stops when dropped.
@@ -171,13 +189,39 @@ async fn handle(
     let body = body.collect().await.map_err(|_| Dropped)?.to_bytes();
     let is_write = target.ends_with(".BatchWriteItem");
     let is_get = target.ends_with(".BatchGetItem");
-    if !(is_write || is_get) {
+    let is_transact =
+        target.ends_with(".TransactWriteItems") || target.ends_with(".TransactGetItems");
+    if !(is_write || is_get || is_transact) {
         return forward(&shared, parts, body).await.map(|(r, _)| r);
     }
     let s = &shared.stats;
-    s.batch_calls.fetch_add(1, Ordering::Relaxed);
     let f = shared.faults;
     let roll = shared.roll();
+    if is_transact {
+        s.transact_calls.fetch_add(1, Ordering::Relaxed);
+        let common = f.drop + f.throttle + f.server_error;
+        if roll >= common {
+            let roll = roll - common;
+            if roll < f.conflict {
+                s.conflicts.fetch_add(1, Ordering::Relaxed);
+                return Ok(conflict(&body));
+            }
+            if roll < f.conflict + f.lost_reply {
+                let (r, _) = forward(&shared, parts, body).await?;
+                if r.status() == StatusCode::OK {
+                    s.lost_replies.fetch_add(1, Ordering::Relaxed);
+                    return Ok(json_response(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        error_body("InternalServerError"),
+                    ));
+                }
+                return Ok(r);
+            }
+            return forward(&shared, parts, body).await.map(|(r, _)| r);
+        }
+    } else {
+        s.batch_calls.fetch_add(1, Ordering::Relaxed);
+    }
     if roll < f.drop {
         s.dropped.fetch_add(1, Ordering::Relaxed);
         return Err(Dropped);
@@ -290,6 +334,39 @@ async fn handle(
         }
     }
     Ok(json_response(StatusCode::OK, answer))
+}
+
+/// A cancellation as DynamoDB sends it when another transaction holds an item: one reason
+/// per action, `TransactionConflict` on the first, `None` on the others.
+fn conflict(body: &Bytes) -> Response<Full<Bytes>> {
+    let actions = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|r| r["TransactItems"].as_array().map(Vec::len))
+        .unwrap_or(1)
+        .max(1);
+    let reasons: Vec<Value> = (0..actions)
+        .map(|i| match i {
+            0 => json!({"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}),
+            _ => json!({"Code": "None"}),
+        })
+        .collect();
+    let codes: Vec<&str> = (0..actions)
+        .map(|i| {
+            if i == 0 {
+                "TransactionConflict"
+            } else {
+                "None"
+            }
+        })
+        .collect();
+    json_response(
+        StatusCode::BAD_REQUEST,
+        json!({
+            "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+            "Message": format!("Transaction cancelled, please refer cancellation reasons for specific reasons [{}]", codes.join(", ")),
+            "CancellationReasons": reasons,
+        }),
+    )
 }
 
 async fn forward(

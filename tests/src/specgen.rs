@@ -226,6 +226,27 @@ fn one(rng: &mut Rng, model: &str, i: usize) -> Generated {
         let name = pick_field_name(rng, &fields);
         add_field(rng, &mut names, &mut fields, &mut sample, &name, None, 0);
     }
+    // Optimistic locking and TTL, under hostile names too.
+    if rng.chance(25) {
+        let name = pick_field_name(rng, &fields);
+        if rng.chance(50) {
+            sample.insert(name.clone(), json!(rng.below(5)));
+        }
+        fields.insert(name, json!({"type": "int", "version": true}));
+    }
+    if rng.chance(25) {
+        let name = pick_field_name(rng, &fields);
+        let required = rng.chance(50);
+        if required || rng.chance(50) {
+            let when = if rng.chance(50) {
+                json!(4_102_444_800i64 + rng.below(1000) as i64)
+            } else {
+                json!("2099-12-31T23:59:59+00:00")
+            };
+            sample.insert(name.clone(), when);
+        }
+        fields.insert(name, json!({"type": "ttl", "required": required}));
+    }
     let mut spec = json!({
         "model": model,
         "table": format!("random-{i}"),

@@ -62,6 +62,7 @@ async fn ten_thousand_items_through_faulty_batches() {
         server_error: 0.0,
         drop: 0.01,
         seed: 7,
+        ..Faults::default()
     };
     let (direct, faulty, proxy) = setup(faults, quick_policy(12)).await;
     let n = 10_000;

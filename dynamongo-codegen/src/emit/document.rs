@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::types::{default_maker, rules_ref};
 use crate::ident::{fresh, ident};
-use crate::ir::Field;
+use crate::ir::{Field, Kind};
 
 pub fn emit_document(name: &str, fields: &[Field]) -> TokenStream {
     let name_ident = format_ident!("{}", name);
@@ -17,13 +17,21 @@ pub fn emit_document(name: &str, fields: &[Field]) -> TokenStream {
         let id = ident(&f.name);
         let attr = &f.attribute;
         let rules = rules_ref(f, &owner);
-        quote!(visitor.field(#attr, &self.#id, #rules);)
+        match f.ty.kind {
+            Kind::Ttl => quote!(visitor.field(#attr, &dm::epoch(&self.#id), #rules);),
+            _ => quote!(visitor.field(#attr, &self.#id, #rules);),
+        }
     });
 
     let gets = fields.iter().map(|f| {
         let id = ident(&f.name);
         let attr = &f.attribute;
-        quote!(#id: dm::get(item, #attr)?)
+        match f.ty.kind {
+            Kind::Ttl => quote!(#id: dm::get_epoch(item, #attr)?),
+            // An item saved before the model was versioned is at version 0.
+            _ if f.version => quote!(#id: dm::get_version(item, #attr)?),
+            _ => quote!(#id: dm::get(item, #attr)?),
+        }
     });
 
     // Every field is read before the struct is built, so that every problem is reported;
@@ -33,9 +41,10 @@ pub fn emit_document(name: &str, fields: &[Field]) -> TokenStream {
         let id = ident(&f.name);
         let attr = &f.attribute;
         let rules = rules_ref(f, &owner);
-        match default_maker(f) {
-            Some(make) => quote!(let #id = #json.or(#attr, #rules, #make);),
-            None => quote!(let #id = #json.field(#attr, #rules);),
+        match (default_maker(f), &f.ty.kind) {
+            (_, Kind::Ttl) => quote!(let #id = #json.epoch(#attr, #rules);),
+            (Some(make), _) => quote!(let #id = #json.or(#attr, #rules, #make);),
+            (None, _) => quote!(let #id = #json.field(#attr, #rules);),
         }
     });
     let builds = fields.iter().map(|f| {

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::types::{presence, rules_const, rust_type};
+use super::types::{handle_value_type, presence, rules_const, rust_type};
 use crate::ident::ident;
 use crate::ir::{Dict, Field, Kind, Model};
 
@@ -39,7 +39,7 @@ fn handle(
             (quote!(#h), quote!(#h(#build)))
         }
         kind => {
-            let ty = rust_type(kind);
+            let ty = handle_value_type(kind);
             let p = presence(f);
             (quote!(dm::Field<#model, #ty #p>), build)
         }

@@ -190,10 +190,37 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
         let handle = ident(&f.name);
         if i == m.hash_key || Some(i) == m.range_key {
             quote!(#json.key(&#handle());)
+        } else if f.version {
+            quote!(#json.version(&#handle());)
         } else {
             quote!(#json.set(&#handle());)
         }
     });
+    let ttl = m.ttl_field().map(|f| {
+        let attr = &f.attribute;
+        quote!(const TTL: ::core::option::Option<&'static str> = ::core::option::Option::Some(#attr);)
+    });
+    let (version_const, version_fns) = match m.version_field() {
+        None => (None, None),
+        Some(f) => {
+            let attr = &f.attribute;
+            let id = ident(&f.name);
+            (
+                Some(
+                    quote!(const VERSION: ::core::option::Option<&'static str> = ::core::option::Option::Some(#attr);),
+                ),
+                Some(quote! {
+                    fn version(&self) -> ::core::option::Option<i64> {
+                        ::core::option::Option::Some(self.#id)
+                    }
+
+                    fn set_version(&mut self, value: i64) {
+                        self.#id = value;
+                    }
+                }),
+            )
+        }
+    };
     quote! {
         impl dm::Model for #model {
             type Key = #key;
@@ -202,10 +229,14 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
             #range
             const THROUGHPUT: dm::Throughput = #throughput;
             #indexes
+            #version_const
+            #ttl
 
             fn key(&self) -> #key {
                 #key { #(#key_inits),* }
             }
+
+            #version_fns
 
             fn json_updates(#json: &mut dm::JsonUpdates<'_, Self>) {
                 #(#reads)*

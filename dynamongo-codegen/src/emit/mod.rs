@@ -88,11 +88,14 @@ fn space_items(code: &str) -> String {
         let indent = line.len() - line.trim_start().len();
         let t = line.trim();
         let declaration = t.ends_with(';') && is_item_start(t) && !t.contains("mod ");
-        let ends_item = t == "}" || t == "};" || declaration;
+        let ends_item = t == "}" || t == "};" || t == ");" || declaration;
         if let Some(next) = lines.get(i + 1) {
             let next_indent = next.len() - next.trim_start().len();
             let next_t = next.trim_start();
-            let same_kind = t.ends_with(';') && next_t.starts_with(first_word(t));
+            // Declarations of one kind stay together, a wrapped `const` (ending in `);`)
+            // among them too.
+            let same_kind = t.ends_with(';')
+                && (next_t.starts_with(first_word(t)) || t == ");" && next_t.starts_with("const "));
             if ends_item && next_indent == indent && is_item_start(next_t) && !same_kind {
                 out.push('\n');
             }

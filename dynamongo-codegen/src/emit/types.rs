@@ -17,7 +17,7 @@ pub fn rust_type(kind: &Kind) -> TokenStream {
             quote!(::std::string::String)
         }
         Kind::Uuid => quote!(dm::uuid::Uuid),
-        Kind::DateTime => quote!(dm::chrono::DateTime<dm::chrono::Utc>),
+        Kind::DateTime | Kind::Ttl => quote!(dm::chrono::DateTime<dm::chrono::Utc>),
         Kind::Date => quote!(dm::chrono::NaiveDate),
         Kind::Timedelta => quote!(dm::chrono::TimeDelta),
         Kind::List(item) => {
@@ -40,6 +40,15 @@ pub fn rust_type(kind: &Kind) -> TokenStream {
             let t = rust_type(&item.kind);
             quote!(::std::collections::BTreeMap<::std::string::String, #t>)
         }
+    }
+}
+
+/// The value type of a field's handle: the struct's type, except for a TTL field, whose
+/// conditions and updates take `EpochSeconds` (stored as N).
+pub fn handle_value_type(kind: &Kind) -> TokenStream {
+    match kind {
+        Kind::Ttl => quote!(dm::EpochSeconds),
+        kind => rust_type(kind),
     }
 }
 

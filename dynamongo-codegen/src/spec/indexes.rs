@@ -224,6 +224,13 @@ impl Cx<'_> {
             );
             return None;
         };
+        if fields[i].version {
+            self.err(
+                pointer,
+                format!("{role} key `{field}` of index `{index}` is the version field, which changes with every write"),
+            );
+            return None;
+        }
         if fields[i].ty.kind.key_type().is_none() {
             self.err(
                 pointer,

@@ -149,8 +149,9 @@ pub(crate) fn single_of<M: Model>(s: impl Strategy<M>) -> Result<Single, Error> 
 /// # Ok(()) }
 /// ```
 pub trait ModelExt: Model {
-    /// Creates the model's table (key schema, attribute definitions, throughput) and waits
-    /// until it is ACTIVE. [`Error::TableExists`] when it is already there.
+    /// Creates the model's table (key schema, attribute definitions, throughput, indexes)
+    /// and waits until it is ACTIVE; enables TTL on a model's `ttl` field.
+    /// [`Error::TableExists`] when it is already there.
     fn create_table(db: &Db) -> CreateTable<'_, Self> {
         CreateTable::new(db)
     }
@@ -161,7 +162,10 @@ pub trait ModelExt: Model {
     }
 
     /// Saves one item (validated first). Replaces an item with the same key unless
-    /// [`SaveOne::overwrite`] says otherwise. Returns the item saved.
+    /// [`SaveOne::overwrite`] says otherwise. Returns the item saved. A versioned item is
+    /// written at its version + 1 only if the stored one is at its version (version 0:
+    /// not stored yet), and returned at the new version; a stale copy is
+    /// [`Error::ConditionalCheckFailed`], carrying the stored item ([`Error::stored`]).
     fn save_one(db: &Db, item: Self) -> SaveOne<'_, Self> {
         SaveOne::new(db, item)
     }
@@ -173,7 +177,8 @@ pub trait ModelExt: Model {
     }
 
     /// Deletes one item and returns it, or `None` when no item matched (the key is
-    /// absent, or the extra checks failed).
+    /// absent, or the extra checks failed). Given a versioned model value, a stale copy is
+    /// [`Error::ConditionalCheckFailed`] and nothing is deleted.
     fn delete_one(db: &Db, strategy: impl Strategy<Self>) -> DeleteOne<'_, Self> {
         DeleteOne::new(db, single_of(strategy))
     }
@@ -181,7 +186,8 @@ pub trait ModelExt: Model {
     /// Applies updates to one existing item and returns it as it is afterwards.
     /// [`Error::NotFound`] when the item does not exist (nothing is created);
     /// [`Error::ConditionalCheckFailed`] when it exists but fails the extra checks.
-    /// Values are checked against the field's rules, as a save checks them.
+    /// Values are checked against the field's rules, as a save checks them. A versioned
+    /// item's version goes up by one; given a model value, its version is checked.
     fn update_one(
         db: &Db,
         strategy: impl Strategy<Self>,

@@ -299,6 +299,7 @@ async fn operations(db: &Db, quick: bool) -> Res<()> {
     )
     .await?;
     index_query(db, rounds, batch).await?;
+    transact_write(db, if quick { 40 } else { 200 }).await?;
     compare(
         "streamed scan, 4 segments vs 1 (parallel scan)",
         rounds,
@@ -523,6 +524,47 @@ async fn index_query(db: &Db, rounds: usize, n: usize) -> Res<()> {
                 }
             }
             assert_eq!(got.len(), shipped);
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// A 25-action TransactWriteItems (puts of new users): `db.transact_write()` against the
+/// raw SDK call with the same items (converted by the generated `to_item` on both sides).
+async fn transact_write(db: &Db, rounds: usize) -> Res<()> {
+    use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+    const ACTIONS: usize = 25;
+    compare(
+        "transact_write, 25 puts",
+        rounds,
+        ACTIONS,
+        |round| async move {
+            let mut tx = db.transact_write();
+            for u in users(&format!("tx{round}-ours-"), ACTIONS) {
+                tx.put(u);
+            }
+            tx.await?;
+            Ok(())
+        },
+        |round| async move {
+            let items = users(&format!("tx{round}-raw-"), ACTIONS)
+                .iter()
+                .map(|u| {
+                    let put = Put::builder()
+                        .table_name("users")
+                        .set_item(Some(u.to_item()))
+                        .build()?;
+                    Ok(TransactWriteItem::builder().put(put).build())
+                })
+                .collect::<Res<Vec<_>>>()?;
+            db.client()
+                .transact_write_items()
+                .set_transact_items(Some(items))
+                .client_request_token(dynamongo_runtime::uuid::Uuid::new_v4().to_string())
+                .send()
+                .await?;
             Ok(())
         },
     )
