@@ -164,10 +164,10 @@ impl Cx<'_> {
         let mut fields = self.fields(obj.get("fields")?, "/fields", &name, &mut types);
         for (what, is) in [
             (
-                "a version field (\"version\": true)",
+                "version field (\"version\": true)",
                 (|f: &ir::Field| f.version) as fn(&ir::Field) -> bool,
             ),
-            ("a `ttl` field", |f: &ir::Field| f.ty.kind == Kind::Ttl),
+            ("`ttl` field", |f: &ir::Field| f.ty.kind == Kind::Ttl),
         ] {
             let mut found = fields.iter().filter(|f| is(f));
             if let (Some(first), Some(second)) = (found.next(), found.next()) {
@@ -362,7 +362,7 @@ impl Cx<'_> {
                 self.err(
                     &format!("{pointer}/{option}"),
                     format!(
-                        "the version field takes no \"{option}\": it is always there, 0 until                          the item is first saved"
+                        "the version field takes no \"{option}\": it is always there, 0 until the item is first saved"
                     ),
                 );
             }

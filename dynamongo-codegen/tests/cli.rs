@@ -80,7 +80,64 @@ const INVALID: &[(&str, &str)] = &[
         "index_mistakes.json",
         "index_mistakes.json: /indexes/by_nothing/hash_key: ",
     ),
+    (
+        "locking_mistakes.json",
+        "locking_mistakes.json: /range_key: ",
+    ),
 ];
+
+#[test]
+fn every_version_and_ttl_mistake_is_reported_with_its_pointer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let specs = tmp.path().join("spec");
+    std::fs::create_dir(&specs).unwrap();
+    let dir = workspace().join("tests/specs/invalid");
+    std::fs::copy(dir.join("locking_mistakes.json"), specs.join("ledger.json")).unwrap();
+    let o = run(&[&specs, &tmp.path().join("out")]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    for (pointer, what) in [
+        ("ledger.json: /range_key: ", "is the version field"),
+        (
+            "ledger.json: /fields/label/version: ",
+            "it must be an `int`",
+        ),
+        (
+            "ledger.json: /fields/counted/default: ",
+            "takes no \"default\"",
+        ),
+        (
+            "ledger.json: /fields/again/required: ",
+            "takes no \"required\"",
+        ),
+        ("ledger.json: /fields/label: ", "at most one version field"),
+        (
+            "ledger.json: /fields/also_ends: ",
+            "at most one `ttl` field",
+        ),
+        (
+            "ledger.json: /fields/also_ends/default: ",
+            "cannot have a default",
+        ),
+        (
+            "ledger.json: /fields/history/items/type: ",
+            "a `ttl` is a field of the model itself",
+        ),
+        (
+            "ledger.json: /fields/meta/fields/v/version: ",
+            "not of a dict",
+        ),
+        (
+            "ledger.json: /indexes/by_ends/hash_key: ",
+            "a key must be a string, number or binary",
+        ),
+    ] {
+        let line = err
+            .lines()
+            .find(|l| l.contains(pointer) && l.contains(what));
+        assert!(line.is_some(), "`{pointer}` … `{what}` not in:\n{err}");
+    }
+}
 
 #[test]
 fn every_index_mistake_is_reported_with_its_pointer() {

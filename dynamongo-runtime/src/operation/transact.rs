@@ -99,17 +99,17 @@ struct WriteAction {
 }
 
 impl WriteAction {
-    fn request(&self, stored: bool) -> Result<TransactWriteItem, Error> {
+    fn request(self, stored: bool) -> Result<TransactWriteItem, Error> {
         let on_failure = stored.then_some(ReturnValuesOnConditionCheckFailure::AllOld);
         let mut b = ExprBuilder::default();
-        let table = self.table.clone();
-        let built = match &self.op {
+        let table = self.table;
+        let built = match self.op {
             Op::Put { item, condition } => {
                 let text = condition.as_ref().map(|c| b.condition(c));
                 let (names, values) = b.into_maps();
                 let put = Put::builder()
                     .table_name(table)
-                    .set_item(Some(item.clone()))
+                    .set_item(Some(item))
                     .set_condition_expression(text)
                     .set_expression_attribute_names(names)
                     .set_expression_attribute_values(values)
@@ -123,7 +123,7 @@ impl WriteAction {
                 let (names, values) = b.into_maps();
                 let u = SdkUpdate::builder()
                     .table_name(table)
-                    .set_key(Some(parts.key.clone()))
+                    .set_key(Some(parts.key))
                     .update_expression(update)
                     .condition_expression(condition)
                     .set_expression_attribute_names(names)
@@ -137,7 +137,7 @@ impl WriteAction {
                 let (names, values) = b.into_maps();
                 let d = Delete::builder()
                     .table_name(table)
-                    .set_key(Some(key.clone()))
+                    .set_key(Some(key))
                     .set_condition_expression(text)
                     .set_expression_attribute_names(names)
                     .set_expression_attribute_values(values)
@@ -146,11 +146,11 @@ impl WriteAction {
                 TransactWriteItem::builder().delete(config(d)?)
             }
             Op::Check { key, condition } => {
-                let text = b.condition(condition);
+                let text = b.condition(&condition);
                 let (names, values) = b.into_maps();
                 let c = ConditionCheck::builder()
                     .table_name(table)
-                    .set_key(Some(key.clone()))
+                    .set_key(Some(key))
                     .condition_expression(text)
                     .set_expression_attribute_names(names)
                     .set_expression_attribute_values(values)
@@ -540,8 +540,10 @@ impl<'a> IntoFuture for TransactWrite<'a> {
                 None => uuid::Uuid::new_v4().to_string(),
             };
             let mut actions = TransactWrite::checked(actions)?;
+            let committed: Vec<Option<AnyItem>> =
+                actions.iter_mut().map(|a| a.committed.take()).collect();
             let items = actions
-                .iter()
+                .into_iter()
                 .map(|a| a.request(return_stored))
                 .collect::<Result<Vec<_>, Error>>()?;
             // Every attempt sends the same request with the same token.
@@ -566,9 +568,7 @@ impl<'a> IntoFuture for TransactWrite<'a> {
                 }
             })
             .await?;
-            Ok(Committed {
-                items: actions.iter_mut().map(|a| a.committed.take()).collect(),
-            })
+            Ok(Committed { items: committed })
         })
     }
 }

@@ -594,7 +594,11 @@ async fn main() -> Res<()> {
         return serve().await;
     }
     let quick = has("--quick");
-    let only = has("--memory") || has("--codegen") || has("--ops") || has("--compile-time");
+    let only = has("--memory")
+        || has("--codegen")
+        || has("--ops")
+        || has("--compile-time")
+        || has("--transact");
     println!(
         "dynamongo bench ({}), {} cores",
         if quick { "quick" } else { "full" },
@@ -602,6 +606,11 @@ async fn main() -> Res<()> {
             .map(|n| n.get())
             .unwrap_or(1)
     );
+    if has("--transact") {
+        let db = Db::embedded().await?;
+        User::create_table(&db).await?;
+        transact_write(&db, if quick { 100 } else { 400 }).await?;
+    }
     if !only || has("--ops") {
         let db = Db::embedded().await?;
         operations(&db, quick).await?;
