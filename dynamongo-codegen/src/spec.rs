@@ -338,10 +338,7 @@ impl Cx<'_> {
     /// Checks a `"version": true` field and makes it what locking needs: a top-level `int`,
     /// always present, 0 for a copy never saved, never negative.
     fn version_field(&mut self, field: &mut ir::Field, spec: &Map<String, Value>, pointer: &str) {
-        if !pointer
-            .strip_prefix("/fields/")
-            .is_some_and(|rest| !rest.contains('/'))
-        {
+        if !is_model_field(pointer) {
             self.err(
                 &format!("{pointer}/version"),
                 "the version is a field of the model itself, not of a dict",
@@ -392,11 +389,7 @@ impl Cx<'_> {
             "ip_address" => Kind::IpAddress,
             "datetime" => Kind::DateTime,
             "ttl" => {
-                // Only a model's own field: "/fields/<name>", one segment deep.
-                let top_level = pointer
-                    .strip_prefix("/fields/")
-                    .is_some_and(|rest| !rest.contains('/'));
-                if !top_level {
+                if !is_model_field(pointer) {
                     self.err(
                         &format!("{pointer}/type"),
                         "a `ttl` is a field of the model itself, not of a dict, list or map",
@@ -780,6 +773,14 @@ impl Cx<'_> {
 }
 
 /// The same loose check the runtime applies (local@domain.tld).
+/// Whether `pointer` is a field of the model itself (`/fields/<name>`, one segment deep)
+/// rather than of a dict or a collection's items.
+fn is_model_field(pointer: &str) -> bool {
+    pointer
+        .strip_prefix("/fields/")
+        .is_some_and(|rest| !rest.contains('/'))
+}
+
 fn looks_like_email(s: &str) -> bool {
     match s.split_once('@') {
         Some((local, domain)) => {
