@@ -148,6 +148,18 @@ impl FaultProxy {
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
+
+    /// A `Db` that goes through the proxy, retrying as `policy` says.
+    pub async fn db(&self, policy: dynamongo_runtime::RetryPolicy) -> dynamongo_runtime::Db {
+        dynamongo_runtime::Db::builder()
+            .endpoint_url(self.url())
+            .region("us-east-1")
+            .credentials("dynamongo-embedded", "dynamongo-embedded")
+            .build()
+            .await
+            .expect("a Db through the proxy")
+            .with_retry_policy(policy)
+    }
 }
 
 #[derive(Debug)]

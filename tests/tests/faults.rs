@@ -16,14 +16,7 @@ async fn setup(faults: Faults, policy: RetryPolicy) -> (Db, Db, FaultProxy) {
     let direct = Db::embedded().await.unwrap();
     User::create_table(&direct).await.unwrap();
     let proxy = FaultProxy::start(direct.endpoint_url().unwrap(), faults).await;
-    let faulty = Db::builder()
-        .endpoint_url(proxy.url())
-        .region("us-east-1")
-        .credentials("dynamongo-embedded", "dynamongo-embedded")
-        .build()
-        .await
-        .unwrap()
-        .with_retry_policy(policy);
+    let faulty = proxy.db(policy).await;
     (direct, faulty, proxy)
 }
 

@@ -328,19 +328,14 @@ async fn transact_faults_never_apply_twice_or_lose_a_change() {
         ..Faults::default()
     };
     let proxy = FaultProxy::start(direct.endpoint_url().unwrap(), faults).await;
-    let faulty = Db::builder()
-        .endpoint_url(proxy.url())
-        .region("us-east-1")
-        .credentials("dynamongo-embedded", "dynamongo-embedded")
-        .build()
-        .await
-        .unwrap()
-        .with_retry_policy(RetryPolicy {
+    let faulty = proxy
+        .db(RetryPolicy {
             max_attempts: 30,
             base_delay: Duration::from_millis(1),
             max_delay: Duration::from_millis(20),
             concurrency: 4,
-        });
+        })
+        .await;
 
     // 60 transfers of one unit from b's credit line to a, each one transaction: both
     // counters must end at exactly 60, whatever was retried.

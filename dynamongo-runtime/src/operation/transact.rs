@@ -491,15 +491,23 @@ fn cancel_reasons(reasons: &[CancellationReason]) -> Vec<CancelReason> {
 /// assert_eq!(done.take(ann).map(|u| u.name), Some("Ann".to_string()));
 /// # Ok(()) }
 /// ```
-#[derive(Default)]
-pub struct Committed {
-    items: Vec<Option<AnyItem>>,
-}
+#[derive(Default, Debug)]
+pub struct Committed(Results);
 
 impl Committed {
     /// The item a put or create action wrote (once; `None` for other actions).
     pub fn take<M: Model>(&mut self, position: Position<M>) -> Option<M> {
-        let slot = self.items.get_mut(position.index)?;
+        self.0.take(position)
+    }
+}
+
+/// One result (or none) per action, each of its action's model.
+#[derive(Default)]
+struct Results(Vec<Option<AnyItem>>);
+
+impl Results {
+    fn take<M: Model>(&mut self, position: Position<M>) -> Option<M> {
+        let slot = self.0.get_mut(position.index)?;
         match slot.take()?.downcast::<M>() {
             Ok(m) => Some(*m),
             Err(other) => {
@@ -510,11 +518,10 @@ impl Committed {
     }
 }
 
-impl std::fmt::Debug for Committed {
+impl std::fmt::Debug for Results {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Committed")
-            .field("actions", &self.items.len())
-            .finish()
+        let held = self.0.iter().filter(|r| r.is_some()).count();
+        write!(f, "{held} of {} results", self.0.len())
     }
 }
 
@@ -568,7 +575,7 @@ impl<'a> IntoFuture for TransactWrite<'a> {
                 }
             })
             .await?;
-            Ok(Committed { items: committed })
+            Ok(Committed(Results(committed)))
         })
     }
 }
@@ -657,30 +664,13 @@ impl<'a> TransactGet<'a> {
 /// let ann: Option<User> = tx.await?.take(ann);
 /// # Ok(()) }
 /// ```
-#[derive(Default)]
-pub struct Fetched {
-    items: Vec<Option<AnyItem>>,
-}
+#[derive(Default, Debug)]
+pub struct Fetched(Results);
 
 impl Fetched {
     /// The item read at `position` (`None`: no such item, or it failed the checks).
     pub fn take<M: Model>(&mut self, position: Position<M>) -> Option<M> {
-        let slot = self.items.get_mut(position.index)?;
-        match slot.take()?.downcast::<M>() {
-            Ok(m) => Some(*m),
-            Err(other) => {
-                *slot = Some(other);
-                None
-            }
-        }
-    }
-}
-
-impl std::fmt::Debug for Fetched {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Fetched")
-            .field("reads", &self.items.len())
-            .finish()
+        self.0.take(position)
     }
 }
 
@@ -738,7 +728,7 @@ impl<'a> IntoFuture for TransactGet<'a> {
                     });
                 fetched.push(item.map(|item| (g.decode)(item, &g.table)).transpose()?);
             }
-            Ok(Fetched { items: fetched })
+            Ok(Fetched(Results(fetched)))
         })
     }
 }
