@@ -22,6 +22,49 @@ pub struct Model {
     pub fields: Vec<Field>,
     /// Secondary indexes, in spec order.
     pub indexes: Vec<Index>,
+    /// The table's stream (the spec's `"stream"`).
+    pub stream: Option<StreamView>,
+}
+
+/// What a table's stream records hold (DynamoDB's `StreamViewType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamView {
+    KeysOnly,
+    NewImage,
+    OldImage,
+    NewAndOldImages,
+}
+
+impl StreamView {
+    /// From the spec's name (`"new_and_old_images"`).
+    pub fn from_spec(name: &str) -> Option<Self> {
+        Some(match name {
+            "keys_only" => StreamView::KeysOnly,
+            "new_image" => StreamView::NewImage,
+            "old_image" => StreamView::OldImage,
+            "new_and_old_images" => StreamView::NewAndOldImages,
+            _ => return None,
+        })
+    }
+
+    /// DynamoDB's name (`NEW_AND_OLD_IMAGES`), and the runtime's variant.
+    pub fn dynamodb_name(self) -> &'static str {
+        match self {
+            StreamView::KeysOnly => "KEYS_ONLY",
+            StreamView::NewImage => "NEW_IMAGE",
+            StreamView::OldImage => "OLD_IMAGE",
+            StreamView::NewAndOldImages => "NEW_AND_OLD_IMAGES",
+        }
+    }
+
+    pub fn variant(self) -> &'static str {
+        match self {
+            StreamView::KeysOnly => "KeysOnly",
+            StreamView::NewImage => "NewImage",
+            StreamView::OldImage => "OldImage",
+            StreamView::NewAndOldImages => "NewAndOldImages",
+        }
+    }
 }
 
 /// A secondary index.
@@ -108,6 +151,10 @@ impl Model {
     }
     pub fn key_name(&self) -> String {
         format!("{}Key", self.name)
+    }
+    /// The type of the model's stream events (`UserChange`).
+    pub fn change_name(&self) -> String {
+        format!("{}Change", self.name)
     }
     /// The module as Rust code names it (`r#box` for the module in `box.rs`).
     pub fn module_path(&self) -> String {

@@ -19,10 +19,13 @@
 //! // mod models { include!(concat!(env!("OUT_DIR"), "/dynamongo/models.rs")); }
 //! ```
 //!
-//! From the command line: `dynamongo-codegen [--check] SPEC_DIR OUT_DIR`.
+//! From the command line: `dynamongo-codegen generate|check SPEC_DIR OUT_DIR`, and
+//! `dynamongo-codegen export --format create-table|cloudformation|terraform|iam-policy SPEC_DIR [OUT]`
+//! (see [`export`]).
 
 mod emit;
 mod error;
+pub mod export;
 mod ident;
 pub mod ir;
 mod spec;
@@ -69,6 +72,13 @@ pub struct Generated {
 pub fn generate(spec_dir: &Path, layout: &Layout) -> Result<Generated, Error> {
     let (specs, sources) = read_specs(spec_dir)?;
     generate_sources(&sources, specs, layout)
+}
+
+/// Reads and validates every `*.json` spec in `spec_dir` (as [`generate`] does), without
+/// generating code: the IR that exports are made from.
+pub fn parse(spec_dir: &Path) -> Result<Vec<ir::Model>, Error> {
+    let (_, sources) = read_specs(spec_dir)?;
+    spec::parse_all(&sources).map_err(Error::Spec)
 }
 
 /// Generates from spec texts given in memory (`name` is used in messages and headers).

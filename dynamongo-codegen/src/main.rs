@@ -1,89 +1,121 @@
-//! `dynamongo-codegen [--check] SPEC_DIR OUT_DIR`
+//! `dynamongo-codegen generate|check|export ...` (and the older
+//! `dynamongo-codegen [--check] SPEC_DIR OUT_DIR`).
 //!
-//! Exit codes: 0 success, 1 spec errors or (with `--check`) drift, 2 usage or I/O errors.
+//! Exit codes: 0 success, 1 spec errors or (for `check`) drift, 2 usage or I/O errors.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use dynamongo_codegen::{check, generate, write, Drift, Error, Layout};
+use clap::{Parser, Subcommand};
+use dynamongo_codegen::export::{export, Format};
+use dynamongo_codegen::{check, generate, parse, write, Drift, Error, Layout};
 
-const USAGE: &str = "usage: dynamongo-codegen [--check] SPEC_DIR OUT_DIR
+/// Typed DynamoDB models from JSON specs: Rust code, and the tables as infrastructure code.
+#[derive(Parser)]
+#[command(name = "dynamongo-codegen", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-Generates one Rust module per model spec (SPEC_DIR/*.json) into OUT_DIR
-(OUT_DIR/mod.rs plus one file per model), writing only files whose bytes change
-and removing generated files whose spec is gone.
+#[derive(Subcommand)]
+enum Command {
+    /// Generate the Rust models of SPEC_DIR/*.json into OUT_DIR
+    ///
+    /// OUT_DIR/mod.rs plus one file per model; only files whose bytes change are written,
+    /// and generated files whose spec is gone are removed.
+    Generate {
+        spec_dir: PathBuf,
+        out_dir: PathBuf,
+        /// Write nothing; as `check`.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Check that OUT_DIR is what SPEC_DIR generates (exit 1 with a diff when not)
+    ///
+    /// Writes nothing; names each changed, missing or stale file, with a unified diff of
+    /// each changed one.
+    Check { spec_dir: PathBuf, out_dir: PathBuf },
+    /// Export the tables: CreateTable JSON, CloudFormation, Terraform or an IAM policy
+    ///
+    /// The CreateTable input (JSON), a CloudFormation template, Terraform, or an IAM
+    /// policy for the calls dynamongo makes, from the same specs as the models; written to
+    /// OUT (only when its bytes change), else to standard output.
+    Export {
+        /// What to write.
+        #[arg(long, value_parser = Format::NAMES)]
+        format: String,
+        /// Put before every table name (the default of the CloudFormation parameter
+        /// `TablePrefix` and the Terraform variable `table_prefix`).
+        #[arg(long, default_value = "")]
+        table_prefix: String,
+        spec_dir: PathBuf,
+        out: Option<PathBuf>,
+    },
+}
 
-  --check   write nothing; exit 1 and name each changed, missing or stale file,
-            with a unified diff of each changed one, when OUT_DIR is not what
-            SPEC_DIR generates";
+const COMMANDS: &[&str] = &["generate", "check", "export", "help"];
+
+/// The older form, `dynamongo-codegen [--check] SPEC_DIR OUT_DIR`, as a subcommand.
+fn with_subcommand(args: Vec<String>) -> Vec<String> {
+    let first = args.get(1).map(String::as_str).unwrap_or("");
+    if args.len() < 2
+        || COMMANDS.contains(&first)
+        || ["-h", "--help", "-V", "--version"].contains(&first)
+    {
+        return args;
+    }
+    let check = args.iter().skip(1).any(|a| a == "--check");
+    let mut out = vec![
+        args[0].clone(),
+        if check { "check" } else { "generate" }.to_string(),
+    ];
+    out.extend(args.into_iter().skip(1).filter(|a| a != "--check"));
+    out
+}
 
 fn main() -> ExitCode {
-    let mut check_only = false;
-    let mut positional = Vec::new();
-    for arg in std::env::args_os().skip(1) {
-        match arg.to_str() {
-            Some("--check") => check_only = true,
-            Some("-h" | "--help") => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            Some(s) if s.starts_with('-') => {
-                eprintln!("error: unknown option `{s}`\n\n{USAGE}");
-                return ExitCode::from(2);
-            }
-            _ => positional.push(PathBuf::from(arg)),
+    let cli = Cli::parse_from(with_subcommand(std::env::args().collect()));
+    match cli.command {
+        Command::Generate {
+            spec_dir,
+            out_dir,
+            check: false,
+        } => run_generate(&spec_dir, &out_dir),
+        Command::Generate {
+            spec_dir,
+            out_dir,
+            check: true,
+        }
+        | Command::Check { spec_dir, out_dir } => run_check(&spec_dir, &out_dir),
+        Command::Export {
+            format,
+            table_prefix,
+            spec_dir,
+            out,
+        } => run_export(&format, &table_prefix, &spec_dir, out.as_deref()),
+    }
+}
+
+/// The exit code of a failed run: 1 for spec errors, 2 for the rest.
+fn failed(e: &Error) -> ExitCode {
+    match e {
+        Error::Spec(_) => {
+            eprintln!("{e}");
+            ExitCode::from(1)
+        }
+        e => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
         }
     }
-    let [spec_dir, out_dir] = positional.as_slice() else {
-        eprintln!("error: expected SPEC_DIR and OUT_DIR\n\n{USAGE}");
-        return ExitCode::from(2);
-    };
+}
+
+fn run_generate(spec_dir: &Path, out_dir: &Path) -> ExitCode {
     let generated = match generate(spec_dir, &Layout::Modules) {
         Ok(g) => g,
-        Err(e @ Error::Spec(_)) => {
-            eprintln!("{e}");
-            return ExitCode::from(1);
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return failed(&e),
     };
-    if check_only {
-        return match check(out_dir, &generated) {
-            Ok(drift) if drift.is_empty() => {
-                println!(
-                    "{} is up to date ({} files)",
-                    out_dir.display(),
-                    generated.files.len()
-                );
-                ExitCode::SUCCESS
-            }
-            Ok(drift) => {
-                eprintln!(
-                    "{} is out of date with {}:",
-                    out_dir.display(),
-                    spec_dir.display()
-                );
-                for d in &drift {
-                    eprintln!("  {d}");
-                }
-                for diff in drift.iter().filter_map(Drift::diff) {
-                    eprint!("\n{diff}");
-                }
-                eprintln!(
-                    "run: cargo run -p dynamongo-codegen -- {} {}",
-                    spec_dir.display(),
-                    out_dir.display()
-                );
-                ExitCode::from(1)
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-        };
-    }
     match write(out_dir, &generated, true) {
         Ok(report) => {
             println!(
@@ -95,8 +127,71 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        Err(e) => failed(&e),
+    }
+}
+
+fn run_check(spec_dir: &Path, out_dir: &Path) -> ExitCode {
+    let generated = match generate(spec_dir, &Layout::Modules) {
+        Ok(g) => g,
+        Err(e) => return failed(&e),
+    };
+    match check(out_dir, &generated) {
+        Ok(drift) if drift.is_empty() => {
+            println!(
+                "{} is up to date ({} files)",
+                out_dir.display(),
+                generated.files.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(drift) => {
+            eprintln!(
+                "{} is out of date with {}:",
+                out_dir.display(),
+                spec_dir.display()
+            );
+            for d in &drift {
+                eprintln!("  {d}");
+            }
+            for diff in drift.iter().filter_map(Drift::diff) {
+                eprint!("\n{diff}");
+            }
+            eprintln!(
+                "run: cargo run -p dynamongo-codegen -- generate {} {}",
+                spec_dir.display(),
+                out_dir.display()
+            );
+            ExitCode::from(1)
+        }
+        Err(e) => failed(&e),
+    }
+}
+
+fn run_export(format: &str, prefix: &str, spec_dir: &Path, out: Option<&Path>) -> ExitCode {
+    let Some(format) = Format::from_name(format) else {
+        eprintln!("error: unknown format `{format}`");
+        return ExitCode::from(2);
+    };
+    let text = match parse(spec_dir).and_then(|models| export(&models, format, prefix)) {
+        Ok(t) => t,
+        Err(e) => return failed(&e),
+    };
+    let Some(out) = out else {
+        print!("{text}");
+        return ExitCode::SUCCESS;
+    };
+    if std::fs::read(out).is_ok_and(|old| old == text.as_bytes()) {
+        println!("{}: unchanged", out.display());
+        return ExitCode::SUCCESS;
+    }
+    match std::fs::write(out, text) {
+        Ok(()) => {
+            println!("{}: written", out.display());
+            ExitCode::SUCCESS
+        }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}: {e}", out.display());
             ExitCode::from(2)
         }
     }

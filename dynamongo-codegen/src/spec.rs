@@ -194,6 +194,20 @@ impl Cx<'_> {
             Some(r) => self.key(&mut fields, r, "/range_key", "range"),
             None => None,
         };
+        let stream = match str_of(obj, "stream") {
+            None => None,
+            Some(view) => {
+                let _ = types.claim(self, "/stream", &format!("{name}Change"));
+                let v = ir::StreamView::from_spec(view);
+                if v.is_none() {
+                    self.err(
+                        "/stream",
+                        format!("unknown stream view `{view}`; one of keys_only, new_image, old_image, new_and_old_images"),
+                    );
+                }
+                v
+            }
+        };
         let indexes = match (obj.get("indexes"), hash_key) {
             (Some(Value::Object(specs)), Some(hash)) => {
                 let table_keys = TableKeys {
@@ -219,6 +233,7 @@ impl Cx<'_> {
             throughput,
             fields,
             indexes,
+            stream,
         })
     }
 

@@ -412,3 +412,109 @@ fn header_names_the_spec_and_no_version() {
     assert!(!user.contains(env!("CARGO_PKG_VERSION")));
     assert!(!user.contains("macro_rules") && !user.contains("#!["));
 }
+
+#[test]
+fn help_lists_the_subcommands_and_version_prints_it() {
+    let o = bin().arg("--help").output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&o.stdout);
+    for command in ["generate", "check", "export"] {
+        assert!(
+            help.lines().any(|l| l.trim_start().starts_with(command)),
+            "{command} not in:\n{help}"
+        );
+    }
+    let o = bin().args(["export", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        help.contains("create-table") && help.contains("iam-policy"),
+        "{help}"
+    );
+    let o = bin().arg("--version").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        format!("dynamongo-codegen {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn subcommands_and_the_older_form_agree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = workspace().join("spec");
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    assert!(bin()
+        .arg("generate")
+        .arg(&spec)
+        .arg(&a)
+        .status()
+        .unwrap()
+        .success());
+    assert!(run(&[&spec, &b]).status.success());
+    assert!(bin()
+        .arg("check")
+        .arg(&spec)
+        .arg(&b)
+        .status()
+        .unwrap()
+        .success());
+    assert!(bin()
+        .arg("--check")
+        .arg(&spec)
+        .arg(&a)
+        .status()
+        .unwrap()
+        .success());
+    std::fs::write(a.join("user.rs"), "// edited\n").unwrap();
+    let o = bin().arg("check").arg(&spec).arg(&a).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("user.rs"));
+}
+
+#[test]
+fn export_writes_each_format_once_and_refuses_an_unknown_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = workspace().join("spec");
+    for format in ["create-table", "cloudformation", "terraform", "iam-policy"] {
+        let out = tmp.path().join(format);
+        let export = |out: &Path| {
+            bin()
+                .args(["export", "--format", format, "--table-prefix", "prod-"])
+                .arg(&spec)
+                .arg(out)
+                .output()
+                .unwrap()
+        };
+        let first = export(&out);
+        assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+        assert!(String::from_utf8_lossy(&first.stdout).contains("written"));
+        let bytes = std::fs::read(&out).unwrap();
+        let second = export(&out);
+        assert!(String::from_utf8_lossy(&second.stdout).contains("unchanged"));
+        assert_eq!(std::fs::read(&out).unwrap(), bytes);
+        // To standard output, the same bytes.
+        let stdout = bin()
+            .args(["export", "--format", format, "--table-prefix", "prod-"])
+            .arg(&spec)
+            .output()
+            .unwrap();
+        assert_eq!(stdout.stdout, bytes, "{format}");
+    }
+    let o = bin()
+        .args(["export", "--format", "yaml"])
+        .arg(&spec)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("yaml"), "{}", stderr(&o));
+    // Spec errors are reported as for generate.
+    let bad = tmp.path().join("bad");
+    std::fs::create_dir(&bad).unwrap();
+    std::fs::write(bad.join("x.json"), "{}").unwrap();
+    let o = bin()
+        .args(["export", "--format", "terraform"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("x.json"));
+}

@@ -22,11 +22,12 @@ pub use crate::expr::Update;
 pub use crate::field::{Field, Optional, Required};
 pub use crate::item::Item;
 pub use crate::model::{
-    IndexDef, JsonUpdates, KeyAttr, Model, ModelKey, Projection, ScalarType, Strategy, Target,
-    Throughput,
+    IndexDef, JsonUpdates, KeyAttr, Model, ModelKey, Projection, ScalarType, Strategy, StreamView,
+    Target, Throughput,
 };
 pub use crate::operation::{Index, NoRange};
 pub use crate::rules::{Path, Rules};
+pub use crate::stream::{Image, StreamEvent, Streamed};
 pub use crate::value::{Bytes, EpochSeconds, Expiring, FieldValue};
 pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use chrono;

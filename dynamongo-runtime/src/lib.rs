@@ -48,6 +48,7 @@ mod field;
 // The traits generated code implements.
 mod document;
 mod model;
+mod stream;
 // The connection and how calls retry.
 mod db;
 mod retry;
@@ -75,7 +76,7 @@ pub use field::{Field, Optional, Required};
 #[doc(hidden)]
 pub use field::{Numeric, Ordered, Size};
 pub use item::Item;
-pub use model::{one, ManyStrategy, Model, Strategy, Target};
+pub use model::{one, ManyStrategy, Model, Strategy, StreamView, Target};
 #[doc(hidden)]
 pub use model::{IndexDef, KeyAttr, ModelKey, Projection, ScalarType, Targets, Throughput};
 #[doc(hidden)]
@@ -87,6 +88,7 @@ pub use operation::{
 };
 pub use plan::{Operation, Plan};
 pub use retry::RetryPolicy;
+pub use stream::{StreamBatch, StreamEvent, StreamEventRecord, Streamed};
 #[doc(hidden)]
 pub use value::SetElement;
 pub use value::{format_datetime, parse_datetime, Bytes, EpochSeconds, FieldValue};

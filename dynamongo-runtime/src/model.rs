@@ -118,6 +118,36 @@ impl IndexDef {
     }
 }
 
+/// What a table's stream records hold of each changed item (DynamoDB's
+/// `StreamViewType`; the spec's `"stream"`).
+///
+/// ```
+/// assert_eq!(dynamongo_runtime::StreamView::NewAndOldImages.as_str(), "NEW_AND_OLD_IMAGES");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamView {
+    /// The key attributes only.
+    KeysOnly,
+    /// The item after the change.
+    NewImage,
+    /// The item before the change.
+    OldImage,
+    /// Both.
+    NewAndOldImages,
+}
+
+impl StreamView {
+    /// DynamoDB's name of the view type.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            StreamView::KeysOnly => "KEYS_ONLY",
+            StreamView::NewImage => "NEW_IMAGE",
+            StreamView::OldImage => "OLD_IMAGE",
+            StreamView::NewAndOldImages => "NEW_AND_OLD_IMAGES",
+        }
+    }
+}
+
 /// Capacity mode of a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Throughput {
@@ -179,6 +209,9 @@ pub trait Model: Document + std::fmt::Debug + Send + Sync + 'static {
     /// The TTL attribute (the spec's `"type": "ttl"`).
     #[doc(hidden)]
     const TTL: Option<&'static str> = None;
+    /// The table's stream, when the spec enables one (`create_table` creates it).
+    #[doc(hidden)]
+    const STREAM: Option<StreamView> = None;
 
     /// This item's primary key.
     fn key(&self) -> Self::Key;

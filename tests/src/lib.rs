@@ -7,6 +7,52 @@ pub mod compile_bench;
 pub mod fault;
 pub mod specgen;
 
+/// Python tools the tests run (dynamongo 0.1, boto3, cfn-lint, python-hcl2), each set in
+/// a virtualenv of its own under `target/`, made on first use from pinned versions.
+pub mod python {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    /// The `bin/` of the virtualenv `target/<name>` holding `requirements`; it is made,
+    /// or remade when the requirements change. Panics with what to install when Python
+    /// or PyPI is missing: no test is skipped.
+    pub fn venv(name: &str, requirements: &[&str]) -> PathBuf {
+        let venv = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../target")
+            .join(name);
+        let bin = venv.join("bin");
+        let marker = venv.join(format!("installed-{}", requirements.join("-")));
+        if marker.exists() {
+            return bin;
+        }
+        let ok = Command::new("python3")
+            .arg("-m")
+            .arg("venv")
+            .arg(&venv)
+            .status();
+        assert!(
+            ok.is_ok_and(|s| s.success()),
+            "python3 -m venv failed: install Python 3 with venv"
+        );
+        let ok = Command::new(bin.join("python"))
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .args(requirements)
+            .status();
+        assert!(
+            ok.is_ok_and(|s| s.success()),
+            "pip install {requirements:?} failed (PyPI must be reachable)"
+        );
+        std::fs::write(&marker, "").expect("write the venv marker");
+        bin
+    }
+}
+
 use dynamongo_runtime::{Db, Model, ModelExt, ModelKey};
 
 /// Models from `spec/` (the seed's User and Contacts, and a model of every field type).

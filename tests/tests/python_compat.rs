@@ -18,38 +18,7 @@ const REQUIREMENTS: &[&str] = &["dynamongo==0.1", "schematics==2.1.1", "boto3==1
 
 fn python() -> &'static Path {
     static PY: OnceLock<PathBuf> = OnceLock::new();
-    PY.get_or_init(|| {
-        let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/dynamongo-py");
-        let py = venv.join("bin/python");
-        let marker = venv.join(format!("installed-{}", REQUIREMENTS.join("-")));
-        if !marker.exists() {
-            let ok = Command::new("python3")
-                .arg("-m")
-                .arg("venv")
-                .arg(&venv)
-                .status();
-            assert!(
-                ok.is_ok_and(|s| s.success()),
-                "python3 -m venv failed: install Python 3 with venv"
-            );
-            let ok = Command::new(&py)
-                .args([
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                ])
-                .args(REQUIREMENTS)
-                .status();
-            assert!(
-                ok.is_ok_and(|s| s.success()),
-                "pip install {REQUIREMENTS:?} failed"
-            );
-            std::fs::write(&marker, "").unwrap();
-        }
-        py
-    })
+    PY.get_or_init(|| dynamongo_tests::python::venv("dynamongo-py", REQUIREMENTS).join("python"))
 }
 
 fn run_python(db: &Db, args: &[&str]) -> String {

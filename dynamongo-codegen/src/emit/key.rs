@@ -196,6 +196,10 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
             quote!(#json.set(&#handle());)
         }
     });
+    let stream = m.stream.map(|view| {
+        let v = format_ident!("{}", view.variant());
+        quote!(const STREAM: ::core::option::Option<dm::StreamView> = ::core::option::Option::Some(dm::StreamView::#v);)
+    });
     let ttl = m.ttl_field().map(|f| {
         let attr = &f.attribute;
         quote!(const TTL: ::core::option::Option<&'static str> = ::core::option::Option::Some(#attr);)
@@ -231,6 +235,7 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
             #indexes
             #version_const
             #ttl
+            #stream
 
             fn key(&self) -> #key {
                 #key { #(#key_inits),* }

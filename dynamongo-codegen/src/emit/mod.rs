@@ -4,6 +4,7 @@
 mod document;
 mod handles;
 mod key;
+mod stream;
 mod structs;
 mod types;
 
@@ -34,6 +35,7 @@ pub fn model_tokens(m: &Model) -> TokenStream {
     });
     let nested_enums = enums.iter().map(|e| structs::emit_enum(e));
     let index_fns = handles::emit_index_fns(m);
+    let stream = stream::emit_stream(m);
     let projections = m.indexes.iter().filter_map(|i| {
         let name = i.projection_type.as_ref()?;
         let fields = m.projected_fields(i);
@@ -60,6 +62,7 @@ pub fn model_tokens(m: &Model) -> TokenStream {
         #key
         #field_fns
         #index_fns
+        #stream
         #(#projections)*
         #(#nested_dicts)*
         #(#nested_enums)*

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::operation::create_table::builders::CreateTableFluentBuilde
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
     LocalSecondaryIndex, Projection as SdkProjection, ProjectionType, ProvisionedThroughput,
-    ScalarAttributeType, TableStatus, TimeToLiveSpecification,
+    ScalarAttributeType, StreamSpecification, StreamViewType, TableStatus, TimeToLiveSpecification,
 };
 
 use crate::db::Db;
@@ -128,6 +128,13 @@ pub(crate) fn create_table_request<M: Model>(
             };
             req = req.global_secondary_indexes(config(gsi.build())?);
         }
+    }
+    if let Some(view) = M::STREAM {
+        let spec = StreamSpecification::builder()
+            .stream_enabled(true)
+            .stream_view_type(StreamViewType::from(view.as_str()))
+            .build();
+        req = req.stream_specification(config(spec)?);
     }
     Ok(req)
 }

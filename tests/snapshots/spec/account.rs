@@ -78,6 +78,9 @@ impl dm::Model for Account {
     const VERSION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
         "version",
     );
+    const STREAM: ::core::option::Option<dm::StreamView> = ::core::option::Option::Some(
+        dm::StreamView::NewAndOldImages,
+    );
 
     fn key(&self) -> AccountKey {
         AccountKey { id: self.id.clone() }
@@ -164,4 +167,24 @@ pub fn balance() -> dm::Field<Account, i64> {
 /// The `version` field (int): conditions and updates.
 pub fn version() -> dm::Field<Account, i64> {
     dm::Field::new("version").rules(&Account::VERSION)
+}
+
+///A change to a [`Account`] as its table's stream reports it (NEW_AND_OLD_IMAGES): the item before and after the change.
+pub type AccountChange = dm::StreamEvent<Account, Account>;
+
+impl dm::Streamed for Account {
+    type New = Account;
+    type Old = Account;
+}
+
+impl dm::Image for Account {
+    fn from_image(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
+        <Self as dm::Document>::from_item(item)
+    }
+}
+
+impl dm::Image for AccountKey {
+    fn from_image(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
+        <Self as dm::ModelKey>::from_key_item(item)
+    }
 }

@@ -67,6 +67,9 @@ impl dm::Model for Session {
     const TTL: ::core::option::Option<&'static str> = ::core::option::Option::Some(
         "expires_at",
     );
+    const STREAM: ::core::option::Option<dm::StreamView> = ::core::option::Option::Some(
+        dm::StreamView::KeysOnly,
+    );
 
     fn key(&self) -> SessionKey {
         SessionKey { token: self.token }
@@ -129,4 +132,24 @@ pub fn user() -> dm::Field<Session, ::std::string::String> {
 /// The `expires_at` field (ttl): conditions and updates.
 pub fn expires_at() -> dm::Field<Session, dm::EpochSeconds> {
     dm::Field::new("expires_at")
+}
+
+///A change to a [`Session`] as its table's stream reports it (KEYS_ONLY): the key of the item changed.
+pub type SessionChange = dm::StreamEvent<SessionKey, SessionKey>;
+
+impl dm::Streamed for Session {
+    type New = SessionKey;
+    type Old = SessionKey;
+}
+
+impl dm::Image for Session {
+    fn from_image(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
+        <Self as dm::Document>::from_item(item)
+    }
+}
+
+impl dm::Image for SessionKey {
+    fn from_image(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
+        <Self as dm::ModelKey>::from_key_item(item)
+    }
 }

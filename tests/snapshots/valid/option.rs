@@ -249,6 +249,9 @@ impl dm::Model for Option {
         dm::KeyAttr::new("item", dm::ScalarType::N),
     );
     const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(8, 8);
+    const STREAM: ::core::option::Option<dm::StreamView> = ::core::option::Option::Some(
+        dm::StreamView::NewImage,
+    );
 
     fn key(&self) -> OptionKey {
         OptionKey {
@@ -482,6 +485,26 @@ pub fn kind() -> dm::Field<Option, Item, dm::Optional> {
 /// The `wrapped` field (dict): conditions and updates.
 pub fn wrapped() -> IntoFields {
     IntoFields(dm::Field::new("wrapped"))
+}
+
+///A change to a [`Option`] as its table's stream reports it (NEW_IMAGE): the item after the change, the key before.
+pub type OptionChange = dm::StreamEvent<Option, OptionKey>;
+
+impl dm::Streamed for Option {
+    type New = Option;
+    type Old = OptionKey;
+}
+
+impl dm::Image for Option {
+    fn from_image(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
+        <Self as dm::Document>::from_item(item)
+    }
+}
+
+impl dm::Image for OptionKey {
+    fn from_image(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
+        <Self as dm::ModelKey>::from_key_item(item)
+    }
 }
 
 /// `Result`, generated from its spec.
