@@ -134,34 +134,72 @@ impl Db {
     /// ```
     #[cfg(feature = "embedded")]
     pub async fn embedded() -> Result<Db, Error> {
-        let store = dynoxide::Database::memory()
-            .map_err(|e| Error::Config(format!("embedded store: {e}")))?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        let config = |e: &dyn fmt::Display| Error::Config(format!("embedded store: {e}"));
+        let store = dynoxide::Database::memory().map_err(|e| config(&e))?;
+        // The store serves from a thread and runtime of its own, so a caller that blocks
+        // its runtime (a current-thread test waiting on a subprocess that uses the store)
+        // never stalls it.
+        let (addr_tx, addr_rx) = tokio::sync::oneshot::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        std::thread::Builder::new()
+            .name("dynamongo-embedded".into())
+            .spawn(move || serve_embedded(store, addr_tx, stop_rx))
+            .map_err(|e| config(&e))?;
+        let addr = addr_rx
             .await
-            .map_err(|e| {
-                Error::Config(format!("embedded store: cannot listen on 127.0.0.1: {e}"))
-            })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| Error::Config(format!("embedded store: {e}")))?;
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let shutdown = async {
-                let _ = rx.await;
-            };
-            if let Err(e) = dynoxide::server::serve_with_shutdown(listener, store, shutdown).await {
-                tracing::error!("embedded store stopped: {e}");
-            }
-        });
+            .map_err(|_| config(&"the store's thread stopped before it listened"))??;
         let mut db = Db::builder()
             .endpoint_url(format!("http://{addr}"))
             .region("us-east-1")
             .credentials("dynamongo-embedded", "dynamongo-embedded")
             .build()
             .await?;
-        db._embedded = Some(Arc::new(EmbeddedGuard { shutdown: Some(tx) }));
+        db._embedded = Some(Arc::new(EmbeddedGuard {
+            shutdown: Some(stop_tx),
+        }));
         Ok(db)
     }
+}
+
+/// The embedded store's thread: its own runtime, listening on 127.0.0.1 until told to stop.
+#[cfg(feature = "embedded")]
+fn serve_embedded(
+    store: dynoxide::Database,
+    addr_tx: tokio::sync::oneshot::Sender<Result<std::net::SocketAddr, Error>>,
+    stop_rx: tokio::sync::oneshot::Receiver<()>,
+) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("dynamongo-embedded-worker")
+        .enable_all()
+        .build();
+    let runtime = match runtime {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = addr_tx.send(Err(Error::Config(format!("embedded store: {e}"))));
+            return;
+        }
+    };
+    runtime.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
+            Ok(l) => l,
+            Err(e) => {
+                let message = format!("embedded store: cannot listen on 127.0.0.1: {e}");
+                let _ = addr_tx.send(Err(Error::Config(message)));
+                return;
+            }
+        };
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::Config(format!("embedded store: {e}")));
+        let _ = addr_tx.send(addr);
+        let shutdown = async {
+            let _ = stop_rx.await;
+        };
+        if let Err(e) = dynoxide::server::serve_with_shutdown(listener, store, shutdown).await {
+            tracing::error!("embedded store stopped: {e}");
+        }
+    });
 }
 
 /// Builds a [`Db`]; anything not set comes from the environment.

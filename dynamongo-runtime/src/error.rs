@@ -153,7 +153,19 @@ impl Error {
     where
         E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
     {
-        use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+        use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+        // No credentials is a configuration problem, found at the first call: say which
+        // variables provide them.
+        if let SdkError::ConstructionFailure(_) | SdkError::DispatchFailure(_) = &err {
+            let text = aws_sdk_dynamodb::error::DisplayErrorContext(&err).to_string();
+            if text.to_lowercase().contains("credential") {
+                return Error::Config(format!(
+                    "no AWS credentials for {operation}: set AWS_ACCESS_KEY_ID and \
+                     AWS_SECRET_ACCESS_KEY (or AWS_PROFILE, or run where an IAM role provides \
+                     them), or use Db::builder().credentials(..) ({text})"
+                ));
+            }
+        }
         let code = err.code().map(str::to_string);
         let message = match err.message() {
             Some(m) => format!("{}: {m}", code.as_deref().unwrap_or("error")),

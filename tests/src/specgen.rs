@@ -262,6 +262,11 @@ fn one(rng: &mut Rng, model: &str, i: usize) -> Generated {
     if rng.chance(30) {
         spec["throughput"] = json!("on_demand");
     }
+    // A stream names a type of its own (`<Model>Change`), unless a dict has that name.
+    if rng.chance(30) && !names.types.contains(&format!("{model}Change")) {
+        let views = ["keys_only", "new_image", "old_image", "new_and_old_images"];
+        spec["stream"] = json!(rng.pick(&views));
+    }
     Generated {
         model: model.to_string(),
         spec,
