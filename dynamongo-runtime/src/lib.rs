@@ -53,6 +53,7 @@ mod stream;
 mod db;
 mod retry;
 // The planner: keys, and which call serves a strategy.
+mod cursor;
 mod keys;
 mod plan;
 // The batch engine: chunks, concurrency, retries, an account of every item; and the
@@ -83,7 +84,7 @@ pub use model::{IndexDef, KeyAttr, ModelKey, Projection, ScalarType, Targets, Th
 pub use operation::NoRange;
 pub use operation::{
     Committed, CreateTable, DeleteMany, DeleteOne, Fetched, GetMany, GetOne, Index, IndexKey,
-    ModelExt, Overwrite, Position, QueryIndex, SaveMany, SaveOne, TransactGet, TransactWrite,
+    ModelExt, Overwrite, Page, Position, QueryIndex, SaveMany, SaveOne, TransactGet, TransactWrite,
     UpdateOne,
 };
 pub use plan::{Operation, Plan};

@@ -4,15 +4,18 @@
 
 use std::collections::HashMap;
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use futures::stream::{self, BoxStream, StreamExt};
 
 use crate::batch::get_chunk;
+use crate::cursor::{invalid, Position};
 use crate::db::Db;
 use crate::error::Error;
 use crate::eval;
 use crate::expr::{Expr, ExprBuilder};
 use crate::keys::{key_names, live, KeyRef};
 use crate::model::Model;
+use crate::model::{KeyAttr, ScalarType};
 use crate::plan::{self, Access, Planned, BATCH_GET_MAX};
 use crate::retry::{retrying, RetryPolicy};
 use crate::value::Item;
@@ -52,10 +55,7 @@ pub(crate) fn raw_stream<'a, M: Model, T: Send + 'a>(
         include_expired,
     } = options;
     let table = db.table_name(M::TABLE);
-    let local = match include_expired {
-        true => planned.local,
-        false => Expr::and_all(planned.local.into_iter().chain(live::<M>()).collect()),
-    };
+    let local = local_checks::<M>(planned.local, include_expired);
     let s: BoxStream<'a, Result<Item, Error>> = match planned.access {
         Access::Keys(mut keys) => {
             if descending {
@@ -129,6 +129,138 @@ pub(crate) fn raw_stream<'a, M: Model, T: Send + 'a>(
         std::future::ready(out)
     })
     .boxed()
+}
+
+/// The checks applied here to what a plan reads: the plan's own, and the TTL rule.
+fn local_checks<M: Model>(local: Option<Expr>, include_expired: bool) -> Option<Expr> {
+    match include_expired {
+        true => local,
+        false => Expr::and_all(local.into_iter().chain(live::<M>()).collect()),
+    }
+}
+
+/// One page of a plan from `from`: at most `size` items that pass the checks made here,
+/// and where the next page starts (`None`: the plan is read to its end). A Query or Scan
+/// asks for no more items than the page has room for, so the page ends exactly where the
+/// next one starts.
+pub(crate) async fn read_page<M: Model>(
+    db: &Db,
+    planned: Planned,
+    options: ReadOptions,
+    from: Position,
+    size: usize,
+) -> Result<(Vec<Item>, Option<Position>), Error> {
+    let table = db.table_name(M::TABLE);
+    let local = local_checks::<M>(planned.local, options.include_expired);
+    let misplaced = || invalid("does not fit this query (its start is outside it)");
+    let (index, hash_values, range, filter, parts) = match planned.access {
+        Access::Keys(mut keys) => {
+            if from.start.is_some() || from.part > keys.len() {
+                return Err(misplaced());
+            }
+            if options.descending {
+                keys.reverse();
+            }
+            let end = from.part.saturating_add(size).min(keys.len());
+            let total = keys.len();
+            let chunk: Vec<_> = keys.drain(from.part..end).collect();
+            let items: Vec<Item> = keys_stream::<M, Item>(
+                db,
+                table,
+                chunk,
+                local,
+                options.consistent,
+                options.policy,
+                |_, item| Ok(item),
+            )
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<_, _>>()?;
+            let next = (end < total).then_some(Position {
+                part: end,
+                start: None,
+            });
+            return Ok((items, next));
+        }
+        Access::Query {
+            index,
+            hash_values,
+            range,
+            filter,
+        } => {
+            if options.consistent && index.is_some_and(|i| !i.local) {
+                let name = index.map_or("", |i| i.name);
+                return Err(Error::Expression(format!(
+                    "the plan queries the global index `{name}`, which cannot be read consistently"
+                )));
+            }
+            let parts = hash_values.len();
+            (index, hash_values, range, filter, parts)
+        }
+        Access::Scan { filter } => {
+            let parts = options.segments.max(1) as usize;
+            (None, Vec::new(), None, filter, parts)
+        }
+    };
+    if from.part > parts {
+        return Err(misplaced());
+    }
+    let key_condition = |part: usize| {
+        hash_values
+            .get(part)
+            .map(|h| plan::key_condition::<M>(index, h, range.as_ref()))
+    };
+    // A start key names exactly the keys of the table (and index), of their types, and
+    // lies inside the query.
+    if let Some(start) = &from.start {
+        let expected: Vec<&KeyAttr> = [Some(&M::HASH_KEY), M::RANGE_KEY.as_ref()]
+            .into_iter()
+            .flatten()
+            .chain(index.into_iter().flat_map(|i| i.hash.iter().chain(i.range)))
+            .collect();
+        let fits = |a: &&KeyAttr| {
+            matches!(
+                (a.ty, start.get(a.name)),
+                (ScalarType::S, Some(AttributeValue::S(_)))
+                    | (ScalarType::N, Some(AttributeValue::N(_)))
+                    | (ScalarType::B, Some(AttributeValue::B(_)))
+            )
+        };
+        let names_match = start.keys().all(|k| expected.iter().any(|a| a.name == k));
+        let inside = key_condition(from.part).is_none_or(|kc| eval::matches(&kc, start));
+        if from.part >= parts || !names_match || !expected.iter().all(|a| fits(a)) || !inside {
+            return Err(misplaced());
+        }
+    }
+    let total_segments = i32::try_from(parts).unwrap_or(i32::MAX);
+    let mut pos = from;
+    let mut out = Vec::new();
+    while pos.part < parts && out.len() < size {
+        let kc = key_condition(pos.part);
+        let request = PageRequest {
+            table: &table,
+            index: index.map(|i| i.name),
+            key_condition: kc.as_ref(),
+            filter: filter.as_ref(),
+            descending: options.descending,
+            consistent: options.consistent,
+            limit: i32::try_from(size - out.len()).ok(),
+            segment: (kc.is_none() && parts > 1)
+                .then(|| (i32::try_from(pos.part).unwrap_or(i32::MAX), total_segments)),
+        };
+        let (items, last) = request.send(db, &options.policy, pos.start.take()).await?;
+        out.extend(
+            items
+                .into_iter()
+                .filter(|i| local.as_ref().is_none_or(|c| eval::matches(c, i))),
+        );
+        match last {
+            Some(l) => pos.start = Some(l),
+            None => pos.part += 1,
+        }
+    }
+    Ok((out, (pos.part < parts).then_some(pos)))
 }
 
 pub(crate) fn keys_stream<'a, M: Model, T: Send + 'a>(
@@ -209,6 +341,76 @@ pub(crate) fn keys_stream<'a, M: Model, T: Send + 'a>(
         .boxed()
 }
 
+/// One Query or Scan request of a plan (the same for every page but its start key).
+struct PageRequest<'r> {
+    table: &'r str,
+    index: Option<&'static str>,
+    key_condition: Option<&'r Expr>,
+    filter: Option<&'r Expr>,
+    descending: bool,
+    consistent: bool,
+    limit: Option<i32>,
+    /// (Segment, TotalSegments) of a parallel Scan.
+    segment: Option<(i32, i32)>,
+}
+
+impl PageRequest<'_> {
+    /// One page from `start`, retried: its items and where the next page starts.
+    async fn send(
+        &self,
+        db: &Db,
+        policy: &RetryPolicy,
+        start: Option<Item>,
+    ) -> Result<(Vec<Item>, Option<Item>), Error> {
+        retrying(policy, || {
+            let mut b = ExprBuilder::default();
+            let kc = self.key_condition.map(|k| b.key_condition(k));
+            let f = self.filter.map(|f| b.condition(f));
+            let (names, values) = b.into_maps();
+            let start = start.clone();
+            async move {
+                let (items, last) = match kc {
+                    Some(kc) => db
+                        .client()
+                        .query()
+                        .table_name(self.table)
+                        .set_index_name(self.index.map(str::to_string))
+                        .key_condition_expression(kc)
+                        .set_filter_expression(f)
+                        .set_expression_attribute_names(names)
+                        .set_expression_attribute_values(values)
+                        .scan_index_forward(!self.descending)
+                        .consistent_read(self.consistent)
+                        .set_exclusive_start_key(start)
+                        .set_limit(self.limit)
+                        .send()
+                        .await
+                        .map(|o| (o.items, o.last_evaluated_key))
+                        .map_err(|e| Error::sdk("Query", e))?,
+                    None => db
+                        .client()
+                        .scan()
+                        .table_name(self.table)
+                        .set_filter_expression(f)
+                        .set_expression_attribute_names(names)
+                        .set_expression_attribute_values(values)
+                        .consistent_read(self.consistent)
+                        .set_exclusive_start_key(start)
+                        .set_limit(self.limit)
+                        .set_segment(self.segment.map(|(s, _)| s))
+                        .set_total_segments(self.segment.map(|(_, t)| t))
+                        .send()
+                        .await
+                        .map(|o| (o.items, o.last_evaluated_key))
+                        .map_err(|e| Error::sdk("Scan", e))?,
+                };
+                Ok((items.unwrap_or_default(), last.filter(|l| !l.is_empty())))
+            }
+        })
+        .await
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn paged<'a>(
     db: &'a Db,
@@ -241,57 +443,21 @@ pub(crate) fn paged<'a>(
                 if state.done {
                     return None;
                 }
-                let page = retrying(&policy, || {
-                    let mut b = ExprBuilder::default();
-                    let kc = key_condition.as_ref().map(|k| b.key_condition(k));
-                    let f = filter.as_ref().map(|f| b.condition(f));
-                    let (names, values) = b.into_maps();
-                    let start = state.start.clone();
-                    let table = table.clone();
-                    async move {
-                        match kc {
-                            Some(kc) => db
-                                .client()
-                                .query()
-                                .table_name(table)
-                                .set_index_name(index.map(str::to_string))
-                                .key_condition_expression(kc)
-                                .set_filter_expression(f)
-                                .set_expression_attribute_names(names)
-                                .set_expression_attribute_values(values)
-                                .scan_index_forward(!descending)
-                                .consistent_read(consistent)
-                                .set_exclusive_start_key(start)
-                                .set_limit(page_size)
-                                .send()
-                                .await
-                                .map(|o| (o.items, o.last_evaluated_key))
-                                .map_err(|e| Error::sdk("Query", e)),
-                            None => db
-                                .client()
-                                .scan()
-                                .table_name(table)
-                                .set_filter_expression(f)
-                                .set_expression_attribute_names(names)
-                                .set_expression_attribute_values(values)
-                                .consistent_read(consistent)
-                                .set_exclusive_start_key(start)
-                                .set_limit(page_size)
-                                .set_segment(segment.map(|(s, _)| s))
-                                .set_total_segments(segment.map(|(_, t)| t))
-                                .send()
-                                .await
-                                .map(|o| (o.items, o.last_evaluated_key))
-                                .map_err(|e| Error::sdk("Scan", e)),
-                        }
-                    }
-                })
-                .await;
+                let request = PageRequest {
+                    table: &table,
+                    index,
+                    key_condition: key_condition.as_ref(),
+                    filter: filter.as_ref(),
+                    descending,
+                    consistent,
+                    limit: page_size,
+                    segment,
+                };
+                let page = request.send(db, &policy, state.start.clone()).await;
                 match page {
                     Ok((items, last)) => {
-                        let done = last.as_ref().is_none_or(|l| l.is_empty());
-                        let items: Vec<Result<Item, Error>> =
-                            items.unwrap_or_default().into_iter().map(Ok).collect();
+                        let done = last.is_none();
+                        let items: Vec<Result<Item, Error>> = items.into_iter().map(Ok).collect();
                         Some((stream::iter(items), State { start: last, done }))
                     }
                     Err(e) => Some((

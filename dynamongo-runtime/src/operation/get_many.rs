@@ -5,14 +5,40 @@ use std::future::IntoFuture;
 
 use futures::stream::{self, BoxStream, StreamExt};
 
+use crate::cursor;
 use crate::db::Db;
 use crate::error::Error;
 use crate::model::{Model, Targets};
 use crate::plan::{self, Plan};
-use crate::read::{raw_stream, ReadOptions};
+use crate::read::{raw_stream, read_page, ReadOptions};
 use crate::retry::RetryPolicy;
 
 use super::{decode, BoxFuture};
+
+/// One page of a read ([`GetMany::page`]): its items, and the cursor of the next page
+/// (`None` on the last). The cursor is an opaque URL-safe string for a web API's clients;
+/// give it back to [`GetMany::after`] on the same query.
+///
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::codegen::example::user::{self, User};
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// let mut all = Vec::new();
+/// let mut page = User::get_many(db, user::email().exists()).page(100).await?;
+/// loop {
+///     all.append(&mut page.items);
+///     let Some(next) = page.cursor else { break };
+///     page = User::get_many(db, user::email().exists()).after(next).page(100).await?;
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<M> {
+    /// The items of this page.
+    pub items: Vec<M>,
+    /// Where the next page starts; `None` when this is the last.
+    pub cursor: Option<String>,
+}
 
 /// `User::get_many(&db, strategy)`: awaited, the items as a `Vec`; or [`GetMany::stream`],
 /// or [`GetMany::explain`] to see the plan without sending anything.
@@ -36,6 +62,7 @@ pub struct GetMany<'a, M: Model> {
     consistent: bool,
     segments: u32,
     policy: RetryPolicy,
+    after: Option<String>,
 }
 
 /// DynamoDB's bounds for `TotalSegments`.
@@ -52,6 +79,7 @@ impl<'a, M: Model> GetMany<'a, M> {
             consistent: false,
             segments: 1,
             policy: db.retry_policy(),
+            after: None,
         }
     }
 
@@ -129,6 +157,80 @@ impl<'a, M: Model> GetMany<'a, M> {
             self.limit,
             self.segments,
         ))
+    }
+
+    /// Resume after a page: `cursor` is a [`Page::cursor`] of this same query. A cursor of
+    /// another query, or one that was altered or cut short, is [`Error::Validation`]
+    /// (when the page is read).
+    pub fn after(mut self, cursor: impl Into<String>) -> Self {
+        self.after = Some(cursor.into());
+        self
+    }
+
+    /// One page of at most `size` items, and a cursor to the next page when there is
+    /// more: for any plan (keys, Query, an index, Scan, a segmented Scan, whose segments
+    /// are read one after the other). Pages of a Query or Scan stop exactly where the
+    /// next begins; with filters a page may hold fewer than `size` items.
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::user::{self, User};
+    /// # async fn demo(db: &Db, cursor_from_client: Option<String>) -> dynamongo_runtime::Result<()> {
+    /// let mut read = User::get_many(db, user::name().begins_with("J"));
+    /// if let Some(c) = cursor_from_client {
+    ///     read = read.after(c);
+    /// }
+    /// let page = read.page(20).await?;
+    /// println!("{} users; next: {:?}", page.items.len(), page.cursor);
+    /// # Ok(()) }
+    /// ```
+    pub fn page(self, size: usize) -> BoxFuture<'a, Result<Page<M>, Error>> {
+        Box::pin(async move {
+            if size == 0 {
+                return Err(Error::Validation(vec![crate::error::Violation::new(
+                    "page",
+                    "a page holds at least one item",
+                )]));
+            }
+            self.check_segments()?;
+            let db = self.db;
+            let planned = plan::plan(self.targets)?;
+            let fingerprint = cursor::fnv(
+                plan::describe::<M>(
+                    db.table_name(M::TABLE),
+                    &planned,
+                    self.descending,
+                    None,
+                    self.segments,
+                )
+                .to_string()
+                .as_bytes(),
+            );
+            let from = match &self.after {
+                Some(c) => cursor::decode(c, fingerprint)?,
+                None => cursor::Position {
+                    part: 0,
+                    start: None,
+                },
+            };
+            let options = ReadOptions {
+                descending: self.descending,
+                consistent: self.consistent,
+                limit: Some(size),
+                segments: self.segments,
+                policy: self.policy,
+                include_expired: self.include_expired,
+            };
+            let (items, next) = read_page::<M>(db, planned, options, from, size).await?;
+            let items = items
+                .iter()
+                .map(|i| decode::<M>(db, i))
+                .collect::<Result<Vec<M>, Error>>()?;
+            Ok(Page {
+                items,
+                cursor: next.map(|p| cursor::encode(fingerprint, &p)),
+            })
+        })
     }
 
     /// The items as they arrive, page by page, in bounded memory.

@@ -22,7 +22,7 @@ use crate::value::Item;
 pub use create_table::CreateTable;
 pub use delete_many::DeleteMany;
 pub use delete_one::DeleteOne;
-pub use get_many::GetMany;
+pub use get_many::{GetMany, Page};
 pub use get_one::GetOne;
 pub use query_index::{Index, IndexKey, NoRange, QueryIndex};
 pub use save_many::SaveMany;

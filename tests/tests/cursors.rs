@@ -1,0 +1,250 @@
+//! Page cursors (DESIGN §9): `get_many(..).page(n)` and `.after(cursor)` for every plan —
+//! Query, Query per hash value, index Query, Scan, segmented Scan, batched keys — read the
+//! query exactly once, page by page; a cursor of another query, or one altered, cut short
+//! or made up, is `Error::Validation`: thousands of them, none a panic or a read.
+
+use std::collections::BTreeSet;
+
+use dynamongo_runtime::prelude::*;
+use dynamongo_runtime::{GetMany, Page};
+use dynamongo_tests::models::order::{self, Order, OrderStatus};
+use dynamongo_tests::models::user::{self, User};
+
+async fn setup() -> Db {
+    let db = Db::embedded().await.unwrap();
+    Order::create_table(&db).await.unwrap();
+    User::create_table(&db).await.unwrap();
+    let orders: Vec<Order> = (0..180)
+        .map(|i| {
+            let mut o = Order::new(format!("c{}@example.com", i % 3), format!("o{i:04}"));
+            o.status = Some(if i % 2 == 0 {
+                OrderStatus::Shipped
+            } else {
+                OrderStatus::Open
+            });
+            o.total = Some(i as f64);
+            o
+        })
+        .collect();
+    assert_eq!(Order::save_many(&db, orders).await.unwrap().fail_count(), 0);
+    let users: Vec<User> = (0..75)
+        .map(|i| User::new(format!("u{i:03}@example.com"), format!("User {i}")))
+        .collect();
+    assert_eq!(User::save_many(&db, users).await.unwrap().fail_count(), 0);
+    db
+}
+
+/// Every page of a read, following the cursors.
+async fn all_pages<M: Model + Clone>(
+    read: impl Fn() -> GetMany<'static, M>,
+    size: usize,
+) -> (Vec<M>, Vec<String>) {
+    let mut items = Vec::new();
+    let mut cursors = Vec::new();
+    let mut page: Page<M> = read().page(size).await.unwrap();
+    loop {
+        assert!(page.items.len() <= size);
+        items.extend(page.items.iter().cloned());
+        match page.cursor {
+            None => break,
+            Some(c) => {
+                cursors.push(c.clone());
+                page = read().after(c).page(size).await.unwrap();
+            }
+        }
+    }
+    (items, cursors)
+}
+
+fn leak(db: Db) -> &'static Db {
+    Box::leak(Box::new(db))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_of_every_plan_read_the_query_exactly_once() {
+    let db = leak(setup().await);
+    let ids = |v: &[Order]| v.iter().map(|o| o.order_id.clone()).collect::<Vec<_>>();
+
+    // Query on the table, ascending and descending: the same order as one read.
+    for descending in [false, true] {
+        let read = move || {
+            let r = Order::get_many(db, order::customer().eq("c1@example.com"));
+            if descending {
+                r.descending()
+            } else {
+                r
+            }
+        };
+        let (paged, cursors) = all_pages(read, 7).await;
+        assert_eq!(ids(&paged), ids(&read().await.unwrap()));
+        assert_eq!(paged.len(), 60);
+        assert_eq!(cursors.len(), 60 / 7);
+    }
+    // One Query per hash value (in_ on the hash key of a composite table).
+    let read = || {
+        Order::get_many(
+            db,
+            order::customer().in_(["c0@example.com", "c2@example.com"]),
+        )
+    };
+    let (paged, _) = all_pages(read, 11).await;
+    assert_eq!(ids(&paged), ids(&read().await.unwrap()));
+    assert_eq!(paged.len(), 120);
+    // A Query on a global index, with a filter.
+    let read = || {
+        Order::get_many(
+            db,
+            order::status().eq(OrderStatus::Shipped) & order::total().lt(100.0),
+        )
+    };
+    assert_eq!(
+        read().explain().unwrap().index.as_deref(),
+        Some("by_status")
+    );
+    let (paged, _) = all_pages(read, 9).await;
+    assert_eq!(ids(&paged), ids(&read().await.unwrap()));
+    assert_eq!(paged.len(), 50);
+    // A Scan with a filter, and a segmented one.
+    for segments in [1, 3] {
+        let read =
+            move || User::get_many(db, user::name().begins_with("User 1")).segments(segments);
+        let (paged, _) = all_pages(read, 4).await;
+        let got: BTreeSet<String> = paged.iter().map(|u| u.email.clone()).collect();
+        let want: BTreeSet<String> = read().await.unwrap().into_iter().map(|u| u.email).collect();
+        assert_eq!(paged.len(), got.len(), "no item twice");
+        assert_eq!(got, want);
+        assert_eq!(got.len(), 11); // User 1, User 10..19
+    }
+    // Batched keys, some of them missing, in the order given.
+    let keys: Vec<String> = (0..90)
+        .map(|i| format!("u{:03}@example.com", i * 2 % 97))
+        .collect();
+    let wanted = keys.clone();
+    let read = move || User::get_many(db, wanted.clone());
+    let (paged, cursors) = all_pages(read.clone(), 25).await;
+    let emails: Vec<String> = paged.iter().map(|u| u.email.clone()).collect();
+    let expected: Vec<String> = read().await.unwrap().into_iter().map(|u| u.email).collect();
+    assert_eq!(emails, expected);
+    assert_eq!(cursors.len(), 3);
+    // The last page has no cursor; a page holds at least one item.
+    let last = User::get_many(db, vec!["u001@example.com"])
+        .page(5)
+        .await
+        .unwrap();
+    assert!(last.cursor.is_none());
+    assert!(User::get_many(db, vec!["u001@example.com"])
+        .page(0)
+        .await
+        .is_err());
+}
+
+fn refused(r: dynamongo_runtime::Result<Page<Order>>, what: &str) {
+    match r {
+        Err(Error::Validation(v)) => assert_eq!(v[0].path, "cursor", "{what}: {v:?}"),
+        Err(other) => panic!("{what}: expected a cursor violation, got {other}"),
+        Ok(p) => panic!("{what}: a page of {} items was read", p.items.len()),
+    }
+}
+
+/// A small generator, so that the run is repeatable.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn altered_foreign_and_made_up_cursors_are_refused() {
+    let db = leak(setup().await);
+    let query = || Order::get_many(db, order::customer().eq("c1@example.com"));
+    let cursor = query().page(10).await.unwrap().cursor.unwrap();
+    // The genuine cursor works.
+    assert_eq!(
+        query()
+            .after(cursor.clone())
+            .page(10)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        10
+    );
+
+    let mut bad: Vec<(String, String)> = Vec::new();
+    // Every character changed, three ways.
+    let alphabet: Vec<char> = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        .chars()
+        .collect();
+    for (i, c) in cursor.char_indices() {
+        for shift in [1, 17, 40] {
+            let pos = alphabet.iter().position(|a| *a == c).unwrap();
+            let other = alphabet[(pos + shift) % alphabet.len()];
+            let mut m = cursor.clone();
+            m.replace_range(i..i + 1, &other.to_string());
+            bad.push((m, format!("char {i} -> {other}")));
+        }
+    }
+    // Cut short at every length, and extended.
+    for n in 0..cursor.len() {
+        bad.push((cursor[..n].to_string(), format!("cut at {n}")));
+    }
+    bad.push((format!("{cursor}A"), "one more char".into()));
+    bad.push((format!("{cursor}{cursor}"), "doubled".into()));
+    // Random strings, of the cursor alphabet and of anything.
+    let mut rng = Rng(7);
+    for k in 0..1500 {
+        let len = 1 + (rng.next() % 300) as usize;
+        let s: String = if k % 2 == 0 {
+            (0..len)
+                .map(|_| alphabet[(rng.next() % 64) as usize])
+                .collect()
+        } else {
+            (0..len)
+                .map(|_| char::from_u32((rng.next() % 0x3000) as u32).unwrap_or('?'))
+                .collect()
+        };
+        bad.push((s, format!("random {k}")));
+    }
+    // Valid base64 of content that is not a cursor.
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    for s in [
+        "{}",
+        "null",
+        "{\"v\":1}.0000000000000000",
+        "{\"v\":1,\"q\":\"0\",\"p\":0,\"k\":null}.ffffffffffffffff",
+        "not json at all.0123456789abcdef",
+        ".",
+        "\u{0}\u{1}",
+    ] {
+        bad.push((b64(s), format!("base64 of {s:?}")));
+    }
+    // Cursors of other queries: another customer, another table's scan, descending.
+    let other = Order::get_many(db, order::customer().eq("c2@example.com"))
+        .page(10)
+        .await
+        .unwrap();
+    bad.push((other.cursor.unwrap(), "another customer's".into()));
+    let users = User::get_many(db, user::email().exists())
+        .page(10)
+        .await
+        .unwrap();
+    bad.push((users.cursor.unwrap(), "a scan of users".into()));
+    let desc = Order::get_many(db, order::customer().eq("c1@example.com"))
+        .descending()
+        .page(10)
+        .await
+        .unwrap();
+    bad.push((desc.cursor.unwrap(), "the descending query's".into()));
+
+    assert!(bad.len() > 2000, "{} cursors", bad.len());
+    for (c, what) in &bad {
+        refused(query().after(c.clone()).page(10).await, what);
+    }
+}
