@@ -19,6 +19,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .spec_dir("specs/valid")
         .out_dir(out.join("valid"))
         .generate()?;
+    // With serde impls (the `serde` option), for tests/serde.rs.
+    dynamongo_codegen::Builder::new()
+        .spec_dir("../spec")
+        .out_dir(out.join("serde"))
+        .serde(true)
+        .quiet(true)
+        .generate()?;
     random_specs(&out.join("random"))
 }
 

@@ -24,6 +24,8 @@ pub struct Model {
     pub indexes: Vec<Index>,
     /// The table's stream (the spec's `"stream"`).
     pub stream: Option<StreamView>,
+    /// Generate `Serialize` / `Deserialize` (the generator's `serde` option, not the spec's).
+    pub serde: bool,
 }
 
 /// What a table's stream records hold (DynamoDB's `StreamViewType`).

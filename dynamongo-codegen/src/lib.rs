@@ -67,11 +67,42 @@ pub struct Generated {
     pub models: Vec<ir::Model>,
 }
 
+/// What to generate besides the models themselves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// `serde::Serialize` / `Deserialize` for each model, written out (no derives):
+    /// serialising is `to_json`, deserialising is `from_json`, with its validation.
+    pub serde: bool,
+}
+
+impl Options {
+    /// The default options: models only.
+    pub fn new() -> Self {
+        Options::default()
+    }
+
+    /// With or without serde impls.
+    pub fn serde(mut self, yes: bool) -> Self {
+        self.serde = yes;
+        self
+    }
+}
+
 /// Reads every `*.json` spec in `spec_dir` (sorted by file name) and generates code.
 /// Spec errors of all files are returned together.
 pub fn generate(spec_dir: &Path, layout: &Layout) -> Result<Generated, Error> {
+    generate_with(spec_dir, layout, Options::default())
+}
+
+/// As [`generate`], with [`Options`].
+pub fn generate_with(
+    spec_dir: &Path,
+    layout: &Layout,
+    options: Options,
+) -> Result<Generated, Error> {
     let (specs, sources) = read_specs(spec_dir)?;
-    generate_sources(&sources, specs, layout)
+    generate_sources(&sources, specs, layout, options)
 }
 
 /// Reads and validates every `*.json` spec in `spec_dir` (as [`generate`] does), without
@@ -93,15 +124,19 @@ pub fn generate_from_sources(
             text: text.clone(),
         })
         .collect();
-    generate_sources(&sources, Vec::new(), layout)
+    generate_sources(&sources, Vec::new(), layout, Options::default())
 }
 
 fn generate_sources(
     sources: &[spec::Source],
     specs: Vec<PathBuf>,
     layout: &Layout,
+    options: Options,
 ) -> Result<Generated, Error> {
-    let models = spec::parse_all(sources).map_err(Error::Spec)?;
+    let mut models = spec::parse_all(sources).map_err(Error::Spec)?;
+    for m in &mut models {
+        m.serde = options.serde;
+    }
     let files = emit_files(&models, layout)?;
     Ok(Generated {
         files,
@@ -224,6 +259,7 @@ pub struct Builder {
     out_dir: Option<PathBuf>,
     layout: Option<Layout>,
     quiet: bool,
+    options: Options,
 }
 
 impl Builder {
@@ -247,6 +283,13 @@ impl Builder {
     /// The layout (default: one file, `models.rs`).
     pub fn layout(mut self, layout: Layout) -> Self {
         self.layout = Some(layout);
+        self
+    }
+
+    /// Also generate `serde::Serialize` / `Deserialize` for each model (see [`Options`]);
+    /// the crate then needs `serde` among its dependencies only to name the traits.
+    pub fn serde(mut self, yes: bool) -> Self {
+        self.options.serde = yes;
         self
     }
 
@@ -280,7 +323,7 @@ impl Builder {
                 println!("cargo:rerun-if-changed={}", s.display());
             }
         }
-        let generated = generate_sources(&sources, specs, &layout)?;
+        let generated = generate_sources(&sources, specs, &layout, self.options)?;
         write::write(&out_dir, &generated, false)?;
         Ok(generated)
     }

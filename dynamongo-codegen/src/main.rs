@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use dynamongo_codegen::export::{export, Format};
-use dynamongo_codegen::{check, generate, parse, write, Drift, Error, Layout};
+use dynamongo_codegen::{check, generate_with, parse, write, Drift, Error, Layout, Options};
 
 /// Typed DynamoDB models from JSON specs: Rust code, and the tables as infrastructure code.
 #[derive(Parser)]
@@ -30,12 +30,22 @@ enum Command {
         /// Write nothing; as `check`.
         #[arg(long)]
         check: bool,
+        /// Also generate serde `Serialize` / `Deserialize` for each model (deserialising
+        /// validates as `from_json`).
+        #[arg(long)]
+        serde: bool,
     },
     /// Check that OUT_DIR is what SPEC_DIR generates (exit 1 with a diff when not)
     ///
     /// Writes nothing; names each changed, missing or stale file, with a unified diff of
     /// each changed one.
-    Check { spec_dir: PathBuf, out_dir: PathBuf },
+    Check {
+        spec_dir: PathBuf,
+        out_dir: PathBuf,
+        /// As `generate --serde`.
+        #[arg(long)]
+        serde: bool,
+    },
     /// Export the tables: CreateTable JSON, CloudFormation, Terraform or an IAM policy
     ///
     /// The CreateTable input (JSON), a CloudFormation template, Terraform, or an IAM
@@ -81,13 +91,19 @@ fn main() -> ExitCode {
             spec_dir,
             out_dir,
             check: false,
-        } => run_generate(&spec_dir, &out_dir),
+            serde,
+        } => run_generate(&spec_dir, &out_dir, Options::new().serde(serde)),
         Command::Generate {
             spec_dir,
             out_dir,
             check: true,
+            serde,
         }
-        | Command::Check { spec_dir, out_dir } => run_check(&spec_dir, &out_dir),
+        | Command::Check {
+            spec_dir,
+            out_dir,
+            serde,
+        } => run_check(&spec_dir, &out_dir, Options::new().serde(serde)),
         Command::Export {
             format,
             table_prefix,
@@ -111,8 +127,8 @@ fn failed(e: &Error) -> ExitCode {
     }
 }
 
-fn run_generate(spec_dir: &Path, out_dir: &Path) -> ExitCode {
-    let generated = match generate(spec_dir, &Layout::Modules) {
+fn run_generate(spec_dir: &Path, out_dir: &Path, options: Options) -> ExitCode {
+    let generated = match generate_with(spec_dir, &Layout::Modules, options) {
         Ok(g) => g,
         Err(e) => return failed(&e),
     };
@@ -131,8 +147,8 @@ fn run_generate(spec_dir: &Path, out_dir: &Path) -> ExitCode {
     }
 }
 
-fn run_check(spec_dir: &Path, out_dir: &Path) -> ExitCode {
-    let generated = match generate(spec_dir, &Layout::Modules) {
+fn run_check(spec_dir: &Path, out_dir: &Path, options: Options) -> ExitCode {
+    let generated = match generate_with(spec_dir, &Layout::Modules, options) {
         Ok(g) => g,
         Err(e) => return failed(&e),
     };

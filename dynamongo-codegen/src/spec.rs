@@ -234,6 +234,7 @@ impl Cx<'_> {
             fields,
             indexes,
             stream,
+            serde: false,
         })
     }
 

@@ -31,6 +31,7 @@ pub use crate::stream::{Image, StreamEvent, Streamed};
 pub use crate::value::{Bytes, EpochSeconds, Expiring, FieldValue};
 pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use chrono;
+pub use serde;
 pub use serde_json;
 pub use uuid;
 
@@ -61,6 +62,23 @@ where
 /// and is at version 0.
 pub fn get_version(item: &Item, attribute: &str) -> Result<i64, DecodeError> {
     get::<Option<i64>>(item, attribute).map(|v| v.unwrap_or(0))
+}
+
+/// `Serialize` of a model (the `serde` option): its JSON form, as `to_json` gives it.
+pub fn serialize_model<M: Model, S: serde::Serializer>(
+    model: &M,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&model.to_json(), serializer)
+}
+
+/// `Deserialize` of a model (the `serde` option): JSON read and validated as `from_json`
+/// does; an invalid value is an error listing every violation.
+pub fn deserialize_model<'de, M: Model, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<M, D::Error> {
+    let value = <Value as serde::Deserialize>::deserialize(deserializer)?;
+    M::from_json(value).map_err(<D::Error as serde::de::Error>::custom)
 }
 
 /// One attribute of a key item.

@@ -60,6 +60,11 @@ pub mod models {
     include!(concat!(env!("OUT_DIR"), "/spec/models.rs"));
 }
 
+/// Models from `spec/` generated with the `serde` option (`Serialize` / `Deserialize`).
+pub mod serde_models {
+    include!(concat!(env!("OUT_DIR"), "/serde/models.rs"));
+}
+
 /// Models from `tests/specs/valid/` (edge cases).
 pub mod edge {
     include!(concat!(env!("OUT_DIR"), "/valid/models.rs"));

@@ -4,6 +4,7 @@
 mod document;
 mod handles;
 mod key;
+mod serde;
 mod stream;
 mod structs;
 mod types;
@@ -36,6 +37,7 @@ pub fn model_tokens(m: &Model) -> TokenStream {
     let nested_enums = enums.iter().map(|e| structs::emit_enum(e));
     let index_fns = handles::emit_index_fns(m);
     let stream = stream::emit_stream(m);
+    let serde = serde::emit_serde(m);
     let projections = m.indexes.iter().filter_map(|i| {
         let name = i.projection_type.as_ref()?;
         let fields = m.projected_fields(i);
@@ -59,6 +61,7 @@ pub fn model_tokens(m: &Model) -> TokenStream {
         #model_struct
         #document
         #model_impl
+        #serde
         #key
         #field_fns
         #index_fns
