@@ -2,6 +2,9 @@
 //! unprocessed items/keys and of throttling with exponential backoff and full jitter, and
 //! an account of every item that did not make it.
 
+use tracing::Instrument;
+
+use crate::trace;
 use std::borrow::Cow;
 
 use futures::stream::{self, StreamExt};
@@ -45,6 +48,7 @@ pub(crate) async fn get_chunk(
     while !pending.is_empty() && attempt < policy.max_attempts {
         if attempt > 0 {
             tokio::time::sleep(policy.backoff(attempt)).await;
+            tracing::Span::current().record("dynamongo.retries", attempt);
         }
         attempt += 1;
         let ka = match KeysAndAttributes::builder()
@@ -61,15 +65,24 @@ pub(crate) async fn get_chunk(
                 }
             }
         };
+        let span = trace::call("BatchGetItem", table);
         match db
             .client()
             .batch_get_item()
             .request_items(table, ka)
+            .return_consumed_capacity(trace::capacity(&span))
             .send()
+            .instrument(span.clone())
             .await
         {
             Ok(out) => {
                 last_error = None;
+                trace::consumed(&span, out.consumed_capacity());
+                let unprocessed = out
+                    .unprocessed_keys()
+                    .and_then(|u| u.get(table))
+                    .map_or(0, |k| k.keys().len());
+                span.record("dynamongo.unprocessed", unprocessed);
                 // Take the items out of the response: no copies.
                 if let Some(got) = out.responses.and_then(|mut r| r.remove(table)) {
                     items.extend(got);
@@ -83,6 +96,7 @@ pub(crate) async fn get_chunk(
             }
             Err(e) => {
                 let err = Error::sdk("BatchGetItem", e);
+                trace::failed(&span, &err);
                 if !err.is_retryable() {
                     return GetChunk {
                         items,
@@ -199,20 +213,31 @@ pub(crate) async fn write_chunk(
     while !requests.is_empty() && attempt < policy.max_attempts {
         if attempt > 0 {
             tokio::time::sleep(policy.backoff(attempt)).await;
+            tracing::Span::current().record("dynamongo.retries", attempt);
         }
         attempt += 1;
         // The SDK takes the requests by value, and a failed call (a throttle, a dropped
         // connection) gives nothing back: keep them for the next attempt.
         let sent = requests.clone();
+        let span = trace::call("BatchWriteItem", table);
+        span.record("dynamongo.items", sent.len());
         match db
             .client()
             .batch_write_item()
             .request_items(table, sent)
+            .return_consumed_capacity(trace::capacity(&span))
             .send()
+            .instrument(span.clone())
             .await
         {
             Ok(out) => {
                 last_error = None;
+                trace::consumed(&span, out.consumed_capacity());
+                let unprocessed = out
+                    .unprocessed_items()
+                    .and_then(|u| u.get(table))
+                    .map_or(0, Vec::len);
+                span.record("dynamongo.unprocessed", unprocessed);
                 let unprocessed: Vec<WriteRequest> = out
                     .unprocessed_items
                     .and_then(|mut u| u.remove(table))
@@ -232,6 +257,7 @@ pub(crate) async fn write_chunk(
             }
             Err(e) => {
                 let err = Error::sdk("BatchWriteItem", e);
+                trace::failed(&span, &err);
                 if !err.is_retryable() {
                     for (_, i) in pending.drain() {
                         outcomes.push((i, Err(clone_error(&err))));

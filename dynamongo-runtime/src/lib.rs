@@ -52,6 +52,7 @@ mod stream;
 // The connection and how calls retry.
 mod db;
 mod retry;
+mod trace;
 // The planner: keys, and which call serves a strategy.
 mod cursor;
 mod keys;

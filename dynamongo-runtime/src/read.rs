@@ -18,7 +18,9 @@ use crate::model::Model;
 use crate::model::{KeyAttr, ScalarType};
 use crate::plan::{self, Access, Planned, BATCH_GET_MAX};
 use crate::retry::{retrying, RetryPolicy};
+use crate::trace;
 use crate::value::Item;
+use tracing::Instrument;
 
 /// How a multi-item read runs.
 #[derive(Clone, Copy)]
@@ -368,8 +370,14 @@ impl PageRequest<'_> {
             let f = self.filter.map(|f| b.condition(f));
             let (names, values) = b.into_maps();
             let start = start.clone();
+            let span = trace::call(if kc.is_some() { "Query" } else { "Scan" }, self.table);
+            if let Some(index) = self.index {
+                span.record("aws.dynamodb.index_name", index);
+            }
+            let capacity = trace::capacity(&span);
+            let traced = span.clone();
             async move {
-                let (items, last) = match kc {
+                let (items, last, count, scanned, used) = match kc {
                     Some(kc) => db
                         .client()
                         .query()
@@ -383,10 +391,20 @@ impl PageRequest<'_> {
                         .consistent_read(self.consistent)
                         .set_exclusive_start_key(start)
                         .set_limit(self.limit)
+                        .return_consumed_capacity(capacity)
                         .send()
+                        .instrument(traced.clone())
                         .await
-                        .map(|o| (o.items, o.last_evaluated_key))
-                        .map_err(|e| Error::sdk("Query", e))?,
+                        .map(|o| {
+                            (
+                                o.items,
+                                o.last_evaluated_key,
+                                o.count,
+                                o.scanned_count,
+                                o.consumed_capacity,
+                            )
+                        })
+                        .map_err(|e| Error::sdk("Query", e)),
                     None => db
                         .client()
                         .scan()
@@ -399,12 +417,28 @@ impl PageRequest<'_> {
                         .set_limit(self.limit)
                         .set_segment(self.segment.map(|(s, _)| s))
                         .set_total_segments(self.segment.map(|(_, t)| t))
+                        .return_consumed_capacity(capacity)
                         .send()
+                        .instrument(traced.clone())
                         .await
-                        .map(|o| (o.items, o.last_evaluated_key))
-                        .map_err(|e| Error::sdk("Scan", e))?,
-                };
-                Ok((items.unwrap_or_default(), last.filter(|l| !l.is_empty())))
+                        .map(|o| {
+                            (
+                                o.items,
+                                o.last_evaluated_key,
+                                o.count,
+                                o.scanned_count,
+                                o.consumed_capacity,
+                            )
+                        })
+                        .map_err(|e| Error::sdk("Scan", e)),
+                }
+                .inspect_err(|e| trace::failed(&span, e))?;
+                span.record("aws.dynamodb.count", count);
+                span.record("aws.dynamodb.scanned_count", scanned);
+                trace::consumed(&span, used.as_ref());
+                let items = items.unwrap_or_default();
+                span.record("dynamongo.items", items.len());
+                Ok((items, last.filter(|l| !l.is_empty())))
             }
         })
         .await

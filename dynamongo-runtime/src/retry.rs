@@ -73,6 +73,8 @@ where
         match f().await {
             Err(e) if e.is_retryable() && attempt + 1 < policy.max_attempts => {
                 attempt += 1;
+                // On the operation's span (the current one between calls).
+                tracing::Span::current().record("dynamongo.retries", attempt);
                 tokio::time::sleep(policy.backoff(attempt)).await;
             }
             other => return other,

@@ -15,6 +15,8 @@ use aws_sdk_dynamodb::types::{
 use crate::db::Db;
 use crate::error::Error;
 use crate::model::{KeyAttr, Model, Projection, ScalarType, Throughput};
+use crate::trace;
+use tracing::Instrument;
 
 use super::BoxFuture;
 
@@ -142,7 +144,8 @@ pub(crate) fn create_table_request<M: Model>(
 async fn create_table<M: Model>(db: &Db, wait: bool) -> Result<(), Error> {
     let table = db.table_name(M::TABLE);
     let req = create_table_request::<M>(db.client().create_table().table_name(&table))?;
-    match req.send().await {
+    let span = trace::call("CreateTable", &table);
+    match req.send().instrument(span.clone()).await {
         Ok(_) => {}
         Err(e) if e.code() == Some("ResourceInUseException") => {
             return Err(Error::TableExists(table))
@@ -166,6 +169,7 @@ async fn create_table<M: Model>(db: &Db, wait: bool) -> Result<(), Error> {
             .table_name(&table)
             .time_to_live_specification(spec)
             .send()
+            .instrument(trace::call("UpdateTimeToLive", &table))
             .await
             .map_err(|e| Error::sdk("UpdateTimeToLive", e))?;
     }
@@ -182,6 +186,7 @@ async fn wait_active(db: &Db, table: &str) -> Result<(), Error> {
             .describe_table()
             .table_name(table)
             .send()
+            .instrument(trace::call("DescribeTable", table))
             .await
             .map_err(|e| Error::sdk("DescribeTable", e))?;
         if out.table().and_then(|t| t.table_status()) == Some(&TableStatus::Active) {
@@ -245,6 +250,7 @@ impl<'a, M: Model> IntoFuture for CreateTable<'a, M> {
     type Output = Result<(), Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(create_table::<M>(self.db, self.wait))
+        let span = trace::operation::<M>("create_table", &self.db.table_name(M::TABLE));
+        super::traced(span, create_table::<M>(self.db, self.wait))
     }
 }

@@ -15,7 +15,8 @@ use crate::read::{raw_stream, ReadOptions};
 use crate::retry::{retrying, RetryPolicy};
 use crate::value::Item;
 
-use super::BoxFuture;
+use super::{traced, BoxFuture};
+use crate::trace;
 
 /// `User::delete_many(&db, strategy)`: a [`BatchResult`] of the keys.
 ///
@@ -253,7 +254,8 @@ impl<'a, M: Model> IntoFuture for DeleteMany<'a, M> {
     type Output = Result<BatchResult<M::Key>, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
+        let span = trace::operation::<M>("delete_many", &self.db.table_name(M::TABLE));
+        traced(span, async move {
             let plan = Self::plan(self.targets)?;
             let (db, policy) = (self.db, self.policy);
             let mut result = BatchResult::default();

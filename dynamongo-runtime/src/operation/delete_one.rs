@@ -9,6 +9,8 @@ use crate::error::Error;
 use crate::expr::condition_request;
 use crate::keys::{self, Single};
 use crate::model::Model;
+use crate::trace;
+use tracing::Instrument;
 
 use super::{decode, failed_condition, BoxFuture};
 
@@ -28,7 +30,13 @@ pub(crate) async fn delete_single<M: Model>(db: &Db, single: Single) -> Result<O
             .set_expression_attribute_values(values)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
     }
-    match req.send().await {
+    let span = trace::call("DeleteItem", &table);
+    req = req.return_consumed_capacity(trace::capacity(&span));
+    let res = req.send().instrument(span.clone()).await;
+    if let Ok(out) = &res {
+        trace::consumed(&span, out.consumed_capacity());
+    }
+    match res {
         Ok(out) => out.attributes().map(|i| decode(db, i)).transpose(),
         Err(e) => match failed_condition(&e) {
             // A stale copy of a versioned item: refused, with the item as stored.
@@ -80,6 +88,7 @@ impl<'a, M: Model> IntoFuture for DeleteOne<'a, M> {
     type Output = Result<Option<M>, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move { delete_single(self.db, self.single?).await })
+        let span = trace::operation::<M>("delete_one", &self.db.table_name(M::TABLE));
+        Box::pin(async move { delete_single(self.db, self.single?).await }.instrument(span))
     }
 }

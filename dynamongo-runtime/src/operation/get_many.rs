@@ -13,7 +13,8 @@ use crate::plan::{self, Plan};
 use crate::read::{raw_stream, read_page, ReadOptions};
 use crate::retry::RetryPolicy;
 
-use super::{decode, BoxFuture};
+use super::{decode, traced, BoxFuture};
+use crate::trace;
 
 /// One page of a read ([`GetMany::page`]): its items, and the cursor of the next page
 /// (`None` on the last). The cursor is an opaque URL-safe string for a web API's clients;
@@ -263,7 +264,8 @@ impl<'a, M: Model> IntoFuture for GetMany<'a, M> {
     type Output = Result<Vec<M>, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
+        let span = trace::operation::<M>("get_many", &self.db.table_name(M::TABLE));
+        traced(span, async move {
             // A list of keys tells how many items can come back at most.
             let at_most = match &self.targets {
                 Targets::List(list) => list.len().min(self.limit.unwrap_or(usize::MAX)),

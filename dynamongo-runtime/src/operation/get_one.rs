@@ -8,7 +8,9 @@ use crate::eval;
 use crate::expr::{Expr, ExprBuilder};
 use crate::keys::{self, Single};
 use crate::model::{Model, Target};
+use crate::trace;
 use crate::value::Item;
+use tracing::Instrument;
 
 use super::{decode, BoxFuture};
 
@@ -75,15 +77,21 @@ pub(crate) async fn get_single<M: Model>(
     let shown = |item: &Item| live.as_ref().is_none_or(|c| eval::matches(c, item));
     match single.extra {
         None => {
+            let span = trace::call("GetItem", &table);
             let out = db
                 .client()
                 .get_item()
                 .table_name(&table)
                 .set_key(Some(single.key))
                 .consistent_read(consistent)
+                .return_consumed_capacity(trace::capacity(&span))
                 .send()
+                .instrument(span.clone())
                 .await
-                .map_err(|e| Error::sdk("GetItem", e))?;
+                .map_err(|e| Error::sdk("GetItem", e))
+                .inspect_err(|e| trace::failed(&span, e))?;
+            trace::consumed(&span, out.consumed_capacity());
+            span.record("dynamongo.items", usize::from(out.item().is_some()));
             out.item()
                 .filter(|i| shown(i))
                 .map(|i| decode(db, i))
@@ -109,6 +117,7 @@ pub(crate) async fn get_single<M: Model>(
             let kc = key_expr.map(|k| b.condition(&k)).unwrap_or_default();
             let filter = b.condition(&extra);
             let (names, values) = b.into_maps();
+            let span = trace::call("Query", &table);
             let out = db
                 .client()
                 .query()
@@ -118,9 +127,14 @@ pub(crate) async fn get_single<M: Model>(
                 .set_expression_attribute_names(names)
                 .set_expression_attribute_values(values)
                 .consistent_read(consistent)
+                .return_consumed_capacity(trace::capacity(&span))
                 .send()
+                .instrument(span.clone())
                 .await
-                .map_err(|e| Error::sdk("Query", e))?;
+                .map_err(|e| Error::sdk("Query", e))
+                .inspect_err(|e| trace::failed(&span, e))?;
+            trace::consumed(&span, out.consumed_capacity());
+            span.record("dynamongo.items", out.items().len());
             out.items()
                 .first()
                 .filter(|i| shown(i))
@@ -134,13 +148,17 @@ impl<'a, M: Model> IntoFuture for GetOne<'a, M> {
     type Output = Result<M, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
-            let single = keys::resolve(self.target)?;
-            get_single::<M>(self.db, single, self.consistent, self.include_expired)
-                .await?
-                .ok_or_else(|| Error::NotFound {
-                    table: self.db.table_name(M::TABLE),
-                })
-        })
+        let span = trace::operation::<M>("get_one", &self.db.table_name(M::TABLE));
+        Box::pin(
+            async move {
+                let single = keys::resolve(self.target)?;
+                get_single::<M>(self.db, single, self.consistent, self.include_expired)
+                    .await?
+                    .ok_or_else(|| Error::NotFound {
+                        table: self.db.table_name(M::TABLE),
+                    })
+            }
+            .instrument(span),
+        )
     }
 }

@@ -43,6 +43,15 @@ pub(crate) mod update_one;
 
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// An operation's future inside its span (see `trace`).
+pub(crate) fn traced<'a, T>(
+    span: tracing::Span,
+    future: impl Future<Output = T> + Send + 'a,
+) -> BoxFuture<'a, T> {
+    use tracing::Instrument;
+    Box::pin(future.instrument(span))
+}
+
 /// Decodes a stored item, naming the table when it does not fit.
 pub(crate) fn decode<M: Model>(db: &Db, item: &Item) -> Result<M, Error> {
     M::from_item(item).map_err(|source| Error::Decode {

@@ -18,6 +18,7 @@ use crate::model::{IndexDef, Model};
 use crate::plan::{self, Access, Plan, Planned};
 use crate::read::{raw_stream, ReadOptions};
 use crate::retry::RetryPolicy;
+use crate::trace;
 use crate::value::{FieldValue, Item};
 
 use super::BoxFuture;
@@ -391,7 +392,10 @@ impl<'a, M: Model, P: Document + Send + 'a> IntoFuture for QueryIndex<'a, M, P> 
     type Output = Result<Vec<P>, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
+        let span = trace::operation::<M>("query", &self.db.table_name(M::TABLE));
         let s = self.stream();
-        Box::pin(async move { s.collect::<Vec<_>>().await.into_iter().collect() })
+        super::traced(span, async move {
+            s.collect::<Vec<_>>().await.into_iter().collect()
+        })
     }
 }

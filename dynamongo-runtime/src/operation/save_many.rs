@@ -13,7 +13,8 @@ use crate::model::{Model, ModelKey};
 use crate::retry::RetryPolicy;
 
 use super::save_one::{put_one, Overwrite};
-use super::{prepare, BoxFuture};
+use super::{prepare, traced, BoxFuture};
+use crate::trace;
 
 /// `User::save_many(&db, items)`: a [`BatchResult`] of the items.
 ///
@@ -63,7 +64,8 @@ impl<'a, M: Model> IntoFuture for SaveMany<'a, M> {
     type Output = Result<BatchResult<M>, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
+        let span = trace::operation::<M>("save_many", &self.db.table_name(M::TABLE));
+        traced(span, async move {
             let SaveMany {
                 db,
                 items,

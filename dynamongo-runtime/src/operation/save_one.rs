@@ -6,6 +6,8 @@ use crate::db::Db;
 use crate::error::Error;
 use crate::expr::{condition_request, Condition, Expr};
 use crate::model::Model;
+use crate::trace;
+use tracing::Instrument;
 
 use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 
@@ -123,12 +125,21 @@ pub(crate) async fn put_one<M: Model>(
             .set_expression_attribute_values(values)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
     }
-    match req.send().await {
-        Ok(_) => Ok(put.version),
-        Err(e) => Err(match failed_condition(&e) {
-            Some(item) => Error::ConditionalCheckFailed { table, item },
-            None => Error::sdk("PutItem", e),
-        }),
+    let span = trace::call("PutItem", &table);
+    req = req.return_consumed_capacity(trace::capacity(&span));
+    match req.send().instrument(span.clone()).await {
+        Ok(out) => {
+            trace::consumed(&span, out.consumed_capacity());
+            Ok(put.version)
+        }
+        Err(e) => {
+            let err = match failed_condition(&e) {
+                Some(item) => Error::ConditionalCheckFailed { table, item },
+                None => Error::sdk("PutItem", e),
+            };
+            trace::failed(&span, &err);
+            Err(err)
+        }
     }
 }
 
@@ -136,12 +147,16 @@ impl<'a, M: Model> IntoFuture for SaveOne<'a, M> {
     type Output = Result<M, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
-            let mut item = self.item;
-            if let Some(version) = put_one(self.db, &item, &self.overwrite).await? {
-                item.set_version(version);
+        let span = trace::operation::<M>("save_one", &self.db.table_name(M::TABLE));
+        Box::pin(
+            async move {
+                let mut item = self.item;
+                if let Some(version) = put_one(self.db, &item, &self.overwrite).await? {
+                    item.set_version(version);
+                }
+                Ok(item)
             }
-            Ok(item)
-        })
+            .instrument(span),
+        )
     }
 }

@@ -21,7 +21,9 @@ use crate::expr::{Action, AttrPath, Expr, ExprBuilder, Update};
 use crate::keys::{self, item_size, key_text_in};
 use crate::model::{Model, Strategy};
 use crate::retry::{retrying, RetryPolicy};
+use crate::trace;
 use crate::value::Item;
+use tracing::Instrument;
 
 use super::save_one::Overwrite;
 use super::update_one::{update_parts, UpdateParts};
@@ -161,6 +163,14 @@ impl WriteAction {
         };
         Ok(built.build())
     }
+}
+
+/// The tables of a transaction, each once, for its span.
+fn table_names<'t>(tables: impl Iterator<Item = &'t str>) -> String {
+    let mut names: Vec<&str> = tables.collect();
+    names.sort_unstable();
+    names.dedup();
+    names.join(",")
 }
 
 fn config<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, Error> {
@@ -529,7 +539,9 @@ impl<'a> IntoFuture for TransactWrite<'a> {
     type Output = Result<Committed, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
+        let tables = table_names(self.actions.iter().flatten().map(|a| a.table.as_str()));
+        let span = trace::operation::<TransactWrite>("transact_write", &tables);
+        super::traced(span, async move {
             let TransactWrite {
                 db,
                 actions,
@@ -547,6 +559,7 @@ impl<'a> IntoFuture for TransactWrite<'a> {
                 None => uuid::Uuid::new_v4().to_string(),
             };
             let mut actions = TransactWrite::checked(actions)?;
+            let actions_tables: Vec<String> = actions.iter().map(|a| a.table.clone()).collect();
             let committed: Vec<Option<AnyItem>> =
                 actions.iter_mut().map(|a| a.committed.take()).collect();
             let items = actions
@@ -554,24 +567,36 @@ impl<'a> IntoFuture for TransactWrite<'a> {
                 .map(|a| a.request(return_stored))
                 .collect::<Result<Vec<_>, Error>>()?;
             // Every attempt sends the same request with the same token.
+            let tables = table_names(actions_tables.iter().map(String::as_str));
             retrying(&policy, || {
+                let span = trace::call("TransactWriteItems", &tables);
+                span.record("dynamongo.items", items.len());
                 let req = db
                     .client()
                     .transact_write_items()
                     .set_transact_items(Some(items.clone()))
-                    .client_request_token(token.clone());
+                    .client_request_token(token.clone())
+                    .return_consumed_capacity(trace::capacity(&span));
                 async move {
-                    req.send()
-                        .await
-                        .map(|_| ())
-                        .map_err(|e| match e.as_service_error() {
-                            Some(TransactWriteItemsError::TransactionCanceledException(c)) => {
-                                Error::TransactionCanceled {
-                                    reasons: cancel_reasons(c.cancellation_reasons()),
+                    let out = req.send().instrument(span.clone()).await;
+                    match out {
+                        Ok(o) => {
+                            trace::consumed(&span, o.consumed_capacity());
+                            Ok(())
+                        }
+                        Err(e) => {
+                            let err = match e.as_service_error() {
+                                Some(TransactWriteItemsError::TransactionCanceledException(c)) => {
+                                    Error::TransactionCanceled {
+                                        reasons: cancel_reasons(c.cancellation_reasons()),
+                                    }
                                 }
-                            }
-                            _ => Error::sdk("TransactWriteItems", e),
-                        })
+                                _ => Error::sdk("TransactWriteItems", e),
+                            };
+                            trace::failed(&span, &err);
+                            Err(err)
+                        }
+                    }
                 }
             })
             .await?;
@@ -678,7 +703,9 @@ impl<'a> IntoFuture for TransactGet<'a> {
     type Output = Result<Fetched, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
+        let tables = table_names(self.gets.iter().flatten().map(|g| g.table.as_str()));
+        let span = trace::operation::<TransactGet>("transact_get", &tables);
+        super::traced(span, async move {
             let TransactGet {
                 db,
                 gets,
@@ -698,20 +725,35 @@ impl<'a> IntoFuture for TransactGet<'a> {
                     config(get).map(|get| TransactGetItem::builder().get(get).build())
                 })
                 .collect::<Result<Vec<_>, Error>>()?;
+            let tables = table_names(gets.iter().map(|g| g.table.as_str()));
             let out = retrying(&policy, || {
+                let span = trace::call("TransactGetItems", &tables);
+                span.record("dynamongo.items", items.len());
                 let req = db
                     .client()
                     .transact_get_items()
-                    .set_transact_items(Some(items.clone()));
+                    .set_transact_items(Some(items.clone()))
+                    .return_consumed_capacity(trace::capacity(&span));
                 async move {
-                    req.send().await.map_err(|e| match e.as_service_error() {
-                        Some(TransactGetItemsError::TransactionCanceledException(c)) => {
-                            Error::TransactionCanceled {
-                                reasons: cancel_reasons(c.cancellation_reasons()),
-                            }
+                    let out = req.send().instrument(span.clone()).await;
+                    match out {
+                        Ok(o) => {
+                            trace::consumed(&span, o.consumed_capacity());
+                            Ok(o)
                         }
-                        _ => Error::sdk("TransactGetItems", e),
-                    })
+                        Err(e) => {
+                            let err = match e.as_service_error() {
+                                Some(TransactGetItemsError::TransactionCanceledException(c)) => {
+                                    Error::TransactionCanceled {
+                                        reasons: cancel_reasons(c.cancellation_reasons()),
+                                    }
+                                }
+                                _ => Error::sdk("TransactGetItems", e),
+                            };
+                            trace::failed(&span, &err);
+                            Err(err)
+                        }
+                    }
                 }
             })
             .await?;

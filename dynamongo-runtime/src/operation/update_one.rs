@@ -10,7 +10,9 @@ use crate::error::{Error, Violation};
 use crate::expr::{Action, AttrPath, Expr, ExprBuilder, Update};
 use crate::keys::{self, Single};
 use crate::model::{JsonUpdates, Model};
+use crate::trace;
 use crate::value::Item;
+use tracing::Instrument;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -93,6 +95,7 @@ async fn update_single<M: Model>(
     let update_text = b.update(&actions.iter().collect::<Vec<_>>());
     let cond_text = b.condition(&cond);
     let (names, values) = b.into_maps();
+    let span = trace::call("UpdateItem", &table);
     let res = db
         .client()
         .update_item()
@@ -104,8 +107,13 @@ async fn update_single<M: Model>(
         .set_expression_attribute_values(values)
         .return_values(ReturnValue::AllNew)
         .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .return_consumed_capacity(trace::capacity(&span))
         .send()
+        .instrument(span.clone())
         .await;
+    if let Ok(out) = &res {
+        trace::consumed(&span, out.consumed_capacity());
+    }
     match res {
         Ok(out) => match out.attributes() {
             Some(item) => decode(db, item),
@@ -156,9 +164,13 @@ impl<'a, M: Model> IntoFuture for UpdateOne<'a, M> {
     type Output = Result<M, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
-            let (single, updates) = self.request?;
-            update_single(self.db, single, updates).await
-        })
+        let span = trace::operation::<M>("update_one", &self.db.table_name(M::TABLE));
+        Box::pin(
+            async move {
+                let (single, updates) = self.request?;
+                update_single(self.db, single, updates).await
+            }
+            .instrument(span),
+        )
     }
 }

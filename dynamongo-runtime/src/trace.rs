@@ -1,0 +1,82 @@
+//! Tracing: one span per dynamongo operation, and inside it one span per DynamoDB call,
+//! named and attributed per the OpenTelemetry semantic conventions for DynamoDB
+//! (`db.system.name = "aws.dynamodb"`, `db.operation.name`, `aws.dynamodb.table_names`,
+//! `aws.dynamodb.index_name`, `aws.dynamodb.consumed_capacity`, counts), plus dynamongo's
+//! own (`dynamongo.model`, `dynamongo.items`, `dynamongo.retries`, `dynamongo.unprocessed`).
+//! `otel.name` and `otel.kind` are what `tracing-opentelemetry` names spans by.
+
+use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
+use tracing::field::Empty;
+use tracing::Span;
+
+/// The span of a dynamongo operation on model `M` (`save_one`, `get_many`, ...).
+pub(crate) fn operation<M>(operation: &'static str, table: &str) -> Span {
+    let model = std::any::type_name::<M>()
+        .rsplit("::")
+        .next()
+        .unwrap_or_default();
+    tracing::info_span!(
+        "dynamongo.operation",
+        otel.name = %format_args!("{operation} {model}"),
+        otel.kind = "internal",
+        db.system.name = "aws.dynamodb",
+        aws.dynamodb.table_names = table,
+        dynamongo.operation = operation,
+        dynamongo.model = model,
+        dynamongo.items = Empty,
+        dynamongo.failed = Empty,
+        dynamongo.retries = Empty,
+        dynamongo.unprocessed = Empty,
+    )
+}
+
+/// The span of one DynamoDB call.
+pub(crate) fn call(operation: &'static str, table: &str) -> Span {
+    tracing::info_span!(
+        "dynamodb.call",
+        otel.name = %format_args!("{operation} {table}"),
+        otel.kind = "client",
+        db.system.name = "aws.dynamodb",
+        db.operation.name = operation,
+        aws.dynamodb.table_names = table,
+        aws.dynamodb.index_name = Empty,
+        aws.dynamodb.consumed_capacity = Empty,
+        aws.dynamodb.count = Empty,
+        aws.dynamodb.scanned_count = Empty,
+        dynamongo.items = Empty,
+        dynamongo.unprocessed = Empty,
+        error.type = Empty,
+    )
+}
+
+/// Consumed capacity is asked for only when someone records the span.
+pub(crate) fn capacity(span: &Span) -> ReturnConsumedCapacity {
+    if span.is_disabled() {
+        ReturnConsumedCapacity::None
+    } else {
+        ReturnConsumedCapacity::Total
+    }
+}
+
+/// Records the capacity units a call consumed.
+pub(crate) fn consumed<'c>(span: &Span, capacity: impl IntoIterator<Item = &'c ConsumedCapacity>) {
+    let units: f64 = capacity
+        .into_iter()
+        .filter_map(|c| c.capacity_units())
+        .sum();
+    if units > 0.0 {
+        span.record("aws.dynamodb.consumed_capacity", units);
+    }
+}
+
+/// Records how a call ended when it failed: the error's code, or its kind.
+pub(crate) fn failed(span: &Span, error: &crate::error::Error) {
+    let kind = match error {
+        crate::error::Error::Sdk { code: Some(c), .. } => c.as_str(),
+        crate::error::Error::ConditionalCheckFailed { .. } => "ConditionalCheckFailedException",
+        crate::error::Error::TransactionCanceled { .. } => "TransactionCanceledException",
+        crate::error::Error::Config(_) => "configuration",
+        _ => "error",
+    };
+    span.record("error.type", kind);
+}
