@@ -1,9 +1,11 @@
-//! The seed's quickstart, on the embedded store (or on AWS with `--aws`).
+//! A newcomer's tour of dynamongo, on the embedded store (or on AWS with `--aws`).
 //!
 //! `cargo run -p build-example` generates the models from `spec/` (in build.rs) and runs:
-//! create the table, save John and Jane, print John's name, get John by a condition and
-//! print him as JSON; then query orders through a secondary index and show the plan; then
-//! move money between two versioned accounts in a transaction.
+//! the seed's quickstart (create the table, save John and Jane, print John's name, get John
+//! by a condition and print him as JSON); a batch and its `BatchResult`; a plan from
+//! `explain()` and an index query; a page and its cursor; and a transfer between two
+//! versioned accounts in a transaction. With `RUST_LOG=info` it also prints the spans of
+//! every operation and DynamoDB call.
 
 #[allow(dead_code)] // every spec is generated; the example uses some of them.
 mod models {
@@ -18,6 +20,12 @@ use serde_json::json;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
+    // RUST_LOG=info: each operation's and each DynamoDB call's span, when it closes.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_target(false)
+        .init();
     let db = if std::env::args().any(|a| a == "--aws") {
         // The seed's env vars (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION_NAME,
         // AWS_TABLE_PREFIX) and the standard AWS chain.
@@ -52,26 +60,49 @@ async fn main() -> Result<(), Error> {
         serde_json::to_string_pretty(&user.to_json()).unwrap_or_default()
     );
 
-    // A secondary index: John's orders by status, newest first (spec/orders.json).
+    // A batch: every item ends in `success` or in `fail` with its reason.
     Order::create_table(&db).await?;
-    let orders = ["o-1", "o-2", "o-3"].map(|id| {
-        let mut o = Order::new(john.email.as_str(), id);
-        o.status = Some(if id == "o-2" {
-            OrderStatus::Open
-        } else {
-            OrderStatus::Shipped
-        });
-        o
-    });
-    Order::save_many(&db, orders).await?;
+    let mut orders: Vec<Order> = (1..=5)
+        .map(|i| {
+            let mut o = Order::new(john.email.as_str(), format!("o-{i}"));
+            o.status = Some(if i % 2 == 0 {
+                OrderStatus::Open
+            } else {
+                OrderStatus::Shipped
+            });
+            o
+        })
+        .collect();
+    orders.push(Order::new("not an email", "o-x"));
+    let batch = Order::save_many(&db, orders).await?;
+    println!(
+        "\nsave_many: {} saved, {} failed",
+        batch.success_count(),
+        batch.fail_count()
+    );
+    for f in &batch.fail {
+        println!("  failed {}: {}", f.item.order_id, f.reason);
+    }
+
+    // The planner: the shipped orders come from the secondary index `by_status`.
     let shipped = Order::get_many(&db, order::status().eq(OrderStatus::Shipped)).descending();
-    println!("{}", shipped.explain()?);
+    println!("\n{}", shipped.explain()?);
     for o in shipped.await? {
         println!("shipped: {} {}", o.customer, o.order_id);
     }
 
+    // Pages: two orders at a time, and the cursor a web API would hand to its client.
+    let johns = || Order::get_many(&db, order::customer().eq(john.email.as_str()));
+    let first = johns().page(2).await?;
+    let cursor = first.cursor.clone().unwrap_or_default();
+    println!("\npage 1: {:?}", ids(&first.items));
+    println!("cursor: {cursor}");
+    let second = johns().after(cursor).page(2).await?;
+    println!("page 2: {:?}", ids(&second.items));
+
     // Concurrent writers (spec/accounts.json): versioned accounts, and a transfer that
     // happens entirely or not at all.
+    println!();
     Account::create_table(&db).await?;
     let alice = Account::save_one(&db, Account::new("alice", "alice@example.com", 100)).await?;
     let bob = Account::save_one(&db, Account::new("bob", "bob@example.com", 0)).await?;
@@ -87,4 +118,8 @@ async fn main() -> Result<(), Error> {
         println!("{id}: balance {}, version {}", a.balance, a.version);
     }
     Ok(())
+}
+
+fn ids(orders: &[Order]) -> Vec<&str> {
+    orders.iter().map(|o| o.order_id.as_str()).collect()
 }

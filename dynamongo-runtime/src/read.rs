@@ -231,7 +231,7 @@ pub(crate) async fn read_page<M: Model>(
         };
         let names_match = start.keys().all(|k| expected.iter().any(|a| a.name == k));
         let inside = key_condition(from.part).is_none_or(|kc| eval::matches(&kc, start));
-        if from.part >= parts || !names_match || !expected.iter().all(|a| fits(a)) || !inside {
+        if from.part >= parts || !names_match || !expected.iter().all(fits) || !inside {
             return Err(misplaced());
         }
     }

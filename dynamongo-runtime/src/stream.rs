@@ -18,7 +18,8 @@ pub use aws_lambda_events::event::dynamodb::EventRecord as StreamEventRecord;
 /// use dynamongo_runtime::StreamEvent;
 /// let e: StreamEvent<&str> = StreamEvent::Modify { old: "before", new: "after" };
 /// assert_eq!(e.name(), "MODIFY");
-/// assert_eq!(e.new(), Some(&"after"));
+/// assert_eq!(e.after(), Some(&"after"));
+/// assert_eq!(e.before(), Some(&"before"));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum StreamEvent<N, O = N> {
@@ -46,7 +47,7 @@ impl<N, O> StreamEvent<N, O> {
     }
 
     /// The item after the change (none for a removal).
-    pub fn new(&self) -> Option<&N> {
+    pub fn after(&self) -> Option<&N> {
         match self {
             StreamEvent::Insert(n) | StreamEvent::Modify { new: n, .. } => Some(n),
             StreamEvent::Remove(_) => None,
@@ -54,7 +55,7 @@ impl<N, O> StreamEvent<N, O> {
     }
 
     /// The item before the change (none for an insertion).
-    pub fn old(&self) -> Option<&O> {
+    pub fn before(&self) -> Option<&O> {
         match self {
             StreamEvent::Modify { old, .. } | StreamEvent::Remove(old) => Some(old),
             StreamEvent::Insert(_) => None,

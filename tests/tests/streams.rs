@@ -109,7 +109,7 @@ fn a_lambda_event_decodes_into_typed_changes() {
         ]
     );
     assert_eq!(changes[1].name(), "MODIFY");
-    assert_eq!(changes[2].old().map(|a| a.balance), Some(70));
+    assert_eq!(changes[2].before().map(|a| a.balance), Some(70));
 }
 
 /// A record as the stream would carry it, from our own items.
@@ -150,7 +150,7 @@ fn records_built_from_our_items_round_trip() {
     // Serialised as a Lambda would receive it and read back: the same event.
     let json = serde_json::to_string(&modify).unwrap();
     let back: StreamEventRecord = serde_json::from_str(&json).unwrap();
-    assert_eq!(Account::change(&back).unwrap().new(), Some(&after));
+    assert_eq!(Account::change(&back).unwrap().after(), Some(&after));
 
     // A KEYS_ONLY stream: keys on both sides, whatever else the record holds.
     let token = dynamongo_runtime::uuid::Uuid::new_v4();
