@@ -15,7 +15,7 @@ use crate::eval;
 use crate::expr::{Expr, ExprBuilder};
 use crate::keys::{key_names, live, KeyRef};
 use crate::model::Model;
-use crate::model::{KeyAttr, ScalarType};
+use crate::model::{IndexDef, KeyAttr, ScalarType};
 use crate::plan::{self, Access, Planned, BATCH_GET_MAX};
 use crate::retry::{retrying, RetryPolicy};
 use crate::trace;
@@ -71,12 +71,7 @@ pub(crate) fn raw_stream<'a, M: Model, T: Send + 'a>(
             range,
             filter,
         } => {
-            // A global index has no strongly consistent reads.
-            if consistent && index.is_some_and(|i| !i.local) {
-                let name = index.map_or("", |i| i.name);
-                let e = Error::Expression(format!(
-                    "the plan queries the global index `{name}`, which cannot be read consistently"
-                ));
+            if let Err(e) = consistent_possible(index, consistent) {
                 return stream::iter([Err(e)]).boxed();
             }
             let per_hash = hash_values.into_iter().map(move |h| {
@@ -131,6 +126,17 @@ pub(crate) fn raw_stream<'a, M: Model, T: Send + 'a>(
         std::future::ready(out)
     })
     .boxed()
+}
+
+/// A global index has no strongly consistent reads.
+fn consistent_possible(index: Option<&IndexDef>, consistent: bool) -> Result<(), Error> {
+    match index {
+        Some(i) if consistent && !i.local => Err(Error::Expression(format!(
+            "the plan queries the global index `{}`, which cannot be read consistently",
+            i.name
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// The checks applied here to what a plan reads: the plan's own, and the TTL rule.
@@ -191,12 +197,7 @@ pub(crate) async fn read_page<M: Model>(
             range,
             filter,
         } => {
-            if options.consistent && index.is_some_and(|i| !i.local) {
-                let name = index.map_or("", |i| i.name);
-                return Err(Error::Expression(format!(
-                    "the plan queries the global index `{name}`, which cannot be read consistently"
-                )));
-            }
+            consistent_possible(index, options.consistent)?;
             let parts = hash_values.len();
             (index, hash_values, range, filter, parts)
         }

@@ -14,6 +14,8 @@ use aws_sdk_dynamodb::types::{
     TransactGetItem, TransactWriteItem, Update as SdkUpdate,
 };
 
+use aws_sdk_dynamodb::config::http::HttpResponse;
+
 use crate::db::Db;
 use crate::error::{CancelReason, Error, Violation};
 use crate::eval;
@@ -163,6 +165,32 @@ impl WriteAction {
         };
         Ok(built.build())
     }
+}
+
+/// Sends a transaction call in its span: a cancellation is `Error::TransactionCanceled`
+/// with its reasons (`reasons` finds them in the service error), and a failure is
+/// recorded on the span.
+async fn traced_send<T, E>(
+    span: &tracing::Span,
+    operation: &'static str,
+    send: impl std::future::Future<
+        Output = Result<T, aws_sdk_dynamodb::error::SdkError<E, HttpResponse>>,
+    >,
+    reasons: impl Fn(&E) -> Option<&[CancellationReason]>,
+) -> Result<T, Error>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    send.instrument(span.clone()).await.map_err(|e| {
+        let err = match e.as_service_error().and_then(&reasons) {
+            Some(r) => Error::TransactionCanceled {
+                reasons: cancel_reasons(r),
+            },
+            None => Error::sdk(operation, e),
+        };
+        trace::failed(span, &err);
+        err
+    })
 }
 
 /// The tables of a transaction, each once, for its span.
@@ -578,25 +606,15 @@ impl<'a> IntoFuture for TransactWrite<'a> {
                     .client_request_token(token.clone())
                     .return_consumed_capacity(trace::capacity(&span));
                 async move {
-                    let out = req.send().instrument(span.clone()).await;
-                    match out {
-                        Ok(o) => {
-                            trace::consumed(&span, o.consumed_capacity());
-                            Ok(())
+                    let out = traced_send(&span, "TransactWriteItems", req.send(), |e| match e {
+                        TransactWriteItemsError::TransactionCanceledException(c) => {
+                            Some(c.cancellation_reasons())
                         }
-                        Err(e) => {
-                            let err = match e.as_service_error() {
-                                Some(TransactWriteItemsError::TransactionCanceledException(c)) => {
-                                    Error::TransactionCanceled {
-                                        reasons: cancel_reasons(c.cancellation_reasons()),
-                                    }
-                                }
-                                _ => Error::sdk("TransactWriteItems", e),
-                            };
-                            trace::failed(&span, &err);
-                            Err(err)
-                        }
-                    }
+                        _ => None,
+                    })
+                    .await?;
+                    trace::consumed(&span, out.consumed_capacity());
+                    Ok(())
                 }
             })
             .await?;
@@ -735,25 +753,15 @@ impl<'a> IntoFuture for TransactGet<'a> {
                     .set_transact_items(Some(items.clone()))
                     .return_consumed_capacity(trace::capacity(&span));
                 async move {
-                    let out = req.send().instrument(span.clone()).await;
-                    match out {
-                        Ok(o) => {
-                            trace::consumed(&span, o.consumed_capacity());
-                            Ok(o)
+                    let out = traced_send(&span, "TransactGetItems", req.send(), |e| match e {
+                        TransactGetItemsError::TransactionCanceledException(c) => {
+                            Some(c.cancellation_reasons())
                         }
-                        Err(e) => {
-                            let err = match e.as_service_error() {
-                                Some(TransactGetItemsError::TransactionCanceledException(c)) => {
-                                    Error::TransactionCanceled {
-                                        reasons: cancel_reasons(c.cancellation_reasons()),
-                                    }
-                                }
-                                _ => Error::sdk("TransactGetItems", e),
-                            };
-                            trace::failed(&span, &err);
-                            Err(err)
-                        }
-                    }
+                        _ => None,
+                    })
+                    .await?;
+                    trace::consumed(&span, out.consumed_capacity());
+                    Ok(out)
                 }
             })
             .await?;
