@@ -5,7 +5,11 @@
 //! own (`dynamongo.model`, `dynamongo.items`, `dynamongo.retries`, `dynamongo.unprocessed`).
 //! `otel.name` and `otel.kind` are what `tracing-opentelemetry` names spans by.
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
+use futures::stream::{BoxStream, Stream, StreamExt};
 use tracing::field::Empty;
 use tracing::Span;
 
@@ -79,4 +83,21 @@ pub(crate) fn failed(span: &Span, error: &crate::error::Error) {
         _ => "error",
     };
     span.record("error.type", kind);
+}
+
+/// A stream whose every poll runs inside `span` (tracing's `Instrument` is for futures).
+pub(crate) fn stream_in<'a, T: 'a>(span: Span, inner: BoxStream<'a, T>) -> BoxStream<'a, T> {
+    struct InSpan<'a, T> {
+        span: Span,
+        inner: BoxStream<'a, T>,
+    }
+    impl<T> Stream for InSpan<'_, T> {
+        type Item = T;
+        fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+            let this = &mut *self;
+            let _entered = this.span.enter();
+            this.inner.poll_next_unpin(cx)
+        }
+    }
+    InSpan { span, inner }.boxed()
 }

@@ -152,6 +152,25 @@ async fn operations_and_calls_have_spans_with_the_otel_attributes() {
     assert_eq!(query["aws.dynamodb.count"], "1");
     assert_eq!(query["dynamongo.items"], "1");
 
+    // A page and a stream have their operation spans too.
+    Order::get_many(&db, order::status().eq(OrderStatus::Shipped))
+        .page(5)
+        .await
+        .unwrap();
+    let spans = capture.take();
+    assert_eq!(calls_in(&spans, &ops(&spans, "get_many.page")[0]).len(), 1);
+    use futures::StreamExt;
+    let streamed: Vec<_> = Order::get_many(&db, order::status().eq(OrderStatus::Shipped))
+        .stream()
+        .collect()
+        .await;
+    assert_eq!(streamed.len(), 1);
+    let spans = capture.take();
+    assert_eq!(
+        calls_in(&spans, &ops(&spans, "get_many.stream")[0]).len(),
+        1
+    );
+
     // A transaction names every table; a failed call says why.
     let mut tx = db.transact_write();
     tx.put(User::new("t@example.com", "T"));

@@ -186,7 +186,8 @@ impl<'a, M: Model> GetMany<'a, M> {
     /// # Ok(()) }
     /// ```
     pub fn page(self, size: usize) -> BoxFuture<'a, Result<Page<M>, Error>> {
-        Box::pin(async move {
+        let span = trace::operation::<M>("get_many.page", &self.db.table_name(M::TABLE));
+        traced(span, async move {
             if size == 0 {
                 return Err(Error::Validation(vec![crate::error::Violation::new(
                     "page",
@@ -236,6 +237,11 @@ impl<'a, M: Model> GetMany<'a, M> {
 
     /// The items as they arrive, page by page, in bounded memory.
     pub fn stream(self) -> BoxStream<'a, Result<M, Error>> {
+        let span = trace::operation::<M>("get_many.stream", &self.db.table_name(M::TABLE));
+        trace::stream_in(span, self.items())
+    }
+
+    fn items(self) -> BoxStream<'a, Result<M, Error>> {
         let db = self.db;
         let planned = match self
             .check_segments()
@@ -271,7 +277,7 @@ impl<'a, M: Model> IntoFuture for GetMany<'a, M> {
                 Targets::List(list) => list.len().min(self.limit.unwrap_or(usize::MAX)),
                 Targets::Where(_) => 0,
             };
-            let mut s = self.stream();
+            let mut s = self.items();
             let mut out = Vec::with_capacity(at_most);
             while let Some(r) = s.next().await {
                 match r {
