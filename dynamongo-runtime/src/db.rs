@@ -162,15 +162,15 @@ impl Db {
 }
 
 /// The embedded store's thread: its own runtime, listening on 127.0.0.1 until told to stop.
+/// A current-thread runtime: on two cores a multi-thread one cost single calls ~40 % of
+/// their throughput (`bench --ops`), the store's work being one SQLite database anyway.
 #[cfg(feature = "embedded")]
 fn serve_embedded(
     store: dynoxide::Database,
     addr_tx: tokio::sync::oneshot::Sender<Result<std::net::SocketAddr, Error>>,
     stop_rx: tokio::sync::oneshot::Receiver<()>,
 ) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("dynamongo-embedded-worker")
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build();
     let runtime = match runtime {
