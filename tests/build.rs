@@ -51,9 +51,11 @@ fn random_specs(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
         let text = serde_json::to_string_pretty(&g.spec)?;
         std::fs::write(specs_dir.join(format!("{}.json", g.model)), text)?;
     }
+    // With serde impls too, so that hostile names meet them as well.
     let models = dynamongo_codegen::Builder::new()
         .spec_dir(&specs_dir)
         .out_dir(dir)
+        .serde(true)
         .quiet(true)
         .generate()
         .map_err(|e| format!("random specs (seed {seed}) do not generate:\n{e}"))?

@@ -89,9 +89,12 @@ pub mod random {
 
 include!(concat!(env!("OUT_DIR"), "/random/samples.rs"));
 
-/// A model's JSON sample through `from_json`, `to_item`/`from_item`, `to_json`, its key and
-/// the store, each time the same value.
-pub async fn round_trip<M: Model + PartialEq>(db: &Db, sample: &str) -> Result<(), String> {
+/// A model's JSON sample through `from_json`, `to_item`/`from_item`, `to_json`, serde, its
+/// key and the store, each time the same value.
+pub async fn round_trip<M>(db: &Db, sample: &str) -> Result<(), String>
+where
+    M: Model + PartialEq + serde::Serialize + serde::de::DeserializeOwned,
+{
     let name = std::any::type_name::<M>();
     let fail =
         |what: &str, e: &dyn std::fmt::Display| format!("{name}: {what}: {e}\n  sample: {sample}");
@@ -105,6 +108,22 @@ pub async fn round_trip<M: Model + PartialEq>(db: &Db, sample: &str) -> Result<(
     let again = M::from_json(m.to_json()).map_err(|e| fail("from_json(to_json)", &e))?;
     if again != m {
         return Err(fail("JSON round trip", &format!("{again:?} != {m:?}")));
+    }
+    // The serde impls are the JSON form, both ways.
+    let serialized = serde_json::to_value(&m).map_err(|e| fail("serialize", &e))?;
+    if serialized != m.to_json() {
+        return Err(fail(
+            "serialize",
+            &format!("{serialized} != {}", m.to_json()),
+        ));
+    }
+    let deserialized: M =
+        serde_json::from_value(serialized).map_err(|e| fail("deserialize", &e))?;
+    if deserialized != m {
+        return Err(fail(
+            "serde round trip",
+            &format!("{deserialized:?} != {m:?}"),
+        ));
     }
     let key = M::Key::from_key_item(&m.key().to_key_item()).map_err(|e| fail("key", &e))?;
     M::create_table(db)
