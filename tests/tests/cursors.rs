@@ -104,6 +104,23 @@ async fn pages_of_every_plan_read_the_query_exactly_once() {
     let (paged, _) = all_pages(read, 9).await;
     assert_eq!(ids(&paged), ids(&read().await.unwrap()));
     assert_eq!(paged.len(), 50);
+    // The same through the index's typed handle.
+    let handle = || Order::query(db, order::by_status().eq(OrderStatus::Shipped));
+    let mut pages = vec![handle().page(8).await.unwrap()];
+    while let Some(c) = pages.last().unwrap().cursor.clone() {
+        pages.push(handle().after(c).page(8).await.unwrap());
+    }
+    let paged: Vec<Order> = pages.into_iter().flat_map(|p| p.items).collect();
+    assert_eq!(ids(&paged), ids(&handle().await.unwrap()));
+    assert_eq!(paged.len(), 90);
+    // A cursor of the planner's query is not the handle's (another plan), and back.
+    let planned = Order::get_many(db, order::status().eq(OrderStatus::Shipped))
+        .page(8)
+        .await
+        .unwrap();
+    let other = handle().after(planned.cursor.unwrap()).page(8).await;
+    assert!(matches!(other, Err(Error::Validation(_))), "{other:?}");
+
     // A Scan with a filter, and a segmented one.
     for segments in [1, 3] {
         let read =

@@ -12,9 +12,50 @@ use crate::model::{Model, Targets};
 use crate::plan::{self, Plan};
 use crate::read::{raw_stream, read_page, ReadOptions};
 use crate::retry::RetryPolicy;
+use crate::value::Item;
 
 use super::{decode, traced, BoxFuture};
 use crate::trace;
+
+/// One page of a plan from a cursor (`None`: the first page), decoded by `decode`: the
+/// cursor names the query by the fingerprint of its plan.
+pub(crate) async fn paged_read<M: Model, T>(
+    db: &Db,
+    planned: plan::Planned,
+    options: ReadOptions,
+    after: Option<&str>,
+    size: usize,
+    decode: fn(&Db, &Item) -> Result<T, Error>,
+) -> Result<Page<T>, Error> {
+    if size == 0 {
+        return Err(Error::Validation(vec![crate::error::Violation::new(
+            "page",
+            "a page holds at least one item",
+        )]));
+    }
+    let table = db.table_name(M::TABLE);
+    let text = plan::describe::<M>(table, &planned, options.descending, None, options.segments);
+    let fingerprint = cursor::fnv(text.to_string().as_bytes());
+    let from = match after {
+        Some(c) => cursor::decode(c, fingerprint)?,
+        None => cursor::Position {
+            part: 0,
+            start: None,
+        },
+    };
+    let (items, next) = read_page::<M>(db, planned, options, from, size).await?;
+    Ok(Page {
+        items: items
+            .iter()
+            .map(|i| decode(db, i))
+            .collect::<Result<Vec<T>, Error>>()?,
+        cursor: next.map(|p| cursor::encode(fingerprint, &p)),
+    })
+}
+
+fn decode_item<M: Model>(db: &Db, item: &Item) -> Result<M, Error> {
+    decode::<M>(db, item)
+}
 
 /// One page of a read ([`GetMany::page`]): its items, and the cursor of the next page
 /// (`None` on the last). The cursor is an opaque URL-safe string for a web API's clients;
@@ -188,33 +229,7 @@ impl<'a, M: Model> GetMany<'a, M> {
     pub fn page(self, size: usize) -> BoxFuture<'a, Result<Page<M>, Error>> {
         let span = trace::operation::<M>("get_many.page", &self.db.table_name(M::TABLE));
         traced(span, async move {
-            if size == 0 {
-                return Err(Error::Validation(vec![crate::error::Violation::new(
-                    "page",
-                    "a page holds at least one item",
-                )]));
-            }
             self.check_segments()?;
-            let db = self.db;
-            let planned = plan::plan(self.targets)?;
-            let fingerprint = cursor::fnv(
-                plan::describe::<M>(
-                    db.table_name(M::TABLE),
-                    &planned,
-                    self.descending,
-                    None,
-                    self.segments,
-                )
-                .to_string()
-                .as_bytes(),
-            );
-            let from = match &self.after {
-                Some(c) => cursor::decode(c, fingerprint)?,
-                None => cursor::Position {
-                    part: 0,
-                    start: None,
-                },
-            };
             let options = ReadOptions {
                 descending: self.descending,
                 consistent: self.consistent,
@@ -223,15 +238,9 @@ impl<'a, M: Model> GetMany<'a, M> {
                 policy: self.policy,
                 include_expired: self.include_expired,
             };
-            let (items, next) = read_page::<M>(db, planned, options, from, size).await?;
-            let items = items
-                .iter()
-                .map(|i| decode::<M>(db, i))
-                .collect::<Result<Vec<M>, Error>>()?;
-            Ok(Page {
-                items,
-                cursor: next.map(|p| cursor::encode(fingerprint, &p)),
-            })
+            let planned = plan::plan(self.targets)?;
+            let after = self.after.as_deref();
+            paged_read::<M, M>(self.db, planned, options, after, size, decode_item::<M>).await
         })
     }
 

@@ -280,6 +280,7 @@ pub struct QueryIndex<'a, M, P> {
     limit: Option<usize>,
     include_expired: bool,
     policy: RetryPolicy,
+    after: Option<String>,
 }
 
 impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
@@ -292,7 +293,54 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
             limit: None,
             include_expired: false,
             policy: db.retry_policy(),
+            after: None,
         }
+    }
+
+    /// Resume after a page: `cursor` is a [`Page::cursor`](crate::Page) of this same query;
+    /// another query's, or an altered one, is [`Error::Validation`].
+    pub fn after(mut self, cursor: impl Into<String>) -> Self {
+        self.after = Some(cursor.into());
+        self
+    }
+
+    /// One page of at most `size` items and the cursor of the next, as
+    /// [`GetMany::page`](crate::GetMany::page).
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::{Index, NoRange};
+    /// # use dynamongo_runtime::codegen::example::user::User;
+    /// # async fn demo(db: &Db, by_name: Index<User, String, NoRange, User>) -> dynamongo_runtime::Result<()> {
+    /// let page = User::query(db, by_name.eq("John")).page(10).await?;
+    /// if let Some(next) = page.cursor {
+    ///     let more = User::query(db, by_name.eq("John")).after(next).page(10).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn page(self, size: usize) -> BoxFuture<'a, Result<crate::Page<P>, Error>> {
+        let span = trace::operation::<M>("query.page", &self.db.table_name(M::TABLE));
+        super::traced(span, async move {
+            let planned = self.planned()?;
+            let options = ReadOptions {
+                descending: self.descending,
+                consistent: false,
+                limit: Some(size),
+                segments: 1,
+                policy: self.policy,
+                include_expired: self.include_expired,
+            };
+            let after = self.after.as_deref();
+            super::get_many::paged_read::<M, P>(
+                self.db,
+                planned,
+                options,
+                after,
+                size,
+                decode_ref::<M, P>,
+            )
+            .await
+        })
     }
 
     /// Checks on the other attributes (a `FilterExpression`).
@@ -382,7 +430,11 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
 }
 
 fn decode_as<M: Model, P: Document>(db: &Db, item: Item) -> Result<P, Error> {
-    P::from_item(&item).map_err(|source| Error::Decode {
+    decode_ref::<M, P>(db, &item)
+}
+
+fn decode_ref<M: Model, P: Document>(db: &Db, item: &Item) -> Result<P, Error> {
+    P::from_item(item).map_err(|source| Error::Decode {
         table: db.table_name(M::TABLE),
         source,
     })
