@@ -212,7 +212,8 @@ fn number_size(n: &str) -> usize {
     digits.div_ceil(2) + 1
 }
 
-fn value_size(v: &AttributeValue) -> usize {
+/// The size of one attribute value, as DynamoDB counts it.
+pub(crate) fn value_size(v: &AttributeValue) -> usize {
     match v {
         AttributeValue::S(s) => s.len(),
         AttributeValue::N(n) => number_size(n),

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use futures::stream::{self, BoxStream, StreamExt};
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
 use crate::batch::get_chunk;
 use crate::cursor::{invalid, Position};
@@ -140,7 +140,7 @@ fn consistent_possible(index: Option<&IndexDef>, consistent: bool) -> Result<(),
 }
 
 /// The checks applied here to what a plan reads: the plan's own, and the TTL rule.
-fn local_checks<M: Model>(local: Option<Expr>, include_expired: bool) -> Option<Expr> {
+pub(crate) fn local_checks<M: Model>(local: Option<Expr>, include_expired: bool) -> Option<Expr> {
     match include_expired {
         true => local,
         false => Expr::and_all(local.into_iter().chain(live::<M>()).collect()),
@@ -181,10 +181,8 @@ pub(crate) async fn read_page<M: Model>(
                 options.policy,
                 |_, item| Ok(item),
             )
-            .collect::<Vec<_>>()
-            .await
-            .into_iter()
-            .collect::<Result<_, _>>()?;
+            .try_collect()
+            .await?;
             let next = (end < total).then_some(Position {
                 part: end,
                 start: None,

@@ -16,13 +16,14 @@ use super::{decode, failed_condition, BoxFuture};
 
 pub(crate) async fn delete_single<M: Model>(db: &Db, single: Single) -> Result<Option<M>, Error> {
     let table = db.table_name(M::TABLE);
+    let condition = single.write_condition::<M>();
     let mut req = db
         .client()
         .delete_item()
         .table_name(&table)
-        .set_key(Some(single.key.clone()))
+        .set_key(Some(single.key))
         .return_values(ReturnValue::AllOld);
-    if let Some(cond) = single.write_condition::<M>() {
+    if let Some(cond) = condition {
         let (text, names, values) = condition_request(&cond);
         req = req
             .condition_expression(text)
@@ -89,6 +90,9 @@ impl<'a, M: Model> IntoFuture for DeleteOne<'a, M> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("delete_one", &self.db.table_name(M::TABLE));
-        Box::pin(async move { delete_single(self.db, self.single?).await }.instrument(span))
+        super::traced(
+            span,
+            async move { delete_single(self.db, self.single?).await },
+        )
     }
 }

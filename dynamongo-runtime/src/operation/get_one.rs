@@ -8,6 +8,7 @@ use crate::eval;
 use crate::expr::{Expr, ExprBuilder};
 use crate::keys::{self, Single};
 use crate::model::{Model, Target};
+use crate::read;
 use crate::trace;
 use crate::value::Item;
 use tracing::Instrument;
@@ -73,7 +74,7 @@ pub(crate) async fn get_single<M: Model>(
     include_expired: bool,
 ) -> Result<Option<M>, Error> {
     let table = db.table_name(M::TABLE);
-    let live = (!include_expired).then(keys::live::<M>).flatten();
+    let live = read::local_checks::<M>(None, include_expired);
     let shown = |item: &Item| live.as_ref().is_none_or(|c| eval::matches(c, item));
     match single.extra {
         None => {
@@ -149,16 +150,13 @@ impl<'a, M: Model> IntoFuture for GetOne<'a, M> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("get_one", &self.db.table_name(M::TABLE));
-        Box::pin(
-            async move {
-                let single = keys::resolve(self.target)?;
-                get_single::<M>(self.db, single, self.consistent, self.include_expired)
-                    .await?
-                    .ok_or_else(|| Error::NotFound {
-                        table: self.db.table_name(M::TABLE),
-                    })
-            }
-            .instrument(span),
-        )
+        super::traced(span, async move {
+            let single = keys::resolve(self.target)?;
+            get_single::<M>(self.db, single, self.consistent, self.include_expired)
+                .await?
+                .ok_or_else(|| Error::NotFound {
+                    table: self.db.table_name(M::TABLE),
+                })
+        })
     }
 }

@@ -148,15 +148,12 @@ impl<'a, M: Model> IntoFuture for SaveOne<'a, M> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("save_one", &self.db.table_name(M::TABLE));
-        Box::pin(
-            async move {
-                let mut item = self.item;
-                if let Some(version) = put_one(self.db, &item, &self.overwrite).await? {
-                    item.set_version(version);
-                }
-                Ok(item)
+        super::traced(span, async move {
+            let mut item = self.item;
+            if let Some(version) = put_one(self.db, &item, &self.overwrite).await? {
+                item.set_version(version);
             }
-            .instrument(span),
-        )
+            Ok(item)
+        })
     }
 }

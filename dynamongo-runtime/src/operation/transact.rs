@@ -20,7 +20,7 @@ use crate::db::Db;
 use crate::error::{CancelReason, Error, Violation};
 use crate::eval;
 use crate::expr::{Action, AttrPath, Expr, ExprBuilder, Update};
-use crate::keys::{self, item_size, key_text_in};
+use crate::keys::{self, item_size, key_text_in, value_size};
 use crate::model::{Model, Strategy};
 use crate::retry::{retrying, RetryPolicy};
 use crate::trace;
@@ -428,9 +428,7 @@ fn actions_size(actions: &[Action]) -> usize {
                 | Action::Add(_, v)
                 | Action::Append(_, v)
                 | Action::Prepend(_, v)
-                | Action::Delete(_, v) => {
-                    path + item_size(&Item::from([(String::new(), v.clone())]))
-                }
+                | Action::Delete(_, v) => path + value_size(v),
                 Action::Remove(_) => path,
             }
         })
@@ -587,7 +585,6 @@ impl<'a> IntoFuture for TransactWrite<'a> {
                 None => uuid::Uuid::new_v4().to_string(),
             };
             let mut actions = TransactWrite::checked(actions)?;
-            let actions_tables: Vec<String> = actions.iter().map(|a| a.table.clone()).collect();
             let committed: Vec<Option<AnyItem>> =
                 actions.iter_mut().map(|a| a.committed.take()).collect();
             let items = actions
@@ -595,7 +592,6 @@ impl<'a> IntoFuture for TransactWrite<'a> {
                 .map(|a| a.request(return_stored))
                 .collect::<Result<Vec<_>, Error>>()?;
             // Every attempt sends the same request with the same token.
-            let tables = table_names(actions_tables.iter().map(String::as_str));
             retrying(&policy, || {
                 let span = trace::call("TransactWriteItems", &tables);
                 span.record("dynamongo.items", items.len());
@@ -743,7 +739,6 @@ impl<'a> IntoFuture for TransactGet<'a> {
                     config(get).map(|get| TransactGetItem::builder().get(get).build())
                 })
                 .collect::<Result<Vec<_>, Error>>()?;
-            let tables = table_names(gets.iter().map(|g| g.table.as_str()));
             let out = retrying(&policy, || {
                 let span = trace::call("TransactGetItems", &tables);
                 span.record("dynamongo.items", items.len());

@@ -165,12 +165,9 @@ impl<'a, M: Model> IntoFuture for UpdateOne<'a, M> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("update_one", &self.db.table_name(M::TABLE));
-        Box::pin(
-            async move {
-                let (single, updates) = self.request?;
-                update_single(self.db, single, updates).await
-            }
-            .instrument(span),
-        )
+        super::traced(span, async move {
+            let (single, updates) = self.request?;
+            update_single(self.db, single, updates).await
+        })
     }
 }
