@@ -26,6 +26,12 @@ pub struct Model {
     pub stream: Option<StreamView>,
     /// Generate `Serialize` / `Deserialize` (the generator's `serde` option, not the spec's).
     pub serde: bool,
+    /// The path generated code reaches the runtime by (the generator's `runtime_path`
+    /// option; `::dynamongo_runtime` by default).
+    pub runtime: String,
+    /// Extra attributes on the model struct (the generator's `type_attribute`), each a
+    /// checked outer attribute (`#[derive(Hash)]`).
+    pub attributes: Vec<String>,
 }
 
 /// What a table's stream records hold (DynamoDB's `StreamViewType`).
@@ -184,6 +190,8 @@ pub struct Field {
     /// The version field of optimistic locking (`"version": true`; a top-level `int`,
     /// required, 0 by default, at least 0).
     pub version: bool,
+    /// Extra attributes on the struct field (the generator's `field_attribute`).
+    pub attributes: Vec<String>,
 }
 
 impl Field {
@@ -348,6 +356,8 @@ pub struct Dict {
     pub name: String,
     pub doc: Option<String>,
     pub fields: Vec<Field>,
+    /// Extra attributes on the dict's struct (the generator's `type_attribute`).
+    pub attributes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -26,6 +26,7 @@
 mod emit;
 mod error;
 pub mod export;
+mod hooks;
 mod ident;
 pub mod ir;
 mod spec;
@@ -67,77 +68,144 @@ pub struct Generated {
     pub models: Vec<ir::Model>,
 }
 
-/// What to generate besides the models themselves.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
+/// The path generated code reaches the runtime by, unless [`Options::runtime_path`] says
+/// otherwise.
+pub const DEFAULT_RUNTIME_PATH: &str = "::dynamongo_runtime";
+
+/// Where the specs come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Input {
+    /// Every `*.json` file of a directory, sorted by file name.
+    Dir(PathBuf),
+    /// Spec texts given in memory: `(name, text)`, the name used in messages and headers.
+    Sources(Vec<(String, String)>),
+}
+
+/// What [`generate`] reads and what it writes: the specs (a directory, or texts in memory),
+/// the layout, and the generator's hooks — serde impls, the runtime's path, and extra
+/// attributes on generated types and fields (as prost-build's `type_attribute` /
+/// `field_attribute`).
+///
+/// ```
+/// use dynamongo_codegen::{generate, Layout, Options};
+///
+/// let spec = r#"{"model": "User", "table": "users", "hash_key": "email",
+///     "fields": {"email": {"type": "email", "required": true}}}"#;
+/// let options = Options::from_sources([("users.json", spec)])
+///     .layout(Layout::Modules)
+///     .type_attribute("User", "#[derive(Eq)]")
+///     .field_attribute("User.email", "#[doc(alias = \"mail\")]");
+/// let generated = generate(&options)?;
+/// let user = &generated.files[1].contents;
+/// assert!(user.contains("#[derive(Eq)]"));
+/// # Ok::<(), dynamongo_codegen::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
-    /// `serde::Serialize` / `Deserialize` for each model, written out (no derives):
-    /// serialising is `to_json`, deserialising is `from_json`, with its validation.
-    pub serde: bool,
+    input: Input,
+    layout: Layout,
+    serde: bool,
+    runtime_path: String,
+    type_attributes: Vec<(String, String)>,
+    field_attributes: Vec<(String, String)>,
 }
 
 impl Options {
-    /// The default options: models only.
-    pub fn new() -> Self {
-        Options::default()
+    /// The specs of a directory (`*.json`, sorted by file name), in the module layout.
+    pub fn new(spec_dir: impl Into<PathBuf>) -> Self {
+        Options::with_input(Input::Dir(spec_dir.into()))
     }
 
-    /// With or without serde impls.
+    /// Spec texts given in memory, `(name, text)`: the name is used in messages and in the
+    /// `@generated` header.
+    pub fn from_sources<N: Into<String>, T: Into<String>>(
+        sources: impl IntoIterator<Item = (N, T)>,
+    ) -> Self {
+        Options::with_input(Input::Sources(
+            sources
+                .into_iter()
+                .map(|(n, t)| (n.into(), t.into()))
+                .collect(),
+        ))
+    }
+
+    fn with_input(input: Input) -> Self {
+        Options {
+            input,
+            layout: Layout::Modules,
+            serde: false,
+            runtime_path: DEFAULT_RUNTIME_PATH.to_string(),
+            type_attributes: Vec::new(),
+            field_attributes: Vec::new(),
+        }
+    }
+
+    /// How the files are laid out (default [`Layout::Modules`]).
+    pub fn layout(mut self, layout: Layout) -> Self {
+        self.layout = layout;
+        self
+    }
+
+    /// `serde::Serialize` / `Deserialize` for each model, written out (no derives):
+    /// serialising is `to_json`, deserialising is `from_json`, with its validation.
     pub fn serde(mut self, yes: bool) -> Self {
         self.serde = yes;
         self
     }
-}
 
-/// Reads every `*.json` spec in `spec_dir` (sorted by file name) and generates code.
-/// Spec errors of all files are returned together.
-pub fn generate(spec_dir: &Path, layout: &Layout) -> Result<Generated, Error> {
-    generate_with(spec_dir, layout, Options::default())
-}
-
-/// As [`generate`], with [`Options`].
-pub fn generate_with(
-    spec_dir: &Path,
-    layout: &Layout,
-    options: Options,
-) -> Result<Generated, Error> {
-    let (specs, sources) = read_specs(spec_dir)?;
-    generate_sources(&sources, specs, layout, options)
-}
-
-/// Reads and validates every `*.json` spec in `spec_dir` (as [`generate`] does), without
-/// generating code: the IR that exports are made from.
-pub fn parse(spec_dir: &Path) -> Result<Vec<ir::Model>, Error> {
-    let (_, sources) = read_specs(spec_dir)?;
-    spec::parse_all(&sources).map_err(Error::Spec)
-}
-
-/// Generates from spec texts given in memory (`name` is used in messages and headers).
-pub fn generate_from_sources(
-    sources: &[(String, String)],
-    layout: &Layout,
-) -> Result<Generated, Error> {
-    let sources: Vec<spec::Source> = sources
-        .iter()
-        .map(|(name, text)| spec::Source {
-            name: name.clone(),
-            text: text.clone(),
-        })
-        .collect();
-    generate_sources(&sources, Vec::new(), layout, Options::default())
-}
-
-fn generate_sources(
-    sources: &[spec::Source],
-    specs: Vec<PathBuf>,
-    layout: &Layout,
-    options: Options,
-) -> Result<Generated, Error> {
-    let mut models = spec::parse_all(sources).map_err(Error::Spec)?;
-    for m in &mut models {
-        m.serde = options.serde;
+    /// The path generated code reaches the runtime by (default `::dynamongo_runtime`), for a
+    /// crate that re-exports it (`"::my_crate::dynamongo"`) or is it (`"crate"`), as
+    /// prost-build's `prost_path`.
+    pub fn runtime_path(mut self, path: impl Into<String>) -> Self {
+        self.runtime_path = path.into();
+        self
     }
-    let files = emit_files(&models, layout)?;
+
+    /// An extra attribute on a generated struct: `target` names a model (`"User"`), a dict
+    /// by its field path (`"User.address"`, `"User.address.geo"`), or `"*"` for every
+    /// model and dict struct; `attribute` is an outer attribute (`"#[derive(Hash)]"`).
+    /// Given several times, the attributes are written in that order.
+    pub fn type_attribute(
+        mut self,
+        target: impl Into<String>,
+        attribute: impl Into<String>,
+    ) -> Self {
+        self.type_attributes.push((target.into(), attribute.into()));
+        self
+    }
+
+    /// An extra attribute on a generated struct field: `target` is the field's path
+    /// (`"User.email"`, `"User.address.city"`), or `"User.*"` for every field of a struct.
+    pub fn field_attribute(
+        mut self,
+        target: impl Into<String>,
+        attribute: impl Into<String>,
+    ) -> Self {
+        self.field_attributes
+            .push((target.into(), attribute.into()));
+        self
+    }
+}
+
+/// Reads the specs [`Options`] name, checks them, and generates code in memory (nothing is
+/// written: see [`write`], [`check`] or [`Builder`]). Spec errors of all files, and every
+/// option that names nothing or does not parse, are returned together.
+pub fn generate(options: &Options) -> Result<Generated, Error> {
+    let (specs, sources) = match &options.input {
+        Input::Dir(dir) => read_specs(dir)?,
+        Input::Sources(list) => (
+            Vec::new(),
+            list.iter()
+                .map(|(name, text)| spec::Source {
+                    name: name.clone(),
+                    text: text.clone(),
+                })
+                .collect(),
+        ),
+    };
+    let mut models = spec::parse_all(&sources).map_err(Error::Spec)?;
+    hooks::apply(options, &mut models)?;
+    let files = emit_files(&models, &options.layout)?;
     Ok(Generated {
         files,
         specs,
@@ -252,14 +320,25 @@ fn read_specs(dir: &Path) -> Result<(Vec<PathBuf>, Vec<spec::Source>), Error> {
 ///
 /// Prints `cargo:rerun-if-changed` for the spec directory and every spec file, and writes
 /// `models.rs` (one inline module per model) into `OUT_DIR/dynamongo` unless
-/// [`Builder::out_dir`] says otherwise — only when its bytes change.
-#[derive(Debug, Clone, Default)]
+/// [`Builder::out_dir`] says otherwise — only when its bytes change. The hooks of
+/// [`Options`] are here too.
+#[derive(Debug, Clone)]
 pub struct Builder {
     spec_dir: Option<PathBuf>,
     out_dir: Option<PathBuf>,
-    layout: Option<Layout>,
     quiet: bool,
     options: Options,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            spec_dir: None,
+            out_dir: None,
+            quiet: false,
+            options: Options::new("").layout(Layout::SingleFile("models.rs".to_string())),
+        }
+    }
 }
 
 impl Builder {
@@ -282,14 +361,41 @@ impl Builder {
 
     /// The layout (default: one file, `models.rs`).
     pub fn layout(mut self, layout: Layout) -> Self {
-        self.layout = Some(layout);
+        self.options = self.options.layout(layout);
         self
     }
 
-    /// Also generate `serde::Serialize` / `Deserialize` for each model (see [`Options`]);
-    /// the crate then needs `serde` among its dependencies only to name the traits.
+    /// Also generate `serde::Serialize` / `Deserialize` for each model (see
+    /// [`Options::serde`]).
     pub fn serde(mut self, yes: bool) -> Self {
-        self.options.serde = yes;
+        self.options = self.options.serde(yes);
+        self
+    }
+
+    /// See [`Options::runtime_path`].
+    pub fn runtime_path(mut self, path: impl Into<String>) -> Self {
+        self.options = self.options.runtime_path(path);
+        self
+    }
+
+    /// See [`Options::type_attribute`]:
+    /// `Builder::new().type_attribute("User", "#[derive(Hash)]")`.
+    pub fn type_attribute(
+        mut self,
+        target: impl Into<String>,
+        attribute: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.type_attribute(target, attribute);
+        self
+    }
+
+    /// See [`Options::field_attribute`].
+    pub fn field_attribute(
+        mut self,
+        target: impl Into<String>,
+        attribute: impl Into<String>,
+    ) -> Self {
+        self.options = self.options.field_attribute(target, attribute);
         self
     }
 
@@ -314,16 +420,16 @@ impl Builder {
             })?)
             .join("dynamongo"),
         };
-        let layout = self
-            .layout
-            .unwrap_or_else(|| Layout::SingleFile("models.rs".to_string()));
-        let (specs, sources) = read_specs(&spec_dir)?;
+        let options = Options {
+            input: Input::Dir(spec_dir),
+            ..self.options
+        };
+        let generated = generate(&options)?;
         if !self.quiet {
-            for s in &specs {
+            for s in &generated.specs {
                 println!("cargo:rerun-if-changed={}", s.display());
             }
         }
-        let generated = generate_sources(&sources, specs, &layout, self.options)?;
         write::write(&out_dir, &generated, false)?;
         Ok(generated)
     }

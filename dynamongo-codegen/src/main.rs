@@ -6,9 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use dynamongo_codegen::export::{export, Format};
-use dynamongo_codegen::{check, generate_with, parse, write, Drift, Error, Layout, Options};
+use dynamongo_codegen::{check, generate, write, Drift, Error, Options};
 
 /// Typed DynamoDB models from JSON specs: Rust code, and the tables as infrastructure code.
 #[derive(Parser)]
@@ -30,10 +30,8 @@ enum Command {
         /// Write nothing; as `check`.
         #[arg(long)]
         check: bool,
-        /// Also generate serde `Serialize` / `Deserialize` for each model (deserialising
-        /// validates as `from_json`).
-        #[arg(long)]
-        serde: bool,
+        #[command(flatten)]
+        hooks: Hooks,
     },
     /// Check that OUT_DIR is what SPEC_DIR generates (exit 1 with a diff when not)
     ///
@@ -42,9 +40,8 @@ enum Command {
     Check {
         spec_dir: PathBuf,
         out_dir: PathBuf,
-        /// As `generate --serde`.
-        #[arg(long)]
-        serde: bool,
+        #[command(flatten)]
+        hooks: Hooks,
     },
     /// Export the tables: CreateTable JSON, CloudFormation, Terraform or an IAM policy
     ///
@@ -62,6 +59,53 @@ enum Command {
         spec_dir: PathBuf,
         out: Option<PathBuf>,
     },
+}
+
+/// The generator's hooks (as `dynamongo_codegen::Options`), shared by `generate` and `check`.
+#[derive(Args)]
+struct Hooks {
+    /// Also generate serde `Serialize` / `Deserialize` for each model (deserialising
+    /// validates as `from_json`).
+    #[arg(long)]
+    serde: bool,
+    /// The path generated code reaches the runtime by (default `::dynamongo_runtime`).
+    #[arg(long, value_name = "PATH")]
+    runtime_path: Option<String>,
+    /// An extra attribute on a generated struct: `User=#[derive(Hash)]`, `User.address=...`
+    /// for a dict, `*=...` for every struct. Repeatable.
+    #[arg(long, value_name = "TARGET=ATTRIBUTE")]
+    type_attribute: Vec<String>,
+    /// An extra attribute on a struct field: `User.email=#[doc(alias = "mail")]`,
+    /// `User.*=...` for every field of a struct. Repeatable.
+    #[arg(long, value_name = "TARGET=ATTRIBUTE")]
+    field_attribute: Vec<String>,
+}
+
+impl Hooks {
+    fn options(&self, spec_dir: &Path) -> Result<Options, Error> {
+        let mut options = Options::new(spec_dir).serde(self.serde);
+        if let Some(path) = &self.runtime_path {
+            options = options.runtime_path(path);
+        }
+        for (flag, list) in [
+            ("--type-attribute", &self.type_attribute),
+            ("--field-attribute", &self.field_attribute),
+        ] {
+            for pair in list {
+                let Some((target, attribute)) = pair.split_once('=') else {
+                    return Err(Error::Usage(format!(
+                        "{flag} {pair:?}: expected TARGET=ATTRIBUTE (`User=#[derive(Hash)]`)"
+                    )));
+                };
+                options = if flag == "--type-attribute" {
+                    options.type_attribute(target.trim(), attribute.trim())
+                } else {
+                    options.field_attribute(target.trim(), attribute.trim())
+                };
+            }
+        }
+        Ok(options)
+    }
 }
 
 const COMMANDS: &[&str] = &["generate", "check", "export", "help"];
@@ -91,19 +135,19 @@ fn main() -> ExitCode {
             spec_dir,
             out_dir,
             check: false,
-            serde,
-        } => run_generate(&spec_dir, &out_dir, Options::new().serde(serde)),
+            hooks,
+        } => run_generate(&out_dir, hooks.options(&spec_dir)),
         Command::Generate {
             spec_dir,
             out_dir,
             check: true,
-            serde,
+            hooks,
         }
         | Command::Check {
             spec_dir,
             out_dir,
-            serde,
-        } => run_check(&spec_dir, &out_dir, Options::new().serde(serde)),
+            hooks,
+        } => run_check(&spec_dir, &out_dir, hooks.options(&spec_dir)),
         Command::Export {
             format,
             table_prefix,
@@ -127,8 +171,8 @@ fn failed(e: &Error) -> ExitCode {
     }
 }
 
-fn run_generate(spec_dir: &Path, out_dir: &Path, options: Options) -> ExitCode {
-    let generated = match generate_with(spec_dir, &Layout::Modules, options) {
+fn run_generate(out_dir: &Path, options: Result<Options, Error>) -> ExitCode {
+    let generated = match options.and_then(|o| generate(&o)) {
         Ok(g) => g,
         Err(e) => return failed(&e),
     };
@@ -147,8 +191,8 @@ fn run_generate(spec_dir: &Path, out_dir: &Path, options: Options) -> ExitCode {
     }
 }
 
-fn run_check(spec_dir: &Path, out_dir: &Path, options: Options) -> ExitCode {
-    let generated = match generate_with(spec_dir, &Layout::Modules, options) {
+fn run_check(spec_dir: &Path, out_dir: &Path, options: Result<Options, Error>) -> ExitCode {
+    let generated = match options.and_then(|o| generate(&o)) {
         Ok(g) => g,
         Err(e) => return failed(&e),
     };
@@ -189,10 +233,11 @@ fn run_export(format: &str, prefix: &str, spec_dir: &Path, out: Option<&Path>) -
         eprintln!("error: unknown format `{format}`");
         return ExitCode::from(2);
     };
-    let text = match parse(spec_dir).and_then(|models| export(&models, format, prefix)) {
-        Ok(t) => t,
-        Err(e) => return failed(&e),
-    };
+    let text =
+        match generate(&Options::new(spec_dir)).and_then(|g| export(&g.models, format, prefix)) {
+            Ok(t) => t,
+            Err(e) => return failed(&e),
+        };
     let Some(out) = out else {
         print!("{text}");
         return ExitCode::SUCCESS;

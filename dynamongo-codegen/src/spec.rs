@@ -235,6 +235,8 @@ impl Cx<'_> {
             indexes,
             stream,
             serde: false,
+            runtime: crate::DEFAULT_RUNTIME_PATH.to_string(),
+            attributes: Vec::new(),
         })
     }
 
@@ -342,6 +344,7 @@ impl Cx<'_> {
                 doc: str_of(spec, "doc").map(str::to_string),
                 ty,
                 version,
+                attributes: Vec::new(),
             };
             if version {
                 self.version_field(&mut field, spec, &p);
@@ -451,6 +454,7 @@ impl Cx<'_> {
                     name,
                     doc: str_of(spec, "doc").map(str::to_string),
                     fields,
+                    attributes: Vec::new(),
                 })
             }
             "enum" => {

@@ -356,11 +356,11 @@ fn second_run_is_identical_and_touches_nothing_and_check_sees_drift() {
     check(1, "(generated)\n@@ ");
     check(
         1,
-        "\n-    const YEAR_OF_BIRTH: dm::Rules = dm::Rules::new().min(1900.0).max(2018.0);",
+        "\n-        .rules(dm::Rules::new().min(1900.0).max(2018.0));",
     );
     check(
         1,
-        "\n+    const YEAR_OF_BIRTH: dm::Rules = dm::Rules::new().min(1900.0).max(2030.0);",
+        "\n+        .rules(dm::Rules::new().min(1900.0).max(2030.0));",
     );
     std::fs::write(&users, &text).unwrap();
     check(0, "");

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 /// The quickstart's `User` model, as generated, for documentation examples.
 pub mod example;
 
-use aws_sdk_dynamodb::types::AttributeValue as Attr;
+use aws_sdk_dynamodb::types::AttributeValue as Av;
 use serde_json::Value;
 
 use crate::value::wrong_json;
@@ -26,7 +26,7 @@ pub use crate::model::{
     Target, Throughput,
 };
 pub use crate::operation::{Index, NoRange};
-pub use crate::rules::{Path, Rules};
+pub use crate::rules::{Attr, Path, Rules};
 pub use crate::stream::{Image, StreamEvent, Streamed};
 pub use crate::value::{Bytes, EpochSeconds, Expiring, FieldValue};
 pub use aws_sdk_dynamodb::types::AttributeValue;
@@ -36,9 +36,10 @@ pub use serde_json;
 pub use uuid;
 
 /// Reads an attribute of an item (or of a dict's map) into a struct field.
-pub fn get<T: Slot>(item: &Item, attribute: &str) -> Result<T, DecodeError> {
+pub fn get<T: Slot>(item: &Item, attr: &Attr) -> Result<T, DecodeError> {
+    let attribute = attr.name;
     match item.get(attribute) {
-        None | Some(Attr::Null(_)) => T::absent().map_err(|e| e.at(attribute)),
+        None | Some(Av::Null(_)) => T::absent().map_err(|e| e.at(attribute)),
         Some(v) => T::Value::from_attr(v)
             .map(T::wrap)
             .map_err(|e| e.at(attribute)),
@@ -51,17 +52,17 @@ pub fn epoch<T: Expiring>(value: &T) -> T::Stored {
 }
 
 /// Reads a TTL field (N, epoch seconds) into its `DateTime<Utc>` struct field.
-pub fn get_epoch<T: Expiring>(item: &Item, attribute: &str) -> Result<T, DecodeError>
+pub fn get_epoch<T: Expiring>(item: &Item, attr: &Attr) -> Result<T, DecodeError>
 where
     T::Stored: Slot,
 {
-    get::<T::Stored>(item, attribute).map(T::from_stored)
+    get::<T::Stored>(item, attr).map(T::from_stored)
 }
 
 /// Reads the version field: an item written before the model was versioned has none,
 /// and is at version 0.
-pub fn get_version(item: &Item, attribute: &str) -> Result<i64, DecodeError> {
-    get::<Option<i64>>(item, attribute).map(|v| v.unwrap_or(0))
+pub fn get_version(item: &Item, attr: &Attr) -> Result<i64, DecodeError> {
+    get::<Option<i64>>(item, attr).map(|v| v.unwrap_or(0))
 }
 
 /// `Serialize` of a model (the `serde` option): its JSON form, as `to_json` gives it.
@@ -82,20 +83,20 @@ pub fn deserialize_model<'de, M: Model, D: serde::Deserializer<'de>>(
 }
 
 /// One attribute of a key item.
-pub fn attr<T: FieldValue>(attribute: &str, value: &T) -> (String, Attr) {
-    (attribute.to_string(), value.to_attr())
+pub fn attr<T: FieldValue>(attr: &Attr, value: &T) -> (String, Av) {
+    (attr.name.to_string(), value.to_attr())
 }
 
 // ----- enums -----
 
 /// A generated enum from its stored string.
 pub fn enum_from_attr<E>(
-    v: &Attr,
+    v: &Av,
     name: &str,
     parse: fn(&str) -> Option<E>,
 ) -> Result<E, DecodeError> {
     match v {
-        Attr::S(s) => parse(s).ok_or_else(|| {
+        Av::S(s) => parse(s).ok_or_else(|| {
             DecodeError::new(format!("one of the values of {name}"), format!("S `{s}`"))
         }),
         other => Err(DecodeError::new("S (enum)", crate::value::attr_kind(other))),

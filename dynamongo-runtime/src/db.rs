@@ -71,7 +71,7 @@ impl Db {
     ///
     /// ```no_run
     /// # async fn demo() -> Result<(), dynamongo_runtime::Error> {
-    /// use dynamongo_runtime::{Db, RetryPolicy};
+    /// use dynamongo_runtime::{Db, config::RetryPolicy};
     /// let db = Db::from_env().await?.with_retry_policy(RetryPolicy { concurrency: 16, ..Default::default() });
     /// # Ok(()) }
     /// ```

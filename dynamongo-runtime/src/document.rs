@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{Map, Value};
 
 use crate::error::{DecodeError, Violation};
-use crate::rules::{Path, Rules};
+use crate::rules::{Attr, Path, Rules};
 use crate::value::{attr_kind, wrong_json, FieldValue, Item};
 
 /// A struct generated from a spec's `fields` (a model or a dict): its conversions to and
@@ -14,7 +14,7 @@ use crate::value::{attr_kind, wrong_json, FieldValue, Item};
 /// A dict is stored as a map, so every `Document` is also a [`FieldValue`].
 ///
 /// ```
-/// use dynamongo_runtime::Document;
+/// use dynamongo_runtime::field::Document;
 /// use dynamongo_runtime::codegen::example::user::User;
 /// let user = User::new("john@example.com", "John");
 /// let item = user.to_item();
@@ -152,18 +152,18 @@ impl<T: FieldValue> Slot for Option<T> {
 /// Walks the fields of a struct (`Document::visit`): writing an item, writing JSON, or
 /// checking the rules, with one generated line per field.
 pub trait Visitor {
-    /// One field: its attribute name, value and rules.
-    fn field<T: Slot>(&mut self, attribute: &str, value: &T, rules: &Rules);
+    /// One field: its attribute (name and rules) and value.
+    fn field<T: Slot>(&mut self, attr: &Attr, value: &T);
 }
 
 pub(crate) struct ItemWriter(pub(crate) Item);
 
 impl Visitor for ItemWriter {
-    fn field<T: Slot>(&mut self, attribute: &str, value: &T, _: &Rules) {
+    fn field<T: Slot>(&mut self, attr: &Attr, value: &T) {
         if let Some(v) = value.value() {
             // An empty string or set is not written, as dynamongo does.
             if !v.is_absent() {
-                self.0.insert(attribute.to_string(), v.to_attr());
+                self.0.insert(attr.name.to_string(), v.to_attr());
             }
         }
     }
@@ -172,9 +172,9 @@ impl Visitor for ItemWriter {
 pub(crate) struct JsonWriter(pub(crate) Map<String, Value>);
 
 impl Visitor for JsonWriter {
-    fn field<T: Slot>(&mut self, attribute: &str, value: &T, _: &Rules) {
+    fn field<T: Slot>(&mut self, attr: &Attr, value: &T) {
         let json = value.value().map_or(Value::Null, FieldValue::to_json);
-        self.0.insert(attribute.to_string(), json);
+        self.0.insert(attr.name.to_string(), json);
     }
 }
 
@@ -184,9 +184,9 @@ pub(crate) struct Checker<'a, 'p> {
 }
 
 impl Visitor for Checker<'_, '_> {
-    fn field<T: Slot>(&mut self, attribute: &str, value: &T, rules: &Rules) {
+    fn field<T: Slot>(&mut self, attr: &Attr, value: &T) {
         if let Some(v) = value.value() {
-            v.check(rules, &self.path.field(attribute), self.out);
+            v.check(&attr.rules, &self.path.field(attr.name), self.out);
         }
     }
 }
@@ -217,31 +217,21 @@ pub struct JsonReader<'a> {
 impl JsonReader<'_> {
     /// A field; absent, null or `""` is `None` for an optional field, empty for a
     /// collection, a dict's defaults for a dict, and a violation for anything else.
-    pub fn field<T: Slot>(&mut self, attribute: &'static str, rules: &Rules) -> Option<T> {
-        self.read(attribute, rules, T::json_absent)
+    pub fn field<T: Slot>(&mut self, attr: &'static Attr) -> Option<T> {
+        self.read(attr.name, &attr.rules, T::json_absent)
     }
 
     /// A field with a default, used when it is absent.
-    pub fn or<T: Slot>(
-        &mut self,
-        attribute: &'static str,
-        rules: &Rules,
-        default: fn() -> T::Value,
-    ) -> Option<T> {
-        self.read(attribute, rules, |_, _| Some(T::wrap(default())))
+    pub fn or<T: Slot>(&mut self, attr: &'static Attr, default: fn() -> T::Value) -> Option<T> {
+        self.read(attr.name, &attr.rules, |_, _| Some(T::wrap(default())))
     }
 
-    /// A TTL field (a `DateTime<Utc>` read as [`EpochSeconds`](crate::EpochSeconds)).
-    pub fn epoch<T: crate::value::Expiring>(
-        &mut self,
-        attribute: &'static str,
-        rules: &Rules,
-    ) -> Option<T>
+    /// A TTL field (a `DateTime<Utc>` read as [`EpochSeconds`](crate::field::EpochSeconds)).
+    pub fn epoch<T: crate::value::Expiring>(&mut self, attr: &'static Attr) -> Option<T>
     where
         T::Stored: Slot,
     {
-        self.field::<T::Stored>(attribute, rules)
-            .map(T::from_stored)
+        self.field::<T::Stored>(attr).map(T::from_stored)
     }
 
     fn read<T: Slot>(

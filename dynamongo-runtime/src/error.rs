@@ -5,7 +5,7 @@ use std::fmt;
 /// Everything that can go wrong in a dynamongo call.
 ///
 /// ```
-/// use dynamongo_runtime::{Error, Violation};
+/// use dynamongo_runtime::{Error, error::Violation};
 /// let e = Error::Validation(vec![Violation::new("email", "is required")]);
 /// assert_eq!(e.to_string(), "invalid item: email: is required");
 /// assert!(!e.is_not_found());
@@ -203,7 +203,7 @@ fn render_reasons(reasons: &[CancelReason]) -> String {
 /// Why one action of a cancelled transaction failed, or `code == "None"` when it did not.
 ///
 /// ```
-/// use dynamongo_runtime::CancelReason;
+/// use dynamongo_runtime::transact::CancelReason;
 /// let r = CancelReason::new(2, "ConditionalCheckFailed");
 /// assert!(r.failed());
 /// assert_eq!(r.to_string(), "action 2: ConditionalCheckFailed");
@@ -261,7 +261,7 @@ fn render_violations(v: &[Violation]) -> String {
 /// One broken rule: where (a field path such as `address.city` or `pets[2]`) and what.
 ///
 /// ```
-/// let v = dynamongo_runtime::Violation::new("year_of_birth", "must be at most 2018");
+/// let v = dynamongo_runtime::error::Violation::new("year_of_birth", "must be at most 2018");
 /// assert_eq!(v.to_string(), "year_of_birth: must be at most 2018");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -295,7 +295,7 @@ impl fmt::Display for Violation {
 /// Why an item read from DynamoDB does not fit the model.
 ///
 /// ```
-/// let e = dynamongo_runtime::DecodeError::new("N (number)", "S").at("year_of_birth");
+/// let e = dynamongo_runtime::error::DecodeError::new("N (number)", "S").at("year_of_birth");
 /// assert_eq!(e.path(), "year_of_birth");
 /// assert_eq!(e.to_string(), "attribute `year_of_birth`: expected N (number), found S");
 /// ```

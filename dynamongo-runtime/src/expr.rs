@@ -167,7 +167,7 @@ impl Expr {
 /// combined with `&`, `|` and `!`.
 ///
 /// ```
-/// use dynamongo_runtime::{Condition, Field, Required};
+/// use dynamongo_runtime::{Condition, field::{Field, Required}};
 /// struct User;
 /// let year: Field<User, i64, Required> = Field::new("year_of_birth");
 /// let city: Field<User, Vec<String>, Required> = Field::new("cities_visited");

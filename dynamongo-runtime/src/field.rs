@@ -1,16 +1,24 @@
-//! Typed field handles: what generated `user::email()`-style functions return. Only the
-//! methods that make sense for a field's type exist, so a wrong condition does not compile.
+//! Typed field handles and the values they hold: what generated modules' handle functions
+//! return (`user::email()` is a [`Field`]), the [`Condition`]s and [`Update`]s they build,
+//! and the value types of a model's fields. Only the methods that make sense for a field's
+//! type exist, so a wrong condition does not compile.
+
+pub use crate::document::Document;
+pub use crate::expr::{AttrPath, Condition, Rendered, Update};
+pub use crate::item::Item;
+pub use crate::value::{
+    format_datetime, parse_datetime, Bytes, EpochSeconds, FieldValue, SetElement,
+};
+/// The SDK's attribute value, of which an [`Item`] is made.
+pub use aws_sdk_dynamodb::types::AttributeValue;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::marker::PhantomData;
 
-use aws_sdk_dynamodb::types::AttributeValue;
-
 use crate::error::Violation;
-use crate::expr::{Action, AttrPath, Cmp, Condition, Expr, Update};
+use crate::expr::{Action, Cmp, Expr};
 use crate::rules::{Path, Rules};
-use crate::value::{FieldValue, SetElement};
 
 /// Marker: the field always has a value (no `remove()`).
 ///
@@ -52,7 +60,7 @@ type Marker<M, T, P> = PhantomData<fn() -> (M, T, P)>;
 /// A handle on field of type `T` in model `M`; `P` is [`Required`] or [`Optional`].
 ///
 /// ```
-/// use dynamongo_runtime::{Field, Optional, Required};
+/// use dynamongo_runtime::field::{Field, Optional, Required};
 /// struct User;
 /// let name: Field<User, String, Required> = Field::new("name");
 /// let c = name.begins_with("Jo");
@@ -90,6 +98,12 @@ impl<M, T, P> Field<M, T, P> {
             rules: &Rules::NONE,
             _marker: PhantomData,
         }
+    }
+
+    /// The handle of a generated struct's field: its attribute and rules.
+    #[doc(hidden)]
+    pub fn of(attr: &'static crate::rules::Attr) -> Self {
+        Field::new(attr.name).rules(&attr.rules)
     }
 
     /// The same handle, checking update values against `rules` (generated from the spec).
@@ -196,6 +210,12 @@ impl<M, T: FieldValue, P> Field<M, T, P> {
 }
 
 impl<M, T, P> Field<M, T, P> {
+    /// The handle of a generated dict's field: its attribute and rules.
+    #[doc(hidden)]
+    pub fn child_of<U, Q>(&self, attr: &'static crate::rules::Attr) -> Field<M, U, Q> {
+        self.child(attr.name).rules(&attr.rules)
+    }
+
     /// For generated dict handles: the handle of a nested attribute.
     #[doc(hidden)]
     pub fn child<U, Q>(&self, attribute: &str) -> Field<M, U, Q> {

@@ -5,24 +5,29 @@
 //! `aws-sdk-dynamodb`.
 //!
 //! Generated modules implement [`Model`] for each spec and provide one field-handle
-//! function per field; everything else lives here:
+//! function per field. What every user needs is at the crate root (and in the
+//! [`prelude`]):
 //!
-//! - [`Db`]: the connection (AWS, any endpoint, or `Db::embedded()` with feature `embedded`).
+//! - [`Db`]: the connection (AWS, any endpoint, or `Db::embedded()` with feature
+//!   `embedded`); its options in [`config`].
 //! - [`Model`]: `from_json`, `to_json`, `validate`, `keys_in`; and [`ModelExt`], the
 //!   operations every model has: `create_table`, `save_one`, `get_one`, `delete_one`,
 //!   `update_one`, `update_from_json`, and the multi-item `get_many` (planned: GetItem /
-//!   BatchGetItem / Query / Scan, with `explain()` and `stream()`), `save_many` and
-//!   `delete_many` (a [`BatchResult`]). Each returns a builder: add options, then `.await`.
-//! - [`TransactWrite`] and [`TransactGet`] (`db.transact_write()`, `db.transact_get()`):
-//!   all-or-nothing changes and reads across models, with the version checks of versioned
-//!   models (a `"version": true` field).
-//! - [`Condition`] and [`Update`], built from typed [`Field`] handles and combined with
-//!   `&`, `|` and `!`.
-//! - One [`Error`] type.
+//!   BatchGetItem / Query / Scan, with `explain()`, `stream()` and pages), `save_many` and
+//!   `delete_many` (a [`BatchResult`]). Each returns a builder from [`ops`]: add options,
+//!   then `.await`.
+//! - [`Condition`] and [`Update`], built from the typed handles of [`field`] and combined
+//!   with `&`, `|` and `!`.
+//! - One [`Error`] type; its parts in [`error`].
+//!
+//! The rest is grouped by purpose: [`plan`] (strategies and the plans `explain()` shows),
+//! [`transact`] (all-or-nothing writes and reads across models), [`table`] (keys, indexes
+//! and their typed query handles, throughput), [`stream`] (DynamoDB Streams records as
+//! typed change events).
 //!
 //! ```
 //! use dynamongo_runtime::prelude::*;
-//! use dynamongo_runtime::{Field, Required};
+//! use dynamongo_runtime::field::{Field, Required};
 //!
 //! struct User;
 //! let email: Field<User, String, Required> = Field::new("email");
@@ -37,18 +42,18 @@
 
 // The modules, layer by layer; each uses only the layers above it.
 // Values and items:
-mod error;
+pub mod error;
 mod item;
 mod rules;
 mod value;
 // Expressions: conditions, updates, typed field handles.
 mod eval;
 mod expr;
-mod field;
+pub mod field;
 // The traits generated code implements.
 mod document;
 mod model;
-mod stream;
+pub mod stream;
 // The connection and how calls retry.
 mod db;
 mod retry;
@@ -56,49 +61,57 @@ mod trace;
 // The planner: keys, and which call serves a strategy.
 mod cursor;
 mod keys;
-mod plan;
-// The batch engine: chunks, concurrency, retries, an account of every item; and the
-// read engine that streams the items of a plan.
+pub mod plan;
+// The engines below the operations: the batch engine (chunks, concurrency, retries, an
+// account of every item), the read engine (the items of a plan, as a stream or a page)
+// and the write engine (prepared items, conditions, versions, the single-item calls).
 mod batch;
 mod read;
-// The operations, one file each.
+mod write;
+// The operations, one file each; none imports another.
 mod operation;
 // What generated code calls (re-exports and small helpers; nothing here depends on it).
 #[doc(hidden)]
 pub mod codegen;
 
-pub use batch::{BatchResult, Failed};
-pub use db::{Db, DbBuilder};
-pub use document::Document;
-pub use error::{CancelReason, DecodeError, Error, Result, Violation};
-#[doc(hidden)]
-pub use expr::{AttrPath, Rendered};
+pub use batch::BatchResult;
+pub use db::Db;
+pub use error::{Error, Result};
 pub use expr::{Condition, Update};
-pub use field::{Field, Optional, Required};
-#[doc(hidden)]
-pub use field::{Numeric, Ordered, Size};
-pub use item::Item;
-pub use model::{one, ManyStrategy, Model, Strategy, StreamView, Target};
-#[doc(hidden)]
-pub use model::{IndexDef, KeyAttr, ModelKey, Projection, ScalarType, Targets, Throughput};
-#[doc(hidden)]
-pub use operation::NoRange;
-pub use operation::{
-    Committed, CreateTable, DeleteMany, DeleteOne, Fetched, GetMany, GetOne, Index, IndexKey,
-    ModelExt, Overwrite, Page, Position, QueryIndex, SaveMany, SaveOne, TransactGet, TransactWrite,
-    UpdateOne,
-};
-pub use plan::{Operation, Plan};
-pub use retry::RetryPolicy;
-pub use stream::{StreamBatch, StreamEvent, StreamEventRecord, Streamed};
-#[doc(hidden)]
-pub use value::SetElement;
-pub use value::{format_datetime, parse_datetime, Bytes, EpochSeconds, FieldValue};
+pub use model::Model;
+pub use operation::ModelExt;
 
-/// The SDK's attribute types, for hand-written items and tests.
-#[doc(hidden)]
-pub mod types {
-    pub use aws_sdk_dynamodb::types::AttributeValue;
+/// Connecting: [`Db::builder`]'s options and the retry policy of batched calls.
+pub mod config {
+    pub use crate::db::DbBuilder;
+    pub use crate::retry::RetryPolicy;
+}
+
+/// The builders that [`ModelExt`]'s operations return, awaited directly, and what they
+/// give back besides models: [`BatchResult`] and [`Page`](ops::Page).
+pub mod ops {
+    pub use crate::batch::{BatchResult, Failed};
+    pub use crate::operation::{
+        CreateTable, DeleteMany, DeleteOne, GetMany, GetOne, Overwrite, Page, QueryIndex, SaveMany,
+        SaveOne, UpdateOne,
+    };
+}
+
+/// A table as a model declares it: key attributes and their types, secondary indexes
+/// (with the typed handles generated modules give them), throughput and the key type.
+pub mod table {
+    pub use crate::model::{
+        IndexDef, KeyAttr, ModelKey, Projection, ScalarType, StreamView, Throughput,
+    };
+    pub use crate::operation::{Index, IndexKey, NoRange};
+}
+
+/// Transactions: [`Db::transact_write`] (TransactWriteItems) and [`Db::transact_get`]
+/// (TransactGetItems), typed by model, across models, with the version checks of
+/// versioned models.
+pub mod transact {
+    pub use crate::error::CancelReason;
+    pub use crate::operation::{Committed, Fetched, Position, TransactGet, TransactWrite};
 }
 
 /// Re-exported for generated code and its users: the types that fields hold.
@@ -110,5 +123,7 @@ pub use uuid;
 
 /// What a module using models needs: `use dynamongo_runtime::prelude::*;`.
 pub mod prelude {
-    pub use crate::{one, BatchResult, Condition, Db, Error, Model, ModelExt, Overwrite, Update};
+    pub use crate::ops::Overwrite;
+    pub use crate::plan::one;
+    pub use crate::{BatchResult, Condition, Db, Error, Model, ModelExt, Update};
 }

@@ -122,7 +122,7 @@ impl IndexDef {
 /// `StreamViewType`; the spec's `"stream"`).
 ///
 /// ```
-/// assert_eq!(dynamongo_runtime::StreamView::NewAndOldImages.as_str(), "NEW_AND_OLD_IMAGES");
+/// assert_eq!(dynamongo_runtime::stream::StreamView::NewAndOldImages.as_str(), "NEW_AND_OLD_IMAGES");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StreamView {
@@ -319,8 +319,21 @@ impl CancelReason {
     }
 }
 
-fn decode_stored<M: Model>(item: &Item, table: &str) -> Result<M, Error> {
-    M::from_item(item).map_err(|source| Error::Decode {
+/// Decodes a stored item of `db`, naming the table when it does not fit.
+pub(crate) fn decode<M: Model>(db: &crate::db::Db, item: &Item) -> Result<M, Error> {
+    decode_document::<M, M>(db, item)
+}
+
+/// Decodes a stored item of `M`'s table as `P` (the model, or an index's projection).
+pub(crate) fn decode_document<M: Model, P: Document>(
+    db: &crate::db::Db,
+    item: &Item,
+) -> Result<P, Error> {
+    decode_stored(item, &db.table_name(M::TABLE))
+}
+
+fn decode_stored<P: Document>(item: &Item, table: &str) -> Result<P, Error> {
+    P::from_item(item).map_err(|source| Error::Decode {
         table: table.to_string(),
         source,
     })

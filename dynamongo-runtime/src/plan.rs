@@ -6,6 +6,12 @@
 //! - hash key `in_` a list → BatchGetItem without a range key, one Query per hash value
 //!   with one;
 //! - anything else → Scan with a FilterExpression.
+//!
+//! What a read or delete acts on is a strategy: [`Strategy`] for one item (a key, a key
+//! tuple, a model, a key condition), [`ManyStrategy`] for many (a list of those, `in_` /
+//! `keys_in`, any condition). `get_many(..).explain()` gives the [`Plan`].
+
+pub use crate::model::{one, ManyStrategy, Strategy, Target, Targets};
 
 use std::fmt;
 
@@ -14,7 +20,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use crate::error::Error;
 use crate::expr::{Cmp, Expr, ExprBuilder};
 use crate::keys::{self, key_names};
-use crate::model::{IndexDef, Model, ModelKey, Projection, Target, Targets};
+use crate::model::{IndexDef, Model, ModelKey, Projection};
 use crate::value::Item;
 
 /// Keys per BatchGetItem request.
@@ -52,7 +58,7 @@ pub(crate) struct Planned {
 /// # use dynamongo_runtime::codegen::example::user::{self, User};
 /// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
 /// let plan = User::get_many(db, vec!["a@b.io", "c@d.io"]).explain()?;
-/// assert_eq!(plan.operation, dynamongo_runtime::Operation::BatchGetItem);
+/// assert_eq!(plan.operation, dynamongo_runtime::plan::Operation::BatchGetItem);
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,8 +94,8 @@ impl fmt::Display for Operation {
 /// What a multi-item call will send, shown without sending anything (`explain()`).
 ///
 /// ```
-/// use dynamongo_runtime::Operation;
-/// # fn show(plan: dynamongo_runtime::Plan) {
+/// use dynamongo_runtime::plan::Operation;
+/// # fn show(plan: dynamongo_runtime::plan::Plan) {
 /// if plan.operation == Operation::Scan { eprintln!("{plan}"); }
 /// # }
 /// ```

@@ -37,6 +37,84 @@ pub(crate) struct ReadOptions {
     pub(crate) include_expired: bool,
 }
 
+impl ReadOptions {
+    /// The defaults of a read: ascending, eventually consistent, no limit, one segment,
+    /// expired items left out.
+    pub(crate) fn new(policy: RetryPolicy) -> Self {
+        ReadOptions {
+            descending: false,
+            consistent: false,
+            limit: None,
+            segments: 1,
+            policy,
+            include_expired: false,
+        }
+    }
+}
+
+/// One page of a read (`.page(n)` on [`GetMany`](crate::ops::GetMany) or
+/// [`QueryIndex`](crate::ops::QueryIndex)): its items, and the cursor of the next page
+/// (`None` on the last). The cursor is an opaque URL-safe string for a web API's clients;
+/// give it back to `.after(cursor)` on the same query.
+///
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::codegen::example::user::{self, User};
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// let mut all = Vec::new();
+/// let mut page = User::get_many(db, user::email().exists()).page(100).await?;
+/// loop {
+///     all.append(&mut page.items);
+///     let Some(next) = page.cursor else { break };
+///     page = User::get_many(db, user::email().exists()).after(next).page(100).await?;
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<M> {
+    /// The items of this page.
+    pub items: Vec<M>,
+    /// Where the next page starts; `None` when this is the last.
+    pub cursor: Option<String>,
+}
+
+/// One page of a plan from a cursor (`None`: the first page), each item converted by
+/// `convert`: the cursor names the query by the fingerprint of its plan.
+pub(crate) async fn paged_read<M: Model, T>(
+    db: &Db,
+    planned: Planned,
+    mut options: ReadOptions,
+    after: Option<&str>,
+    size: usize,
+    convert: Convert<T>,
+) -> Result<Page<T>, Error> {
+    if size == 0 {
+        return Err(Error::Validation(vec![crate::error::Violation::new(
+            "page",
+            "a page holds at least one item",
+        )]));
+    }
+    options.limit = Some(size);
+    let table = db.table_name(M::TABLE);
+    let text = plan::describe::<M>(table, &planned, options.descending, None, options.segments);
+    let fingerprint = crate::cursor::fnv(text.to_string().as_bytes());
+    let from = match after {
+        Some(c) => crate::cursor::decode(c, fingerprint)?,
+        None => Position {
+            part: 0,
+            start: None,
+        },
+    };
+    let (items, next) = read_page::<M>(db, planned, options, from, size).await?;
+    Ok(Page {
+        items: items
+            .into_iter()
+            .map(|i| convert(db, i))
+            .collect::<Result<Vec<T>, Error>>()?,
+        cursor: next.map(|p| crate::cursor::encode(fingerprint, &p)),
+    })
+}
+
 /// Turns a stored item into what a stream yields (a model, or just its key).
 pub(crate) type Convert<T> = fn(&Db, Item) -> Result<T, Error>;
 
@@ -151,7 +229,7 @@ pub(crate) fn local_checks<M: Model>(local: Option<Expr>, include_expired: bool)
 /// and where the next page starts (`None`: the plan is read to its end). A Query or Scan
 /// asks for no more items than the page has room for, so the page ends exactly where the
 /// next one starts.
-pub(crate) async fn read_page<M: Model>(
+async fn read_page<M: Model>(
     db: &Db,
     planned: Planned,
     options: ReadOptions,

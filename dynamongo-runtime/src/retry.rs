@@ -9,7 +9,7 @@ use crate::error::Error;
 ///
 /// ```
 /// use std::time::Duration;
-/// let p = dynamongo_runtime::RetryPolicy { max_attempts: 5, ..Default::default() };
+/// let p = dynamongo_runtime::config::RetryPolicy { max_attempts: 5, ..Default::default() };
 /// assert_eq!(p.base_delay, Duration::from_millis(25));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

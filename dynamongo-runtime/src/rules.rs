@@ -71,8 +71,35 @@ pub enum Choices {
     Float(&'static [f64]),
 }
 
-/// The rules of one field, from its spec. Generated code declares them as constants:
-/// `const YEAR_OF_BIRTH: dm::Rules = dm::Rules::new().min(1900.0).max(2018.0);`
+/// One field of a generated struct: its attribute name, stated once, and its rules.
+/// Generated code declares one constant per field and refers to it everywhere else:
+/// `const YEAR_OF_BIRTH: dm::Attr = dm::Attr::new("year_of_birth").rules(dm::Rules::new().min(1900.0));`
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Attr {
+    /// The DynamoDB attribute name.
+    pub name: &'static str,
+    /// The rules of its values.
+    pub rules: Rules,
+}
+
+impl Attr {
+    /// An attribute with no rules.
+    pub const fn new(name: &'static str) -> Self {
+        Attr {
+            name,
+            rules: Rules::NONE,
+        }
+    }
+
+    /// The same attribute with `rules`.
+    pub const fn rules(mut self, rules: Rules) -> Self {
+        self.rules = rules;
+        self
+    }
+}
+
+/// The rules of one field, from its spec (the `rules` of its [`Attr`]).
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rules {

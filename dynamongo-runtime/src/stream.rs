@@ -4,9 +4,10 @@
 use aws_lambda_events::event::dynamodb::{EventRecord, StreamRecord};
 
 use crate::error::{DecodeError, Error};
-use crate::model::{Model, StreamView};
+use crate::model::Model;
 use crate::value::Item;
 
+pub use crate::model::StreamView;
 pub use aws_lambda_events::event::dynamodb::Event as StreamBatch;
 pub use aws_lambda_events::event::dynamodb::EventRecord as StreamEventRecord;
 
@@ -15,7 +16,7 @@ pub use aws_lambda_events::event::dynamodb::EventRecord as StreamEventRecord;
 /// that image, else the model's key type.
 ///
 /// ```
-/// use dynamongo_runtime::StreamEvent;
+/// use dynamongo_runtime::stream::StreamEvent;
 /// let e: StreamEvent<&str> = StreamEvent::Modify { old: "before", new: "after" };
 /// assert_eq!(e.name(), "MODIFY");
 /// assert_eq!(e.after(), Some(&"after"));
@@ -76,8 +77,8 @@ pub trait Image: Sized {
 /// it does not. Generated; call [`Streamed::change`].
 ///
 /// ```
-/// use dynamongo_runtime::{Streamed, StreamEvent};
-/// # fn demo<M: Streamed>(event: dynamongo_runtime::StreamBatch) -> dynamongo_runtime::Result<()>
+/// use dynamongo_runtime::stream::{Streamed, StreamEvent};
+/// # fn demo<M: Streamed>(event: dynamongo_runtime::stream::StreamBatch) -> dynamongo_runtime::Result<()>
 /// # where M::New: std::fmt::Debug, M::Old: std::fmt::Debug {
 /// // In a Lambda handler: `event` is the `aws_lambda_events` DynamoDB event.
 /// for record in &event.records {

@@ -101,3 +101,16 @@ pub(crate) fn stream_in<'a, T: 'a>(span: Span, inner: BoxStream<'a, T>) -> BoxSt
     }
     InSpan { span, inner }.boxed()
 }
+
+/// The boxed future every operation builder awaits as.
+pub(crate) type BoxFuture<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// An operation's future inside its span.
+pub(crate) fn traced<'a, T>(
+    span: Span,
+    future: impl std::future::Future<Output = T> + Send + 'a,
+) -> BoxFuture<'a, T> {
+    use tracing::Instrument;
+    Box::pin(future.instrument(span))
+}

@@ -15,7 +15,7 @@ pub(crate) use crate::item::Item;
 /// Binary data (`binary` fields; elements of `binary_set`).
 ///
 /// ```
-/// let b = dynamongo_runtime::Bytes::from(vec![1u8, 2, 3]);
+/// let b = dynamongo_runtime::field::Bytes::from(vec![1u8, 2, 3]);
 /// assert_eq!(b.as_ref(), &[1, 2, 3]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -46,8 +46,8 @@ impl AsRef<[u8]> for Bytes {
 /// `BTreeMap<String, T>`) and by generated dicts and enums.
 ///
 /// ```
-/// use dynamongo_runtime::FieldValue;
-/// use dynamongo_runtime::types::AttributeValue;
+/// use dynamongo_runtime::field::FieldValue;
+/// use dynamongo_runtime::field::AttributeValue;
 /// assert_eq!(42i64.to_attr(), AttributeValue::N("42".into()));
 /// assert_eq!(i64::from_attr(&AttributeValue::N("42".into())).unwrap(), 42);
 /// ```
@@ -350,7 +350,7 @@ const DATETIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6f%z";
 /// ```
 /// use chrono::TimeZone;
 /// let t = chrono::Utc.with_ymd_and_hms(2020, 1, 2, 3, 4, 5).unwrap();
-/// assert_eq!(dynamongo_runtime::format_datetime(&t), "2020-01-02T03:04:05.000000+0000");
+/// assert_eq!(dynamongo_runtime::field::format_datetime(&t), "2020-01-02T03:04:05.000000+0000");
 /// ```
 pub fn format_datetime(t: &DateTime<Utc>) -> String {
     use chrono::{Datelike, Timelike};
@@ -414,10 +414,10 @@ fn parse_stored_datetime(s: &str) -> Option<DateTime<Utc>> {
 /// 0–9 fraction digits.
 ///
 /// ```
-/// let t = dynamongo_runtime::parse_datetime("2020-01-02T03:04:05.5").unwrap();
-/// assert_eq!(dynamongo_runtime::format_datetime(&t), "2020-01-02T03:04:05.500000+0000");
-/// assert!(dynamongo_runtime::parse_datetime("2020-01-02T05:04:05+02:00").is_some());
-/// assert!(dynamongo_runtime::parse_datetime("yesterday").is_none());
+/// let t = dynamongo_runtime::field::parse_datetime("2020-01-02T03:04:05.5").unwrap();
+/// assert_eq!(dynamongo_runtime::field::format_datetime(&t), "2020-01-02T03:04:05.500000+0000");
+/// assert!(dynamongo_runtime::field::parse_datetime("2020-01-02T05:04:05+02:00").is_some());
+/// assert!(dynamongo_runtime::field::parse_datetime("yesterday").is_none());
 /// ```
 pub fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
     if let Some(t) = parse_stored_datetime(s) {
@@ -474,8 +474,8 @@ impl FieldValue for DateTime<Utc> {
 /// seconds is read too). A TTL field's handle takes it: `session::expires_at().lt(Utc::now())`.
 ///
 /// ```
-/// use dynamongo_runtime::{EpochSeconds, FieldValue};
-/// use dynamongo_runtime::types::AttributeValue;
+/// use dynamongo_runtime::field::{EpochSeconds, FieldValue};
+/// use dynamongo_runtime::field::AttributeValue;
 /// let t = dynamongo_runtime::chrono::DateTime::from_timestamp(1_700_000_000, 500_000_000).unwrap();
 /// assert_eq!(EpochSeconds::from(t).to_attr(), AttributeValue::N("1700000000".into()));
 /// ```

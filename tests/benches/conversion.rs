@@ -8,7 +8,7 @@ use std::hint::black_box;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use criterion::{criterion_group, Criterion};
-use dynamongo_runtime::{Document, Item};
+use dynamongo_runtime::field::{Document, Item};
 use dynamongo_tests::edge::wide::Wide;
 use dynamongo_tests::models::user::User;
 use serde::{Deserialize, Serialize};

@@ -14,7 +14,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use dynamongo_codegen::ir::{Field, Kind, Model};
-use dynamongo_codegen::{generate_from_sources, Layout};
+use dynamongo_codegen::{generate, Options};
 
 type Res<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -176,7 +176,7 @@ fn write(path: &Path, text: &str) -> Res<()> {
 /// The scratch workspace: `generated/` (the CLI's module layout) and `serde/`.
 fn scratch(root: &Path, n: usize) -> Res<PathBuf> {
     let dir = root.join("target/compile-bench");
-    let generated = generate_from_sources(&specs(n), &Layout::Modules)?;
+    let generated = generate(&Options::from_sources(specs(n)))?;
     for f in &generated.files {
         write(&dir.join("generated/src/models").join(&f.path), &f.contents)?;
     }

@@ -150,7 +150,10 @@ impl FaultProxy {
     }
 
     /// A `Db` that goes through the proxy, retrying as `policy` says.
-    pub async fn db(&self, policy: dynamongo_runtime::RetryPolicy) -> dynamongo_runtime::Db {
+    pub async fn db(
+        &self,
+        policy: dynamongo_runtime::config::RetryPolicy,
+    ) -> dynamongo_runtime::Db {
         dynamongo_runtime::Db::builder()
             .endpoint_url(self.url())
             .region("us-east-1")

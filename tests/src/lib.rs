@@ -53,7 +53,7 @@ pub mod python {
     }
 }
 
-use dynamongo_runtime::{Db, Model, ModelExt, ModelKey};
+use dynamongo_runtime::{table::ModelKey, Db, Model, ModelExt};
 
 /// Models from `spec/` (the seed's User and Contacts, and a model of every field type).
 pub mod models {
@@ -74,6 +74,11 @@ pub mod edge {
 #[rustfmt::skip] // generated: compared byte for byte with the generator output
 #[path = "../snapshots/spec/mod.rs"]
 pub mod snapshot_spec;
+
+/// The checked-in snapshot of the generator's hooks (serde, extra attributes).
+#[rustfmt::skip]
+#[path = "../snapshots/hooks/mod.rs"]
+pub mod snapshot_hooks;
 
 /// The checked-in snapshots of `tests/specs/valid/`, compiled as they are.
 #[rustfmt::skip]
@@ -143,7 +148,7 @@ where
             &format!("{:?} after the first save", saved.version()),
         ));
     }
-    let stored = M::get_one(db, dynamongo_runtime::Target::<M>::Key(key))
+    let stored = M::get_one(db, dynamongo_runtime::plan::Target::<M>::Key(key))
         .await
         .map_err(|e| fail("get_one", &e))?;
     if stored != saved {

@@ -7,7 +7,10 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use dynamongo_runtime::{codegen, Document, Item};
+use dynamongo_runtime::{
+    codegen,
+    field::{Document, Item},
+};
 use dynamongo_tests::edge::wide::Wide;
 use dynamongo_tests::models::user::User;
 

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeSet;
 
+use dynamongo_runtime::ops::{GetMany, Page};
 use dynamongo_runtime::prelude::*;
-use dynamongo_runtime::{GetMany, Page};
 use dynamongo_tests::models::order::{self, Order, OrderStatus};
 use dynamongo_tests::models::user::{self, User};
 

@@ -28,7 +28,10 @@ fn workspace() -> PathBuf {
 }
 
 fn exported(format: Format, prefix: &str) -> String {
-    let models = dynamongo_codegen::parse(&workspace().join("spec")).expect("spec/ is valid");
+    let options = dynamongo_codegen::Options::new(workspace().join("spec"));
+    let models = dynamongo_codegen::generate(&options)
+        .expect("spec/ is valid")
+        .models;
     export(&models, format, prefix).expect("spec/ exports")
 }
 

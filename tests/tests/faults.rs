@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use dynamongo_runtime::config::RetryPolicy;
 use dynamongo_runtime::prelude::*;
-use dynamongo_runtime::RetryPolicy;
 use dynamongo_tests::fault::{FaultProxy, Faults};
 use dynamongo_tests::models::user::{self, User};
 use futures::StreamExt;

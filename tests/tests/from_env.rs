@@ -60,7 +60,7 @@ async fn from_env_reads_the_seed_variables_and_names_missing_credentials() {
         .table_name("envtest-users")
         .key(
             "email",
-            dynamongo_runtime::types::AttributeValue::S("env@example.com".into()),
+            dynamongo_runtime::field::AttributeValue::S("env@example.com".into()),
         )
         .send()
         .await

@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::{
     GlobalSecondaryIndexDescription, IndexStatus, ProjectionType, TableDescription,
 };
 use dynamongo_runtime::prelude::*;
-use dynamongo_runtime::{chrono, Operation};
+use dynamongo_runtime::{chrono, plan::Operation};
 use dynamongo_tests::edge::sensor::{self, Sensor};
 use dynamongo_tests::models::order::{self, Order, OrderStatus};
 

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use dynamongo_runtime::chrono::{DateTime, Duration, Utc};
+use dynamongo_runtime::field::AttributeValue;
 use dynamongo_runtime::prelude::*;
-use dynamongo_runtime::types::AttributeValue;
 use dynamongo_tests::models::account::{self, Account};
 use dynamongo_tests::models::session::{self, Session};
 use dynamongo_tests::models::user::{self, User};

@@ -2,7 +2,7 @@
 //! on the embedded store.
 
 use dynamongo_runtime::prelude::*;
-use dynamongo_runtime::{Operation, RetryPolicy};
+use dynamongo_runtime::{config::RetryPolicy, plan::Operation};
 use dynamongo_tests::models::contacts::{self, Contacts};
 use dynamongo_tests::models::user::{self, User, UserKey};
 use futures::StreamExt;

@@ -3,9 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use dynamongo_runtime::field::AttributeValue;
 use dynamongo_runtime::prelude::*;
-use dynamongo_runtime::types::AttributeValue;
-use dynamongo_runtime::{chrono, Bytes};
+use dynamongo_runtime::{chrono, field::Bytes};
 use dynamongo_tests::models::everything::{
     self, Everything, EverythingAddressGeo, EverythingStatus, Pet,
 };

@@ -11,11 +11,16 @@
 
 use std::path::Path;
 
-use dynamongo_codegen::{generate, Layout};
+use dynamongo_codegen::{generate, Options};
 
 fn check(spec_dir: &str, snapshot_dir: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let generated = generate(&root.join(spec_dir), &Layout::Modules).expect("specs are valid");
+    check_options(Options::new(root.join(spec_dir)), snapshot_dir);
+}
+
+fn check_options(options: Options, snapshot_dir: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let generated = generate(&options).expect("specs are valid");
     let dir = root.join("snapshots").join(snapshot_dir);
     if std::env::var_os("DYNAMONGO_BLESS").is_some() {
         dynamongo_codegen::write(&dir, &generated, true).expect("snapshots written");
@@ -43,44 +48,57 @@ fn valid_edge_case_models_match_snapshots() {
     check("specs/valid", "valid");
 }
 
-/// The runtime's documentation examples use the generated quickstart module, kept in
-/// `dynamongo-runtime/src/codegen/example/user.rs`: it must be exactly what the generator
-/// writes (under its own header, and importing the runtime as `crate`).
+/// The generator's hooks on the quickstart spec: serde impls, an extra derive on the
+/// model and an attribute on a field (`src/lib.rs` compiles the snapshot).
 #[test]
-fn runtime_example_is_the_generated_quickstart() {
+fn hooks_match_snapshots() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let generated = generate(&root.join("../spec"), &Layout::Modules).expect("specs are valid");
-    let user = generated
-        .files
-        .iter()
-        .find(|f| f.path == Path::new("user.rs"))
-        .expect("user.rs is generated");
-    let body = user
-        .contents
-        .split_once("use ::dynamongo_runtime::codegen as dm;\n")
-        .map(|(_, body)| body)
-        .expect("the generated module imports the runtime");
-    let example_path = root.join("../dynamongo-runtime/src/codegen/example/user.rs");
-    let example = std::fs::read_to_string(&example_path).expect("example readable");
-    let example_body = example
-        .split_once("use crate::codegen as dm;\n")
-        .map(|(_, body)| body)
-        .expect("the example imports the runtime as crate");
-    if std::env::var_os("DYNAMONGO_BLESS").is_some() && example_body != body {
-        let head = example
-            .split_once("use crate::codegen as dm;\n")
-            .map_or("", |(h, _)| h);
-        std::fs::write(
-            &example_path,
-            format!("{head}use crate::codegen as dm;\n{body}"),
-        )
-        .expect("example written");
-        return;
+    let spec = std::fs::read_to_string(root.join("../spec/users.json")).expect("users.json");
+    let options = Options::from_sources([("spec/users.json", spec)])
+        .serde(true)
+        .type_attribute("User", "#[derive(Hash)]")
+        .field_attribute("User.name", "#[doc(alias = \"full_name\")]");
+    check_options(options, "hooks");
+}
+
+/// The runtime's documentation examples and planner tests use generated modules, kept in
+/// `dynamongo-runtime/src/codegen/example/` (the quickstart's `user.rs`, and `order.rs`):
+/// each must be exactly what the generator writes with the runtime path `crate` (under a
+/// header of its own).
+#[test]
+fn runtime_examples_are_generated_code() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let options = Options::new(root.join("../spec")).runtime_path("crate");
+    let generated = generate(&options).expect("specs are valid");
+    let import = "use crate::codegen as dm;\n";
+    for module in ["user", "order"] {
+        let file = format!("{module}.rs");
+        let body = generated
+            .files
+            .iter()
+            .find(|f| f.path == Path::new(&file))
+            .and_then(|f| f.contents.split_once(import))
+            .map(|(_, body)| body.to_string())
+            .expect("the module is generated and imports the runtime as crate");
+        let example_path = root
+            .join("../dynamongo-runtime/src/codegen/example")
+            .join(&file);
+        let example = std::fs::read_to_string(&example_path).expect("example readable");
+        let (head, example_body) = example
+            .split_once(import)
+            .expect("the example imports the runtime as crate");
+        if std::env::var_os("DYNAMONGO_BLESS").is_some() {
+            if example_body != body {
+                std::fs::write(&example_path, format!("{head}{import}{body}"))
+                    .expect("example written");
+            }
+            continue;
+        }
+        assert!(
+            example_body == body,
+            "{} differs from the generated {file}; \
+             DYNAMONGO_BLESS=1 cargo test -p dynamongo-tests --test snapshots",
+            example_path.display()
+        );
     }
-    assert!(
-        example_body == body,
-        "{} differs from the generated user.rs; \
-         DYNAMONGO_BLESS=1 cargo test -p dynamongo-tests --test snapshots",
-        example_path.display()
-    );
 }

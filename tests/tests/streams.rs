@@ -3,7 +3,10 @@
 //! in the documented Lambda event format, and records built from our own items.
 
 use dynamongo_runtime::prelude::*;
-use dynamongo_runtime::{Document, StreamBatch, StreamEvent, StreamEventRecord, Streamed};
+use dynamongo_runtime::{
+    field::Document,
+    stream::{StreamBatch, StreamEvent, StreamEventRecord, Streamed},
+};
 use dynamongo_tests::models::account::{Account, AccountChange};
 use dynamongo_tests::models::session::{Session, SessionChange, SessionKey};
 
@@ -115,11 +118,11 @@ fn a_lambda_event_decodes_into_typed_changes() {
 /// A record as the stream would carry it, from our own items.
 fn record(
     name: &str,
-    keys: Option<&dynamongo_runtime::Item>,
-    new: Option<&dynamongo_runtime::Item>,
-    old: Option<&dynamongo_runtime::Item>,
+    keys: Option<&dynamongo_runtime::field::Item>,
+    new: Option<&dynamongo_runtime::field::Item>,
+    old: Option<&dynamongo_runtime::field::Item>,
 ) -> StreamEventRecord {
-    let image = |i: Option<&dynamongo_runtime::Item>| {
+    let image = |i: Option<&dynamongo_runtime::field::Item>| {
         serde_dynamo::Item::from(i.cloned().unwrap_or_default())
     };
     let mut r = StreamEventRecord::default();
@@ -134,9 +137,9 @@ fn record(
 fn records_built_from_our_items_round_trip() {
     let before = alice(5, 3);
     let after = alice(9, 4);
-    let key = dynamongo_runtime::Item::from([(
+    let key = dynamongo_runtime::field::Item::from([(
         "id".to_string(),
-        dynamongo_runtime::types::AttributeValue::S("alice".into()),
+        dynamongo_runtime::field::AttributeValue::S("alice".into()),
     )]);
     let (b, a) = (before.to_item(), after.to_item());
     let modify = record("MODIFY", Some(&key), Some(&a), Some(&b));
@@ -157,9 +160,9 @@ fn records_built_from_our_items_round_trip() {
     let session = Session::new("ann@example.com", dynamongo_runtime::chrono::Utc::now());
     let mut session = session;
     session.token = token;
-    let session_key = dynamongo_runtime::Item::from([(
+    let session_key = dynamongo_runtime::field::Item::from([(
         "token".to_string(),
-        dynamongo_runtime::types::AttributeValue::S(token.to_string()),
+        dynamongo_runtime::field::AttributeValue::S(token.to_string()),
     )]);
     let removed = record("REMOVE", Some(&session_key), None, Some(&session.to_item()));
     let change: SessionChange = Session::change(&removed).unwrap();
@@ -171,11 +174,11 @@ fn a_record_that_does_not_fit_names_what_is_wrong() {
     let mut wrong = alice(1, 1).to_item();
     wrong.insert(
         "balance".into(),
-        dynamongo_runtime::types::AttributeValue::S("lots".into()),
+        dynamongo_runtime::field::AttributeValue::S("lots".into()),
     );
-    let key = dynamongo_runtime::Item::from([(
+    let key = dynamongo_runtime::field::Item::from([(
         "id".to_string(),
-        dynamongo_runtime::types::AttributeValue::S("alice".into()),
+        dynamongo_runtime::field::AttributeValue::S("alice".into()),
     )]);
     let r = record("INSERT", Some(&key), Some(&wrong), None);
     match Account::change(&r).unwrap_err() {

@@ -6,8 +6,8 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use dynamongo_runtime::chrono::Utc;
+use dynamongo_runtime::config::RetryPolicy;
 use dynamongo_runtime::prelude::*;
-use dynamongo_runtime::RetryPolicy;
 use dynamongo_tests::fault::{FaultProxy, Faults};
 use dynamongo_tests::models::account::{self, Account};
 use dynamongo_tests::models::session::Session;

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::types::{default_maker, rules_ref};
+use super::types::{attr_ref, default_maker};
 use crate::ident::{fresh, ident};
 use crate::ir::{Field, Kind};
 
@@ -15,17 +15,16 @@ pub fn emit_document(name: &str, fields: &[Field]) -> TokenStream {
 
     let visits = fields.iter().map(|f| {
         let id = ident(&f.name);
-        let attr = &f.attribute;
-        let rules = rules_ref(f, &owner);
+        let attr = attr_ref(f, &owner);
         match f.ty.kind {
-            Kind::Ttl => quote!(visitor.field(#attr, &dm::epoch(&self.#id), #rules);),
-            _ => quote!(visitor.field(#attr, &self.#id, #rules);),
+            Kind::Ttl => quote!(visitor.field(#attr, &dm::epoch(&self.#id));),
+            _ => quote!(visitor.field(#attr, &self.#id);),
         }
     });
 
     let gets = fields.iter().map(|f| {
         let id = ident(&f.name);
-        let attr = &f.attribute;
+        let attr = attr_ref(f, &owner);
         match f.ty.kind {
             Kind::Ttl => quote!(#id: dm::get_epoch(item, #attr)?),
             // An item saved before the model was versioned is at version 0.
@@ -39,12 +38,11 @@ pub fn emit_document(name: &str, fields: &[Field]) -> TokenStream {
     let json = fresh("json", fields.iter().map(|f| f.name.as_str()));
     let reads = fields.iter().map(|f| {
         let id = ident(&f.name);
-        let attr = &f.attribute;
-        let rules = rules_ref(f, &owner);
+        let attr = attr_ref(f, &owner);
         match (default_maker(f), &f.ty.kind) {
-            (_, Kind::Ttl) => quote!(let #id = #json.epoch(#attr, #rules);),
-            (Some(make), _) => quote!(let #id = #json.or(#attr, #rules, #make);),
-            (None, _) => quote!(let #id = #json.field(#attr, #rules);),
+            (_, Kind::Ttl) => quote!(let #id = #json.epoch(#attr);),
+            (Some(make), _) => quote!(let #id = #json.or(#attr, #make);),
+            (None, _) => quote!(let #id = #json.field(#attr);),
         }
     });
     let builds = fields.iter().map(|f| {

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::types::{handle_value_type, presence, rules_const, rust_type};
+use super::types::{attr_const, handle_value_type, presence, rust_type};
 use crate::ident::ident;
 use crate::ir::{Dict, Field, Kind, Model};
 
@@ -20,18 +20,12 @@ fn handle(
     f: &Field,
     top: bool,
 ) -> (TokenStream, TokenStream) {
-    let attr = &f.attribute;
-    let base = if top {
-        quote!(dm::Field::new(#attr))
+    let owner = format_ident!("{}", owner);
+    let c = attr_const(f);
+    let build = if top {
+        quote!(dm::Field::of(&#owner::#c))
     } else {
-        quote!(self.0.child(#attr))
-    };
-    let build = if f.has_rules() {
-        let owner = format_ident!("{}", owner);
-        let c = rules_const(f);
-        quote!(#base.rules(&#owner::#c))
-    } else {
-        base
+        quote!(self.0.child_of(&#owner::#c))
     };
     match &f.ty.kind {
         Kind::Dict(d) => {
@@ -125,6 +119,19 @@ pub fn emit_field_fns(m: &Model) -> TokenStream {
     quote!(#(#fns)*)
 }
 
+/// The dicts reachable through field handles: a dict field of the model, or of such a
+/// dict (not one inside a list or map).
+pub fn handled_dicts(fields: &[Field]) -> Vec<&str> {
+    let mut out = Vec::new();
+    for f in fields {
+        if let Kind::Dict(d) = &f.ty.kind {
+            out.push(d.name.as_str());
+            out.extend(handled_dicts(&d.fields));
+        }
+    }
+    out
+}
+
 /// `pub struct AddressFields(...)` with one method per sub-field, for a dict.
 pub fn emit_dict_handles(m: &Model, d: &Dict) -> TokenStream {
     let model = format_ident!("{}", m.name);
@@ -170,7 +177,7 @@ pub fn emit_dict_handles(m: &Model, d: &Dict) -> TokenStream {
 /// the index's keys, and a query returns the model or the index's projection struct.
 pub fn emit_index_fns(m: &Model) -> TokenStream {
     let model = format_ident!("{}", m.name);
-    let fns = m.indexes.iter().enumerate().map(|(n, i)| {
+    let fns = m.indexes.iter().map(|i| {
         let name = ident(&i.name);
         // One type, or a tuple in key order for a multi-attribute key.
         let types = |keys: &[usize]| -> Vec<TokenStream> {
@@ -192,7 +199,7 @@ pub fn emit_index_fns(m: &Model) -> TokenStream {
             }
             None => quote!(#model),
         };
-        let position = proc_macro2::Literal::usize_unsuffixed(n);
+        let def = super::key::index_const(i);
         let attrs = |keys: &[usize]| {
             let names: Vec<String> = keys
                 .iter()
@@ -216,7 +223,7 @@ pub fn emit_index_fns(m: &Model) -> TokenStream {
         quote! {
             #[doc = #doc]
             pub fn #name() -> dm::Index<#model, #hash, #range, #out> {
-                dm::Index::new(&<#model as dm::Model>::INDEXES[#position])
+                dm::Index::new(&#def)
             }
         }
     });

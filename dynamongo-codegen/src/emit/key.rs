@@ -4,9 +4,9 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::types::rust_type;
+use super::types::{attr_name, attr_ref, rust_type};
 use crate::ident::{fresh, ident};
-use crate::ir::{Field, Model, Projection, Throughput};
+use crate::ir::{Field, Index, Model, Projection, Throughput};
 
 /// The Rust types a key field accepts, each with how to convert a binding of it.
 fn inputs(f: &Field) -> Vec<(TokenStream, TokenStream)> {
@@ -36,14 +36,15 @@ pub fn emit_key(m: &Model) -> TokenStream {
         let d = format!(" `{}` ({}).", f.attribute, f.ty.kind.spec_name());
         quote!(#[doc = #d] pub #id: #ty,)
     });
+    let owner = quote!(#model);
     let attrs = keys.iter().map(|f| {
         let id = ident(&f.name);
-        let attr = &f.attribute;
+        let attr = attr_ref(f, &owner);
         quote!(dm::attr(#attr, &self.#id))
     });
     let gets = keys.iter().map(|f| {
         let id = ident(&f.name);
-        let attr = &f.attribute;
+        let attr = attr_ref(f, &owner);
         quote!(#id: dm::get(item, #attr)?)
     });
 
@@ -121,7 +122,7 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
     let key = format_ident!("{}", m.key_name());
     let table = &m.table;
     let key_attr = |f: &Field| {
-        let name = &f.attribute;
+        let name = attr_name(f, &quote!(#model));
         let ty = format_ident!("{}", f.ty.kind.key_type().unwrap_or("S"));
         quote!(dm::KeyAttr::new(#name, dm::ScalarType::#ty))
     };
@@ -141,40 +142,8 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
         }
     };
     let indexes = (!m.indexes.is_empty()).then(|| {
-        let defs = m.indexes.iter().map(|i| {
-            let name = &i.index_name;
-            let slice = |keys: &[usize]| {
-                let attrs = keys.iter().map(|k| key_attr(&m.fields[*k]));
-                quote!(&[#(#attrs),*])
-            };
-            let hash = slice(&i.hash_keys);
-            let mut def = if i.local {
-                let range = slice(&i.range_keys);
-                quote!(dm::IndexDef::local(#name, #hash, #range))
-            } else if i.range_keys.is_empty() {
-                quote!(dm::IndexDef::global(#name, #hash))
-            } else {
-                let range = slice(&i.range_keys);
-                quote!(dm::IndexDef::global(#name, #hash).range(#range))
-            };
-            match &i.projection {
-                Projection::All => {}
-                Projection::KeysOnly => def = quote!(#def.projection(dm::Projection::KeysOnly)),
-                Projection::Include(fields) => {
-                    let attrs = fields.iter().map(|f| &m.fields[*f].attribute);
-                    def = quote!(#def.projection(dm::Projection::Include(&[#(#attrs),*])));
-                }
-            }
-            if let Some(Throughput::Provisioned { read, write }) = i.throughput {
-                let (read, write) = (
-                    proc_macro2::Literal::i64_unsuffixed(read),
-                    proc_macro2::Literal::i64_unsuffixed(write),
-                );
-                def = quote!(#def.throughput(#read, #write));
-            }
-            def
-        });
-        quote!(const INDEXES: &'static [dm::IndexDef] = &[#(#defs),*];)
+        let names = m.indexes.iter().map(index_const);
+        quote!(const INDEXES: &'static [dm::IndexDef] = &[#(#names),*];)
     });
     let key_inits = m.key_fields().into_iter().map(|f| {
         let id = ident(&f.name);
@@ -201,13 +170,13 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
         quote!(const STREAM: ::core::option::Option<dm::StreamView> = ::core::option::Option::Some(dm::StreamView::#v);)
     });
     let ttl = m.ttl_field().map(|f| {
-        let attr = &f.attribute;
+        let attr = attr_name(f, &quote!(Self));
         quote!(const TTL: ::core::option::Option<&'static str> = ::core::option::Option::Some(#attr);)
     });
     let (version_const, version_fns) = match m.version_field() {
         None => (None, None),
         Some(f) => {
-            let attr = &f.attribute;
+            let attr = attr_name(f, &quote!(Self));
             let id = ident(&f.name);
             (
                 Some(
@@ -248,4 +217,59 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
             }
         }
     }
+}
+
+/// The constant of an index's definition (`BY_STATUS_INDEX`): a module item, whose name
+/// (with an underscore) no PascalCase type can take.
+pub fn index_const(i: &Index) -> proc_macro2::Ident {
+    format_ident!("{}_INDEX", i.name.to_uppercase())
+}
+
+/// `const BY_STATUS_INDEX: dm::IndexDef = ...;` for every index: named once, used by
+/// `Model::INDEXES` and by the index's handle.
+pub fn emit_index_defs(m: &Model) -> TokenStream {
+    let model = format_ident!("{}", m.name);
+    let key_attr = |f: &Field| {
+        let name = attr_name(f, &quote!(#model));
+        let ty = format_ident!("{}", f.ty.kind.key_type().unwrap_or("S"));
+        quote!(dm::KeyAttr::new(#name, dm::ScalarType::#ty))
+    };
+    let defs = m.indexes.iter().map(|i| {
+        let name = &i.index_name;
+        let slice = |keys: &[usize]| {
+            let attrs = keys.iter().map(|k| key_attr(&m.fields[*k]));
+            quote!(&[#(#attrs),*])
+        };
+        let hash = slice(&i.hash_keys);
+        let mut def = if i.local {
+            let range = slice(&i.range_keys);
+            quote!(dm::IndexDef::local(#name, #hash, #range))
+        } else if i.range_keys.is_empty() {
+            quote!(dm::IndexDef::global(#name, #hash))
+        } else {
+            let range = slice(&i.range_keys);
+            quote!(dm::IndexDef::global(#name, #hash).range(#range))
+        };
+        match &i.projection {
+            Projection::All => {}
+            Projection::KeysOnly => def = quote!(#def.projection(dm::Projection::KeysOnly)),
+            Projection::Include(fields) => {
+                let attrs = fields
+                    .iter()
+                    .map(|f| attr_name(&m.fields[*f], &quote!(#model)));
+                def = quote!(#def.projection(dm::Projection::Include(&[#(#attrs),*])));
+            }
+        }
+        if let Some(Throughput::Provisioned { read, write }) = i.throughput {
+            let (read, write) = (
+                proc_macro2::Literal::i64_unsuffixed(read),
+                proc_macro2::Literal::i64_unsuffixed(write),
+            );
+            def = quote!(#def.throughput(#read, #write));
+        }
+        let c = index_const(i);
+        let doc = format!(" The definition of the index `{}`.", i.index_name);
+        quote!(#[doc = #doc] const #c: dm::IndexDef = #def;)
+    });
+    quote!(#(#defs)*)
 }

@@ -23,19 +23,24 @@ pub fn model_tokens(m: &Model) -> TokenStream {
     let mut enums = Vec::new();
     structs::nested(&m.fields, &mut dicts, &mut enums);
 
-    let model_struct = structs::emit_struct(&m.name, m.doc.as_deref(), &m.fields);
+    let model_struct = structs::emit_struct(&m.name, m.doc.as_deref(), &m.fields, &m.attributes);
     let document = document::emit_document(&m.name, &m.fields);
     let key = key::emit_key(m);
     let model_impl = key::emit_model_impl(m);
     let field_fns = handles::emit_field_fns(m);
+    // A dict in a list or map has no handle type: `.at(i)` gives a plain field handle.
+    let with_handles = handles::handled_dicts(&m.fields);
     let nested_dicts = dicts.iter().map(|d| {
-        let s = structs::emit_struct(&d.name, d.doc.as_deref(), &d.fields);
+        let s = structs::emit_struct(&d.name, d.doc.as_deref(), &d.fields, &d.attributes);
         let doc = document::emit_document(&d.name, &d.fields);
-        let h = handles::emit_dict_handles(m, d);
+        let h = with_handles
+            .contains(&d.name.as_str())
+            .then(|| handles::emit_dict_handles(m, d));
         quote!(#s #doc #h)
     });
     let nested_enums = enums.iter().map(|e| structs::emit_enum(e));
     let index_fns = handles::emit_index_fns(m);
+    let index_defs = key::emit_index_defs(m);
     let stream = stream::emit_stream(m);
     let serde = serde::emit_serde(m);
     let projections = m.indexes.iter().filter_map(|i| {
@@ -51,12 +56,16 @@ pub fn model_tokens(m: &Model) -> TokenStream {
                 ""
             }
         );
-        let s = structs::emit_struct(name, Some(&doc), &fields);
+        let s = structs::emit_struct(name, Some(&doc), &fields, &[]);
         let d = document::emit_document(name, &fields);
         Some(quote!(#s #d))
     });
+    let runtime: TokenStream = m
+        .runtime
+        .parse()
+        .unwrap_or_else(|_| quote!(::dynamongo_runtime));
     quote! {
-        use ::dynamongo_runtime::codegen as dm;
+        use #runtime::codegen as dm;
 
         #model_struct
         #document
@@ -65,6 +74,7 @@ pub fn model_tokens(m: &Model) -> TokenStream {
         #key
         #field_fns
         #index_fns
+        #index_defs
         #stream
         #(#projections)*
         #(#nested_dicts)*

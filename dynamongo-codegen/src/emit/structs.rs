@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::types::{docs, field_type, initial_value, rules, rules_const, rust_type};
+use super::types::{attr_decl, attributes, docs, field_type, initial_value, rust_type};
 use crate::ident::ident;
 use crate::ir::{Dict, Enum, Field, Kind};
 
@@ -44,20 +44,23 @@ fn article(name: &str) -> &'static str {
 }
 
 /// `pub struct Name { ... }`, its rules and `new()` (and `Default` when `new` takes nothing).
-pub fn emit_struct(name: &str, doc: Option<&str>, fields: &[Field]) -> TokenStream {
+pub fn emit_struct(
+    name: &str,
+    doc: Option<&str>,
+    fields: &[Field],
+    type_attributes: &[String],
+) -> TokenStream {
     let name_ident = format_ident!("{}", name);
     let doc = docs(doc, &format!("`{name}`, generated from its spec."));
+    let extra = attributes(type_attributes);
     let defs = fields.iter().map(|f| {
         let id = ident(&f.name);
         let ty = field_type(f);
         let d = field_doc(f);
-        quote! { #d pub #id: #ty, }
+        let a = attributes(&f.attributes);
+        quote! { #d #a pub #id: #ty, }
     });
-    let consts = fields.iter().filter(|f| f.has_rules()).map(|f| {
-        let c = rules_const(f);
-        let r = rules(f);
-        quote!(const #c: dm::Rules = #r;)
-    });
+    let consts = fields.iter().map(attr_decl);
 
     let params: Vec<&Field> = fields.iter().filter(|f| f.needs_arg()).collect();
     let args = params.iter().map(|f| {
@@ -93,6 +96,7 @@ pub fn emit_struct(name: &str, doc: Option<&str>, fields: &[Field]) -> TokenStre
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]
+        #extra
         pub struct #name_ident {
             #(#defs)*
         }

@@ -272,19 +272,35 @@ fn type_rules(ty: &Type) -> TokenStream {
     quote!(dm::Rules::new() #(#calls)*)
 }
 
-/// The constant holding a field's rules (`YEAR_OF_BIRTH`).
-pub fn rules_const(f: &Field) -> proc_macro2::Ident {
+/// The constant of a struct's field (`YEAR_OF_BIRTH`, a `dm::Attr`): its attribute
+/// name, the one place the generated code states it, and its rules.
+pub fn attr_const(f: &Field) -> proc_macro2::Ident {
     format_ident!("{}", f.name.to_uppercase())
 }
 
-/// `&Self::YEAR_OF_BIRTH`, `&User::YEAR_OF_BIRTH` or `&dm::Rules::NONE`.
-pub fn rules_ref(f: &Field, owner: &TokenStream) -> TokenStream {
+/// `const YEAR_OF_BIRTH: dm::Attr = dm::Attr::new("year_of_birth").rules(..);`
+pub fn attr_decl(f: &Field) -> TokenStream {
+    let c = attr_const(f);
+    let name = &f.attribute;
     if f.has_rules() {
-        let c = rules_const(f);
-        quote!(&#owner::#c)
+        let r = rules(f);
+        quote!(const #c: dm::Attr = dm::Attr::new(#name).rules(#r);)
     } else {
-        quote!(&dm::Rules::NONE)
+        quote!(const #c: dm::Attr = dm::Attr::new(#name);)
     }
+}
+
+/// The attribute of a field of `owner` (`&Self::EMAIL`), for the runtime's helpers.
+pub fn attr_ref(f: &Field, owner: &TokenStream) -> TokenStream {
+    let c = attr_const(f);
+    quote!(&#owner::#c)
+}
+
+/// The attribute name of a field of `owner` (`Self::EMAIL.name`), where a `&str` is
+/// wanted (key and index definitions).
+pub fn attr_name(f: &Field, owner: &TokenStream) -> TokenStream {
+    let c = attr_const(f);
+    quote!(#owner::#c.name)
 }
 
 /// Doc attributes from spec text: each line trimmed, so no line becomes an indented
@@ -293,4 +309,12 @@ pub fn docs(text: Option<&str>, fallback: &str) -> TokenStream {
     let text = text.unwrap_or(fallback);
     let lines = text.lines().map(|l| format!(" {}", l.trim()));
     quote!(#(#[doc = #lines])*)
+}
+
+/// The extra attributes the generator's options give a type or field (checked when the
+/// options were applied, so each parses).
+pub fn attributes(list: &[String]) -> TokenStream {
+    list.iter()
+        .filter_map(|a| a.parse::<TokenStream>().ok())
+        .collect()
 }

@@ -18,7 +18,7 @@ use crate::model::{KeyAttr, Model, Projection, ScalarType, Throughput};
 use crate::trace;
 use tracing::Instrument;
 
-use super::BoxFuture;
+use crate::trace::{traced, BoxFuture};
 
 fn config<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, Error> {
     r.map_err(|e| Error::Config(e.to_string()))
@@ -251,6 +251,6 @@ impl<'a, M: Model> IntoFuture for CreateTable<'a, M> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("create_table", &self.db.table_name(M::TABLE));
-        super::traced(span, create_table::<M>(self.db, self.wait))
+        traced(span, create_table::<M>(self.db, self.wait))
     }
 }

@@ -15,8 +15,8 @@ use crate::read::{raw_stream, ReadOptions};
 use crate::retry::{retrying, RetryPolicy};
 use crate::value::Item;
 
-use super::{traced, BoxFuture};
-use crate::trace;
+use crate::trace::{self, traced, BoxFuture};
+use crate::write;
 
 /// `User::delete_many(&db, strategy)`: a [`BatchResult`] of the keys.
 ///
@@ -187,10 +187,7 @@ async fn conditional_deletes<M: Model>(
                 extra: Some(extra),
                 version: None,
             };
-            let r = retrying(policy, || {
-                super::delete_one::delete_single::<M>(db, single.clone())
-            })
-            .await;
+            let r = retrying(policy, || write::delete::<M>(db, single.clone())).await;
             (key, r)
         })
         .buffer_unordered(policy.concurrency.max(1))
@@ -273,13 +270,9 @@ impl<'a, M: Model> IntoFuture for DeleteMany<'a, M> {
                 DeletePlan::Find(found) => {
                     let (planned, cond) = *found;
                     let options = ReadOptions {
-                        descending: false,
-                        consistent: false,
-                        limit: None,
-                        segments: 1,
-                        policy,
                         // It deletes what is stored, expired or not.
                         include_expired: true,
+                        ..ReadOptions::new(policy)
                     };
                     let mut found = raw_stream::<M, Item>(db, planned, options, |_, item| {
                         Ok(key_of::<M>(&item))

@@ -5,82 +5,13 @@ use std::future::IntoFuture;
 
 use futures::stream::{self, BoxStream, StreamExt};
 
-use crate::cursor;
 use crate::db::Db;
 use crate::error::Error;
-use crate::model::{Model, Targets};
+use crate::model::{decode, Model, Targets};
 use crate::plan::{self, Plan};
-use crate::read::{raw_stream, read_page, ReadOptions};
+use crate::read::{paged_read, raw_stream, Page, ReadOptions};
 use crate::retry::RetryPolicy;
-use crate::value::Item;
-
-use super::{decode, traced, BoxFuture};
-use crate::trace;
-
-/// One page of a plan from a cursor (`None`: the first page), decoded by `decode`: the
-/// cursor names the query by the fingerprint of its plan.
-pub(crate) async fn paged_read<M: Model, T>(
-    db: &Db,
-    planned: plan::Planned,
-    options: ReadOptions,
-    after: Option<&str>,
-    size: usize,
-    decode: fn(&Db, &Item) -> Result<T, Error>,
-) -> Result<Page<T>, Error> {
-    if size == 0 {
-        return Err(Error::Validation(vec![crate::error::Violation::new(
-            "page",
-            "a page holds at least one item",
-        )]));
-    }
-    let table = db.table_name(M::TABLE);
-    let text = plan::describe::<M>(table, &planned, options.descending, None, options.segments);
-    let fingerprint = cursor::fnv(text.to_string().as_bytes());
-    let from = match after {
-        Some(c) => cursor::decode(c, fingerprint)?,
-        None => cursor::Position {
-            part: 0,
-            start: None,
-        },
-    };
-    let (items, next) = read_page::<M>(db, planned, options, from, size).await?;
-    Ok(Page {
-        items: items
-            .iter()
-            .map(|i| decode(db, i))
-            .collect::<Result<Vec<T>, Error>>()?,
-        cursor: next.map(|p| cursor::encode(fingerprint, &p)),
-    })
-}
-
-fn decode_item<M: Model>(db: &Db, item: &Item) -> Result<M, Error> {
-    decode::<M>(db, item)
-}
-
-/// One page of a read ([`GetMany::page`]): its items, and the cursor of the next page
-/// (`None` on the last). The cursor is an opaque URL-safe string for a web API's clients;
-/// give it back to [`GetMany::after`] on the same query.
-///
-/// ```
-/// # use dynamongo_runtime::prelude::*;
-/// # use dynamongo_runtime::codegen::example::user::{self, User};
-/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
-/// let mut all = Vec::new();
-/// let mut page = User::get_many(db, user::email().exists()).page(100).await?;
-/// loop {
-///     all.append(&mut page.items);
-///     let Some(next) = page.cursor else { break };
-///     page = User::get_many(db, user::email().exists()).after(next).page(100).await?;
-/// }
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct Page<M> {
-    /// The items of this page.
-    pub items: Vec<M>,
-    /// Where the next page starts; `None` when this is the last.
-    pub cursor: Option<String>,
-}
+use crate::trace::{self, traced, BoxFuture};
 
 /// `User::get_many(&db, strategy)`: awaited, the items as a `Vec`; or [`GetMany::stream`],
 /// or [`GetMany::explain`] to see the plan without sending anything.
@@ -98,12 +29,7 @@ pub struct Page<M> {
 pub struct GetMany<'a, M: Model> {
     db: &'a Db,
     targets: Targets<M>,
-    descending: bool,
-    limit: Option<usize>,
-    include_expired: bool,
-    consistent: bool,
-    segments: u32,
-    policy: RetryPolicy,
+    options: ReadOptions,
     after: Option<String>,
 }
 
@@ -115,12 +41,7 @@ impl<'a, M: Model> GetMany<'a, M> {
         GetMany {
             db,
             targets,
-            descending: false,
-            limit: None,
-            include_expired: false,
-            consistent: false,
-            segments: 1,
-            policy: db.retry_policy(),
+            options: ReadOptions::new(db.retry_policy()),
             after: None,
         }
     }
@@ -131,7 +52,7 @@ impl<'a, M: Model> GetMany<'a, M> {
     /// `n` must be 1 to 1 000 000.
     ///
     /// ```
-    /// # use dynamongo_runtime::{Db, Model, ModelExt, Operation};
+    /// # use dynamongo_runtime::{Db, Model, ModelExt, plan::Operation};
     /// # async fn demo<M: Model>(db: &Db, everything: dynamongo_runtime::Condition<M>) -> dynamongo_runtime::Result<()> {
     /// let plan = M::get_many(db, everything).segments(4).explain()?;
     /// if plan.operation == Operation::Scan {
@@ -140,17 +61,17 @@ impl<'a, M: Model> GetMany<'a, M> {
     /// # Ok(()) }
     /// ```
     pub fn segments(mut self, n: u32) -> Self {
-        self.segments = n;
+        self.options.segments = n;
         self
     }
 
     fn check_segments(&self) -> Result<(), Error> {
-        if (1..=MAX_SEGMENTS).contains(&self.segments) {
+        if (1..=MAX_SEGMENTS).contains(&self.options.segments) {
             Ok(())
         } else {
             Err(Error::Config(format!(
                 "segments({}): a parallel scan has 1 to {MAX_SEGMENTS} segments",
-                self.segments
+                self.options.segments
             )))
         }
     }
@@ -158,13 +79,13 @@ impl<'a, M: Model> GetMany<'a, M> {
     /// Reverse order: Query results by descending range key (`ScanIndexForward=false`);
     /// keys read in the reverse of the order given. A Scan has no order and is unaffected.
     pub fn descending(mut self) -> Self {
-        self.descending = true;
+        self.options.descending = true;
         self
     }
 
     /// Return at most `n` items (pages stop being fetched once `n` have arrived).
     pub fn limit(mut self, n: usize) -> Self {
-        self.limit = Some(n);
+        self.options.limit = Some(n);
         self
     }
 
@@ -172,19 +93,19 @@ impl<'a, M: Model> GetMany<'a, M> {
     /// they are left out, as if DynamoDB had already deleted them (it does so only
     /// eventually, within days).
     pub fn include_expired(mut self, yes: bool) -> Self {
-        self.include_expired = yes;
+        self.options.include_expired = yes;
         self
     }
 
     /// Strongly consistent reads.
     pub fn consistent(mut self, yes: bool) -> Self {
-        self.consistent = yes;
+        self.options.consistent = yes;
         self
     }
 
     /// Retries and concurrency of the batched reads.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.policy = policy;
+        self.options.policy = policy;
         self
     }
 
@@ -195,9 +116,9 @@ impl<'a, M: Model> GetMany<'a, M> {
         Ok(plan::describe::<M>(
             self.db.table_name(M::TABLE),
             &p,
-            self.descending,
-            self.limit,
-            self.segments,
+            self.options.descending,
+            self.options.limit,
+            self.options.segments,
         ))
     }
 
@@ -230,17 +151,12 @@ impl<'a, M: Model> GetMany<'a, M> {
         let span = trace::operation::<M>("get_many.page", &self.db.table_name(M::TABLE));
         traced(span, async move {
             self.check_segments()?;
-            let options = ReadOptions {
-                descending: self.descending,
-                consistent: self.consistent,
-                limit: Some(size),
-                segments: self.segments,
-                policy: self.policy,
-                include_expired: self.include_expired,
-            };
             let planned = plan::plan(self.targets)?;
             let after = self.after.as_deref();
-            paged_read::<M, M>(self.db, planned, options, after, size, decode_item::<M>).await
+            paged_read::<M, M>(self.db, planned, self.options, after, size, |db, item| {
+                decode::<M>(db, &item)
+            })
+            .await
         })
     }
 
@@ -259,16 +175,9 @@ impl<'a, M: Model> GetMany<'a, M> {
             Ok(p) => p,
             Err(e) => return stream::once(async { Err(e) }).boxed(),
         };
-        let options = ReadOptions {
-            descending: self.descending,
-            consistent: self.consistent,
-            limit: self.limit,
-            segments: self.segments,
-            policy: self.policy,
-            include_expired: self.include_expired,
-        };
+        let (options, limit) = (self.options, self.options.limit);
         let items = raw_stream::<M, M>(db, planned, options, |db, item| decode::<M>(db, &item));
-        match self.limit {
+        match limit {
             Some(n) => items.take(n).boxed(),
             None => items.boxed(),
         }
@@ -283,7 +192,7 @@ impl<'a, M: Model> IntoFuture for GetMany<'a, M> {
         traced(span, async move {
             // A list of keys tells how many items can come back at most.
             let at_most = match &self.targets {
-                Targets::List(list) => list.len().min(self.limit.unwrap_or(usize::MAX)),
+                Targets::List(list) => list.len().min(self.options.limit.unwrap_or(usize::MAX)),
                 Targets::Where(_) => 0,
             };
             let mut s = self.items();

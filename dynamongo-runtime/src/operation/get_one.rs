@@ -13,7 +13,8 @@ use crate::trace;
 use crate::value::Item;
 use tracing::Instrument;
 
-use super::{decode, BoxFuture};
+use crate::model::decode;
+use crate::trace::{traced, BoxFuture};
 
 /// `User::get_one(&db, strategy)`: the item, or [`Error::NotFound`].
 ///
@@ -150,7 +151,7 @@ impl<'a, M: Model> IntoFuture for GetOne<'a, M> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("get_one", &self.db.table_name(M::TABLE));
-        super::traced(span, async move {
+        traced(span, async move {
             let single = keys::resolve(self.target)?;
             get_single::<M>(self.db, single, self.consistent, self.include_expired)
                 .await?

@@ -1,147 +1,37 @@
 //! The operations: one module each, as aws-sdk-dynamodb keeps `operation/<op>/`. Each
 //! entry point on [`ModelExt`] returns a builder that is awaited directly.
 
-use std::future::Future;
-use std::pin::Pin;
-
-use aws_sdk_dynamodb::error::ProvideErrorMetadata;
-use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::error::ConditionalCheckFailedException;
-use aws_sdk_dynamodb::types::AttributeValue;
-
 use crate::db::Db;
 use crate::document::Document;
-use crate::error::{Error, Violation};
-use crate::expr::{Expr, Update};
-use crate::keys::{self, check_item_size, Single};
+use crate::error::Error;
+use crate::expr::Update;
 use crate::model::{ManyStrategy, Model, Strategy};
-use crate::value::Item;
+use crate::trace::BoxFuture;
+use crate::write::single_of;
 
+pub use crate::read::Page;
+pub use crate::write::Overwrite;
 pub use create_table::CreateTable;
 pub use delete_many::DeleteMany;
 pub use delete_one::DeleteOne;
-pub use get_many::{GetMany, Page};
+pub use get_many::GetMany;
 pub use get_one::GetOne;
 pub use query_index::{Index, IndexKey, NoRange, QueryIndex};
 pub use save_many::SaveMany;
-pub use save_one::{Overwrite, SaveOne};
+pub use save_one::SaveOne;
 pub use transact::{Committed, Fetched, Position, TransactGet, TransactWrite};
 pub use update_one::UpdateOne;
 
-pub(crate) mod create_table;
-pub(crate) mod delete_many;
-pub(crate) mod delete_one;
-pub(crate) mod get_many;
-pub(crate) mod get_one;
-pub(crate) mod query_index;
-pub(crate) mod save_many;
-pub(crate) mod save_one;
-pub(crate) mod transact;
-pub(crate) mod update_one;
-
-pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// An operation's future inside its span (see `trace`).
-pub(crate) fn traced<'a, T>(
-    span: tracing::Span,
-    future: impl Future<Output = T> + Send + 'a,
-) -> BoxFuture<'a, T> {
-    use tracing::Instrument;
-    Box::pin(future.instrument(span))
-}
-
-/// Decodes a stored item, naming the table when it does not fit.
-pub(crate) fn decode<M: Model>(db: &Db, item: &Item) -> Result<M, Error> {
-    M::from_item(item).map_err(|source| Error::Decode {
-        table: db.table_name(M::TABLE),
-        source,
-    })
-}
-
-/// The service errors of the single-item writes, which may be a failed condition that
-/// carries the stored item (ReturnValuesOnConditionCheckFailure).
-pub(crate) trait CheckFailed: ProvideErrorMetadata {
-    fn check_failed(&self) -> Option<&ConditionalCheckFailedException>;
-}
-
-macro_rules! check_failed_for {
-    ($($error:ty),*) => {$(
-        impl CheckFailed for $error {
-            fn check_failed(&self) -> Option<&ConditionalCheckFailedException> {
-                match self {
-                    Self::ConditionalCheckFailedException(c) => Some(c),
-                    _ => None,
-                }
-            }
-        }
-    )*};
-}
-
-check_failed_for!(PutItemError, UpdateItemError, DeleteItemError);
-
-/// The stored item of a failed condition: `Some(None)` when the condition failed on no
-/// item, `None` when `e` is another error.
-pub(crate) fn failed_condition<E: CheckFailed>(
-    e: &aws_sdk_dynamodb::error::SdkError<E>,
-) -> Option<Option<Box<Item>>> {
-    let c = e.as_service_error()?.check_failed()?;
-    Some(
-        c.item()
-            .filter(|i| !i.is_empty())
-            .map(|i| Box::new(i.clone())),
-    )
-}
-
-/// The condition and the item a put sends, and the version it writes: the item validated
-/// and converted, and for a versioned model written at version + 1 on the condition that
-/// the stored item is at the item's version (ANDed with the overwrite rule).
-pub(crate) struct PreparedPut {
-    pub item: Item,
-    pub condition: Option<Expr>,
-    pub version: Option<i64>,
-}
-
-pub(crate) fn prepare_put<M: Model>(
-    item: &M,
-    overwrite: &Overwrite<M>,
-) -> Result<PreparedPut, Error> {
-    let mut av = prepare(item)?;
-    let overwrite = save_one::overwrite_expr(overwrite)?;
-    let (version, check) = match (M::VERSION, item.version()) {
-        (Some(attr), Some(v)) => {
-            let next = v.checked_add(1).ok_or_else(|| {
-                Error::Validation(vec![Violation::new(
-                    attr,
-                    "the version cannot grow further",
-                )])
-            })?;
-            av.insert(attr.to_string(), AttributeValue::N(next.to_string()));
-            (Some(next), keys::version_check::<M>(v))
-        }
-        _ => (None, None),
-    };
-    Ok(PreparedPut {
-        item: av,
-        condition: Expr::and_all(overwrite.into_iter().chain(check).collect()),
-        version,
-    })
-}
-
-/// Validates an item and converts it, refusing what DynamoDB would refuse.
-pub(crate) fn prepare<M: Model>(item: &M) -> Result<Item, Error> {
-    item.validate()?;
-    let av = item.to_item();
-    keys::check_key_item(&keys::key_of::<M>(&av))?;
-    check_item_size(&av)?;
-    Ok(av)
-}
-
-/// Resolves a strategy for `update_one` / `delete_one`.
-pub(crate) fn single_of<M: Model>(s: impl Strategy<M>) -> Result<Single, Error> {
-    keys::resolve(s.into_target())
-}
+mod create_table;
+mod delete_many;
+mod delete_one;
+mod get_many;
+mod get_one;
+mod query_index;
+mod save_many;
+mod save_one;
+mod transact;
+mod update_one;
 
 /// The operations on a model's table, for every [`Model`]: `User::save_one(&db, user)`.
 /// Each returns a builder; set its options, then `.await` it. In the

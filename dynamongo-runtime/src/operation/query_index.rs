@@ -14,14 +14,14 @@ use crate::document::Document;
 use crate::error::Error;
 use crate::expr::{AttrPath, Cmp, Condition, Expr};
 use crate::field::Ordered;
-use crate::model::{IndexDef, Model};
+use crate::model::{decode_document, IndexDef, Model};
 use crate::plan::{self, Access, Plan, Planned};
-use crate::read::{raw_stream, ReadOptions};
+use crate::read::{paged_read, raw_stream, Page, ReadOptions};
 use crate::retry::RetryPolicy;
 use crate::trace;
 use crate::value::{FieldValue, Item};
 
-use super::BoxFuture;
+use crate::trace::{traced, BoxFuture};
 
 /// Variance and auto-trait marker: the handles own none of their type parameters.
 type Marker<T> = PhantomData<fn() -> T>;
@@ -35,7 +35,7 @@ pub enum NoRange {}
 /// when it has none), `P` what a query returns (the model, or a projection struct).
 ///
 /// ```
-/// # use dynamongo_runtime::{Index, NoRange};
+/// # use dynamongo_runtime::table::{Index, NoRange};
 /// # use dynamongo_runtime::codegen::example::user::User;
 /// # fn show(by_name: Index<User, String, NoRange, User>) {
 /// let key = by_name.eq("John");    // a key condition on the index's hash key
@@ -164,7 +164,7 @@ impl<M: Model, H: HashKey, R, P: Document> Index<M, H, R, P> {
 ///
 /// ```
 /// # use dynamongo_runtime::prelude::*;
-/// # use dynamongo_runtime::{Index, IndexKey, NoRange};
+/// # use dynamongo_runtime::table::{Index, IndexKey, NoRange};
 /// # use dynamongo_runtime::codegen::example::user::User;
 /// # type Time = dynamongo_runtime::chrono::DateTime<dynamongo_runtime::chrono::Utc>;
 /// # async fn demo(db: &Db, by_city: Index<User, String, Time, User>, since: Time) -> dynamongo_runtime::Result<()> {
@@ -260,7 +260,7 @@ impl<M, R: RangeKey<Head = String>, P> IndexKey<M, R, P> {
 ///
 /// ```
 /// # use dynamongo_runtime::prelude::*;
-/// # use dynamongo_runtime::{Index, NoRange};
+/// # use dynamongo_runtime::table::{Index, NoRange};
 /// # use dynamongo_runtime::codegen::example::user::{self, User};
 /// # async fn demo(db: &Db, by_name: Index<User, String, NoRange, User>) -> dynamongo_runtime::Result<()> {
 /// let query = User::query(db, by_name.eq("John"))
@@ -276,10 +276,7 @@ pub struct QueryIndex<'a, M, P> {
     db: &'a Db,
     key: IndexKey<M, (), P>,
     filter: Option<Condition<M>>,
-    descending: bool,
-    limit: Option<usize>,
-    include_expired: bool,
-    policy: RetryPolicy,
+    options: ReadOptions,
     after: Option<String>,
 }
 
@@ -289,10 +286,7 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
             db,
             key: key.retype(),
             filter: None,
-            descending: false,
-            limit: None,
-            include_expired: false,
-            policy: db.retry_policy(),
+            options: ReadOptions::new(db.retry_policy()),
             after: None,
         }
     }
@@ -309,7 +303,7 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
     ///
     /// ```
     /// # use dynamongo_runtime::prelude::*;
-    /// # use dynamongo_runtime::{Index, NoRange};
+    /// # use dynamongo_runtime::table::{Index, NoRange};
     /// # use dynamongo_runtime::codegen::example::user::User;
     /// # async fn demo(db: &Db, by_name: Index<User, String, NoRange, User>) -> dynamongo_runtime::Result<()> {
     /// let page = User::query(db, by_name.eq("John")).page(10).await?;
@@ -318,26 +312,18 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn page(self, size: usize) -> BoxFuture<'a, Result<crate::Page<P>, Error>> {
+    pub fn page(self, size: usize) -> BoxFuture<'a, Result<Page<P>, Error>> {
         let span = trace::operation::<M>("query.page", &self.db.table_name(M::TABLE));
-        super::traced(span, async move {
+        traced(span, async move {
             let planned = self.planned()?;
-            let options = ReadOptions {
-                descending: self.descending,
-                consistent: false,
-                limit: Some(size),
-                segments: 1,
-                policy: self.policy,
-                include_expired: self.include_expired,
-            };
             let after = self.after.as_deref();
-            super::get_many::paged_read::<M, P>(
+            paged_read::<M, P>(
                 self.db,
                 planned,
-                options,
+                self.options,
                 after,
                 size,
-                decode_ref::<M, P>,
+                decode_as::<M, P>,
             )
             .await
         })
@@ -351,13 +337,13 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
 
     /// Descending range-key order (`ScanIndexForward = false`).
     pub fn descending(mut self) -> Self {
-        self.descending = true;
+        self.options.descending = true;
         self
     }
 
     /// At most `n` items.
     pub fn limit(mut self, n: usize) -> Self {
-        self.limit = Some(n);
+        self.options.limit = Some(n);
         self
     }
 
@@ -365,13 +351,13 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
     /// they are left out, as if DynamoDB had already deleted them (it does so only
     /// eventually, within days).
     pub fn include_expired(mut self, yes: bool) -> Self {
-        self.include_expired = yes;
+        self.options.include_expired = yes;
         self
     }
 
     /// The retry policy for this call.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.policy = policy;
+        self.options.policy = policy;
         self
     }
 
@@ -402,8 +388,8 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
         Ok(plan::describe::<M>(
             table,
             &planned,
-            self.descending,
-            self.limit,
+            self.options.descending,
+            self.options.limit,
             1,
         ))
     }
@@ -414,30 +400,15 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
             Ok(p) => p,
             Err(e) => return futures::stream::iter([Err(e)]).boxed(),
         };
-        let options = ReadOptions {
-            descending: self.descending,
-            consistent: false,
-            limit: self.limit,
-            segments: 1,
-            policy: self.policy,
-            include_expired: self.include_expired,
-        };
-        let limit = self.limit.unwrap_or(usize::MAX);
-        raw_stream::<M, P>(self.db, planned, options, decode_as::<M, P>)
+        let limit = self.options.limit.unwrap_or(usize::MAX);
+        raw_stream::<M, P>(self.db, planned, self.options, decode_as::<M, P>)
             .take(limit)
             .boxed()
     }
 }
 
 fn decode_as<M: Model, P: Document>(db: &Db, item: Item) -> Result<P, Error> {
-    decode_ref::<M, P>(db, &item)
-}
-
-fn decode_ref<M: Model, P: Document>(db: &Db, item: &Item) -> Result<P, Error> {
-    P::from_item(item).map_err(|source| Error::Decode {
-        table: db.table_name(M::TABLE),
-        source,
-    })
+    decode_document::<M, P>(db, &item)
 }
 
 impl<'a, M: Model, P: Document + Send + 'a> IntoFuture for QueryIndex<'a, M, P> {
@@ -446,7 +417,7 @@ impl<'a, M: Model, P: Document + Send + 'a> IntoFuture for QueryIndex<'a, M, P> 
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("query", &self.db.table_name(M::TABLE));
         let s = self.stream();
-        super::traced(span, async move {
+        traced(span, async move {
             s.collect::<Vec<_>>().await.into_iter().collect()
         })
     }

@@ -12,9 +12,8 @@ use crate::keys::{self, key_names};
 use crate::model::{Model, ModelKey};
 use crate::retry::RetryPolicy;
 
-use super::save_one::{put_one, Overwrite};
-use super::{prepare, traced, BoxFuture};
-use crate::trace;
+use crate::trace::{self, traced, BoxFuture};
+use crate::write::{self, prepare, Overwrite};
 
 /// `User::save_many(&db, items)`: a [`BatchResult`] of the items.
 ///
@@ -73,9 +72,7 @@ impl<'a, M: Model> IntoFuture for SaveMany<'a, M> {
                 policy,
             } = self;
             let mut result = BatchResult::default();
-            if let Overwrite::If(c) = &overwrite {
-                c.check()?;
-            }
+            overwrite.check()?;
             let names = key_names::<M>();
             if !matches!(overwrite, Overwrite::Always) || M::VERSION.is_some() {
                 // One conditional put per item. Items with one key go in input order, one
@@ -96,7 +93,7 @@ impl<'a, M: Model> IntoFuture for SaveMany<'a, M> {
                     .map(|group| async move {
                         let mut out = Vec::with_capacity(group.len());
                         for (i, mut item) in group {
-                            let r = put_one(db, &item, overwrite).await.map(|version| {
+                            let r = write::put(db, &item, overwrite).await.map(|version| {
                                 if let Some(v) = version {
                                     item.set_version(v);
                                 }

@@ -27,9 +27,8 @@ use crate::trace;
 use crate::value::Item;
 use tracing::Instrument;
 
-use super::save_one::Overwrite;
-use super::update_one::{update_parts, UpdateParts};
-use super::{prepare_put, BoxFuture};
+use crate::trace::{traced, BoxFuture};
+use crate::write::{prepare_put, update_parts, Overwrite, UpdateParts};
 
 /// DynamoDB's limits on one transaction.
 const MAX_ACTIONS: usize = 100;
@@ -567,7 +566,7 @@ impl<'a> IntoFuture for TransactWrite<'a> {
     fn into_future(self) -> Self::IntoFuture {
         let tables = table_names(self.actions.iter().flatten().map(|a| a.table.as_str()));
         let span = trace::operation::<TransactWrite>("transact_write", &tables);
-        super::traced(span, async move {
+        traced(span, async move {
             let TransactWrite {
                 db,
                 actions,
@@ -719,7 +718,7 @@ impl<'a> IntoFuture for TransactGet<'a> {
     fn into_future(self) -> Self::IntoFuture {
         let tables = table_names(self.gets.iter().flatten().map(|g| g.table.as_str()));
         let span = trace::operation::<TransactGet>("transact_get", &tables);
-        super::traced(span, async move {
+        traced(span, async move {
             let TransactGet {
                 db,
                 gets,

@@ -16,10 +16,12 @@ pub struct Account {
 }
 
 impl Account {
-    const ID: dm::Rules = dm::Rules::new().min_length(1).required();
-    const OWNER: dm::Rules = dm::Rules::new().email().required();
-    const BALANCE: dm::Rules = dm::Rules::new().min(0.0);
-    const VERSION: dm::Rules = dm::Rules::new().min(0.0);
+    const ID: dm::Attr = dm::Attr::new("id")
+        .rules(dm::Rules::new().min_length(1).required());
+    const OWNER: dm::Attr = dm::Attr::new("owner")
+        .rules(dm::Rules::new().email().required());
+    const BALANCE: dm::Attr = dm::Attr::new("balance").rules(dm::Rules::new().min(0.0));
+    const VERSION: dm::Attr = dm::Attr::new("version").rules(dm::Rules::new().min(0.0));
 
     /// An `Account` with the given required fields and every other field at its default.
     pub fn new(
@@ -40,26 +42,26 @@ impl dm::Document for Account {
     const FIELDS: usize = 4;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("id", &self.id, &Self::ID);
-        visitor.field("owner", &self.owner, &Self::OWNER);
-        visitor.field("balance", &self.balance, &Self::BALANCE);
-        visitor.field("version", &self.version, &Self::VERSION);
+        visitor.field(&Self::ID, &self.id);
+        visitor.field(&Self::OWNER, &self.owner);
+        visitor.field(&Self::BALANCE, &self.balance);
+        visitor.field(&Self::VERSION, &self.version);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            id: dm::get(item, "id")?,
-            owner: dm::get(item, "owner")?,
-            balance: dm::get(item, "balance")?,
-            version: dm::get_version(item, "version")?,
+            id: dm::get(item, &Self::ID)?,
+            owner: dm::get(item, &Self::OWNER)?,
+            balance: dm::get(item, &Self::BALANCE)?,
+            version: dm::get_version(item, &Self::VERSION)?,
         })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let id = json.field("id", &Self::ID);
-        let owner = json.field("owner", &Self::OWNER);
-        let balance = json.field("balance", &Self::BALANCE);
-        let version = json.or("version", &Self::VERSION, || 0);
+        let id = json.field(&Self::ID);
+        let owner = json.field(&Self::OWNER);
+        let balance = json.field(&Self::BALANCE);
+        let version = json.or(&Self::VERSION, || 0);
         ::core::option::Option::Some(Self {
             id: id?,
             owner: owner?,
@@ -73,10 +75,10 @@ impl dm::Model for Account {
     type Key = AccountKey;
 
     const TABLE: &'static str = "accounts";
-    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new("id", dm::ScalarType::S);
+    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new(Account::ID.name, dm::ScalarType::S);
     const THROUGHPUT: dm::Throughput = dm::Throughput::OnDemand;
     const VERSION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
-        "version",
+        Self::VERSION.name,
     );
     const STREAM: ::core::option::Option<dm::StreamView> = ::core::option::Option::Some(
         dm::StreamView::NewAndOldImages,
@@ -111,11 +113,13 @@ pub struct AccountKey {
 
 impl dm::ModelKey for AccountKey {
     fn to_key_item(&self) -> dm::Item {
-        dm::Item::from([dm::attr("id", &self.id)])
+        dm::Item::from([dm::attr(&Account::ID, &self.id)])
     }
 
     fn from_key_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
-        ::core::result::Result::Ok(Self { id: dm::get(item, "id")? })
+        ::core::result::Result::Ok(Self {
+            id: dm::get(item, &Account::ID)?,
+        })
     }
 }
 
@@ -151,22 +155,22 @@ impl dm::Strategy<Account> for &str {
 
 /// The `id` field (string): conditions and updates.
 pub fn id() -> dm::Field<Account, ::std::string::String> {
-    dm::Field::new("id").rules(&Account::ID)
+    dm::Field::of(&Account::ID)
 }
 
 /// The `owner` field (email): conditions and updates.
 pub fn owner() -> dm::Field<Account, ::std::string::String> {
-    dm::Field::new("owner").rules(&Account::OWNER)
+    dm::Field::of(&Account::OWNER)
 }
 
 /// The `balance` field (int): conditions and updates.
 pub fn balance() -> dm::Field<Account, i64> {
-    dm::Field::new("balance").rules(&Account::BALANCE)
+    dm::Field::of(&Account::BALANCE)
 }
 
 /// The `version` field (int): conditions and updates.
 pub fn version() -> dm::Field<Account, i64> {
-    dm::Field::new("version").rules(&Account::VERSION)
+    dm::Field::of(&Account::VERSION)
 }
 
 ///A change to a [`Account`] as its table's stream reports it (NEW_AND_OLD_IMAGES): the item before and after the change.

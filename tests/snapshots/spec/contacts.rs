@@ -14,7 +14,10 @@ pub struct Contacts {
 }
 
 impl Contacts {
-    const EMAIL: dm::Rules = dm::Rules::new().email().required();
+    const USER_ID: dm::Attr = dm::Attr::new("user_id");
+    const EMAIL: dm::Attr = dm::Attr::new("email")
+        .rules(dm::Rules::new().email().required());
+    const CREATED_AT: dm::Attr = dm::Attr::new("created_at");
 
     /// A `Contacts` with the given required fields and every other field at its default.
     pub fn new(
@@ -33,23 +36,23 @@ impl dm::Document for Contacts {
     const FIELDS: usize = 3;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("user_id", &self.user_id, &dm::Rules::NONE);
-        visitor.field("email", &self.email, &Self::EMAIL);
-        visitor.field("created_at", &self.created_at, &dm::Rules::NONE);
+        visitor.field(&Self::USER_ID, &self.user_id);
+        visitor.field(&Self::EMAIL, &self.email);
+        visitor.field(&Self::CREATED_AT, &self.created_at);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            user_id: dm::get(item, "user_id")?,
-            email: dm::get(item, "email")?,
-            created_at: dm::get(item, "created_at")?,
+            user_id: dm::get(item, &Self::USER_ID)?,
+            email: dm::get(item, &Self::EMAIL)?,
+            created_at: dm::get(item, &Self::CREATED_AT)?,
         })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let user_id = json.field("user_id", &dm::Rules::NONE);
-        let email = json.field("email", &Self::EMAIL);
-        let created_at = json.or("created_at", &dm::Rules::NONE, dm::now);
+        let user_id = json.field(&Self::USER_ID);
+        let email = json.field(&Self::EMAIL);
+        let created_at = json.or(&Self::CREATED_AT, dm::now);
         ::core::option::Option::Some(Self {
             user_id: user_id?,
             email: email?,
@@ -62,9 +65,12 @@ impl dm::Model for Contacts {
     type Key = ContactsKey;
 
     const TABLE: &'static str = "user-contacts";
-    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new("user_id", dm::ScalarType::S);
+    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new(
+        Contacts::USER_ID.name,
+        dm::ScalarType::S,
+    );
     const RANGE_KEY: ::core::option::Option<dm::KeyAttr> = ::core::option::Option::Some(
-        dm::KeyAttr::new("email", dm::ScalarType::S),
+        dm::KeyAttr::new(Contacts::EMAIL.name, dm::ScalarType::S),
     );
     const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(8, 8);
 
@@ -94,15 +100,15 @@ pub struct ContactsKey {
 impl dm::ModelKey for ContactsKey {
     fn to_key_item(&self) -> dm::Item {
         dm::Item::from([
-            dm::attr("user_id", &self.user_id),
-            dm::attr("email", &self.email),
+            dm::attr(&Contacts::USER_ID, &self.user_id),
+            dm::attr(&Contacts::EMAIL, &self.email),
         ])
     }
 
     fn from_key_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            user_id: dm::get(item, "user_id")?,
-            email: dm::get(item, "email")?,
+            user_id: dm::get(item, &Contacts::USER_ID)?,
+            email: dm::get(item, &Contacts::EMAIL)?,
         })
     }
 }
@@ -142,12 +148,12 @@ impl dm::Strategy<Contacts> for (dm::uuid::Uuid, &str) {
 
 /// The `user_id` field (uuid): conditions and updates.
 pub fn user_id() -> dm::Field<Contacts, dm::uuid::Uuid> {
-    dm::Field::new("user_id")
+    dm::Field::of(&Contacts::USER_ID)
 }
 
 /// The `email` field (email): conditions and updates.
 pub fn email() -> dm::Field<Contacts, ::std::string::String> {
-    dm::Field::new("email").rules(&Contacts::EMAIL)
+    dm::Field::of(&Contacts::EMAIL)
 }
 
 /// The `created_at` field (datetime): conditions and updates.
@@ -156,5 +162,5 @@ pub fn created_at() -> dm::Field<
     dm::chrono::DateTime<dm::chrono::Utc>,
     dm::Optional,
 > {
-    dm::Field::new("created_at")
+    dm::Field::of(&Contacts::CREATED_AT)
 }

@@ -64,17 +64,42 @@ pub struct Everything {
 }
 
 impl Everything {
-    const ID: dm::Rules = dm::Rules::new().min_length(1).max_length(64).required();
-    const VERSION: dm::Rules = dm::Rules::new().min(0.0);
-    const COUNT: dm::Rules = dm::Rules::new().min(0.0).max(1000000.0);
-    const RATIO: dm::Rules = dm::Rules::new().min(0.0).max(1.0);
-    const TITLE: dm::Rules = dm::Rules::new().max_length(80).regex("^[A-Z]");
-    const CONTACT: dm::Rules = dm::Rules::new().email();
-    const HOMEPAGE: dm::Rules = dm::Rules::new().url();
-    const ADDRESS_IP: dm::Rules = dm::Rules::new().ip_address();
-    const TAGS: dm::Rules = dm::Rules::new().items(&dm::Rules::new().min_length(1));
-    const SIZE: dm::Rules = dm::Rules::new().one_of(&["S", "M", "L"]);
-    const AVATAR: dm::Rules = dm::Rules::new().max_length(1024);
+    const ID: dm::Attr = dm::Attr::new("id")
+        .rules(dm::Rules::new().min_length(1).max_length(64).required());
+    const VERSION: dm::Attr = dm::Attr::new("version").rules(dm::Rules::new().min(0.0));
+    const COUNT: dm::Attr = dm::Attr::new("count")
+        .rules(dm::Rules::new().min(0.0).max(1000000.0));
+    const RATIO: dm::Attr = dm::Attr::new("ratio")
+        .rules(dm::Rules::new().min(0.0).max(1.0));
+    const ACTIVE: dm::Attr = dm::Attr::new("active");
+    const TITLE: dm::Attr = dm::Attr::new("title")
+        .rules(dm::Rules::new().max_length(80).regex("^[A-Z]"));
+    const CONTACT: dm::Attr = dm::Attr::new("contact").rules(dm::Rules::new().email());
+    const HOMEPAGE: dm::Attr = dm::Attr::new("homepage").rules(dm::Rules::new().url());
+    const TOKEN: dm::Attr = dm::Attr::new("token");
+    const ADDRESS_IP: dm::Attr = dm::Attr::new("address_ip")
+        .rules(dm::Rules::new().ip_address());
+    const SEEN_AT: dm::Attr = dm::Attr::new("seen_at");
+    const BORN_ON: dm::Attr = dm::Attr::new("born_on");
+    const TIMEOUT: dm::Attr = dm::Attr::new("timeout");
+    const TAGS: dm::Attr = dm::Attr::new("tags")
+        .rules(dm::Rules::new().items(&dm::Rules::new().min_length(1)));
+    const SIZE: dm::Attr = dm::Attr::new("size")
+        .rules(dm::Rules::new().one_of(&["S", "M", "L"]));
+    const ADDRESS: dm::Attr = dm::Attr::new("address");
+    const PETS: dm::Attr = dm::Attr::new("pets");
+    const LABELS: dm::Attr = dm::Attr::new("labels");
+    const SCORES: dm::Attr = dm::Attr::new("scores");
+    const AVATAR: dm::Attr = dm::Attr::new("avatar")
+        .rules(dm::Rules::new().max_length(1024));
+    const KEYS: dm::Attr = dm::Attr::new("keys");
+    const LIMITS: dm::Attr = dm::Attr::new("limits");
+    const STATUS: dm::Attr = dm::Attr::new("status");
+    const TYPE: dm::Attr = dm::Attr::new("type");
+    const MY_ATTR: dm::Attr = dm::Attr::new("my attr");
+    const A_B: dm::Attr = dm::Attr::new("a.b");
+    const KEY_RU: dm::Attr = dm::Attr::new("ключ");
+    const DATA: dm::Attr = dm::Attr::new("data");
 
     /// An `Everything` with the given required fields and every other field at its default.
     pub fn new(
@@ -118,98 +143,98 @@ impl dm::Document for Everything {
     const FIELDS: usize = 28;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("id", &self.id, &Self::ID);
-        visitor.field("version", &self.version, &Self::VERSION);
-        visitor.field("count", &self.count, &Self::COUNT);
-        visitor.field("ratio", &self.ratio, &Self::RATIO);
-        visitor.field("active", &self.active, &dm::Rules::NONE);
-        visitor.field("title", &self.title, &Self::TITLE);
-        visitor.field("contact", &self.contact, &Self::CONTACT);
-        visitor.field("homepage", &self.homepage, &Self::HOMEPAGE);
-        visitor.field("token", &self.token, &dm::Rules::NONE);
-        visitor.field("address_ip", &self.address_ip, &Self::ADDRESS_IP);
-        visitor.field("seen_at", &self.seen_at, &dm::Rules::NONE);
-        visitor.field("born_on", &self.born_on, &dm::Rules::NONE);
-        visitor.field("timeout", &self.timeout, &dm::Rules::NONE);
-        visitor.field("tags", &self.tags, &Self::TAGS);
-        visitor.field("size", &self.size, &Self::SIZE);
-        visitor.field("address", &self.address, &dm::Rules::NONE);
-        visitor.field("pets", &self.pets, &dm::Rules::NONE);
-        visitor.field("labels", &self.labels, &dm::Rules::NONE);
-        visitor.field("scores", &self.scores, &dm::Rules::NONE);
-        visitor.field("avatar", &self.avatar, &Self::AVATAR);
-        visitor.field("keys", &self.keys, &dm::Rules::NONE);
-        visitor.field("limits", &self.limits, &dm::Rules::NONE);
-        visitor.field("status", &self.status, &dm::Rules::NONE);
-        visitor.field("type", &self.r#type, &dm::Rules::NONE);
-        visitor.field("my attr", &self.my_attr, &dm::Rules::NONE);
-        visitor.field("a.b", &self.a_b, &dm::Rules::NONE);
-        visitor.field("ключ", &self.key_ru, &dm::Rules::NONE);
-        visitor.field("data", &self.data, &dm::Rules::NONE);
+        visitor.field(&Self::ID, &self.id);
+        visitor.field(&Self::VERSION, &self.version);
+        visitor.field(&Self::COUNT, &self.count);
+        visitor.field(&Self::RATIO, &self.ratio);
+        visitor.field(&Self::ACTIVE, &self.active);
+        visitor.field(&Self::TITLE, &self.title);
+        visitor.field(&Self::CONTACT, &self.contact);
+        visitor.field(&Self::HOMEPAGE, &self.homepage);
+        visitor.field(&Self::TOKEN, &self.token);
+        visitor.field(&Self::ADDRESS_IP, &self.address_ip);
+        visitor.field(&Self::SEEN_AT, &self.seen_at);
+        visitor.field(&Self::BORN_ON, &self.born_on);
+        visitor.field(&Self::TIMEOUT, &self.timeout);
+        visitor.field(&Self::TAGS, &self.tags);
+        visitor.field(&Self::SIZE, &self.size);
+        visitor.field(&Self::ADDRESS, &self.address);
+        visitor.field(&Self::PETS, &self.pets);
+        visitor.field(&Self::LABELS, &self.labels);
+        visitor.field(&Self::SCORES, &self.scores);
+        visitor.field(&Self::AVATAR, &self.avatar);
+        visitor.field(&Self::KEYS, &self.keys);
+        visitor.field(&Self::LIMITS, &self.limits);
+        visitor.field(&Self::STATUS, &self.status);
+        visitor.field(&Self::TYPE, &self.r#type);
+        visitor.field(&Self::MY_ATTR, &self.my_attr);
+        visitor.field(&Self::A_B, &self.a_b);
+        visitor.field(&Self::KEY_RU, &self.key_ru);
+        visitor.field(&Self::DATA, &self.data);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            id: dm::get(item, "id")?,
-            version: dm::get(item, "version")?,
-            count: dm::get(item, "count")?,
-            ratio: dm::get(item, "ratio")?,
-            active: dm::get(item, "active")?,
-            title: dm::get(item, "title")?,
-            contact: dm::get(item, "contact")?,
-            homepage: dm::get(item, "homepage")?,
-            token: dm::get(item, "token")?,
-            address_ip: dm::get(item, "address_ip")?,
-            seen_at: dm::get(item, "seen_at")?,
-            born_on: dm::get(item, "born_on")?,
-            timeout: dm::get(item, "timeout")?,
-            tags: dm::get(item, "tags")?,
-            size: dm::get(item, "size")?,
-            address: dm::get(item, "address")?,
-            pets: dm::get(item, "pets")?,
-            labels: dm::get(item, "labels")?,
-            scores: dm::get(item, "scores")?,
-            avatar: dm::get(item, "avatar")?,
-            keys: dm::get(item, "keys")?,
-            limits: dm::get(item, "limits")?,
-            status: dm::get(item, "status")?,
-            r#type: dm::get(item, "type")?,
-            my_attr: dm::get(item, "my attr")?,
-            a_b: dm::get(item, "a.b")?,
-            key_ru: dm::get(item, "ключ")?,
-            data: dm::get(item, "data")?,
+            id: dm::get(item, &Self::ID)?,
+            version: dm::get(item, &Self::VERSION)?,
+            count: dm::get(item, &Self::COUNT)?,
+            ratio: dm::get(item, &Self::RATIO)?,
+            active: dm::get(item, &Self::ACTIVE)?,
+            title: dm::get(item, &Self::TITLE)?,
+            contact: dm::get(item, &Self::CONTACT)?,
+            homepage: dm::get(item, &Self::HOMEPAGE)?,
+            token: dm::get(item, &Self::TOKEN)?,
+            address_ip: dm::get(item, &Self::ADDRESS_IP)?,
+            seen_at: dm::get(item, &Self::SEEN_AT)?,
+            born_on: dm::get(item, &Self::BORN_ON)?,
+            timeout: dm::get(item, &Self::TIMEOUT)?,
+            tags: dm::get(item, &Self::TAGS)?,
+            size: dm::get(item, &Self::SIZE)?,
+            address: dm::get(item, &Self::ADDRESS)?,
+            pets: dm::get(item, &Self::PETS)?,
+            labels: dm::get(item, &Self::LABELS)?,
+            scores: dm::get(item, &Self::SCORES)?,
+            avatar: dm::get(item, &Self::AVATAR)?,
+            keys: dm::get(item, &Self::KEYS)?,
+            limits: dm::get(item, &Self::LIMITS)?,
+            status: dm::get(item, &Self::STATUS)?,
+            r#type: dm::get(item, &Self::TYPE)?,
+            my_attr: dm::get(item, &Self::MY_ATTR)?,
+            a_b: dm::get(item, &Self::A_B)?,
+            key_ru: dm::get(item, &Self::KEY_RU)?,
+            data: dm::get(item, &Self::DATA)?,
         })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let id = json.field("id", &Self::ID);
-        let version = json.field("version", &Self::VERSION);
-        let count = json.or("count", &Self::COUNT, || 0);
-        let ratio = json.field("ratio", &Self::RATIO);
-        let active = json.or("active", &dm::Rules::NONE, || true);
-        let title = json.field("title", &Self::TITLE);
-        let contact = json.field("contact", &Self::CONTACT);
-        let homepage = json.field("homepage", &Self::HOMEPAGE);
-        let token = json.or("token", &dm::Rules::NONE, dm::uuid4);
-        let address_ip = json.field("address_ip", &Self::ADDRESS_IP);
-        let seen_at = json.field("seen_at", &dm::Rules::NONE);
-        let born_on = json.field("born_on", &dm::Rules::NONE);
-        let timeout = json.or("timeout", &dm::Rules::NONE, || dm::seconds(30));
-        let tags = json.field("tags", &Self::TAGS);
-        let size = json.field("size", &Self::SIZE);
-        let address = json.field("address", &dm::Rules::NONE);
-        let pets = json.field("pets", &dm::Rules::NONE);
-        let labels = json.field("labels", &dm::Rules::NONE);
-        let scores = json.field("scores", &dm::Rules::NONE);
-        let avatar = json.field("avatar", &Self::AVATAR);
-        let keys = json.field("keys", &dm::Rules::NONE);
-        let limits = json.field("limits", &dm::Rules::NONE);
-        let status = json.or("status", &dm::Rules::NONE, || EverythingStatus::Active);
-        let r#type = json.field("type", &dm::Rules::NONE);
-        let my_attr = json.field("my attr", &dm::Rules::NONE);
-        let a_b = json.field("a.b", &dm::Rules::NONE);
-        let key_ru = json.field("ключ", &dm::Rules::NONE);
-        let data = json.field("data", &dm::Rules::NONE);
+        let id = json.field(&Self::ID);
+        let version = json.field(&Self::VERSION);
+        let count = json.or(&Self::COUNT, || 0);
+        let ratio = json.field(&Self::RATIO);
+        let active = json.or(&Self::ACTIVE, || true);
+        let title = json.field(&Self::TITLE);
+        let contact = json.field(&Self::CONTACT);
+        let homepage = json.field(&Self::HOMEPAGE);
+        let token = json.or(&Self::TOKEN, dm::uuid4);
+        let address_ip = json.field(&Self::ADDRESS_IP);
+        let seen_at = json.field(&Self::SEEN_AT);
+        let born_on = json.field(&Self::BORN_ON);
+        let timeout = json.or(&Self::TIMEOUT, || dm::seconds(30));
+        let tags = json.field(&Self::TAGS);
+        let size = json.field(&Self::SIZE);
+        let address = json.field(&Self::ADDRESS);
+        let pets = json.field(&Self::PETS);
+        let labels = json.field(&Self::LABELS);
+        let scores = json.field(&Self::SCORES);
+        let avatar = json.field(&Self::AVATAR);
+        let keys = json.field(&Self::KEYS);
+        let limits = json.field(&Self::LIMITS);
+        let status = json.or(&Self::STATUS, || EverythingStatus::Active);
+        let r#type = json.field(&Self::TYPE);
+        let my_attr = json.field(&Self::MY_ATTR);
+        let a_b = json.field(&Self::A_B);
+        let key_ru = json.field(&Self::KEY_RU);
+        let data = json.field(&Self::DATA);
         ::core::option::Option::Some(Self {
             id: id?,
             version: version?,
@@ -247,9 +272,12 @@ impl dm::Model for Everything {
     type Key = EverythingKey;
 
     const TABLE: &'static str = "everything";
-    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new("id", dm::ScalarType::S);
+    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new(
+        Everything::ID.name,
+        dm::ScalarType::S,
+    );
     const RANGE_KEY: ::core::option::Option<dm::KeyAttr> = ::core::option::Option::Some(
-        dm::KeyAttr::new("version", dm::ScalarType::N),
+        dm::KeyAttr::new(Everything::VERSION.name, dm::ScalarType::N),
     );
     const THROUGHPUT: dm::Throughput = dm::Throughput::OnDemand;
 
@@ -303,13 +331,16 @@ pub struct EverythingKey {
 
 impl dm::ModelKey for EverythingKey {
     fn to_key_item(&self) -> dm::Item {
-        dm::Item::from([dm::attr("id", &self.id), dm::attr("version", &self.version)])
+        dm::Item::from([
+            dm::attr(&Everything::ID, &self.id),
+            dm::attr(&Everything::VERSION, &self.version),
+        ])
     }
 
     fn from_key_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            id: dm::get(item, "id")?,
-            version: dm::get(item, "version")?,
+            id: dm::get(item, &Everything::ID)?,
+            version: dm::get(item, &Everything::VERSION)?,
         })
     }
 }
@@ -346,52 +377,52 @@ impl dm::Strategy<Everything> for (&str, i64) {
 
 /// The `id` field (string): conditions and updates.
 pub fn id() -> dm::Field<Everything, ::std::string::String> {
-    dm::Field::new("id").rules(&Everything::ID)
+    dm::Field::of(&Everything::ID)
 }
 
 /// The `version` field (int): conditions and updates.
 pub fn version() -> dm::Field<Everything, i64> {
-    dm::Field::new("version").rules(&Everything::VERSION)
+    dm::Field::of(&Everything::VERSION)
 }
 
 /// The `count` field (int): conditions and updates.
 pub fn count() -> dm::Field<Everything, i64, dm::Optional> {
-    dm::Field::new("count").rules(&Everything::COUNT)
+    dm::Field::of(&Everything::COUNT)
 }
 
 /// The `ratio` field (float): conditions and updates.
 pub fn ratio() -> dm::Field<Everything, f64, dm::Optional> {
-    dm::Field::new("ratio").rules(&Everything::RATIO)
+    dm::Field::of(&Everything::RATIO)
 }
 
 /// The `active` field (boolean): conditions and updates.
 pub fn active() -> dm::Field<Everything, bool, dm::Optional> {
-    dm::Field::new("active")
+    dm::Field::of(&Everything::ACTIVE)
 }
 
 /// The `title` field (string): conditions and updates.
 pub fn title() -> dm::Field<Everything, ::std::string::String, dm::Optional> {
-    dm::Field::new("title").rules(&Everything::TITLE)
+    dm::Field::of(&Everything::TITLE)
 }
 
 /// The `contact` field (email): conditions and updates.
 pub fn contact() -> dm::Field<Everything, ::std::string::String, dm::Optional> {
-    dm::Field::new("contact").rules(&Everything::CONTACT)
+    dm::Field::of(&Everything::CONTACT)
 }
 
 /// The `homepage` field (url): conditions and updates.
 pub fn homepage() -> dm::Field<Everything, ::std::string::String, dm::Optional> {
-    dm::Field::new("homepage").rules(&Everything::HOMEPAGE)
+    dm::Field::of(&Everything::HOMEPAGE)
 }
 
 /// The `token` field (uuid): conditions and updates.
 pub fn token() -> dm::Field<Everything, dm::uuid::Uuid, dm::Optional> {
-    dm::Field::new("token")
+    dm::Field::of(&Everything::TOKEN)
 }
 
 /// The `address_ip` field (ip_address): conditions and updates.
 pub fn address_ip() -> dm::Field<Everything, ::std::string::String, dm::Optional> {
-    dm::Field::new("address_ip").rules(&Everything::ADDRESS_IP)
+    dm::Field::of(&Everything::ADDRESS_IP)
 }
 
 /// The `seen_at` field (datetime): conditions and updates.
@@ -400,37 +431,37 @@ pub fn seen_at() -> dm::Field<
     dm::chrono::DateTime<dm::chrono::Utc>,
     dm::Optional,
 > {
-    dm::Field::new("seen_at")
+    dm::Field::of(&Everything::SEEN_AT)
 }
 
 /// The `born_on` field (date): conditions and updates.
 pub fn born_on() -> dm::Field<Everything, dm::chrono::NaiveDate, dm::Optional> {
-    dm::Field::new("born_on")
+    dm::Field::of(&Everything::BORN_ON)
 }
 
 /// The `timeout` field (timedelta): conditions and updates.
 pub fn timeout() -> dm::Field<Everything, dm::chrono::TimeDelta, dm::Optional> {
-    dm::Field::new("timeout")
+    dm::Field::of(&Everything::TIMEOUT)
 }
 
 /// The `tags` field (list): conditions and updates.
 pub fn tags() -> dm::Field<Everything, ::std::vec::Vec<::std::string::String>> {
-    dm::Field::new("tags").rules(&Everything::TAGS)
+    dm::Field::of(&Everything::TAGS)
 }
 
 /// The `size` field (string): conditions and updates.
 pub fn size() -> dm::Field<Everything, ::std::string::String, dm::Optional> {
-    dm::Field::new("size").rules(&Everything::SIZE)
+    dm::Field::of(&Everything::SIZE)
 }
 
 /// The `address` field (dict): conditions and updates.
 pub fn address() -> EverythingAddressFields {
-    EverythingAddressFields(dm::Field::new("address"))
+    EverythingAddressFields(dm::Field::of(&Everything::ADDRESS))
 }
 
 /// The `pets` field (list): conditions and updates.
 pub fn pets() -> dm::Field<Everything, ::std::vec::Vec<Pet>> {
-    dm::Field::new("pets")
+    dm::Field::of(&Everything::PETS)
 }
 
 /// The `labels` field (string_set): conditions and updates.
@@ -438,22 +469,22 @@ pub fn labels() -> dm::Field<
     Everything,
     ::std::collections::BTreeSet<::std::string::String>,
 > {
-    dm::Field::new("labels")
+    dm::Field::of(&Everything::LABELS)
 }
 
 /// The `scores` field (number_set): conditions and updates.
 pub fn scores() -> dm::Field<Everything, ::std::collections::BTreeSet<i64>> {
-    dm::Field::new("scores")
+    dm::Field::of(&Everything::SCORES)
 }
 
 /// The `avatar` field (binary): conditions and updates.
 pub fn avatar() -> dm::Field<Everything, dm::Bytes, dm::Optional> {
-    dm::Field::new("avatar").rules(&Everything::AVATAR)
+    dm::Field::of(&Everything::AVATAR)
 }
 
 /// The `keys` field (binary_set): conditions and updates.
 pub fn keys() -> dm::Field<Everything, ::std::collections::BTreeSet<dm::Bytes>> {
-    dm::Field::new("keys")
+    dm::Field::of(&Everything::KEYS)
 }
 
 /// The `limits` field (map): conditions and updates.
@@ -461,37 +492,37 @@ pub fn limits() -> dm::Field<
     Everything,
     ::std::collections::BTreeMap<::std::string::String, i64>,
 > {
-    dm::Field::new("limits")
+    dm::Field::of(&Everything::LIMITS)
 }
 
 /// The `status` field (enum): conditions and updates.
 pub fn status() -> dm::Field<Everything, EverythingStatus, dm::Optional> {
-    dm::Field::new("status")
+    dm::Field::of(&Everything::STATUS)
 }
 
 /// The `type` field (string): conditions and updates.
 pub fn r#type() -> dm::Field<Everything, ::std::string::String, dm::Optional> {
-    dm::Field::new("type")
+    dm::Field::of(&Everything::TYPE)
 }
 
 /// The `my attr` field (string): conditions and updates.
 pub fn my_attr() -> dm::Field<Everything, ::std::string::String, dm::Optional> {
-    dm::Field::new("my attr")
+    dm::Field::of(&Everything::MY_ATTR)
 }
 
 /// The `a.b` field (string): conditions and updates.
 pub fn a_b() -> dm::Field<Everything, ::std::string::String, dm::Optional> {
-    dm::Field::new("a.b")
+    dm::Field::of(&Everything::A_B)
 }
 
 /// The `ключ` field (string): conditions and updates.
 pub fn key_ru() -> dm::Field<Everything, ::std::string::String, dm::Optional> {
-    dm::Field::new("ключ")
+    dm::Field::of(&Everything::KEY_RU)
 }
 
 /// The `data` field (string): conditions and updates.
 pub fn data() -> dm::Field<Everything, ::std::string::String, dm::Optional> {
-    dm::Field::new("data")
+    dm::Field::of(&Everything::DATA)
 }
 
 /// `EverythingAddress`, generated from its spec.
@@ -506,6 +537,10 @@ pub struct EverythingAddress {
 }
 
 impl EverythingAddress {
+    const STREET: dm::Attr = dm::Attr::new("street");
+    const CITY: dm::Attr = dm::Attr::new("city");
+    const GEO: dm::Attr = dm::Attr::new("geo");
+
     /// An `EverythingAddress` with every field at its default.
     pub fn new() -> Self {
         Self {
@@ -526,23 +561,23 @@ impl dm::Document for EverythingAddress {
     const FIELDS: usize = 3;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("street", &self.street, &dm::Rules::NONE);
-        visitor.field("city", &self.city, &dm::Rules::NONE);
-        visitor.field("geo", &self.geo, &dm::Rules::NONE);
+        visitor.field(&Self::STREET, &self.street);
+        visitor.field(&Self::CITY, &self.city);
+        visitor.field(&Self::GEO, &self.geo);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            street: dm::get(item, "street")?,
-            city: dm::get(item, "city")?,
-            geo: dm::get(item, "geo")?,
+            street: dm::get(item, &Self::STREET)?,
+            city: dm::get(item, &Self::CITY)?,
+            geo: dm::get(item, &Self::GEO)?,
         })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let street = json.field("street", &dm::Rules::NONE);
-        let city = json.or("city", &dm::Rules::NONE, || dm::text("Nairobi"));
-        let geo = json.field("geo", &dm::Rules::NONE);
+        let street = json.field(&Self::STREET);
+        let city = json.or(&Self::CITY, || dm::text("Nairobi"));
+        let geo = json.field(&Self::GEO);
         ::core::option::Option::Some(Self {
             street: street?,
             city: city?,
@@ -558,17 +593,17 @@ pub struct EverythingAddressFields(dm::Field<Everything, EverythingAddress>);
 impl EverythingAddressFields {
     /// The `street` field (string): conditions and updates.
     pub fn street(&self) -> dm::Field<Everything, ::std::string::String, dm::Optional> {
-        self.0.child("street")
+        self.0.child_of(&EverythingAddress::STREET)
     }
 
     /// The `city` field (string): conditions and updates.
     pub fn city(&self) -> dm::Field<Everything, ::std::string::String, dm::Optional> {
-        self.0.child("city")
+        self.0.child_of(&EverythingAddress::CITY)
     }
 
     /// The `geo` field (dict): conditions and updates.
     pub fn geo(&self) -> EverythingAddressGeoFields {
-        EverythingAddressGeoFields(self.0.child("geo"))
+        EverythingAddressGeoFields(self.0.child_of(&EverythingAddress::GEO))
     }
 }
 
@@ -590,9 +625,10 @@ pub struct EverythingAddressGeo {
 }
 
 impl EverythingAddressGeo {
-    const LAT: dm::Rules = dm::Rules::new().min(-90.0).max(90.0);
-    const LON: dm::Rules = dm::Rules::new().min(-180.0).max(180.0);
-
+    const LAT: dm::Attr = dm::Attr::new("lat")
+        .rules(dm::Rules::new().min(-90.0).max(90.0));
+    const LON: dm::Attr = dm::Attr::new("lon")
+        .rules(dm::Rules::new().min(-180.0).max(180.0));
     /// An `EverythingAddressGeo` with every field at its default.
     pub fn new() -> Self {
         Self {
@@ -612,20 +648,20 @@ impl dm::Document for EverythingAddressGeo {
     const FIELDS: usize = 2;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("lat", &self.lat, &Self::LAT);
-        visitor.field("lon", &self.lon, &Self::LON);
+        visitor.field(&Self::LAT, &self.lat);
+        visitor.field(&Self::LON, &self.lon);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            lat: dm::get(item, "lat")?,
-            lon: dm::get(item, "lon")?,
+            lat: dm::get(item, &Self::LAT)?,
+            lon: dm::get(item, &Self::LON)?,
         })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let lat = json.field("lat", &Self::LAT);
-        let lon = json.field("lon", &Self::LON);
+        let lat = json.field(&Self::LAT);
+        let lon = json.field(&Self::LON);
         ::core::option::Option::Some(Self { lat: lat?, lon: lon? })
     }
 }
@@ -637,12 +673,12 @@ pub struct EverythingAddressGeoFields(dm::Field<Everything, EverythingAddressGeo
 impl EverythingAddressGeoFields {
     /// The `lat` field (float): conditions and updates.
     pub fn lat(&self) -> dm::Field<Everything, f64, dm::Optional> {
-        self.0.child("lat").rules(&EverythingAddressGeo::LAT)
+        self.0.child_of(&EverythingAddressGeo::LAT)
     }
 
     /// The `lon` field (float): conditions and updates.
     pub fn lon(&self) -> dm::Field<Everything, f64, dm::Optional> {
-        self.0.child("lon").rules(&EverythingAddressGeo::LON)
+        self.0.child_of(&EverythingAddressGeo::LON)
     }
 }
 
@@ -664,8 +700,8 @@ pub struct Pet {
 }
 
 impl Pet {
-    const NAME: dm::Rules = dm::Rules::new().required();
-    const AGE: dm::Rules = dm::Rules::new().min(0.0);
+    const NAME: dm::Attr = dm::Attr::new("name").rules(dm::Rules::new().required());
+    const AGE: dm::Attr = dm::Attr::new("age").rules(dm::Rules::new().min(0.0));
 
     /// A `Pet` with the given required fields and every other field at its default.
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
@@ -680,45 +716,21 @@ impl dm::Document for Pet {
     const FIELDS: usize = 2;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("name", &self.name, &Self::NAME);
-        visitor.field("age", &self.age, &Self::AGE);
+        visitor.field(&Self::NAME, &self.name);
+        visitor.field(&Self::AGE, &self.age);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            name: dm::get(item, "name")?,
-            age: dm::get(item, "age")?,
+            name: dm::get(item, &Self::NAME)?,
+            age: dm::get(item, &Self::AGE)?,
         })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let name = json.field("name", &Self::NAME);
-        let age = json.field("age", &Self::AGE);
+        let name = json.field(&Self::NAME);
+        let age = json.field(&Self::AGE);
         ::core::option::Option::Some(Self { name: name?, age: age? })
-    }
-}
-
-/// Handles on the fields of [`Pet`]; dereferences to the handle of the whole dict.
-#[derive(Debug, Clone)]
-pub struct PetFields(dm::Field<Everything, Pet>);
-
-impl PetFields {
-    /// The `name` field (string): conditions and updates.
-    pub fn name(&self) -> dm::Field<Everything, ::std::string::String> {
-        self.0.child("name").rules(&Pet::NAME)
-    }
-
-    /// The `age` field (int): conditions and updates.
-    pub fn age(&self) -> dm::Field<Everything, i64, dm::Optional> {
-        self.0.child("age").rules(&Pet::AGE)
-    }
-}
-
-impl ::core::ops::Deref for PetFields {
-    type Target = dm::Field<Everything, Pet>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
     }
 }
 

@@ -22,9 +22,15 @@ pub struct Order {
 }
 
 impl Order {
-    const CUSTOMER: dm::Rules = dm::Rules::new().email().required();
-    const ORDER_ID: dm::Rules = dm::Rules::new().required();
-    const TOTAL: dm::Rules = dm::Rules::new().min(0.0);
+    const CUSTOMER: dm::Attr = dm::Attr::new("customer")
+        .rules(dm::Rules::new().email().required());
+    const ORDER_ID: dm::Attr = dm::Attr::new("order_id")
+        .rules(dm::Rules::new().required());
+    const STATUS: dm::Attr = dm::Attr::new("status");
+    const PLACED_AT: dm::Attr = dm::Attr::new("placed_at");
+    const TOTAL: dm::Attr = dm::Attr::new("total").rules(dm::Rules::new().min(0.0));
+    const COUPON: dm::Attr = dm::Attr::new("coupon");
+    const CITY: dm::Attr = dm::Attr::new("city");
 
     /// An `Order` with the given required fields and every other field at its default.
     pub fn new(
@@ -47,35 +53,35 @@ impl dm::Document for Order {
     const FIELDS: usize = 7;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("customer", &self.customer, &Self::CUSTOMER);
-        visitor.field("order_id", &self.order_id, &Self::ORDER_ID);
-        visitor.field("status", &self.status, &dm::Rules::NONE);
-        visitor.field("placed_at", &self.placed_at, &dm::Rules::NONE);
-        visitor.field("total", &self.total, &Self::TOTAL);
-        visitor.field("coupon", &self.coupon, &dm::Rules::NONE);
-        visitor.field("city", &self.city, &dm::Rules::NONE);
+        visitor.field(&Self::CUSTOMER, &self.customer);
+        visitor.field(&Self::ORDER_ID, &self.order_id);
+        visitor.field(&Self::STATUS, &self.status);
+        visitor.field(&Self::PLACED_AT, &self.placed_at);
+        visitor.field(&Self::TOTAL, &self.total);
+        visitor.field(&Self::COUPON, &self.coupon);
+        visitor.field(&Self::CITY, &self.city);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            customer: dm::get(item, "customer")?,
-            order_id: dm::get(item, "order_id")?,
-            status: dm::get(item, "status")?,
-            placed_at: dm::get(item, "placed_at")?,
-            total: dm::get(item, "total")?,
-            coupon: dm::get(item, "coupon")?,
-            city: dm::get(item, "city")?,
+            customer: dm::get(item, &Self::CUSTOMER)?,
+            order_id: dm::get(item, &Self::ORDER_ID)?,
+            status: dm::get(item, &Self::STATUS)?,
+            placed_at: dm::get(item, &Self::PLACED_AT)?,
+            total: dm::get(item, &Self::TOTAL)?,
+            coupon: dm::get(item, &Self::COUPON)?,
+            city: dm::get(item, &Self::CITY)?,
         })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let customer = json.field("customer", &Self::CUSTOMER);
-        let order_id = json.field("order_id", &Self::ORDER_ID);
-        let status = json.or("status", &dm::Rules::NONE, || OrderStatus::Open);
-        let placed_at = json.or("placed_at", &dm::Rules::NONE, dm::now);
-        let total = json.field("total", &Self::TOTAL);
-        let coupon = json.field("coupon", &dm::Rules::NONE);
-        let city = json.field("city", &dm::Rules::NONE);
+        let customer = json.field(&Self::CUSTOMER);
+        let order_id = json.field(&Self::ORDER_ID);
+        let status = json.or(&Self::STATUS, || OrderStatus::Open);
+        let placed_at = json.or(&Self::PLACED_AT, dm::now);
+        let total = json.field(&Self::TOTAL);
+        let coupon = json.field(&Self::COUPON);
+        let city = json.field(&Self::CITY);
         ::core::option::Option::Some(Self {
             customer: customer?,
             order_id: order_id?,
@@ -92,33 +98,19 @@ impl dm::Model for Order {
     type Key = OrderKey;
 
     const TABLE: &'static str = "orders";
-    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new("customer", dm::ScalarType::S);
+    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new(
+        Order::CUSTOMER.name,
+        dm::ScalarType::S,
+    );
     const RANGE_KEY: ::core::option::Option<dm::KeyAttr> = ::core::option::Option::Some(
-        dm::KeyAttr::new("order_id", dm::ScalarType::S),
+        dm::KeyAttr::new(Order::ORDER_ID.name, dm::ScalarType::S),
     );
     const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(8, 8);
     const INDEXES: &'static [dm::IndexDef] = &[
-        dm::IndexDef::global(
-                "by_status",
-                &[dm::KeyAttr::new("status", dm::ScalarType::S)],
-            )
-            .range(&[dm::KeyAttr::new("placed_at", dm::ScalarType::S)]),
-        dm::IndexDef::global(
-                "orders-by-city",
-                &[dm::KeyAttr::new("city", dm::ScalarType::S)],
-            )
-            .range(&[dm::KeyAttr::new("total", dm::ScalarType::N)]),
-        dm::IndexDef::global(
-                "by_coupon",
-                &[dm::KeyAttr::new("coupon", dm::ScalarType::S)],
-            )
-            .projection(dm::Projection::KeysOnly),
-        dm::IndexDef::local(
-                "by_placed",
-                &[dm::KeyAttr::new("customer", dm::ScalarType::S)],
-                &[dm::KeyAttr::new("placed_at", dm::ScalarType::S)],
-            )
-            .projection(dm::Projection::Include(&["total"])),
+        BY_STATUS_INDEX,
+        BY_CITY_INDEX,
+        BY_COUPON_INDEX,
+        BY_PLACED_INDEX,
     ];
     fn key(&self) -> OrderKey {
         OrderKey {
@@ -150,15 +142,15 @@ pub struct OrderKey {
 impl dm::ModelKey for OrderKey {
     fn to_key_item(&self) -> dm::Item {
         dm::Item::from([
-            dm::attr("customer", &self.customer),
-            dm::attr("order_id", &self.order_id),
+            dm::attr(&Order::CUSTOMER, &self.customer),
+            dm::attr(&Order::ORDER_ID, &self.order_id),
         ])
     }
 
     fn from_key_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            customer: dm::get(item, "customer")?,
-            order_id: dm::get(item, "order_id")?,
+            customer: dm::get(item, &Order::CUSTOMER)?,
+            order_id: dm::get(item, &Order::ORDER_ID)?,
         })
     }
 }
@@ -230,17 +222,17 @@ impl dm::Strategy<Order> for (&str, &str) {
 
 /// The `customer` field (email): conditions and updates.
 pub fn customer() -> dm::Field<Order, ::std::string::String> {
-    dm::Field::new("customer").rules(&Order::CUSTOMER)
+    dm::Field::of(&Order::CUSTOMER)
 }
 
 /// The `order_id` field (string): conditions and updates.
 pub fn order_id() -> dm::Field<Order, ::std::string::String> {
-    dm::Field::new("order_id").rules(&Order::ORDER_ID)
+    dm::Field::of(&Order::ORDER_ID)
 }
 
 /// The `status` field (enum): conditions and updates.
 pub fn status() -> dm::Field<Order, OrderStatus, dm::Optional> {
-    dm::Field::new("status")
+    dm::Field::of(&Order::STATUS)
 }
 
 /// The `placed_at` field (datetime): conditions and updates.
@@ -249,22 +241,22 @@ pub fn placed_at() -> dm::Field<
     dm::chrono::DateTime<dm::chrono::Utc>,
     dm::Optional,
 > {
-    dm::Field::new("placed_at")
+    dm::Field::of(&Order::PLACED_AT)
 }
 
 /// The `total` field (float): conditions and updates.
 pub fn total() -> dm::Field<Order, f64, dm::Optional> {
-    dm::Field::new("total").rules(&Order::TOTAL)
+    dm::Field::of(&Order::TOTAL)
 }
 
 /// The `coupon` field (string): conditions and updates.
 pub fn coupon() -> dm::Field<Order, ::std::string::String, dm::Optional> {
-    dm::Field::new("coupon")
+    dm::Field::of(&Order::COUPON)
 }
 
 /// The `city` field (string): conditions and updates.
 pub fn city() -> dm::Field<Order, ::std::string::String, dm::Optional> {
-    dm::Field::new("city")
+    dm::Field::of(&Order::CITY)
 }
 
 /// The global index `by_status`: hash key `status`, range key `placed_at`; it holds every attribute.
@@ -274,12 +266,12 @@ pub fn by_status() -> dm::Index<
     dm::chrono::DateTime<dm::chrono::Utc>,
     Order,
 > {
-    dm::Index::new(&<Order as dm::Model>::INDEXES[0])
+    dm::Index::new(&BY_STATUS_INDEX)
 }
 
 /// The global index `orders-by-city`: hash key `city`, range key `total`; it holds every attribute.
 pub fn by_city() -> dm::Index<Order, ::std::string::String, f64, Order> {
-    dm::Index::new(&<Order as dm::Model>::INDEXES[1])
+    dm::Index::new(&BY_CITY_INDEX)
 }
 
 /// The global index `by_coupon`: hash key `coupon`; a query returns what it holds.
@@ -289,7 +281,7 @@ pub fn by_coupon() -> dm::Index<
     dm::NoRange,
     OrderByCoupon,
 > {
-    dm::Index::new(&<Order as dm::Model>::INDEXES[2])
+    dm::Index::new(&BY_COUPON_INDEX)
 }
 
 /// The local index `by_placed`: hash key `customer`, range key `placed_at`; a query returns what it holds.
@@ -299,9 +291,34 @@ pub fn by_placed() -> dm::Index<
     dm::chrono::DateTime<dm::chrono::Utc>,
     OrderByPlaced,
 > {
-    dm::Index::new(&<Order as dm::Model>::INDEXES[3])
+    dm::Index::new(&BY_PLACED_INDEX)
 }
 
+/// The definition of the index `by_status`.
+const BY_STATUS_INDEX: dm::IndexDef = dm::IndexDef::global(
+        "by_status",
+        &[dm::KeyAttr::new(Order::STATUS.name, dm::ScalarType::S)],
+    )
+    .range(&[dm::KeyAttr::new(Order::PLACED_AT.name, dm::ScalarType::S)]);
+/// The definition of the index `orders-by-city`.
+const BY_CITY_INDEX: dm::IndexDef = dm::IndexDef::global(
+        "orders-by-city",
+        &[dm::KeyAttr::new(Order::CITY.name, dm::ScalarType::S)],
+    )
+    .range(&[dm::KeyAttr::new(Order::TOTAL.name, dm::ScalarType::N)]);
+/// The definition of the index `by_coupon`.
+const BY_COUPON_INDEX: dm::IndexDef = dm::IndexDef::global(
+        "by_coupon",
+        &[dm::KeyAttr::new(Order::COUPON.name, dm::ScalarType::S)],
+    )
+    .projection(dm::Projection::KeysOnly);
+/// The definition of the index `by_placed`.
+const BY_PLACED_INDEX: dm::IndexDef = dm::IndexDef::local(
+        "by_placed",
+        &[dm::KeyAttr::new(Order::CUSTOMER.name, dm::ScalarType::S)],
+        &[dm::KeyAttr::new(Order::PLACED_AT.name, dm::ScalarType::S)],
+    )
+    .projection(dm::Projection::Include(&[Order::TOTAL.name]));
 /// What the index `by_coupon` of [`Order`] holds: the keys and the fields it includes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderByCoupon {
@@ -314,9 +331,11 @@ pub struct OrderByCoupon {
 }
 
 impl OrderByCoupon {
-    const CUSTOMER: dm::Rules = dm::Rules::new().email().required();
-    const ORDER_ID: dm::Rules = dm::Rules::new().required();
-    const COUPON: dm::Rules = dm::Rules::new().required();
+    const CUSTOMER: dm::Attr = dm::Attr::new("customer")
+        .rules(dm::Rules::new().email().required());
+    const ORDER_ID: dm::Attr = dm::Attr::new("order_id")
+        .rules(dm::Rules::new().required());
+    const COUPON: dm::Attr = dm::Attr::new("coupon").rules(dm::Rules::new().required());
 
     /// An `OrderByCoupon` with the given required fields and every other field at its default.
     pub fn new(
@@ -336,23 +355,23 @@ impl dm::Document for OrderByCoupon {
     const FIELDS: usize = 3;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("customer", &self.customer, &Self::CUSTOMER);
-        visitor.field("order_id", &self.order_id, &Self::ORDER_ID);
-        visitor.field("coupon", &self.coupon, &Self::COUPON);
+        visitor.field(&Self::CUSTOMER, &self.customer);
+        visitor.field(&Self::ORDER_ID, &self.order_id);
+        visitor.field(&Self::COUPON, &self.coupon);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            customer: dm::get(item, "customer")?,
-            order_id: dm::get(item, "order_id")?,
-            coupon: dm::get(item, "coupon")?,
+            customer: dm::get(item, &Self::CUSTOMER)?,
+            order_id: dm::get(item, &Self::ORDER_ID)?,
+            coupon: dm::get(item, &Self::COUPON)?,
         })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let customer = json.field("customer", &Self::CUSTOMER);
-        let order_id = json.field("order_id", &Self::ORDER_ID);
-        let coupon = json.field("coupon", &Self::COUPON);
+        let customer = json.field(&Self::CUSTOMER);
+        let order_id = json.field(&Self::ORDER_ID);
+        let coupon = json.field(&Self::COUPON);
         ::core::option::Option::Some(Self {
             customer: customer?,
             order_id: order_id?,
@@ -375,9 +394,12 @@ pub struct OrderByPlaced {
 }
 
 impl OrderByPlaced {
-    const CUSTOMER: dm::Rules = dm::Rules::new().email().required();
-    const ORDER_ID: dm::Rules = dm::Rules::new().required();
-    const TOTAL: dm::Rules = dm::Rules::new().min(0.0);
+    const CUSTOMER: dm::Attr = dm::Attr::new("customer")
+        .rules(dm::Rules::new().email().required());
+    const ORDER_ID: dm::Attr = dm::Attr::new("order_id")
+        .rules(dm::Rules::new().required());
+    const PLACED_AT: dm::Attr = dm::Attr::new("placed_at");
+    const TOTAL: dm::Attr = dm::Attr::new("total").rules(dm::Rules::new().min(0.0));
 
     /// An `OrderByPlaced` with the given required fields and every other field at its default.
     pub fn new(
@@ -398,26 +420,26 @@ impl dm::Document for OrderByPlaced {
     const FIELDS: usize = 4;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("customer", &self.customer, &Self::CUSTOMER);
-        visitor.field("order_id", &self.order_id, &Self::ORDER_ID);
-        visitor.field("placed_at", &self.placed_at, &dm::Rules::NONE);
-        visitor.field("total", &self.total, &Self::TOTAL);
+        visitor.field(&Self::CUSTOMER, &self.customer);
+        visitor.field(&Self::ORDER_ID, &self.order_id);
+        visitor.field(&Self::PLACED_AT, &self.placed_at);
+        visitor.field(&Self::TOTAL, &self.total);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            customer: dm::get(item, "customer")?,
-            order_id: dm::get(item, "order_id")?,
-            placed_at: dm::get(item, "placed_at")?,
-            total: dm::get(item, "total")?,
+            customer: dm::get(item, &Self::CUSTOMER)?,
+            order_id: dm::get(item, &Self::ORDER_ID)?,
+            placed_at: dm::get(item, &Self::PLACED_AT)?,
+            total: dm::get(item, &Self::TOTAL)?,
         })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let customer = json.field("customer", &Self::CUSTOMER);
-        let order_id = json.field("order_id", &Self::ORDER_ID);
-        let placed_at = json.field("placed_at", &dm::Rules::NONE);
-        let total = json.field("total", &Self::TOTAL);
+        let customer = json.field(&Self::CUSTOMER);
+        let order_id = json.field(&Self::ORDER_ID);
+        let placed_at = json.field(&Self::PLACED_AT);
+        let total = json.field(&Self::TOTAL);
         ::core::option::Option::Some(Self {
             customer: customer?,
             order_id: order_id?,

@@ -14,7 +14,10 @@ pub struct Session {
 }
 
 impl Session {
-    const USER: dm::Rules = dm::Rules::new().email().required();
+    const TOKEN: dm::Attr = dm::Attr::new("token");
+    const USER: dm::Attr = dm::Attr::new("user")
+        .rules(dm::Rules::new().email().required());
+    const EXPIRES_AT: dm::Attr = dm::Attr::new("expires_at");
 
     /// A `Session` with the given required fields and every other field at its default.
     pub fn new(
@@ -33,23 +36,23 @@ impl dm::Document for Session {
     const FIELDS: usize = 3;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("token", &self.token, &dm::Rules::NONE);
-        visitor.field("user", &self.user, &Self::USER);
-        visitor.field("expires_at", &dm::epoch(&self.expires_at), &dm::Rules::NONE);
+        visitor.field(&Self::TOKEN, &self.token);
+        visitor.field(&Self::USER, &self.user);
+        visitor.field(&Self::EXPIRES_AT, &dm::epoch(&self.expires_at));
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            token: dm::get(item, "token")?,
-            user: dm::get(item, "user")?,
-            expires_at: dm::get_epoch(item, "expires_at")?,
+            token: dm::get(item, &Self::TOKEN)?,
+            user: dm::get(item, &Self::USER)?,
+            expires_at: dm::get_epoch(item, &Self::EXPIRES_AT)?,
         })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let token = json.or("token", &dm::Rules::NONE, dm::uuid4);
-        let user = json.field("user", &Self::USER);
-        let expires_at = json.epoch("expires_at", &dm::Rules::NONE);
+        let token = json.or(&Self::TOKEN, dm::uuid4);
+        let user = json.field(&Self::USER);
+        let expires_at = json.epoch(&Self::EXPIRES_AT);
         ::core::option::Option::Some(Self {
             token: token?,
             user: user?,
@@ -62,10 +65,13 @@ impl dm::Model for Session {
     type Key = SessionKey;
 
     const TABLE: &'static str = "sessions";
-    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new("token", dm::ScalarType::S);
+    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new(
+        Session::TOKEN.name,
+        dm::ScalarType::S,
+    );
     const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(8, 8);
     const TTL: ::core::option::Option<&'static str> = ::core::option::Option::Some(
-        "expires_at",
+        Self::EXPIRES_AT.name,
     );
     const STREAM: ::core::option::Option<dm::StreamView> = ::core::option::Option::Some(
         dm::StreamView::KeysOnly,
@@ -91,12 +97,12 @@ pub struct SessionKey {
 
 impl dm::ModelKey for SessionKey {
     fn to_key_item(&self) -> dm::Item {
-        dm::Item::from([dm::attr("token", &self.token)])
+        dm::Item::from([dm::attr(&Session::TOKEN, &self.token)])
     }
 
     fn from_key_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            token: dm::get(item, "token")?,
+            token: dm::get(item, &Session::TOKEN)?,
         })
     }
 }
@@ -121,17 +127,17 @@ impl dm::Strategy<Session> for dm::uuid::Uuid {
 
 /// The `token` field (uuid): conditions and updates.
 pub fn token() -> dm::Field<Session, dm::uuid::Uuid> {
-    dm::Field::new("token")
+    dm::Field::of(&Session::TOKEN)
 }
 
 /// The `user` field (email): conditions and updates.
 pub fn user() -> dm::Field<Session, ::std::string::String> {
-    dm::Field::new("user").rules(&Session::USER)
+    dm::Field::of(&Session::USER)
 }
 
 /// The `expires_at` field (ttl): conditions and updates.
 pub fn expires_at() -> dm::Field<Session, dm::EpochSeconds> {
-    dm::Field::new("expires_at")
+    dm::Field::of(&Session::EXPIRES_AT)
 }
 
 ///A change to a [`Session`] as its table's stream reports it (KEYS_ONLY): the key of the item changed.

@@ -16,7 +16,11 @@ pub struct Counter {
 }
 
 impl Counter {
-    const HITS: dm::Rules = dm::Rules::new().one_of_int(&[0, 1, 2, 3]);
+    const ID: dm::Attr = dm::Attr::new("id");
+    const DAY: dm::Attr = dm::Attr::new("day");
+    const HITS: dm::Attr = dm::Attr::new("hits")
+        .rules(dm::Rules::new().one_of_int(&[0, 1, 2, 3]));
+    const REGION: dm::Attr = dm::Attr::new("region");
 
     /// A `Counter` with the given required fields and every other field at its default.
     pub fn new(
@@ -36,26 +40,26 @@ impl dm::Document for Counter {
     const FIELDS: usize = 4;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("id", &self.id, &dm::Rules::NONE);
-        visitor.field("day", &self.day, &dm::Rules::NONE);
-        visitor.field("hits", &self.hits, &Self::HITS);
-        visitor.field("region", &self.region, &dm::Rules::NONE);
+        visitor.field(&Self::ID, &self.id);
+        visitor.field(&Self::DAY, &self.day);
+        visitor.field(&Self::HITS, &self.hits);
+        visitor.field(&Self::REGION, &self.region);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            id: dm::get(item, "id")?,
-            day: dm::get(item, "day")?,
-            hits: dm::get(item, "hits")?,
-            region: dm::get(item, "region")?,
+            id: dm::get(item, &Self::ID)?,
+            day: dm::get(item, &Self::DAY)?,
+            hits: dm::get(item, &Self::HITS)?,
+            region: dm::get(item, &Self::REGION)?,
         })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let id = json.field("id", &dm::Rules::NONE);
-        let day = json.field("day", &dm::Rules::NONE);
-        let hits = json.or("hits", &Self::HITS, || 0);
-        let region = json.field("region", &dm::Rules::NONE);
+        let id = json.field(&Self::ID);
+        let day = json.field(&Self::DAY);
+        let hits = json.or(&Self::HITS, || 0);
+        let region = json.field(&Self::REGION);
         ::core::option::Option::Some(Self {
             id: id?,
             day: day?,
@@ -69,9 +73,9 @@ impl dm::Model for Counter {
     type Key = CounterKey;
 
     const TABLE: &'static str = "counters";
-    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new("id", dm::ScalarType::N);
+    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new(Counter::ID.name, dm::ScalarType::N);
     const RANGE_KEY: ::core::option::Option<dm::KeyAttr> = ::core::option::Option::Some(
-        dm::KeyAttr::new("day", dm::ScalarType::S),
+        dm::KeyAttr::new(Counter::DAY.name, dm::ScalarType::S),
     );
     const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(8, 8);
 
@@ -101,13 +105,16 @@ pub struct CounterKey {
 
 impl dm::ModelKey for CounterKey {
     fn to_key_item(&self) -> dm::Item {
-        dm::Item::from([dm::attr("id", &self.id), dm::attr("day", &self.day)])
+        dm::Item::from([
+            dm::attr(&Counter::ID, &self.id),
+            dm::attr(&Counter::DAY, &self.day),
+        ])
     }
 
     fn from_key_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            id: dm::get(item, "id")?,
-            day: dm::get(item, "day")?,
+            id: dm::get(item, &Counter::ID)?,
+            day: dm::get(item, &Counter::DAY)?,
         })
     }
 }
@@ -132,22 +139,22 @@ impl dm::Strategy<Counter> for (i64, dm::chrono::NaiveDate) {
 
 /// The `id` field (int): conditions and updates.
 pub fn id() -> dm::Field<Counter, i64> {
-    dm::Field::new("id")
+    dm::Field::of(&Counter::ID)
 }
 
 /// The `day` field (date): conditions and updates.
 pub fn day() -> dm::Field<Counter, dm::chrono::NaiveDate> {
-    dm::Field::new("day")
+    dm::Field::of(&Counter::DAY)
 }
 
 /// The `hits` field (int): conditions and updates.
 pub fn hits() -> dm::Field<Counter, i64, dm::Optional> {
-    dm::Field::new("hits").rules(&Counter::HITS)
+    dm::Field::of(&Counter::HITS)
 }
 
 /// The `region` field (enum): conditions and updates.
 pub fn region() -> dm::Field<Counter, Region, dm::Optional> {
-    dm::Field::new("region")
+    dm::Field::of(&Counter::REGION)
 }
 
 /// The values of `Region`, stored as their exact strings.

@@ -20,7 +20,12 @@ pub struct Keywords {
 }
 
 impl Keywords {
-    const TYPE: dm::Rules = dm::Rules::new().required();
+    const TYPE: dm::Attr = dm::Attr::new("type").rules(dm::Rules::new().required());
+    const MATCH: dm::Attr = dm::Attr::new("match");
+    const SELF: dm::Attr = dm::Attr::new("self");
+    const SUPER: dm::Attr = dm::Attr::new("super");
+    const CRATE: dm::Attr = dm::Attr::new("crate");
+    const ASYNC: dm::Attr = dm::Attr::new("async");
 
     /// A `Keywords` with the given required fields and every other field at its default.
     pub fn new(r#type: impl ::core::convert::Into<::std::string::String>) -> Self {
@@ -39,32 +44,32 @@ impl dm::Document for Keywords {
     const FIELDS: usize = 6;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("type", &self.r#type, &Self::TYPE);
-        visitor.field("match", &self.r#match, &dm::Rules::NONE);
-        visitor.field("self", &self.self_, &dm::Rules::NONE);
-        visitor.field("super", &self.super_, &dm::Rules::NONE);
-        visitor.field("crate", &self.crate_, &dm::Rules::NONE);
-        visitor.field("async", &self.r#async, &dm::Rules::NONE);
+        visitor.field(&Self::TYPE, &self.r#type);
+        visitor.field(&Self::MATCH, &self.r#match);
+        visitor.field(&Self::SELF, &self.self_);
+        visitor.field(&Self::SUPER, &self.super_);
+        visitor.field(&Self::CRATE, &self.crate_);
+        visitor.field(&Self::ASYNC, &self.r#async);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            r#type: dm::get(item, "type")?,
-            r#match: dm::get(item, "match")?,
-            self_: dm::get(item, "self")?,
-            super_: dm::get(item, "super")?,
-            crate_: dm::get(item, "crate")?,
-            r#async: dm::get(item, "async")?,
+            r#type: dm::get(item, &Self::TYPE)?,
+            r#match: dm::get(item, &Self::MATCH)?,
+            self_: dm::get(item, &Self::SELF)?,
+            super_: dm::get(item, &Self::SUPER)?,
+            crate_: dm::get(item, &Self::CRATE)?,
+            r#async: dm::get(item, &Self::ASYNC)?,
         })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let r#type = json.field("type", &Self::TYPE);
-        let r#match = json.field("match", &dm::Rules::NONE);
-        let self_ = json.field("self", &dm::Rules::NONE);
-        let super_ = json.field("super", &dm::Rules::NONE);
-        let crate_ = json.field("crate", &dm::Rules::NONE);
-        let r#async = json.field("async", &dm::Rules::NONE);
+        let r#type = json.field(&Self::TYPE);
+        let r#match = json.field(&Self::MATCH);
+        let self_ = json.field(&Self::SELF);
+        let super_ = json.field(&Self::SUPER);
+        let crate_ = json.field(&Self::CRATE);
+        let r#async = json.field(&Self::ASYNC);
         ::core::option::Option::Some(Self {
             r#type: r#type?,
             r#match: r#match?,
@@ -80,7 +85,10 @@ impl dm::Model for Keywords {
     type Key = KeywordsKey;
 
     const TABLE: &'static str = "keywords";
-    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new("type", dm::ScalarType::S);
+    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new(
+        Keywords::TYPE.name,
+        dm::ScalarType::S,
+    );
     const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(8, 8);
 
     fn key(&self) -> KeywordsKey {
@@ -108,12 +116,12 @@ pub struct KeywordsKey {
 
 impl dm::ModelKey for KeywordsKey {
     fn to_key_item(&self) -> dm::Item {
-        dm::Item::from([dm::attr("type", &self.r#type)])
+        dm::Item::from([dm::attr(&Keywords::TYPE, &self.r#type)])
     }
 
     fn from_key_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            r#type: dm::get(item, "type")?,
+            r#type: dm::get(item, &Keywords::TYPE)?,
         })
     }
 }
@@ -150,30 +158,30 @@ impl dm::Strategy<Keywords> for &str {
 
 /// The `type` field (string): conditions and updates.
 pub fn r#type() -> dm::Field<Keywords, ::std::string::String> {
-    dm::Field::new("type").rules(&Keywords::TYPE)
+    dm::Field::of(&Keywords::TYPE)
 }
 
 /// The `match` field (int): conditions and updates.
 pub fn r#match() -> dm::Field<Keywords, i64, dm::Optional> {
-    dm::Field::new("match")
+    dm::Field::of(&Keywords::MATCH)
 }
 
 /// The `self` field (string): conditions and updates.
 pub fn self_() -> dm::Field<Keywords, ::std::string::String, dm::Optional> {
-    dm::Field::new("self")
+    dm::Field::of(&Keywords::SELF)
 }
 
 /// The `super` field (boolean): conditions and updates.
 pub fn super_() -> dm::Field<Keywords, bool, dm::Optional> {
-    dm::Field::new("super")
+    dm::Field::of(&Keywords::SUPER)
 }
 
 /// The `crate` field (list): conditions and updates.
 pub fn crate_() -> dm::Field<Keywords, ::std::vec::Vec<i64>> {
-    dm::Field::new("crate")
+    dm::Field::of(&Keywords::CRATE)
 }
 
 /// The `async` field (float): conditions and updates.
 pub fn r#async() -> dm::Field<Keywords, f64, dm::Optional> {
-    dm::Field::new("async")
+    dm::Field::of(&Keywords::ASYNC)
 }

@@ -64,13 +64,36 @@ pub struct Option {
 }
 
 impl Option {
-    const VALUE: dm::Rules = dm::Rules::new().required();
-    const OUT: dm::Rules = dm::Rules::new().min_length(1);
-    const OBJ: dm::Rules = dm::Rules::new().min(0.0);
-    const PREFIX: dm::Rules = dm::Rules::new().items(&dm::Rules::new().min_length(1));
-    const JSON_: dm::Rules = dm::Rules::new().email();
-    const TYPE: dm::Rules = dm::Rules::new().one_of(&["a", "b"]);
-    const RULES: dm::Rules = dm::Rules::new().regex("^r");
+    const VALUE: dm::Attr = dm::Attr::new("value").rules(dm::Rules::new().required());
+    const ITEM: dm::Attr = dm::Attr::new("item");
+    const OUT: dm::Attr = dm::Attr::new("out").rules(dm::Rules::new().min_length(1));
+    const OBJ: dm::Attr = dm::Attr::new("obj").rules(dm::Rules::new().min(0.0));
+    const PREFIX: dm::Attr = dm::Attr::new("prefix")
+        .rules(dm::Rules::new().items(&dm::Rules::new().min_length(1)));
+    const UPDATES: dm::Attr = dm::Attr::new("updates");
+    const JSON: dm::Attr = dm::Attr::new("json");
+    const JSON_: dm::Attr = dm::Attr::new("json_").rules(dm::Rules::new().email());
+    const VISITOR: dm::Attr = dm::Attr::new("visitor");
+    const DM: dm::Attr = dm::Attr::new("dm");
+    const SELF: dm::Attr = dm::Attr::new("self");
+    const TYPE: dm::Attr = dm::Attr::new("type")
+        .rules(dm::Rules::new().one_of(&["a", "b"]));
+    const KEY: dm::Attr = dm::Attr::new("key");
+    const NEW: dm::Attr = dm::Attr::new("new");
+    const INTO: dm::Attr = dm::Attr::new("into");
+    const FROM: dm::Attr = dm::Attr::new("from");
+    const PATH: dm::Attr = dm::Attr::new("path");
+    const RULES: dm::Attr = dm::Attr::new("rules").rules(dm::Rules::new().regex("^r"));
+    const V: dm::Attr = dm::Attr::new("v");
+    const K0: dm::Attr = dm::Attr::new("k0");
+    const SOME: dm::Attr = dm::Attr::new("some");
+    const NONE: dm::Attr = dm::Attr::new("none");
+    const RESULT: dm::Attr = dm::Attr::new("result");
+    const DEFAULT: dm::Attr = dm::Attr::new("default");
+    const BOXES: dm::Attr = dm::Attr::new("boxes");
+    const STATUS: dm::Attr = dm::Attr::new("status");
+    const KIND: dm::Attr = dm::Attr::new("kind");
+    const WRAPPED: dm::Attr = dm::Attr::new("wrapped");
 
     /// An `Option` with the given required fields and every other field at its default.
     pub fn new(
@@ -115,98 +138,98 @@ impl dm::Document for Option {
     const FIELDS: usize = 28;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("value", &self.value, &Self::VALUE);
-        visitor.field("item", &self.item, &dm::Rules::NONE);
-        visitor.field("out", &self.out, &Self::OUT);
-        visitor.field("obj", &self.obj, &Self::OBJ);
-        visitor.field("prefix", &self.prefix, &Self::PREFIX);
-        visitor.field("updates", &self.updates, &dm::Rules::NONE);
-        visitor.field("json", &self.json, &dm::Rules::NONE);
-        visitor.field("json_", &self.json_, &Self::JSON_);
-        visitor.field("visitor", &self.visitor, &dm::Rules::NONE);
-        visitor.field("dm", &self.dm, &dm::Rules::NONE);
-        visitor.field("self", &self.self_, &dm::Rules::NONE);
-        visitor.field("type", &self.r#type, &Self::TYPE);
-        visitor.field("key", &self.key, &dm::Rules::NONE);
-        visitor.field("new", &self.new, &dm::Rules::NONE);
-        visitor.field("into", &self.into, &dm::Rules::NONE);
-        visitor.field("from", &self.from, &dm::Rules::NONE);
-        visitor.field("path", &self.path, &dm::Rules::NONE);
-        visitor.field("rules", &self.rules, &Self::RULES);
-        visitor.field("v", &self.v, &dm::Rules::NONE);
-        visitor.field("k0", &self.k0, &dm::Rules::NONE);
-        visitor.field("some", &self.some, &dm::Rules::NONE);
-        visitor.field("none", &self.none, &dm::Rules::NONE);
-        visitor.field("result", &self.result, &dm::Rules::NONE);
-        visitor.field("default", &self.default, &dm::Rules::NONE);
-        visitor.field("boxes", &self.boxes, &dm::Rules::NONE);
-        visitor.field("status", &self.status, &dm::Rules::NONE);
-        visitor.field("kind", &self.kind, &dm::Rules::NONE);
-        visitor.field("wrapped", &self.wrapped, &dm::Rules::NONE);
+        visitor.field(&Self::VALUE, &self.value);
+        visitor.field(&Self::ITEM, &self.item);
+        visitor.field(&Self::OUT, &self.out);
+        visitor.field(&Self::OBJ, &self.obj);
+        visitor.field(&Self::PREFIX, &self.prefix);
+        visitor.field(&Self::UPDATES, &self.updates);
+        visitor.field(&Self::JSON, &self.json);
+        visitor.field(&Self::JSON_, &self.json_);
+        visitor.field(&Self::VISITOR, &self.visitor);
+        visitor.field(&Self::DM, &self.dm);
+        visitor.field(&Self::SELF, &self.self_);
+        visitor.field(&Self::TYPE, &self.r#type);
+        visitor.field(&Self::KEY, &self.key);
+        visitor.field(&Self::NEW, &self.new);
+        visitor.field(&Self::INTO, &self.into);
+        visitor.field(&Self::FROM, &self.from);
+        visitor.field(&Self::PATH, &self.path);
+        visitor.field(&Self::RULES, &self.rules);
+        visitor.field(&Self::V, &self.v);
+        visitor.field(&Self::K0, &self.k0);
+        visitor.field(&Self::SOME, &self.some);
+        visitor.field(&Self::NONE, &self.none);
+        visitor.field(&Self::RESULT, &self.result);
+        visitor.field(&Self::DEFAULT, &self.default);
+        visitor.field(&Self::BOXES, &self.boxes);
+        visitor.field(&Self::STATUS, &self.status);
+        visitor.field(&Self::KIND, &self.kind);
+        visitor.field(&Self::WRAPPED, &self.wrapped);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            value: dm::get(item, "value")?,
-            item: dm::get(item, "item")?,
-            out: dm::get(item, "out")?,
-            obj: dm::get(item, "obj")?,
-            prefix: dm::get(item, "prefix")?,
-            updates: dm::get(item, "updates")?,
-            json: dm::get(item, "json")?,
-            json_: dm::get(item, "json_")?,
-            visitor: dm::get(item, "visitor")?,
-            dm: dm::get(item, "dm")?,
-            self_: dm::get(item, "self")?,
-            r#type: dm::get(item, "type")?,
-            key: dm::get(item, "key")?,
-            new: dm::get(item, "new")?,
-            into: dm::get(item, "into")?,
-            from: dm::get(item, "from")?,
-            path: dm::get(item, "path")?,
-            rules: dm::get(item, "rules")?,
-            v: dm::get(item, "v")?,
-            k0: dm::get(item, "k0")?,
-            some: dm::get(item, "some")?,
-            none: dm::get(item, "none")?,
-            result: dm::get(item, "result")?,
-            default: dm::get(item, "default")?,
-            boxes: dm::get(item, "boxes")?,
-            status: dm::get(item, "status")?,
-            kind: dm::get(item, "kind")?,
-            wrapped: dm::get(item, "wrapped")?,
+            value: dm::get(item, &Self::VALUE)?,
+            item: dm::get(item, &Self::ITEM)?,
+            out: dm::get(item, &Self::OUT)?,
+            obj: dm::get(item, &Self::OBJ)?,
+            prefix: dm::get(item, &Self::PREFIX)?,
+            updates: dm::get(item, &Self::UPDATES)?,
+            json: dm::get(item, &Self::JSON)?,
+            json_: dm::get(item, &Self::JSON_)?,
+            visitor: dm::get(item, &Self::VISITOR)?,
+            dm: dm::get(item, &Self::DM)?,
+            self_: dm::get(item, &Self::SELF)?,
+            r#type: dm::get(item, &Self::TYPE)?,
+            key: dm::get(item, &Self::KEY)?,
+            new: dm::get(item, &Self::NEW)?,
+            into: dm::get(item, &Self::INTO)?,
+            from: dm::get(item, &Self::FROM)?,
+            path: dm::get(item, &Self::PATH)?,
+            rules: dm::get(item, &Self::RULES)?,
+            v: dm::get(item, &Self::V)?,
+            k0: dm::get(item, &Self::K0)?,
+            some: dm::get(item, &Self::SOME)?,
+            none: dm::get(item, &Self::NONE)?,
+            result: dm::get(item, &Self::RESULT)?,
+            default: dm::get(item, &Self::DEFAULT)?,
+            boxes: dm::get(item, &Self::BOXES)?,
+            status: dm::get(item, &Self::STATUS)?,
+            kind: dm::get(item, &Self::KIND)?,
+            wrapped: dm::get(item, &Self::WRAPPED)?,
         })
     }
 
     fn read_json(json__: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let value = json__.field("value", &Self::VALUE);
-        let item = json__.field("item", &dm::Rules::NONE);
-        let out = json__.field("out", &Self::OUT);
-        let obj = json__.field("obj", &Self::OBJ);
-        let prefix = json__.field("prefix", &Self::PREFIX);
-        let updates = json__.or("updates", &dm::Rules::NONE, || 1.5);
-        let json = json__.or("json", &dm::Rules::NONE, || dm::text("j"));
-        let json_ = json__.field("json_", &Self::JSON_);
-        let visitor = json__.or("visitor", &dm::Rules::NONE, || 3);
-        let dm = json__.or("dm", &dm::Rules::NONE, || true);
-        let self_ = json__.field("self", &dm::Rules::NONE);
-        let r#type = json__.field("type", &Self::TYPE);
-        let key = json__.field("key", &dm::Rules::NONE);
-        let new = json__.field("new", &dm::Rules::NONE);
-        let into = json__.field("into", &dm::Rules::NONE);
-        let from = json__.field("from", &dm::Rules::NONE);
-        let path = json__.field("path", &dm::Rules::NONE);
-        let rules = json__.field("rules", &Self::RULES);
-        let v = json__.field("v", &dm::Rules::NONE);
-        let k0 = json__.field("k0", &dm::Rules::NONE);
-        let some = json__.or("some", &dm::Rules::NONE, dm::now);
-        let none = json__.or("none", &dm::Rules::NONE, dm::today);
-        let result = json__.field("result", &dm::Rules::NONE);
-        let default = json__.field("default", &dm::Rules::NONE);
-        let boxes = json__.field("boxes", &dm::Rules::NONE);
-        let status = json__.or("status", &dm::Rules::NONE, || Some::None);
-        let kind = json__.field("kind", &dm::Rules::NONE);
-        let wrapped = json__.field("wrapped", &dm::Rules::NONE);
+        let value = json__.field(&Self::VALUE);
+        let item = json__.field(&Self::ITEM);
+        let out = json__.field(&Self::OUT);
+        let obj = json__.field(&Self::OBJ);
+        let prefix = json__.field(&Self::PREFIX);
+        let updates = json__.or(&Self::UPDATES, || 1.5);
+        let json = json__.or(&Self::JSON, || dm::text("j"));
+        let json_ = json__.field(&Self::JSON_);
+        let visitor = json__.or(&Self::VISITOR, || 3);
+        let dm = json__.or(&Self::DM, || true);
+        let self_ = json__.field(&Self::SELF);
+        let r#type = json__.field(&Self::TYPE);
+        let key = json__.field(&Self::KEY);
+        let new = json__.field(&Self::NEW);
+        let into = json__.field(&Self::INTO);
+        let from = json__.field(&Self::FROM);
+        let path = json__.field(&Self::PATH);
+        let rules = json__.field(&Self::RULES);
+        let v = json__.field(&Self::V);
+        let k0 = json__.field(&Self::K0);
+        let some = json__.or(&Self::SOME, dm::now);
+        let none = json__.or(&Self::NONE, dm::today);
+        let result = json__.field(&Self::RESULT);
+        let default = json__.field(&Self::DEFAULT);
+        let boxes = json__.field(&Self::BOXES);
+        let status = json__.or(&Self::STATUS, || Some::None);
+        let kind = json__.field(&Self::KIND);
+        let wrapped = json__.field(&Self::WRAPPED);
         ::core::option::Option::Some(Self {
             value: value?,
             item: item?,
@@ -244,9 +267,12 @@ impl dm::Model for Option {
     type Key = OptionKey;
 
     const TABLE: &'static str = "hostile-names";
-    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new("value", dm::ScalarType::S);
+    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new(
+        Option::VALUE.name,
+        dm::ScalarType::S,
+    );
     const RANGE_KEY: ::core::option::Option<dm::KeyAttr> = ::core::option::Option::Some(
-        dm::KeyAttr::new("item", dm::ScalarType::N),
+        dm::KeyAttr::new(Option::ITEM.name, dm::ScalarType::N),
     );
     const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(8, 8);
     const STREAM: ::core::option::Option<dm::StreamView> = ::core::option::Option::Some(
@@ -303,13 +329,16 @@ pub struct OptionKey {
 
 impl dm::ModelKey for OptionKey {
     fn to_key_item(&self) -> dm::Item {
-        dm::Item::from([dm::attr("value", &self.value), dm::attr("item", &self.item)])
+        dm::Item::from([
+            dm::attr(&Option::VALUE, &self.value),
+            dm::attr(&Option::ITEM, &self.item),
+        ])
     }
 
     fn from_key_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            value: dm::get(item, "value")?,
-            item: dm::get(item, "item")?,
+            value: dm::get(item, &Option::VALUE)?,
+            item: dm::get(item, &Option::ITEM)?,
         })
     }
 }
@@ -346,122 +375,122 @@ impl dm::Strategy<Option> for (&str, i64) {
 
 /// The `value` field (string): conditions and updates.
 pub fn value() -> dm::Field<Option, ::std::string::String> {
-    dm::Field::new("value").rules(&Option::VALUE)
+    dm::Field::of(&Option::VALUE)
 }
 
 /// The `item` field (int): conditions and updates.
 pub fn item() -> dm::Field<Option, i64> {
-    dm::Field::new("item")
+    dm::Field::of(&Option::ITEM)
 }
 
 /// The `out` field (string): conditions and updates.
 pub fn out() -> dm::Field<Option, ::std::string::String, dm::Optional> {
-    dm::Field::new("out").rules(&Option::OUT)
+    dm::Field::of(&Option::OUT)
 }
 
 /// The `obj` field (int): conditions and updates.
 pub fn obj() -> dm::Field<Option, i64, dm::Optional> {
-    dm::Field::new("obj").rules(&Option::OBJ)
+    dm::Field::of(&Option::OBJ)
 }
 
 /// The `prefix` field (list): conditions and updates.
 pub fn prefix() -> dm::Field<Option, ::std::vec::Vec<::std::string::String>> {
-    dm::Field::new("prefix").rules(&Option::PREFIX)
+    dm::Field::of(&Option::PREFIX)
 }
 
 /// The `updates` field (float): conditions and updates.
 pub fn updates() -> dm::Field<Option, f64, dm::Optional> {
-    dm::Field::new("updates")
+    dm::Field::of(&Option::UPDATES)
 }
 
 /// The `json` field (string): conditions and updates.
 pub fn json() -> dm::Field<Option, ::std::string::String, dm::Optional> {
-    dm::Field::new("json")
+    dm::Field::of(&Option::JSON)
 }
 
 /// The `json_` field (email): conditions and updates.
 pub fn json_() -> dm::Field<Option, ::std::string::String, dm::Optional> {
-    dm::Field::new("json_").rules(&Option::JSON_)
+    dm::Field::of(&Option::JSON_)
 }
 
 /// The `visitor` field (int): conditions and updates.
 pub fn visitor() -> dm::Field<Option, i64, dm::Optional> {
-    dm::Field::new("visitor")
+    dm::Field::of(&Option::VISITOR)
 }
 
 /// The `dm` field (boolean): conditions and updates.
 pub fn dm() -> dm::Field<Option, bool, dm::Optional> {
-    dm::Field::new("dm")
+    dm::Field::of(&Option::DM)
 }
 
 /// The `self` field (string): conditions and updates.
 pub fn self_() -> dm::Field<Option, ::std::string::String, dm::Optional> {
-    dm::Field::new("self")
+    dm::Field::of(&Option::SELF)
 }
 
 /// The `type` field (string): conditions and updates.
 pub fn r#type() -> dm::Field<Option, ::std::string::String, dm::Optional> {
-    dm::Field::new("type").rules(&Option::TYPE)
+    dm::Field::of(&Option::TYPE)
 }
 
 /// The `key` field (string): conditions and updates.
 pub fn key() -> dm::Field<Option, ::std::string::String, dm::Optional> {
-    dm::Field::new("key")
+    dm::Field::of(&Option::KEY)
 }
 
 /// The `new` field (int): conditions and updates.
 pub fn new() -> dm::Field<Option, i64, dm::Optional> {
-    dm::Field::new("new")
+    dm::Field::of(&Option::NEW)
 }
 
 /// The `into` field (string): conditions and updates.
 pub fn into() -> dm::Field<Option, ::std::string::String, dm::Optional> {
-    dm::Field::new("into")
+    dm::Field::of(&Option::INTO)
 }
 
 /// The `from` field (string): conditions and updates.
 pub fn from() -> dm::Field<Option, ::std::string::String, dm::Optional> {
-    dm::Field::new("from")
+    dm::Field::of(&Option::FROM)
 }
 
 /// The `path` field (string): conditions and updates.
 pub fn path() -> dm::Field<Option, ::std::string::String, dm::Optional> {
-    dm::Field::new("path")
+    dm::Field::of(&Option::PATH)
 }
 
 /// The `rules` field (string): conditions and updates.
 pub fn rules() -> dm::Field<Option, ::std::string::String, dm::Optional> {
-    dm::Field::new("rules").rules(&Option::RULES)
+    dm::Field::of(&Option::RULES)
 }
 
 /// The `v` field (int): conditions and updates.
 pub fn v() -> dm::Field<Option, i64, dm::Optional> {
-    dm::Field::new("v")
+    dm::Field::of(&Option::V)
 }
 
 /// The `k0` field (int): conditions and updates.
 pub fn k0() -> dm::Field<Option, i64, dm::Optional> {
-    dm::Field::new("k0")
+    dm::Field::of(&Option::K0)
 }
 
 /// The `some` field (datetime): conditions and updates.
 pub fn some() -> dm::Field<Option, dm::chrono::DateTime<dm::chrono::Utc>, dm::Optional> {
-    dm::Field::new("some")
+    dm::Field::of(&Option::SOME)
 }
 
 /// The `none` field (date): conditions and updates.
 pub fn none() -> dm::Field<Option, dm::chrono::NaiveDate, dm::Optional> {
-    dm::Field::new("none")
+    dm::Field::of(&Option::NONE)
 }
 
 /// The `result` field (dict): conditions and updates.
 pub fn result() -> ResultFields {
-    ResultFields(dm::Field::new("result"))
+    ResultFields(dm::Field::of(&Option::RESULT))
 }
 
 /// The `default` field (list): conditions and updates.
 pub fn default() -> dm::Field<Option, ::std::vec::Vec<Default>> {
-    dm::Field::new("default")
+    dm::Field::of(&Option::DEFAULT)
 }
 
 /// The `boxes` field (map): conditions and updates.
@@ -469,22 +498,22 @@ pub fn boxes() -> dm::Field<
     Option,
     ::std::collections::BTreeMap<::std::string::String, Box>,
 > {
-    dm::Field::new("boxes")
+    dm::Field::of(&Option::BOXES)
 }
 
 /// The `status` field (enum): conditions and updates.
 pub fn status() -> dm::Field<Option, Some, dm::Optional> {
-    dm::Field::new("status")
+    dm::Field::of(&Option::STATUS)
 }
 
 /// The `kind` field (enum): conditions and updates.
 pub fn kind() -> dm::Field<Option, Item, dm::Optional> {
-    dm::Field::new("kind")
+    dm::Field::of(&Option::KIND)
 }
 
 /// The `wrapped` field (dict): conditions and updates.
 pub fn wrapped() -> IntoFields {
-    IntoFields(dm::Field::new("wrapped"))
+    IntoFields(dm::Field::of(&Option::WRAPPED))
 }
 
 ///A change to a [`Option`] as its table's stream reports it (NEW_IMAGE): the item after the change, the key before.
@@ -525,8 +554,12 @@ pub struct Result {
 }
 
 impl Result {
-    const CLONE: dm::Rules = dm::Rules::new().min(1.0);
-    const CHILD: dm::Rules = dm::Rules::new().required();
+    const DEREF: dm::Attr = dm::Attr::new("deref");
+    const CLONE: dm::Attr = dm::Attr::new("clone").rules(dm::Rules::new().min(1.0));
+    const CHILD: dm::Attr = dm::Attr::new("child").rules(dm::Rules::new().required());
+    const RULES: dm::Attr = dm::Attr::new("rules");
+    const NEW: dm::Attr = dm::Attr::new("new");
+    const VEC: dm::Attr = dm::Attr::new("vec");
 
     /// A `Result` with the given required fields and every other field at its default.
     pub fn new(child: impl ::core::convert::Into<::std::string::String>) -> Self {
@@ -545,32 +578,32 @@ impl dm::Document for Result {
     const FIELDS: usize = 6;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("deref", &self.deref, &dm::Rules::NONE);
-        visitor.field("clone", &self.clone, &Self::CLONE);
-        visitor.field("child", &self.child, &Self::CHILD);
-        visitor.field("rules", &self.rules, &dm::Rules::NONE);
-        visitor.field("new", &self.new, &dm::Rules::NONE);
-        visitor.field("vec", &self.vec, &dm::Rules::NONE);
+        visitor.field(&Self::DEREF, &self.deref);
+        visitor.field(&Self::CLONE, &self.clone);
+        visitor.field(&Self::CHILD, &self.child);
+        visitor.field(&Self::RULES, &self.rules);
+        visitor.field(&Self::NEW, &self.new);
+        visitor.field(&Self::VEC, &self.vec);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            deref: dm::get(item, "deref")?,
-            clone: dm::get(item, "clone")?,
-            child: dm::get(item, "child")?,
-            rules: dm::get(item, "rules")?,
-            new: dm::get(item, "new")?,
-            vec: dm::get(item, "vec")?,
+            deref: dm::get(item, &Self::DEREF)?,
+            clone: dm::get(item, &Self::CLONE)?,
+            child: dm::get(item, &Self::CHILD)?,
+            rules: dm::get(item, &Self::RULES)?,
+            new: dm::get(item, &Self::NEW)?,
+            vec: dm::get(item, &Self::VEC)?,
         })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let deref = json.field("deref", &dm::Rules::NONE);
-        let clone = json.field("clone", &Self::CLONE);
-        let child = json.field("child", &Self::CHILD);
-        let rules = json.field("rules", &dm::Rules::NONE);
-        let new = json.or("new", &dm::Rules::NONE, || dm::text("n"));
-        let vec = json.field("vec", &dm::Rules::NONE);
+        let deref = json.field(&Self::DEREF);
+        let clone = json.field(&Self::CLONE);
+        let child = json.field(&Self::CHILD);
+        let rules = json.field(&Self::RULES);
+        let new = json.or(&Self::NEW, || dm::text("n"));
+        let vec = json.field(&Self::VEC);
         ::core::option::Option::Some(Self {
             deref: deref?,
             clone: clone?,
@@ -590,34 +623,34 @@ impl ResultFields {
     /// The `deref` field (string): conditions and updates.
     #[allow(clippy::should_implement_trait)]
     pub fn deref(&self) -> dm::Field<Option, ::std::string::String, dm::Optional> {
-        self.0.child("deref")
+        self.0.child_of(&Result::DEREF)
     }
 
     /// The `clone` field (int): conditions and updates.
     #[allow(clippy::should_implement_trait)]
     pub fn clone(&self) -> dm::Field<Option, i64, dm::Optional> {
-        self.0.child("clone").rules(&Result::CLONE)
+        self.0.child_of(&Result::CLONE)
     }
 
     /// The `child` field (string): conditions and updates.
     pub fn child(&self) -> dm::Field<Option, ::std::string::String> {
-        self.0.child("child").rules(&Result::CHILD)
+        self.0.child_of(&Result::CHILD)
     }
 
     /// The `rules` field (float): conditions and updates.
     pub fn rules(&self) -> dm::Field<Option, f64, dm::Optional> {
-        self.0.child("rules")
+        self.0.child_of(&Result::RULES)
     }
 
     /// The `new` field (string): conditions and updates.
     #[allow(clippy::new_ret_no_self)]
     pub fn new(&self) -> dm::Field<Option, ::std::string::String, dm::Optional> {
-        self.0.child("new")
+        self.0.child_of(&Result::NEW)
     }
 
     /// The `vec` field (dict): conditions and updates.
     pub fn vec(&self) -> VecFields {
-        VecFields(self.0.child("vec"))
+        VecFields(self.0.child_of(&Result::VEC))
     }
 }
 
@@ -637,6 +670,8 @@ pub struct Vec {
 }
 
 impl Vec {
+    const STRING: dm::Attr = dm::Attr::new("string");
+
     /// A `Vec` with every field at its default.
     pub fn new() -> Self {
         Self { string: String::new() }
@@ -653,17 +688,17 @@ impl dm::Document for Vec {
     const FIELDS: usize = 1;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("string", &self.string, &dm::Rules::NONE);
+        visitor.field(&Self::STRING, &self.string);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            string: dm::get(item, "string")?,
+            string: dm::get(item, &Self::STRING)?,
         })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let string = json.field("string", &dm::Rules::NONE);
+        let string = json.field(&Self::STRING);
         ::core::option::Option::Some(Self { string: string? })
     }
 }
@@ -675,7 +710,7 @@ pub struct VecFields(dm::Field<Option, Vec>);
 impl VecFields {
     /// The `string` field (dict): conditions and updates.
     pub fn string(&self) -> StringFields {
-        StringFields(self.0.child("string"))
+        StringFields(self.0.child_of(&Vec::STRING))
     }
 }
 
@@ -695,6 +730,8 @@ pub struct String {
 }
 
 impl String {
+    const BOX: dm::Attr = dm::Attr::new("box");
+
     /// A `String` with every field at its default.
     pub fn new() -> Self {
         Self {
@@ -713,17 +750,17 @@ impl dm::Document for String {
     const FIELDS: usize = 1;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("box", &self.r#box, &dm::Rules::NONE);
+        visitor.field(&Self::BOX, &self.r#box);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            r#box: dm::get(item, "box")?,
+            r#box: dm::get(item, &Self::BOX)?,
         })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let r#box = json.or("box", &dm::Rules::NONE, || 1);
+        let r#box = json.or(&Self::BOX, || 1);
         ::core::option::Option::Some(Self { r#box: r#box? })
     }
 }
@@ -735,7 +772,7 @@ pub struct StringFields(dm::Field<Option, String>);
 impl StringFields {
     /// The `box` field (int): conditions and updates.
     pub fn r#box(&self) -> dm::Field<Option, i64, dm::Optional> {
-        self.0.child("box")
+        self.0.child_of(&String::BOX)
     }
 }
 
@@ -755,6 +792,8 @@ pub struct Default {
 }
 
 impl Default {
+    const OK: dm::Attr = dm::Attr::new("ok");
+
     /// A `Default` with every field at its default.
     pub fn new() -> Self {
         Self {
@@ -773,35 +812,18 @@ impl dm::Document for Default {
     const FIELDS: usize = 1;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("ok", &self.ok, &dm::Rules::NONE);
+        visitor.field(&Self::OK, &self.ok);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
-        ::core::result::Result::Ok(Self { ok: dm::get(item, "ok")? })
+        ::core::result::Result::Ok(Self {
+            ok: dm::get(item, &Self::OK)?,
+        })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let ok = json.field("ok", &dm::Rules::NONE);
+        let ok = json.field(&Self::OK);
         ::core::option::Option::Some(Self { ok: ok? })
-    }
-}
-
-/// Handles on the fields of [`Default`]; dereferences to the handle of the whole dict.
-#[derive(Debug, Clone)]
-pub struct DefaultFields(dm::Field<Option, Default>);
-
-impl DefaultFields {
-    /// The `ok` field (int): conditions and updates.
-    pub fn ok(&self) -> dm::Field<Option, i64, dm::Optional> {
-        self.0.child("ok")
-    }
-}
-
-impl ::core::ops::Deref for DefaultFields {
-    type Target = dm::Field<Option, Default>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
     }
 }
 
@@ -813,6 +835,8 @@ pub struct Box {
 }
 
 impl Box {
+    const ERR: dm::Attr = dm::Attr::new("err");
+
     /// A `Box` with every field at its default.
     pub fn new() -> Self {
         Self {
@@ -831,35 +855,18 @@ impl dm::Document for Box {
     const FIELDS: usize = 1;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("err", &self.err, &dm::Rules::NONE);
+        visitor.field(&Self::ERR, &self.err);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
-        ::core::result::Result::Ok(Self { err: dm::get(item, "err")? })
+        ::core::result::Result::Ok(Self {
+            err: dm::get(item, &Self::ERR)?,
+        })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let err = json.field("err", &dm::Rules::NONE);
+        let err = json.field(&Self::ERR);
         ::core::option::Option::Some(Self { err: err? })
-    }
-}
-
-/// Handles on the fields of [`Box`]; dereferences to the handle of the whole dict.
-#[derive(Debug, Clone)]
-pub struct BoxFields(dm::Field<Option, Box>);
-
-impl BoxFields {
-    /// The `err` field (string): conditions and updates.
-    pub fn err(&self) -> dm::Field<Option, ::std::string::String, dm::Optional> {
-        self.0.child("err")
-    }
-}
-
-impl ::core::ops::Deref for BoxFields {
-    type Target = dm::Field<Option, Box>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
     }
 }
 
@@ -871,6 +878,8 @@ pub struct Into {
 }
 
 impl Into {
+    const FROM: dm::Attr = dm::Attr::new("from");
+
     /// An `Into` with every field at its default.
     pub fn new() -> Self {
         Self {
@@ -889,17 +898,17 @@ impl dm::Document for Into {
     const FIELDS: usize = 1;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("from", &self.from, &dm::Rules::NONE);
+        visitor.field(&Self::FROM, &self.from);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            from: dm::get(item, "from")?,
+            from: dm::get(item, &Self::FROM)?,
         })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let from = json.field("from", &dm::Rules::NONE);
+        let from = json.field(&Self::FROM);
         ::core::option::Option::Some(Self { from: from? })
     }
 }
@@ -911,7 +920,7 @@ pub struct IntoFields(dm::Field<Option, Into>);
 impl IntoFields {
     /// The `from` field (string): conditions and updates.
     pub fn from(&self) -> dm::Field<Option, ::std::string::String, dm::Optional> {
-        self.0.child("from")
+        self.0.child_of(&Into::FROM)
     }
 }
 

@@ -36,10 +36,20 @@ pub struct SeedTypes {
 }
 
 impl SeedTypes {
-    const ID: dm::Rules = dm::Rules::new().required();
-    const EMAIL: dm::Rules = dm::Rules::new().email();
-    const HOMEPAGE: dm::Rules = dm::Rules::new().url();
-    const IP: dm::Rules = dm::Rules::new().ip_address();
+    const ID: dm::Attr = dm::Attr::new("id").rules(dm::Rules::new().required());
+    const COUNT: dm::Attr = dm::Attr::new("count");
+    const RATIO: dm::Attr = dm::Attr::new("ratio");
+    const ACTIVE: dm::Attr = dm::Attr::new("active");
+    const NAME: dm::Attr = dm::Attr::new("name");
+    const EMAIL: dm::Attr = dm::Attr::new("email").rules(dm::Rules::new().email());
+    const HOMEPAGE: dm::Attr = dm::Attr::new("homepage").rules(dm::Rules::new().url());
+    const TOKEN: dm::Attr = dm::Attr::new("token");
+    const IP: dm::Attr = dm::Attr::new("ip").rules(dm::Rules::new().ip_address());
+    const SEEN_AT: dm::Attr = dm::Attr::new("seen_at");
+    const BORN_ON: dm::Attr = dm::Attr::new("born_on");
+    const TIMEOUT: dm::Attr = dm::Attr::new("timeout");
+    const CITIES: dm::Attr = dm::Attr::new("cities");
+    const ADDRESS: dm::Attr = dm::Attr::new("address");
 
     /// A `SeedTypes` with the given required fields and every other field at its default.
     pub fn new(id: impl ::core::convert::Into<::std::string::String>) -> Self {
@@ -66,56 +76,56 @@ impl dm::Document for SeedTypes {
     const FIELDS: usize = 14;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("id", &self.id, &Self::ID);
-        visitor.field("count", &self.count, &dm::Rules::NONE);
-        visitor.field("ratio", &self.ratio, &dm::Rules::NONE);
-        visitor.field("active", &self.active, &dm::Rules::NONE);
-        visitor.field("name", &self.name, &dm::Rules::NONE);
-        visitor.field("email", &self.email, &Self::EMAIL);
-        visitor.field("homepage", &self.homepage, &Self::HOMEPAGE);
-        visitor.field("token", &self.token, &dm::Rules::NONE);
-        visitor.field("ip", &self.ip, &Self::IP);
-        visitor.field("seen_at", &self.seen_at, &dm::Rules::NONE);
-        visitor.field("born_on", &self.born_on, &dm::Rules::NONE);
-        visitor.field("timeout", &self.timeout, &dm::Rules::NONE);
-        visitor.field("cities", &self.cities, &dm::Rules::NONE);
-        visitor.field("address", &self.address, &dm::Rules::NONE);
+        visitor.field(&Self::ID, &self.id);
+        visitor.field(&Self::COUNT, &self.count);
+        visitor.field(&Self::RATIO, &self.ratio);
+        visitor.field(&Self::ACTIVE, &self.active);
+        visitor.field(&Self::NAME, &self.name);
+        visitor.field(&Self::EMAIL, &self.email);
+        visitor.field(&Self::HOMEPAGE, &self.homepage);
+        visitor.field(&Self::TOKEN, &self.token);
+        visitor.field(&Self::IP, &self.ip);
+        visitor.field(&Self::SEEN_AT, &self.seen_at);
+        visitor.field(&Self::BORN_ON, &self.born_on);
+        visitor.field(&Self::TIMEOUT, &self.timeout);
+        visitor.field(&Self::CITIES, &self.cities);
+        visitor.field(&Self::ADDRESS, &self.address);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            id: dm::get(item, "id")?,
-            count: dm::get(item, "count")?,
-            ratio: dm::get(item, "ratio")?,
-            active: dm::get(item, "active")?,
-            name: dm::get(item, "name")?,
-            email: dm::get(item, "email")?,
-            homepage: dm::get(item, "homepage")?,
-            token: dm::get(item, "token")?,
-            ip: dm::get(item, "ip")?,
-            seen_at: dm::get(item, "seen_at")?,
-            born_on: dm::get(item, "born_on")?,
-            timeout: dm::get(item, "timeout")?,
-            cities: dm::get(item, "cities")?,
-            address: dm::get(item, "address")?,
+            id: dm::get(item, &Self::ID)?,
+            count: dm::get(item, &Self::COUNT)?,
+            ratio: dm::get(item, &Self::RATIO)?,
+            active: dm::get(item, &Self::ACTIVE)?,
+            name: dm::get(item, &Self::NAME)?,
+            email: dm::get(item, &Self::EMAIL)?,
+            homepage: dm::get(item, &Self::HOMEPAGE)?,
+            token: dm::get(item, &Self::TOKEN)?,
+            ip: dm::get(item, &Self::IP)?,
+            seen_at: dm::get(item, &Self::SEEN_AT)?,
+            born_on: dm::get(item, &Self::BORN_ON)?,
+            timeout: dm::get(item, &Self::TIMEOUT)?,
+            cities: dm::get(item, &Self::CITIES)?,
+            address: dm::get(item, &Self::ADDRESS)?,
         })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let id = json.field("id", &Self::ID);
-        let count = json.field("count", &dm::Rules::NONE);
-        let ratio = json.field("ratio", &dm::Rules::NONE);
-        let active = json.field("active", &dm::Rules::NONE);
-        let name = json.field("name", &dm::Rules::NONE);
-        let email = json.field("email", &Self::EMAIL);
-        let homepage = json.field("homepage", &Self::HOMEPAGE);
-        let token = json.field("token", &dm::Rules::NONE);
-        let ip = json.field("ip", &Self::IP);
-        let seen_at = json.field("seen_at", &dm::Rules::NONE);
-        let born_on = json.field("born_on", &dm::Rules::NONE);
-        let timeout = json.field("timeout", &dm::Rules::NONE);
-        let cities = json.field("cities", &dm::Rules::NONE);
-        let address = json.field("address", &dm::Rules::NONE);
+        let id = json.field(&Self::ID);
+        let count = json.field(&Self::COUNT);
+        let ratio = json.field(&Self::RATIO);
+        let active = json.field(&Self::ACTIVE);
+        let name = json.field(&Self::NAME);
+        let email = json.field(&Self::EMAIL);
+        let homepage = json.field(&Self::HOMEPAGE);
+        let token = json.field(&Self::TOKEN);
+        let ip = json.field(&Self::IP);
+        let seen_at = json.field(&Self::SEEN_AT);
+        let born_on = json.field(&Self::BORN_ON);
+        let timeout = json.field(&Self::TIMEOUT);
+        let cities = json.field(&Self::CITIES);
+        let address = json.field(&Self::ADDRESS);
         ::core::option::Option::Some(Self {
             id: id?,
             count: count?,
@@ -139,7 +149,10 @@ impl dm::Model for SeedTypes {
     type Key = SeedTypesKey;
 
     const TABLE: &'static str = "seed-types";
-    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new("id", dm::ScalarType::S);
+    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new(
+        SeedTypes::ID.name,
+        dm::ScalarType::S,
+    );
     const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(8, 8);
 
     fn key(&self) -> SeedTypesKey {
@@ -175,11 +188,13 @@ pub struct SeedTypesKey {
 
 impl dm::ModelKey for SeedTypesKey {
     fn to_key_item(&self) -> dm::Item {
-        dm::Item::from([dm::attr("id", &self.id)])
+        dm::Item::from([dm::attr(&SeedTypes::ID, &self.id)])
     }
 
     fn from_key_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
-        ::core::result::Result::Ok(Self { id: dm::get(item, "id")? })
+        ::core::result::Result::Ok(Self {
+            id: dm::get(item, &SeedTypes::ID)?,
+        })
     }
 }
 
@@ -215,47 +230,47 @@ impl dm::Strategy<SeedTypes> for &str {
 
 /// The `id` field (string): conditions and updates.
 pub fn id() -> dm::Field<SeedTypes, ::std::string::String> {
-    dm::Field::new("id").rules(&SeedTypes::ID)
+    dm::Field::of(&SeedTypes::ID)
 }
 
 /// The `count` field (int): conditions and updates.
 pub fn count() -> dm::Field<SeedTypes, i64, dm::Optional> {
-    dm::Field::new("count")
+    dm::Field::of(&SeedTypes::COUNT)
 }
 
 /// The `ratio` field (float): conditions and updates.
 pub fn ratio() -> dm::Field<SeedTypes, f64, dm::Optional> {
-    dm::Field::new("ratio")
+    dm::Field::of(&SeedTypes::RATIO)
 }
 
 /// The `active` field (boolean): conditions and updates.
 pub fn active() -> dm::Field<SeedTypes, bool, dm::Optional> {
-    dm::Field::new("active")
+    dm::Field::of(&SeedTypes::ACTIVE)
 }
 
 /// The `name` field (string): conditions and updates.
 pub fn name() -> dm::Field<SeedTypes, ::std::string::String, dm::Optional> {
-    dm::Field::new("name")
+    dm::Field::of(&SeedTypes::NAME)
 }
 
 /// The `email` field (email): conditions and updates.
 pub fn email() -> dm::Field<SeedTypes, ::std::string::String, dm::Optional> {
-    dm::Field::new("email").rules(&SeedTypes::EMAIL)
+    dm::Field::of(&SeedTypes::EMAIL)
 }
 
 /// The `homepage` field (url): conditions and updates.
 pub fn homepage() -> dm::Field<SeedTypes, ::std::string::String, dm::Optional> {
-    dm::Field::new("homepage").rules(&SeedTypes::HOMEPAGE)
+    dm::Field::of(&SeedTypes::HOMEPAGE)
 }
 
 /// The `token` field (uuid): conditions and updates.
 pub fn token() -> dm::Field<SeedTypes, dm::uuid::Uuid, dm::Optional> {
-    dm::Field::new("token")
+    dm::Field::of(&SeedTypes::TOKEN)
 }
 
 /// The `ip` field (ip_address): conditions and updates.
 pub fn ip() -> dm::Field<SeedTypes, ::std::string::String, dm::Optional> {
-    dm::Field::new("ip").rules(&SeedTypes::IP)
+    dm::Field::of(&SeedTypes::IP)
 }
 
 /// The `seen_at` field (datetime): conditions and updates.
@@ -264,27 +279,27 @@ pub fn seen_at() -> dm::Field<
     dm::chrono::DateTime<dm::chrono::Utc>,
     dm::Optional,
 > {
-    dm::Field::new("seen_at")
+    dm::Field::of(&SeedTypes::SEEN_AT)
 }
 
 /// The `born_on` field (date): conditions and updates.
 pub fn born_on() -> dm::Field<SeedTypes, dm::chrono::NaiveDate, dm::Optional> {
-    dm::Field::new("born_on")
+    dm::Field::of(&SeedTypes::BORN_ON)
 }
 
 /// The `timeout` field (timedelta): conditions and updates.
 pub fn timeout() -> dm::Field<SeedTypes, dm::chrono::TimeDelta, dm::Optional> {
-    dm::Field::new("timeout")
+    dm::Field::of(&SeedTypes::TIMEOUT)
 }
 
 /// The `cities` field (list): conditions and updates.
 pub fn cities() -> dm::Field<SeedTypes, ::std::vec::Vec<::std::string::String>> {
-    dm::Field::new("cities")
+    dm::Field::of(&SeedTypes::CITIES)
 }
 
 /// The `address` field (dict): conditions and updates.
 pub fn address() -> SeedTypesAddressFields {
-    SeedTypesAddressFields(dm::Field::new("address"))
+    SeedTypesAddressFields(dm::Field::of(&SeedTypes::ADDRESS))
 }
 
 /// `SeedTypesAddress`, generated from its spec.
@@ -297,6 +312,9 @@ pub struct SeedTypesAddress {
 }
 
 impl SeedTypesAddress {
+    const CITY: dm::Attr = dm::Attr::new("city");
+    const ZIP: dm::Attr = dm::Attr::new("zip");
+
     /// A `SeedTypesAddress` with every field at its default.
     pub fn new() -> Self {
         Self {
@@ -316,20 +334,20 @@ impl dm::Document for SeedTypesAddress {
     const FIELDS: usize = 2;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("city", &self.city, &dm::Rules::NONE);
-        visitor.field("zip", &self.zip, &dm::Rules::NONE);
+        visitor.field(&Self::CITY, &self.city);
+        visitor.field(&Self::ZIP, &self.zip);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            city: dm::get(item, "city")?,
-            zip: dm::get(item, "zip")?,
+            city: dm::get(item, &Self::CITY)?,
+            zip: dm::get(item, &Self::ZIP)?,
         })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let city = json.field("city", &dm::Rules::NONE);
-        let zip = json.field("zip", &dm::Rules::NONE);
+        let city = json.field(&Self::CITY);
+        let zip = json.field(&Self::ZIP);
         ::core::option::Option::Some(Self { city: city?, zip: zip? })
     }
 }
@@ -341,12 +359,12 @@ pub struct SeedTypesAddressFields(dm::Field<SeedTypes, SeedTypesAddress>);
 impl SeedTypesAddressFields {
     /// The `city` field (string): conditions and updates.
     pub fn city(&self) -> dm::Field<SeedTypes, ::std::string::String, dm::Optional> {
-        self.0.child("city")
+        self.0.child_of(&SeedTypesAddress::CITY)
     }
 
     /// The `zip` field (int): conditions and updates.
     pub fn zip(&self) -> dm::Field<SeedTypes, i64, dm::Optional> {
-        self.0.child("zip")
+        self.0.child_of(&SeedTypesAddress::ZIP)
     }
 }
 

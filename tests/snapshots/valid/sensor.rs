@@ -22,8 +22,13 @@ pub struct Sensor {
 }
 
 impl Sensor {
-    const ID: dm::Rules = dm::Rules::new().required();
-    const SITE: dm::Rules = dm::Rules::new().required();
+    const ID: dm::Attr = dm::Attr::new("id").rules(dm::Rules::new().required());
+    const SITE: dm::Attr = dm::Attr::new("site").rules(dm::Rules::new().required());
+    const RECORDED_AT: dm::Attr = dm::Attr::new("recorded_at");
+    const VALUE: dm::Attr = dm::Attr::new("value");
+    const ALARM: dm::Attr = dm::Attr::new("alarm");
+    const KIND: dm::Attr = dm::Attr::new("kind");
+    const DAY: dm::Attr = dm::Attr::new("day");
 
     /// A `Sensor` with the given required fields and every other field at its default.
     pub fn new(
@@ -46,35 +51,35 @@ impl dm::Document for Sensor {
     const FIELDS: usize = 7;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("id", &self.id, &Self::ID);
-        visitor.field("site", &self.site, &Self::SITE);
-        visitor.field("recorded_at", &self.recorded_at, &dm::Rules::NONE);
-        visitor.field("value", &self.value, &dm::Rules::NONE);
-        visitor.field("alarm", &self.alarm, &dm::Rules::NONE);
-        visitor.field("kind", &self.kind, &dm::Rules::NONE);
-        visitor.field("day", &self.day, &dm::Rules::NONE);
+        visitor.field(&Self::ID, &self.id);
+        visitor.field(&Self::SITE, &self.site);
+        visitor.field(&Self::RECORDED_AT, &self.recorded_at);
+        visitor.field(&Self::VALUE, &self.value);
+        visitor.field(&Self::ALARM, &self.alarm);
+        visitor.field(&Self::KIND, &self.kind);
+        visitor.field(&Self::DAY, &self.day);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            id: dm::get(item, "id")?,
-            site: dm::get(item, "site")?,
-            recorded_at: dm::get(item, "recorded_at")?,
-            value: dm::get(item, "value")?,
-            alarm: dm::get(item, "alarm")?,
-            kind: dm::get(item, "kind")?,
-            day: dm::get(item, "day")?,
+            id: dm::get(item, &Self::ID)?,
+            site: dm::get(item, &Self::SITE)?,
+            recorded_at: dm::get(item, &Self::RECORDED_AT)?,
+            value: dm::get(item, &Self::VALUE)?,
+            alarm: dm::get(item, &Self::ALARM)?,
+            kind: dm::get(item, &Self::KIND)?,
+            day: dm::get(item, &Self::DAY)?,
         })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let id = json.field("id", &Self::ID);
-        let site = json.field("site", &Self::SITE);
-        let recorded_at = json.or("recorded_at", &dm::Rules::NONE, dm::now);
-        let value = json.field("value", &dm::Rules::NONE);
-        let alarm = json.field("alarm", &dm::Rules::NONE);
-        let kind = json.field("kind", &dm::Rules::NONE);
-        let day = json.field("day", &dm::Rules::NONE);
+        let id = json.field(&Self::ID);
+        let site = json.field(&Self::SITE);
+        let recorded_at = json.or(&Self::RECORDED_AT, dm::now);
+        let value = json.field(&Self::VALUE);
+        let alarm = json.field(&Self::ALARM);
+        let kind = json.field(&Self::KIND);
+        let day = json.field(&Self::DAY);
         ::core::option::Option::Some(Self {
             id: id?,
             site: site?,
@@ -91,29 +96,12 @@ impl dm::Model for Sensor {
     type Key = SensorKey;
 
     const TABLE: &'static str = "sensors";
-    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new("id", dm::ScalarType::S);
+    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new(Sensor::ID.name, dm::ScalarType::S);
     const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(5, 5);
     const INDEXES: &'static [dm::IndexDef] = &[
-        dm::IndexDef::global("by_site", &[dm::KeyAttr::new("site", dm::ScalarType::S)])
-            .range(&[dm::KeyAttr::new("recorded_at", dm::ScalarType::S)])
-            .throughput(2, 1),
-        dm::IndexDef::global(
-            "by_alarm",
-            &[dm::KeyAttr::new("alarm", dm::ScalarType::S)],
-        ),
-        dm::IndexDef::global(
-                "by_site_kind",
-                &[
-                    dm::KeyAttr::new("site", dm::ScalarType::S),
-                    dm::KeyAttr::new("kind", dm::ScalarType::S),
-                ],
-            )
-            .range(
-                &[
-                    dm::KeyAttr::new("day", dm::ScalarType::S),
-                    dm::KeyAttr::new("recorded_at", dm::ScalarType::S),
-                ],
-            ),
+        BY_SITE_INDEX,
+        BY_ALARM_INDEX,
+        BY_SITE_KIND_INDEX,
     ];
     fn key(&self) -> SensorKey {
         SensorKey { id: self.id.clone() }
@@ -139,11 +127,13 @@ pub struct SensorKey {
 
 impl dm::ModelKey for SensorKey {
     fn to_key_item(&self) -> dm::Item {
-        dm::Item::from([dm::attr("id", &self.id)])
+        dm::Item::from([dm::attr(&Sensor::ID, &self.id)])
     }
 
     fn from_key_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
-        ::core::result::Result::Ok(Self { id: dm::get(item, "id")? })
+        ::core::result::Result::Ok(Self {
+            id: dm::get(item, &Sensor::ID)?,
+        })
     }
 }
 
@@ -179,12 +169,12 @@ impl dm::Strategy<Sensor> for &str {
 
 /// The `id` field (string): conditions and updates.
 pub fn id() -> dm::Field<Sensor, ::std::string::String> {
-    dm::Field::new("id").rules(&Sensor::ID)
+    dm::Field::of(&Sensor::ID)
 }
 
 /// The `site` field (string): conditions and updates.
 pub fn site() -> dm::Field<Sensor, ::std::string::String> {
-    dm::Field::new("site").rules(&Sensor::SITE)
+    dm::Field::of(&Sensor::SITE)
 }
 
 /// The `recorded_at` field (datetime): conditions and updates.
@@ -193,27 +183,27 @@ pub fn recorded_at() -> dm::Field<
     dm::chrono::DateTime<dm::chrono::Utc>,
     dm::Optional,
 > {
-    dm::Field::new("recorded_at")
+    dm::Field::of(&Sensor::RECORDED_AT)
 }
 
 /// The `value` field (float): conditions and updates.
 pub fn value() -> dm::Field<Sensor, f64, dm::Optional> {
-    dm::Field::new("value")
+    dm::Field::of(&Sensor::VALUE)
 }
 
 /// The `alarm` field (string): conditions and updates.
 pub fn alarm() -> dm::Field<Sensor, ::std::string::String, dm::Optional> {
-    dm::Field::new("alarm")
+    dm::Field::of(&Sensor::ALARM)
 }
 
 /// The `kind` field (string): conditions and updates.
 pub fn kind() -> dm::Field<Sensor, ::std::string::String, dm::Optional> {
-    dm::Field::new("kind")
+    dm::Field::of(&Sensor::KIND)
 }
 
 /// The `day` field (date): conditions and updates.
 pub fn day() -> dm::Field<Sensor, dm::chrono::NaiveDate, dm::Optional> {
-    dm::Field::new("day")
+    dm::Field::of(&Sensor::DAY)
 }
 
 /// The global index `by_site`: hash key `site`, range key `recorded_at`; it holds every attribute.
@@ -223,12 +213,12 @@ pub fn by_site() -> dm::Index<
     dm::chrono::DateTime<dm::chrono::Utc>,
     Sensor,
 > {
-    dm::Index::new(&<Sensor as dm::Model>::INDEXES[0])
+    dm::Index::new(&BY_SITE_INDEX)
 }
 
 /// The global index `by_alarm`: hash key `alarm`; it holds every attribute.
 pub fn by_alarm() -> dm::Index<Sensor, ::std::string::String, dm::NoRange, Sensor> {
-    dm::Index::new(&<Sensor as dm::Model>::INDEXES[1])
+    dm::Index::new(&BY_ALARM_INDEX)
 }
 
 /// The global index `by_site_kind`: hash key `site`, `kind`, range key `day`, `recorded_at`; it holds every attribute.
@@ -238,5 +228,33 @@ pub fn by_site_kind() -> dm::Index<
     (dm::chrono::NaiveDate, dm::chrono::DateTime<dm::chrono::Utc>),
     Sensor,
 > {
-    dm::Index::new(&<Sensor as dm::Model>::INDEXES[2])
+    dm::Index::new(&BY_SITE_KIND_INDEX)
 }
+
+/// The definition of the index `by_site`.
+const BY_SITE_INDEX: dm::IndexDef = dm::IndexDef::global(
+        "by_site",
+        &[dm::KeyAttr::new(Sensor::SITE.name, dm::ScalarType::S)],
+    )
+    .range(&[dm::KeyAttr::new(Sensor::RECORDED_AT.name, dm::ScalarType::S)])
+    .throughput(2, 1);
+/// The definition of the index `by_alarm`.
+const BY_ALARM_INDEX: dm::IndexDef = dm::IndexDef::global(
+    "by_alarm",
+    &[dm::KeyAttr::new(Sensor::ALARM.name, dm::ScalarType::S)],
+);
+
+/// The definition of the index `by_site_kind`.
+const BY_SITE_KIND_INDEX: dm::IndexDef = dm::IndexDef::global(
+        "by_site_kind",
+        &[
+            dm::KeyAttr::new(Sensor::SITE.name, dm::ScalarType::S),
+            dm::KeyAttr::new(Sensor::KIND.name, dm::ScalarType::S),
+        ],
+    )
+    .range(
+        &[
+            dm::KeyAttr::new(Sensor::DAY.name, dm::ScalarType::S),
+            dm::KeyAttr::new(Sensor::RECORDED_AT.name, dm::ScalarType::S),
+        ],
+    );

@@ -68,16 +68,39 @@ pub struct Wide {
 }
 
 impl Wide {
-    const ID: dm::Rules = dm::Rules::new().required();
-    const F00_INT: dm::Rules = dm::Rules::new().min(0.0);
-    const F03_STRING: dm::Rules = dm::Rules::new().max_length(200);
-    const F05_INT: dm::Rules = dm::Rules::new().min(0.0);
-    const F06_STRING: dm::Rules = dm::Rules::new().max_length(200);
-    const F10_INT: dm::Rules = dm::Rules::new().min(0.0);
-    const F15_INT: dm::Rules = dm::Rules::new().min(0.0);
-    const F18_STRING: dm::Rules = dm::Rules::new().max_length(200);
-    const F20_INT: dm::Rules = dm::Rules::new().min(0.0);
-    const F25_INT: dm::Rules = dm::Rules::new().min(0.0);
+    const ID: dm::Attr = dm::Attr::new("id").rules(dm::Rules::new().required());
+    const F00_INT: dm::Attr = dm::Attr::new("f00_int").rules(dm::Rules::new().min(0.0));
+    const F01_FLOAT: dm::Attr = dm::Attr::new("f01_float");
+    const F02_BOOLEAN: dm::Attr = dm::Attr::new("f02_boolean");
+    const F03_STRING: dm::Attr = dm::Attr::new("f03_string")
+        .rules(dm::Rules::new().max_length(200));
+    const F04_DATETIME: dm::Attr = dm::Attr::new("f04_datetime");
+    const F05_INT: dm::Attr = dm::Attr::new("f05_int").rules(dm::Rules::new().min(0.0));
+    const F06_STRING: dm::Attr = dm::Attr::new("f06_string")
+        .rules(dm::Rules::new().max_length(200));
+    const F07_FLOAT: dm::Attr = dm::Attr::new("f07_float");
+    const F08_STRING: dm::Attr = dm::Attr::new("f08_string");
+    const F09_BOOLEAN: dm::Attr = dm::Attr::new("f09_boolean");
+    const F10_INT: dm::Attr = dm::Attr::new("f10_int").rules(dm::Rules::new().min(0.0));
+    const F11_FLOAT: dm::Attr = dm::Attr::new("f11_float");
+    const F12_BOOLEAN: dm::Attr = dm::Attr::new("f12_boolean");
+    const F13_STRING: dm::Attr = dm::Attr::new("f13_string");
+    const F14_DATETIME: dm::Attr = dm::Attr::new("f14_datetime");
+    const F15_INT: dm::Attr = dm::Attr::new("f15_int").rules(dm::Rules::new().min(0.0));
+    const F16_STRING: dm::Attr = dm::Attr::new("f16_string");
+    const F17_FLOAT: dm::Attr = dm::Attr::new("f17_float");
+    const F18_STRING: dm::Attr = dm::Attr::new("f18_string")
+        .rules(dm::Rules::new().max_length(200));
+    const F19_BOOLEAN: dm::Attr = dm::Attr::new("f19_boolean");
+    const F20_INT: dm::Attr = dm::Attr::new("f20_int").rules(dm::Rules::new().min(0.0));
+    const F21_FLOAT: dm::Attr = dm::Attr::new("f21_float");
+    const F22_BOOLEAN: dm::Attr = dm::Attr::new("f22_boolean");
+    const F23_STRING: dm::Attr = dm::Attr::new("f23_string");
+    const F24_DATETIME: dm::Attr = dm::Attr::new("f24_datetime");
+    const F25_INT: dm::Attr = dm::Attr::new("f25_int").rules(dm::Rules::new().min(0.0));
+    const F26_STRING: dm::Attr = dm::Attr::new("f26_string");
+    const F27_FLOAT: dm::Attr = dm::Attr::new("f27_float");
+    const F28_STRING: dm::Attr = dm::Attr::new("f28_string");
 
     /// A `Wide` with the given required fields and every other field at its default.
     pub fn new(id: impl ::core::convert::Into<::std::string::String>) -> Self {
@@ -120,104 +143,104 @@ impl dm::Document for Wide {
     const FIELDS: usize = 30;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("id", &self.id, &Self::ID);
-        visitor.field("f00_int", &self.f00_int, &Self::F00_INT);
-        visitor.field("f01_float", &self.f01_float, &dm::Rules::NONE);
-        visitor.field("f02_boolean", &self.f02_boolean, &dm::Rules::NONE);
-        visitor.field("f03_string", &self.f03_string, &Self::F03_STRING);
-        visitor.field("f04_datetime", &self.f04_datetime, &dm::Rules::NONE);
-        visitor.field("f05_int", &self.f05_int, &Self::F05_INT);
-        visitor.field("f06_string", &self.f06_string, &Self::F06_STRING);
-        visitor.field("f07_float", &self.f07_float, &dm::Rules::NONE);
-        visitor.field("f08_string", &self.f08_string, &dm::Rules::NONE);
-        visitor.field("f09_boolean", &self.f09_boolean, &dm::Rules::NONE);
-        visitor.field("f10_int", &self.f10_int, &Self::F10_INT);
-        visitor.field("f11_float", &self.f11_float, &dm::Rules::NONE);
-        visitor.field("f12_boolean", &self.f12_boolean, &dm::Rules::NONE);
-        visitor.field("f13_string", &self.f13_string, &dm::Rules::NONE);
-        visitor.field("f14_datetime", &self.f14_datetime, &dm::Rules::NONE);
-        visitor.field("f15_int", &self.f15_int, &Self::F15_INT);
-        visitor.field("f16_string", &self.f16_string, &dm::Rules::NONE);
-        visitor.field("f17_float", &self.f17_float, &dm::Rules::NONE);
-        visitor.field("f18_string", &self.f18_string, &Self::F18_STRING);
-        visitor.field("f19_boolean", &self.f19_boolean, &dm::Rules::NONE);
-        visitor.field("f20_int", &self.f20_int, &Self::F20_INT);
-        visitor.field("f21_float", &self.f21_float, &dm::Rules::NONE);
-        visitor.field("f22_boolean", &self.f22_boolean, &dm::Rules::NONE);
-        visitor.field("f23_string", &self.f23_string, &dm::Rules::NONE);
-        visitor.field("f24_datetime", &self.f24_datetime, &dm::Rules::NONE);
-        visitor.field("f25_int", &self.f25_int, &Self::F25_INT);
-        visitor.field("f26_string", &self.f26_string, &dm::Rules::NONE);
-        visitor.field("f27_float", &self.f27_float, &dm::Rules::NONE);
-        visitor.field("f28_string", &self.f28_string, &dm::Rules::NONE);
+        visitor.field(&Self::ID, &self.id);
+        visitor.field(&Self::F00_INT, &self.f00_int);
+        visitor.field(&Self::F01_FLOAT, &self.f01_float);
+        visitor.field(&Self::F02_BOOLEAN, &self.f02_boolean);
+        visitor.field(&Self::F03_STRING, &self.f03_string);
+        visitor.field(&Self::F04_DATETIME, &self.f04_datetime);
+        visitor.field(&Self::F05_INT, &self.f05_int);
+        visitor.field(&Self::F06_STRING, &self.f06_string);
+        visitor.field(&Self::F07_FLOAT, &self.f07_float);
+        visitor.field(&Self::F08_STRING, &self.f08_string);
+        visitor.field(&Self::F09_BOOLEAN, &self.f09_boolean);
+        visitor.field(&Self::F10_INT, &self.f10_int);
+        visitor.field(&Self::F11_FLOAT, &self.f11_float);
+        visitor.field(&Self::F12_BOOLEAN, &self.f12_boolean);
+        visitor.field(&Self::F13_STRING, &self.f13_string);
+        visitor.field(&Self::F14_DATETIME, &self.f14_datetime);
+        visitor.field(&Self::F15_INT, &self.f15_int);
+        visitor.field(&Self::F16_STRING, &self.f16_string);
+        visitor.field(&Self::F17_FLOAT, &self.f17_float);
+        visitor.field(&Self::F18_STRING, &self.f18_string);
+        visitor.field(&Self::F19_BOOLEAN, &self.f19_boolean);
+        visitor.field(&Self::F20_INT, &self.f20_int);
+        visitor.field(&Self::F21_FLOAT, &self.f21_float);
+        visitor.field(&Self::F22_BOOLEAN, &self.f22_boolean);
+        visitor.field(&Self::F23_STRING, &self.f23_string);
+        visitor.field(&Self::F24_DATETIME, &self.f24_datetime);
+        visitor.field(&Self::F25_INT, &self.f25_int);
+        visitor.field(&Self::F26_STRING, &self.f26_string);
+        visitor.field(&Self::F27_FLOAT, &self.f27_float);
+        visitor.field(&Self::F28_STRING, &self.f28_string);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            id: dm::get(item, "id")?,
-            f00_int: dm::get(item, "f00_int")?,
-            f01_float: dm::get(item, "f01_float")?,
-            f02_boolean: dm::get(item, "f02_boolean")?,
-            f03_string: dm::get(item, "f03_string")?,
-            f04_datetime: dm::get(item, "f04_datetime")?,
-            f05_int: dm::get(item, "f05_int")?,
-            f06_string: dm::get(item, "f06_string")?,
-            f07_float: dm::get(item, "f07_float")?,
-            f08_string: dm::get(item, "f08_string")?,
-            f09_boolean: dm::get(item, "f09_boolean")?,
-            f10_int: dm::get(item, "f10_int")?,
-            f11_float: dm::get(item, "f11_float")?,
-            f12_boolean: dm::get(item, "f12_boolean")?,
-            f13_string: dm::get(item, "f13_string")?,
-            f14_datetime: dm::get(item, "f14_datetime")?,
-            f15_int: dm::get(item, "f15_int")?,
-            f16_string: dm::get(item, "f16_string")?,
-            f17_float: dm::get(item, "f17_float")?,
-            f18_string: dm::get(item, "f18_string")?,
-            f19_boolean: dm::get(item, "f19_boolean")?,
-            f20_int: dm::get(item, "f20_int")?,
-            f21_float: dm::get(item, "f21_float")?,
-            f22_boolean: dm::get(item, "f22_boolean")?,
-            f23_string: dm::get(item, "f23_string")?,
-            f24_datetime: dm::get(item, "f24_datetime")?,
-            f25_int: dm::get(item, "f25_int")?,
-            f26_string: dm::get(item, "f26_string")?,
-            f27_float: dm::get(item, "f27_float")?,
-            f28_string: dm::get(item, "f28_string")?,
+            id: dm::get(item, &Self::ID)?,
+            f00_int: dm::get(item, &Self::F00_INT)?,
+            f01_float: dm::get(item, &Self::F01_FLOAT)?,
+            f02_boolean: dm::get(item, &Self::F02_BOOLEAN)?,
+            f03_string: dm::get(item, &Self::F03_STRING)?,
+            f04_datetime: dm::get(item, &Self::F04_DATETIME)?,
+            f05_int: dm::get(item, &Self::F05_INT)?,
+            f06_string: dm::get(item, &Self::F06_STRING)?,
+            f07_float: dm::get(item, &Self::F07_FLOAT)?,
+            f08_string: dm::get(item, &Self::F08_STRING)?,
+            f09_boolean: dm::get(item, &Self::F09_BOOLEAN)?,
+            f10_int: dm::get(item, &Self::F10_INT)?,
+            f11_float: dm::get(item, &Self::F11_FLOAT)?,
+            f12_boolean: dm::get(item, &Self::F12_BOOLEAN)?,
+            f13_string: dm::get(item, &Self::F13_STRING)?,
+            f14_datetime: dm::get(item, &Self::F14_DATETIME)?,
+            f15_int: dm::get(item, &Self::F15_INT)?,
+            f16_string: dm::get(item, &Self::F16_STRING)?,
+            f17_float: dm::get(item, &Self::F17_FLOAT)?,
+            f18_string: dm::get(item, &Self::F18_STRING)?,
+            f19_boolean: dm::get(item, &Self::F19_BOOLEAN)?,
+            f20_int: dm::get(item, &Self::F20_INT)?,
+            f21_float: dm::get(item, &Self::F21_FLOAT)?,
+            f22_boolean: dm::get(item, &Self::F22_BOOLEAN)?,
+            f23_string: dm::get(item, &Self::F23_STRING)?,
+            f24_datetime: dm::get(item, &Self::F24_DATETIME)?,
+            f25_int: dm::get(item, &Self::F25_INT)?,
+            f26_string: dm::get(item, &Self::F26_STRING)?,
+            f27_float: dm::get(item, &Self::F27_FLOAT)?,
+            f28_string: dm::get(item, &Self::F28_STRING)?,
         })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let id = json.field("id", &Self::ID);
-        let f00_int = json.field("f00_int", &Self::F00_INT);
-        let f01_float = json.field("f01_float", &dm::Rules::NONE);
-        let f02_boolean = json.field("f02_boolean", &dm::Rules::NONE);
-        let f03_string = json.field("f03_string", &Self::F03_STRING);
-        let f04_datetime = json.field("f04_datetime", &dm::Rules::NONE);
-        let f05_int = json.field("f05_int", &Self::F05_INT);
-        let f06_string = json.field("f06_string", &Self::F06_STRING);
-        let f07_float = json.field("f07_float", &dm::Rules::NONE);
-        let f08_string = json.field("f08_string", &dm::Rules::NONE);
-        let f09_boolean = json.field("f09_boolean", &dm::Rules::NONE);
-        let f10_int = json.field("f10_int", &Self::F10_INT);
-        let f11_float = json.field("f11_float", &dm::Rules::NONE);
-        let f12_boolean = json.field("f12_boolean", &dm::Rules::NONE);
-        let f13_string = json.field("f13_string", &dm::Rules::NONE);
-        let f14_datetime = json.field("f14_datetime", &dm::Rules::NONE);
-        let f15_int = json.field("f15_int", &Self::F15_INT);
-        let f16_string = json.field("f16_string", &dm::Rules::NONE);
-        let f17_float = json.field("f17_float", &dm::Rules::NONE);
-        let f18_string = json.field("f18_string", &Self::F18_STRING);
-        let f19_boolean = json.field("f19_boolean", &dm::Rules::NONE);
-        let f20_int = json.field("f20_int", &Self::F20_INT);
-        let f21_float = json.field("f21_float", &dm::Rules::NONE);
-        let f22_boolean = json.field("f22_boolean", &dm::Rules::NONE);
-        let f23_string = json.field("f23_string", &dm::Rules::NONE);
-        let f24_datetime = json.field("f24_datetime", &dm::Rules::NONE);
-        let f25_int = json.field("f25_int", &Self::F25_INT);
-        let f26_string = json.field("f26_string", &dm::Rules::NONE);
-        let f27_float = json.field("f27_float", &dm::Rules::NONE);
-        let f28_string = json.field("f28_string", &dm::Rules::NONE);
+        let id = json.field(&Self::ID);
+        let f00_int = json.field(&Self::F00_INT);
+        let f01_float = json.field(&Self::F01_FLOAT);
+        let f02_boolean = json.field(&Self::F02_BOOLEAN);
+        let f03_string = json.field(&Self::F03_STRING);
+        let f04_datetime = json.field(&Self::F04_DATETIME);
+        let f05_int = json.field(&Self::F05_INT);
+        let f06_string = json.field(&Self::F06_STRING);
+        let f07_float = json.field(&Self::F07_FLOAT);
+        let f08_string = json.field(&Self::F08_STRING);
+        let f09_boolean = json.field(&Self::F09_BOOLEAN);
+        let f10_int = json.field(&Self::F10_INT);
+        let f11_float = json.field(&Self::F11_FLOAT);
+        let f12_boolean = json.field(&Self::F12_BOOLEAN);
+        let f13_string = json.field(&Self::F13_STRING);
+        let f14_datetime = json.field(&Self::F14_DATETIME);
+        let f15_int = json.field(&Self::F15_INT);
+        let f16_string = json.field(&Self::F16_STRING);
+        let f17_float = json.field(&Self::F17_FLOAT);
+        let f18_string = json.field(&Self::F18_STRING);
+        let f19_boolean = json.field(&Self::F19_BOOLEAN);
+        let f20_int = json.field(&Self::F20_INT);
+        let f21_float = json.field(&Self::F21_FLOAT);
+        let f22_boolean = json.field(&Self::F22_BOOLEAN);
+        let f23_string = json.field(&Self::F23_STRING);
+        let f24_datetime = json.field(&Self::F24_DATETIME);
+        let f25_int = json.field(&Self::F25_INT);
+        let f26_string = json.field(&Self::F26_STRING);
+        let f27_float = json.field(&Self::F27_FLOAT);
+        let f28_string = json.field(&Self::F28_STRING);
         ::core::option::Option::Some(Self {
             id: id?,
             f00_int: f00_int?,
@@ -257,7 +280,7 @@ impl dm::Model for Wide {
     type Key = WideKey;
 
     const TABLE: &'static str = "wide";
-    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new("id", dm::ScalarType::S);
+    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new(Wide::ID.name, dm::ScalarType::S);
     const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(8, 8);
 
     fn key(&self) -> WideKey {
@@ -307,11 +330,13 @@ pub struct WideKey {
 
 impl dm::ModelKey for WideKey {
     fn to_key_item(&self) -> dm::Item {
-        dm::Item::from([dm::attr("id", &self.id)])
+        dm::Item::from([dm::attr(&Wide::ID, &self.id)])
     }
 
     fn from_key_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
-        ::core::result::Result::Ok(Self { id: dm::get(item, "id")? })
+        ::core::result::Result::Ok(Self {
+            id: dm::get(item, &Wide::ID)?,
+        })
     }
 }
 
@@ -347,27 +372,27 @@ impl dm::Strategy<Wide> for &str {
 
 /// The `id` field (string): conditions and updates.
 pub fn id() -> dm::Field<Wide, ::std::string::String> {
-    dm::Field::new("id").rules(&Wide::ID)
+    dm::Field::of(&Wide::ID)
 }
 
 /// The `f00_int` field (int): conditions and updates.
 pub fn f00_int() -> dm::Field<Wide, i64, dm::Optional> {
-    dm::Field::new("f00_int").rules(&Wide::F00_INT)
+    dm::Field::of(&Wide::F00_INT)
 }
 
 /// The `f01_float` field (float): conditions and updates.
 pub fn f01_float() -> dm::Field<Wide, f64, dm::Optional> {
-    dm::Field::new("f01_float")
+    dm::Field::of(&Wide::F01_FLOAT)
 }
 
 /// The `f02_boolean` field (boolean): conditions and updates.
 pub fn f02_boolean() -> dm::Field<Wide, bool, dm::Optional> {
-    dm::Field::new("f02_boolean")
+    dm::Field::of(&Wide::F02_BOOLEAN)
 }
 
 /// The `f03_string` field (string): conditions and updates.
 pub fn f03_string() -> dm::Field<Wide, ::std::string::String, dm::Optional> {
-    dm::Field::new("f03_string").rules(&Wide::F03_STRING)
+    dm::Field::of(&Wide::F03_STRING)
 }
 
 /// The `f04_datetime` field (datetime): conditions and updates.
@@ -376,52 +401,52 @@ pub fn f04_datetime() -> dm::Field<
     dm::chrono::DateTime<dm::chrono::Utc>,
     dm::Optional,
 > {
-    dm::Field::new("f04_datetime")
+    dm::Field::of(&Wide::F04_DATETIME)
 }
 
 /// The `f05_int` field (int): conditions and updates.
 pub fn f05_int() -> dm::Field<Wide, i64, dm::Optional> {
-    dm::Field::new("f05_int").rules(&Wide::F05_INT)
+    dm::Field::of(&Wide::F05_INT)
 }
 
 /// The `f06_string` field (string): conditions and updates.
 pub fn f06_string() -> dm::Field<Wide, ::std::string::String, dm::Optional> {
-    dm::Field::new("f06_string").rules(&Wide::F06_STRING)
+    dm::Field::of(&Wide::F06_STRING)
 }
 
 /// The `f07_float` field (float): conditions and updates.
 pub fn f07_float() -> dm::Field<Wide, f64, dm::Optional> {
-    dm::Field::new("f07_float")
+    dm::Field::of(&Wide::F07_FLOAT)
 }
 
 /// The `f08_string` field (string): conditions and updates.
 pub fn f08_string() -> dm::Field<Wide, ::std::string::String, dm::Optional> {
-    dm::Field::new("f08_string")
+    dm::Field::of(&Wide::F08_STRING)
 }
 
 /// The `f09_boolean` field (boolean): conditions and updates.
 pub fn f09_boolean() -> dm::Field<Wide, bool, dm::Optional> {
-    dm::Field::new("f09_boolean")
+    dm::Field::of(&Wide::F09_BOOLEAN)
 }
 
 /// The `f10_int` field (int): conditions and updates.
 pub fn f10_int() -> dm::Field<Wide, i64, dm::Optional> {
-    dm::Field::new("f10_int").rules(&Wide::F10_INT)
+    dm::Field::of(&Wide::F10_INT)
 }
 
 /// The `f11_float` field (float): conditions and updates.
 pub fn f11_float() -> dm::Field<Wide, f64, dm::Optional> {
-    dm::Field::new("f11_float")
+    dm::Field::of(&Wide::F11_FLOAT)
 }
 
 /// The `f12_boolean` field (boolean): conditions and updates.
 pub fn f12_boolean() -> dm::Field<Wide, bool, dm::Optional> {
-    dm::Field::new("f12_boolean")
+    dm::Field::of(&Wide::F12_BOOLEAN)
 }
 
 /// The `f13_string` field (string): conditions and updates.
 pub fn f13_string() -> dm::Field<Wide, ::std::string::String, dm::Optional> {
-    dm::Field::new("f13_string")
+    dm::Field::of(&Wide::F13_STRING)
 }
 
 /// The `f14_datetime` field (datetime): conditions and updates.
@@ -430,52 +455,52 @@ pub fn f14_datetime() -> dm::Field<
     dm::chrono::DateTime<dm::chrono::Utc>,
     dm::Optional,
 > {
-    dm::Field::new("f14_datetime")
+    dm::Field::of(&Wide::F14_DATETIME)
 }
 
 /// The `f15_int` field (int): conditions and updates.
 pub fn f15_int() -> dm::Field<Wide, i64, dm::Optional> {
-    dm::Field::new("f15_int").rules(&Wide::F15_INT)
+    dm::Field::of(&Wide::F15_INT)
 }
 
 /// The `f16_string` field (string): conditions and updates.
 pub fn f16_string() -> dm::Field<Wide, ::std::string::String, dm::Optional> {
-    dm::Field::new("f16_string")
+    dm::Field::of(&Wide::F16_STRING)
 }
 
 /// The `f17_float` field (float): conditions and updates.
 pub fn f17_float() -> dm::Field<Wide, f64, dm::Optional> {
-    dm::Field::new("f17_float")
+    dm::Field::of(&Wide::F17_FLOAT)
 }
 
 /// The `f18_string` field (string): conditions and updates.
 pub fn f18_string() -> dm::Field<Wide, ::std::string::String, dm::Optional> {
-    dm::Field::new("f18_string").rules(&Wide::F18_STRING)
+    dm::Field::of(&Wide::F18_STRING)
 }
 
 /// The `f19_boolean` field (boolean): conditions and updates.
 pub fn f19_boolean() -> dm::Field<Wide, bool, dm::Optional> {
-    dm::Field::new("f19_boolean")
+    dm::Field::of(&Wide::F19_BOOLEAN)
 }
 
 /// The `f20_int` field (int): conditions and updates.
 pub fn f20_int() -> dm::Field<Wide, i64, dm::Optional> {
-    dm::Field::new("f20_int").rules(&Wide::F20_INT)
+    dm::Field::of(&Wide::F20_INT)
 }
 
 /// The `f21_float` field (float): conditions and updates.
 pub fn f21_float() -> dm::Field<Wide, f64, dm::Optional> {
-    dm::Field::new("f21_float")
+    dm::Field::of(&Wide::F21_FLOAT)
 }
 
 /// The `f22_boolean` field (boolean): conditions and updates.
 pub fn f22_boolean() -> dm::Field<Wide, bool, dm::Optional> {
-    dm::Field::new("f22_boolean")
+    dm::Field::of(&Wide::F22_BOOLEAN)
 }
 
 /// The `f23_string` field (string): conditions and updates.
 pub fn f23_string() -> dm::Field<Wide, ::std::string::String, dm::Optional> {
-    dm::Field::new("f23_string")
+    dm::Field::of(&Wide::F23_STRING)
 }
 
 /// The `f24_datetime` field (datetime): conditions and updates.
@@ -484,25 +509,25 @@ pub fn f24_datetime() -> dm::Field<
     dm::chrono::DateTime<dm::chrono::Utc>,
     dm::Optional,
 > {
-    dm::Field::new("f24_datetime")
+    dm::Field::of(&Wide::F24_DATETIME)
 }
 
 /// The `f25_int` field (int): conditions and updates.
 pub fn f25_int() -> dm::Field<Wide, i64, dm::Optional> {
-    dm::Field::new("f25_int").rules(&Wide::F25_INT)
+    dm::Field::of(&Wide::F25_INT)
 }
 
 /// The `f26_string` field (string): conditions and updates.
 pub fn f26_string() -> dm::Field<Wide, ::std::string::String, dm::Optional> {
-    dm::Field::new("f26_string")
+    dm::Field::of(&Wide::F26_STRING)
 }
 
 /// The `f27_float` field (float): conditions and updates.
 pub fn f27_float() -> dm::Field<Wide, f64, dm::Optional> {
-    dm::Field::new("f27_float")
+    dm::Field::of(&Wide::F27_FLOAT)
 }
 
 /// The `f28_string` field (string): conditions and updates.
 pub fn f28_string() -> dm::Field<Wide, ::std::string::String, dm::Optional> {
-    dm::Field::new("f28_string")
+    dm::Field::of(&Wide::F28_STRING)
 }

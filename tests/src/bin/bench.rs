@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, PutRequest, WriteRequest};
 use dynamongo_runtime::prelude::*;
-use dynamongo_runtime::{Document, RetryPolicy};
+use dynamongo_runtime::{config::RetryPolicy, field::Document};
 use dynamongo_tests::models::user::{self, User};
 use futures::{stream, StreamExt};
 

@@ -1,6 +1,6 @@
 //! The module that `dynamongo-codegen` generates from the quickstart spec
 //! (`spec/users.json`), kept here so that the runtime's documentation examples have a
-//! model to use. The test `runtime_example_is_the_generated_quickstart` (in
+//! model to use. The test `runtime_examples_are_generated_code` (in
 //! `tests/tests/snapshots.rs`) checks that it is exactly the generator's output.
 
 use crate::codegen as dm;
@@ -21,9 +21,13 @@ pub struct User {
 }
 
 impl User {
-    const EMAIL: dm::Rules = dm::Rules::new().email().required();
-    const NAME: dm::Rules = dm::Rules::new().required();
-    const YEAR_OF_BIRTH: dm::Rules = dm::Rules::new().min(1900.0).max(2018.0);
+    const EMAIL: dm::Attr = dm::Attr::new("email")
+        .rules(dm::Rules::new().email().required());
+    const NAME: dm::Attr = dm::Attr::new("name").rules(dm::Rules::new().required());
+    const YEAR_OF_BIRTH: dm::Attr = dm::Attr::new("year_of_birth")
+        .rules(dm::Rules::new().min(1900.0).max(2018.0));
+    const CITIES_VISITED: dm::Attr = dm::Attr::new("cities_visited");
+    const CREATED_AT: dm::Attr = dm::Attr::new("created_at");
 
     /// A `User` with the given required fields and every other field at its default.
     pub fn new(
@@ -44,29 +48,29 @@ impl dm::Document for User {
     const FIELDS: usize = 5;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
-        visitor.field("email", &self.email, &Self::EMAIL);
-        visitor.field("name", &self.name, &Self::NAME);
-        visitor.field("year_of_birth", &self.year_of_birth, &Self::YEAR_OF_BIRTH);
-        visitor.field("cities_visited", &self.cities_visited, &dm::Rules::NONE);
-        visitor.field("created_at", &self.created_at, &dm::Rules::NONE);
+        visitor.field(&Self::EMAIL, &self.email);
+        visitor.field(&Self::NAME, &self.name);
+        visitor.field(&Self::YEAR_OF_BIRTH, &self.year_of_birth);
+        visitor.field(&Self::CITIES_VISITED, &self.cities_visited);
+        visitor.field(&Self::CREATED_AT, &self.created_at);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            email: dm::get(item, "email")?,
-            name: dm::get(item, "name")?,
-            year_of_birth: dm::get(item, "year_of_birth")?,
-            cities_visited: dm::get(item, "cities_visited")?,
-            created_at: dm::get(item, "created_at")?,
+            email: dm::get(item, &Self::EMAIL)?,
+            name: dm::get(item, &Self::NAME)?,
+            year_of_birth: dm::get(item, &Self::YEAR_OF_BIRTH)?,
+            cities_visited: dm::get(item, &Self::CITIES_VISITED)?,
+            created_at: dm::get(item, &Self::CREATED_AT)?,
         })
     }
 
     fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
-        let email = json.field("email", &Self::EMAIL);
-        let name = json.field("name", &Self::NAME);
-        let year_of_birth = json.field("year_of_birth", &Self::YEAR_OF_BIRTH);
-        let cities_visited = json.field("cities_visited", &dm::Rules::NONE);
-        let created_at = json.or("created_at", &dm::Rules::NONE, dm::now);
+        let email = json.field(&Self::EMAIL);
+        let name = json.field(&Self::NAME);
+        let year_of_birth = json.field(&Self::YEAR_OF_BIRTH);
+        let cities_visited = json.field(&Self::CITIES_VISITED);
+        let created_at = json.or(&Self::CREATED_AT, dm::now);
         ::core::option::Option::Some(Self {
             email: email?,
             name: name?,
@@ -81,7 +85,7 @@ impl dm::Model for User {
     type Key = UserKey;
 
     const TABLE: &'static str = "users";
-    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new("email", dm::ScalarType::S);
+    const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new(User::EMAIL.name, dm::ScalarType::S);
     const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(8, 8);
 
     fn key(&self) -> UserKey {
@@ -108,12 +112,12 @@ pub struct UserKey {
 
 impl dm::ModelKey for UserKey {
     fn to_key_item(&self) -> dm::Item {
-        dm::Item::from([dm::attr("email", &self.email)])
+        dm::Item::from([dm::attr(&User::EMAIL, &self.email)])
     }
 
     fn from_key_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            email: dm::get(item, "email")?,
+            email: dm::get(item, &User::EMAIL)?,
         })
     }
 }
@@ -150,22 +154,22 @@ impl dm::Strategy<User> for &str {
 
 /// The `email` field (email): conditions and updates.
 pub fn email() -> dm::Field<User, ::std::string::String> {
-    dm::Field::new("email").rules(&User::EMAIL)
+    dm::Field::of(&User::EMAIL)
 }
 
 /// The `name` field (string): conditions and updates.
 pub fn name() -> dm::Field<User, ::std::string::String> {
-    dm::Field::new("name").rules(&User::NAME)
+    dm::Field::of(&User::NAME)
 }
 
 /// The `year_of_birth` field (int): conditions and updates.
 pub fn year_of_birth() -> dm::Field<User, i64, dm::Optional> {
-    dm::Field::new("year_of_birth").rules(&User::YEAR_OF_BIRTH)
+    dm::Field::of(&User::YEAR_OF_BIRTH)
 }
 
 /// The `cities_visited` field (list): conditions and updates.
 pub fn cities_visited() -> dm::Field<User, ::std::vec::Vec<::std::string::String>> {
-    dm::Field::new("cities_visited")
+    dm::Field::of(&User::CITIES_VISITED)
 }
 
 /// The `created_at` field (datetime): conditions and updates.
@@ -174,5 +178,5 @@ pub fn created_at() -> dm::Field<
     dm::chrono::DateTime<dm::chrono::Utc>,
     dm::Optional,
 > {
-    dm::Field::new("created_at")
+    dm::Field::of(&User::CREATED_AT)
 }

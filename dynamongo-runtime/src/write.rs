@@ -1,0 +1,369 @@
+//! The write engine: what every single-item write goes through, whichever operation sends
+//! it — items validated and converted (`prepare`), the overwrite rule and the version
+//! check as one condition (`prepare_put`), an update's checked parts (`update_parts`),
+//! and the three calls (`put`, `update`, `delete`) with their errors read the same way.
+//! Operations build on these and never on each other.
+
+use std::collections::HashSet;
+
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::error::ConditionalCheckFailedException;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use tracing::Instrument;
+
+use crate::db::Db;
+use crate::error::{Error, Violation};
+use crate::expr::{condition_request, Action, AttrPath, Condition, Expr, ExprBuilder, Update};
+use crate::keys::{self, check_item_size, Single};
+use crate::model::{decode, Model, Strategy};
+use crate::trace;
+use crate::value::Item;
+
+/// When a save may replace an existing item with the same key.
+///
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::codegen::example::user::{self, User};
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// let jane = User::new("jane@example.com", "Jane");
+/// User::save_one(db, jane.clone()).overwrite(false).await?;
+/// User::save_one(db, jane).overwrite(user::year_of_birth().lt(2000)).await?;
+/// # Ok(()) }
+/// ```
+pub enum Overwrite<M> {
+    /// Always (the default).
+    Always,
+    /// Never: an existing item is [`Error::ConditionalCheckFailed`].
+    Never,
+    /// Only when the existing item meets the condition (a new item is always written).
+    If(Condition<M>),
+}
+
+impl<M> From<bool> for Overwrite<M> {
+    fn from(b: bool) -> Self {
+        if b {
+            Overwrite::Always
+        } else {
+            Overwrite::Never
+        }
+    }
+}
+
+impl<M> From<Condition<M>> for Overwrite<M> {
+    fn from(c: Condition<M>) -> Self {
+        Overwrite::If(c)
+    }
+}
+
+impl<M> Clone for Overwrite<M> {
+    fn clone(&self) -> Self {
+        match self {
+            Overwrite::Always => Overwrite::Always,
+            Overwrite::Never => Overwrite::Never,
+            Overwrite::If(c) => Overwrite::If(c.clone()),
+        }
+    }
+}
+
+impl<M> Overwrite<M> {
+    /// Refuses a condition that cannot be sent (before anything is).
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        match self {
+            Overwrite::If(c) => c.check(),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The condition expression for an overwrite rule (None for `Always`).
+fn overwrite_expr<M: Model>(o: &Overwrite<M>) -> Result<Option<Expr>, Error> {
+    let absent = Expr::NotExists(AttrPath::attr(M::HASH_KEY.name));
+    Ok(match o {
+        Overwrite::Always => None,
+        Overwrite::Never => Some(absent),
+        Overwrite::If(c) => {
+            c.check()?;
+            Some(Expr::Or(Box::new(absent), Box::new(c.expr.clone())))
+        }
+    })
+}
+
+/// Validates an item and converts it, refusing what DynamoDB would refuse.
+pub(crate) fn prepare<M: Model>(item: &M) -> Result<Item, Error> {
+    item.validate()?;
+    let av = item.to_item();
+    keys::check_key_item(&keys::key_of::<M>(&av))?;
+    check_item_size(&av)?;
+    Ok(av)
+}
+
+/// The condition and the item a put sends, and the version it writes: the item validated
+/// and converted, and for a versioned model written at version + 1 on the condition that
+/// the stored item is at the item's version (ANDed with the overwrite rule).
+pub(crate) struct PreparedPut {
+    pub item: Item,
+    pub condition: Option<Expr>,
+    pub version: Option<i64>,
+}
+
+pub(crate) fn prepare_put<M: Model>(
+    item: &M,
+    overwrite: &Overwrite<M>,
+) -> Result<PreparedPut, Error> {
+    let mut av = prepare(item)?;
+    let overwrite = overwrite_expr(overwrite)?;
+    let (version, check) = match (M::VERSION, item.version()) {
+        (Some(attr), Some(v)) => {
+            let next = v.checked_add(1).ok_or_else(|| {
+                Error::Validation(vec![Violation::new(
+                    attr,
+                    "the version cannot grow further",
+                )])
+            })?;
+            av.insert(attr.to_string(), AttributeValue::N(next.to_string()));
+            (Some(next), keys::version_check::<M>(v))
+        }
+        _ => (None, None),
+    };
+    Ok(PreparedPut {
+        item: av,
+        condition: Expr::and_all(overwrite.into_iter().chain(check).collect()),
+        version,
+    })
+}
+
+/// Resolves the strategy of a single-item write (`update_one`, `delete_one`).
+pub(crate) fn single_of<M: Model>(s: impl Strategy<M>) -> Result<Single, Error> {
+    keys::resolve(s.into_target())
+}
+
+/// An update's parts, checked: the actions (with the version bump of a versioned model)
+/// and the condition (the item exists, plus the checks and the version of a model value).
+pub(crate) struct UpdateParts {
+    pub key: Item,
+    pub actions: Vec<Action>,
+    pub condition: Expr,
+}
+
+pub(crate) fn update_parts<M: Model>(
+    single: Single,
+    updates: Vec<Update<M>>,
+) -> Result<UpdateParts, Error> {
+    if updates.is_empty() {
+        return Err(Error::Validation(vec![Violation::new(
+            "",
+            "at least one attribute must be updated",
+        )]));
+    }
+    let violations: Vec<Violation> = updates
+        .iter()
+        .flat_map(|u| u.violations.iter().cloned())
+        .collect();
+    if !violations.is_empty() {
+        return Err(Error::Validation(violations));
+    }
+    let key_names = keys::key_names::<M>();
+    let mut seen = HashSet::new();
+    for u in &updates {
+        let path = u.action.path();
+        if path.top_level().is_some_and(|n| key_names.contains(&n)) {
+            return Err(Error::Expression(format!(
+                "key attribute `{path}` cannot be updated"
+            )));
+        }
+        if M::VERSION.is_some() && path.top_level() == M::VERSION {
+            return Err(Error::Expression(format!(
+                "version attribute `{path}` is kept by dynamongo: every update adds one to it"
+            )));
+        }
+        if !seen.insert(path.to_string()) {
+            return Err(Error::Expression(format!(
+                "attribute `{path}` is updated more than once"
+            )));
+        }
+    }
+    let mut actions: Vec<Action> = updates.into_iter().map(|u| u.action).collect();
+    // A versioned item counts its writes: ADD also gives a version to an item written
+    // before the model was versioned.
+    actions
+        .extend(M::VERSION.map(|v| Action::Add(AttrPath::attr(v), AttributeValue::N("1".into()))));
+    // Update only: never create an item that is not there (as dynamongo does).
+    let mut condition = Expr::Exists(AttrPath::attr(M::HASH_KEY.name));
+    if let Some(extra) = single.write_condition::<M>() {
+        condition = Expr::And(Box::new(condition), Box::new(extra));
+    }
+    Ok(UpdateParts {
+        key: single.key,
+        actions,
+        condition,
+    })
+}
+
+/// The service errors of the single-item writes, which may be a failed condition that
+/// carries the stored item (ReturnValuesOnConditionCheckFailure).
+trait CheckFailed: ProvideErrorMetadata {
+    fn check_failed(&self) -> Option<&ConditionalCheckFailedException>;
+}
+
+macro_rules! check_failed_for {
+    ($($error:ty),*) => {$(
+        impl CheckFailed for $error {
+            fn check_failed(&self) -> Option<&ConditionalCheckFailedException> {
+                match self {
+                    Self::ConditionalCheckFailedException(c) => Some(c),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+check_failed_for!(PutItemError, UpdateItemError, DeleteItemError);
+
+/// The stored item of a failed condition: `Some(None)` when the condition failed on no
+/// item, `None` when `e` is another error.
+fn failed_condition<E: CheckFailed>(e: &SdkError<E>) -> Option<Option<Box<Item>>> {
+    let c = e.as_service_error()?.check_failed()?;
+    Some(
+        c.item()
+            .filter(|i| !i.is_empty())
+            .map(|i| Box::new(i.clone())),
+    )
+}
+
+/// Sends one put (PutItem); the version written, for a versioned model.
+pub(crate) async fn put<M: Model>(
+    db: &Db,
+    item: &M,
+    overwrite: &Overwrite<M>,
+) -> Result<Option<i64>, Error> {
+    let put = prepare_put(item, overwrite)?;
+    let table = db.table_name(M::TABLE);
+    let mut req = db
+        .client()
+        .put_item()
+        .table_name(&table)
+        .set_item(Some(put.item));
+    if let Some(expr) = &put.condition {
+        let (text, names, values) = condition_request(expr);
+        req = req
+            .condition_expression(text)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+    }
+    let span = trace::call("PutItem", &table);
+    req = req.return_consumed_capacity(trace::capacity(&span));
+    match req.send().instrument(span.clone()).await {
+        Ok(out) => {
+            trace::consumed(&span, out.consumed_capacity());
+            Ok(put.version)
+        }
+        Err(e) => {
+            let err = match failed_condition(&e) {
+                Some(item) => Error::ConditionalCheckFailed { table, item },
+                None => Error::sdk("PutItem", e),
+            };
+            trace::failed(&span, &err);
+            Err(err)
+        }
+    }
+}
+
+/// Sends one update (UpdateItem) and returns the item as it is afterwards.
+pub(crate) async fn update<M: Model>(
+    db: &Db,
+    single: Single,
+    updates: Vec<Update<M>>,
+) -> Result<M, Error> {
+    let table = db.table_name(M::TABLE);
+    let UpdateParts {
+        key,
+        actions,
+        condition: cond,
+    } = update_parts(single, updates)?;
+    let mut b = ExprBuilder::default();
+    let update_text = b.update(&actions.iter().collect::<Vec<_>>());
+    let cond_text = b.condition(&cond);
+    let (names, values) = b.into_maps();
+    let span = trace::call("UpdateItem", &table);
+    let res = db
+        .client()
+        .update_item()
+        .table_name(&table)
+        .set_key(Some(key))
+        .update_expression(update_text)
+        .condition_expression(cond_text)
+        .set_expression_attribute_names(names)
+        .set_expression_attribute_values(values)
+        .return_values(ReturnValue::AllNew)
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .return_consumed_capacity(trace::capacity(&span))
+        .send()
+        .instrument(span.clone())
+        .await;
+    if let Ok(out) = &res {
+        trace::consumed(&span, out.consumed_capacity());
+    }
+    match res {
+        Ok(out) => match out.attributes() {
+            Some(item) => decode(db, item),
+            None => Err(Error::NotFound { table }),
+        },
+        Err(e) => Err(match failed_condition(&e) {
+            // No item: nothing to update. An item: it failed the checks or the version.
+            Some(None) => Error::NotFound { table },
+            Some(item) => Error::ConditionalCheckFailed { table, item },
+            None => Error::sdk("UpdateItem", e),
+        }),
+    }
+}
+
+/// Sends one delete (DeleteItem): the item deleted, or `None` when nothing matched.
+pub(crate) async fn delete<M: Model>(db: &Db, single: Single) -> Result<Option<M>, Error> {
+    let table = db.table_name(M::TABLE);
+    let condition = single.write_condition::<M>();
+    let mut req = db
+        .client()
+        .delete_item()
+        .table_name(&table)
+        .set_key(Some(single.key))
+        .return_values(ReturnValue::AllOld);
+    if let Some(cond) = condition {
+        let (text, names, values) = condition_request(&cond);
+        req = req
+            .condition_expression(text)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+    }
+    let span = trace::call("DeleteItem", &table);
+    req = req.return_consumed_capacity(trace::capacity(&span));
+    let res = req.send().instrument(span.clone()).await;
+    if let Ok(out) = &res {
+        trace::consumed(&span, out.consumed_capacity());
+    }
+    match res {
+        Ok(out) => out.attributes().map(|i| decode(db, i)).transpose(),
+        Err(e) => match failed_condition(&e) {
+            // A stale copy of a versioned item: refused, with the item as stored.
+            Some(Some(item))
+                if single
+                    .version
+                    .is_some_and(|v| keys::is_stale::<M>(&item, v)) =>
+            {
+                Err(Error::ConditionalCheckFailed {
+                    table,
+                    item: Some(item),
+                })
+            }
+            // As in dynamongo: an item that fails the checks is not deleted, and nothing
+            // is returned.
+            Some(_) => Ok(None),
+            None => Err(Error::sdk("DeleteItem", e)),
+        },
+    }
+}
