@@ -1,7 +1,7 @@
 //! # dynamongo-codegen
 //!
 //! Turns JSON model specs (`spec/*.json`, checked against
-//! [`SCHEMA`](crate::SCHEMA)) into plain Rust modules that use `dynamongo-runtime`:
+//! [`SCHEMA`]) into plain Rust modules that use `dynamongo-runtime`:
 //! a struct per model, a key type, a `Model` impl and typed field handles.
 //!
 //! The pipeline: read → JSON Schema → semantic checks → validated IR ([`ir`]) → one
@@ -188,7 +188,7 @@ impl Options {
 }
 
 /// Reads the specs [`Options`] name, checks them, and generates code in memory (nothing is
-/// written: see [`write`], [`check`] or [`Builder`]). Spec errors of all files, and every
+/// written: see [`write()`], [`check`] or [`Builder`]). Spec errors of all files, and every
 /// option that names nothing or does not parse, are returned together.
 pub fn generate(options: &Options) -> Result<Generated, Error> {
     let (specs, sources) = match &options.input {

@@ -46,7 +46,7 @@ pub fn get<T: Slot>(item: &Item, attr: &Attr) -> Result<T, DecodeError> {
     }
 }
 
-/// A TTL field's value as stored ([`EpochSeconds`](crate::EpochSeconds)), for `visit`.
+/// A TTL field's value as stored ([`EpochSeconds`](crate::field::EpochSeconds)), for `visit`.
 pub fn epoch<T: Expiring>(value: &T) -> T::Stored {
     value.stored()
 }

@@ -62,7 +62,7 @@ impl Db {
         }
     }
 
-    /// The retry and concurrency policy of batch calls (default: [`crate::RetryPolicy::default`]).
+    /// The retry and concurrency policy of batch calls (default: [`crate::config::RetryPolicy::default`]).
     pub fn retry_policy(&self) -> crate::retry::RetryPolicy {
         self.retry
     }

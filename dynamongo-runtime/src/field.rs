@@ -39,8 +39,8 @@ pub enum Required {}
 #[derive(Debug, Clone, Copy)]
 pub enum Optional {}
 
-/// [`Required`] or [`Optional`].
-#[doc(hidden)]
+/// [`Required`] or [`Optional`]: whether a field may be absent (only an optional field's
+/// handle has `remove()`).
 pub trait Presence {
     /// Whether the field may be absent.
     const OPTIONAL: bool;

@@ -103,7 +103,7 @@ pub mod table {
     pub use crate::model::{
         IndexDef, KeyAttr, ModelKey, Projection, ScalarType, StreamView, Throughput,
     };
-    pub use crate::operation::{Index, IndexKey, NoRange};
+    pub use crate::operation::{HashKey, Index, IndexKey, NoRange, RangeKey};
 }
 
 /// Transactions: [`Db::transact_write`] (TransactWriteItems) and [`Db::transact_get`]

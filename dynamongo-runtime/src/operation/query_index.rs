@@ -63,8 +63,8 @@ impl<M, H, R, P> std::fmt::Debug for Index<M, H, R, P> {
 }
 
 /// The value of an index's hash key: one value, or a tuple of up to four for a
-/// multi-attribute key (in key order).
-#[doc(hidden)]
+/// multi-attribute key (in key order). Implemented for every field value type and tuples
+/// of them.
 pub trait HashKey {
     /// The attribute values, in key order.
     fn attrs(&self) -> Vec<AttributeValue>;
@@ -83,8 +83,8 @@ impl<T: FieldValue> HashKey for T {
 
 /// The range key of an index, one attribute at a time: conditions go in key order, so
 /// an equality on the first (`Head`) leaves the rest (`Tail`) to constrain, and any
-/// other comparison ends the key condition.
-#[doc(hidden)]
+/// other comparison ends the key condition. Implemented for every ordered field value
+/// type and tuples of them.
 pub trait RangeKey {
     /// The first attribute's type.
     type Head: Ordered;
@@ -291,7 +291,7 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
         }
     }
 
-    /// Resume after a page: `cursor` is a [`Page::cursor`](crate::Page) of this same query;
+    /// Resume after a page: `cursor` is a [`Page::cursor`](crate::ops::Page) of this same query;
     /// another query's, or an altered one, is [`Error::Validation`].
     pub fn after(mut self, cursor: impl Into<String>) -> Self {
         self.after = Some(cursor.into());
@@ -299,7 +299,7 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
     }
 
     /// One page of at most `size` items and the cursor of the next, as
-    /// [`GetMany::page`](crate::GetMany::page).
+    /// [`GetMany::page`](crate::ops::GetMany::page).
     ///
     /// ```
     /// # use dynamongo_runtime::prelude::*;

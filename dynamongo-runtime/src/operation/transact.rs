@@ -311,7 +311,7 @@ impl<'a> TransactWrite<'a> {
         self.put_if(item, Overwrite::Never)
     }
 
-    /// Puts an item under an overwrite rule, as [`SaveOne::overwrite`](crate::SaveOne::overwrite).
+    /// Puts an item under an overwrite rule, as [`SaveOne::overwrite`](crate::ops::SaveOne::overwrite).
     pub fn put_if<M: Model>(&mut self, item: M, overwrite: impl Into<Overwrite<M>>) -> Position<M> {
         let action = self.put_action(item, &overwrite.into());
         self.push(action)
