@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use aws_sdk_dynamodb::Client;
 
+use crate::cursor::CursorKeys;
 use crate::error::Error;
 
 /// A connection to DynamoDB (cheap to clone).
@@ -23,6 +24,7 @@ pub struct Db {
     prefix: String,
     endpoint: Option<String>,
     retry: crate::retry::RetryPolicy,
+    cursors: Arc<CursorKeys>,
     // Keeps the embedded server alive while any clone of this Db exists.
     _embedded: Option<Arc<EmbeddedGuard>>,
 }
@@ -58,6 +60,7 @@ impl Db {
             prefix: table_prefix.into(),
             endpoint: None,
             retry: Default::default(),
+            cursors: Arc::new(CursorKeys::random()),
             _embedded: None,
         }
     }
@@ -78,6 +81,34 @@ impl Db {
     pub fn with_retry_policy(mut self, policy: crate::retry::RetryPolicy) -> Self {
         self.retry = policy;
         self
+    }
+
+    /// The same `Db` signing page cursors with `current` and accepting those signed with
+    /// any of `previous` (to rotate keys without breaking the cursors clients hold). Keys
+    /// are secrets of at least 16 bytes (32 random bytes are best); a shorter one is
+    /// [`Error::Config`]. Without a key, each `Db` has a random one: cursors then do not
+    /// survive a restart and are refused by another instance. See also
+    /// [`DbBuilder::cursor_key`](crate::config::DbBuilder::cursor_key).
+    ///
+    /// ```
+    /// # fn demo(db: dynamongo_runtime::Db) -> dynamongo_runtime::Result<()> {
+    /// let db = db.with_cursor_keys(b"new secret: 32 random bytes here", [b"the old secret, still accepted"])?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_cursor_keys<K: AsRef<[u8]>>(
+        mut self,
+        current: impl AsRef<[u8]>,
+        previous: impl IntoIterator<Item = K>,
+    ) -> Result<Self, Error> {
+        self.cursors = Arc::new(CursorKeys::new(
+            current.as_ref().to_vec(),
+            previous.into_iter().map(|k| k.as_ref().to_vec()).collect(),
+        )?);
+        Ok(self)
+    }
+
+    pub(crate) fn cursor_keys(&self) -> &CursorKeys {
+        &self.cursors
     }
 
     /// Configuration from the environment: the seed's `AWS_ACCESS_KEY_ID`,
@@ -222,6 +253,8 @@ pub struct DbBuilder {
     prefix: Option<String>,
     endpoint: Option<String>,
     credentials: Option<(String, String)>,
+    cursor_key: Option<Vec<u8>>,
+    previous_cursor_keys: Vec<Vec<u8>>,
 }
 
 impl fmt::Debug for DbBuilder {
@@ -267,6 +300,34 @@ impl DbBuilder {
         self
     }
 
+    /// The secret page cursors are signed with (HMAC-SHA256), at least 16 bytes; default:
+    /// `DYNAMONGO_CURSOR_KEY`, else a random key per `Db` (cursors then do not survive a
+    /// restart and are refused by another instance). Every instance serving one API needs
+    /// the same key.
+    ///
+    /// ```
+    /// # async fn demo() -> dynamongo_runtime::Result<()> {
+    /// let db = dynamongo_runtime::Db::builder()
+    ///     .cursor_key(std::env::var("API_CURSOR_SECRET").unwrap_or_default())
+    ///     .build()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn cursor_key(mut self, key: impl AsRef<[u8]>) -> Self {
+        self.cursor_key = Some(key.as_ref().to_vec());
+        self
+    }
+
+    /// Older cursor keys, still accepted (not used to sign), while clients holding cursors
+    /// signed with them finish; default: `DYNAMONGO_CURSOR_PREVIOUS_KEYS`, comma-separated.
+    pub fn previous_cursor_keys<K: AsRef<[u8]>>(
+        mut self,
+        keys: impl IntoIterator<Item = K>,
+    ) -> Self {
+        self.previous_cursor_keys = keys.into_iter().map(|k| k.as_ref().to_vec()).collect();
+        self
+    }
+
     /// Loads the configuration and builds the client.
     pub async fn build(self) -> Result<Db, Error> {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
@@ -295,6 +356,30 @@ impl DbBuilder {
                 .region(aws_config::Region::new("us-east-2"))
                 .build();
         }
+        let cursor_key = self
+            .cursor_key
+            .or_else(|| env("DYNAMONGO_CURSOR_KEY").map(String::into_bytes));
+        let mut previous = self.previous_cursor_keys;
+        if previous.is_empty() {
+            if let Some(list) = env("DYNAMONGO_CURSOR_PREVIOUS_KEYS") {
+                previous = list
+                    .split(',')
+                    .filter(|k| !k.is_empty())
+                    .map(|k| k.as_bytes().to_vec())
+                    .collect();
+            }
+        }
+        let cursors = match cursor_key {
+            Some(key) => CursorKeys::new(key, previous)?,
+            None if previous.is_empty() => CursorKeys::random(),
+            None => {
+                return Err(Error::Config(
+                    "previous cursor keys were given without a current one \
+                     (DbBuilder::cursor_key or DYNAMONGO_CURSOR_KEY)"
+                        .to_string(),
+                ))
+            }
+        };
         let endpoint = self
             .endpoint
             .or_else(|| env("AWS_ENDPOINT_URL_DYNAMODB"))
@@ -307,6 +392,7 @@ impl DbBuilder {
                 .unwrap_or_default(),
             endpoint,
             retry: Default::default(),
+            cursors: Arc::new(cursors),
             _embedded: None,
         })
     }

@@ -626,3 +626,99 @@ pub(crate) fn model_key<M: Model>(key: &Item) -> Result<M::Key, Error> {
     M::Key::from_key_item(key)
         .map_err(|e| Error::Expression(format!("key does not fit the model: {e}")))
 }
+
+/// The canonical form of a read, which page cursors are bound to: the table, the access
+/// path with every key or hash value, the index, the key condition, the filter and the
+/// checks made here, the order, the segments and whether expired items are shown — as
+/// JSON with maps in sorted order, under a version of its own. Never `explain()`'s wording,
+/// which may change, and never anything that changes between two builds of one query
+/// (the TTL check's clock).
+pub(crate) fn canonical(
+    table: &str,
+    planned: &Planned,
+    descending: bool,
+    segments: u32,
+    include_expired: bool,
+) -> String {
+    use serde_json::{json, Value};
+    let expr = |e: Option<&Expr>| -> Value {
+        e.map_or(Value::Null, |e| {
+            let mut b = ExprBuilder::default();
+            let text = b.condition(e);
+            let r = b.finish(text);
+            json!({
+                "text": r.expression,
+                "names": r.names.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
+                "values": r.values.iter().map(|(k, v)| json!([k, canonical_value(v)])).collect::<Vec<_>>(),
+            })
+        })
+    };
+    let item = |i: &Item| -> Value {
+        let mut keys: Vec<(&String, &AttributeValue)> = i.iter().collect();
+        keys.sort_by(|a, b| a.0.cmp(b.0));
+        Value::Array(
+            keys.into_iter()
+                .map(|(k, v)| json!([k, canonical_value(v)]))
+                .collect(),
+        )
+    };
+    let access = match &planned.access {
+        Access::Keys(keys) => json!({
+            "keys": keys.iter().map(|(k, e)| json!([item(k), expr(e.as_ref())])).collect::<Vec<_>>(),
+        }),
+        Access::Query {
+            index,
+            hash_values,
+            range,
+            filter,
+        } => json!({
+            "query": {
+                "index": index.map(|i| i.name),
+                "hash": hash_values.iter().map(canonical_value).collect::<Vec<_>>(),
+                "range": expr(range.as_ref()),
+                "filter": expr(filter.as_ref()),
+            }
+        }),
+        Access::Scan { filter } => json!({ "scan": { "filter": expr(filter.as_ref()) } }),
+    };
+    json!({
+        "form": 1,
+        "table": table,
+        "access": access,
+        "local": expr(planned.local.as_ref()),
+        "descending": descending,
+        "segments": segments,
+        "include_expired": include_expired,
+    })
+    .to_string()
+}
+
+/// An attribute value as JSON with a single order: map entries and set members sorted.
+fn canonical_value(v: &AttributeValue) -> serde_json::Value {
+    use serde_json::{json, Value};
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    match v {
+        AttributeValue::S(s) => json!({ "S": s }),
+        AttributeValue::N(n) => json!({ "N": n }),
+        AttributeValue::B(b) => json!({ "B": b.as_ref() }),
+        AttributeValue::Bool(b) => json!({ "BOOL": b }),
+        AttributeValue::Null(_) => json!({ "NULL": true }),
+        AttributeValue::Ss(s) => json!({ "SS": sorted(s.clone()) }),
+        AttributeValue::Ns(s) => json!({ "NS": sorted(s.clone()) }),
+        AttributeValue::Bs(s) => {
+            let mut v: Vec<&[u8]> = s.iter().map(|b| b.as_ref()).collect();
+            v.sort();
+            json!({ "BS": v })
+        }
+        AttributeValue::L(l) => json!({ "L": l.iter().map(canonical_value).collect::<Vec<_>>() }),
+        AttributeValue::M(m) => {
+            let mut keys: Vec<(&String, &AttributeValue)> = m.iter().collect();
+            keys.sort_by(|a, b| a.0.cmp(b.0));
+            json!({ "M": keys.into_iter().map(|(k, v)| json!([k, canonical_value(v)])).collect::<Vec<_>>() })
+        }
+        _ => Value::String("unknown".to_string()),
+    }
+}

@@ -96,10 +96,17 @@ pub(crate) async fn paged_read<M: Model, T>(
     }
     options.limit = Some(size);
     let table = db.table_name(M::TABLE);
-    let text = plan::describe::<M>(table, &planned, options.descending, None, options.segments);
-    let fingerprint = crate::cursor::fnv(text.to_string().as_bytes());
+    let canonical = plan::canonical(
+        &table,
+        &planned,
+        options.descending,
+        options.segments,
+        options.include_expired,
+    );
+    let fingerprint = crate::cursor::fingerprint(&canonical);
+    let keys = db.cursor_keys();
     let from = match after {
-        Some(c) => crate::cursor::decode(c, fingerprint)?,
+        Some(c) => crate::cursor::decode(keys, c, &fingerprint)?,
         None => Position {
             part: 0,
             start: None,
@@ -111,7 +118,7 @@ pub(crate) async fn paged_read<M: Model, T>(
             .into_iter()
             .map(|i| convert(db, i))
             .collect::<Result<Vec<T>, Error>>()?,
-        cursor: next.map(|p| crate::cursor::encode(fingerprint, &p)),
+        cursor: next.map(|p| crate::cursor::encode(keys, &fingerprint, &p)),
     })
 }
 
@@ -313,33 +320,85 @@ async fn read_page<M: Model>(
         }
     }
     let total_segments = i32::try_from(parts).unwrap_or(i32::MAX);
+    // One request of the page: `limit` items of `part` from `start`.
+    let (table, filter, policy) = (&table, filter.as_ref(), &options.policy);
+    let fetch = |part: usize, limit: usize, start: Option<Item>| {
+        let kc = key_condition(part);
+        async move {
+            PageRequest {
+                table,
+                index: index.map(|i| i.name),
+                key_condition: kc.as_ref(),
+                filter,
+                descending: options.descending,
+                consistent: options.consistent,
+                limit: i32::try_from(limit).ok(),
+                segment: (kc.is_none() && parts > 1)
+                    .then(|| (i32::try_from(part).unwrap_or(i32::MAX), total_segments)),
+            }
+            .send(db, policy, start)
+            .await
+        }
+    };
+    let keep = |i: &Item| local.as_ref().is_none_or(|c| eval::matches(c, i));
     let mut pos = from;
     let mut out = Vec::new();
-    while pos.part < parts && out.len() < size {
-        let kc = key_condition(pos.part);
-        let request = PageRequest {
-            table: &table,
-            index: index.map(|i| i.name),
-            key_condition: kc.as_ref(),
-            filter: filter.as_ref(),
-            descending: options.descending,
-            consistent: options.consistent,
-            limit: i32::try_from(size - out.len()).ok(),
-            segment: (kc.is_none() && parts > 1)
-                .then(|| (i32::try_from(pos.part).unwrap_or(i32::MAX), total_segments)),
-        };
-        let (items, last) = request.send(db, &options.policy, pos.start.take()).await?;
-        out.extend(
-            items
-                .into_iter()
-                .filter(|i| local.as_ref().is_none_or(|c| eval::matches(c, i))),
-        );
+    // Whether an item after the page is known to exist (then the cursor is certain).
+    let mut more = false;
+    'parts: while pos.part < parts && out.len() < size {
+        // One item more than the page has room for tells whether another page follows.
+        let room = size - out.len();
+        let (items, last) = fetch(pos.part, room + 1, pos.start.take()).await?;
+        let mut taken = None;
+        for item in items {
+            if out.len() == size {
+                // The page is full and this item is past it: resume after the last taken.
+                pos.start = taken;
+                more = true;
+                break 'parts;
+            }
+            taken = Some(resume_key::<M>(&item, index));
+            if keep(&item) {
+                out.push(item);
+            }
+        }
         match last {
             Some(l) => pos.start = Some(l),
             None => pos.part += 1,
         }
     }
+    // A full page whose next item is not known yet: look ahead (a page's worth at most,
+    // once per empty part) so that no cursor leads to an empty page.
+    while !more && out.len() == size && pos.part < parts {
+        let (items, last) = fetch(pos.part, size, pos.start.clone()).await?;
+        if items.iter().any(keep) {
+            break;
+        }
+        match last {
+            // Only items this read skips, and the part goes on: the next page starts
+            // after them.
+            Some(l) => {
+                pos.start = Some(l);
+                break;
+            }
+            None => {
+                pos.part += 1;
+                pos.start = None;
+            }
+        }
+    }
     Ok((out, (pos.part < parts).then_some(pos)))
+}
+
+/// Where a read resumes after `item`: its table key and, on an index, the index's key
+/// (what DynamoDB's `LastEvaluatedKey` holds).
+fn resume_key<M: Model>(item: &Item, index: Option<&IndexDef>) -> Item {
+    [Some(&M::HASH_KEY), M::RANGE_KEY.as_ref()]
+        .into_iter()
+        .flatten()
+        .chain(index.into_iter().flat_map(|i| i.hash.iter().chain(i.range)))
+        .filter_map(|a| item.get(a.name).map(|v| (a.name.to_string(), v.clone())))
+        .collect()
 }
 
 pub(crate) fn keys_stream<'a, M: Model, T: Send + 'a>(

@@ -1,7 +1,8 @@
 //! Page cursors (DESIGN §9): `get_many(..).page(n)` and `.after(cursor)` for every plan —
 //! Query, Query per hash value, index Query, Scan, segmented Scan, batched keys — read the
-//! query exactly once, page by page; a cursor of another query, or one altered, cut short
-//! or made up, is `Error::Validation`: thousands of them, none a panic or a read.
+//! query exactly once, page by page, and no cursor leads to an empty page; a cursor of
+//! another query, or one altered, cut short, forged or signed with another key, is
+//! `Error::Validation`: thousands of them, none a panic or a read.
 
 use std::collections::BTreeSet;
 
@@ -79,6 +80,12 @@ async fn pages_of_every_plan_read_the_query_exactly_once() {
         assert_eq!(ids(&paged), ids(&read().await.unwrap()));
         assert_eq!(paged.len(), 60);
         assert_eq!(cursors.len(), 60 / 7);
+        // Pages that fill exactly: the last full page has no cursor (no empty page).
+        let (paged, cursors) = all_pages(read, 6).await;
+        assert_eq!(paged.len(), 60);
+        assert_eq!(cursors.len(), 9);
+        let (_, cursors) = all_pages(read, 60).await;
+        assert!(cursors.is_empty(), "one page holds them all");
     }
     // One Query per hash value (in_ on the hash key of a composite table).
     let read = || {
@@ -90,6 +97,24 @@ async fn pages_of_every_plan_read_the_query_exactly_once() {
     let (paged, _) = all_pages(read, 11).await;
     assert_eq!(ids(&paged), ids(&read().await.unwrap()));
     assert_eq!(paged.len(), 120);
+    // Exactly full pages, the last one at the end of the last hash value; and a page that
+    // ends exactly at the end of the first: its cursor leads to the second's items.
+    let (paged, cursors) = all_pages(read, 12).await;
+    assert_eq!((paged.len(), cursors.len()), (120, 9));
+    let (paged, cursors) = all_pages(read, 60).await;
+    assert_eq!((paged.len(), cursors.len()), (120, 1));
+    let only_first = || {
+        Order::get_many(
+            db,
+            order::customer().in_(["c0@example.com", "nobody@example.com"]),
+        )
+    };
+    let (paged, cursors) = all_pages(only_first, 60).await;
+    assert_eq!(
+        (paged.len(), cursors.len()),
+        (60, 0),
+        "an empty hash value is no page"
+    );
     // A Query on a global index, with a filter.
     let read = || {
         Order::get_many(
@@ -113,13 +138,16 @@ async fn pages_of_every_plan_read_the_query_exactly_once() {
     let paged: Vec<Order> = pages.into_iter().flat_map(|p| p.items).collect();
     assert_eq!(ids(&paged), ids(&handle().await.unwrap()));
     assert_eq!(paged.len(), 90);
-    // A cursor of the planner's query is not the handle's (another plan), and back.
-    let planned = Order::get_many(db, order::status().eq(OrderStatus::Shipped))
-        .page(8)
-        .await
-        .unwrap();
-    let other = handle().after(planned.cursor.unwrap()).page(8).await;
-    assert!(matches!(other, Err(Error::Validation(_))), "{other:?}");
+    // The planner's query on the index and the handle's are one query: they share cursors.
+    let planned = || Order::get_many(db, order::status().eq(OrderStatus::Shipped));
+    let first = planned().page(8).await.unwrap();
+    let cursor = first.cursor.unwrap();
+    let by_handle = handle().after(cursor.clone()).page(8).await.unwrap();
+    let by_planner = planned().after(cursor).page(8).await.unwrap();
+    assert_eq!(ids(&by_handle.items), ids(&by_planner.items));
+    assert_eq!(by_handle.cursor, by_planner.cursor);
+    let back = planned().after(by_handle.cursor.unwrap()).page(8).await;
+    assert!(back.is_ok(), "{back:?}");
 
     // A Scan with a filter, and a segmented one.
     for segments in [1, 3] {
@@ -131,6 +159,10 @@ async fn pages_of_every_plan_read_the_query_exactly_once() {
         assert_eq!(paged.len(), got.len(), "no item twice");
         assert_eq!(got, want);
         assert_eq!(got.len(), 11); // User 1, User 10..19
+                                   // Exactly full pages of an unfiltered scan: no cursor after the last.
+        let every = move || User::get_many(db, user::email().exists()).segments(segments);
+        let (paged, cursors) = all_pages(every, 25).await;
+        assert_eq!((paged.len(), cursors.len()), (75, 2), "{segments} segments");
     }
     // Batched keys, some of them missing, in the order given.
     let keys: Vec<String> = (0..90)
@@ -153,6 +185,18 @@ async fn pages_of_every_plan_read_the_query_exactly_once() {
         .page(0)
         .await
         .is_err());
+}
+
+/// The two halves of a genuine cursor of another query.
+async fn other_cursor_tag(db: &'static Db) -> (String, String) {
+    let c = Order::get_many(db, order::customer().eq("c0@example.com"))
+        .page(3)
+        .await
+        .unwrap()
+        .cursor
+        .unwrap();
+    let (body, tag) = c.split_once('.').unwrap();
+    (body.to_string(), tag.to_string())
 }
 
 fn refused(r: dynamongo_runtime::Result<Page<Order>>, what: &str) {
@@ -200,7 +244,7 @@ async fn altered_foreign_and_made_up_cursors_are_refused() {
         .collect();
     for (i, c) in cursor.char_indices() {
         for shift in [1, 17, 40] {
-            let pos = alphabet.iter().position(|a| *a == c).unwrap();
+            let pos = alphabet.iter().position(|a| *a == c).unwrap_or(0); // `.` too
             let other = alphabet[(pos + shift) % alphabet.len()];
             let mut m = cursor.clone();
             m.replace_range(i..i + 1, &other.to_string());
@@ -259,9 +303,140 @@ async fn altered_foreign_and_made_up_cursors_are_refused() {
         .await
         .unwrap();
     bad.push((desc.cursor.unwrap(), "the descending query's".into()));
+    // Upper-cased, and the signature of another cursor on this one's content.
+    bad.push((cursor.to_uppercase(), "upper-cased".into()));
+    let (body, _) = cursor.split_once('.').unwrap();
+    let (_, tag) = other_cursor_tag(db).await;
+    bad.push((format!("{body}.{tag}"), "another cursor's signature".into()));
+    // The same query on another Db (another process, or a restart): another key.
+    let elsewhere = Db::from_client(db.client().clone(), db.table_prefix());
+    let theirs = Order::get_many(&elsewhere, order::customer().eq("c1@example.com"))
+        .page(10)
+        .await
+        .unwrap();
+    bad.push((theirs.cursor.unwrap(), "signed by another Db's key".into()));
 
     assert!(bad.len() > 2000, "{} cursors", bad.len());
     for (c, what) in &bad {
         refused(query().after(c.clone()).page(10).await, what);
     }
+}
+
+/// A filter comparing a map value: each build of the query holds a new `HashMap`, whose
+/// order differs; the cursor is bound to the canonical form (sorted), so it still fits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cursor_fits_its_query_however_its_maps_are_ordered() {
+    use dynamongo_tests::models::everything::{self, Everything};
+    let db = Db::embedded().await.unwrap();
+    Everything::create_table(&db).await.unwrap();
+    let limits: std::collections::BTreeMap<String, i64> =
+        (0..12).map(|i| (format!("limit{i}"), i)).collect();
+    let items: Vec<Everything> = (0..30)
+        .map(|v| {
+            let mut e = Everything::new("e", v);
+            e.limits = limits.clone();
+            e
+        })
+        .collect();
+    assert_eq!(
+        Everything::save_many(&db, items)
+            .await
+            .unwrap()
+            .fail_count(),
+        0
+    );
+    let read = || {
+        Everything::get_many(
+            &db,
+            everything::id().eq("e") & everything::limits().eq(limits.clone()),
+        )
+    };
+    let mut page = read().page(4).await.unwrap();
+    let mut seen = page.items.len();
+    while let Some(c) = page.cursor {
+        page = read().after(c).page(4).await.unwrap();
+        seen += page.items.len();
+    }
+    assert_eq!(seen, 30);
+}
+
+/// A cursor of a list of keys names the keys themselves: another list of the same
+/// length is another query.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_list_cursor_fits_only_its_list() {
+    let db = leak(setup().await);
+    let list = |from: usize| -> Vec<String> {
+        (from..from + 10)
+            .map(|i| format!("u{i:03}@example.com"))
+            .collect()
+    };
+    let cursor = User::get_many(db, list(0))
+        .page(4)
+        .await
+        .unwrap()
+        .cursor
+        .unwrap();
+    let again = User::get_many(db, list(0))
+        .after(cursor.clone())
+        .page(4)
+        .await
+        .unwrap();
+    assert_eq!(again.items[0].email, "u004@example.com");
+    let other = User::get_many(db, list(40)).after(cursor).page(4).await;
+    assert!(
+        matches!(&other, Err(Error::Validation(v)) if v[0].path == "cursor"),
+        "{other:?}"
+    );
+}
+
+/// Every instance of a service signs with the same key: their cursors are one another's;
+/// after a rotation the old key's cursors are still accepted, and a third key's are not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_share_cursors_under_one_key_and_keys_rotate() {
+    let db = setup().await;
+    let with = |current: &str, previous: &[&str]| {
+        Db::from_client(db.client().clone(), db.table_prefix())
+            .with_cursor_keys(current, previous.iter().copied())
+            .unwrap()
+    };
+    let (a, b) = (
+        with("the service's key, 32 bytes long", &[]),
+        with("the service's key, 32 bytes long", &[]),
+    );
+    fn query(db: &Db) -> dynamongo_runtime::ops::GetMany<'_, Order> {
+        Order::get_many(db, order::customer().eq("c1@example.com"))
+    }
+    let cursor = query(&a).page(10).await.unwrap().cursor.unwrap();
+    assert_eq!(
+        query(&b)
+            .after(cursor.clone())
+            .page(10)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        10
+    );
+    let rotated = with(
+        "the next key, also long enough",
+        &["the service's key, 32 bytes long"],
+    );
+    assert_eq!(
+        query(&rotated)
+            .after(cursor.clone())
+            .page(10)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        10
+    );
+    let stranger = with("somebody else's key of 32 bytes", &[]);
+    assert!(matches!(
+        query(&stranger).after(cursor).page(10).await,
+        Err(Error::Validation(_))
+    ));
+    // Keys too short to be secrets are refused.
+    let short = Db::from_client(db.client().clone(), "").with_cursor_keys("short", [""; 0]);
+    assert!(matches!(short, Err(Error::Config(_))), "{short:?}");
 }
