@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, Writ
 use crate::db::Db;
 use crate::error::Error;
 use crate::keys::{item_size, key_text_in};
-use crate::retry::RetryPolicy;
+use crate::retry::{within, RetryPolicy};
 use crate::value::Item;
 
 /// Writes per BatchWriteItem request.
@@ -66,15 +66,17 @@ pub(crate) async fn get_chunk(
             }
         };
         let span = trace::call("BatchGetItem", table);
-        match db
+        let sent = db
             .client()
             .batch_get_item()
             .request_items(table, ka)
             .return_consumed_capacity(trace::capacity(&span))
             .send()
-            .instrument(span.clone())
-            .await
-        {
+            .instrument(span.clone());
+        let sent = within(policy, async {
+            sent.await.map_err(|e| Error::sdk("BatchGetItem", e))
+        });
+        match sent.await {
             Ok(out) => {
                 last_error = None;
                 trace::consumed(&span, out.consumed_capacity());
@@ -94,8 +96,7 @@ pub(crate) async fn get_chunk(
                         .unwrap_or_default(),
                 );
             }
-            Err(e) => {
-                let err = Error::sdk("BatchGetItem", e);
+            Err(err) => {
                 trace::failed(&span, &err);
                 if !err.is_retryable() {
                     return GetChunk {
@@ -221,15 +222,17 @@ pub(crate) async fn write_chunk(
         let sent = requests.clone();
         let span = trace::call("BatchWriteItem", table);
         span.record("dynamongo.items", sent.len());
-        match db
+        let sent = db
             .client()
             .batch_write_item()
             .request_items(table, sent)
             .return_consumed_capacity(trace::capacity(&span))
             .send()
-            .instrument(span.clone())
-            .await
-        {
+            .instrument(span.clone());
+        let sent = within(policy, async {
+            sent.await.map_err(|e| Error::sdk("BatchWriteItem", e))
+        });
+        match sent.await {
             Ok(out) => {
                 last_error = None;
                 trace::consumed(&span, out.consumed_capacity());
@@ -255,8 +258,7 @@ pub(crate) async fn write_chunk(
                 });
                 requests = unprocessed;
             }
-            Err(e) => {
-                let err = Error::sdk("BatchWriteItem", e);
+            Err(err) => {
                 trace::failed(&span, &err);
                 if !err.is_retryable() {
                     for (_, i) in pending.drain() {

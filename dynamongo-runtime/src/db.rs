@@ -53,7 +53,9 @@ impl Drop for EmbeddedGuard {
 }
 
 impl Db {
-    /// A `Db` from an SDK client you configured yourself.
+    /// A `Db` from an SDK client you configured yourself. Its retry configuration is kept:
+    /// turn the SDK's retries off (`RetryConfig::disabled()`) for dynamongo's
+    /// [`RetryPolicy`](crate::config::RetryPolicy) to be the only layer.
     pub fn from_client(client: Client, table_prefix: impl Into<String>) -> Self {
         Db {
             client,
@@ -255,6 +257,8 @@ pub struct DbBuilder {
     credentials: Option<(String, String)>,
     cursor_key: Option<Vec<u8>>,
     previous_cursor_keys: Vec<Vec<u8>>,
+    retry: Option<crate::retry::RetryPolicy>,
+    connect_timeout: Option<std::time::Duration>,
 }
 
 impl fmt::Debug for DbBuilder {
@@ -328,6 +332,39 @@ impl DbBuilder {
         self
     }
 
+    /// How every call retries, and its timeouts (default: [`RetryPolicy::default`]). This
+    /// is the only retry layer: the SDK's own retries are turned off, so that
+    /// `max_attempts` bounds the requests of each call.
+    ///
+    /// ```
+    /// # async fn demo() -> dynamongo_runtime::Result<()> {
+    /// use std::time::Duration;
+    /// use dynamongo_runtime::config::RetryPolicy;
+    /// let db = dynamongo_runtime::Db::builder()
+    ///     .retry(RetryPolicy {
+    ///         max_attempts: 4,
+    ///         attempt_timeout: Some(Duration::from_secs(1)),
+    ///         operation_timeout: Some(Duration::from_secs(5)),
+    ///         ..Default::default()
+    ///     })
+    ///     .connect_timeout(Duration::from_millis(500))
+    ///     .build()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// [`RetryPolicy::default`]: crate::config::RetryPolicy::default
+    pub fn retry(mut self, policy: crate::retry::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// The longest a new connection may take to open (default: the SDK's, 3.1 s).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
     /// Loads the configuration and builds the client.
     pub async fn build(self) -> Result<Db, Error> {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
@@ -348,6 +385,15 @@ impl DbBuilder {
         }
         if let Some(url) = &self.endpoint {
             loader = loader.endpoint_url(url.clone());
+        }
+        // One retry layer: dynamongo's policy, which bounds the requests of every call.
+        loader = loader.retry_config(aws_config::retry::RetryConfig::disabled());
+        if let Some(t) = self.connect_timeout {
+            loader = loader.timeout_config(
+                aws_config::timeout::TimeoutConfig::builder()
+                    .connect_timeout(t)
+                    .build(),
+            );
         }
         let mut config = loader.load().await;
         if !region_set && config.region().is_none() {
@@ -391,7 +437,7 @@ impl DbBuilder {
                 .or_else(|| env("AWS_TABLE_PREFIX"))
                 .unwrap_or_default(),
             endpoint,
-            retry: Default::default(),
+            retry: self.retry.unwrap_or_default(),
             cursors: Arc::new(cursors),
             _embedded: None,
         })

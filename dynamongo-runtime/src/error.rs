@@ -73,6 +73,32 @@ pub enum Error {
         /// Attempts made.
         attempts: u32,
     },
+    /// A write whose outcome cannot be known: an earlier attempt may have been applied
+    /// (its reply was lost: a 5xx answer, a dropped connection or a timeout), and the retry
+    /// found the item neither as that write left it nor as it was before. Another writer
+    /// may have changed it in between. Read the item to see where it stands; this is never
+    /// reported as a conflict, since there may have been none.
+    #[error("the outcome of {operation} on table `{table}` is unknown: {reason}")]
+    OutcomeUnknown {
+        /// The (prefixed) table.
+        table: String,
+        /// The DynamoDB operation (`PutItem`, `UpdateItem`, `DeleteItem`).
+        operation: &'static str,
+        /// What happened.
+        reason: String,
+    },
+    /// A call took longer than the retry policy allows ([`RetryPolicy::attempt_timeout`]
+    /// for one request, retried; [`RetryPolicy::operation_timeout`] for the whole call).
+    ///
+    /// [`RetryPolicy::attempt_timeout`]: crate::config::RetryPolicy::attempt_timeout
+    /// [`RetryPolicy::operation_timeout`]: crate::config::RetryPolicy::operation_timeout
+    #[error("{what} timed out after {after:?}")]
+    Timeout {
+        /// `attempt` (one request) or `operation` (the whole call, retries included).
+        what: &'static str,
+        /// The limit that was reached.
+        after: std::time::Duration,
+    },
     /// The table already exists (from `create_table`).
     #[error("table `{0}` already exists")]
     TableExists(String),
@@ -132,6 +158,10 @@ impl Error {
                         | "TransactionInProgressException"
                 )
             ),
+            // One request took too long: another may not.
+            Error::Timeout {
+                what: "attempt", ..
+            } => true,
             // A transaction cancelled only by conflicts with other writers or throttling:
             // nothing was applied, and the same request (same token) may go through.
             Error::TransactionCanceled { reasons } => {
@@ -145,6 +175,20 @@ impl Error {
                         )
                     })
             }
+            _ => false,
+        }
+    }
+
+    /// Whether the request that failed so may have been applied all the same: the reply
+    /// was lost (no answer, a timeout, a server error). Throttling and every 4xx answer
+    /// mean it was not.
+    pub(crate) fn may_have_applied(&self) -> bool {
+        match self {
+            Error::Sdk { code, .. } => matches!(
+                code.as_deref(),
+                None | Some("InternalServerError" | "ServiceUnavailable")
+            ),
+            Error::Timeout { .. } => true,
             _ => false,
         }
     }

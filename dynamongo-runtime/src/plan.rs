@@ -613,12 +613,8 @@ pub(crate) fn describe<M: Model>(
 }
 
 /// Keys of a list of targets for deletes: (key, its own checks).
-pub(crate) fn delete_targets<M: Model>(
-    list: Vec<Target<M>>,
-) -> Result<Vec<(Item, Option<Expr>)>, Error> {
-    list.into_iter()
-        .map(|t| keys::resolve(t).map(|s| (s.key, s.extra)))
-        .collect()
+pub(crate) fn delete_targets<M: Model>(list: Vec<Target<M>>) -> Result<Vec<keys::Single>, Error> {
+    list.into_iter().map(keys::resolve).collect()
 }
 
 /// The model key of a key item, for results.

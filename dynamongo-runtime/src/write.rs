@@ -16,9 +16,11 @@ use tracing::Instrument;
 
 use crate::db::Db;
 use crate::error::{Error, Violation};
+use crate::eval;
 use crate::expr::{condition_request, Action, AttrPath, Condition, Expr, ExprBuilder, Update};
 use crate::keys::{self, check_item_size, Single};
 use crate::model::{decode, Model, Strategy};
+use crate::retry::{retrying_after, RetryPolicy};
 use crate::trace;
 use crate::value::Item;
 
@@ -234,52 +236,88 @@ fn failed_condition<E: CheckFailed>(e: &SdkError<E>) -> Option<Option<Box<Item>>
     )
 }
 
-/// Sends one put (PutItem); the version written, for a versioned model.
+/// Sends one put (PutItem), retried under `policy`; the version written, for a versioned
+/// model. A retry whose condition fails on exactly the item this put writes finds its own
+/// earlier attempt applied (the reply was lost): success. A failed condition after an
+/// attempt that may have been applied is [`Error::OutcomeUnknown`], never a conflict.
 pub(crate) async fn put<M: Model>(
     db: &Db,
     item: &M,
     overwrite: &Overwrite<M>,
+    policy: &RetryPolicy,
 ) -> Result<Option<i64>, Error> {
-    let put = prepare_put(item, overwrite)?;
     let table = db.table_name(M::TABLE);
-    let mut req = db
-        .client()
-        .put_item()
-        .table_name(&table)
-        .set_item(Some(put.item));
-    if let Some(expr) = &put.condition {
-        let (text, names, values) = condition_request(expr);
-        req = req
-            .condition_expression(text)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-    }
-    let span = trace::call("PutItem", &table);
-    req = req.return_consumed_capacity(trace::capacity(&span));
-    match req.send().instrument(span.clone()).await {
-        Ok(out) => {
-            trace::consumed(&span, out.consumed_capacity());
-            Ok(put.version)
+    let table = &table;
+    retrying_after(policy, |maybe_applied| async move {
+        let put = prepare_put(item, overwrite)?;
+        // Kept only to recognise this write's own effect on a retry.
+        let written = maybe_applied.then(|| put.item.clone());
+        let mut req = db
+            .client()
+            .put_item()
+            .table_name(table)
+            .set_item(Some(put.item));
+        if let Some(expr) = &put.condition {
+            let (text, names, values) = condition_request(expr);
+            req = req
+                .condition_expression(text)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                );
         }
-        Err(e) => {
-            let err = match failed_condition(&e) {
-                Some(item) => Error::ConditionalCheckFailed { table, item },
-                None => Error::sdk("PutItem", e),
-            };
-            trace::failed(&span, &err);
-            Err(err)
+        let span = trace::call("PutItem", table);
+        req = req.return_consumed_capacity(trace::capacity(&span));
+        match req.send().instrument(span.clone()).await {
+            Ok(out) => {
+                trace::consumed(&span, out.consumed_capacity());
+                Ok(put.version)
+            }
+            Err(e) => {
+                let err = match (failed_condition(&e), written) {
+                    (Some(Some(stored)), Some(mine)) if eval::same_item(&stored, &mine) => {
+                        return Ok(put.version)
+                    }
+                    (Some(_), Some(_)) => unknown(table, "PutItem"),
+                    (Some(item), None) => Error::ConditionalCheckFailed {
+                        table: table.clone(),
+                        item,
+                    },
+                    (None, _) => Error::sdk("PutItem", e),
+                };
+                trace::failed(&span, &err);
+                Err(err)
+            }
         }
+    })
+    .await
+}
+
+/// The error of a conditional write whose earlier attempt may have been applied.
+fn unknown(table: &str, operation: &'static str) -> Error {
+    Error::OutcomeUnknown {
+        table: table.to_string(),
+        operation,
+        reason: "an earlier attempt may have been applied (its reply was lost), and the \
+                 retry's condition failed on an item it did not write: another writer may \
+                 have changed it since"
+            .to_string(),
     }
 }
 
-/// Sends one update (UpdateItem) and returns the item as it is afterwards.
+/// Sends one update (UpdateItem), retried under `policy`, and returns the item as it is
+/// afterwards. A versioned update retried after an attempt that may have been applied
+/// finds the item one version further if that attempt was applied: the item is returned
+/// when it holds every value this update sets, else [`Error::OutcomeUnknown`].
 pub(crate) async fn update<M: Model>(
     db: &Db,
     single: Single,
     updates: Vec<Update<M>>,
+    policy: &RetryPolicy,
 ) -> Result<M, Error> {
     let table = db.table_name(M::TABLE);
+    let expected_version = single.version.map(|v| v + 1);
     let UpdateParts {
         key,
         actions,
@@ -289,81 +327,142 @@ pub(crate) async fn update<M: Model>(
     let update_text = b.update(&actions.iter().collect::<Vec<_>>());
     let cond_text = b.condition(&cond);
     let (names, values) = b.into_maps();
-    let span = trace::call("UpdateItem", &table);
-    let res = db
-        .client()
-        .update_item()
-        .table_name(&table)
-        .set_key(Some(key))
-        .update_expression(update_text)
-        .condition_expression(cond_text)
-        .set_expression_attribute_names(names)
-        .set_expression_attribute_values(values)
-        .return_values(ReturnValue::AllNew)
-        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-        .return_consumed_capacity(trace::capacity(&span))
-        .send()
-        .instrument(span.clone())
-        .await;
-    if let Ok(out) = &res {
-        trace::consumed(&span, out.consumed_capacity());
-    }
-    match res {
-        Ok(out) => match out.attributes() {
-            Some(item) => decode(db, item),
-            None => Err(Error::NotFound { table }),
-        },
-        Err(e) => Err(match failed_condition(&e) {
-            // No item: nothing to update. An item: it failed the checks or the version.
-            Some(None) => Error::NotFound { table },
-            Some(item) => Error::ConditionalCheckFailed { table, item },
-            None => Error::sdk("UpdateItem", e),
-        }),
-    }
+    let (table, key, actions) = (&table, &key, &actions);
+    let (update_text, cond_text, names, values) = (&update_text, &cond_text, &names, &values);
+    retrying_after(policy, |maybe_applied| async move {
+        let span = trace::call("UpdateItem", table);
+        let res = db
+            .client()
+            .update_item()
+            .table_name(table)
+            .set_key(Some(key.clone()))
+            .update_expression(update_text)
+            .condition_expression(cond_text)
+            .set_expression_attribute_names(names.clone())
+            .set_expression_attribute_values(values.clone())
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .return_consumed_capacity(trace::capacity(&span))
+            .send()
+            .instrument(span.clone())
+            .await;
+        if let Ok(out) = &res {
+            trace::consumed(&span, out.consumed_capacity());
+        }
+        let result = match res {
+            Ok(out) => match out.attributes() {
+                Some(item) => decode(db, item),
+                None => Err(Error::NotFound {
+                    table: table.clone(),
+                }),
+            },
+            Err(e) => Err(match failed_condition(&e) {
+                // No item: nothing to update. An item: it failed the checks or the version.
+                Some(None) => Error::NotFound {
+                    table: table.clone(),
+                },
+                Some(Some(stored)) if maybe_applied => {
+                    if applied_update::<M>(&stored, actions, expected_version) {
+                        return decode(db, &stored);
+                    }
+                    unknown(table, "UpdateItem")
+                }
+                Some(item) => Error::ConditionalCheckFailed {
+                    table: table.clone(),
+                    item,
+                },
+                None => Error::sdk("UpdateItem", e),
+            }),
+        };
+        if let Err(e) = &result {
+            trace::failed(&span, e);
+        }
+        result
+    })
+    .await
 }
 
-/// Sends one delete (DeleteItem): the item deleted, or `None` when nothing matched.
-pub(crate) async fn delete<M: Model>(db: &Db, single: Single) -> Result<Option<M>, Error> {
+/// Whether `stored` is what a versioned update leaves: at the version it writes, holding
+/// every value it sets and none it removes. (An unversioned update cannot be recognised:
+/// its retry is applied again, as with any DynamoDB client.)
+fn applied_update<M: Model>(stored: &Item, actions: &[Action], version: Option<i64>) -> bool {
+    let (Some(attr), Some(version)) = (M::VERSION, version) else {
+        return false;
+    };
+    let at_version =
+        matches!(stored.get(attr), Some(AttributeValue::N(n)) if n.parse::<i64>() == Ok(version));
+    at_version
+        && actions.iter().all(|a| match a {
+            Action::Set(path, value) => eval::holds(stored, path, value),
+            Action::Remove(path) => !eval::has(stored, path),
+            // ADD / DELETE change a value relative to the old one: the version says
+            // whether this update was applied.
+            _ => true,
+        })
+}
+
+/// Sends one delete (DeleteItem), retried under `policy`: the item deleted, or `None` when
+/// nothing matched. After an attempt that may have been applied, a retry that finds no
+/// item cannot tell this delete's effect from another writer's: [`Error::OutcomeUnknown`].
+pub(crate) async fn delete<M: Model>(
+    db: &Db,
+    single: Single,
+    policy: &RetryPolicy,
+) -> Result<Option<M>, Error> {
     let table = db.table_name(M::TABLE);
-    let condition = single.write_condition::<M>();
-    let mut req = db
-        .client()
-        .delete_item()
-        .table_name(&table)
-        .set_key(Some(single.key))
-        .return_values(ReturnValue::AllOld);
-    if let Some(cond) = condition {
-        let (text, names, values) = condition_request(&cond);
-        req = req
-            .condition_expression(text)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-    }
-    let span = trace::call("DeleteItem", &table);
-    req = req.return_consumed_capacity(trace::capacity(&span));
-    let res = req.send().instrument(span.clone()).await;
-    if let Ok(out) = &res {
-        trace::consumed(&span, out.consumed_capacity());
-    }
-    match res {
-        Ok(out) => out.attributes().map(|i| decode(db, i)).transpose(),
-        Err(e) => match failed_condition(&e) {
-            // A stale copy of a versioned item: refused, with the item as stored.
-            Some(Some(item))
-                if single
-                    .version
-                    .is_some_and(|v| keys::is_stale::<M>(&item, v)) =>
-            {
-                Err(Error::ConditionalCheckFailed {
-                    table,
-                    item: Some(item),
-                })
-            }
-            // As in dynamongo: an item that fails the checks is not deleted, and nothing
-            // is returned.
-            Some(_) => Ok(None),
-            None => Err(Error::sdk("DeleteItem", e)),
-        },
-    }
+    let condition = single.write_condition::<M>().map(|c| condition_request(&c));
+    let (table, single, condition) = (&table, &single, &condition);
+    retrying_after(policy, |maybe_applied| async move {
+        let mut req = db
+            .client()
+            .delete_item()
+            .table_name(table)
+            .set_key(Some(single.key.clone()))
+            .return_values(ReturnValue::AllOld);
+        if let Some((text, names, values)) = condition {
+            req = req
+                .condition_expression(text)
+                .set_expression_attribute_names(names.clone())
+                .set_expression_attribute_values(values.clone())
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                );
+        }
+        let span = trace::call("DeleteItem", table);
+        req = req.return_consumed_capacity(trace::capacity(&span));
+        let res = req.send().instrument(span.clone()).await;
+        if let Ok(out) = &res {
+            trace::consumed(&span, out.consumed_capacity());
+        }
+        let result = match res {
+            Ok(out) => match out.attributes() {
+                Some(i) => decode(db, i).map(Some),
+                None if maybe_applied => Err(unknown(table, "DeleteItem")),
+                None => Ok(None),
+            },
+            Err(e) => match failed_condition(&e) {
+                Some(None) if maybe_applied => Err(unknown(table, "DeleteItem")),
+                // A stale copy of a versioned item: refused, with the item as stored.
+                Some(Some(item))
+                    if single
+                        .version
+                        .is_some_and(|v| keys::is_stale::<M>(&item, v)) =>
+                {
+                    Err(Error::ConditionalCheckFailed {
+                        table: table.clone(),
+                        item: Some(item),
+                    })
+                }
+                // As in dynamongo: an item that fails the checks is not deleted, and
+                // nothing is returned.
+                Some(_) => Ok(None),
+                None => Err(Error::sdk("DeleteItem", e)),
+            },
+        };
+        if let Err(e) = &result {
+            trace::failed(&span, e);
+        }
+        result
+    })
+    .await
 }

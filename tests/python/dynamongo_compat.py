@@ -1,6 +1,6 @@
 """The real Python dynamongo 0.1 against a store the Rust tests run.
 
-Usage: python dynamongo_compat.py read ID | write ID
+Usage: python dynamongo_compat.py read ID | write ID | read-account ID | read-session TOKEN
 The endpoint comes from AWS_ENDPOINT_URL_DYNAMODB (boto3 reads it).
 `read` prints the item as dynamongo loads it, as JSON; `write` saves a fixed item.
 """
@@ -32,6 +32,27 @@ class SeedTypes(Model):
     timeout = TimedeltaField()
     cities = ListField(StringField)
     address = DictField(city=StringField(), zip=IntField())
+
+
+class Account(Model):
+    """spec/accounts.json: its version field is a plain number to dynamongo 0.1."""
+    __table__ = 'accounts'
+    __hash_key__ = 'id'
+
+    id = StringField(required=True)
+    owner = EmailField(required=True)
+    balance = IntField(required=True)
+    version = IntField()
+
+
+class Session(Model):
+    """spec/sessions.json: its TTL field (epoch seconds) is a plain number too."""
+    __table__ = 'sessions'
+    __hash_key__ = 'token'
+
+    token = UUIDField(required=True)
+    user = EmailField(required=True)
+    expires_at = IntField(required=True)
 
 
 def plain(value):
@@ -80,8 +101,13 @@ def main():
         naive = dict(id=item_id + '-naive', name='naive',
                      seen_at=datetime.datetime(2021, 3, 4, 5, 6, 7, 890123))
         SeedTypes.save_one(naive)
+    elif mode == 'read-account':
+        print(json.dumps(plain(Account.get_one(item_id).to_dict()), sort_keys=True))
+    elif mode == 'read-session':
+        print(json.dumps(plain(Session.get_one(uuid.UUID(item_id)).to_dict()), sort_keys=True))
     else:
-        raise SystemExit('usage: dynamongo_compat.py read ID | write ID')
+        raise SystemExit('usage: dynamongo_compat.py read ID | write ID | '
+                         'read-account ID | read-session TOKEN')
 
 
 if __name__ == '__main__':

@@ -15,8 +15,12 @@
 //! - **lost reply**: the call reaches the store and is applied, then the answer is lost
 //!   (HTTP 500): the client cannot tell, and retries.
 //!
-//! Each rate applies to batch and transaction calls only; other calls pass untouched.
-//! Decisions come from a seeded generator, so a run is repeatable in its fault counts.
+//! Each rate applies to batch and transaction calls only, unless `items` is set: then the
+//! single-item calls (GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan) get the drop,
+//! throttle and server error rates too, and the writes among them the lost-reply rate.
+//! Every request is counted by operation (`Stats::take_requests`), to check how many a
+//! call made. Decisions come from a seeded generator, so a run is repeatable in its fault
+//! counts.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -42,8 +46,11 @@ pub struct Faults {
     pub drop: f64,
     /// Share of transaction calls cancelled with a `TransactionConflict` reason.
     pub conflict: f64,
-    /// Share of transaction calls applied by the store and then answered with HTTP 500.
+    /// Share of transaction calls (and, with `items`, single-item writes) applied by the
+    /// store and then answered with HTTP 500.
     pub lost_reply: f64,
+    /// Fault single-item calls too.
+    pub items: bool,
     /// Seed of the generator.
     pub seed: u64,
 }
@@ -69,6 +76,15 @@ pub struct Stats {
     pub conflicts: AtomicU64,
     /// Transactions applied whose answer was replaced by a 500.
     pub lost_replies: AtomicU64,
+    /// Requests seen, by operation (`PutItem`, ...).
+    pub requests: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
+}
+
+impl Stats {
+    /// The requests seen since the last call, by operation; the count starts again.
+    pub fn take_requests(&self) -> std::collections::BTreeMap<String, u64> {
+        std::mem::take(&mut *self.requests.lock().expect("stats lock"))
+    }
 }
 
 /// A running proxy; it stops when dropped.
@@ -202,17 +218,44 @@ async fn handle(
         .to_string();
     let (parts, body) = req.into_parts();
     let body = body.collect().await.map_err(|_| Dropped)?.to_bytes();
+    let operation = target.rsplit('.').next().unwrap_or_default().to_string();
+    *shared
+        .stats
+        .requests
+        .lock()
+        .expect("stats lock")
+        .entry(operation.clone())
+        .or_default() += 1;
     let is_write = target.ends_with(".BatchWriteItem");
     let is_get = target.ends_with(".BatchGetItem");
     let is_transact =
         target.ends_with(".TransactWriteItems") || target.ends_with(".TransactGetItems");
-    if !(is_write || is_get || is_transact) {
+    let item_write = ["PutItem", "UpdateItem", "DeleteItem"].contains(&operation.as_str());
+    let item_call = shared.faults.items
+        && (item_write || ["GetItem", "Query", "Scan"].contains(&operation.as_str()));
+    if !(is_write || is_get || is_transact || item_call) {
         return forward(&shared, parts, body).await.map(|(r, _)| r);
     }
     let s = &shared.stats;
     let f = shared.faults;
     let roll = shared.roll();
-    if is_transact {
+    if item_call {
+        let common = f.drop + f.throttle + f.server_error;
+        if roll >= common {
+            if item_write && roll < common + f.lost_reply {
+                let (r, _) = forward(&shared, parts, body).await?;
+                if r.status() == StatusCode::OK {
+                    s.lost_replies.fetch_add(1, Ordering::Relaxed);
+                    return Ok(json_response(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        error_body("InternalServerError"),
+                    ));
+                }
+                return Ok(r);
+            }
+            return forward(&shared, parts, body).await.map(|(r, _)| r);
+        }
+    } else if is_transact {
         s.transact_calls.fetch_add(1, Ordering::Relaxed);
         let common = f.drop + f.throttle + f.server_error;
         if roll >= common {

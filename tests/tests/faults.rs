@@ -44,6 +44,7 @@ fn quick_policy(max_attempts: u32) -> RetryPolicy {
         base_delay: Duration::from_millis(2),
         max_delay: Duration::from_millis(50),
         concurrency: 8,
+        ..Default::default()
     }
 }
 

@@ -500,3 +500,70 @@ async fn expired_items_are_hidden_from_reads() {
         live.user
     );
 }
+
+/// `delete_many` given model values checks each one's version, as `delete_one` does: a
+/// stale copy is not deleted and is in `fail` with the item as stored; plain keys are
+/// deleted whatever their version.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_many_checks_the_versions_of_model_values() {
+    let db = accounts().await;
+    let a = Account::save_one(&db, Account::new("a", "ann@x.io", 1))
+        .await
+        .unwrap();
+    let b = Account::save_one(&db, Account::new("b", "bob@x.io", 2))
+        .await
+        .unwrap();
+    let c = Account::save_one(&db, Account::new("c", "cy@x.io", 3))
+        .await
+        .unwrap();
+    // b moves on: the copy held here is stale.
+    Account::update_one(&db, &b, [account::balance().add(1)])
+        .await
+        .unwrap();
+    let r = Account::delete_many(&db, vec![a.clone(), b.clone()])
+        .await
+        .unwrap();
+    assert_eq!(
+        r.success.iter().map(|k| k.id.as_str()).collect::<Vec<_>>(),
+        ["a"]
+    );
+    assert_eq!(r.fail.len(), 1);
+    assert_eq!(r.fail[0].item.id, "b");
+    let stored: Option<Account> = r.fail[0].reason.stored::<Account>().transpose().unwrap();
+    assert_eq!(stored.map(|s| s.version), Some(2));
+    assert!(Account::get_one(&db, "b")
+        .optional()
+        .await
+        .unwrap()
+        .is_some());
+    // By key: no version to check.
+    let r = Account::delete_many(&db, vec!["b", "c"]).await.unwrap();
+    assert_eq!(r.success_count(), 2);
+    let _ = c;
+}
+
+/// A committed transaction gives the new version of each versioned item it put, and of
+/// each it updated given as a model value.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_gives_back_new_versions() {
+    let db = accounts().await;
+    let a = Account::save_one(&db, Account::new("a", "ann@x.io", 10))
+        .await
+        .unwrap();
+    let mut tx = db.transact_write();
+    let updated = tx.update(&a, [account::balance().subtract(3)]);
+    let created = tx.put(Account::new("b", "bob@x.io", 3));
+    let by_key = tx.update("a2", [account::balance().add(1)]);
+    let _ = by_key;
+    let e = tx.await.unwrap_err(); // "a2" does not exist
+    assert!(matches!(e, Error::TransactionCanceled { .. }), "{e}");
+    let mut tx = db.transact_write();
+    let updated2 = tx.update(&a, [account::balance().subtract(3)]);
+    let created2 = tx.put(Account::new("b", "bob@x.io", 3));
+    let _ = (updated, created);
+    let done = tx.await.unwrap();
+    assert_eq!(done.version(updated2), Some(2));
+    assert_eq!(done.version(created2), Some(1));
+    assert_eq!(stored_account(&db, "a").await.version, 2);
+    assert_eq!(stored_account(&db, "b").await.version, 1);
+}

@@ -139,3 +139,46 @@ async fn rust_reads_what_python_dynamongo_wrote() {
     assert_eq!(naive.seen_at, want.seen_at);
     assert!(naive.cities.is_empty());
 }
+
+/// A version field and a TTL field are plain numbers (N) to dynamongo 0.1: an item Rust
+/// wrote with them reads in Python, the version as written and the TTL as epoch seconds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_dynamongo_reads_versioned_and_expiring_items() {
+    use dynamongo_tests::models::account::{self, Account};
+    use dynamongo_tests::models::session::Session;
+    let db = Db::embedded().await.unwrap();
+    Account::create_table(&db).await.unwrap();
+    Session::create_table(&db).await.unwrap();
+    let a = Account::save_one(&db, Account::new("acc-1", "ann@example.com", 10))
+        .await
+        .unwrap();
+    Account::update_one(&db, &a, [account::balance().add(5)])
+        .await
+        .unwrap();
+    let expires = chrono::DateTime::from_timestamp(4_102_444_800, 0).unwrap(); // 2100-01-01
+    let token = uuid::Uuid::from_u128(0x5e55);
+    let mut s = Session::new("ann@example.com", expires);
+    s.token = token;
+    Session::save_one(&db, s).await.unwrap();
+
+    let db2 = db.clone();
+    let read = tokio::task::spawn_blocking(move || run_python(&db2, &["read-account", "acc-1"]))
+        .await
+        .unwrap();
+    let got: serde_json::Value = serde_json::from_str(&read).unwrap();
+    assert_eq!(
+        got,
+        json!({"id": "acc-1", "owner": "ann@example.com", "balance": 15, "version": 2})
+    );
+    let db2 = db.clone();
+    let read = tokio::task::spawn_blocking(move || {
+        run_python(&db2, &["read-session", &token.to_string()])
+    })
+    .await
+    .unwrap();
+    let got: serde_json::Value = serde_json::from_str(&read).unwrap();
+    assert_eq!(
+        got,
+        json!({"token": token.to_string(), "user": "ann@example.com", "expires_at": 4_102_444_800i64})
+    );
+}

@@ -334,6 +334,7 @@ async fn transact_faults_never_apply_twice_or_lose_a_change() {
             base_delay: Duration::from_millis(1),
             max_delay: Duration::from_millis(20),
             concurrency: 4,
+            ..Default::default()
         })
         .await;
 

@@ -15,6 +15,7 @@ use aws_sdk_dynamodb::types::{
 use crate::db::Db;
 use crate::error::Error;
 use crate::model::{KeyAttr, Model, Projection, ScalarType, Throughput};
+use crate::retry::retrying;
 use crate::trace;
 use tracing::Instrument;
 
@@ -181,14 +182,18 @@ async fn wait_active(db: &Db, table: &str) -> Result<(), Error> {
     let mut wait = Duration::from_millis(20);
     let deadline = std::time::Instant::now() + Duration::from_secs(300);
     loop {
-        let out = db
-            .client()
-            .describe_table()
-            .table_name(table)
-            .send()
-            .instrument(trace::call("DescribeTable", table))
-            .await
-            .map_err(|e| Error::sdk("DescribeTable", e))?;
+        let out = retrying(&db.retry_policy(), || async {
+            let span = trace::call("DescribeTable", table);
+            db.client()
+                .describe_table()
+                .table_name(table)
+                .send()
+                .instrument(span.clone())
+                .await
+                .map_err(|e| Error::sdk("DescribeTable", e))
+                .inspect_err(|e| trace::failed(&span, e))
+        })
+        .await?;
         if out.table().and_then(|t| t.table_status()) == Some(&TableStatus::Active) {
             return Ok(());
         }
@@ -202,14 +207,25 @@ async fn wait_active(db: &Db, table: &str) -> Result<(), Error> {
     }
 }
 
-pub(crate) async fn delete_table<M: Model>(db: &Db) -> Result<(), Error> {
-    db.client()
-        .delete_table()
-        .table_name(db.table_name(M::TABLE))
-        .send()
+pub(crate) fn delete_table<M: Model>(db: &Db) -> BoxFuture<'_, Result<(), Error>> {
+    let table = db.table_name(M::TABLE);
+    let span = trace::operation::<M>("delete_table", &table);
+    traced(span, async move {
+        let table = &table;
+        retrying(&db.retry_policy(), || async move {
+            let span = trace::call("DeleteTable", table);
+            db.client()
+                .delete_table()
+                .table_name(table)
+                .send()
+                .instrument(span.clone())
+                .await
+                .map_err(|e| Error::sdk("DeleteTable", e))
+                .inspect_err(|e| trace::failed(&span, e))
+                .map(|_| ())
+        })
         .await
-        .map_err(|e| Error::sdk("DeleteTable", e))?;
-    Ok(())
+    })
 }
 
 /// `User::create_table(&db)`: creates the table and, unless told otherwise, waits until

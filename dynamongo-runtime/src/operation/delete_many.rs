@@ -8,11 +8,11 @@ use crate::batch::{self, run_writes, BatchResult, Failed, Write};
 use crate::db::Db;
 use crate::error::Error;
 use crate::expr::{Expr, ExprBuilder};
-use crate::keys::{self, key_names, key_of};
+use crate::keys::{self, key_names, key_of, Single};
 use crate::model::{Model, Targets};
 use crate::plan::{self, Access, Operation, Plan, Planned};
 use crate::read::{raw_stream, ReadOptions};
-use crate::retry::{retrying, RetryPolicy};
+use crate::retry::RetryPolicy;
 use crate::value::Item;
 
 use crate::trace::{self, traced, BoxFuture};
@@ -39,10 +39,11 @@ pub struct DeleteMany<'a, M: Model> {
 enum DeletePlan {
     /// BatchWriteItem deletes of known keys.
     Batch(Vec<Item>),
-    /// Conditional DeleteItem per key (the condition re-checked at delete time).
-    Conditional(Vec<(Item, Expr)>),
+    /// Conditional DeleteItem per key (the checks, and the version of a model value,
+    /// checked at delete time).
+    Conditional(Vec<Single>),
     /// Both (a list mixing plain keys and keys with checks).
-    Mixed(Vec<Item>, Vec<(Item, Expr)>),
+    Mixed(Vec<Item>, Vec<Single>),
     /// Find the items with a read, then delete each with the condition re-checked.
     Find(Box<(Planned, Expr)>),
 }
@@ -65,14 +66,12 @@ impl<'a, M: Model> DeleteMany<'a, M> {
     fn plan(targets: Targets<M>) -> Result<DeletePlan, Error> {
         match targets {
             Targets::List(list) => {
-                let (plain, checked): (Vec<_>, Vec<_>) = plan::delete_targets::<M>(list)?
+                // A key with checks, or a versioned model value (its version is checked), is
+                // deleted on its own; plain keys are batched.
+                let (plain, checked): (Vec<Single>, Vec<Single>) = plan::delete_targets::<M>(list)?
                     .into_iter()
-                    .partition(|(_, e)| e.is_none());
-                let plain: Vec<Item> = plain.into_iter().map(|(k, _)| k).collect();
-                let checked: Vec<(Item, Expr)> = checked
-                    .into_iter()
-                    .filter_map(|(k, e)| e.map(|e| (k, e)))
-                    .collect();
+                    .partition(|s| s.extra.is_none() && s.version.is_none());
+                let plain: Vec<Item> = plain.into_iter().map(|s| s.key).collect();
                 Ok(match (plain.is_empty(), checked.is_empty()) {
                     (_, true) => DeletePlan::Batch(plain),
                     (true, false) => DeletePlan::Conditional(checked),
@@ -176,18 +175,14 @@ impl<'a, M: Model> DeleteMany<'a, M> {
 
 async fn conditional_deletes<M: Model>(
     db: &Db,
-    targets: Vec<(Item, Expr)>,
+    targets: Vec<Single>,
     policy: &RetryPolicy,
     result: &mut BatchResult<M::Key>,
 ) -> Result<(), Error> {
     let outcomes: Vec<(Item, Result<Option<M>, Error>)> = stream::iter(targets)
-        .map(|(key, extra)| async move {
-            let single = keys::Single {
-                key: key.clone(),
-                extra: Some(extra),
-                version: None,
-            };
-            let r = retrying(policy, || write::delete::<M>(db, single.clone())).await;
+        .map(|single| async move {
+            let key = single.key.clone();
+            let r = write::delete::<M>(db, single, policy).await;
             (key, r)
         })
         .buffer_unordered(policy.concurrency.max(1))
@@ -280,7 +275,11 @@ impl<'a, M: Model> IntoFuture for DeleteMany<'a, M> {
                     let mut targets = Vec::new();
                     while let Some(r) = found.next().await {
                         match r {
-                            Ok(key) => targets.push((key, cond.clone())),
+                            Ok(key) => targets.push(Single {
+                                key,
+                                extra: Some(cond.clone()),
+                                version: None,
+                            }),
                             Err(Error::Incomplete { missing, .. }) => {
                                 for key in missing {
                                     result.fail.push(Failed {

@@ -40,9 +40,8 @@ impl<'a, M: Model> IntoFuture for DeleteOne<'a, M> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("delete_one", &self.db.table_name(M::TABLE));
-        traced(
-            span,
-            async move { write::delete(self.db, self.single?).await },
-        )
+        traced(span, async move {
+            write::delete(self.db, self.single?, &self.db.retry_policy()).await
+        })
     }
 }

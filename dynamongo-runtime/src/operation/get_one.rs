@@ -9,6 +9,7 @@ use crate::expr::{Expr, ExprBuilder};
 use crate::keys::{self, Single};
 use crate::model::{Model, Target};
 use crate::read;
+use crate::retry::retrying;
 use crate::trace;
 use crate::value::Item;
 use tracing::Instrument;
@@ -79,21 +80,26 @@ pub(crate) async fn get_single<M: Model>(
     let shown = |item: &Item| live.as_ref().is_none_or(|c| eval::matches(c, item));
     match single.extra {
         None => {
-            let span = trace::call("GetItem", &table);
-            let out = db
-                .client()
-                .get_item()
-                .table_name(&table)
-                .set_key(Some(single.key))
-                .consistent_read(consistent)
-                .return_consumed_capacity(trace::capacity(&span))
-                .send()
-                .instrument(span.clone())
-                .await
-                .map_err(|e| Error::sdk("GetItem", e))
-                .inspect_err(|e| trace::failed(&span, e))?;
-            trace::consumed(&span, out.consumed_capacity());
-            span.record("dynamongo.items", usize::from(out.item().is_some()));
+            let (table, key) = (&table, &single.key);
+            let out = retrying(&db.retry_policy(), || async move {
+                let span = trace::call("GetItem", table);
+                let out = db
+                    .client()
+                    .get_item()
+                    .table_name(table)
+                    .set_key(Some(key.clone()))
+                    .consistent_read(consistent)
+                    .return_consumed_capacity(trace::capacity(&span))
+                    .send()
+                    .instrument(span.clone())
+                    .await
+                    .map_err(|e| Error::sdk("GetItem", e))
+                    .inspect_err(|e| trace::failed(&span, e))?;
+                trace::consumed(&span, out.consumed_capacity());
+                span.record("dynamongo.items", usize::from(out.item().is_some()));
+                Ok(out)
+            })
+            .await?;
             out.item()
                 .filter(|i| shown(i))
                 .map(|i| decode(db, i))
@@ -119,24 +125,29 @@ pub(crate) async fn get_single<M: Model>(
             let kc = key_expr.map(|k| b.condition(&k)).unwrap_or_default();
             let filter = b.condition(&extra);
             let (names, values) = b.into_maps();
-            let span = trace::call("Query", &table);
-            let out = db
-                .client()
-                .query()
-                .table_name(&table)
-                .key_condition_expression(kc)
-                .filter_expression(filter)
-                .set_expression_attribute_names(names)
-                .set_expression_attribute_values(values)
-                .consistent_read(consistent)
-                .return_consumed_capacity(trace::capacity(&span))
-                .send()
-                .instrument(span.clone())
-                .await
-                .map_err(|e| Error::sdk("Query", e))
-                .inspect_err(|e| trace::failed(&span, e))?;
-            trace::consumed(&span, out.consumed_capacity());
-            span.record("dynamongo.items", out.items().len());
+            let (table, kc, filter, names, values) = (&table, &kc, &filter, &names, &values);
+            let out = retrying(&db.retry_policy(), || async move {
+                let span = trace::call("Query", table);
+                let out = db
+                    .client()
+                    .query()
+                    .table_name(table)
+                    .key_condition_expression(kc)
+                    .filter_expression(filter)
+                    .set_expression_attribute_names(names.clone())
+                    .set_expression_attribute_values(values.clone())
+                    .consistent_read(consistent)
+                    .return_consumed_capacity(trace::capacity(&span))
+                    .send()
+                    .instrument(span.clone())
+                    .await
+                    .map_err(|e| Error::sdk("Query", e))
+                    .inspect_err(|e| trace::failed(&span, e))?;
+                trace::consumed(&span, out.consumed_capacity());
+                span.record("dynamongo.items", out.items().len());
+                Ok(out)
+            })
+            .await?;
             out.items()
                 .first()
                 .filter(|i| shown(i))

@@ -57,7 +57,7 @@ pub trait ModelExt: Model {
 
     /// Deletes the model's table.
     fn delete_table(db: &Db) -> BoxFuture<'_, Result<(), Error>> {
-        Box::pin(create_table::delete_table::<Self>(db))
+        create_table::delete_table::<Self>(db)
     }
 
     /// Saves one item (validated first). Replaces an item with the same key unless

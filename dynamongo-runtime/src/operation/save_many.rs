@@ -93,11 +93,14 @@ impl<'a, M: Model> IntoFuture for SaveMany<'a, M> {
                     .map(|group| async move {
                         let mut out = Vec::with_capacity(group.len());
                         for (i, mut item) in group {
-                            let r = write::put(db, &item, overwrite).await.map(|version| {
-                                if let Some(v) = version {
-                                    item.set_version(v);
-                                }
-                            });
+                            let r =
+                                write::put(db, &item, overwrite, &policy)
+                                    .await
+                                    .map(|version| {
+                                        if let Some(v) = version {
+                                            item.set_version(v);
+                                        }
+                                    });
                             out.push((i, item, r));
                         }
                         stream::iter(out)

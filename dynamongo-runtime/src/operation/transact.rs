@@ -99,6 +99,9 @@ struct WriteAction {
     op: Op,
     /// What a put gives back once committed: the item, at its new version.
     committed: Option<AnyItem>,
+    /// The version the item is at once committed, where it is known (a put of a
+    /// versioned item; an update of a versioned model value).
+    version: Option<i64>,
 }
 
 impl WriteAction {
@@ -273,6 +276,7 @@ impl<'a> TransactWrite<'a> {
             size,
             op,
             committed: None,
+            version: None,
         }
     }
 
@@ -296,6 +300,7 @@ impl<'a> TransactWrite<'a> {
             },
         );
         action.committed = Some(Box::new(item));
+        action.version = put.version;
         Ok(action)
     }
 
@@ -324,13 +329,16 @@ impl<'a> TransactWrite<'a> {
         strategy: impl Strategy<M>,
         updates: impl IntoIterator<Item = Update<M>>,
     ) -> Position<M> {
-        let action = keys::resolve(strategy.into_target())
-            .and_then(|single| update_parts(single, updates.into_iter().collect()))
-            .map(|parts| {
-                let size = item_size(&parts.key) + actions_size(&parts.actions);
-                let key = parts.key.clone();
-                self.action::<M>(&key, size, Op::Update { parts })
-            });
+        let action = keys::resolve(strategy.into_target()).and_then(|single| {
+            // A model value's version is known: the update adds one to it.
+            let version = single.version.and_then(|v| v.checked_add(1));
+            let parts = update_parts(single, updates.into_iter().collect())?;
+            let size = item_size(&parts.key) + actions_size(&parts.actions);
+            let key = parts.key.clone();
+            let mut action = self.action::<M>(&key, size, Op::Update { parts });
+            action.version = version;
+            Ok(action)
+        });
         self.push(action)
     }
 
@@ -514,7 +522,8 @@ fn cancel_reasons(reasons: &[CancellationReason]) -> Vec<CancelReason> {
         .collect()
 }
 
-/// What a committed write transaction gives back: the items put, at their new versions.
+/// What a committed write transaction gives back: the items put, at their new versions,
+/// and the new version of each versioned item it put or updated (given as a model value).
 ///
 /// ```
 /// # use dynamongo_runtime::prelude::*;
@@ -527,12 +536,30 @@ fn cancel_reasons(reasons: &[CancellationReason]) -> Vec<CancelReason> {
 /// # Ok(()) }
 /// ```
 #[derive(Default, Debug)]
-pub struct Committed(Results);
+pub struct Committed(Results, Vec<Option<i64>>);
 
 impl Committed {
     /// The item a put or create action wrote (once; `None` for other actions).
     pub fn take<M: Model>(&mut self, position: Position<M>) -> Option<M> {
         self.0.take(position)
+    }
+
+    /// The version a versioned item is at now: after a put, and after an update of a model
+    /// value (its version + 1). `None` for unversioned models, deletes and checks, and an
+    /// update given only a key (its version was not known; read the item).
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::user::{self, User};
+    /// # async fn demo(db: &Db, ann: User) -> dynamongo_runtime::Result<()> {
+    /// let mut tx = db.transact_write();
+    /// let updated = tx.update(&ann, [user::name().set("Ann")]);
+    /// let done = tx.await?;
+    /// println!("now at version {:?}", done.version(updated));
+    /// # Ok(()) }
+    /// ```
+    pub fn version<M: Model>(&self, position: Position<M>) -> Option<i64> {
+        self.1.get(position.index).copied().flatten()
     }
 }
 
@@ -586,6 +613,7 @@ impl<'a> IntoFuture for TransactWrite<'a> {
             let mut actions = TransactWrite::checked(actions)?;
             let committed: Vec<Option<AnyItem>> =
                 actions.iter_mut().map(|a| a.committed.take()).collect();
+            let versions: Vec<Option<i64>> = actions.iter().map(|a| a.version).collect();
             let items = actions
                 .into_iter()
                 .map(|a| a.request(return_stored))
@@ -613,7 +641,7 @@ impl<'a> IntoFuture for TransactWrite<'a> {
                 }
             })
             .await?;
-            Ok(Committed(Results(committed)))
+            Ok(Committed(Results(committed), versions))
         })
     }
 }

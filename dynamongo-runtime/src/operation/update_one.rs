@@ -50,7 +50,7 @@ impl<'a, M: Model> IntoFuture for UpdateOne<'a, M> {
         let span = trace::operation::<M>("update_one", &self.db.table_name(M::TABLE));
         traced(span, async move {
             let (single, updates) = self.request?;
-            write::update(self.db, single, updates).await
+            write::update(self.db, single, updates, &self.db.retry_policy()).await
         })
     }
 }
