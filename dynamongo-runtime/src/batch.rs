@@ -66,6 +66,7 @@ pub(crate) async fn get_chunk(
             }
         };
         let span = trace::call("BatchGetItem", table);
+        span.record("dynamongo.items", pending.len());
         let sent = db
             .client()
             .batch_get_item()

@@ -189,4 +189,49 @@ async fn operations_and_calls_have_spans_with_the_otel_attributes() {
     let spans = capture.take();
     let call = &calls_in(&spans, &ops(&spans, "save_one")[0])[0].fields;
     assert_eq!(call["error.type"], "ConditionalCheckFailedException");
+
+    // Failed updates and deletes say why too.
+    use dynamongo_tests::models::user;
+    let err = User::update_one(
+        &db,
+        user::email().eq("a@example.com") & user::name().eq("nope"),
+        [user::name().set("B")],
+    )
+    .await;
+    assert!(err.is_err());
+    let spans = capture.take();
+    let call = &calls_in(&spans, &ops(&spans, "update_one")[0])[0].fields;
+    assert_eq!(
+        call["error.type"], "ConditionalCheckFailedException",
+        "{call:?}"
+    );
+    let err = Order::delete_table(&db).await;
+    assert!(err.is_ok());
+    let err = Order::delete_table(&db).await;
+    assert!(err.is_err());
+    let spans = capture.take();
+    let deletes = ops(&spans, "delete_table");
+    assert_eq!(deletes.len(), 2);
+    let calls = calls_in(&spans, &deletes[1]);
+    assert_eq!(calls[0].fields["db.operation.name"], "DeleteTable");
+    assert_eq!(calls[0].fields["error.type"], "ResourceNotFoundException");
+
+    // BatchGetItem calls count the keys they ask for.
+    let keys: Vec<String> = (0..30).map(|i| format!("u{i}@example.com")).collect();
+    User::get_many(&db, keys).await.unwrap();
+    let spans = capture.take();
+    let call = &calls_in(&spans, &ops(&spans, "get_many")[0])[0].fields;
+    assert_eq!(call["db.operation.name"], "BatchGetItem");
+    assert_eq!(call["dynamongo.items"], "30");
+
+    // An index handle's stream has its operation span.
+    Order::create_table(&db).await.unwrap();
+    capture.take();
+    let streamed: Vec<_> = Order::query(&db, order::by_status().eq(OrderStatus::Shipped))
+        .stream()
+        .collect()
+        .await;
+    assert!(streamed.is_empty());
+    let spans = capture.take();
+    assert_eq!(calls_in(&spans, &ops(&spans, "query.stream")[0]).len(), 1);
 }

@@ -394,8 +394,13 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
         ))
     }
 
-    /// The items as they arrive, page by page.
+    /// The items as they arrive, page by page (in a `query.stream` operation span).
     pub fn stream(self) -> BoxStream<'a, Result<P, Error>> {
+        let span = trace::operation::<M>("query.stream", &self.db.table_name(M::TABLE));
+        trace::stream_in(span, self.items())
+    }
+
+    fn items(self) -> BoxStream<'a, Result<P, Error>> {
         let planned = match self.planned() {
             Ok(p) => p,
             Err(e) => return futures::stream::iter([Err(e)]).boxed(),
@@ -416,7 +421,7 @@ impl<'a, M: Model, P: Document + Send + 'a> IntoFuture for QueryIndex<'a, M, P> 
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("query", &self.db.table_name(M::TABLE));
-        let s = self.stream();
+        let s = self.items();
         traced(span, async move {
             s.collect::<Vec<_>>().await.into_iter().collect()
         })
