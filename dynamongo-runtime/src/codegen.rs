@@ -82,6 +82,29 @@ pub fn deserialize_model<'de, M: Model, D: serde::Deserializer<'de>>(
     M::from_json(value).map_err(<D::Error as serde::de::Error>::custom)
 }
 
+/// `Serialize` of a key type or an index projection (the `serde` option): its JSON form.
+pub fn serialize_document<T: Document, S: serde::Serializer>(
+    document: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&document.to_json_value(), serializer)
+}
+
+/// `Deserialize` of a key type or an index projection (the `serde` option): JSON read and
+/// checked against the fields' rules; an invalid value is an error listing every violation.
+pub fn deserialize_document<'de, T: Document, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    let value = <Value as serde::Deserialize>::deserialize(deserializer)?;
+    let mut out = Vec::new();
+    match T::from_json_value(&value, "", &mut out) {
+        Some(t) if out.is_empty() => Ok(t),
+        _ => Err(<D::Error as serde::de::Error>::custom(Error::Validation(
+            out,
+        ))),
+    }
+}
+
 /// One attribute of a key item.
 pub fn attr<T: FieldValue>(attr: &Attr, value: &T) -> (String, Av) {
     (attr.name.to_string(), value.to_attr())

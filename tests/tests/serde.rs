@@ -59,3 +59,38 @@ fn invalid_input_is_refused_with_every_violation() {
         serde_json::from_str(r#"{"users": [{"email": "a@example.com", "name": "A"}]}"#).unwrap();
     assert_eq!(ok.users[0].name, "A");
 }
+
+/// Key types and index projections are what a JSON API hands out too (a cursor's key, a
+/// listing of an index): they serialise to their JSON form and deserialise with their
+/// fields' rules checked.
+#[test]
+fn key_types_and_projections_have_serde_too() {
+    use dynamongo_tests::serde_models::order::{OrderByCoupon, OrderKey};
+    use dynamongo_tests::serde_models::user::UserKey;
+    let key = OrderKey {
+        customer: "c@example.com".into(),
+        order_id: "o-1".into(),
+    };
+    let json = serde_json::to_value(&key).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"customer": "c@example.com", "order_id": "o-1"})
+    );
+    assert_eq!(serde_json::from_value::<OrderKey>(json).unwrap(), key);
+    let err = serde_json::from_str::<UserKey>(r#"{"email": "not an email"}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("email"), "{err}");
+    let err = serde_json::from_str::<UserKey>("{}")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("email: is required"), "{err}");
+
+    let projected: OrderByCoupon = serde_json::from_str(
+        r#"{"customer": "c@example.com", "order_id": "o-1", "coupon": "SPRING"}"#,
+    )
+    .unwrap();
+    assert_eq!(projected.coupon, "SPRING");
+    let back = serde_json::to_value(&projected).unwrap();
+    assert_eq!(back["coupon"], "SPRING");
+}

@@ -9,8 +9,13 @@ use crate::ident::{fresh, ident};
 use crate::ir::{Field, Kind};
 
 pub fn emit_document(name: &str, fields: &[Field]) -> TokenStream {
+    emit_document_of(name, fields, quote!(Self))
+}
+
+/// The `Document` impl of `name`, whose fields' attributes are constants of `owner` (the
+/// struct itself, or the model for its key type).
+pub fn emit_document_of(name: &str, fields: &[Field], owner: TokenStream) -> TokenStream {
     let name_ident = format_ident!("{}", name);
-    let owner = quote!(Self);
     let count = proc_macro2::Literal::usize_unsuffixed(fields.len());
 
     let visits = fields.iter().map(|f| {

@@ -102,6 +102,42 @@ impl dm::Model for User {
     }
 }
 
+impl dm::Document for UserKey {
+    const FIELDS: usize = 1;
+
+    fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
+        visitor.field(&User::EMAIL, &self.email);
+    }
+
+    fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
+        ::core::result::Result::Ok(Self {
+            email: dm::get(item, &User::EMAIL)?,
+        })
+    }
+
+    fn read_json(json: &mut dm::JsonReader<'_>) -> ::core::option::Option<Self> {
+        let email = json.field(&User::EMAIL);
+        ::core::option::Option::Some(Self { email: email? })
+    }
+}
+
+impl dm::serde::Serialize for UserKey {
+    fn serialize<S: dm::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        dm::serialize_document(self, serializer)
+    }
+}
+
+impl<'de> dm::serde::Deserialize<'de> for UserKey {
+    fn deserialize<D: dm::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        dm::deserialize_document(deserializer)
+    }
+}
+
 impl dm::serde::Serialize for User {
     fn serialize<S: dm::serde::Serializer>(
         &self,
