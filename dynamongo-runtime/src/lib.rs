@@ -73,6 +73,8 @@ mod operation;
 // What generated code calls (re-exports and small helpers; nothing here depends on it).
 #[doc(hidden)]
 pub mod codegen;
+#[cfg(test)]
+mod fuzz;
 
 pub use batch::BatchResult;
 pub use db::Db;
