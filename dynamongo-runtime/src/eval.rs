@@ -141,6 +141,23 @@ pub(crate) fn matches(expr: &Expr, item: &Item) -> bool {
     }
 }
 
+/// Whether two items hold the same attributes with equal values, as DynamoDB compares
+/// them (numbers as numbers, sets in any order): how a retried write recognises the item
+/// that its own lost attempt stored.
+pub(crate) fn same_item(a: &Item, b: &Item) -> bool {
+    a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| equal(v, w)))
+}
+
+/// Whether the attribute at `path` of `item` equals `value`.
+pub(crate) fn holds(item: &Item, path: &AttrPath, value: &AttributeValue) -> bool {
+    resolve(item, path).is_some_and(|v| equal(v, value))
+}
+
+/// Whether `item` has an attribute at `path`.
+pub(crate) fn has(item: &Item, path: &AttrPath) -> bool {
+    resolve(item, path).is_some()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,21 +235,4 @@ mod tests {
         );
         assert!(matches(&both, &i));
     }
-}
-
-/// Whether two items hold the same attributes with equal values, as DynamoDB compares
-/// them (numbers as numbers, sets in any order): how a retried write recognises the item
-/// that its own lost attempt stored.
-pub(crate) fn same_item(a: &Item, b: &Item) -> bool {
-    a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| equal(v, w)))
-}
-
-/// Whether the attribute at `path` of `item` equals `value`.
-pub(crate) fn holds(item: &Item, path: &AttrPath, value: &AttributeValue) -> bool {
-    resolve(item, path).is_some_and(|v| equal(v, value))
-}
-
-/// Whether `item` has an attribute at `path`.
-pub(crate) fn has(item: &Item, path: &AttrPath) -> bool {
-    resolve(item, path).is_some()
 }
