@@ -65,11 +65,11 @@ async fn main() -> Result<(), Error> {
     let mut orders: Vec<Order> = (1..=5)
         .map(|i| {
             let mut o = Order::new(john.email.as_str(), format!("o-{i}"));
-            o.status = Some(if i % 2 == 0 {
+            o.status = if i % 2 == 0 {
                 OrderStatus::Open
             } else {
                 OrderStatus::Shipped
-            });
+            };
             o
         })
         .collect();

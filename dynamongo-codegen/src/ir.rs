@@ -196,9 +196,11 @@ pub struct Field {
 
 impl Field {
     /// Whether the struct holds `Option<T>` for this field. Lists, dicts, maps and sets
-    /// are always present (an empty collection stands for "nothing"), like dynamongo.
+    /// are always present (an empty collection stands for "nothing"), like dynamongo, and
+    /// so is a field with a default: it always has a value (an item stored without the
+    /// attribute reads as the default, as the seed reads it).
     pub fn is_optional(&self) -> bool {
-        !self.required && !self.ty.kind.always_present()
+        !self.required && self.default.is_none() && !self.ty.kind.always_present()
     }
 
     /// Whether a required value may still be empty and must be refused (text, binary).
@@ -416,4 +418,6 @@ pub enum Default {
     Today,
     /// `"uuid4"` on a uuid.
     Uuid4,
+    /// `"uuid7"` on a uuid: time-ordered (RFC 9562), so ids sort by creation time.
+    Uuid7,
 }

@@ -652,6 +652,7 @@ impl Cx<'_> {
             (Kind::DateTime, Some("now")) => return Some(Default::Now),
             (Kind::Date, Some("today")) => return Some(Default::Today),
             (Kind::Uuid, Some("uuid4")) => return Some(Default::Uuid4),
+            (Kind::Uuid, Some("uuid7")) => return Some(Default::Uuid7),
             (Kind::Dict(_), _) => {
                 self.err(
                     pointer,

@@ -46,6 +46,19 @@ pub fn get<T: Slot>(item: &Item, attr: &Attr) -> Result<T, DecodeError> {
     }
 }
 
+/// Reads a field with a default: an item without the attribute (or with NULL) gets the
+/// default, as Python dynamongo reads it.
+pub fn get_or<T: Slot>(
+    item: &Item,
+    attr: &Attr,
+    default: fn() -> T::Value,
+) -> Result<T, DecodeError> {
+    match item.get(attr.name) {
+        None | Some(Av::Null(_)) => Ok(T::wrap(default())),
+        Some(_) => get(item, attr),
+    }
+}
+
 /// A TTL field's value as stored ([`EpochSeconds`](crate::field::EpochSeconds)), for `visit`.
 pub fn epoch<T: Expiring>(value: &T) -> T::Stored {
     value.stored()
@@ -166,6 +179,12 @@ pub fn today() -> chrono::NaiveDate {
 /// The `"uuid4"` default.
 pub fn uuid4() -> uuid::Uuid {
     uuid::Uuid::new_v4()
+}
+
+/// The `"uuid7"` default: time-ordered, so a range key of them lists items in the order
+/// they were made (ids made in one millisecond are ordered by a counter).
+pub fn uuid7() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
 }
 
 /// A datetime constant from the spec.

@@ -85,7 +85,7 @@ fn user() -> User {
     let mut u = User::new("johndoe@gmail.com", "John Doe");
     u.year_of_birth = Some(1990);
     u.cities_visited = vec!["Nairobi".into(), "New York".into(), "Lagos".into()];
-    u.created_at = Some(ts(1_600_000_000));
+    u.created_at = ts(1_600_000_000);
     u
 }
 
@@ -95,7 +95,7 @@ fn serde_user(u: &User) -> SerdeUser {
         name: u.name.clone(),
         year_of_birth: u.year_of_birth,
         cities_visited: u.cities_visited.clone(),
-        created_at: u.created_at,
+        created_at: Some(u.created_at),
     }
 }
 
@@ -113,12 +113,10 @@ fn hand_user_to_item(u: &User) -> Item {
         "cities_visited".to_string(),
         AttributeValue::L(u.cities_visited.iter().map(|c| s(c)).collect()),
     );
-    if let Some(t) = &u.created_at {
-        item.insert(
-            "created_at".to_string(),
-            AttributeValue::S(t.format(FORMAT).to_string()),
-        );
-    }
+    item.insert(
+        "created_at".to_string(),
+        AttributeValue::S(u.created_at.format(FORMAT).to_string()),
+    );
     item
 }
 
@@ -131,7 +129,7 @@ fn hand_user_from_item(item: &Item) -> Option<User> {
             Some(AttributeValue::L(l)) => l.iter().filter_map(|v| v.as_s().ok().cloned()).collect(),
             _ => Vec::new(),
         },
-        created_at: get_dt(item, "created_at"),
+        created_at: get_dt(item, "created_at").unwrap_or_else(Utc::now),
     })
 }
 

@@ -18,11 +18,11 @@ async fn setup() -> Db {
     let orders: Vec<Order> = (0..180)
         .map(|i| {
             let mut o = Order::new(format!("c{}@example.com", i % 3), format!("o{i:04}"));
-            o.status = Some(if i % 2 == 0 {
+            o.status = if i % 2 == 0 {
                 OrderStatus::Shipped
             } else {
                 OrderStatus::Open
-            });
+            };
             o.total = Some(i as f64);
             o
         })

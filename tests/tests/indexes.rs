@@ -19,8 +19,8 @@ fn at(minute: u32) -> chrono::DateTime<chrono::Utc> {
 
 fn order(customer: &str, id: &str, status: OrderStatus, minute: u32) -> Order {
     let mut o = Order::new(customer, id);
-    o.status = Some(status);
-    o.placed_at = Some(at(minute));
+    o.status = status;
+    o.placed_at = at(minute);
     o.total = Some(f64::from(minute));
     o
 }
@@ -164,7 +164,7 @@ async fn hash_only_table_indexes_with_their_own_capacity() {
     let mut items = Vec::new();
     for (i, site) in ["north", "south", "north", "north"].iter().enumerate() {
         let mut s = Sensor::new(format!("s{i}"), *site);
-        s.recorded_at = Some(at(40 - i as u32 * 10));
+        s.recorded_at = at(40 - i as u32 * 10);
         s.value = Some(i as f64);
         if i == 1 {
             s.alarm = Some("hot".into());
@@ -416,7 +416,7 @@ async fn multi_attribute_index_keys() {
         let mut s = Sensor::new(format!("m{i}"), "north");
         s.kind = Some(kind.to_string());
         s.day = Some(day(d));
-        s.recorded_at = Some(at(minute));
+        s.recorded_at = at(minute);
         items.push(s);
     }
     Sensor::save_many(&db, items).await.unwrap();

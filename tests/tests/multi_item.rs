@@ -577,3 +577,27 @@ async fn parallel_scan_reads_every_item_once() {
         );
     }
 }
+
+/// A `"uuid7"` default makes time-ordered ids: a Query by the hash key returns the items
+/// in the order they were made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uuid7_range_keys_list_items_in_creation_order() {
+    use dynamongo_tests::edge::event_log::{self, EventLog};
+    let db = Db::embedded().await.unwrap();
+    EventLog::create_table(&db).await.unwrap();
+    let mut made = Vec::new();
+    for i in 0..40 {
+        let mut e = EventLog::new("s");
+        e.body = Some(format!("event {i}"));
+        made.push(e.id);
+        EventLog::save_one(&db, e).await.unwrap();
+    }
+    assert_eq!(made[0].get_version_num(), 7);
+    let listed: Vec<_> = EventLog::get_many(&db, event_log::stream().eq("s"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(listed, made);
+}

@@ -13,8 +13,8 @@ use dynamongo_tests::models::user::User;
 
 fn full() -> Everything {
     let mut e = Everything::new("item-1", 3);
-    e.count = Some(7);
-    e.token = Some(dynamongo_runtime::uuid::Uuid::from_u128(42));
+    e.count = 7;
+    e.token = dynamongo_runtime::uuid::Uuid::from_u128(42);
     e.ratio = Some(0.25);
     e.title = Some("Hello".into());
     e.contact = Some("a@b.io".into());
@@ -22,7 +22,7 @@ fn full() -> Everything {
     e.address_ip = Some("2001:db8::1".into());
     e.seen_at = Some(chrono::DateTime::from_timestamp(1_600_000_000, 123_456_000).unwrap());
     e.born_on = Some(chrono::NaiveDate::from_ymd_opt(1990, 5, 17).unwrap());
-    e.timeout = Some(chrono::TimeDelta::seconds(90));
+    e.timeout = chrono::TimeDelta::seconds(90);
     e.tags = vec!["x".into(), "y".into()];
     e.size = Some("M".into());
     e.address.street = Some("Moi Ave".into());
@@ -42,7 +42,7 @@ fn full() -> Everything {
     e.avatar = Some(Bytes(vec![0, 1, 2, 255]));
     e.keys = BTreeSet::from([Bytes(vec![1]), Bytes(vec![2, 3])]);
     e.limits = BTreeMap::from([("daily".to_string(), 10), ("weekly".to_string(), 50)]);
-    e.status = Some(EverythingStatus::InProgress);
+    e.status = EverythingStatus::InProgress;
     e.r#type = Some("keyword".into());
     e.my_attr = Some("space".into());
     e.a_b = Some("dot".into());
@@ -114,10 +114,10 @@ async fn awkward_attribute_names_work_in_items_conditions_and_updates() {
     assert_eq!(e.size.as_deref(), Some("L"));
     assert_eq!(e.a_b.as_deref(), Some("dot2"));
     assert_eq!(e.key_ru, None);
-    assert_eq!(e.address.city.as_deref(), Some("Mombasa"));
+    assert_eq!(e.address.city, "Mombasa");
     assert!(e.labels.contains("c"));
     assert_eq!(e.scores, BTreeSet::from([1, 9]));
-    assert_eq!(e.count, Some(10));
+    assert_eq!(e.count, 10);
 }
 
 #[tokio::test]
@@ -204,9 +204,9 @@ async fn hostile_names_work_end_to_end() {
         "default": [{"ok": 1}], "boxes": {"k": {"err": "e"}}, "kind": "Field"
     }))
     .unwrap();
-    assert_eq!(h.status, Some(Status::None));
-    assert_eq!(h.json, Some("j".to_string()));
-    assert_eq!(h.result.vec.string.r#box, Some(1));
+    assert_eq!(h.status, Status::None);
+    assert_eq!(h.json, "j");
+    assert_eq!(h.result.vec.string.r#box, 1);
     let saved = Hostile::save_one(&db, h.clone()).await.unwrap();
     assert_eq!(Hostile::get_one(&db, ("v1", 1)).await.unwrap(), saved);
     let updated = Hostile::update_one(
@@ -231,7 +231,7 @@ async fn hostile_names_work_end_to_end() {
     )
     .await
     .unwrap();
-    assert_eq!((updated.updates, updated.out), (Some(2.5), None));
+    assert_eq!((updated.updates, updated.out), (2.5, None));
     // Every problem at once, at its path.
     let err = Hostile::from_json(serde_json::json!({
         "item": "x", "json_": "bad", "type": "c", "result": {"clone": 0}, "nope": 1

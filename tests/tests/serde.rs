@@ -22,7 +22,7 @@ fn serialize_is_to_json_and_deserialize_is_from_json() {
     // Defaults apply as from_json applies them.
     let o: Order =
         serde_json::from_str(r#"{"customer": "c@example.com", "order_id": "o-1"}"#).unwrap();
-    assert_eq!(o.status, Some(OrderStatus::Open));
+    assert_eq!(o.status, OrderStatus::Open);
     // TTL fields read epoch seconds or a datetime, as from_json does.
     let s: Session =
         serde_json::from_str(r#"{"user": "a@example.com", "expires_at": 1900000000}"#).unwrap();

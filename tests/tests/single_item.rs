@@ -32,7 +32,10 @@ async fn quickstart() {
     .await
     .unwrap();
     assert_eq!(john.name, "John Doe");
-    assert!(jane.created_at.is_some(), "created_at defaults to now");
+    assert!(
+        (dynamongo_runtime::chrono::Utc::now() - jane.created_at).num_seconds().abs() < 60,
+        "created_at defaults to now"
+    );
     assert_eq!(jane.year_of_birth, None);
     assert!(jane.cities_visited.is_empty());
     let user = User::get_one(&db, user::email().eq("johndoe@gmail.com"))
@@ -461,4 +464,37 @@ async fn every_operation_is_a_builder_that_is_awaited() {
     assert_eq!(update.await.unwrap().name, "K");
     let delete = User::delete_one(&db, "johndoe@gmail.com");
     assert_eq!(delete.await.unwrap().map(|u| u.name), Some("K".to_string()));
+}
+
+/// A field with a default always has a value: its type is `T`, not `Option<T>`, and an
+/// item stored without the attribute (by another writer, or before the field existed)
+/// reads as the default, as Python dynamongo reads it.
+#[tokio::test]
+async fn a_field_with_a_default_always_has_a_value() {
+    use dynamongo_runtime::field::AttributeValue;
+    use dynamongo_tests::models::order::{Order, OrderStatus};
+    let db = Db::embedded().await.unwrap();
+    Order::create_table(&db).await.unwrap();
+    let o = Order::new("c@x.io", "o-1");
+    let status: OrderStatus = o.status; // not an Option
+    assert_eq!(status, OrderStatus::Open);
+    db.client()
+        .put_item()
+        .table_name("orders")
+        .item("customer", AttributeValue::S("c@x.io".into()))
+        .item("order_id", AttributeValue::S("o-2".into()))
+        .send()
+        .await
+        .unwrap();
+    let read = Order::get_one(&db, ("c@x.io", "o-2")).await.unwrap();
+    assert_eq!(read.status, OrderStatus::Open);
+    // Its handle has no remove(): the field cannot be made absent.
+    let saved = Order::update_one(
+        &db,
+        ("c@x.io", "o-2"),
+        [dynamongo_tests::models::order::status().set(OrderStatus::Shipped)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(saved.status, OrderStatus::Shipped);
 }

@@ -137,7 +137,7 @@ async fn operations_and_calls_have_spans_with_the_otel_attributes() {
 
     // An index query: the index is named, with the counts.
     let mut o = Order::new("c@example.com", "o-1");
-    o.status = Some(OrderStatus::Shipped);
+    o.status = OrderStatus::Shipped;
     Order::save_one(&db, o).await.unwrap();
     capture.take();
     let got = Order::get_many(&db, order::status().eq(OrderStatus::Shipped))

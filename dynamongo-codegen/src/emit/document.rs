@@ -34,7 +34,12 @@ pub fn emit_document_of(name: &str, fields: &[Field], owner: TokenStream) -> Tok
             Kind::Ttl => quote!(#id: dm::get_epoch(item, #attr)?),
             // An item saved before the model was versioned is at version 0.
             _ if f.version => quote!(#id: dm::get_version(item, #attr)?),
-            _ => quote!(#id: dm::get(item, #attr)?),
+            // An item stored without the attribute (by another writer, or before the field
+            // existed) reads as the default.
+            _ => match default_maker(f) {
+                Some(make) => quote!(#id: dm::get_or(item, #attr, #make)?),
+                None => quote!(#id: dm::get(item, #attr)?),
+            },
         }
     });
 

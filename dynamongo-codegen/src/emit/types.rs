@@ -154,6 +154,7 @@ pub fn default_value(f: &Field) -> Option<TokenStream> {
         Default::Now => Some(quote!(dm::now())),
         Default::Today => Some(quote!(dm::today())),
         Default::Uuid4 => Some(quote!(dm::uuid4())),
+        Default::Uuid7 => Some(quote!(dm::uuid7())),
     }
 }
 
@@ -163,6 +164,7 @@ pub fn default_maker(f: &Field) -> Option<TokenStream> {
         Default::Now => quote!(dm::now),
         Default::Today => quote!(dm::today),
         Default::Uuid4 => quote!(dm::uuid4),
+        Default::Uuid7 => quote!(dm::uuid7),
         Default::Value(lit) => {
             let v = literal(lit, &f.ty);
             quote!(|| #v)

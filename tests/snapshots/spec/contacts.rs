@@ -10,7 +10,7 @@ pub struct Contacts {
     /// `email`: email, required
     pub email: ::std::string::String,
     /// `created_at`: datetime
-    pub created_at: ::core::option::Option<dm::chrono::DateTime<dm::chrono::Utc>>,
+    pub created_at: dm::chrono::DateTime<dm::chrono::Utc>,
 }
 
 impl Contacts {
@@ -27,7 +27,7 @@ impl Contacts {
         Self {
             user_id: user_id.into(),
             email: email.into(),
-            created_at: ::core::option::Option::Some(dm::now()),
+            created_at: dm::now(),
         }
     }
 }
@@ -45,7 +45,7 @@ impl dm::Document for Contacts {
         ::core::result::Result::Ok(Self {
             user_id: dm::get(item, &Self::USER_ID)?,
             email: dm::get(item, &Self::EMAIL)?,
-            created_at: dm::get(item, &Self::CREATED_AT)?,
+            created_at: dm::get_or(item, &Self::CREATED_AT, dm::now)?,
         })
     }
 
@@ -157,10 +157,6 @@ pub fn email() -> dm::Field<Contacts, ::std::string::String> {
 }
 
 /// The `created_at` field (datetime): conditions and updates.
-pub fn created_at() -> dm::Field<
-    Contacts,
-    dm::chrono::DateTime<dm::chrono::Utc>,
-    dm::Optional,
-> {
+pub fn created_at() -> dm::Field<Contacts, dm::chrono::DateTime<dm::chrono::Utc>> {
     dm::Field::of(&Contacts::CREATED_AT)
 }

@@ -10,11 +10,11 @@ pub struct Everything {
     /// `version`: int, required
     pub version: i64,
     /// `count`: int
-    pub count: ::core::option::Option<i64>,
+    pub count: i64,
     /// `ratio`: float
     pub ratio: ::core::option::Option<f64>,
     /// `active`: boolean
-    pub active: ::core::option::Option<bool>,
+    pub active: bool,
     /// `title`: string
     pub title: ::core::option::Option<::std::string::String>,
     /// `contact`: email
@@ -22,7 +22,7 @@ pub struct Everything {
     /// `homepage`: url
     pub homepage: ::core::option::Option<::std::string::String>,
     /// `token`: uuid
-    pub token: ::core::option::Option<dm::uuid::Uuid>,
+    pub token: dm::uuid::Uuid,
     /// Where the last request came from.
     pub address_ip: ::core::option::Option<::std::string::String>,
     /// `seen_at`: datetime
@@ -30,7 +30,7 @@ pub struct Everything {
     /// `born_on`: date
     pub born_on: ::core::option::Option<dm::chrono::NaiveDate>,
     /// `timeout`: timedelta
-    pub timeout: ::core::option::Option<dm::chrono::TimeDelta>,
+    pub timeout: dm::chrono::TimeDelta,
     /// `tags`: list
     pub tags: ::std::vec::Vec<::std::string::String>,
     /// `size` is a reserved word in DynamoDB.
@@ -50,7 +50,7 @@ pub struct Everything {
     /// `limits`: map
     pub limits: ::std::collections::BTreeMap<::std::string::String, i64>,
     /// `status`: enum
-    pub status: ::core::option::Option<EverythingStatus>,
+    pub status: EverythingStatus,
     /// A Rust keyword as a field name.
     pub r#type: ::core::option::Option<::std::string::String>,
     /// `my attr`: string
@@ -109,17 +109,17 @@ impl Everything {
         Self {
             id: id.into(),
             version: version.into(),
-            count: ::core::option::Option::Some(0),
+            count: 0,
             ratio: ::core::option::Option::None,
-            active: ::core::option::Option::Some(true),
+            active: true,
             title: ::core::option::Option::None,
             contact: ::core::option::Option::None,
             homepage: ::core::option::Option::None,
-            token: ::core::option::Option::Some(dm::uuid4()),
+            token: dm::uuid4(),
             address_ip: ::core::option::Option::None,
             seen_at: ::core::option::Option::None,
             born_on: ::core::option::Option::None,
-            timeout: ::core::option::Option::Some(dm::seconds(30)),
+            timeout: dm::seconds(30),
             tags: ::core::default::Default::default(),
             size: ::core::option::Option::None,
             address: EverythingAddress::new(),
@@ -129,7 +129,7 @@ impl Everything {
             avatar: ::core::option::Option::None,
             keys: ::core::default::Default::default(),
             limits: ::core::default::Default::default(),
-            status: ::core::option::Option::Some(EverythingStatus::Active),
+            status: EverythingStatus::Active,
             r#type: ::core::option::Option::None,
             my_attr: ::core::option::Option::None,
             a_b: ::core::option::Option::None,
@@ -177,17 +177,17 @@ impl dm::Document for Everything {
         ::core::result::Result::Ok(Self {
             id: dm::get(item, &Self::ID)?,
             version: dm::get(item, &Self::VERSION)?,
-            count: dm::get(item, &Self::COUNT)?,
+            count: dm::get_or(item, &Self::COUNT, || 0)?,
             ratio: dm::get(item, &Self::RATIO)?,
-            active: dm::get(item, &Self::ACTIVE)?,
+            active: dm::get_or(item, &Self::ACTIVE, || true)?,
             title: dm::get(item, &Self::TITLE)?,
             contact: dm::get(item, &Self::CONTACT)?,
             homepage: dm::get(item, &Self::HOMEPAGE)?,
-            token: dm::get(item, &Self::TOKEN)?,
+            token: dm::get_or(item, &Self::TOKEN, dm::uuid4)?,
             address_ip: dm::get(item, &Self::ADDRESS_IP)?,
             seen_at: dm::get(item, &Self::SEEN_AT)?,
             born_on: dm::get(item, &Self::BORN_ON)?,
-            timeout: dm::get(item, &Self::TIMEOUT)?,
+            timeout: dm::get_or(item, &Self::TIMEOUT, || dm::seconds(30))?,
             tags: dm::get(item, &Self::TAGS)?,
             size: dm::get(item, &Self::SIZE)?,
             address: dm::get(item, &Self::ADDRESS)?,
@@ -197,7 +197,7 @@ impl dm::Document for Everything {
             avatar: dm::get(item, &Self::AVATAR)?,
             keys: dm::get(item, &Self::KEYS)?,
             limits: dm::get(item, &Self::LIMITS)?,
-            status: dm::get(item, &Self::STATUS)?,
+            status: dm::get_or(item, &Self::STATUS, || EverythingStatus::Active)?,
             r#type: dm::get(item, &Self::TYPE)?,
             my_attr: dm::get(item, &Self::MY_ATTR)?,
             a_b: dm::get(item, &Self::A_B)?,
@@ -386,7 +386,7 @@ pub fn version() -> dm::Field<Everything, i64> {
 }
 
 /// The `count` field (int): conditions and updates.
-pub fn count() -> dm::Field<Everything, i64, dm::Optional> {
+pub fn count() -> dm::Field<Everything, i64> {
     dm::Field::of(&Everything::COUNT)
 }
 
@@ -396,7 +396,7 @@ pub fn ratio() -> dm::Field<Everything, f64, dm::Optional> {
 }
 
 /// The `active` field (boolean): conditions and updates.
-pub fn active() -> dm::Field<Everything, bool, dm::Optional> {
+pub fn active() -> dm::Field<Everything, bool> {
     dm::Field::of(&Everything::ACTIVE)
 }
 
@@ -416,7 +416,7 @@ pub fn homepage() -> dm::Field<Everything, ::std::string::String, dm::Optional> 
 }
 
 /// The `token` field (uuid): conditions and updates.
-pub fn token() -> dm::Field<Everything, dm::uuid::Uuid, dm::Optional> {
+pub fn token() -> dm::Field<Everything, dm::uuid::Uuid> {
     dm::Field::of(&Everything::TOKEN)
 }
 
@@ -440,7 +440,7 @@ pub fn born_on() -> dm::Field<Everything, dm::chrono::NaiveDate, dm::Optional> {
 }
 
 /// The `timeout` field (timedelta): conditions and updates.
-pub fn timeout() -> dm::Field<Everything, dm::chrono::TimeDelta, dm::Optional> {
+pub fn timeout() -> dm::Field<Everything, dm::chrono::TimeDelta> {
     dm::Field::of(&Everything::TIMEOUT)
 }
 
@@ -496,7 +496,7 @@ pub fn limits() -> dm::Field<
 }
 
 /// The `status` field (enum): conditions and updates.
-pub fn status() -> dm::Field<Everything, EverythingStatus, dm::Optional> {
+pub fn status() -> dm::Field<Everything, EverythingStatus> {
     dm::Field::of(&Everything::STATUS)
 }
 
@@ -531,7 +531,7 @@ pub struct EverythingAddress {
     /// `street`: string
     pub street: ::core::option::Option<::std::string::String>,
     /// `city`: string
-    pub city: ::core::option::Option<::std::string::String>,
+    pub city: ::std::string::String,
     /// `geo`: dict
     pub geo: EverythingAddressGeo,
 }
@@ -545,7 +545,7 @@ impl EverythingAddress {
     pub fn new() -> Self {
         Self {
             street: ::core::option::Option::None,
-            city: ::core::option::Option::Some(dm::text("Nairobi")),
+            city: dm::text("Nairobi"),
             geo: EverythingAddressGeo::new(),
         }
     }
@@ -569,7 +569,7 @@ impl dm::Document for EverythingAddress {
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
             street: dm::get(item, &Self::STREET)?,
-            city: dm::get(item, &Self::CITY)?,
+            city: dm::get_or(item, &Self::CITY, || dm::text("Nairobi"))?,
             geo: dm::get(item, &Self::GEO)?,
         })
     }
@@ -597,7 +597,7 @@ impl EverythingAddressFields {
     }
 
     /// The `city` field (string): conditions and updates.
-    pub fn city(&self) -> dm::Field<Everything, ::std::string::String, dm::Optional> {
+    pub fn city(&self) -> dm::Field<Everything, ::std::string::String> {
         self.0.child_of(&EverythingAddress::CITY)
     }
 

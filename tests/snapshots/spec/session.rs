@@ -43,7 +43,7 @@ impl dm::Document for Session {
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            token: dm::get(item, &Self::TOKEN)?,
+            token: dm::get_or(item, &Self::TOKEN, dm::uuid4)?,
             user: dm::get(item, &Self::USER)?,
             expires_at: dm::get_epoch(item, &Self::EXPIRES_AT)?,
         })

@@ -14,7 +14,7 @@ pub struct User {
     /// `cities_visited`: list
     pub cities_visited: ::std::vec::Vec<::std::string::String>,
     /// `created_at`: datetime
-    pub created_at: ::core::option::Option<dm::chrono::DateTime<dm::chrono::Utc>>,
+    pub created_at: dm::chrono::DateTime<dm::chrono::Utc>,
 }
 
 impl User {
@@ -36,7 +36,7 @@ impl User {
             name: name.into(),
             year_of_birth: ::core::option::Option::None,
             cities_visited: ::core::default::Default::default(),
-            created_at: ::core::option::Option::Some(dm::now()),
+            created_at: dm::now(),
         }
     }
 }
@@ -58,7 +58,7 @@ impl dm::Document for User {
             name: dm::get(item, &Self::NAME)?,
             year_of_birth: dm::get(item, &Self::YEAR_OF_BIRTH)?,
             cities_visited: dm::get(item, &Self::CITIES_VISITED)?,
-            created_at: dm::get(item, &Self::CREATED_AT)?,
+            created_at: dm::get_or(item, &Self::CREATED_AT, dm::now)?,
         })
     }
 
@@ -170,10 +170,6 @@ pub fn cities_visited() -> dm::Field<User, ::std::vec::Vec<::std::string::String
 }
 
 /// The `created_at` field (datetime): conditions and updates.
-pub fn created_at() -> dm::Field<
-    User,
-    dm::chrono::DateTime<dm::chrono::Utc>,
-    dm::Optional,
-> {
+pub fn created_at() -> dm::Field<User, dm::chrono::DateTime<dm::chrono::Utc>> {
     dm::Field::of(&User::CREATED_AT)
 }

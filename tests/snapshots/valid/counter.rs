@@ -10,7 +10,7 @@ pub struct Counter {
     /// `day`: date, required
     pub day: dm::chrono::NaiveDate,
     /// `hits`: int
-    pub hits: ::core::option::Option<i64>,
+    pub hits: i64,
     /// `region`: enum
     pub region: ::core::option::Option<Region>,
 }
@@ -30,7 +30,7 @@ impl Counter {
         Self {
             id: id.into(),
             day: day.into(),
-            hits: ::core::option::Option::Some(0),
+            hits: 0,
             region: ::core::option::Option::None,
         }
     }
@@ -50,7 +50,7 @@ impl dm::Document for Counter {
         ::core::result::Result::Ok(Self {
             id: dm::get(item, &Self::ID)?,
             day: dm::get(item, &Self::DAY)?,
-            hits: dm::get(item, &Self::HITS)?,
+            hits: dm::get_or(item, &Self::HITS, || 0)?,
             region: dm::get(item, &Self::REGION)?,
         })
     }
@@ -148,7 +148,7 @@ pub fn day() -> dm::Field<Counter, dm::chrono::NaiveDate> {
 }
 
 /// The `hits` field (int): conditions and updates.
-pub fn hits() -> dm::Field<Counter, i64, dm::Optional> {
+pub fn hits() -> dm::Field<Counter, i64> {
     dm::Field::of(&Counter::HITS)
 }
 

@@ -16,15 +16,15 @@ pub struct Option {
     /// `prefix`: list
     pub prefix: ::std::vec::Vec<::std::string::String>,
     /// `updates`: float
-    pub updates: ::core::option::Option<f64>,
+    pub updates: f64,
     /// `json`: string
-    pub json: ::core::option::Option<::std::string::String>,
+    pub json: ::std::string::String,
     /// `json_`: email
     pub json_: ::core::option::Option<::std::string::String>,
     /// `visitor`: int
-    pub visitor: ::core::option::Option<i64>,
+    pub visitor: i64,
     /// `dm`: boolean
-    pub dm: ::core::option::Option<bool>,
+    pub dm: bool,
     /// `self`: string
     pub self_: ::core::option::Option<::std::string::String>,
     /// `type`: string
@@ -46,9 +46,9 @@ pub struct Option {
     /// `k0`: int
     pub k0: ::core::option::Option<i64>,
     /// `some`: datetime
-    pub some: ::core::option::Option<dm::chrono::DateTime<dm::chrono::Utc>>,
+    pub some: dm::chrono::DateTime<dm::chrono::Utc>,
     /// `none`: date
-    pub none: ::core::option::Option<dm::chrono::NaiveDate>,
+    pub none: dm::chrono::NaiveDate,
     /// `result`: dict
     pub result: Result,
     /// `default`: list
@@ -56,7 +56,7 @@ pub struct Option {
     /// `boxes`: map
     pub boxes: ::std::collections::BTreeMap<::std::string::String, Box>,
     /// `status`: enum
-    pub status: ::core::option::Option<Some>,
+    pub status: Some,
     /// `kind`: enum
     pub kind: ::core::option::Option<Item>,
     /// `wrapped`: dict
@@ -107,11 +107,11 @@ impl Option {
             out: ::core::option::Option::None,
             obj: ::core::option::Option::None,
             prefix: ::core::default::Default::default(),
-            updates: ::core::option::Option::Some(1.5),
-            json: ::core::option::Option::Some(dm::text("j")),
+            updates: 1.5,
+            json: dm::text("j"),
             json_: ::core::option::Option::None,
-            visitor: ::core::option::Option::Some(3),
-            dm: ::core::option::Option::Some(true),
+            visitor: 3,
+            dm: true,
             self_: ::core::option::Option::None,
             r#type: ::core::option::Option::None,
             key: ::core::option::Option::None,
@@ -122,12 +122,12 @@ impl Option {
             rules: ::core::option::Option::None,
             v: ::core::option::Option::None,
             k0: ::core::option::Option::None,
-            some: ::core::option::Option::Some(dm::now()),
-            none: ::core::option::Option::Some(dm::today()),
+            some: dm::now(),
+            none: dm::today(),
             result: result.into(),
             default: ::core::default::Default::default(),
             boxes: ::core::default::Default::default(),
-            status: ::core::option::Option::Some(Some::None),
+            status: Some::None,
             kind: ::core::option::Option::None,
             wrapped: Into::new(),
         }
@@ -175,11 +175,11 @@ impl dm::Document for Option {
             out: dm::get(item, &Self::OUT)?,
             obj: dm::get(item, &Self::OBJ)?,
             prefix: dm::get(item, &Self::PREFIX)?,
-            updates: dm::get(item, &Self::UPDATES)?,
-            json: dm::get(item, &Self::JSON)?,
+            updates: dm::get_or(item, &Self::UPDATES, || 1.5)?,
+            json: dm::get_or(item, &Self::JSON, || dm::text("j"))?,
             json_: dm::get(item, &Self::JSON_)?,
-            visitor: dm::get(item, &Self::VISITOR)?,
-            dm: dm::get(item, &Self::DM)?,
+            visitor: dm::get_or(item, &Self::VISITOR, || 3)?,
+            dm: dm::get_or(item, &Self::DM, || true)?,
             self_: dm::get(item, &Self::SELF)?,
             r#type: dm::get(item, &Self::TYPE)?,
             key: dm::get(item, &Self::KEY)?,
@@ -190,12 +190,12 @@ impl dm::Document for Option {
             rules: dm::get(item, &Self::RULES)?,
             v: dm::get(item, &Self::V)?,
             k0: dm::get(item, &Self::K0)?,
-            some: dm::get(item, &Self::SOME)?,
-            none: dm::get(item, &Self::NONE)?,
+            some: dm::get_or(item, &Self::SOME, dm::now)?,
+            none: dm::get_or(item, &Self::NONE, dm::today)?,
             result: dm::get(item, &Self::RESULT)?,
             default: dm::get(item, &Self::DEFAULT)?,
             boxes: dm::get(item, &Self::BOXES)?,
-            status: dm::get(item, &Self::STATUS)?,
+            status: dm::get_or(item, &Self::STATUS, || Some::None)?,
             kind: dm::get(item, &Self::KIND)?,
             wrapped: dm::get(item, &Self::WRAPPED)?,
         })
@@ -399,12 +399,12 @@ pub fn prefix() -> dm::Field<Option, ::std::vec::Vec<::std::string::String>> {
 }
 
 /// The `updates` field (float): conditions and updates.
-pub fn updates() -> dm::Field<Option, f64, dm::Optional> {
+pub fn updates() -> dm::Field<Option, f64> {
     dm::Field::of(&Option::UPDATES)
 }
 
 /// The `json` field (string): conditions and updates.
-pub fn json() -> dm::Field<Option, ::std::string::String, dm::Optional> {
+pub fn json() -> dm::Field<Option, ::std::string::String> {
     dm::Field::of(&Option::JSON)
 }
 
@@ -414,12 +414,12 @@ pub fn json_() -> dm::Field<Option, ::std::string::String, dm::Optional> {
 }
 
 /// The `visitor` field (int): conditions and updates.
-pub fn visitor() -> dm::Field<Option, i64, dm::Optional> {
+pub fn visitor() -> dm::Field<Option, i64> {
     dm::Field::of(&Option::VISITOR)
 }
 
 /// The `dm` field (boolean): conditions and updates.
-pub fn dm() -> dm::Field<Option, bool, dm::Optional> {
+pub fn dm() -> dm::Field<Option, bool> {
     dm::Field::of(&Option::DM)
 }
 
@@ -474,12 +474,12 @@ pub fn k0() -> dm::Field<Option, i64, dm::Optional> {
 }
 
 /// The `some` field (datetime): conditions and updates.
-pub fn some() -> dm::Field<Option, dm::chrono::DateTime<dm::chrono::Utc>, dm::Optional> {
+pub fn some() -> dm::Field<Option, dm::chrono::DateTime<dm::chrono::Utc>> {
     dm::Field::of(&Option::SOME)
 }
 
 /// The `none` field (date): conditions and updates.
-pub fn none() -> dm::Field<Option, dm::chrono::NaiveDate, dm::Optional> {
+pub fn none() -> dm::Field<Option, dm::chrono::NaiveDate> {
     dm::Field::of(&Option::NONE)
 }
 
@@ -502,7 +502,7 @@ pub fn boxes() -> dm::Field<
 }
 
 /// The `status` field (enum): conditions and updates.
-pub fn status() -> dm::Field<Option, Some, dm::Optional> {
+pub fn status() -> dm::Field<Option, Some> {
     dm::Field::of(&Option::STATUS)
 }
 
@@ -548,7 +548,7 @@ pub struct Result {
     /// `rules`: float
     pub rules: ::core::option::Option<f64>,
     /// `new`: string
-    pub new: ::core::option::Option<::std::string::String>,
+    pub new: ::std::string::String,
     /// `vec`: dict
     pub vec: Vec,
 }
@@ -568,7 +568,7 @@ impl Result {
             clone: ::core::option::Option::None,
             child: child.into(),
             rules: ::core::option::Option::None,
-            new: ::core::option::Option::Some(dm::text("n")),
+            new: dm::text("n"),
             vec: Vec::new(),
         }
     }
@@ -592,7 +592,7 @@ impl dm::Document for Result {
             clone: dm::get(item, &Self::CLONE)?,
             child: dm::get(item, &Self::CHILD)?,
             rules: dm::get(item, &Self::RULES)?,
-            new: dm::get(item, &Self::NEW)?,
+            new: dm::get_or(item, &Self::NEW, || dm::text("n"))?,
             vec: dm::get(item, &Self::VEC)?,
         })
     }
@@ -644,7 +644,7 @@ impl ResultFields {
 
     /// The `new` field (string): conditions and updates.
     #[allow(clippy::new_ret_no_self)]
-    pub fn new(&self) -> dm::Field<Option, ::std::string::String, dm::Optional> {
+    pub fn new(&self) -> dm::Field<Option, ::std::string::String> {
         self.0.child_of(&Result::NEW)
     }
 
@@ -726,7 +726,7 @@ impl ::core::ops::Deref for VecFields {
 #[derive(Debug, Clone, PartialEq)]
 pub struct String {
     /// `box`: int
-    pub r#box: ::core::option::Option<i64>,
+    pub r#box: i64,
 }
 
 impl String {
@@ -734,9 +734,7 @@ impl String {
 
     /// A `String` with every field at its default.
     pub fn new() -> Self {
-        Self {
-            r#box: ::core::option::Option::Some(1),
-        }
+        Self { r#box: 1 }
     }
 }
 
@@ -755,7 +753,7 @@ impl dm::Document for String {
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         ::core::result::Result::Ok(Self {
-            r#box: dm::get(item, &Self::BOX)?,
+            r#box: dm::get_or(item, &Self::BOX, || 1)?,
         })
     }
 
@@ -771,7 +769,7 @@ pub struct StringFields(dm::Field<Option, String>);
 
 impl StringFields {
     /// The `box` field (int): conditions and updates.
-    pub fn r#box(&self) -> dm::Field<Option, i64, dm::Optional> {
+    pub fn r#box(&self) -> dm::Field<Option, i64> {
         self.0.child_of(&String::BOX)
     }
 }

@@ -10,7 +10,7 @@ pub struct Sensor {
     /// `site`: string, required
     pub site: ::std::string::String,
     /// `recorded_at`: datetime
-    pub recorded_at: ::core::option::Option<dm::chrono::DateTime<dm::chrono::Utc>>,
+    pub recorded_at: dm::chrono::DateTime<dm::chrono::Utc>,
     /// `value`: float
     pub value: ::core::option::Option<f64>,
     /// `alarm`: string
@@ -38,7 +38,7 @@ impl Sensor {
         Self {
             id: id.into(),
             site: site.into(),
-            recorded_at: ::core::option::Option::Some(dm::now()),
+            recorded_at: dm::now(),
             value: ::core::option::Option::None,
             alarm: ::core::option::Option::None,
             kind: ::core::option::Option::None,
@@ -64,7 +64,7 @@ impl dm::Document for Sensor {
         ::core::result::Result::Ok(Self {
             id: dm::get(item, &Self::ID)?,
             site: dm::get(item, &Self::SITE)?,
-            recorded_at: dm::get(item, &Self::RECORDED_AT)?,
+            recorded_at: dm::get_or(item, &Self::RECORDED_AT, dm::now)?,
             value: dm::get(item, &Self::VALUE)?,
             alarm: dm::get(item, &Self::ALARM)?,
             kind: dm::get(item, &Self::KIND)?,
@@ -178,11 +178,7 @@ pub fn site() -> dm::Field<Sensor, ::std::string::String> {
 }
 
 /// The `recorded_at` field (datetime): conditions and updates.
-pub fn recorded_at() -> dm::Field<
-    Sensor,
-    dm::chrono::DateTime<dm::chrono::Utc>,
-    dm::Optional,
-> {
+pub fn recorded_at() -> dm::Field<Sensor, dm::chrono::DateTime<dm::chrono::Utc>> {
     dm::Field::of(&Sensor::RECORDED_AT)
 }
 

@@ -480,11 +480,11 @@ async fn index_query(db: &Db, rounds: usize, n: usize) -> Res<()> {
     let orders: Vec<Order> = (0..n)
         .map(|i| {
             let mut o = Order::new(format!("c{}@bench.io", i % 500), format!("o{i:07}"));
-            o.status = Some(if i % 2 == 0 {
+            o.status = if i % 2 == 0 {
                 OrderStatus::Shipped
             } else {
                 OrderStatus::Open
-            });
+            };
             o.total = Some(i as f64);
             o
         })

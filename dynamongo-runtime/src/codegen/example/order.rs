@@ -13,9 +13,9 @@ pub struct Order {
     /// `order_id`: string, required
     pub order_id: ::std::string::String,
     /// `status`: enum
-    pub status: ::core::option::Option<OrderStatus>,
+    pub status: OrderStatus,
     /// `placed_at`: datetime
-    pub placed_at: ::core::option::Option<dm::chrono::DateTime<dm::chrono::Utc>>,
+    pub placed_at: dm::chrono::DateTime<dm::chrono::Utc>,
     /// `total`: float
     pub total: ::core::option::Option<f64>,
     /// Only some orders have one: `by_coupon` is a sparse index.
@@ -43,8 +43,8 @@ impl Order {
         Self {
             customer: customer.into(),
             order_id: order_id.into(),
-            status: ::core::option::Option::Some(OrderStatus::Open),
-            placed_at: ::core::option::Option::Some(dm::now()),
+            status: OrderStatus::Open,
+            placed_at: dm::now(),
             total: ::core::option::Option::None,
             coupon: ::core::option::Option::None,
             city: ::core::option::Option::None,
@@ -69,8 +69,8 @@ impl dm::Document for Order {
         ::core::result::Result::Ok(Self {
             customer: dm::get(item, &Self::CUSTOMER)?,
             order_id: dm::get(item, &Self::ORDER_ID)?,
-            status: dm::get(item, &Self::STATUS)?,
-            placed_at: dm::get(item, &Self::PLACED_AT)?,
+            status: dm::get_or(item, &Self::STATUS, || OrderStatus::Open)?,
+            placed_at: dm::get_or(item, &Self::PLACED_AT, dm::now)?,
             total: dm::get(item, &Self::TOTAL)?,
             coupon: dm::get(item, &Self::COUPON)?,
             city: dm::get(item, &Self::CITY)?,
@@ -234,16 +234,12 @@ pub fn order_id() -> dm::Field<Order, ::std::string::String> {
 }
 
 /// The `status` field (enum): conditions and updates.
-pub fn status() -> dm::Field<Order, OrderStatus, dm::Optional> {
+pub fn status() -> dm::Field<Order, OrderStatus> {
     dm::Field::of(&Order::STATUS)
 }
 
 /// The `placed_at` field (datetime): conditions and updates.
-pub fn placed_at() -> dm::Field<
-    Order,
-    dm::chrono::DateTime<dm::chrono::Utc>,
-    dm::Optional,
-> {
+pub fn placed_at() -> dm::Field<Order, dm::chrono::DateTime<dm::chrono::Utc>> {
     dm::Field::of(&Order::PLACED_AT)
 }
 
