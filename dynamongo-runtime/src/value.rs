@@ -451,8 +451,10 @@ impl FieldValue for DateTime<Utc> {
         let s = as_s(v, "S (datetime)")?;
         parse_datetime(s).ok_or_else(|| DecodeError::new("S (datetime)", format!("S `{s}`")))
     }
+    /// JSON output is RFC 3339 (`2026-11-26T12:21:52.599764Z`), what JSON APIs and
+    /// their clients expect; the stored form stays dynamongo's (`+0000`). Both are read.
     fn to_json(&self) -> Value {
-        Value::String(format_datetime(self))
+        Value::String(self.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
     }
     fn from_json(v: &Value, path: &str, errors: &mut Vec<Violation>) -> Option<Self> {
         match v {

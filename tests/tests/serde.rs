@@ -3,6 +3,7 @@
 //! `from_json` does, so a web framework's `Json<User>` extractor refuses invalid input
 //! with every violation listed.
 
+use dynamongo_runtime::field::Document;
 use dynamongo_runtime::Model;
 use dynamongo_tests::serde_models::order::{Order, OrderStatus};
 use dynamongo_tests::serde_models::session::Session;
@@ -93,4 +94,35 @@ fn key_types_and_projections_have_serde_too() {
     assert_eq!(projected.coupon, "SPRING");
     let back = serde_json::to_value(&projected).unwrap();
     assert_eq!(back["coupon"], "SPRING");
+}
+
+/// JSON output writes datetimes as RFC 3339 (what JSON clients parse); the stored form
+/// stays dynamongo's `+0000`, and JSON input takes either.
+#[test]
+fn json_datetimes_are_rfc3339_and_input_takes_both_forms() {
+    use dynamongo_runtime::chrono::{DateTime, Utc};
+    use dynamongo_runtime::field::AttributeValue;
+    let t = DateTime::<Utc>::from_timestamp(1_764_159_712, 599_764_000).unwrap();
+    let mut u = User::new("a@example.com", "A");
+    u.created_at = t;
+    let json = serde_json::to_value(&u).unwrap();
+    assert_eq!(json["created_at"], "2025-11-26T12:21:52.599764Z");
+    assert!(DateTime::parse_from_rfc3339(json["created_at"].as_str().unwrap()).is_ok());
+    assert_eq!(u.to_json(), json);
+    assert_eq!(
+        u.to_item()["created_at"],
+        AttributeValue::S("2025-11-26T12:21:52.599764+0000".into())
+    );
+    for text in [
+        "2025-11-26T12:21:52.599764Z",
+        "2025-11-26T12:21:52.599764+00:00",
+        "2025-11-26T12:21:52.599764+0000",
+        "2025-11-26T14:21:52.599764+02:00",
+    ] {
+        let back: User = serde_json::from_value(serde_json::json!({
+            "email": "a@example.com", "name": "A", "created_at": text
+        }))
+        .unwrap();
+        assert_eq!(back.created_at, t, "{text}");
+    }
 }

@@ -33,7 +33,10 @@ async fn quickstart() {
     .unwrap();
     assert_eq!(john.name, "John Doe");
     assert!(
-        (dynamongo_runtime::chrono::Utc::now() - jane.created_at).num_seconds().abs() < 60,
+        (dynamongo_runtime::chrono::Utc::now() - jane.created_at)
+            .num_seconds()
+            .abs()
+            < 60,
         "created_at defaults to now"
     );
     assert_eq!(jane.year_of_birth, None);
