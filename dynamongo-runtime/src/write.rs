@@ -192,8 +192,12 @@ pub(crate) fn update_parts<M: Model>(
     // before the model was versioned.
     actions
         .extend(M::VERSION.map(|v| Action::Add(AttrPath::attr(v), AttributeValue::N("1".into()))));
-    // Update only: never create an item that is not there (as dynamongo does).
+    // Update only: never create an item that is not there (as dynamongo does), and an
+    // expired item is not there (reads do not return it either).
     let mut condition = Expr::Exists(AttrPath::attr(M::HASH_KEY.name));
+    if let Some(live) = keys::live::<M>() {
+        condition = Expr::And(Box::new(condition), Box::new(live));
+    }
     if let Some(extra) = single.write_condition::<M>() {
         condition = Expr::And(Box::new(condition), Box::new(extra));
     }
@@ -357,8 +361,12 @@ pub(crate) async fn update<M: Model>(
                 }),
             },
             Err(e) => Err(match failed_condition(&e) {
-                // No item: nothing to update. An item: it failed the checks or the version.
+                // No item, or an expired one: nothing to update. An item: it failed the
+                // checks or the version.
                 Some(None) => Error::NotFound {
+                    table: table.clone(),
+                },
+                Some(Some(stored)) if expired::<M>(&stored) => Error::NotFound {
                     table: table.clone(),
                 },
                 Some(Some(stored)) if maybe_applied => {
@@ -399,6 +407,19 @@ fn applied_update<M: Model>(stored: &Item, actions: &[Action], version: Option<i
             // whether this update was applied.
             _ => true,
         })
+}
+
+/// Whether a stored item's TTL has passed (it counts as absent for updates and deletes).
+fn expired<M: Model>(stored: &Item) -> bool {
+    keys::live::<M>().is_some_and(|live| !eval::matches(&live, stored))
+}
+
+/// The single-item delete's target: an expired item counts as absent, as reads treat it.
+pub(crate) fn live_only<M: Model>(mut single: Single) -> Single {
+    if let Some(live) = keys::live::<M>() {
+        single.extra = Expr::and_all(single.extra.into_iter().chain([live]).collect());
+    }
+    single
 }
 
 /// Sends one delete (DeleteItem), retried under `policy`: the item deleted, or `None` when
@@ -444,9 +465,10 @@ pub(crate) async fn delete<M: Model>(
                 Some(None) if maybe_applied => Err(unknown(table, "DeleteItem")),
                 // A stale copy of a versioned item: refused, with the item as stored.
                 Some(Some(item))
-                    if single
-                        .version
-                        .is_some_and(|v| keys::is_stale::<M>(&item, v)) =>
+                    if !expired::<M>(&item)
+                        && single
+                            .version
+                            .is_some_and(|v| keys::is_stale::<M>(&item, v)) =>
                 {
                     Err(Error::ConditionalCheckFailed {
                         table: table.clone(),

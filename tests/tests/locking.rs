@@ -567,3 +567,53 @@ async fn a_transaction_gives_back_new_versions() {
     assert_eq!(stored_account(&db, "a").await.version, 2);
     assert_eq!(stored_account(&db, "b").await.version, 1);
 }
+
+/// An expired item is absent for updates and deletes too, as it is for reads: updating it
+/// is `NotFound` (and writes nothing), deleting it deletes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_items_cannot_be_updated_or_deleted() {
+    let db = sessions().await;
+    let now = Utc::now();
+    let gone = Session::save_one(
+        &db,
+        Session::new("ann@example.com", now - Duration::hours(1)),
+    )
+    .await
+    .unwrap();
+    let e = Session::update_one(&db, gone.token, [session::user().set("bob@example.com")])
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+    let e = Session::update_from_json(
+        &db,
+        serde_json::json!({"token": gone.token.to_string(), "user": "bob@example.com"}),
+    )
+    .await
+    .unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+    assert!(Session::delete_one(&db, gone.token)
+        .await
+        .unwrap()
+        .is_none());
+    // Still stored as it was (DynamoDB deletes it in its own time).
+    let stored = Session::get_one(&db, gone.token)
+        .include_expired(true)
+        .await
+        .unwrap();
+    assert_eq!(stored.user, "ann@example.com");
+    // A live one is updated and deleted as usual.
+    let live = Session::save_one(
+        &db,
+        Session::new("ann@example.com", now + Duration::hours(1)),
+    )
+    .await
+    .unwrap();
+    let updated = Session::update_one(&db, live.token, [session::user().set("bob@example.com")])
+        .await
+        .unwrap();
+    assert_eq!(updated.user, "bob@example.com");
+    assert!(Session::delete_one(&db, live.token)
+        .await
+        .unwrap()
+        .is_some());
+}

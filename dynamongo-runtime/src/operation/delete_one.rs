@@ -41,7 +41,12 @@ impl<'a, M: Model> IntoFuture for DeleteOne<'a, M> {
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("delete_one", &self.db.table_name(M::TABLE));
         traced(span, async move {
-            write::delete(self.db, self.single?, &self.db.retry_policy()).await
+            write::delete(
+                self.db,
+                write::live_only::<M>(self.single?),
+                &self.db.retry_policy(),
+            )
+            .await
         })
     }
 }
