@@ -7,11 +7,7 @@
 //! versioned accounts in a transaction. With `RUST_LOG=info` it also prints the spans of
 //! every operation and DynamoDB call.
 
-#[allow(dead_code)] // every spec is generated; the example uses some of them.
-mod models {
-    include!(concat!(env!("OUT_DIR"), "/dynamongo/models.rs"));
-}
-
+use build_example::models;
 use dynamongo_runtime::prelude::*;
 use models::account::{self, Account};
 use models::order::{self, Order, OrderStatus};

@@ -308,7 +308,7 @@ fn render_violations(v: &[Violation]) -> String {
 /// let v = dynamongo_runtime::error::Violation::new("year_of_birth", "must be at most 2018");
 /// assert_eq!(v.to_string(), "year_of_birth: must be at most 2018");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Violation {
     /// Field path in the model (attribute names joined with `.`, list indices in `[]`).
     pub path: String,
@@ -412,3 +412,77 @@ impl std::error::Error for DecodeError {}
 /// assert_eq!(check(1990).unwrap(), 1990);
 /// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The HTTP status a web service answers this error with: 400 for input that breaks
+    /// the model's rules or cannot be a request, 404 when nothing matched, 409 for a failed
+    /// condition or a cancelled transaction (someone else changed the item), 503 when
+    /// DynamoDB throttled or timed out (retry later), 500 for the rest.
+    ///
+    /// ```
+    /// use dynamongo_runtime::{Error, error::Violation};
+    /// assert_eq!(Error::Validation(vec![Violation::new("email", "is required")]).http_status(), 400);
+    /// assert_eq!(Error::NotFound { table: "users".into() }.http_status(), 404);
+    /// ```
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Error::Validation(_) | Error::Expression(_) | Error::Transaction(_) => 400,
+            Error::NotFound { .. } => 404,
+            Error::ConditionalCheckFailed { .. } | Error::TransactionCanceled { .. } => 409,
+            Error::Timeout { .. } | Error::Incomplete { .. } | Error::Unprocessed { .. } => 503,
+            e if e.is_retryable() => 503,
+            _ => 500,
+        }
+    }
+
+    /// The JSON body a web service answers this error with: `{"error": kind, "message":
+    /// text}`, plus `"violations"` (every one, as a list) for invalid input and `"stored"`
+    /// (the item as stored, as plain JSON) for a failed condition. A 500's body says
+    /// nothing of the internals (tables, the SDK's text): log the error instead.
+    ///
+    /// ```
+    /// use dynamongo_runtime::{Error, error::Violation};
+    /// let e = Error::Validation(vec![Violation::new("email", "is required")]);
+    /// assert_eq!(
+    ///     e.http_body(),
+    ///     serde_json::json!({
+    ///         "error": "validation",
+    ///         "message": "invalid item: email: is required",
+    ///         "violations": [{"path": "email", "message": "is required"}]
+    ///     })
+    /// );
+    /// ```
+    pub fn http_body(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            Error::Validation(v) => json!({
+                "error": "validation",
+                "message": self.to_string(),
+                "violations": v,
+            }),
+            Error::Expression(m) | Error::Transaction(m) => {
+                json!({"error": "bad_request", "message": m})
+            }
+            Error::NotFound { .. } => json!({"error": "not_found", "message": "no such item"}),
+            Error::ConditionalCheckFailed { item, .. } => {
+                let stored = item
+                    .as_deref()
+                    .and_then(|i| serde_dynamo::from_item::<_, serde_json::Value>(i.clone()).ok());
+                json!({
+                    "error": "conflict",
+                    "message": "the item was changed by someone else, or does not meet the condition",
+                    "stored": stored,
+                })
+            }
+            Error::TransactionCanceled { reasons } => json!({
+                "error": "conflict",
+                "message": "the transaction was cancelled",
+                "reasons": reasons.iter().filter(|r| r.failed()).map(|r| json!({"action": r.index, "code": r.code})).collect::<Vec<_>>(),
+            }),
+            e if e.http_status() == 503 => {
+                json!({"error": "unavailable", "message": "the store is busy: retry later"})
+            }
+            _ => json!({"error": "internal", "message": "internal error"}),
+        }
+    }
+}

@@ -75,6 +75,9 @@ mod operation;
 pub mod codegen;
 #[cfg(test)]
 mod fuzz;
+// Web glue, with feature `axum`.
+#[cfg(feature = "axum")]
+pub mod http;
 
 pub use batch::BatchResult;
 pub use db::Db;

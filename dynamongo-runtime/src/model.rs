@@ -250,6 +250,37 @@ pub trait Model: Document + std::fmt::Debug + Send + Sync + 'static {
         }
     }
 
+    /// `from_json` of an object with `fields` set over it: a request body plus the path
+    /// parameters a route gives (`{"tenant": "acme"}`), which win over the body's. Every
+    /// violation of the result is listed, as `from_json` lists them.
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::user::User;
+    /// let body = serde_json::json!({"name": "Jo", "email": "spoofed@example.com"});
+    /// let u = User::from_json_with(body, serde_json::json!({"email": "jo@example.com"}))?;
+    /// assert_eq!(u.email, "jo@example.com");
+    /// # Ok::<(), Error>(())
+    /// ```
+    fn from_json_with(value: serde_json::Value, fields: serde_json::Value) -> Result<Self, Error> {
+        let mut value = value;
+        match (&mut value, fields) {
+            (Value::Object(obj), Value::Object(set)) => obj.extend(set),
+            (_, Value::Object(_)) => {
+                return Err(Error::Validation(vec![Violation::new(
+                    "",
+                    "must be a JSON object",
+                )]))
+            }
+            (_, other) => {
+                return Err(Error::Expression(format!(
+                    "from_json_with: the fields to set must be an object, not {other}"
+                )))
+            }
+        }
+        Self::from_json(value)
+    }
+
     /// The item as JSON (the seed's `to_dict`).
     fn to_json(&self) -> serde_json::Value {
         self.to_json_value()

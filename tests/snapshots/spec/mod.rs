@@ -12,6 +12,10 @@ pub mod contacts;
 ///
 /// Model `Everything` (table `everything`), generated from `spec/everything.json`.
 pub mod everything;
+/// A tenant's notes, behind the example web service (build-example/src/notes.rs): time-ordered ids, a version for concurrent editors, an index by author.
+///
+/// Model `Note` (table `notes`), generated from `spec/notes.json`.
+pub mod note;
 /// A customer's orders: a composite key and secondary indexes.
 ///
 /// Model `Order` (table `orders`), generated from `spec/orders.json`.
