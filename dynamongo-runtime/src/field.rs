@@ -34,7 +34,7 @@ pub enum Required {}
 ///
 /// ```
 /// use dynamongo_runtime::codegen::example::user;
-/// let _ = user::created_at().remove();
+/// let _ = user::year_of_birth().remove();
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub enum Optional {}

@@ -11,8 +11,8 @@ use std::sync::OnceLock;
 use dynamongo_codegen::export::{export, Format};
 use dynamongo_runtime::prelude::*;
 use dynamongo_tests::models::{
-    account::Account, contacts::Contacts, everything::Everything, order::Order, session::Session,
-    user::User,
+    account::Account, contacts::Contacts, everything::Everything, note::Note, order::Order,
+    session::Session, user::User,
 };
 use serde_json::{json, Value};
 
@@ -371,6 +371,7 @@ async fn create_table_export_makes_the_tables_create_table_makes() {
     Order::create_table(&ours).await.unwrap();
     Account::create_table(&ours).await.unwrap();
     Session::create_table(&ours).await.unwrap();
+    Note::create_table(&ours).await.unwrap();
 
     let (_dir, path) = written("tables.json", &exported(Format::CreateTable, "json-"));
     let endpoint = db.endpoint_url().unwrap();
@@ -383,7 +384,7 @@ async fn create_table_export_makes_the_tables_create_table_makes() {
             ("AWS_DEFAULT_REGION", "us-east-1"),
         ],
     );
-    assert_eq!(made.trim(), "6");
+    assert_eq!(made.trim(), "7");
     for table in [
         "users",
         "user-contacts",
@@ -391,6 +392,7 @@ async fn create_table_export_makes_the_tables_create_table_makes() {
         "orders",
         "accounts",
         "sessions",
+        "notes",
     ] {
         let a = described(&db, &format!("ours-{table}")).await;
         let b = described(&db, &format!("json-{table}")).await;
