@@ -62,8 +62,9 @@ pub(crate) fn capacity(span: &Span) -> ReturnConsumedCapacity {
     }
 }
 
-/// Records the capacity units a call consumed.
+/// Records the capacity units a call consumed, and says at `debug` that it succeeded.
 pub(crate) fn consumed<'c>(span: &Span, capacity: impl IntoIterator<Item = &'c ConsumedCapacity>) {
+    span.in_scope(|| tracing::debug!(target: "dynamongo", "call done"));
     let units: f64 = capacity
         .into_iter()
         .filter_map(|c| c.capacity_units())
@@ -83,6 +84,7 @@ pub(crate) fn failed(span: &Span, error: &crate::error::Error) {
         _ => "error",
     };
     span.record("error.type", kind);
+    span.in_scope(|| tracing::debug!(target: "dynamongo", error = %error, "call failed"));
 }
 
 /// A stream whose every poll runs inside `span` (tracing's `Instrument` is for futures).
@@ -106,11 +108,21 @@ pub(crate) fn stream_in<'a, T: 'a>(span: Span, inner: BoxStream<'a, T>) -> BoxSt
 pub(crate) type BoxFuture<'a, T> =
     std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
-/// An operation's future inside its span.
+/// An operation's future inside its span; a failed operation is one `warn` event (target
+/// `dynamongo`), in its span, naming the error — so a plain `fmt` subscriber shows it.
 pub(crate) fn traced<'a, T>(
     span: Span,
-    future: impl std::future::Future<Output = T> + Send + 'a,
-) -> BoxFuture<'a, T> {
+    future: impl std::future::Future<Output = Result<T, crate::error::Error>> + Send + 'a,
+) -> BoxFuture<'a, Result<T, crate::error::Error>> {
     use tracing::Instrument;
-    Box::pin(future.instrument(span))
+    Box::pin(
+        async move {
+            let result = future.await;
+            if let Err(e) = &result {
+                tracing::warn!(target: "dynamongo", error = %e, "operation failed");
+            }
+            result
+        }
+        .instrument(span),
+    )
 }

@@ -235,3 +235,50 @@ async fn operations_and_calls_have_spans_with_the_otel_attributes() {
     let spans = capture.take();
     assert_eq!(calls_in(&spans, &ops(&spans, "query.stream")[0]).len(), 1);
 }
+
+/// Events, not only spans: a failed operation is one `warn` event (target `dynamongo`,
+/// with the error), a call one `debug` event — so a plain `fmt()` subscriber at `info`
+/// shows failures without span events turned on.
+#[tokio::test]
+async fn a_failed_operation_is_a_warn_event_and_calls_are_debug_events() {
+    #[derive(Clone, Default)]
+    struct Events(Arc<Mutex<Vec<(tracing::Level, String, String)>>>);
+    impl<S: Subscriber> Layer<S> for Events {
+        fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+            let mut fields = BTreeMap::new();
+            event.record(&mut Fields(&mut fields));
+            self.0.lock().unwrap().push((
+                *event.metadata().level(),
+                event.metadata().target().to_string(),
+                format!("{fields:?}"),
+            ));
+        }
+    }
+    let events = Events::default();
+    let _guard = tracing_subscriber::registry()
+        .with(events.clone())
+        .set_default();
+    let db = Db::embedded().await.unwrap();
+    User::create_table(&db).await.unwrap();
+    events.0.lock().unwrap().clear();
+    User::save_one(&db, User::new("a@example.com", "A"))
+        .await
+        .unwrap();
+    let e = User::save_one(&db, User::new("a@example.com", "A"))
+        .overwrite(false)
+        .await;
+    assert!(e.is_err());
+    let seen = events.0.lock().unwrap().clone();
+    let ours: Vec<_> = seen.iter().filter(|(_, t, _)| t == "dynamongo").collect();
+    let warns: Vec<_> = ours
+        .iter()
+        .filter(|(l, _, _)| *l == tracing::Level::WARN)
+        .collect();
+    assert_eq!(warns.len(), 1, "{ours:?}");
+    assert!(warns[0].2.contains("conditional check failed"), "{warns:?}");
+    let debugs = ours
+        .iter()
+        .filter(|(l, _, _)| *l == tracing::Level::DEBUG)
+        .count();
+    assert_eq!(debugs, 2, "one per PutItem call: {ours:?}");
+}

@@ -5,8 +5,12 @@ use dynamongo_runtime::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Failed operations show at `info`; the embedded store's expected 4xx answers do not.
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,dynoxide=error".into()),
+        )
         .init();
     let db = Db::embedded().await?;
     build_example::models::note::Note::create_table(&db).await?;

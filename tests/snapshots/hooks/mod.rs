@@ -3,4 +3,5 @@
 /// A registered user (the seed's quickstart model).
 ///
 /// Model `User` (table `users`), generated from `spec/users.json`.
+#[allow(dead_code)]
 pub mod user;

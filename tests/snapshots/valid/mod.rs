@@ -3,26 +3,33 @@
 /// Time-ordered ids: a uuid7 range key lists a stream's events in the order they were made.
 ///
 /// Model `EventLog` (table `event-log`), generated from `valid/event_log.json`.
+#[allow(dead_code)]
 pub mod event_log;
 /// Names that meet everything generated code uses: prelude and runtime type names as models, dicts and enums; every local, parameter and method name the generator writes as fields; keywords; `Some`/`None`/`Ok`/`Err` as variants.
 ///
 /// Model `Option` (table `hostile-names`), generated from `valid/hostile.json`.
+#[allow(dead_code)]
 pub mod option;
 /// Field names that are Rust keywords, including the four that cannot be raw.
 ///
 /// Model `Keywords` (table `keywords`), generated from `valid/keywords.json`.
+#[allow(dead_code)]
 pub mod keywords;
 /// Model `Counter` (table `counters`), generated from `valid/numbered.json`.
+#[allow(dead_code)]
 pub mod counter;
 /// Every field type of Python dynamongo 0.1, for the cross-implementation tests.
 ///
 /// Model `SeedTypes` (table `seed-types`), generated from `valid/seed_types.json`.
+#[allow(dead_code)]
 pub mod seed_types;
 /// A hash-only table with global indexes: one with its own capacity, a sparse one, and one with multi-attribute keys.
 ///
 /// Model `Sensor` (table `sensors`), generated from `valid/sensor.json`.
+#[allow(dead_code)]
 pub mod sensor;
 /// A 30-field model for the conversion benchmarks.
 ///
 /// Model `Wide` (table `wide`), generated from `valid/wide.json`.
+#[allow(dead_code)]
 pub mod wide;
