@@ -38,6 +38,7 @@ pub fn parse_all(sources: &[Source]) -> Result<Vec<ir::Model>, Vec<SpecError>> {
     };
     let mut errors = Vec::new();
     let mut models = Vec::new();
+    let vocabulary = schema_keys();
     for source in sources {
         let value: Value = match serde_json::from_str(&source.text) {
             Ok(v) => v,
@@ -53,25 +54,30 @@ pub fn parse_all(sources: &[Source]) -> Result<Vec<ir::Model>, Vec<SpecError>> {
         };
         let schema_errors: Vec<SpecError> = validator
             .iter_errors(&value)
-            .map(|e| {
-                SpecError::at(
-                    &source.name,
-                    &e.instance_path().to_string(),
-                    format!("does not match the model schema: {e}"),
-                )
-            })
+            .flat_map(|e| schema_error(&source.name, &e, &vocabulary))
             .collect();
-        if !schema_errors.is_empty() {
-            errors.extend(schema_errors);
+        // The model's own checks run too, so that a schema error does not hide the rest;
+        // their errors inside a part the schema refused are left out (they would only
+        // repeat it).
+        let mut own = Vec::new();
+        let model = Cx {
+            file: &source.name,
+            errors: &mut own,
+        }
+        .model(&value);
+        if schema_errors.is_empty() {
+            errors.extend(own);
+            models.extend(model);
             continue;
         }
-        let mut cx = Cx {
-            file: &source.name,
-            errors: &mut errors,
-        };
-        if let Some(model) = cx.model(&value) {
-            models.push(model);
-        }
+        own.retain(|o| {
+            !schema_errors.iter().any(|s| {
+                let (a, b) = (o.pointer.as_str(), s.pointer.as_str());
+                a == b || a.starts_with(&format!("{b}/")) || b.starts_with(&format!("{a}/"))
+            })
+        });
+        errors.extend(schema_errors);
+        errors.extend(own);
     }
     check_unique(&models, &mut errors);
     if errors.is_empty() {
@@ -79,6 +85,99 @@ pub fn parse_all(sources: &[Source]) -> Result<Vec<ir::Model>, Vec<SpecError>> {
     } else {
         Err(errors)
     }
+}
+
+/// One schema violation in the words a spec's author needs: an unknown key located at the
+/// key itself, and a misspelt key or value with the closest one the schema knows.
+fn schema_error(
+    file: &str,
+    e: &jsonschema::ValidationError<'_>,
+    vocabulary: &[String],
+) -> Vec<SpecError> {
+    use jsonschema::error::ValidationErrorKind as Kind;
+    let at = e.instance_path().to_string();
+    match e.kind() {
+        Kind::AdditionalProperties { unexpected } => unexpected
+            .iter()
+            .map(|key| {
+                let escaped = key.replace('~', "~0").replace('/', "~1");
+                SpecError::at(
+                    file,
+                    &format!("{at}/{escaped}"),
+                    format!("unknown key `{key}`{}", did_you_mean(key, vocabulary)),
+                )
+            })
+            .collect(),
+        Kind::Enum { options } => {
+            let allowed: Vec<String> = options
+                .as_array()
+                .map(|o| {
+                    o.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let message = match e.instance().as_str() {
+                Some(got) => format!(
+                    "`{got}` is not one of {}{}",
+                    list(&allowed),
+                    did_you_mean(got, &allowed)
+                ),
+                None => format!("does not match the model schema: {e}"),
+            };
+            vec![SpecError::at(file, &at, message)]
+        }
+        _ => vec![SpecError::at(
+            file,
+            &at,
+            format!("does not match the model schema: {e}"),
+        )],
+    }
+}
+
+/// `"a", "b" or "c"`.
+fn list(options: &[String]) -> String {
+    let quoted: Vec<String> = options.iter().map(|o| format!("`{o}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => "the allowed values".to_string(),
+    }
+}
+
+/// `; did you mean `string_set`?` when a known word is close to `got`.
+fn did_you_mean(got: &str, known: &[String]) -> String {
+    known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(got, k), k))
+        .filter(|(d, k)| *d > 0 && *d <= 2.max(k.len() / 4))
+        .min()
+        .map(|(_, k)| format!("; did you mean `{k}`?"))
+        .unwrap_or_default()
+}
+
+/// Every key the schema names (its `properties`, at any depth): what a misspelt key is
+/// compared with.
+fn schema_keys() -> Vec<String> {
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                if let Some(Value::Object(props)) = o.get("properties") {
+                    out.extend(props.keys().cloned());
+                }
+                o.values().for_each(|x| walk(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(schema) = serde_json::from_str::<Value>(SCHEMA) {
+        walk(&schema, &mut out);
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn check_unique(models: &[ir::Model], errors: &mut Vec<SpecError>) {

@@ -70,7 +70,11 @@ const INVALID: &[(&str, &str)] = &[
         "enum_without_values.json",
         "enum_without_values.json: /fields/state: ",
     ),
-    ("unknown_option.json", "unknown_option.json: /fields/name: "),
+    (
+        "misspelt_type_and_more.json",
+        "misspelt_type_and_more.json: /fields/tags/type: `strng_set` is not one of",
+    ),
+    ("unknown_option.json", "unknown_option.json: /fields/name/requird: unknown key `requird`; did you mean `required`?"),
     ("bad_model_name.json", "bad_model_name.json: /model: "),
     (
         "type_name_collision.json",
