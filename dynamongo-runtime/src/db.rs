@@ -167,8 +167,38 @@ impl Db {
     /// ```
     #[cfg(feature = "embedded")]
     pub async fn embedded() -> Result<Db, Error> {
+        let store = dynoxide::Database::memory()
+            .map_err(|e| Error::Config(format!("embedded store: {e}")))?;
+        Db::serve_embedded(store).await
+    }
+
+    /// The embedded store kept in a file (SQLite) at `path`: what was saved is there again
+    /// when the process starts anew. It is made when it does not exist. One process at a
+    /// time should open a file.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), dynamongo_runtime::Error> {
+    /// let path = std::env::temp_dir().join(format!("dynamongo-doc-{}.db", std::process::id()));
+    /// let db = dynamongo_runtime::Db::embedded_at(&path).await?;
+    /// assert!(db.endpoint_url().is_some());
+    /// # drop(db); let _ = std::fs::remove_file(&path);
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "embedded")]
+    pub async fn embedded_at(path: impl AsRef<std::path::Path>) -> Result<Db, Error> {
+        let path = path.as_ref();
+        let text = path.to_str().ok_or_else(|| {
+            Error::Config(format!("embedded store: {} is not a UTF-8 path", path.display()))
+        })?;
+        let store = dynoxide::Database::new(text)
+            .map_err(|e| Error::Config(format!("embedded store at {}: {e}", path.display())))?;
+        Db::serve_embedded(store).await
+    }
+
+    #[cfg(feature = "embedded")]
+    async fn serve_embedded(store: dynoxide::Database) -> Result<Db, Error> {
         let config = |e: &dyn fmt::Display| Error::Config(format!("embedded store: {e}"));
-        let store = dynoxide::Database::memory().map_err(|e| config(&e))?;
         // The store serves from a thread and runtime of its own, so a caller that blocks
         // its runtime (a current-thread test waiting on a subprocess that uses the store)
         // never stalls it.

@@ -67,3 +67,23 @@ fn a_store_made_on_one_runtime_serves_another_after_the_first_is_gone() {
             assert_eq!(User::get_one(&db, "a@example.com").await.unwrap().name, "A");
         });
 }
+
+/// `Db::embedded_at(path)` keeps the store in a file: what was saved is there again after
+/// the store is stopped and opened anew.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_in_a_file_keeps_its_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    {
+        let db = Db::embedded_at(&path).await.unwrap();
+        User::create_table(&db).await.unwrap();
+        User::save_one(&db, User::new("kept@example.com", "Kept")).await.unwrap();
+    }
+    // The first store's server stops with its last Db; give it a moment to let go.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let db = Db::embedded_at(&path).await.unwrap();
+    let u = User::get_one(&db, "kept@example.com").await.unwrap();
+    assert_eq!(u.name, "Kept");
+    let bad = Db::embedded_at(dir.path().join("no/such/dir/store.db")).await;
+    assert!(matches!(bad, Err(Error::Config(_))), "{bad:?}");
+}
