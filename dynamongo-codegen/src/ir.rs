@@ -190,6 +190,9 @@ pub struct Field {
     /// The version field of optimistic locking (`"version": true`; a top-level `int`,
     /// required, 0 by default, at least 0).
     pub version: bool,
+    /// Set by its default or by code when the item is made, never by an update or a
+    /// client (`"read_only": true`; a top-level scalar): its handle is `dm::ReadOnly`.
+    pub read_only: bool,
     /// Extra attributes on the struct field (the generator's `field_attribute`).
     pub attributes: Vec<String>,
 }

@@ -435,6 +435,31 @@ impl Cx<'_> {
                 .get("default")
                 .and_then(|d| self.default(d, &ty, &format!("{p}/default")));
             let version = spec.get("version").and_then(Value::as_bool) == Some(true);
+            let read_only = spec.get("read_only").and_then(Value::as_bool) == Some(true);
+            if read_only {
+                if !is_model_field(&p) {
+                    self.err(
+                        &format!("{p}/read_only"),
+                        "read_only is for fields of the model itself, not of a dict",
+                    );
+                } else if ty.kind.key_type().is_none()
+                    && ty.kind != Kind::Ttl
+                    && ty.kind != Kind::Boolean
+                {
+                    self.err(
+                        &format!("{p}/read_only"),
+                        format!(
+                            "read_only is for scalar fields; `{name}` is a `{}`",
+                            ty.kind.spec_name()
+                        ),
+                    );
+                } else if version {
+                    self.err(
+                        &format!("{p}/read_only"),
+                        "the version field is the server's already (every update adds one)",
+                    );
+                }
+            }
             let mut field = ir::Field {
                 name: name.clone(),
                 attribute,
@@ -443,6 +468,7 @@ impl Cx<'_> {
                 doc: str_of(spec, "doc").map(str::to_string),
                 ty,
                 version,
+                read_only,
                 attributes: Vec::new(),
             };
             if version {

@@ -74,6 +74,10 @@ const INVALID: &[(&str, &str)] = &[
         "misspelt_type_and_more.json",
         "misspelt_type_and_more.json: /fields/tags/type: `strng_set` is not one of",
     ),
+    (
+        "read_only_mistakes.json",
+        "read_only_mistakes.json: /fields/tags/read_only: read_only is for scalar fields",
+    ),
     ("unknown_option.json", "unknown_option.json: /fields/name/requird: unknown key `requird`; did you mean `required`?"),
     ("bad_model_name.json", "bad_model_name.json: /model: "),
     (

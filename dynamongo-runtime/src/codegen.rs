@@ -19,7 +19,7 @@ use crate::value::wrong_json;
 pub use crate::document::{Document, JsonReader, Slot, Visitor};
 pub use crate::error::{DecodeError, Error, Violation};
 pub use crate::expr::Update;
-pub use crate::field::{Field, Optional, Required};
+pub use crate::field::{Field, Optional, ReadOnly, Required};
 pub use crate::item::Item;
 pub use crate::model::{
     IndexDef, JsonUpdates, KeyAttr, Model, ModelKey, Projection, ScalarType, Strategy, StreamView,

@@ -189,7 +189,10 @@ impl Db {
     pub async fn embedded_at(path: impl AsRef<std::path::Path>) -> Result<Db, Error> {
         let path = path.as_ref();
         let text = path.to_str().ok_or_else(|| {
-            Error::Config(format!("embedded store: {} is not a UTF-8 path", path.display()))
+            Error::Config(format!(
+                "embedded store: {} is not a UTF-8 path",
+                path.display()
+            ))
         })?;
         let store = dynoxide::Database::new(text)
             .map_err(|e| Error::Config(format!("embedded store at {}: {e}", path.display())))?;

@@ -54,6 +54,29 @@ impl Presence for Optional {
     const OPTIONAL: bool = true;
 }
 
+/// Marker: a read-only field (the spec's `"read_only": true`): set by its default or by
+/// code when the item is made, never by an update — its handle builds conditions, and has
+/// no `set`, `add` or `remove`.
+///
+/// ```compile_fail
+/// use dynamongo_runtime::field::{Field, ReadOnly};
+/// struct Note;
+/// let created: Field<Note, i64, ReadOnly> = Field::new("created");
+/// let _ = created.set(1); // a read-only field cannot be updated
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub enum ReadOnly {}
+
+impl Presence for ReadOnly {
+    const OPTIONAL: bool = false;
+}
+
+/// [`Required`] and [`Optional`]: the fields updates may change (not [`ReadOnly`]).
+pub trait Writable: Presence {}
+
+impl Writable for Required {}
+impl Writable for Optional {}
+
 /// Variance and auto-trait marker of a handle (it owns no `M`, `T` or `P`).
 type Marker<M, T, P> = PhantomData<fn() -> (M, T, P)>;
 
@@ -189,7 +212,9 @@ impl<M, T: FieldValue, P> Field<M, T, P> {
             _model: PhantomData,
         }
     }
+}
 
+impl<M, T: FieldValue, P: Writable> Field<M, T, P> {
     /// `SET field = value` (checked against the field's rules before sending).
     pub fn set(&self, value: impl Into<T>) -> Update<M> {
         let v = value.into();
@@ -284,7 +309,7 @@ pub trait Numeric: Ordered + std::ops::Neg<Output = Self> + From<i8> {}
 impl Numeric for i64 {}
 impl Numeric for f64 {}
 
-impl<M, T: Numeric, P> Field<M, T, P> {
+impl<M, T: Numeric, P: Writable> Field<M, T, P> {
     /// `ADD field value` (a missing attribute counts as 0).
     pub fn add(&self, value: impl Into<T>) -> Update<M> {
         let v = value.into();

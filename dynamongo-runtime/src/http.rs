@@ -49,8 +49,9 @@ pub fn json(status: StatusCode, body: &serde_json::Value) -> Response {
     response
 }
 
-/// A request body read as the model `T` and validated: defaults applied, every rule
-/// checked, unknown fields refused. A body that is not JSON, or breaks the rules, is
+/// A request body read as the model `T` and validated ([`Model::from_input`]): defaults
+/// applied, every rule checked, unknown fields refused, and so are the fields the server
+/// sets (read-only fields, the version). A body that is not JSON, or breaks the rules, is
 /// answered with 400 and the violations (`Error::Validation`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Valid<T>(pub T);
@@ -59,7 +60,7 @@ impl<S: Send + Sync, T: Model> FromRequest<S> for Valid<T> {
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
-        T::from_json(json_body(req, state).await?).map(Valid)
+        T::from_input(json_body(req, state).await?).map(Valid)
     }
 }
 

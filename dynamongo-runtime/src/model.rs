@@ -206,6 +206,10 @@ pub trait Model: Document + std::fmt::Debug + Send + Sync + 'static {
     /// The version attribute of optimistic locking (the spec's `"version": true`).
     #[doc(hidden)]
     const VERSION: Option<&'static str> = None;
+    /// The attributes of read-only fields (the spec's `"read_only": true`): refused in
+    /// input (`from_input`) and in updates.
+    #[doc(hidden)]
+    const READ_ONLY: &'static [&'static str] = &[];
     /// The TTL attribute (the spec's `"type": "ttl"`).
     #[doc(hidden)]
     const TTL: Option<&'static str> = None;
@@ -247,6 +251,51 @@ pub trait Model: Document + std::fmt::Debug + Send + Sync + 'static {
         match item {
             Some(item) if out.is_empty() => Ok(item),
             _ => Err(Error::Validation(out)),
+        }
+    }
+
+    /// A request body as a model: `from_json`, refusing what a client may not set — the
+    /// read-only fields (`"read_only": true`) and the version — each a violation ("is set by
+    /// the server"), listed with every other. `from_json` stays the conversion of trusted
+    /// JSON (a model's own `to_json`, a file).
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::user::User;
+    /// let u = User::from_input(serde_json::json!({"email": "jo@example.com", "name": "Jo"}))?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    fn from_input(value: serde_json::Value) -> Result<Self, Error> {
+        Self::from_input_with(value, Value::Object(Map::new()))
+    }
+
+    /// [`from_input`](Model::from_input) of a request body with `fields` (the route's path
+    /// parameters) set over it; read-only fields may come from `fields`.
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::user::User;
+    /// let body = serde_json::json!({"name": "Jo"});
+    /// let u = User::from_input_with(body, serde_json::json!({"email": "jo@example.com"}))?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    fn from_input_with(value: serde_json::Value, fields: serde_json::Value) -> Result<Self, Error> {
+        let refused: Vec<Violation> = value
+            .as_object()
+            .into_iter()
+            .flat_map(|o| o.keys())
+            .filter(|k| Self::READ_ONLY.contains(&k.as_str()) || Self::VERSION == Some(k.as_str()))
+            .map(|k| Violation::new(k.as_str(), "is set by the server"))
+            .collect();
+        match Self::from_json_with(value, fields) {
+            Ok(m) if refused.is_empty() => Ok(m),
+            Ok(_) => Err(Error::Validation(refused)),
+            Err(Error::Validation(mut more)) => {
+                let mut all = refused;
+                all.append(&mut more);
+                Err(Error::Validation(all))
+            }
+            Err(e) => Err(e),
         }
     }
 
@@ -610,6 +659,18 @@ impl<'a, M: Model> JsonUpdates<'a, M> {
     pub fn set<T: FieldValue, P: Presence>(&mut self, field: &Field<M, T, P>) {
         self.reader
             .set::<T>(field.path(), field.rule_set(), P::OPTIONAL);
+    }
+
+    /// A read-only field: refused when the object sets it.
+    pub fn read_only<T, P>(&mut self, field: &Field<M, T, P>) {
+        let r = &mut self.reader;
+        let (name, v) = r.value(field.path());
+        if v.is_some() {
+            r.out.push(Violation::new(
+                name,
+                "is read-only: an update cannot change it",
+            ));
+        }
     }
 
     /// The version attribute of a versioned model: when given, the version the update

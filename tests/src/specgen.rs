@@ -247,6 +247,23 @@ fn one(rng: &mut Rng, model: &str, i: usize) -> Generated {
         }
         fields.insert(name, json!({"type": "ttl", "required": required}));
     }
+    // Read-only scalar fields (their handles have no set()), under hostile names too.
+    for spec in fields.values_mut() {
+        let scalar = spec["type"].as_str().is_some_and(|t| {
+            ![
+                "list",
+                "dict",
+                "map",
+                "string_set",
+                "number_set",
+                "binary_set",
+            ]
+            .contains(&t)
+        });
+        if scalar && spec.get("version").is_none() && rng.chance(15) {
+            spec["read_only"] = json!(true);
+        }
+    }
     let mut spec = json!({
         "model": model,
         "table": format!("random-{i}"),

@@ -77,7 +77,9 @@ async fn a_store_in_a_file_keeps_its_items() {
     {
         let db = Db::embedded_at(&path).await.unwrap();
         User::create_table(&db).await.unwrap();
-        User::save_one(&db, User::new("kept@example.com", "Kept")).await.unwrap();
+        User::save_one(&db, User::new("kept@example.com", "Kept"))
+            .await
+            .unwrap();
     }
     // The first store's server stops with its last Db; give it a moment to let go.
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;

@@ -161,6 +161,8 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
             quote!(#json.key(&#handle());)
         } else if f.version {
             quote!(#json.version(&#handle());)
+        } else if f.read_only {
+            quote!(#json.read_only(&#handle());)
         } else {
             quote!(#json.set(&#handle());)
         }
@@ -169,6 +171,14 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
         let v = format_ident!("{}", view.variant());
         quote!(const STREAM: ::core::option::Option<dm::StreamView> = ::core::option::Option::Some(dm::StreamView::#v);)
     });
+    let read_only: Vec<TokenStream> = m
+        .fields
+        .iter()
+        .filter(|f| f.read_only)
+        .map(|f| attr_name(f, &quote!(Self)))
+        .collect();
+    let read_only = (!read_only.is_empty())
+        .then(|| quote!(const READ_ONLY: &'static [&'static str] = &[#(#read_only),*];));
     let ttl = m.ttl_field().map(|f| {
         let attr = attr_name(f, &quote!(Self));
         quote!(const TTL: ::core::option::Option<&'static str> = ::core::option::Option::Some(#attr);)
@@ -203,6 +213,7 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
             const THROUGHPUT: dm::Throughput = #throughput;
             #indexes
             #version_const
+            #read_only
             #ttl
             #stream
 

@@ -119,7 +119,11 @@ impl dm::Model for Note {
     const VERSION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
         Self::VERSION.name,
     );
-
+    const READ_ONLY: &'static [&'static str] = &[
+        Self::TENANT.name,
+        Self::ID.name,
+        Self::CREATED_AT.name,
+    ];
     fn key(&self) -> NoteKey {
         NoteKey {
             tenant: self.tenant.clone(),
@@ -142,7 +146,7 @@ impl dm::Model for Note {
         json.set(&title());
         json.set(&body());
         json.set(&priority());
-        json.set(&created_at());
+        json.read_only(&created_at());
         json.version(&version());
     }
 }
@@ -203,12 +207,12 @@ impl dm::Strategy<Note> for (&str, dm::uuid::Uuid) {
 }
 
 /// The `tenant` field (string): conditions and updates.
-pub fn tenant() -> dm::Field<Note, ::std::string::String> {
+pub fn tenant() -> dm::Field<Note, ::std::string::String, dm::ReadOnly> {
     dm::Field::of(&Note::TENANT)
 }
 
 /// The `id` field (uuid): conditions and updates.
-pub fn id() -> dm::Field<Note, dm::uuid::Uuid> {
+pub fn id() -> dm::Field<Note, dm::uuid::Uuid, dm::ReadOnly> {
     dm::Field::of(&Note::ID)
 }
 
@@ -233,7 +237,11 @@ pub fn priority() -> dm::Field<Note, i64> {
 }
 
 /// The `created_at` field (datetime): conditions and updates.
-pub fn created_at() -> dm::Field<Note, dm::chrono::DateTime<dm::chrono::Utc>> {
+pub fn created_at() -> dm::Field<
+    Note,
+    dm::chrono::DateTime<dm::chrono::Utc>,
+    dm::ReadOnly,
+> {
     dm::Field::of(&Note::CREATED_AT)
 }
 
