@@ -243,15 +243,7 @@ async fn handle(
         let common = f.drop + f.throttle + f.server_error;
         if roll >= common {
             if item_write && roll < common + f.lost_reply {
-                let (r, _) = forward(&shared, parts, body).await?;
-                if r.status() == StatusCode::OK {
-                    s.lost_replies.fetch_add(1, Ordering::Relaxed);
-                    return Ok(json_response(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        error_body("InternalServerError"),
-                    ));
-                }
-                return Ok(r);
+                return applied_then_lost(&shared, parts, body).await;
             }
             return forward(&shared, parts, body).await.map(|(r, _)| r);
         }
@@ -265,15 +257,7 @@ async fn handle(
                 return Ok(conflict(&body));
             }
             if roll < f.conflict + f.lost_reply {
-                let (r, _) = forward(&shared, parts, body).await?;
-                if r.status() == StatusCode::OK {
-                    s.lost_replies.fetch_add(1, Ordering::Relaxed);
-                    return Ok(json_response(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        error_body("InternalServerError"),
-                    ));
-                }
-                return Ok(r);
+                return applied_then_lost(&shared, parts, body).await;
             }
             return forward(&shared, parts, body).await.map(|(r, _)| r);
         }
@@ -392,6 +376,23 @@ async fn handle(
         }
     }
     Ok(json_response(StatusCode::OK, answer))
+}
+
+/// The call reaches the store and is applied; its answer is replaced by a 500.
+async fn applied_then_lost(
+    shared: &Shared,
+    parts: hyper::http::request::Parts,
+    body: Bytes,
+) -> Result<Response<Full<Bytes>>, Dropped> {
+    let (r, _) = forward(shared, parts, body).await?;
+    if r.status() != StatusCode::OK {
+        return Ok(r);
+    }
+    shared.stats.lost_replies.fetch_add(1, Ordering::Relaxed);
+    Ok(json_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        error_body("InternalServerError"),
+    ))
 }
 
 /// A cancellation as DynamoDB sends it when another transaction holds an item: one reason
