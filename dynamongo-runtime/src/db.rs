@@ -236,6 +236,11 @@ fn serve_embedded(
     addr_tx: tokio::sync::oneshot::Sender<Result<std::net::SocketAddr, Error>>,
     stop_rx: tokio::sync::oneshot::Receiver<()>,
 ) {
+    // The store logs every client error it answers (each expected 404 or failed
+    // condition) as a warning; on its own thread it is quiet unless asked for with
+    // DYNAMONGO_EMBEDDED_LOG=1 (dynamongo's own events say what failed, in its spans).
+    let _quiet = (std::env::var_os("DYNAMONGO_EMBEDDED_LOG").is_none())
+        .then(|| tracing::subscriber::set_default(tracing::subscriber::NoSubscriber::default()));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build();

@@ -5,11 +5,10 @@ use dynamongo_runtime::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // Failed operations show at `info`; the embedded store's expected 4xx answers do not.
+    // Failed operations show at `info` (RUST_LOG=dynamongo=debug: every DynamoDB call).
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,dynoxide=error".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
     let db = Db::embedded().await?;
