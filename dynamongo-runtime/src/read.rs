@@ -300,11 +300,7 @@ async fn read_page<M: Model>(
     // A start key names exactly the keys of the table (and index), of their types, and
     // lies inside the query.
     if let Some(start) = &from.start {
-        let expected: Vec<&KeyAttr> = [Some(&M::HASH_KEY), M::RANGE_KEY.as_ref()]
-            .into_iter()
-            .flatten()
-            .chain(index.into_iter().flat_map(|i| i.hash.iter().chain(i.range)))
-            .collect();
+        let expected: Vec<&KeyAttr> = resume_attrs::<M>(index).collect();
         let fits = |a: &&KeyAttr| {
             matches!(
                 (a.ty, start.get(a.name)),
@@ -349,17 +345,16 @@ async fn read_page<M: Model>(
         // One item more than the page has room for tells whether another page follows.
         let room = size - out.len();
         let (items, last) = fetch(pos.part, room + 1, pos.start.take()).await?;
-        let mut taken = None;
-        for item in items {
-            if out.len() == size {
-                // The page is full and this item is past it: resume after the last taken.
-                pos.start = taken;
-                more = true;
-                break 'parts;
-            }
-            taken = Some(resume_key::<M>(&item, index));
+        let mut items = items.into_iter().peekable();
+        while let Some(item) = items.next() {
             if keep(&item) {
                 out.push(item);
+            }
+            if out.len() == size && items.peek().is_some() {
+                // The page is full and an item is past it: resume after the last taken.
+                pos.start = out.last().map(|i| resume_key::<M>(i, index));
+                more = true;
+                break 'parts;
             }
         }
         match last {
@@ -393,12 +388,17 @@ async fn read_page<M: Model>(
 /// Where a read resumes after `item`: its table key and, on an index, the index's key
 /// (what DynamoDB's `LastEvaluatedKey` holds).
 fn resume_key<M: Model>(item: &Item, index: Option<&IndexDef>) -> Item {
+    resume_attrs::<M>(index)
+        .filter_map(|a| item.get(a.name).map(|v| (a.name.to_string(), v.clone())))
+        .collect()
+}
+
+/// The attributes of a start key: the table's key and, on an index, the index's.
+fn resume_attrs<M: Model>(index: Option<&IndexDef>) -> impl Iterator<Item = &KeyAttr> {
     [Some(&M::HASH_KEY), M::RANGE_KEY.as_ref()]
         .into_iter()
         .flatten()
         .chain(index.into_iter().flat_map(|i| i.hash.iter().chain(i.range)))
-        .filter_map(|a| item.get(a.name).map(|v| (a.name.to_string(), v.clone())))
-        .collect()
 }
 
 pub(crate) fn keys_stream<'a, M: Model, T: Send + 'a>(

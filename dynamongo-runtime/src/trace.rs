@@ -64,7 +64,7 @@ pub(crate) fn capacity(span: &Span) -> ReturnConsumedCapacity {
 
 /// Records the capacity units a call consumed, and says at `debug` that it succeeded.
 pub(crate) fn consumed<'c>(span: &Span, capacity: impl IntoIterator<Item = &'c ConsumedCapacity>) {
-    span.in_scope(|| tracing::debug!(target: "dynamongo", "call done"));
+    tracing::debug!(target: "dynamongo", parent: span, "call done");
     let units: f64 = capacity
         .into_iter()
         .filter_map(|c| c.capacity_units())
@@ -84,7 +84,7 @@ pub(crate) fn failed(span: &Span, error: &crate::error::Error) {
         _ => "error",
     };
     span.record("error.type", kind);
-    span.in_scope(|| tracing::debug!(target: "dynamongo", error = %error, "call failed"));
+    tracing::debug!(target: "dynamongo", parent: span, error = %error, "call failed");
 }
 
 /// A stream whose every poll runs inside `span` (tracing's `Instrument` is for futures).
