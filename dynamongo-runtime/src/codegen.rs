@@ -109,13 +109,7 @@ pub fn deserialize_document<'de, T: Document, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<T, D::Error> {
     let value = <Value as serde::Deserialize>::deserialize(deserializer)?;
-    let mut out = Vec::new();
-    match T::from_json_value(&value, "", &mut out) {
-        Some(t) if out.is_empty() => Ok(t),
-        _ => Err(<D::Error as serde::de::Error>::custom(Error::Validation(
-            out,
-        ))),
-    }
+    crate::document::read_document(&value).map_err(<D::Error as serde::de::Error>::custom)
 }
 
 /// One attribute of a key item.

@@ -191,6 +191,15 @@ impl Visitor for Checker<'_, '_> {
     }
 }
 
+/// A whole document read from JSON: defaults applied, every violation listed.
+pub(crate) fn read_document<T: Document>(value: &Value) -> Result<T, crate::error::Error> {
+    let mut out = Vec::new();
+    match T::from_json_value(value, "", &mut out) {
+        Some(t) if out.is_empty() => Ok(t),
+        _ => Err(crate::error::Error::Validation(out)),
+    }
+}
+
 /// `prefix.name`, or `name` at the top level.
 pub(crate) fn join(prefix: &str, name: &str) -> String {
     if prefix.is_empty() {

@@ -246,12 +246,7 @@ pub trait Model: Document + std::fmt::Debug + Send + Sync + 'static {
     /// Builds an item from JSON (the seed's dict input): types checked, defaults applied,
     /// rules validated, and every problem listed, whatever else is wrong.
     fn from_json(value: serde_json::Value) -> Result<Self, Error> {
-        let mut out = Vec::new();
-        let item = Self::from_json_value(&value, "", &mut out);
-        match item {
-            Some(item) if out.is_empty() => Ok(item),
-            _ => Err(Error::Validation(out)),
-        }
+        crate::document::read_document(&value)
     }
 
     /// A request body as a model: `from_json`, refusing what a client may not set — the
