@@ -32,6 +32,147 @@ pub struct Model {
     /// Extra attributes on the model struct (the generator's `type_attribute`), each a
     /// checked outer attribute (`#[derive(Hash)]`).
     pub attributes: Vec<String>,
+    /// The entity of a single-table design (a spec with `"keys"`): its keys are rendered
+    /// from its fields by templates; `hash_key` / `range_key` then point at the first
+    /// placeholder field of each primary template and are not key attributes.
+    pub entity: Option<Entity>,
+}
+
+/// An entity of a single-table design.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entity {
+    /// The entity name written on every item.
+    pub name: String,
+    /// The table file's module (`app`).
+    pub table_module: String,
+    /// The attribute that holds the entity name.
+    pub attribute: String,
+    /// The table's partition key template.
+    pub hash: Template,
+    /// The table's sort key template.
+    pub range: Option<Template>,
+    /// The templates of the table's indexes this entity is in.
+    pub indexes: Vec<EntityIndex>,
+}
+
+/// An entity's templates for one index of its table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntityIndex {
+    /// The DynamoDB index name.
+    pub name: String,
+    pub hash: Template,
+    pub range: Option<Template>,
+}
+
+/// A key template: the key attribute it renders, and literals and placeholders.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    pub attr: String,
+    pub parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Part {
+    Lit(String),
+    /// A placeholder: the field (index into the owner's fields) and how it is written.
+    Field { field: usize, format: Format },
+}
+
+/// How a placeholder's stored text is written into a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Variable width (string-like, enum).
+    Text,
+    /// Fixed width (uuid 36, date 10, datetime 31).
+    Fixed(usize),
+    /// A non-negative int zero-padded to this many digits.
+    Int(usize),
+}
+
+impl Template {
+    /// The placeholder fields, in order (indexes into the owner's fields).
+    pub fn fields(&self) -> impl Iterator<Item = usize> + '_ {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Field { field, .. } => Some(*field),
+            Part::Lit(_) => None,
+        })
+    }
+
+    /// The leading literal text ("" when the template starts with a placeholder).
+    pub fn leading_literal(&self) -> &str {
+        match self.parts.first() {
+            Some(Part::Lit(l)) => l,
+            _ => "",
+        }
+    }
+
+    /// The template as written (`ws#{workspace}`), given the owner's fields.
+    pub fn text(&self, fields: &[Field]) -> String {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                Part::Lit(l) => l.clone(),
+                Part::Field {
+                    field,
+                    format: Format::Int(w),
+                } => format!("{{{}:0{w}}}", fields[*field].name),
+                Part::Field { field, .. } => format!("{{{}}}", fields[*field].name),
+            })
+            .collect()
+    }
+}
+
+/// A table file of a single-table design: the physical layout its entities share.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub source: String,
+    /// The DynamoDB table name (and the name entities give in `"table"`).
+    pub name: String,
+    /// Module / file name, snake_case.
+    pub module: String,
+    pub doc: Option<String>,
+    pub hash_key: String,
+    pub range_key: Option<String>,
+    pub entity_attribute: String,
+    pub indexes: Vec<TableIndex>,
+    pub collections: Vec<Collection>,
+    pub throughput: Throughput,
+    pub stream: Option<StreamView>,
+    /// Its entities (model names and modules), in spec-file order; at least one.
+    pub entities: Vec<(String, String)>,
+    /// The entity whose model `create_table` and collection reads go through: one with a
+    /// TTL field when there is one (all TTL fields of a table share their attribute).
+    pub representative: usize,
+    /// The TTL attribute its entities share.
+    pub ttl: Option<String>,
+    pub runtime: String,
+}
+
+/// A global index of a table file (key attributes are S, every attribute projected).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableIndex {
+    pub name: String,
+    pub hash_key: String,
+    pub range_key: Option<String>,
+    pub throughput: Option<Throughput>,
+}
+
+/// A collection: entities that share a partition, read with one Query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Collection {
+    /// Snake_case: the generated function.
+    pub name: String,
+    /// The generated enum (`WorkspaceItem`).
+    pub enum_name: String,
+    pub doc: Option<String>,
+    /// Index into the table's indexes; `None`: the table.
+    pub index: Option<usize>,
+    /// (model name, module, entity name) of each member.
+    pub members: Vec<(String, String, String)>,
+    /// The partition template the members share; its placeholders index `fields`.
+    pub partition: Template,
+    /// The partition's fields (as the first member declares them).
+    pub fields: Vec<Field>,
 }
 
 /// What a table's stream records hold (DynamoDB's `StreamViewType`).
@@ -143,11 +284,29 @@ impl Model {
     pub fn range(&self) -> Option<&Field> {
         self.range_key.map(|i| &self.fields[i])
     }
-    /// The key fields in order (hash, then range).
+    /// The key fields in order (hash, then range); for an entity, the placeholder fields
+    /// of its primary-key templates, each once, in template order.
     pub fn key_fields(&self) -> Vec<&Field> {
+        if let Some(e) = &self.entity {
+            let mut seen: Vec<usize> = Vec::new();
+            for f in e.primary().flat_map(Template::fields) {
+                if !seen.contains(&f) {
+                    seen.push(f);
+                }
+            }
+            return seen.into_iter().map(|i| &self.fields[i]).collect();
+        }
         let mut v = vec![self.hash()];
         v.extend(self.range());
         v
+    }
+
+    /// Whether field `i` is a key field (a placeholder of an entity's primary key).
+    pub fn is_key_field(&self, i: usize) -> bool {
+        match &self.entity {
+            Some(e) => e.primary().any(|t| t.fields().any(|f| f == i)),
+            None => i == self.hash_key || Some(i) == self.range_key,
+        }
     }
     /// The version field, if the model has one.
     pub fn version_field(&self) -> Option<&Field> {
@@ -167,6 +326,13 @@ impl Model {
     /// The module as Rust code names it (`r#box` for the module in `box.rs`).
     pub fn module_path(&self) -> String {
         crate::ident::escaped(&self.module)
+    }
+}
+
+impl Entity {
+    /// The primary-key templates: partition, then sort.
+    pub fn primary(&self) -> impl Iterator<Item = &Template> {
+        std::iter::once(&self.hash).chain(&self.range)
     }
 }
 
@@ -193,6 +359,9 @@ pub struct Field {
     /// Set by its default or by code when the item is made, never by an update or a
     /// client (`"read_only": true`; a top-level scalar): its handle is `dm::ReadOnly`.
     pub read_only: bool,
+    /// A placeholder of an entity's primary-key template: a key never changes, so its
+    /// handle is `dm::ReadOnly` too (but input may give it).
+    pub key: bool,
     /// Extra attributes on the struct field (the generator's `field_attribute`).
     pub attributes: Vec<String>,
 }

@@ -66,6 +66,8 @@ pub struct Generated {
     pub specs: Vec<PathBuf>,
     /// The validated models, in file-name order.
     pub models: Vec<ir::Model>,
+    /// The table files of single-table designs, in file-name order.
+    pub tables: Vec<ir::Table>,
 }
 
 /// The path generated code reaches the runtime by, unless [`Options::runtime_path`] says
@@ -203,17 +205,28 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
                 .collect(),
         ),
     };
-    let mut models = spec::parse_all(&sources).map_err(Error::Spec)?;
+    let spec::Specs {
+        mut models,
+        mut tables,
+    } = spec::parse_all(&sources).map_err(Error::Spec)?;
     hooks::apply(options, &mut models)?;
-    let files = emit_files(&models, &options.layout)?;
+    for t in &mut tables {
+        t.runtime = options.runtime_path.clone();
+    }
+    let files = emit_files(&models, &tables, &options.layout)?;
     Ok(Generated {
         files,
         specs,
         models,
+        tables,
     })
 }
 
-fn emit_files(models: &[ir::Model], layout: &Layout) -> Result<Vec<GeneratedFile>, Error> {
+fn emit_files(
+    models: &[ir::Model],
+    tables: &[ir::Table],
+    layout: &Layout,
+) -> Result<Vec<GeneratedFile>, Error> {
     let fail = |e: String| Error::Usage(format!("internal error, please report: {e}"));
     let mut files = Vec::new();
     // The header of the file that lists every model names the spec directory.
@@ -225,9 +238,11 @@ fn emit_files(models: &[ir::Model], layout: &Layout) -> Result<Vec<GeneratedFile
     match layout {
         Layout::Modules => {
             let decls = models.iter().map(|m| emit::module_decl(m, None));
+            let table_decls = tables.iter().map(|t| emit::table_module_decl(t, None));
             files.push(GeneratedFile {
                 path: PathBuf::from("mod.rs"),
-                contents: emit::render(&header, quote::quote!(#(#decls)*)).map_err(fail)?,
+                contents: emit::render(&header, quote::quote!(#(#decls)* #(#table_decls)*))
+                    .map_err(fail)?,
             });
             for (m, contents) in models.iter().zip(render_all(models)) {
                 files.push(GeneratedFile {
@@ -235,14 +250,25 @@ fn emit_files(models: &[ir::Model], layout: &Layout) -> Result<Vec<GeneratedFile
                     contents: contents.map_err(fail)?,
                 });
             }
+            for t in tables {
+                files.push(GeneratedFile {
+                    path: PathBuf::from(format!("{}.rs", t.module)),
+                    contents: emit::render(&emit::header(&t.source), emit::table_tokens(t))
+                        .map_err(fail)?,
+                });
+            }
         }
         Layout::SingleFile(name) => {
             let mods = models
                 .iter()
                 .map(|m| emit::module_decl(m, Some(emit::model_tokens(m))));
+            let table_mods = tables
+                .iter()
+                .map(|t| emit::table_module_decl(t, Some(emit::table_tokens(t))));
             files.push(GeneratedFile {
                 path: PathBuf::from(name),
-                contents: emit::render(&header, quote::quote!(#(#mods)*)).map_err(fail)?,
+                contents: emit::render(&header, quote::quote!(#(#mods)* #(#table_mods)*))
+                    .map_err(fail)?,
             });
         }
     }

@@ -234,7 +234,7 @@ fn run_export(format: &str, prefix: &str, spec_dir: &Path, out: Option<&Path>) -
         return ExitCode::from(2);
     };
     let text =
-        match generate(&Options::new(spec_dir)).and_then(|g| export(&g.models, format, prefix)) {
+        match generate(&Options::new(spec_dir)).and_then(|g| export(&g.models, &g.tables, format, prefix)) {
             Ok(t) => t,
             Err(e) => return failed(&e),
         };

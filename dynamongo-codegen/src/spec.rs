@@ -10,6 +10,7 @@ use crate::error::{pointer_segment, SpecError};
 use crate::ident;
 
 mod indexes;
+mod tables;
 use crate::ir::{self, Default, Kind, Literal, Number, Rules, Throughput, Type};
 
 /// The JSON Schema every spec must satisfy (also shipped for editors via `$schema`).
@@ -21,8 +22,17 @@ pub struct Source {
     pub text: String,
 }
 
-/// Parse and check all sources together (names and tables must be unique across them).
-pub fn parse_all(sources: &[Source]) -> Result<Vec<ir::Model>, Vec<SpecError>> {
+/// What a spec set holds once checked: its models (entities among them) and its table
+/// files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Specs {
+    pub models: Vec<ir::Model>,
+    pub tables: Vec<ir::Table>,
+}
+
+/// Parse and check all sources together (names and tables must be unique across them;
+/// entities are checked against their table files).
+pub fn parse_all(sources: &[Source]) -> Result<Specs, Vec<SpecError>> {
     let validator = match serde_json::from_str::<Value>(SCHEMA)
         .map_err(|e| e.to_string())
         .and_then(|s| jsonschema::validator_for(&s).map_err(|e| e.to_string()))
@@ -37,53 +47,81 @@ pub fn parse_all(sources: &[Source]) -> Result<Vec<ir::Model>, Vec<SpecError>> {
         }
     };
     let mut errors = Vec::new();
-    let mut models = Vec::new();
     let vocabulary = schema_keys();
+    // JSON and schema first; table files before models, which are checked against them.
+    let mut read: Vec<(&Source, Value, Vec<SpecError>)> = Vec::new();
     for source in sources {
-        let value: Value = match serde_json::from_str(&source.text) {
-            Ok(v) => v,
-            Err(e) => {
-                errors.push(SpecError {
-                    file: source.name.clone(),
-                    pointer: String::new(),
-                    position: Some((e.line(), e.column())),
-                    message: format!("invalid JSON: {e}"),
-                });
+        match serde_json::from_str::<Value>(&source.text) {
+            Ok(value) => {
+                let schema_errors: Vec<SpecError> = validator
+                    .iter_errors(&value)
+                    .flat_map(|e| schema_error(&source.name, &e, &vocabulary))
+                    .collect();
+                read.push((source, value, schema_errors));
+            }
+            Err(e) => errors.push(SpecError {
+                file: source.name.clone(),
+                pointer: String::new(),
+                position: Some((e.line(), e.column())),
+                message: format!("invalid JSON: {e}"),
+            }),
+        }
+    }
+    let is_table = |v: &Value| v.is_object() && v.get("model").is_none();
+    let mut tables: Vec<ir::Table> = Vec::new();
+    let mut models = Vec::new();
+    for pass_tables in [true, false] {
+        for (source, value, schema_errors) in &read {
+            if is_table(value) != pass_tables {
                 continue;
             }
-        };
-        let schema_errors: Vec<SpecError> = validator
-            .iter_errors(&value)
-            .flat_map(|e| schema_error(&source.name, &e, &vocabulary))
-            .collect();
-        // The model's own checks run too, so that a schema error does not hide the rest;
-        // their errors inside a part the schema refused are left out (they would only
-        // repeat it).
-        let mut own = Vec::new();
-        let model = Cx {
-            file: &source.name,
-            errors: &mut own,
-        }
-        .model(&value);
-        if schema_errors.is_empty() {
+            // The file's own checks run too, so that a schema error does not hide the
+            // rest; their errors inside a part the schema refused are left out (they
+            // would only repeat it).
+            let mut own = Vec::new();
+            let mut cx = Cx {
+                file: &source.name,
+                errors: &mut own,
+            };
+            if pass_tables {
+                let table = cx.table_file(value);
+                if schema_errors.is_empty() {
+                    tables.extend(table);
+                }
+            } else {
+                let model = cx.model(value, &tables);
+                if schema_errors.is_empty() {
+                    models.extend(model);
+                }
+            }
+            own.retain(|o| {
+                !schema_errors.iter().any(|s| {
+                    let (a, b) = (o.pointer.as_str(), s.pointer.as_str());
+                    a == b || a.starts_with(&format!("{b}/")) || b.starts_with(&format!("{a}/"))
+                })
+            });
+            errors.extend(schema_errors.iter().cloned());
             errors.extend(own);
-            models.extend(model);
-            continue;
         }
-        own.retain(|o| {
-            !schema_errors.iter().any(|s| {
-                let (a, b) = (o.pointer.as_str(), s.pointer.as_str());
-                a == b || a.starts_with(&format!("{b}/")) || b.starts_with(&format!("{a}/"))
-            })
-        });
-        errors.extend(schema_errors);
-        errors.extend(own);
     }
-    check_unique(&models, &mut errors);
+    check_unique(&models, &tables, &mut errors);
+    tables::check_tables(&mut tables, &models, &mut errors);
     if errors.is_empty() {
-        Ok(models)
+        Ok(Specs { models, tables })
     } else {
         Err(errors)
+    }
+}
+
+/// The spec's `throughput` (8/8 when absent, like dynamongo).
+pub(crate) fn throughput(obj: &Map<String, Value>) -> Throughput {
+    match obj.get("throughput") {
+        None => Throughput::Provisioned { read: 8, write: 8 },
+        Some(Value::String(_)) => Throughput::OnDemand,
+        Some(t) => Throughput::Provisioned {
+            read: t["read_units"].as_i64().unwrap_or(8),
+            write: t["write_units"].as_i64().unwrap_or(8),
+        },
     }
 }
 
@@ -136,7 +174,7 @@ fn schema_error(
 }
 
 /// `"a", "b" or "c"`.
-fn list(options: &[String]) -> String {
+pub(crate) fn list(options: &[String]) -> String {
     let quoted: Vec<String> = options.iter().map(|o| format!("`{o}`")).collect();
     match quoted.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
@@ -146,7 +184,7 @@ fn list(options: &[String]) -> String {
 }
 
 /// `; did you mean `string_set`?` when a known word is close to `got`.
-fn did_you_mean(got: &str, known: &[String]) -> String {
+pub(crate) fn did_you_mean(got: &str, known: &[String]) -> String {
     known
         .iter()
         .map(|k| (strsim::damerau_levenshtein(got, k), k))
@@ -180,10 +218,29 @@ fn schema_keys() -> Vec<String> {
     out
 }
 
-fn check_unique(models: &[ir::Model], errors: &mut Vec<SpecError>) {
+fn check_unique(models: &[ir::Model], table_files: &[ir::Table], errors: &mut Vec<SpecError>) {
     let mut names: BTreeMap<&str, &str> = BTreeMap::new();
     let mut modules: BTreeMap<&str, &str> = BTreeMap::new();
     let mut tables: BTreeMap<&str, &str> = BTreeMap::new();
+    for t in table_files {
+        if let Some(other) = tables.insert(&t.name, &t.source) {
+            errors.push(SpecError::at(
+                &t.source,
+                "/table",
+                format!("table `{}` is also defined by {other}", t.name),
+            ));
+        }
+        if let Some(other) = modules.insert(&t.module, &t.source) {
+            errors.push(SpecError::at(
+                &t.source,
+                "/table",
+                format!(
+                    "table `{}` would be written to `{}.rs`, as is {other}",
+                    t.name, t.module
+                ),
+            ));
+        }
+    }
     for m in models {
         if let Some(other) = names.insert(&m.name, &m.source) {
             errors.push(SpecError::at(
@@ -200,6 +257,9 @@ fn check_unique(models: &[ir::Model], errors: &mut Vec<SpecError>) {
                     m.name, m.module
                 ),
             ));
+        }
+        if m.entity.is_some() {
+            continue;
         }
         if let Some(other) = tables.insert(&m.table, &m.source) {
             errors.push(SpecError::at(
@@ -232,7 +292,7 @@ impl Cx<'_> {
         self.errors.push(SpecError::at(self.file, pointer, message));
     }
 
-    fn model(&mut self, value: &Value) -> Option<ir::Model> {
+    fn model(&mut self, value: &Value, tables: &[ir::Table]) -> Option<ir::Model> {
         let obj = value.as_object()?;
         let before = self.errors.len();
         let name = str_of(obj, "model")?.to_string();
@@ -249,14 +309,7 @@ impl Cx<'_> {
             .to_string();
         let table = str_of(obj, "table")?.to_string();
         let doc = str_of(obj, "doc").map(str::to_string);
-        let throughput = match obj.get("throughput") {
-            None => Throughput::Provisioned { read: 8, write: 8 },
-            Some(Value::String(_)) => Throughput::OnDemand,
-            Some(t) => Throughput::Provisioned {
-                read: t["read_units"].as_i64().unwrap_or(8),
-                write: t["write_units"].as_i64().unwrap_or(8),
-            },
-        };
+        let throughput = throughput(obj);
         let mut types = TypeNames::default();
         let _ = types.claim(self, "/model", &name);
         let _ = types.claim(self, "/model", &format!("{name}Key"));
@@ -280,6 +333,9 @@ impl Cx<'_> {
             }
         }
 
+        if obj.contains_key("keys") {
+            return self.entity_model(obj, name, module, doc, fields, tables, before);
+        }
         let hash_name = str_of(obj, "hash_key")?;
         let hash_key = self.key(&mut fields, hash_name, "/hash_key", "hash");
         let range_key = match str_of(obj, "range_key") {
@@ -336,6 +392,61 @@ impl Cx<'_> {
             serde: false,
             runtime: crate::DEFAULT_RUNTIME_PATH.to_string(),
             attributes: Vec::new(),
+            entity: None,
+        })
+    }
+
+    /// An entity of a single-table design: its keys are its table file's, rendered from
+    /// its fields by the templates of `"keys"`.
+    #[allow(clippy::too_many_arguments)]
+    fn entity_model(
+        &mut self,
+        obj: &Map<String, Value>,
+        name: String,
+        module: String,
+        doc: Option<String>,
+        fields: Vec<ir::Field>,
+        tables: &[ir::Table],
+        before: usize,
+    ) -> Option<ir::Model> {
+        let table_name = str_of(obj, "table")?;
+        let Some(table) = tables.iter().find(|t| t.name == table_name) else {
+            let known: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
+            self.err(
+                "/table",
+                format!(
+                    "no table file defines table `{table_name}` (an entity's \"table\" names a table file: a spec with \"table\" and no \"model\"){}",
+                    did_you_mean(table_name, &known)
+                ),
+            );
+            return None;
+        };
+        let entity = self.entity(obj, &name, &fields, table);
+        if self.errors.len() != before {
+            return None;
+        }
+        let entity = entity?;
+        let mut fields = fields;
+        for i in entity.primary().flat_map(ir::Template::fields) {
+            fields[i].key = true;
+        }
+        let hash_key = entity.primary().flat_map(ir::Template::fields).next()?;
+        Some(ir::Model {
+            source: self.file.to_string(),
+            name,
+            module,
+            table: table.name.clone(),
+            doc,
+            hash_key,
+            range_key: None,
+            throughput: table.throughput,
+            fields,
+            indexes: Vec::new(),
+            stream: table.stream,
+            serde: false,
+            runtime: crate::DEFAULT_RUNTIME_PATH.to_string(),
+            attributes: Vec::new(),
+            entity: Some(entity),
         })
     }
 
@@ -469,6 +580,7 @@ impl Cx<'_> {
                 ty,
                 version,
                 read_only,
+                key: false,
                 attributes: Vec::new(),
             };
             if version {

@@ -17,6 +17,7 @@ use serde_json::Value;
 use crate::value::wrong_json;
 
 pub use crate::document::{Document, JsonReader, Slot, Visitor};
+pub use crate::entity::{Entity, Format, IndexKeys, Part, Template};
 pub use crate::error::{DecodeError, Error, Violation};
 pub use crate::expr::Update;
 pub use crate::field::{Field, Optional, ReadOnly, Required};
@@ -25,15 +26,38 @@ pub use crate::model::{
     IndexDef, JsonUpdates, KeyAttr, Model, ModelKey, Projection, ScalarType, Strategy, StreamView,
     Target, Throughput,
 };
-pub use crate::operation::{Index, NoRange};
+pub use crate::operation::{Collection, CreateTable, Index, Member, ModelExt, NoRange};
+pub use crate::db::Db;
 pub use crate::rules::{Attr, Path, Rules};
-pub use crate::stream::{Image, StreamEvent, Streamed};
+pub use crate::stream::{decode_change, Image, StreamEvent, StreamEventRecord, Streamed};
 pub use crate::value::{Bytes, EpochSeconds, Expiring, FieldValue};
 pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use chrono;
 pub use serde;
 pub use serde_json;
 pub use uuid;
+
+/// The primary-key fields of an entity's key item: parsed from its rendered key
+/// attributes, or the item itself when it holds the fields.
+pub fn key_fields<'i>(
+    entity: &crate::entity::Entity,
+    item: &'i Item,
+) -> Result<std::borrow::Cow<'i, Item>, DecodeError> {
+    entity.key_fields_of(item)
+}
+
+/// A partition field's value as stored (a collection's argument), for its template.
+pub fn part<T: FieldValue>(attribute: &str, value: &T) -> (String, Av) {
+    (attribute.to_string(), value.to_attr())
+}
+
+/// The entity name an item of a single-table design holds in `attribute`.
+pub fn entity_of<'i>(item: &'i Item, attribute: &str) -> Option<&'i str> {
+    match item.get(attribute) {
+        Some(Av::S(s)) => Some(s),
+        _ => None,
+    }
+}
 
 /// Reads an attribute of an item (or of a dict's map) into a struct field.
 pub fn get<T: Slot>(item: &Item, attr: &Attr) -> Result<T, DecodeError> {

@@ -92,7 +92,7 @@ pub(crate) fn check_key_item(key: &Item) -> Result<(), Error> {
 pub(crate) fn resolve<M: Model>(target: Target<M>) -> Result<Single, Error> {
     match target {
         Target::Key(k) => {
-            let key = k.to_key_item();
+            let key = key_item::<M>(&k)?;
             check_key_item(&key)?;
             Ok(Single {
                 key,
@@ -101,7 +101,7 @@ pub(crate) fn resolve<M: Model>(target: Target<M>) -> Result<Single, Error> {
             })
         }
         Target::Item(k, version) => {
-            let key = k.to_key_item();
+            let key = key_item::<M>(&k)?;
             check_key_item(&key)?;
             Ok(Single {
                 key,
@@ -113,10 +113,24 @@ pub(crate) fn resolve<M: Model>(target: Target<M>) -> Result<Single, Error> {
     }
 }
 
-/// Splits a condition into key equalities and the rest.
+/// The DynamoDB key of a model's key: the key map as it is, or for an entity rendered
+/// from its primary-key fields by its templates.
+pub(crate) fn key_item<M: Model>(key: &M::Key) -> Result<Item, Error> {
+    let item = key.to_key_item();
+    match M::ENTITY {
+        Some(e) => e.key_item(&item),
+        None => Ok(item),
+    }
+}
+
+/// Splits a condition into key equalities and the rest (for an entity: equalities on
+/// its primary-key fields, rendered into its key).
 pub(crate) fn resolve_condition<M: Model>(c: &Condition<M>) -> Result<Single, Error> {
     c.check()?;
-    let names = key_names::<M>();
+    let names: Vec<&str> = match M::ENTITY {
+        Some(e) => e.key_fields().collect(),
+        None => key_names::<M>(),
+    };
     let mut key = Item::new();
     let mut rest = Vec::new();
     for term in c.expr.and_terms() {
@@ -147,6 +161,9 @@ pub(crate) fn resolve_condition<M: Model>(c: &Condition<M>) -> Result<Single, Er
                 names.join(", ")
             )));
         }
+    }
+    if let Some(e) = M::ENTITY {
+        key = e.key_item(&key)?;
     }
     check_key_item(&key)?;
     Ok(Single {

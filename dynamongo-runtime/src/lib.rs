@@ -60,6 +60,7 @@ mod retry;
 mod trace;
 // The planner: keys, and which call serves a strategy.
 mod cursor;
+mod entity;
 mod keys;
 pub mod plan;
 // The engines below the operations: the batch engine (chunks, concurrency, retries, an

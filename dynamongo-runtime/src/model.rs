@@ -171,9 +171,10 @@ impl Throughput {
 
 /// The primary key type of a model (generated: `UserKey`).
 pub trait ModelKey: Clone + std::fmt::Debug + Send + Sync + 'static {
-    /// The key as a DynamoDB key map.
+    /// The key's attributes: the DynamoDB key map, or for an entity of a single-table
+    /// design the primary-key fields, which its key templates render into the key map.
     fn to_key_item(&self) -> Item;
-    /// The key of a stored item.
+    /// The key of a stored item (or, for an entity, of its rendered key or its fields).
     fn from_key_item(item: &Item) -> Result<Self, DecodeError>;
 }
 
@@ -216,6 +217,11 @@ pub trait Model: Document + std::fmt::Debug + Send + Sync + 'static {
     /// The table's stream, when the spec enables one (`create_table` creates it).
     #[doc(hidden)]
     const STREAM: Option<StreamView> = None;
+    /// The entity of a single-table design (a spec with `"entity"` and `"keys"`): its
+    /// name, the attribute that holds it and its key templates. Its key attributes are
+    /// rendered from the fields on every write.
+    #[doc(hidden)]
+    const ENTITY: Option<&'static crate::entity::Entity> = None;
 
     /// This item's primary key.
     fn key(&self) -> Self::Key;
@@ -337,9 +343,18 @@ pub trait Model: Document + std::fmt::Debug + Send + Sync + 'static {
 
     /// A condition matching any of the given full keys (the seed's `keys_in`).
     fn keys_in<K: Into<Self::Key>>(keys: impl IntoIterator<Item = K>) -> Condition<Self> {
-        Condition::new(Expr::KeysIn(
-            keys.into_iter().map(|k| k.into().to_key_item()).collect(),
-        ))
+        let mut problems = Vec::new();
+        let keys = keys
+            .into_iter()
+            .filter_map(|k| {
+                crate::keys::key_item::<Self>(&k.into())
+                    .map_err(|e| problems.push(e.to_string()))
+                    .ok()
+            })
+            .collect();
+        let mut c = Condition::new(Expr::KeysIn(keys));
+        c.problems = problems;
+        c
     }
 }
 

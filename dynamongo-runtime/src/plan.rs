@@ -198,13 +198,17 @@ pub(crate) fn plan<M: Model>(targets: Targets<M>) -> Result<Planned, Error> {
                 .collect::<Result<Vec<_>, Error>>()?;
             Ok(Planned {
                 access: Access::Keys(keys::dedup_keys(keys, &key_names::<M>(), |(k, _)| k)),
-                local: None,
+                // An entity's read returns that entity only.
+                local: M::ENTITY.map(|e| e.is_this()),
                 reason: "a list of single-item strategies: full keys".to_string(),
             })
         }
         Targets::Where(c) => {
             c.check()?;
-            plan_condition::<M>(&c.expr)
+            match M::ENTITY {
+                Some(e) => plan_condition::<M>(&e.rewrite(&c.expr)?),
+                None => plan_condition::<M>(&c.expr),
+            }
         }
     }
 }

@@ -105,17 +105,27 @@ pub trait Streamed: Model {
 }
 
 fn decode_record<M: Streamed>(record: &EventRecord) -> Result<StreamEvent<M::New, M::Old>, Error> {
-    let view = M::STREAM.unwrap_or(StreamView::KeysOnly);
+    decode_change(record, M::STREAM.unwrap_or(StreamView::KeysOnly), M::TABLE)
+}
+
+/// A record of a table whose stream has `view`, as a change of `N` / `O` images (a
+/// model's, or a collection enum's, which decodes every entity of a single-table design).
+#[doc(hidden)]
+pub fn decode_change<N: Image, O: Image>(
+    record: &EventRecord,
+    view: StreamView,
+    table: &str,
+) -> Result<StreamEvent<N, O>, Error> {
     let table = record
         .event_source_arn
         .as_deref()
         .and_then(|arn| arn.split(":table/").nth(1))
         .and_then(|rest| rest.split('/').next())
-        .unwrap_or(M::TABLE)
+        .unwrap_or(table)
         .to_string();
     let c = &record.change;
-    let new = || side::<M::New>(c, view.has_new(), Side::New, &table);
-    let old = || side::<M::Old>(c, view.has_old(), Side::Old, &table);
+    let new = || side::<N>(c, view.has_new(), Side::New, &table);
+    let old = || side::<O>(c, view.has_old(), Side::Old, &table);
     match record.event_name.as_str() {
         "INSERT" => Ok(StreamEvent::Insert(new()?)),
         "MODIFY" => Ok(StreamEvent::Modify {

@@ -96,7 +96,10 @@ fn overwrite_expr<M: Model>(o: &Overwrite<M>) -> Result<Option<Expr>, Error> {
 /// Validates an item and converts it, refusing what DynamoDB would refuse.
 pub(crate) fn prepare<M: Model>(item: &M) -> Result<Item, Error> {
     item.validate()?;
-    let av = item.to_item();
+    let mut av = item.to_item();
+    if let Some(e) = M::ENTITY {
+        e.write_keys(&mut av)?;
+    }
     keys::check_key_item(&keys::key_of::<M>(&av))?;
     check_item_size(&av)?;
     Ok(av)
@@ -167,7 +170,8 @@ pub(crate) fn update_parts<M: Model>(
     if !violations.is_empty() {
         return Err(Error::Validation(violations));
     }
-    let key_names = keys::key_names::<M>();
+    let mut key_names = keys::key_names::<M>();
+    key_names.extend(M::ENTITY.iter().flat_map(|e| e.key_fields()));
     let mut seen = HashSet::new();
     for u in &updates {
         let path = u.action.path();
@@ -188,6 +192,10 @@ pub(crate) fn update_parts<M: Model>(
         }
     }
     let mut actions: Vec<Action> = updates.into_iter().map(|u| u.action).collect();
+    if let Some(e) = M::ENTITY {
+        let index_keys = e.index_actions(&single.key, &actions)?;
+        actions.extend(index_keys);
+    }
     // A versioned item counts its writes: ADD also gives a version to an item written
     // before the model was versioned.
     actions
@@ -195,6 +203,9 @@ pub(crate) fn update_parts<M: Model>(
     // Update only: never create an item that is not there (as dynamongo does), and an
     // expired item is not there (reads do not return it either).
     let mut condition = Expr::Exists(AttrPath::attr(M::HASH_KEY.name));
+    if let Some(e) = M::ENTITY {
+        condition = Expr::And(Box::new(condition), Box::new(e.is_this()));
+    }
     if let Some(live) = keys::live::<M>() {
         condition = Expr::And(Box::new(condition), Box::new(live));
     }

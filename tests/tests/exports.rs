@@ -29,10 +29,8 @@ fn workspace() -> PathBuf {
 
 fn exported(format: Format, prefix: &str) -> String {
     let options = dynamongo_codegen::Options::new(workspace().join("spec"));
-    let models = dynamongo_codegen::generate(&options)
-        .expect("spec/ is valid")
-        .models;
-    export(&models, format, prefix).expect("spec/ exports")
+    let generated = dynamongo_codegen::generate(&options).expect("spec/ is valid");
+    export(&generated.models, &generated.tables, format, prefix).expect("spec/ exports")
 }
 
 fn written(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {

@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::types::{attr_name, attr_ref, rust_type};
 use crate::ident::{fresh, ident};
-use crate::ir::{Field, Index, Model, Projection, Throughput};
+use crate::ir::{Field, Format, Index, Model, Part, Projection, Template, Throughput};
 
 /// The Rust types a key field accepts, each with how to convert a binding of it.
 fn inputs(f: &Field) -> Vec<(TokenStream, TokenStream)> {
@@ -45,8 +45,14 @@ pub fn emit_key(m: &Model) -> TokenStream {
     let gets = keys.iter().map(|f| {
         let id = ident(&f.name);
         let attr = attr_ref(f, &owner);
-        quote!(#id: dm::get(item, #attr)?)
+        quote!(#id: dm::get(&item, #attr)?)
     });
+    // An entity's key fields are parsed out of its rendered key attributes (or read from
+    // an item that holds them).
+    let key_item = match &m.entity {
+        Some(_) => quote!(let item = dm::key_fields(&KEY_TEMPLATES, item)?;),
+        None => quote!(),
+    };
 
     // Every combination of accepted input types: a scalar for a hash-only key, tuples
     // otherwise. The bindings are the key's field names, and the bodies use nothing else.
@@ -102,6 +108,7 @@ pub fn emit_key(m: &Model) -> TokenStream {
             }
 
             fn from_key_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
+                #key_item
                 ::core::result::Result::Ok(Self { #(#gets),* })
             }
         }
@@ -126,9 +133,15 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
         let ty = format_ident!("{}", f.ty.kind.key_type().unwrap_or("S"));
         quote!(dm::KeyAttr::new(#name, dm::ScalarType::#ty))
     };
-    let hash = key_attr(m.hash());
-    let range = m.range().map(|r| {
-        let r = key_attr(r);
+    let string_key = |attr: &str| quote!(dm::KeyAttr::new(#attr, dm::ScalarType::S));
+    let (hash, range) = match &m.entity {
+        Some(e) => (
+            string_key(&e.hash.attr),
+            e.range.as_ref().map(|r| string_key(&r.attr)),
+        ),
+        None => (key_attr(m.hash()), m.range().map(key_attr)),
+    };
+    let range = range.map(|r| {
         quote!(const RANGE_KEY: ::core::option::Option<dm::KeyAttr> = ::core::option::Option::Some(#r);)
     });
     let throughput = match m.throughput {
@@ -141,10 +154,20 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
             quote!(dm::Throughput::provisioned(#read, #write))
         }
     };
-    let indexes = (!m.indexes.is_empty()).then(|| {
-        let names = m.indexes.iter().map(index_const);
-        quote!(const INDEXES: &'static [dm::IndexDef] = &[#(#names),*];)
-    });
+    let indexes = match &m.entity {
+        // The table's indexes, defined once in the table's module.
+        Some(e) => {
+            let table = ident(&e.table_module);
+            Some(quote! {
+                const INDEXES: &'static [dm::IndexDef] = super::#table::INDEXES;
+                const ENTITY: ::core::option::Option<&'static dm::Entity> = ::core::option::Option::Some(&KEY_TEMPLATES);
+            })
+        }
+        None => (!m.indexes.is_empty()).then(|| {
+            let names = m.indexes.iter().map(index_const);
+            quote!(const INDEXES: &'static [dm::IndexDef] = &[#(#names),*];)
+        }),
+    };
     let key_inits = m.key_fields().into_iter().map(|f| {
         let id = ident(&f.name);
         if f.ty.kind.is_copy() {
@@ -157,7 +180,7 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
     let json = fresh("json", m.fields.iter().map(|f| f.name.as_str()));
     let reads = m.fields.iter().enumerate().map(|(i, f)| {
         let handle = ident(&f.name);
-        if i == m.hash_key || Some(i) == m.range_key {
+        if m.is_key_field(i) {
             quote!(#json.key(&#handle());)
         } else if f.version {
             quote!(#json.version(&#handle());)
@@ -283,4 +306,87 @@ pub fn emit_index_defs(m: &Model) -> TokenStream {
         quote!(#[doc = #doc] const #c: dm::IndexDef = #def;)
     });
     quote!(#(#defs)*)
+}
+
+/// `const KEY_TEMPLATES: dm::Entity = ...;`: an entity's name, its entity attribute and
+/// its key templates, each placeholder naming its field's attribute constant.
+pub fn emit_entity(m: &Model) -> TokenStream {
+    let Some(e) = &m.entity else {
+        return quote!();
+    };
+    let model = format_ident!("{}", m.name);
+    let template = |t: &Template| template_tokens(t, |i| attr_name(&m.fields[i], &quote!(#model)));
+    let (name, attribute) = (&e.name, &e.attribute);
+    let hash = template(&e.hash);
+    let range = match &e.range {
+        Some(r) => {
+            let r = template(r);
+            quote!(::core::option::Option::Some(#r))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let indexes = e.indexes.iter().map(|i| {
+        let index = &i.name;
+        let hash = template(&i.hash);
+        let range = match &i.range {
+            Some(r) => {
+                let r = template(r);
+                quote!(::core::option::Option::Some(#r))
+            }
+            None => quote!(::core::option::Option::None),
+        };
+        quote!(dm::IndexKeys { index: #index, hash: #hash, range: #range })
+    });
+    let mut doc = format!(
+        " The keys of [`{}`], entity `{}` of table `{}`: `{}` = `{}`",
+        m.name,
+        e.name,
+        m.table,
+        e.hash.attr,
+        e.hash.text(&m.fields)
+    );
+    if let Some(r) = &e.range {
+        doc.push_str(&format!(", `{}` = `{}`", r.attr, r.text(&m.fields)));
+    }
+    for i in &e.indexes {
+        doc.push_str(&format!("; index `{}`: `{}` = `{}`", i.name, i.hash.attr, i.hash.text(&m.fields)));
+        if let Some(r) = &i.range {
+            doc.push_str(&format!(", `{}` = `{}`", r.attr, r.text(&m.fields)));
+        }
+    }
+    doc.push('.');
+    quote! {
+        #[doc = #doc]
+        const KEY_TEMPLATES: dm::Entity = dm::Entity {
+            name: #name,
+            attribute: #attribute,
+            hash: #hash,
+            range: #range,
+            indexes: &[#(#indexes),*],
+        };
+    }
+}
+
+/// A `dm::Template` literal; `attr` gives each placeholder field's attribute name.
+pub fn template_tokens(t: &Template, attr_of: impl Fn(usize) -> TokenStream) -> TokenStream {
+    let attr = &t.attr;
+    let parts = t.parts.iter().map(|p| match p {
+        Part::Lit(l) => quote!(dm::Part::Lit(#l)),
+        Part::Field { field, format } => {
+            let name = attr_of(*field);
+            let format = match format {
+                Format::Text => quote!(dm::Format::Text),
+                Format::Fixed(w) => {
+                    let w = proc_macro2::Literal::usize_unsuffixed(*w);
+                    quote!(dm::Format::Fixed(#w))
+                }
+                Format::Int(w) => {
+                    let w = proc_macro2::Literal::usize_unsuffixed(*w);
+                    quote!(dm::Format::Int(#w))
+                }
+            };
+            quote!(dm::Part::Field(#name, #format))
+        }
+    });
+    quote!(dm::Template { attr: #attr, parts: &[#(#parts),*] })
 }

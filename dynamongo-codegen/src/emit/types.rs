@@ -64,7 +64,7 @@ pub fn field_type(f: &Field) -> TokenStream {
 
 /// `, dm::Optional` for the handle of an optional field (`dm::Required` is the default).
 pub fn presence(f: &Field) -> TokenStream {
-    if f.read_only {
+    if f.read_only || f.key {
         quote!(, dm::ReadOnly)
     } else if f.is_optional() {
         quote!(, dm::Optional)

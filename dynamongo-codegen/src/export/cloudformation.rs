@@ -10,11 +10,11 @@ pub(crate) fn export(tables: &[Table<'_>], prefix: &str) -> Value {
     let mut resources = Map::new();
     let mut outputs = Map::new();
     for t in tables {
-        let id = format!("{}Table", t.model.name);
+        let id = format!("{}Table", t.name);
         let mut props = Map::new();
         props.insert(
             "TableName".into(),
-            json!({"Fn::Sub": format!("${{TablePrefix}}{}", t.model.table)}),
+            json!({"Fn::Sub": format!("${{TablePrefix}}{}", t.table)}),
         );
         props.extend(table_properties(t));
         if let Some(attr) = t.ttl {
@@ -46,7 +46,7 @@ pub(crate) fn export(tables: &[Table<'_>], prefix: &str) -> Value {
         outputs.insert(
             format!("{id}Name"),
             json!({
-                "Description": format!("The table of {}", t.model.name),
+                "Description": format!("The table of {}", t.name),
                 "Value": {"Ref": id},
             }),
         );
@@ -54,7 +54,7 @@ pub(crate) fn export(tables: &[Table<'_>], prefix: &str) -> Value {
             outputs.insert(
                 format!("{id}StreamArn"),
                 json!({
-                    "Description": format!("The stream of the table of {}", t.model.name),
+                    "Description": format!("The stream of the table of {}", t.name),
                     "Value": {"Fn::GetAtt": [id, "StreamArn"]},
                 }),
             );

@@ -11,7 +11,7 @@ use super::{table_properties, Table};
 pub(crate) fn export(tables: &[Table<'_>], prefix: &str) -> Value {
     let mut out = Map::new();
     for t in tables {
-        let name = format!("{prefix}{}", t.model.table);
+        let name = format!("{prefix}{}", t.table);
         let mut create = Map::new();
         create.insert("TableName".into(), json!(name));
         create.extend(table_properties(t));
@@ -40,7 +40,7 @@ pub(crate) fn export(tables: &[Table<'_>], prefix: &str) -> Value {
                 "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true},
             }),
         );
-        out.insert(t.model.table.clone(), Value::Object(calls));
+        out.insert(t.table.to_string(), Value::Object(calls));
     }
     Value::Object(out)
 }

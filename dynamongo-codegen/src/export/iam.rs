@@ -28,7 +28,7 @@ fn arn(table: &str) -> String {
 pub(crate) fn export(tables: &[Table<'_>], prefix: &str) -> Value {
     let names: Vec<String> = tables
         .iter()
-        .map(|t| format!("{prefix}{}", t.model.table))
+        .map(|t| format!("{prefix}{}", t.table))
         .collect();
     let table_arns: Vec<String> = names.iter().map(|n| arn(n)).collect();
     let index_arns: Vec<String> = tables

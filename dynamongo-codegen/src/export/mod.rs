@@ -51,8 +51,21 @@ impl Format {
 /// The export of `models` in `format`; `prefix` is put before every table name (in
 /// CloudFormation and Terraform it is the default of the `TablePrefix` parameter /
 /// `table_prefix` variable).
-pub fn export(models: &[Model], format: Format, prefix: &str) -> Result<String, Error> {
-    let tables: Vec<Table<'_>> = models.iter().map(Table::new).collect();
+///
+/// A table file of a single-table design is exported once, for all its entities (which
+/// are not exported on their own).
+pub fn export(
+    models: &[Model],
+    table_files: &[ir::Table],
+    format: Format,
+    prefix: &str,
+) -> Result<String, Error> {
+    let mut tables: Vec<Table<'_>> = models
+        .iter()
+        .filter(|m| m.entity.is_none())
+        .map(Table::new)
+        .collect();
+    tables.extend(table_files.iter().map(Table::of_file));
     match format {
         Format::CreateTable => Ok(json(create_table::export(&tables, prefix))),
         Format::CloudFormation => Ok(json(cloudformation::export(&tables, prefix))),
@@ -69,7 +82,16 @@ fn json(value: serde_json::Value) -> String {
 
 /// A table as every export sees it: DynamoDB's names and types, read off the IR.
 pub(crate) struct Table<'a> {
-    pub model: &'a Model,
+    /// The resource's name (`UserTable`) and description name: the model, or the table
+    /// file's table in PascalCase.
+    pub name: String,
+    /// The DynamoDB table name, without the prefix.
+    pub table: &'a str,
+    /// The spec file.
+    pub source: &'a str,
+    /// The generated module (Terraform's resource name).
+    pub module: &'a str,
+    pub throughput: Throughput,
     /// Attribute definitions: every key attribute of the table and its indexes, once,
     /// in order of first use.
     pub attributes: Vec<(&'a str, &'static str)>,
@@ -137,7 +159,11 @@ impl<'a> Table<'a> {
             }
         };
         Table {
-            model: m,
+            name: m.name.clone(),
+            table: &m.table,
+            source: &m.source,
+            module: &m.module,
+            throughput: m.throughput,
             attributes,
             hash: attr(m.hash_key),
             range: m.range_key.map(attr),
@@ -148,9 +174,54 @@ impl<'a> Table<'a> {
         }
     }
 
+    /// A table file: its key attributes and global indexes are strings (S), every
+    /// attribute projected.
+    fn of_file(t: &'a ir::Table) -> Self {
+        use heck::ToUpperCamelCase;
+        let mut attributes: Vec<(&str, &'static str)> = Vec::new();
+        let keys = std::iter::once(&t.hash_key)
+            .chain(&t.range_key)
+            .chain(t.indexes.iter().flat_map(|i| std::iter::once(&i.hash_key).chain(&i.range_key)));
+        for k in keys {
+            if !attributes.iter().any(|(n, _)| n == k) {
+                attributes.push((k, "S"));
+            }
+        }
+        let globals = t
+            .indexes
+            .iter()
+            .map(|i| IndexSpec {
+                name: &i.name,
+                hash: vec![i.hash_key.as_str()],
+                range: i.range_key.iter().map(String::as_str).collect(),
+                projection: "ALL",
+                non_key: Vec::new(),
+                throughput: match (i.throughput, t.throughput) {
+                    (Some(Throughput::Provisioned { read, write }), _)
+                    | (None, Throughput::Provisioned { read, write }) => Some((read, write)),
+                    _ => None,
+                },
+            })
+            .collect();
+        Table {
+            name: t.module.to_upper_camel_case(),
+            table: &t.name,
+            source: &t.source,
+            module: &t.module,
+            throughput: t.throughput,
+            attributes,
+            hash: &t.hash_key,
+            range: t.range_key.as_deref(),
+            globals,
+            locals: Vec::new(),
+            ttl: t.ttl.as_deref(),
+            stream: t.stream,
+        }
+    }
+
     /// The table's provisioned capacity, `None` when it is on demand.
     pub fn provisioned(&self) -> Option<(i64, i64)> {
-        match self.model.throughput {
+        match self.throughput {
             Throughput::Provisioned { read, write } => Some((read, write)),
             Throughput::OnDemand => None,
         }

@@ -51,7 +51,7 @@ fn index_attrs(t: &Table<'_>, i: &IndexSpec<'_>) -> Result<Vec<(&'static str, St
         return Err(Error::Usage(format!(
             "{}: index `{}` has a multi-attribute key, which the Terraform export does not \
              write yet; export CloudFormation or CreateTable JSON instead",
-            t.model.source, i.name
+            t.source, i.name
         )));
     }
     let mut a = vec![("name", string(i.name))];
@@ -93,12 +93,12 @@ pub(crate) fn export(tables: &[Table<'_>], prefix: &str) -> Result<String, Error
         let _ = writeln!(
             out,
             "resource \"aws_dynamodb_table\" {} {{",
-            string(&t.model.module)
+            string(t.module)
         );
         let mut head = vec![
             (
                 "name",
-                format!("\"${{var.table_prefix}}{}", &string(&t.model.table)[1..]),
+                format!("\"${{var.table_prefix}}{}", &string(t.table)[1..]),
             ),
             ("billing_mode", string(t.billing_mode())),
         ];

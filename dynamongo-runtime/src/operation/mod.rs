@@ -11,6 +11,7 @@ use crate::write::single_of;
 
 pub use crate::read::Page;
 pub use crate::write::Overwrite;
+pub use collection::{Collection, Member};
 pub use create_table::CreateTable;
 pub use delete_many::DeleteMany;
 pub use delete_one::DeleteOne;
@@ -22,6 +23,7 @@ pub use save_one::SaveOne;
 pub use transact::{Committed, Fetched, Position, TransactGet, TransactWrite};
 pub use update_one::UpdateOne;
 
+mod collection;
 mod create_table;
 mod delete_many;
 mod delete_one;

@@ -9,7 +9,7 @@ use crate::batch::{run_writes, BatchResult, Failed, Write};
 use crate::db::Db;
 use crate::error::Error;
 use crate::keys::{self, key_names};
-use crate::model::{Model, ModelKey};
+use crate::model::Model;
 use crate::retry::RetryPolicy;
 
 use crate::trace::{self, traced, BoxFuture};
@@ -81,7 +81,10 @@ impl<'a, M: Model> IntoFuture for SaveMany<'a, M> {
                 let mut groups: Vec<Vec<(usize, M)>> = Vec::new();
                 let mut group_of: HashMap<String, usize> = HashMap::new();
                 for (i, item) in items.into_iter().enumerate() {
-                    let key = keys::key_text_in(&item.key().to_key_item(), &names);
+                    // A key that does not render is refused when the item is prepared.
+                    let key = keys::key_item::<M>(&item.key())
+                        .map(|k| keys::key_text_in(&k, &names))
+                        .unwrap_or_default();
                     let g = *group_of.entry(key).or_insert_with(|| {
                         groups.push(Vec::new());
                         groups.len() - 1

@@ -1,0 +1,212 @@
+//! The module of a table file (single-table design, DESIGN §10): the table's indexes
+//! (which its entities share), `create_table`, and per collection its enum and typed read.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::key::template_tokens;
+use super::types::{docs, rust_type};
+use crate::ident::{fresh, ident};
+use crate::ir::{Collection, Table, Throughput};
+
+/// The items of a table file's module.
+pub fn table_tokens(t: &Table) -> TokenStream {
+    let runtime: TokenStream = t.runtime.parse().unwrap_or_else(|_| quote!(::dynamongo_runtime));
+    let key = |attr: &str| quote!(dm::KeyAttr::new(#attr, dm::ScalarType::S));
+    let indexes = t.indexes.iter().map(|i| {
+        let name = &i.name;
+        let hash = key(&i.hash_key);
+        let mut def = quote!(dm::IndexDef::global(#name, &[#hash]));
+        if let Some(r) = &i.range_key {
+            let r = key(r);
+            def = quote!(#def.range(&[#r]));
+        }
+        if let Some(Throughput::Provisioned { read, write }) = i.throughput {
+            let (read, write) = (Literal::i64_unsuffixed(read), Literal::i64_unsuffixed(write));
+            def = quote!(#def.throughput(#read, #write));
+        }
+        def
+    });
+    let index_doc = format!(
+        " The global indexes of table `{}` (every attribute projected), shared by its entities.",
+        t.name
+    );
+    let rep = &t.entities[t.representative];
+    let rep_path = entity_path(&rep.0, &rep.1);
+    let entities: Vec<String> = t.entities.iter().map(|(n, _)| format!("[`{n}`]({})", doc_path(n, &t.entities))).collect();
+    let create_doc = format!(
+        " Creates table `{}` with its indexes{}{} and waits until it is active (as \
+         `create_table` on any of its entities: {}).",
+        t.name,
+        if t.ttl.is_some() { ", its TTL" } else { "" },
+        if t.stream.is_some() { ", its stream" } else { "" },
+        entities.join(", ")
+    );
+    let db = format_ident!("db");
+    let table_name = &t.name;
+    let collections = t.collections.iter().map(|c| collection(t, c, &rep_path));
+    quote! {
+        use #runtime::codegen as dm;
+
+        /// The table's name, without the prefix.
+        pub const TABLE: &str = #table_name;
+        #[doc = #index_doc]
+        pub const INDEXES: &[dm::IndexDef] = &[#(#indexes),*];
+
+        #[doc = #create_doc]
+        pub fn create_table(#db: &dm::Db) -> dm::CreateTable<'_, #rep_path> {
+            <#rep_path as dm::ModelExt>::create_table(#db)
+        }
+
+        #(#collections)*
+    }
+}
+
+/// `super::note::Note`.
+fn entity_path(model: &str, module: &str) -> TokenStream {
+    let m = ident(module);
+    let n = format_ident!("{}", model);
+    quote!(super::#m::#n)
+}
+
+fn doc_path(model: &str, entities: &[(String, String)]) -> String {
+    let module = entities
+        .iter()
+        .find(|(n, _)| n == model)
+        .map_or(String::new(), |(_, m)| crate::ident::escaped(m));
+    format!("super::{module}::{model}")
+}
+
+/// A collection's enum, its decoding by entity name, and its read.
+fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
+    let enum_name = format_ident!("{}", c.enum_name);
+    let fn_name = ident(&c.name);
+    let variants = c.members.iter().map(|(model, module, entity)| {
+        let v = format_ident!("{}", model);
+        let path = entity_path(model, module);
+        let d = format!(" An item of entity `{entity}`.");
+        quote!(#[doc = #d] #v(#path),)
+    });
+    let attribute = &t.entity_attribute;
+    let arms = c.members.iter().map(|(model, module, entity)| {
+        let v = format_ident!("{}", model);
+        let path = entity_path(model, module);
+        quote!(::core::option::Option::Some(#entity) => <#path as dm::Document>::from_item(item).map(Self::#v),)
+    });
+    let members: Vec<String> = c.members.iter().map(|(n, _, _)| format!("[`{n}`]({})", doc_path(n, &t.entities))).collect();
+    let where_ = match c.index {
+        None => format!("table `{}`", t.name),
+        Some(i) => format!("index `{}` of table `{}`", t.indexes[i].name, t.name),
+    };
+    let enum_doc = format!(
+        "An item of collection `{}`: {}; `Unknown` for an item of the partition whose \
+         entity this code does not know (or that has no `{}` attribute).",
+        c.name,
+        members.join(", "),
+        t.entity_attribute
+    );
+    let enum_docs = docs(Some(&match &c.doc {
+        Some(d) => format!("{d}\n\n{enum_doc}"),
+        None => enum_doc,
+    }), "");
+    let template_const = format_ident!("{}_PARTITION", c.name.to_uppercase());
+    let template = template_tokens(&c.partition, |i| {
+        let a = &c.fields[i].attribute;
+        quote!(#a)
+    });
+    // The partition fields: one argument, or a tuple in template order.
+    let names: Vec<&str> = c.fields.iter().map(|f| f.name.as_str()).collect();
+    let db = fresh("db", names.iter().copied());
+    let partition = fresh("partition", names.iter().copied().chain(["db"]));
+    let parts = c.fields.iter().enumerate().map(|(i, f)| {
+        let attr = &f.attribute;
+        let value = if c.fields.len() == 1 {
+            quote!(&#partition.into())
+        } else {
+            let i = syn::Index::from(i);
+            quote!(&#partition.#i)
+        };
+        let ty = rust_type(&f.ty.kind);
+        quote!(dm::part::<#ty>(#attr, #value))
+    });
+    let arg = if c.fields.len() == 1 {
+        let ty = rust_type(&c.fields[0].ty.kind);
+        quote!(impl ::core::convert::Into<#ty>)
+    } else {
+        let tys = c.fields.iter().map(|f| rust_type(&f.ty.kind));
+        quote!((#(#tys),*))
+    };
+    let index = match c.index {
+        None => quote!(::core::option::Option::None),
+        Some(i) => {
+            let i = Literal::usize_unsuffixed(i);
+            quote!(::core::option::Option::Some(&INDEXES[#i]))
+        }
+    };
+    let name = &c.name;
+    let fn_doc = format!(
+        " Reads collection `{}`: every item of one partition of {where_} (`{}` = `{}`), \
+         of every entity, in sort-key order; one Query a page. Await it for a `Vec`, or \
+         use `.stream()`, `.page(n)` / `.after(cursor)`, `.descending()`, `.limit(n)`, \
+         `.explain()`.",
+        c.name,
+        c.partition.attr,
+        c.partition.text(&c.fields)
+    );
+    let template_doc = format!(" The partition template of collection `{}`.", c.name);
+    let stream = t.stream.map(|view| {
+        let v = format_ident!("{}", view.variant());
+        let table = &t.name;
+        let d = format!(" The change a stream record of table `{}` describes, as items of this collection.", t.name);
+        quote! {
+            impl dm::Image for #enum_name {
+                fn from_image(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
+                    <Self as dm::Member>::from_item(item)
+                }
+            }
+
+            impl #enum_name {
+                #[doc = #d]
+                pub fn change(
+                    record: &dm::StreamEventRecord,
+                ) -> ::core::result::Result<dm::StreamEvent<Self>, dm::Error> {
+                    dm::decode_change(record, dm::StreamView::#v, #table)
+                }
+            }
+        }
+    });
+    quote! {
+        #enum_docs
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #enum_name {
+            #(#variants)*
+            /// An item of the partition of an entity this code does not know, as stored.
+            Unknown(dm::Item),
+        }
+
+        impl dm::Member for #enum_name {
+            fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
+                match dm::entity_of(item, #attribute) {
+                    #(#arms)*
+                    _ => ::core::result::Result::Ok(Self::Unknown(::core::clone::Clone::clone(item))),
+                }
+            }
+        }
+
+        #stream
+
+        #[doc = #template_doc]
+        const #template_const: dm::Template = #template;
+
+        #[doc = #fn_doc]
+        pub fn #fn_name(#db: &dm::Db, #partition: #arg) -> dm::Collection<'_, #rep, #enum_name> {
+            dm::Collection::new(
+                #db,
+                #name,
+                #index,
+                &#template_const,
+                dm::Item::from([#(#parts),*]),
+            )
+        }
+    }
+}

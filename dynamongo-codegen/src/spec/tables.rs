@@ -1,0 +1,570 @@
+//! Single-table design (DESIGN §10): table files, entities' key templates, and the checks
+//! across a table's entities (distinct leading literals, collections' shared partitions,
+//! unique entity names, one TTL attribute), every mistake located.
+
+use std::collections::BTreeMap;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use serde_json::{Map, Value};
+
+use super::{did_you_mean, str_of, Cx};
+use crate::error::{pointer_segment, SpecError};
+use crate::ident;
+use crate::ir::{self, Format, Kind, Part, Template, Throughput};
+
+/// Widest zero-padded int a key holds (i64's digits).
+const MAX_WIDTH: usize = 18;
+
+impl Cx<'_> {
+    /// A table file (`"table"` without `"model"`).
+    pub(crate) fn table_file(&mut self, value: &Value) -> Option<ir::Table> {
+        let obj = value.as_object()?;
+        let before = self.errors.len();
+        let name = str_of(obj, "table")?.to_string();
+        let module = ident::escaped(&name.to_snake_case())
+            .trim_start_matches("r#")
+            .to_string();
+        if module.is_empty() || !ident::is_snake_ident(&module) {
+            self.err(
+                "/table",
+                format!("table `{name}` gives no Rust module name (its snake_case is `{module}`)"),
+            );
+        }
+        let hash_key = str_of(obj, "hash_key")?.to_string();
+        let range_key = str_of(obj, "range_key").map(str::to_string);
+        if range_key.as_deref() == Some(hash_key.as_str()) {
+            self.err("/range_key", format!("range key `{hash_key}` is also the hash key"));
+        }
+        let entity_attribute = str_of(obj, "entity_attribute")
+            .unwrap_or("entity")
+            .to_string();
+        let mut key_attrs: Vec<String> = std::iter::once(hash_key.clone()).chain(range_key.clone()).collect();
+        if key_attrs.contains(&entity_attribute) {
+            self.err(
+                "/entity_attribute",
+                format!("`{entity_attribute}` is a key attribute; the entity attribute must be another"),
+            );
+        }
+        let throughput = super::throughput(obj);
+        let mut indexes = Vec::new();
+        if let Some(Value::Object(specs)) = obj.get("indexes") {
+            for (index_name, spec) in specs {
+                let p = format!("/indexes/{}", pointer_segment(index_name));
+                let Some(spec) = spec.as_object() else { continue };
+                let Some(h) = str_of(spec, "hash_key") else { continue };
+                let r = str_of(spec, "range_key");
+                for (attr, at) in std::iter::once((h, "hash_key")).chain(r.map(|r| (r, "range_key"))) {
+                    if attr == entity_attribute {
+                        self.err(
+                            &format!("{p}/{at}"),
+                            format!("`{attr}` is the entity attribute; an index key attribute must be another"),
+                        );
+                    } else if !key_attrs.iter().any(|k| k == attr) {
+                        key_attrs.push(attr.to_string());
+                    } else if attr == hash_key || Some(attr) == range_key.as_deref() {
+                        self.err(
+                            &format!("{p}/{at}"),
+                            format!("`{attr}` is a key attribute of the table; give the index attributes of its own (an overloaded GSI's `gsi1pk`)"),
+                        );
+                    }
+                }
+                if Some(h) == r {
+                    self.err(&format!("{p}/range_key"), format!("range key `{h}` is also the hash key"));
+                }
+                let own = spec.get("throughput").map(|t| Throughput::Provisioned {
+                    read: t["read_units"].as_i64().unwrap_or(8),
+                    write: t["write_units"].as_i64().unwrap_or(8),
+                });
+                if own.is_some() && throughput == Throughput::OnDemand {
+                    self.err(
+                        &format!("{p}/throughput"),
+                        "an on-demand table's indexes are on demand too: leave out their throughput",
+                    );
+                }
+                indexes.push(ir::TableIndex {
+                    name: index_name.clone(),
+                    hash_key: h.to_string(),
+                    range_key: r.map(str::to_string),
+                    throughput: own,
+                });
+            }
+            if indexes.len() > 20 {
+                self.err("/indexes", format!("{} global indexes; DynamoDB allows 20 per table", indexes.len()));
+            }
+        }
+        let stream = match str_of(obj, "stream") {
+            None => None,
+            Some(view) => ir::StreamView::from_spec(view),
+        };
+        // Collections are read here; their members and partitions are checked once every
+        // entity is known (`check_tables`).
+        let mut collections = Vec::new();
+        if let Some(Value::Object(specs)) = obj.get("collections") {
+            for (cname, spec) in specs {
+                let p = format!("/collections/{}", pointer_segment(cname));
+                let Some(spec) = spec.as_object() else { continue };
+                if !ident::is_snake_ident(cname) || ident::escaped(cname) != *cname {
+                    self.err(
+                        &p,
+                        format!("collection name `{cname}` is not a snake_case Rust identifier (it names the generated function)"),
+                    );
+                }
+                if cname == "create_table" {
+                    self.err(&p, "`create_table` is the table module's own function; name the collection otherwise");
+                }
+                let index = match str_of(spec, "index") {
+                    None => None,
+                    Some(i) => match indexes.iter().position(|x| x.name == i) {
+                        Some(n) => Some(n),
+                        None => {
+                            let known: Vec<String> = indexes.iter().map(|x| x.name.clone()).collect();
+                            self.err(
+                                &format!("{p}/index"),
+                                format!("collection `{cname}` reads index `{i}`, which the table file does not define{}", did_you_mean(i, &known)),
+                            );
+                            continue;
+                        }
+                    },
+                };
+                let members = spec
+                    .get("entities")
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(|m| (m.to_string(), String::new(), String::new()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                collections.push(ir::Collection {
+                    enum_name: format!("{}Item", cname.to_upper_camel_case()),
+                    name: cname.clone(),
+                    doc: str_of(spec, "doc").map(str::to_string),
+                    index,
+                    members,
+                    partition: Template { attr: String::new(), parts: Vec::new() },
+                    fields: Vec::new(),
+                });
+            }
+        }
+        if self.errors.len() != before {
+            return None;
+        }
+        Some(ir::Table {
+            source: self.file.to_string(),
+            name,
+            module,
+            doc: str_of(obj, "doc").map(str::to_string),
+            hash_key,
+            range_key,
+            entity_attribute,
+            indexes,
+            collections,
+            throughput,
+            stream,
+            entities: Vec::new(),
+            representative: 0,
+            ttl: None,
+            runtime: crate::DEFAULT_RUNTIME_PATH.to_string(),
+        })
+    }
+
+    /// The entity of a model spec with `"keys"`, checked against its table file.
+    pub(crate) fn entity(
+        &mut self,
+        obj: &Map<String, Value>,
+        model: &str,
+        fields: &[ir::Field],
+        table: &ir::Table,
+    ) -> Option<ir::Entity> {
+        let before = self.errors.len();
+        for key in ["hash_key", "range_key", "indexes", "throughput", "stream"] {
+            if obj.contains_key(key) {
+                self.err(
+                    &format!("/{key}"),
+                    format!(
+                        "an entity takes its {} from its table file ({}); leave out \"{key}\"",
+                        key.replace('_', " "),
+                        table.source
+                    ),
+                );
+            }
+        }
+        let name = str_of(obj, "entity").map_or_else(|| model.to_snake_case(), str::to_string);
+        let keys = obj.get("keys").and_then(Value::as_object)?;
+        let key_attrs: Vec<&str> = std::iter::once(table.hash_key.as_str())
+            .chain(table.range_key.as_deref())
+            .chain(table.indexes.iter().flat_map(|i| std::iter::once(i.hash_key.as_str()).chain(i.range_key.as_deref())))
+            .collect();
+        for (attr, _) in keys {
+            if !key_attrs.contains(&attr.as_str()) {
+                let known: Vec<String> = key_attrs.iter().map(|k| k.to_string()).collect();
+                self.err(
+                    &format!("/keys/{}", pointer_segment(attr)),
+                    format!(
+                        "`{attr}` is not a key attribute of table `{}` (its table file has {}){}",
+                        table.name,
+                        super::list(&known),
+                        did_you_mean(attr, &known)
+                    ),
+                );
+            }
+        }
+        // A field stored under a key attribute's name, or the entity attribute's, would be
+        // overwritten by it.
+        for f in fields {
+            if key_attrs.contains(&f.attribute.as_str()) || f.attribute == table.entity_attribute {
+                self.err(
+                    &format!("/fields/{}", pointer_segment(&f.name)),
+                    format!(
+                        "field `{}` is stored as `{}`, an attribute table `{}` keeps for {}",
+                        f.name,
+                        f.attribute,
+                        table.name,
+                        if f.attribute == table.entity_attribute { "the entity name" } else { "a key" }
+                    ),
+                );
+            }
+        }
+        let template = |cx: &mut Self, attr: &str, primary: bool| -> Option<Template> {
+            let text = keys.get(attr)?.as_str()?;
+            cx.template(attr, text, fields, primary)
+        };
+        let hash = match keys.get(&table.hash_key) {
+            Some(_) => template(self, &table.hash_key, true),
+            None => {
+                self.err("/keys", format!("no template for the table's hash key `{}`", table.hash_key));
+                None
+            }
+        };
+        let range = match &table.range_key {
+            Some(r) if !keys.contains_key(r) => {
+                self.err("/keys", format!("no template for the table's range key `{r}`"));
+                None
+            }
+            Some(r) => template(self, r, true),
+            None => None,
+        };
+        let mut indexes = Vec::new();
+        for index in &table.indexes {
+            let attrs: Vec<&str> = std::iter::once(index.hash_key.as_str()).chain(index.range_key.as_deref()).collect();
+            let given: Vec<&&str> = attrs.iter().filter(|a| keys.contains_key(**a)).collect();
+            if given.is_empty() {
+                continue;
+            }
+            for a in &attrs {
+                if !keys.contains_key(*a) {
+                    self.err(
+                        &format!("/keys/{}", pointer_segment(given[0])),
+                        format!(
+                            "the entity is in index `{}` (it gives `{}`), but has no template for its key attribute `{a}`",
+                            index.name, given[0]
+                        ),
+                    );
+                }
+            }
+            let h = template(self, &index.hash_key, false);
+            let r = index.range_key.as_deref().map(|r| template(self, r, false));
+            if let (Some(hash), Some(range)) = (h, r.unwrap_or(Some(Template { attr: String::new(), parts: Vec::new() }))) {
+                indexes.push(ir::EntityIndex {
+                    name: index.name.clone(),
+                    hash,
+                    range: index.range_key.is_some().then_some(range),
+                });
+            }
+        }
+        if self.errors.len() == before
+            && hash.iter().chain(&range).all(|t| t.fields().next().is_none())
+        {
+            self.err(
+                "/keys",
+                "the key templates have no placeholder: every item of the entity would have the same key",
+            );
+        }
+        if self.errors.len() != before {
+            return None;
+        }
+        Some(ir::Entity {
+            name,
+            table_module: table.module.clone(),
+            attribute: table.entity_attribute.clone(),
+            hash: hash?,
+            range,
+            indexes,
+        })
+    }
+
+    /// One key template: literal text and `{field}` / `{field:08}` placeholders.
+    fn template(&mut self, attr: &str, text: &str, fields: &[ir::Field], primary: bool) -> Option<Template> {
+        let p = format!("/keys/{}", pointer_segment(attr));
+        let mut parts: Vec<Part> = Vec::new();
+        let mut rest = text;
+        let before = self.errors.len();
+        while !rest.is_empty() {
+            let open = rest.find('{');
+            let close = rest.find('}');
+            match (open, close) {
+                (_, Some(c)) if open.is_none_or(|o| c < o) => {
+                    self.err(&p, format!("`{text}`: a `}}` closes no placeholder (placeholders are `{{field}}`)"));
+                    return None;
+                }
+                (None, None) => {
+                    parts.push(Part::Lit(rest.to_string()));
+                    rest = "";
+                }
+                (Some(o), _) => {
+                    if o > 0 {
+                        parts.push(Part::Lit(rest[..o].to_string()));
+                    }
+                    let Some(len) = rest[o..].find('}') else {
+                        self.err(&p, format!("`{text}`: a `{{` is never closed"));
+                        return None;
+                    };
+                    let inner = &rest[o + 1..o + len];
+                    rest = &rest[o + len + 1..];
+                    if inner.contains('{') {
+                        self.err(&p, format!("`{text}`: placeholders do not nest"));
+                        return None;
+                    }
+                    if let Some(part) = self.placeholder(&p, text, inner, fields, primary) {
+                        parts.push(part);
+                    }
+                }
+                (None, Some(_)) => unreachable!("handled by the first arm"),
+            }
+        }
+        // Two placeholders with no literal between: the first must have a fixed width.
+        for w in parts.windows(2) {
+            if let [Part::Field { field, format: Format::Text }, Part::Field { field: next, .. }] = w {
+                self.err(
+                    &p,
+                    format!(
+                        "`{text}`: `{{{}}}` is followed by `{{{}}}` with no literal between; where one ends would be unknown (put a separator between them)",
+                        fields[*field].name, fields[*next].name
+                    ),
+                );
+            }
+        }
+        (self.errors.len() == before).then(|| Template { attr: attr.to_string(), parts })
+    }
+
+    fn placeholder(&mut self, p: &str, text: &str, inner: &str, fields: &[ir::Field], primary: bool) -> Option<Part> {
+        let (name, width) = match inner.split_once(':') {
+            Some((n, w)) => (n, Some(w)),
+            None => (inner, None),
+        };
+        let Some(i) = fields.iter().position(|f| f.name == name) else {
+            let known: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
+            self.err(p, format!("`{text}`: `{{{name}}}` names no field in /fields{}", did_you_mean(name, &known)));
+            return None;
+        };
+        let f = &fields[i];
+        let format = match (&f.ty.kind, width) {
+            (Kind::Int, Some(w)) => {
+                let digits = w.len() > 1 && w.starts_with('0') && w[1..].chars().all(|c| c.is_ascii_digit());
+                match w[1..].parse::<usize>() {
+                    Ok(n) if digits && (1..=MAX_WIDTH).contains(&n) => Format::Int(n),
+                    _ => {
+                        self.err(p, format!("`{text}`: `{{{inner}}}`: the width of an int placeholder is written `{{{name}:08}}` (1 to {MAX_WIDTH} digits)"));
+                        return None;
+                    }
+                }
+            }
+            (Kind::Int, None) => {
+                self.err(p, format!("`{text}`: int field `{name}` needs a width, as in `{{{name}:08}}`: keys compare as text, so ints are zero-padded to sort in order"));
+                return None;
+            }
+            (_, Some(_)) => {
+                self.err(p, format!("`{text}`: a width is for int placeholders; `{name}` is a `{}`", f.ty.kind.spec_name()));
+                return None;
+            }
+            (k, None) if k.is_text() || matches!(k, Kind::Enum(_)) => Format::Text,
+            (Kind::Uuid, None) => Format::Fixed(36),
+            (Kind::Date, None) => Format::Fixed(10),
+            (Kind::DateTime, None) => Format::Fixed(31),
+            (k, None) => {
+                self.err(
+                    p,
+                    format!(
+                        "`{text}`: `{name}` is a `{}`; a key placeholder is a string-like, uuid, enum, date, datetime or int field",
+                        k.spec_name()
+                    ),
+                );
+                return None;
+            }
+        };
+        if f.version {
+            self.err(p, format!("`{text}`: `{name}` is the version field; a key never changes, a version does"));
+            return None;
+        }
+        if primary && !f.required {
+            self.err(
+                p,
+                format!("`{text}`: `{name}` is optional, but every item has a primary key; make it required (a default may fill it in)"),
+            );
+            return None;
+        }
+        Some(Part::Field { field: i, format })
+    }
+}
+
+/// The checks across a table's entities, once every spec is read: each entity's table
+/// gets its entities, TTL attribute and collections filled in.
+pub(crate) fn check_tables(tables: &mut [ir::Table], models: &[ir::Model], errors: &mut Vec<SpecError>) {
+    for t in tables.iter_mut() {
+        let members: Vec<&ir::Model> = models
+            .iter()
+            .filter(|m| m.entity.as_ref().is_some_and(|e| e.table_module == t.module) && m.table == t.name)
+            .collect();
+        if members.is_empty() {
+            errors.push(SpecError::at(&t.source, "/table", format!("no entity uses table `{}` (an entity is a model spec with \"table\": \"{}\" and \"keys\")", t.name, t.name)));
+            continue;
+        }
+        t.entities = members.iter().map(|m| (m.name.clone(), m.module.clone())).collect();
+        let entity = |m: &ir::Model| m.entity.clone().expect("filtered on entity");
+        // Entity names, unique per table.
+        let mut names: BTreeMap<String, &str> = BTreeMap::new();
+        for m in &members {
+            let e = entity(m);
+            if let Some(other) = names.insert(e.name.clone(), &m.source) {
+                errors.push(SpecError::at(&m.source, "/entity", format!("entity name `{}` is also used in table `{}` by {other}", e.name, t.name)));
+            }
+        }
+        // Distinct leading literals: no two entities can render the same key.
+        if members.len() > 1 {
+            let mut seen: Vec<(String, &str)> = Vec::new();
+            for m in &members {
+                let e = entity(m);
+                let tpl = e.range.as_ref().unwrap_or(&e.hash);
+                let at = format!("/keys/{}", pointer_segment(&tpl.attr));
+                let lead = tpl.leading_literal().to_string();
+                if lead.is_empty() {
+                    errors.push(SpecError::at(
+                        &m.source,
+                        &at,
+                        format!(
+                            "`{}` begins with a placeholder; where a table has several entities, each one's {} template begins with literal text of its own (`{}#...`)",
+                            tpl.text(&m.fields),
+                            if e.range.is_some() { "sort" } else { "partition" },
+                            e.name
+                        ),
+                    ));
+                    continue;
+                }
+                for (other, source) in &seen {
+                    if lead.starts_with(other.as_str()) || other.starts_with(lead.as_str()) {
+                        errors.push(SpecError::at(
+                            &m.source,
+                            &at,
+                            format!(
+                                "the key of this entity begins with `{lead}` and that of {source} with `{other}`: one is a prefix of the other, so their items' keys could collide; begin each with a literal of its own"
+                            ),
+                        ));
+                    }
+                }
+                seen.push((lead, &m.source));
+            }
+        }
+        // One TTL attribute per table.
+        let mut ttl: Option<(String, &str)> = None;
+        for m in &members {
+            if let Some(f) = m.ttl_field() {
+                match &ttl {
+                    Some((attr, source)) if *attr != f.attribute => errors.push(SpecError::at(
+                        &m.source,
+                        &format!("/fields/{}", pointer_segment(&f.name)),
+                        format!("the TTL field is stored as `{}`, but {source}'s as `{attr}`; a table has one TTL attribute", f.attribute),
+                    )),
+                    Some(_) => {}
+                    None => ttl = Some((f.attribute.clone(), &m.source)),
+                }
+            }
+        }
+        t.ttl = ttl.map(|(a, _)| a);
+        t.representative = members.iter().position(|m| m.ttl_field().is_some()).unwrap_or(0);
+        // Collections: members are entities of this table sharing one partition template.
+        for c in t.collections.iter_mut() {
+            let p = format!("/collections/{}", pointer_segment(&c.name));
+            let attr = match c.index {
+                None => t.hash_key.clone(),
+                Some(i) => t.indexes[i].hash_key.clone(),
+            };
+            let mut resolved = Vec::new();
+            let mut first: Option<(&ir::Model, Template)> = None;
+            for (k, (model, ..)) in c.members.iter().enumerate() {
+                let at = format!("{p}/entities/{k}");
+                let Some(m) = members.iter().find(|m| &m.name == model) else {
+                    let known: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
+                    errors.push(SpecError::at(&t.source, &at, format!("`{model}` is not an entity of table `{}`{}", t.name, did_you_mean(model, &known))));
+                    continue;
+                };
+                if model == "Unknown" {
+                    errors.push(SpecError::at(&t.source, &at, "a member named `Unknown` would clash with the enum's variant for items of entities this code does not know; rename the model"));
+                }
+                if resolved.iter().any(|(n, _, _): &(String, String, String)| n == model) {
+                    errors.push(SpecError::at(&t.source, &at, format!("`{model}` is listed twice")));
+                    continue;
+                }
+                let e = entity(m);
+                let partition = match c.index {
+                    None => Some(e.hash.clone()),
+                    Some(i) => e.indexes.iter().find(|x| x.name == t.indexes[i].name).map(|x| x.hash.clone()),
+                };
+                let Some(partition) = partition else {
+                    errors.push(SpecError::at(&t.source, &at, format!("`{model}` is not in index `{}` (its spec has no template for `{attr}`)", t.indexes[c.index.unwrap_or(0)].name)));
+                    continue;
+                };
+                match &first {
+                    None => first = Some((m, partition)),
+                    Some((fm, fp)) if !same_partition(fm, fp, m, &partition) => {
+                        errors.push(SpecError::at(
+                            &t.source,
+                            &at,
+                            format!(
+                                "collection `{}`: `{model}`'s partition `{}` = `{}` differs from `{}`'s `{}`; members share their partition template (same literals, same fields and types)",
+                                c.name,
+                                attr,
+                                partition.text(&m.fields),
+                                fm.name,
+                                fp.text(&fm.fields)
+                            ),
+                        ));
+                    }
+                    Some(_) => {}
+                }
+                resolved.push((m.name.clone(), m.module.clone(), e.name.clone()));
+            }
+            c.members = resolved;
+            if let Some((m, template)) = first {
+                // The collection's own copy of the partition fields, renumbered.
+                let mut fields = Vec::new();
+                let parts = template
+                    .parts
+                    .iter()
+                    .map(|part| match part {
+                        Part::Field { field, format } => {
+                            fields.push(m.fields[*field].clone());
+                            Part::Field { field: fields.len() - 1, format: *format }
+                        }
+                        lit => lit.clone(),
+                    })
+                    .collect();
+                c.partition = Template { attr: template.attr.clone(), parts };
+                c.fields = fields;
+            }
+        }
+    }
+}
+
+/// Same literals, and placeholders of the same name, type and format.
+fn same_partition(a: &ir::Model, at: &Template, b: &ir::Model, bt: &Template) -> bool {
+    at.parts.len() == bt.parts.len()
+        && at.parts.iter().zip(&bt.parts).all(|(x, y)| match (x, y) {
+            (Part::Lit(l), Part::Lit(r)) => l == r,
+            (Part::Field { field: f, format: ff }, Part::Field { field: g, format: gf }) => {
+                let (f, g) = (&a.fields[*f], &b.fields[*g]);
+                ff == gf && f.name == g.name && f.attribute == g.attribute && f.ty.kind == g.ty.kind
+            }
+            _ => false,
+        })
+}

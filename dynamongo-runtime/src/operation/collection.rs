@@ -1,0 +1,188 @@
+//! A collection of a single-table design (DESIGN §10): the items of several entities that
+//! share one partition, read with one Query a page and decoded into the collection's enum
+//! (`app::workspace(&db, "acme")` → `Vec<app::WorkspaceItem>`).
+
+use std::future::IntoFuture;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use futures::stream::{self, BoxStream, StreamExt};
+
+use crate::db::Db;
+use crate::entity::Template;
+use crate::error::{DecodeError, Error};
+use crate::model::{IndexDef, Model};
+use crate::plan::{self, Access, Plan, Planned};
+use crate::read::{paged_read, raw_stream, Page, ReadOptions};
+use crate::trace::{self, traced, BoxFuture};
+use crate::value::Item;
+
+/// The enum of a collection's members (generated: `app::WorkspaceItem`): decodes an item
+/// of the partition by its entity attribute.
+#[doc(hidden)]
+pub trait Member: Sized + Send + 'static {
+    /// The item as the member its entity attribute names (or the enum's `Unknown`).
+    fn from_item(item: &Item) -> Result<Self, DecodeError>;
+}
+
+/// A read of one partition of a collection (`app::workspace(&db, "acme")`): awaited, its
+/// items in sort-key order as the collection's enum; or [`Collection::stream`],
+/// [`Collection::page`], [`Collection::explain`]. One Query a page.
+///
+/// `E` is one of the collection's entities (any: they share the table, its keys and its
+/// TTL attribute), `T` the collection's enum.
+#[must_use = "a read does nothing until awaited or streamed"]
+pub struct Collection<'a, E: Model, T> {
+    db: &'a Db,
+    name: &'static str,
+    index: Option<&'static IndexDef>,
+    partition: &'static Template,
+    fields: Item,
+    options: ReadOptions,
+    after: Option<String>,
+    _members: std::marker::PhantomData<fn() -> (E, T)>,
+}
+
+impl<'a, E: Model, T: Member> Collection<'a, E, T> {
+    /// The partition rendered from `fields` by the collection's partition template, on
+    /// the table (`index` `None`) or a global index. Generated code calls it.
+    #[doc(hidden)]
+    pub fn new(
+        db: &'a Db,
+        name: &'static str,
+        index: Option<&'static IndexDef>,
+        partition: &'static Template,
+        fields: Item,
+    ) -> Self {
+        Collection {
+            db,
+            name,
+            index,
+            partition,
+            fields,
+            options: ReadOptions::new(db.retry_policy()),
+            after: None,
+            _members: std::marker::PhantomData,
+        }
+    }
+
+    /// One Query on the partition the fields render.
+    fn plan(&self) -> Result<Planned, Error> {
+        let p = self
+            .partition
+            .render(|f| self.fields.get(f))
+            .map_err(|v| Error::Validation(vec![v]))?
+            .ok_or_else(|| Error::Expression("a partition field has no value".into()))?;
+        Ok(Planned {
+            reason: format!(
+                "the collection `{}`: one partition (`{}` = `{p}`), every entity in it",
+                self.name, self.partition.attr
+            ),
+            access: Access::Query {
+                index: self.index,
+                hash_values: vec![AttributeValue::S(p)],
+                range: None,
+                filter: None,
+            },
+            local: None,
+        })
+    }
+
+    /// Descending sort-key order (`ScanIndexForward=false`).
+    pub fn descending(mut self) -> Self {
+        self.options.descending = true;
+        self
+    }
+
+    /// At most `n` items.
+    pub fn limit(mut self, n: usize) -> Self {
+        self.options.limit = Some(n);
+        self
+    }
+
+    /// Strongly consistent reads (the table only; DynamoDB refuses them on a global index).
+    pub fn consistent(mut self, yes: bool) -> Self {
+        self.options.consistent = yes;
+        self
+    }
+
+    /// Also return items whose TTL has passed.
+    pub fn include_expired(mut self, yes: bool) -> Self {
+        self.options.include_expired = yes;
+        self
+    }
+
+    /// Resume after a page: `cursor` is a [`Page::cursor`] of this same read.
+    pub fn after(mut self, cursor: impl Into<String>) -> Self {
+        self.after = Some(cursor.into());
+        self
+    }
+
+    /// The plan (one Query on the partition). Sends nothing.
+    pub fn explain(&self) -> Result<Plan, Error> {
+        let planned = self.plan()?;
+        Ok(plan::describe::<E>(
+            self.db.table_name(E::TABLE),
+            &planned,
+            self.options.descending,
+            self.options.limit,
+            1,
+        ))
+    }
+
+    /// One page of at most `size` items and a cursor to the next, when there is more.
+    pub fn page(self, size: usize) -> BoxFuture<'a, Result<Page<T>, Error>> {
+        let span = trace::operation::<E>("collection.page", &self.db.table_name(E::TABLE));
+        traced(span, async move {
+            let planned = self.plan()?;
+            let after = self.after.as_deref();
+            paged_read::<E, T>(self.db, planned, self.options, after, size, |db, item| {
+                decode_member::<E, T>(db, &item)
+            })
+            .await
+        })
+    }
+
+    /// The items as they arrive, page by page, in bounded memory.
+    pub fn stream(self) -> BoxStream<'a, Result<T, Error>> {
+        let span = trace::operation::<E>("collection.stream", &self.db.table_name(E::TABLE));
+        trace::stream_in(span, self.items())
+    }
+
+    fn items(self) -> BoxStream<'a, Result<T, Error>> {
+        let planned = match self.plan() {
+            Ok(p) => p,
+            Err(e) => return stream::once(async { Err(e) }).boxed(),
+        };
+        let limit = self.options.limit;
+        let items = raw_stream::<E, T>(self.db, planned, self.options, |db, item| {
+            decode_member::<E, T>(db, &item)
+        });
+        match limit {
+            Some(n) => items.take(n).boxed(),
+            None => items.boxed(),
+        }
+    }
+}
+
+fn decode_member<E: Model, T: Member>(db: &Db, item: &Item) -> Result<T, Error> {
+    T::from_item(item).map_err(|source| Error::Decode {
+        table: db.table_name(E::TABLE),
+        source,
+    })
+}
+
+impl<'a, E: Model, T: Member> IntoFuture for Collection<'a, E, T> {
+    type Output = Result<Vec<T>, Error>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        let span = trace::operation::<E>("collection", &self.db.table_name(E::TABLE));
+        traced(span, async move {
+            let mut s = self.items();
+            let mut out = Vec::new();
+            while let Some(r) = s.next().await {
+                out.push(r?);
+            }
+            Ok(out)
+        })
+    }
+}
