@@ -90,15 +90,14 @@ fn iam_policy_grants_exactly_the_calls_the_runtime_makes() {
             "no `{op}` call found in the runtime: {operations:?}"
         );
     }
-    let models = generate(&Options::new(root().join("spec")))
-        .expect("spec/ is valid")
-        .models;
+    let generated = generate(&Options::new(root().join("spec"))).expect("spec/ is valid");
+    let models = &generated.models;
     assert!(
         models.iter().any(|m| m.ttl_field().is_some()),
         "spec/ needs a model with a TTL field for UpdateTimeToLive to be exported"
     );
     let policy: serde_json::Value =
-        serde_json::from_str(&export(&models, Format::IamPolicy, "").expect("exports"))
+        serde_json::from_str(&export(models, &generated.tables, Format::IamPolicy, "").expect("exports"))
             .expect("the policy is JSON");
     let granted: BTreeSet<String> = policy["Statement"]
         .as_array()

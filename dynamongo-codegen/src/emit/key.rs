@@ -42,10 +42,14 @@ pub fn emit_key(m: &Model) -> TokenStream {
         let attr = attr_ref(f, &owner);
         quote!(dm::attr(#attr, &self.#id))
     });
+    let item = match &m.entity {
+        Some(_) => quote!(&item),
+        None => quote!(item),
+    };
     let gets = keys.iter().map(|f| {
         let id = ident(&f.name);
         let attr = attr_ref(f, &owner);
-        quote!(#id: dm::get(&item, #attr)?)
+        quote!(#id: dm::get(#item, #attr)?)
     });
     // An entity's key fields are parsed out of its rendered key attributes (or read from
     // an item that holds them).

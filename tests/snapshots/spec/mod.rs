@@ -5,6 +5,21 @@
 /// Model `Account` (table `accounts`), generated from `spec/accounts.json`.
 #[allow(dead_code)]
 pub mod account;
+/// A user's membership of a workspace; also found by user through the overloaded index gsi1.
+///
+/// Model `Member` (table `app`), generated from `spec/app_member.json`.
+#[allow(dead_code)]
+pub mod member;
+/// A note in a workspace, in time order; by author through gsi1 (only notes with an author are in it).
+///
+/// Model `WorkspaceNote` (table `app`), generated from `spec/app_note.json`.
+#[allow(dead_code)]
+pub mod workspace_note;
+/// A workspace: the partition its members and notes live in.
+///
+/// Model `Workspace` (table `app`), generated from `spec/app_workspace.json`.
+#[allow(dead_code)]
+pub mod workspace;
 /// A user's contacts: a composite primary key (the seed's keys_in example).
 ///
 /// Model `Contacts` (table `user-contacts`), generated from `spec/contacts.json`.
@@ -35,3 +50,8 @@ pub mod session;
 /// Model `User` (table `users`), generated from `spec/users.json`.
 #[allow(dead_code)]
 pub mod user;
+/// Workspaces, their members and their notes, in one table (a single-table design).
+///
+/// Table `app` of a single-table design (entities `Member`, `WorkspaceNote`, `Workspace`), generated from `spec/app.json`.
+#[allow(dead_code)]
+pub mod app;

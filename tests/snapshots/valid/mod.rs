@@ -18,6 +18,12 @@ pub mod keywords;
 /// Model `Counter` (table `counters`), generated from `valid/numbered.json`.
 #[allow(dead_code)]
 pub mod counter;
+/// Model `Job` (table `queue`), generated from `valid/queue_job.json`.
+#[allow(dead_code)]
+pub mod job;
+/// Model `Worker` (table `queue`), generated from `valid/queue_worker.json`.
+#[allow(dead_code)]
+pub mod worker;
 /// Every field type of Python dynamongo 0.1, for the cross-implementation tests.
 ///
 /// Model `SeedTypes` (table `seed-types`), generated from `valid/seed_types.json`.
@@ -33,3 +39,8 @@ pub mod sensor;
 /// Model `Wide` (table `wide`), generated from `valid/wide.json`.
 #[allow(dead_code)]
 pub mod wide;
+/// A job queue laid out the way ElectroDB writes it (entity attribute `__edb_e__`), with a sparse, overloaded index by status.
+///
+/// Table `queue` of a single-table design (entities `Job`, `Worker`), generated from `valid/queue_table.json`.
+#[allow(dead_code)]
+pub mod queue;
