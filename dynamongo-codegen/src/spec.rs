@@ -68,6 +68,15 @@ pub fn parse_all(sources: &[Source]) -> Result<Specs, Vec<SpecError>> {
         }
     }
     let is_table = |v: &Value| v.is_object() && v.get("model").is_none();
+    // Tables named by any file, valid or not: an entity of a table file that has errors
+    // of its own, or a table file whose entities have, is not reported again.
+    let named = |model: bool| -> Vec<String> {
+        read.iter()
+            .filter(|(_, v, _)| is_table(v) != model && (!model || v.get("keys").is_some()))
+            .filter_map(|(_, v, _)| v.get("table").and_then(Value::as_str).map(str::to_string))
+            .collect()
+    };
+    let (declared, used) = (named(false), named(true));
     let mut tables: Vec<ir::Table> = Vec::new();
     let mut models = Vec::new();
     for pass_tables in [true, false] {
@@ -89,7 +98,7 @@ pub fn parse_all(sources: &[Source]) -> Result<Specs, Vec<SpecError>> {
                     tables.extend(table);
                 }
             } else {
-                let model = cx.model(value, &tables);
+                let model = cx.model(value, &tables, &declared);
                 if schema_errors.is_empty() {
                     models.extend(model);
                 }
@@ -105,7 +114,7 @@ pub fn parse_all(sources: &[Source]) -> Result<Specs, Vec<SpecError>> {
         }
     }
     check_unique(&models, &tables, &mut errors);
-    tables::check_tables(&mut tables, &models, &mut errors);
+    tables::check_tables(&mut tables, &models, &used, &mut errors);
     if errors.is_empty() {
         Ok(Specs { models, tables })
     } else {
@@ -292,7 +301,12 @@ impl Cx<'_> {
         self.errors.push(SpecError::at(self.file, pointer, message));
     }
 
-    fn model(&mut self, value: &Value, tables: &[ir::Table]) -> Option<ir::Model> {
+    fn model(
+        &mut self,
+        value: &Value,
+        tables: &[ir::Table],
+        declared: &[String],
+    ) -> Option<ir::Model> {
         let obj = value.as_object()?;
         let before = self.errors.len();
         let name = str_of(obj, "model")?.to_string();
@@ -334,7 +348,7 @@ impl Cx<'_> {
         }
 
         if obj.contains_key("keys") {
-            return self.entity_model(obj, name, module, doc, fields, tables, before);
+            return self.entity_model(obj, name, module, doc, fields, (tables, declared), before);
         }
         let hash_name = str_of(obj, "hash_key")?;
         let hash_key = self.key(&mut fields, hash_name, "/hash_key", "hash");
@@ -406,11 +420,15 @@ impl Cx<'_> {
         module: String,
         doc: Option<String>,
         fields: Vec<ir::Field>,
-        tables: &[ir::Table],
+        (tables, declared): (&[ir::Table], &[String]),
         before: usize,
     ) -> Option<ir::Model> {
         let table_name = str_of(obj, "table")?;
         let Some(table) = tables.iter().find(|t| t.name == table_name) else {
+            if declared.iter().any(|d| d == table_name) {
+                // Its table file has errors of its own, reported there.
+                return None;
+            }
             let known: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
             self.err(
                 "/table",

@@ -96,6 +96,9 @@ impl Cx<'_> {
             None => None,
             Some(view) => ir::StreamView::from_spec(view),
         };
+        // The layout's errors stop the table file (its entities could not be checked
+        // against it); a collection's are reported and the collection left out.
+        let layout_ok = self.errors.len() == before;
         // Collections are read here; their members and partitions are checked once every
         // entity is known (`check_tables`).
         let mut collections = Vec::new();
@@ -147,7 +150,7 @@ impl Cx<'_> {
                 });
             }
         }
-        if self.errors.len() != before {
+        if !layout_ok {
             return None;
         }
         Some(ir::Table {
@@ -410,13 +413,22 @@ impl Cx<'_> {
 
 /// The checks across a table's entities, once every spec is read: each entity's table
 /// gets its entities, TTL attribute and collections filled in.
-pub(crate) fn check_tables(tables: &mut [ir::Table], models: &[ir::Model], errors: &mut Vec<SpecError>) {
+pub(crate) fn check_tables(
+    tables: &mut [ir::Table],
+    models: &[ir::Model],
+    used: &[String],
+    errors: &mut Vec<SpecError>,
+) {
     for t in tables.iter_mut() {
         let members: Vec<&ir::Model> = models
             .iter()
             .filter(|m| m.entity.as_ref().is_some_and(|e| e.table_module == t.module) && m.table == t.name)
             .collect();
         if members.is_empty() {
+            if used.contains(&t.name) {
+                // Its entities have errors of their own, reported there.
+                continue;
+            }
             errors.push(SpecError::at(&t.source, "/table", format!("no entity uses table `{}` (an entity is a model spec with \"table\": \"{}\" and \"keys\")", t.name, t.name)));
             continue;
         }
