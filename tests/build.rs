@@ -46,10 +46,14 @@ fn random_specs(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
         std::fs::remove_dir_all(&specs_dir)?;
     }
     std::fs::create_dir_all(&specs_dir)?;
-    let generated = specgen::generate(seed, count);
-    for g in &generated {
+    let set = specgen::generate(seed, count);
+    let generated = &set.models;
+    for g in generated {
         let text = serde_json::to_string_pretty(&g.spec)?;
         std::fs::write(specs_dir.join(format!("{}.json", g.model)), text)?;
+    }
+    for (file, spec) in &set.tables {
+        std::fs::write(specs_dir.join(file), serde_json::to_string_pretty(spec)?)?;
     }
     // With serde impls too, so that hostile names meet them as well.
     let models = dynamongo_codegen::Builder::new()
@@ -61,7 +65,7 @@ fn random_specs(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
         .map_err(|e| format!("random specs (seed {seed}) do not generate:\n{e}"))?
         .models;
     let mut checks = String::new();
-    for g in &generated {
+    for g in generated {
         let module = models
             .iter()
             .find(|m| m.name == g.model)

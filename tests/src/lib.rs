@@ -131,9 +131,11 @@ where
         ));
     }
     let key = M::Key::from_key_item(&m.key().to_key_item()).map_err(|e| fail("key", &e))?;
-    M::create_table(db)
-        .await
-        .map_err(|e| fail("create_table", &e))?;
+    // Entities of one table share it: the first creates it.
+    match M::create_table(db).await {
+        Ok(()) | Err(dynamongo_runtime::Error::TableExists(_)) => {}
+        Err(e) => return Err(fail("create_table", &e)),
+    }
     // A versioned sample is new to the table: saved from version 0, it comes back at 1.
     let mut new = m.clone();
     if new.version().is_some() {

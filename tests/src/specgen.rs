@@ -175,10 +175,18 @@ impl Names {
     }
 }
 
-/// `count` specs from `seed`. Model names are unique (a pool name, then numbered).
-pub fn generate(seed: u64, count: usize) -> Vec<Generated> {
+/// A spec set: models (some of them entities of a single-table design) and the table
+/// files of those entities (file name, spec).
+pub struct Set {
+    pub models: Vec<Generated>,
+    pub tables: Vec<(String, Value)>,
+}
+
+/// `count` specs from `seed`. Model names are unique (a pool name, then numbered). About
+/// a third become entities of single-table designs, two to a table file.
+pub fn generate(seed: u64, count: usize) -> Set {
     let mut rng = Rng::new(seed);
-    (0..count)
+    let mut models: Vec<Generated> = (0..count)
         .map(|i| {
             let base = TYPE_NAMES[i % TYPE_NAMES.len()];
             let model = if i < TYPE_NAMES.len() {
@@ -188,7 +196,117 @@ pub fn generate(seed: u64, count: usize) -> Vec<Generated> {
             };
             one(&mut rng, &model, i)
         })
-        .collect()
+        .collect();
+    let candidates: Vec<usize> = (0..models.len())
+        .filter(|i| i % 3 == 1 && templatable(&models[*i].spec))
+        .collect();
+    let mut tables = Vec::new();
+    for (t, group) in candidates.chunks(2).enumerate() {
+        tables.push(single_table(&mut rng, t, group, &mut models));
+    }
+    Set { models, tables }
+}
+
+/// Key attribute names, entity attributes, collection and index names, hostile too.
+const KEY_ATTRS: &[(&str, &str)] = &[("pk", "sk"), ("PK#", "SK#"), ("p k", "s.k"), ("__pk", "__sk")];
+const ENTITY_ATTRS: &[&str] = &["entity", "__edb_e__", "#type", ":kind"];
+const SHARED_FIELDS: &[&str] = &["db", "partition", "dm", "item", "value", "type", "self_"];
+const COLLECTIONS: &[&str] = &["dm", "db", "partition", "item", "new", "from_item", "into"];
+
+/// Whether a model's key fields can be template placeholders.
+fn templatable(spec: &Value) -> bool {
+    let ok = |f: Option<&str>| match f {
+        None => true,
+        Some(f) => {
+            let t = spec["fields"][f]["type"].as_str().unwrap_or("");
+            ["string", "email", "uuid", "date", "int"].contains(&t)
+        }
+    };
+    ok(spec["hash_key"].as_str()) && ok(spec["range_key"].as_str())
+}
+
+/// Turns the models of `group` into entities of one table file: a shared partition field,
+/// sort templates with leading literals of their own, an index on the first entity, a
+/// collection of all of them.
+fn single_table(rng: &mut Rng, t: usize, group: &[usize], models: &mut [Generated]) -> (String, Value) {
+    let table = format!("random-st-{t}");
+    let (pk, sk) = *rng.pick(KEY_ATTRS);
+    let (gpk, gsk) = (format!("g1{pk}"), format!("g1{sk}"));
+    let entity_attr = *rng.pick(ENTITY_ATTRS);
+    let shared = loop {
+        let name = *rng.pick(SHARED_FIELDS);
+        // Free in every entity (`self` would escape to `self_` too).
+        let free = |f: &Value| f.get(name).is_none() && !(name == "self_" && f.get("self").is_some());
+        if group.iter().all(|i| free(&models[*i].spec["fields"])) {
+            break name;
+        }
+    };
+    let placeholder = |spec: &Value, field: &str| -> String {
+        match spec["fields"][field]["type"].as_str() {
+            Some("int") => format!("{{{field}:06}}"),
+            _ => format!("{{{field}}}"),
+        }
+    };
+    let mut ttl_taken = false;
+    let mut members = Vec::new();
+    for (j, i) in group.iter().enumerate() {
+        let g = &mut models[*i];
+        let spec = g.spec.as_object_mut().expect("a spec is an object");
+        let hash = spec.remove("hash_key").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let range = spec.remove("range_key").and_then(|v| v.as_str().map(str::to_string));
+        spec.remove("throughput");
+        spec.remove("stream");
+        // One TTL attribute per table: a second entity's TTL field goes.
+        let fields = spec["fields"].as_object_mut().expect("fields");
+        let ttl: Vec<String> = fields
+            .iter()
+            .filter(|(_, f)| f["type"] == "ttl")
+            .map(|(n, _)| n.clone())
+            .collect();
+        for n in ttl {
+            if ttl_taken {
+                let attr = fields[&n]["attribute"].as_str().unwrap_or(&n).to_string();
+                fields.remove(&n);
+                if let Some(sample) = g.sample.as_object_mut() {
+                    sample.remove(&attr);
+                }
+            } else {
+                ttl_taken = true;
+            }
+        }
+        fields.insert(shared.to_string(), json!({"type": "string", "required": true}));
+        if let Some(sample) = g.sample.as_object_mut() {
+            sample.insert(shared.to_string(), json!("acme"));
+        }
+        let spec_value = Value::Object(spec.clone());
+        let mut sort = format!("e{j}|{}", placeholder(&spec_value, &hash));
+        if let Some(r) = &range {
+            sort.push_str(&format!("|{}", placeholder(&spec_value, r)));
+        }
+        let mut keys = json!({ pk: format!("t|{{{shared}}}"), sk: sort });
+        if j == 0 {
+            keys[&gpk] = json!(format!("g|{}", placeholder(&spec_value, &hash)));
+            keys[&gsk] = json!(format!("e{j}|{{{shared}}}"));
+        }
+        spec.insert("table".into(), json!(table));
+        spec.insert("keys".into(), keys);
+        if rng.chance(50) {
+            spec.insert("entity".into(), json!(format!("e{j} \"ключ\"")));
+        }
+        members.push(json!(g.model));
+    }
+    let collection = *rng.pick(COLLECTIONS);
+    let spec = json!({
+        "table": table,
+        "doc": rng.pick(DOCS),
+        "hash_key": pk,
+        "range_key": sk,
+        "entity_attribute": entity_attr,
+        "indexes": { "by-x.1_": { "hash_key": gpk, "range_key": gsk } },
+        "collections": { collection: { "entities": members } },
+        "throughput": "on_demand",
+    });
+    (format!("{table}.json"), spec)
 }
 
 fn one(rng: &mut Rng, model: &str, i: usize) -> Generated {

@@ -51,6 +51,13 @@ impl Cx<'_> {
             for (index_name, spec) in specs {
                 let p = format!("/indexes/{}", pointer_segment(index_name));
                 let Some(spec) = spec.as_object() else { continue };
+                let allowed = |c: char| c.is_ascii_alphanumeric() || "_.-".contains(c);
+                if !(3..=255).contains(&index_name.len()) || !index_name.chars().all(allowed) {
+                    self.err(
+                        &p,
+                        format!("index name `{index_name}`: DynamoDB wants 3 to 255 letters, digits, `_`, `.` or `-`"),
+                    );
+                }
                 let Some(h) = str_of(spec, "hash_key") else { continue };
                 let r = str_of(spec, "range_key");
                 for (attr, at) in std::iter::once((h, "hash_key")).chain(r.map(|r| (r, "range_key"))) {
