@@ -582,3 +582,90 @@ fn clamped(format: Format, term: &Expr) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// `org#{org}#{seq:04}#{day}|{name}`: text then fixed widths then text (last, free).
+    const TEMPLATE: Template = Template {
+        attr: "sk",
+        parts: &[
+            Part::Lit("org#"),
+            Part::Field("org", Format::Text),
+            Part::Lit("#"),
+            Part::Field("seq", Format::Int(4)),
+            Part::Field("day", Format::Fixed(10)),
+            Part::Lit("|"),
+            Part::Field("name", Format::Text),
+        ],
+    };
+
+    fn item(org: &str, seq: i64, day: &str, name: &str) -> Item {
+        Item::from([
+            ("org".to_string(), AttributeValue::S(org.into())),
+            ("seq".to_string(), AttributeValue::N(seq.to_string())),
+            ("day".to_string(), AttributeValue::S(day.into())),
+            ("name".to_string(), AttributeValue::S(name.into())),
+        ])
+    }
+
+    fn render(i: &Item) -> Result<Option<String>, Violation> {
+        TEMPLATE.render(|f| i.get(f))
+    }
+
+    #[test]
+    fn renders_pads_and_refuses_what_would_be_ambiguous() {
+        let i = item("acme", 7, "2026-01-02", "a|b#c");
+        assert_eq!(
+            render(&i).unwrap().as_deref(),
+            Some("org#acme#00072026-01-02|a|b#c")
+        );
+        let bad = render(&item("ac#me", 7, "2026-01-02", "x")).unwrap_err();
+        assert_eq!(bad.path, "org");
+        assert!(bad.message.contains("`#`"), "{}", bad.message);
+        for seq in [-1, 10_000] {
+            let bad = render(&item("acme", seq, "2026-01-02", "x")).unwrap_err();
+            assert_eq!(bad.path, "seq", "{}", bad.message);
+        }
+        assert!(render(&item("acme", 1, "2026-1-2", "x")).is_err());
+        let mut sparse = item("acme", 1, "2026-01-02", "x");
+        sparse.remove("name");
+        assert_eq!(render(&sparse).unwrap(), None);
+    }
+
+    proptest! {
+        /// Rendering is injective: every key it writes parses back into exactly the
+        /// values it was rendered from.
+        #[test]
+        fn a_rendered_key_parses_back_into_its_values(
+            org in "[^#]{1,8}",
+            seq in 0i64..10_000,
+            day in "[0-9]{4}-[0-9]{2}-[0-9]{2}",
+            name in ".{1,8}",
+        ) {
+            let i = item(&org, seq, &day, &name);
+            let text = render(&i).unwrap().unwrap();
+            let back: Item = TEMPLATE
+                .parse(&text)
+                .unwrap()
+                .into_iter()
+                .map(|(f, v)| (f.to_string(), v))
+                .collect();
+            prop_assert_eq!(back, i);
+        }
+
+        /// Two different items never render the same key.
+        #[test]
+        fn different_values_render_different_keys(
+            a in ("[^#]{1,4}", 0i64..100, "[a|#]{1,4}"),
+            b in ("[^#]{1,4}", 0i64..100, "[a|#]{1,4}"),
+        ) {
+            let (x, y) = (item(&a.0, a.1, "2026-01-02", &a.2), item(&b.0, b.1, "2026-01-02", &b.2));
+            prop_assume!(x != y);
+            prop_assert_ne!(render(&x).unwrap(), render(&y).unwrap());
+        }
+    }
+}

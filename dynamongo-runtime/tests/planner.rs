@@ -319,3 +319,122 @@ fn options_show_in_the_plan() {
         "{bad:?}"
     );
 }
+
+/// Entities of a single-table design (DESIGN §10): conditions on fields become
+/// conditions on the rendered keys, and the entity check is always there.
+#[test]
+fn single_table_entities() {
+    use dynamongo_runtime::codegen::example::app;
+    use dynamongo_runtime::codegen::example::member::{self, Member};
+    use dynamongo_runtime::codegen::example::workspace::Workspace;
+    use dynamongo_runtime::codegen::example::workspace_note::{self, WorkspaceNote};
+    use Operation::*;
+    let db = &db();
+    let t = |m: u32| {
+        use dynamongo_runtime::chrono::TimeZone;
+        dynamongo_runtime::chrono::Utc
+            .with_ymd_and_hms(2026, 1, 2, 3, m, 0)
+            .unwrap()
+    };
+    let ws = || workspace_note::workspace().eq("acme");
+    let id = dynamongo_runtime::uuid::Uuid::nil();
+    check(vec![
+        (
+            "a key: GetItem, the entity checked on the item returned",
+            Workspace::get_many(db, vec!["acme"]).explain(),
+            Want::new(GetItem, "full keys")
+                .keys(1, 1)
+                .local("#n0 = :v0")
+                .names(&["entity"]),
+        ),
+        (
+            "the partition's fields: a Query on the entity's sort prefix",
+            Member::get_many(db, member::workspace().eq("acme")).explain(),
+            Want::new(Query, "equality on the hash key `pk`")
+                .key_condition("#n0 = :v0 AND begins_with(#n1, :v1)")
+                .filter("#n2 = :v2")
+                .names(&["pk", "sk", "entity"]),
+        ),
+        (
+            "every key field: full keys",
+            Member::get_many(
+                db,
+                member::workspace().eq("acme") & member::email().eq("a@b.io"),
+            )
+            .explain(),
+            Want::new(GetItem, "gives full keys")
+                .keys(1, 1)
+                .local("#n0 = :v0")
+                .names(&["entity"]),
+        ),
+        (
+            "a range on a fixed-width field: exact bounds, no filter on it",
+            WorkspaceNote::get_many(db, ws() & workspace_note::created_at().gt(t(2))).explain(),
+            Want::new(Query, "a condition on the range key")
+                .key_condition("#n0 = :v0 AND #n1 BETWEEN :v1 AND :v2")
+                .filter("#n2 = :v3")
+                .names(&["pk", "sk", "entity"]),
+        ),
+        (
+            "a range on a text field: bounds and the term kept as a filter",
+            Member::get_many(db, member::workspace().eq("acme") & member::email().ge("m"))
+                .explain(),
+            Want::new(Query, "a condition on the range key")
+                .key_condition("#n0 = :v0 AND #n1 BETWEEN :v1 AND :v2")
+                .filter("(#n2 >= :v3 AND #n3 = :v4)")
+                .names(&["pk", "sk", "email", "entity"]),
+        ),
+        (
+            "an index template's fields: a Query on the index",
+            WorkspaceNote::get_many(db, workspace_note::author().eq("a@b.io")).explain(),
+            Want::new(Query, "the hash key of the global index `gsi1`")
+                .index("gsi1")
+                .key_condition("#n0 = :v0 AND begins_with(#n1, :v1)")
+                .filter("#n2 = :v2")
+                .names(&["gsi1pk", "gsi1sk", "entity"]),
+        ),
+        (
+            "no partition: a Scan of the entity",
+            WorkspaceNote::get_many(db, workspace_note::title().eq("T")).explain(),
+            Want::new(Scan, "no equality or in_ on the hash key `pk`")
+                .filter("(#n0 = :v0 AND #n1 = :v1)")
+                .names(&["title", "entity"]),
+        ),
+        (
+            "full keys of a note",
+            WorkspaceNote::get_many(
+                db,
+                ws() & workspace_note::created_at().eq(t(1)) & workspace_note::id().eq(id),
+            )
+            .explain(),
+            Want::new(GetItem, "gives full keys")
+                .keys(1, 1)
+                .local("#n0 = :v0")
+                .names(&["entity"]),
+        ),
+        (
+            "a collection: one Query on the partition, every entity",
+            app::workspace(db, "acme").explain(),
+            Want::new(Query, "the collection `workspace`")
+                .key_condition("#n0 = :v0")
+                .names(&["pk"]),
+        ),
+    ]);
+    // The bounds of a fixed-width range, as rendered.
+    let plan = WorkspaceNote::get_many(db, ws() & workspace_note::created_at().gt(t(2)))
+        .explain()
+        .unwrap();
+    let values: Vec<String> = plan
+        .values
+        .iter()
+        .map(|(_, v)| v.as_s().cloned().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        values[..3],
+        [
+            "ws#acme".to_string(),
+            "note#2026-01-02T03:02:00.000000+0000\u{10FFFF}".to_string(),
+            "note#\u{10FFFF}".to_string(),
+        ]
+    );
+}

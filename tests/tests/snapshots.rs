@@ -62,7 +62,8 @@ fn hooks_match_snapshots() {
 }
 
 /// The runtime's documentation examples and planner tests use generated modules, kept in
-/// `dynamongo-runtime/src/codegen/example/` (the quickstart's `user.rs`, and `order.rs`):
+/// `dynamongo-runtime/src/codegen/example/` (the quickstart's `user.rs`, `order.rs`, and the
+/// single-table example's `app.rs` and its entities):
 /// each must be exactly what the generator writes with the runtime path `crate` (under a
 /// header of its own).
 #[test]
@@ -71,7 +72,7 @@ fn runtime_examples_are_generated_code() {
     let options = Options::new(root.join("../spec")).runtime_path("crate");
     let generated = generate(&options).expect("specs are valid");
     let import = "use crate::codegen as dm;\n";
-    for module in ["user", "order"] {
+    for module in ["user", "order", "app", "workspace", "member", "workspace_note"] {
         let file = format!("{module}.rs");
         let body = generated
             .files
