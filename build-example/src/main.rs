@@ -4,12 +4,17 @@
 //! the seed's quickstart (create the table, save John and Jane, print John's name, get John
 //! by a condition and print him as JSON); a batch and its `BatchResult`; a plan from
 //! `explain()` and an index query; a page and its cursor; and a transfer between two
-//! versioned accounts in a transaction. With `RUST_LOG=info` it also prints the spans of
-//! every operation and DynamoDB call.
+//! versioned accounts in a transaction; and a single-table design (`spec/app*.json`):
+//! a workspace, its members and notes in one table, read back with one Query. With
+//! `RUST_LOG=info` it also prints the spans of every operation and DynamoDB call.
 
 use build_example::models;
 use dynamongo_runtime::prelude::*;
 use models::account::{self, Account};
+use models::app::{self, WorkspaceItem};
+use models::member::{Member, MemberRole};
+use models::workspace::Workspace;
+use models::workspace_note::{self, WorkspaceNote};
 use models::order::{self, Order, OrderStatus};
 use models::user::{self, User};
 use serde_json::json;
@@ -113,6 +118,30 @@ async fn main() -> Result<(), Error> {
         let a = Account::get_one(&db, id).await?;
         println!("{id}: balance {}, version {}", a.balance, a.version);
     }
+
+    // A single-table design (spec/app.json and its entities): one table, keys rendered
+    // from templates, and a workspace read back whole with one Query.
+    println!();
+    app::create_table(&db).await?;
+    Workspace::save_one(&db, Workspace::new("acme", "Acme Inc")).await?;
+    let mut ann = Member::new("acme", "ann@example.com");
+    ann.role = MemberRole::Owner;
+    Member::save_many(&db, [ann, Member::new("acme", "bob@example.com")]).await?;
+    let mut note = WorkspaceNote::new("acme", "Kick-off");
+    note.author = Some("ann@example.com".into());
+    WorkspaceNote::save_one(&db, note).await?;
+    for item in app::workspace(&db, "acme").await? {
+        match item {
+            WorkspaceItem::Workspace(w) => println!("workspace {} ({:?})", w.name, w.plan),
+            WorkspaceItem::Member(m) => println!("member {} ({:?})", m.email, m.role),
+            WorkspaceItem::WorkspaceNote(n) => println!("note {:?} by {:?}", n.title, n.author),
+            WorkspaceItem::Unknown(item) => println!("an entity this code does not know: {item:?}"),
+        }
+    }
+    // Ann's notes, from the overloaded index gsi1 (`author#{author}`).
+    let by_ann = WorkspaceNote::get_many(&db, workspace_note::author().eq("ann@example.com"));
+    println!("{}", by_ann.explain()?);
+    println!("notes by ann: {}", by_ann.await?.len());
     Ok(())
 }
 

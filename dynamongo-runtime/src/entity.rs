@@ -401,8 +401,13 @@ impl Entity {
     /// then each index's), equality on the leading fields of its sort template a
     /// `begins_with`, and a range on the next field a key condition on the rendered
     /// bounds — exact where the field has a fixed width, a superset (with the term kept as
-    /// a filter) where it does not. The entity check is always ANDed.
-    pub(crate) fn rewrite(&self, expr: &Expr) -> Result<Expr, Error> {
+    /// a filter) where it does not. The entity check is always ANDed. With the condition,
+    /// the words `explain()` adds to its reason.
+    pub(crate) fn rewrite(&self, expr: &Expr) -> Result<(Expr, String), Error> {
+        let mut why = format!(
+            "entity `{}` (its items have `{}` = `{}`)",
+            self.name, self.attribute, self.name
+        );
         let terms: Vec<&Expr> = expr.and_terms();
         let mut out: Vec<Expr> = Vec::new();
         let mut used = vec![false; terms.len()];
@@ -439,8 +444,24 @@ impl Entity {
                 Cmp::Eq,
                 AttributeValue::S(rendered),
             ));
+            why.push_str(&format!(
+                "; equality on {} renders `{}` = `{}`",
+                hash.fields()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(" and "),
+                hash.attr,
+                hash.text()
+            ));
             if let Some(range) = range {
-                out.extend(sort_condition(range, &terms, &mut taken)?);
+                if let Some(c) = sort_condition(range, &terms, &mut taken)? {
+                    why.push_str(&format!(
+                        ", and `{}` = `{}` is bounded by its literals and the fields given",
+                        range.attr,
+                        range.text()
+                    ));
+                    out.push(c);
+                }
             }
             used = taken;
             break;
@@ -453,7 +474,9 @@ impl Entity {
                 .map(|(t, _)| (*t).clone()),
         );
         out.push(self.is_this());
-        Expr::and_all(out).ok_or_else(|| Error::Expression("planner: empty condition".into()))
+        let expr =
+            Expr::and_all(out).ok_or_else(|| Error::Expression("planner: empty condition".into()))?;
+        Ok((expr, why))
     }
 }
 

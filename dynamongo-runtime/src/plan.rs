@@ -206,7 +206,12 @@ pub(crate) fn plan<M: Model>(targets: Targets<M>) -> Result<Planned, Error> {
         Targets::Where(c) => {
             c.check()?;
             match M::ENTITY {
-                Some(e) => plan_condition::<M>(&e.rewrite(&c.expr)?),
+                Some(e) => {
+                    let (expr, why) = e.rewrite(&c.expr)?;
+                    let mut planned = plan_condition::<M>(&expr)?;
+                    planned.reason = format!("{why}: {}", planned.reason);
+                    Ok(planned)
+                }
                 None => plan_condition::<M>(&c.expr),
             }
         }

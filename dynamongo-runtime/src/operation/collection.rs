@@ -30,6 +30,21 @@ pub trait Member: Sized + Send + 'static {
 ///
 /// `E` is one of the collection's entities (any: they share the table, its keys and its
 /// TTL attribute), `T` the collection's enum.
+///
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// use dynamongo_runtime::codegen::example::app::{self, WorkspaceItem};
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// for item in app::workspace(db, "acme").await? {
+///     match item {
+///         WorkspaceItem::Workspace(w) => println!("workspace {}", w.name),
+///         WorkspaceItem::Member(m) => println!("member {}", m.email),
+///         WorkspaceItem::WorkspaceNote(n) => println!("note {}", n.title),
+///         WorkspaceItem::Unknown(item) => println!("another entity: {item:?}"),
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[must_use = "a read does nothing until awaited or streamed"]
 pub struct Collection<'a, E: Model, T> {
     db: &'a Db,
@@ -88,36 +103,89 @@ impl<'a, E: Model, T: Member> Collection<'a, E, T> {
     }
 
     /// Descending sort-key order (`ScanIndexForward=false`).
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::app::{self, WorkspaceItem};
+    /// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+    /// let last = app::workspace(db, "acme").descending().limit(1).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn descending(mut self) -> Self {
         self.options.descending = true;
         self
     }
 
-    /// At most `n` items.
+    /// At most `n` items (pages stop being fetched once `n` have arrived).
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::app::{self, WorkspaceItem};
+    /// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+    /// let first_ten: Vec<WorkspaceItem> = app::workspace(db, "acme").limit(10).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn limit(mut self, n: usize) -> Self {
         self.options.limit = Some(n);
         self
     }
 
     /// Strongly consistent reads (the table only; DynamoDB refuses them on a global index).
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::app::{self, WorkspaceItem};
+    /// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+    /// let fresh = app::workspace(db, "acme").consistent(true).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn consistent(mut self, yes: bool) -> Self {
         self.options.consistent = yes;
         self
     }
 
-    /// Also return items whose TTL has passed.
+    /// Also return items whose TTL has passed (DynamoDB deletes them only eventually).
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::app::{self, WorkspaceItem};
+    /// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+    /// let all = app::workspace(db, "acme").include_expired(true).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn include_expired(mut self, yes: bool) -> Self {
         self.options.include_expired = yes;
         self
     }
 
-    /// Resume after a page: `cursor` is a [`Page::cursor`] of this same read.
+    /// Resume after a page: `cursor` is a [`Page::cursor`] of this same read; one of
+    /// another read, altered or cut short, is [`Error::Validation`].
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::app::{self, WorkspaceItem};
+    /// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+    /// let page = app::workspace(db, "acme").page(20).await?;
+    /// if let Some(next) = page.cursor {
+    ///     let more = app::workspace(db, "acme").after(next).page(20).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn after(mut self, cursor: impl Into<String>) -> Self {
         self.after = Some(cursor.into());
         self
     }
 
     /// The plan (one Query on the partition). Sends nothing.
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::app::{self, WorkspaceItem};
+    /// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+    /// let plan = app::workspace(db, "acme").explain()?;
+    /// assert_eq!(plan.operation, dynamongo_runtime::plan::Operation::Query);
+    /// # Ok(()) }
+    /// ```
     pub fn explain(&self) -> Result<Plan, Error> {
         let planned = self.plan()?;
         Ok(plan::describe::<E>(
@@ -129,7 +197,17 @@ impl<'a, E: Model, T: Member> Collection<'a, E, T> {
         ))
     }
 
-    /// One page of at most `size` items and a cursor to the next, when there is more.
+    /// One page of at most `size` items and a cursor to the next, when there is more:
+    /// one Query.
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::app::{self, WorkspaceItem};
+    /// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+    /// let page = app::workspace(db, "acme").page(50).await?;
+    /// println!("{} items; next: {:?}", page.items.len(), page.cursor);
+    /// # Ok(()) }
+    /// ```
     pub fn page(self, size: usize) -> BoxFuture<'a, Result<Page<T>, Error>> {
         let span = trace::operation::<E>("collection.page", &self.db.table_name(E::TABLE));
         traced(span, async move {
@@ -143,6 +221,18 @@ impl<'a, E: Model, T: Member> Collection<'a, E, T> {
     }
 
     /// The items as they arrive, page by page, in bounded memory.
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::app::{self, WorkspaceItem};
+    /// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+    /// use futures::StreamExt;
+    /// let mut items = app::workspace(db, "acme").stream();
+    /// while let Some(item) = items.next().await {
+    ///     let item: WorkspaceItem = item?;
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn stream(self) -> BoxStream<'a, Result<T, Error>> {
         let span = trace::operation::<E>("collection.stream", &self.db.table_name(E::TABLE));
         trace::stream_in(span, self.items())
