@@ -242,6 +242,9 @@ impl Entity {
     }
 
     /// Whether a stored item is this entity (has the entity attribute with its name).
+    pub(crate) fn holds(&self, item: &Item) -> bool {
+        matches!(item.get(self.attribute), Some(AttributeValue::S(s)) if s == self.name)
+    }
 
     /// Writes the key attributes and the entity attribute of an item from its fields:
     /// the primary key always (its fields are required), each index key when every field

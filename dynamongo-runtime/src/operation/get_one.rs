@@ -76,8 +76,11 @@ pub(crate) async fn get_single<M: Model>(
     include_expired: bool,
 ) -> Result<Option<M>, Error> {
     let table = db.table_name(M::TABLE);
-    let live = read::local_checks::<M>(M::ENTITY.map(|e| e.is_this()), include_expired);
-    let shown = |item: &Item| live.as_ref().is_none_or(|c| eval::matches(c, item));
+    let live = read::local_checks::<M>(None, include_expired);
+    // An entity's read returns that entity only.
+    let shown = |item: &Item| {
+        M::ENTITY.is_none_or(|e| e.holds(item)) && live.as_ref().is_none_or(|c| eval::matches(c, item))
+    };
     match single.extra {
         None => {
             let (table, key) = (&table, &single.key);

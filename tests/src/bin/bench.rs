@@ -3,7 +3,7 @@
 //! streamed scan; code generation time. See BENCHMARKS.md.
 //!
 //! ```text
-//! cargo run --release -p dynamongo-tests --bin bench -- [--quick] [--memory] [--codegen] [--compile-time]
+//! cargo run --release -p dynamongo-tests --bin bench -- [--quick] [--ops] [--single-table] [--transact] [--memory] [--codegen] [--compile-time]
 //! ```
 //!
 //! Each comparison prints `<name>: ours <x> items/s, raw <y> items/s, ratio <x/y>`.
@@ -572,6 +572,152 @@ async fn transact_write(db: &Db, rounds: usize) -> Res<()> {
     Ok(())
 }
 
+/// Single-table design: an entity's save and get against PutItem / GetItem with keys
+/// rendered by hand (the same item: fields, key attributes, entity attribute), and a
+/// collection page against the same raw Query decoded by entity attribute.
+async fn single_table(db: &Db, rounds: usize) -> Res<()> {
+    use dynamongo_runtime::chrono::{TimeZone, Utc};
+    use dynamongo_tests::models::app::{self, WorkspaceItem};
+    use dynamongo_tests::models::member::Member;
+    use dynamongo_tests::models::workspace::Workspace;
+    use dynamongo_tests::models::workspace_note::WorkspaceNote;
+    app::create_table(db).await?;
+    const N: usize = 100;
+    let note = |ws: &str, i: usize| {
+        let mut n = WorkspaceNote::new(ws, format!("Note number {i}"));
+        n.created_at = Utc.timestamp_opt(1_700_000_000 + i as i64, 0).unwrap();
+        n.id = dynamongo_runtime::uuid::Uuid::from_u128(i as u128);
+        n.author = Some(format!("a{}@bench.io", i % 7));
+        n.body = Some("The body of a note, a few words long.".into());
+        n
+    };
+    // The item a hand-written single-table layer would put: fields plus rendered keys.
+    let raw_item = |n: &WorkspaceNote| {
+        let mut item = n.to_item();
+        let created = n.created_at.format("%Y-%m-%dT%H:%M:%S%.6f+0000").to_string();
+        let s = |t: String| AttributeValue::S(t);
+        item.insert("pk".into(), s(format!("ws#{}", n.workspace)));
+        item.insert("sk".into(), s(format!("note#{created}#{}", n.id)));
+        if let Some(a) = &n.author {
+            item.insert("gsi1pk".into(), s(format!("author#{a}")));
+        }
+        item.insert("gsi1sk".into(), s(format!("note#{created}")));
+        item.insert("entity".into(), s("note".into()));
+        item
+    };
+    let raw_key = |n: &WorkspaceNote| {
+        let created = n.created_at.format("%Y-%m-%dT%H:%M:%S%.6f+0000").to_string();
+        HashMap::from([
+            ("pk".to_string(), AttributeValue::S(format!("ws#{}", n.workspace))),
+            ("sk".to_string(), AttributeValue::S(format!("note#{created}#{}", n.id))),
+        ])
+    };
+    compare(
+        "entity save_one vs PutItem with rendered keys",
+        rounds,
+        N,
+        |round| async move {
+            for i in 0..N {
+                WorkspaceNote::save_one(db, note(&format!("ours{round}"), i)).await?;
+            }
+            Ok(())
+        },
+        |round| async move {
+            for i in 0..N {
+                let n = note(&format!("raw{round}"), i);
+                n.validate()?;
+                db.client()
+                    .put_item()
+                    .table_name("app")
+                    .set_item(Some(raw_item(&n)))
+                    .send()
+                    .await?;
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    compare(
+        "entity get_one vs GetItem with a rendered key",
+        rounds,
+        N,
+        |round| async move {
+            for i in 0..N {
+                let n = note(&format!("ours{round}"), i);
+                let got = WorkspaceNote::get_one(db, n.key()).await?;
+                assert_eq!(got.id, n.id);
+            }
+            Ok(())
+        },
+        |round| async move {
+            for i in 0..N {
+                let n = note(&format!("raw{round}"), i);
+                let out = db
+                    .client()
+                    .get_item()
+                    .table_name("app")
+                    .set_key(Some(raw_key(&n)))
+                    .send()
+                    .await?;
+                let item = out.item().ok_or("no item")?;
+                if item.get("entity") != Some(&AttributeValue::S("note".into())) {
+                    return Err("another entity".into());
+                }
+                assert_eq!(WorkspaceNote::from_item(item)?.id, n.id);
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    // A partition of a workspace, 20 members and 100 notes, read a page of 100 at a time.
+    Workspace::save_one(db, Workspace::new("coll", "Collection")).await?;
+    Member::save_many(db, (0..20).map(|i| Member::new("coll", format!("m{i}@bench.io")))).await?;
+    WorkspaceNote::save_many(db, (0..N).map(|i| note("coll", i))).await?;
+    const PAGE: usize = 100;
+    compare(
+        "collection page vs Query decoded by entity",
+        rounds,
+        PAGE,
+        |_| async move {
+            let page = app::workspace(db, "coll").page(PAGE).await?;
+            assert_eq!(page.items.len(), PAGE);
+            Ok(())
+        },
+        |_| async move {
+            let out = db
+                .client()
+                .query()
+                .table_name("app")
+                .key_condition_expression("#p = :p")
+                .expression_attribute_names("#p", "pk")
+                .expression_attribute_values(":p", AttributeValue::S("ws#coll".into()))
+                .limit(PAGE as i32 + 1)
+                .send()
+                .await?;
+            let mut items = Vec::with_capacity(PAGE);
+            for item in out.items().iter().take(PAGE) {
+                let decoded = match item.get("entity") {
+                    Some(AttributeValue::S(e)) if e == "workspace" => {
+                        WorkspaceItem::Workspace(Workspace::from_item(item)?)
+                    }
+                    Some(AttributeValue::S(e)) if e == "member" => {
+                        WorkspaceItem::Member(Member::from_item(item)?)
+                    }
+                    Some(AttributeValue::S(e)) if e == "note" => {
+                        WorkspaceItem::WorkspaceNote(WorkspaceNote::from_item(item)?)
+                    }
+                    _ => WorkspaceItem::Unknown(item.clone()),
+                };
+                items.push(decoded);
+            }
+            assert_eq!(items.len(), PAGE);
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 async fn serve() -> Res<()> {
     let db = Db::embedded().await?;
     println!("{}", db.endpoint_url().unwrap_or_default());
@@ -598,7 +744,8 @@ async fn main() -> Res<()> {
         || has("--codegen")
         || has("--ops")
         || has("--compile-time")
-        || has("--transact");
+        || has("--transact")
+        || has("--single-table");
     println!(
         "dynamongo bench ({}), {} cores",
         if quick { "quick" } else { "full" },
@@ -614,6 +761,10 @@ async fn main() -> Res<()> {
     if !only || has("--ops") {
         let db = Db::embedded().await?;
         operations(&db, quick).await?;
+    }
+    if !only || has("--single-table") {
+        let db = Db::embedded().await?;
+        single_table(&db, if quick { 10 } else { 40 }).await?;
     }
     if !only || has("--codegen") {
         codegen(if quick { 200 } else { 1_000 })?;
