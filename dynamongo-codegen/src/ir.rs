@@ -53,6 +53,9 @@ pub struct Entity {
     pub range: Option<Template>,
     /// The templates of the table's indexes this entity is in.
     pub indexes: Vec<EntityIndex>,
+    /// The table's TTL attribute, from whichever of its entities has a TTL field (filled
+    /// in once every entity is read).
+    pub table_ttl: Option<String>,
 }
 
 /// An entity's templates for one index of its table.

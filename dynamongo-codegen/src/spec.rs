@@ -115,6 +115,15 @@ pub fn parse_all(sources: &[Source]) -> Result<Specs, Vec<SpecError>> {
     }
     check_unique(&models, &tables, &mut errors);
     tables::check_tables(&mut tables, &models, &used, &mut errors);
+    // Every entity knows its table's TTL attribute (its `create_table` enables it).
+    for m in &mut models {
+        if let Some(e) = &mut m.entity {
+            e.table_ttl = tables
+                .iter()
+                .find(|t| t.name == m.table)
+                .and_then(|t| t.ttl.clone());
+        }
+    }
     if errors.is_empty() {
         Ok(Specs { models, tables })
     } else {

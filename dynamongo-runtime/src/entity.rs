@@ -78,6 +78,9 @@ pub struct Entity {
     pub range: Option<Template>,
     /// The templates of the indexes this entity is in.
     pub indexes: &'static [IndexKeys],
+    /// The table's TTL attribute (its entities' TTL fields share it), which
+    /// `create_table` on any entity enables.
+    pub table_ttl: Option<&'static str>,
 }
 
 /// The largest character: every rendered value of a fixed-width placeholder, and every

@@ -540,3 +540,35 @@ fn stream_records_of_the_table_decode_into_the_collection_enum() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn create_table_on_any_entity_creates_the_whole_table() {
+    let db = Db::embedded().await.unwrap();
+    // Member has no TTL field, but its table does (the notes'): it is enabled all the same.
+    Member::create_table(&db).await.unwrap();
+    let ttl = db
+        .client()
+        .describe_time_to_live()
+        .table_name(db.table_name("app"))
+        .send()
+        .await
+        .unwrap();
+    let spec = ttl.time_to_live_description().unwrap();
+    assert_eq!(spec.attribute_name(), Some("expires_at"));
+    let described = db
+        .client()
+        .describe_table()
+        .table_name(db.table_name("app"))
+        .send()
+        .await
+        .unwrap();
+    let table = described.table().unwrap();
+    assert_eq!(table.global_secondary_indexes().len(), 1);
+    assert!(table.stream_specification().is_some());
+    // The other entities find it there.
+    assert!(matches!(
+        app::create_table(&db).await.unwrap_err(),
+        Error::TableExists(_)
+    ));
+    WorkspaceNote::save_one(&db, note("acme", 1, "x")).await.unwrap();
+}

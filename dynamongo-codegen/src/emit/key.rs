@@ -359,6 +359,10 @@ pub fn emit_entity(m: &Model) -> TokenStream {
         }
     }
     doc.push('.');
+    let table_ttl = match &e.table_ttl {
+        Some(a) => quote!(::core::option::Option::Some(#a)),
+        None => quote!(::core::option::Option::None),
+    };
     quote! {
         #[doc = #doc]
         const KEY_TEMPLATES: dm::Entity = dm::Entity {
@@ -367,6 +371,7 @@ pub fn emit_entity(m: &Model) -> TokenStream {
             hash: #hash,
             range: #range,
             indexes: &[#(#indexes),*],
+            table_ttl: #table_ttl,
         };
     }
 }

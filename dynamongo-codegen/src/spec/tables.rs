@@ -301,6 +301,7 @@ impl Cx<'_> {
             hash: hash?,
             range,
             indexes,
+            table_ttl: None,
         })
     }
 

@@ -154,11 +154,13 @@ async fn create_table<M: Model>(db: &Db, wait: bool) -> Result<(), Error> {
         Err(e) => return Err(Error::sdk("CreateTable", e)),
     }
     // TTL is switched on once the table is ACTIVE, so a model with TTL always waits.
-    if !wait && M::TTL.is_none() {
+    // An entity creates its whole table: the TTL of whichever entity has one.
+    let ttl = M::ENTITY.map_or(M::TTL, |e| e.table_ttl);
+    if !wait && ttl.is_none() {
         return Ok(());
     }
     wait_active(db, &table).await?;
-    if let Some(attribute) = M::TTL {
+    if let Some(attribute) = ttl {
         let spec = config(
             TimeToLiveSpecification::builder()
                 .attribute_name(attribute)

@@ -219,6 +219,7 @@ const KEY_TEMPLATES: dm::Entity = dm::Entity {
         parts: &[dm::Part::Lit("workspace")],
     }),
     indexes: &[],
+    table_ttl: ::core::option::Option::Some("expires_at"),
 };
 
 ///A change to a [`Workspace`] as its table's stream reports it (NEW_AND_OLD_IMAGES): the item before and after the change.

@@ -256,6 +256,7 @@ const KEY_TEMPLATES: dm::Entity = dm::Entity {
             }),
         },
     ],
+    table_ttl: ::core::option::Option::None,
 };
 
 /// The values of `JobStatus`, stored as their exact strings.

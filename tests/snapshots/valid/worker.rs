@@ -239,4 +239,5 @@ const KEY_TEMPLATES: dm::Entity = dm::Entity {
         ],
     }),
     indexes: &[],
+    table_ttl: ::core::option::Option::None,
 };

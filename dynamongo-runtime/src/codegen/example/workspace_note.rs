@@ -298,6 +298,7 @@ const KEY_TEMPLATES: dm::Entity = dm::Entity {
             }),
         },
     ],
+    table_ttl: ::core::option::Option::Some("expires_at"),
 };
 
 ///A change to a [`WorkspaceNote`] as its table's stream reports it (NEW_AND_OLD_IMAGES): the item before and after the change.
