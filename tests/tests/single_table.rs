@@ -572,3 +572,47 @@ async fn create_table_on_any_entity_creates_the_whole_table() {
     ));
     WorkspaceNote::save_one(&db, note("acme", 1, "x")).await.unwrap();
 }
+
+#[tokio::test]
+async fn deletes_json_updates_and_transaction_reads_work_for_entities() {
+    let db = app_db().await;
+    Member::save_many(
+        &db,
+        ["a", "b", "c"].map(|n| Member::new("acme", format!("{n}@example.com"))),
+    )
+    .await
+    .unwrap();
+    Workspace::save_one(&db, Workspace::new("acme", "Acme Inc"))
+        .await
+        .unwrap();
+
+    // update_from_json: the key fields in the object, rendered into the key.
+    Member::update_from_json(
+        &db,
+        serde_json::json!({"workspace": "acme", "email": "a@example.com", "role": "editor"}),
+    )
+    .await
+    .unwrap();
+    let a = Member::get_one(&db, ("acme", "a@example.com")).await.unwrap();
+    assert_eq!(a.role, MemberRole::Editor);
+
+    // A transaction reads and updates entities by their keys.
+    let mut tx = db.transact_write();
+    tx.update(("acme", "b@example.com"), [member::role().set(MemberRole::Owner)]);
+    tx.await.unwrap();
+    let mut get = db.transact_get();
+    let b = get.get::<Member>(("acme", "b@example.com"));
+    let w = get.get::<Workspace>("acme");
+    let mut got = get.await.unwrap();
+    assert_eq!(got.take(b).unwrap().role, MemberRole::Owner);
+    assert_eq!(got.take(w).unwrap().name, "Acme Inc");
+
+    // delete_many by a condition on fields: found through the rendered keys (only
+    // members), each key parsed back into the model's key.
+    let deleted = Member::delete_many(&db, member::workspace().eq("acme"))
+        .await
+        .unwrap();
+    assert_eq!(deleted.success.len(), 3, "{deleted:?}");
+    let left = app::workspace(&db, "acme").await.unwrap();
+    assert!(matches!(&left[..], [WorkspaceItem::Workspace(_)]), "{left:?}");
+}
