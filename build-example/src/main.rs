@@ -13,10 +13,10 @@ use dynamongo_runtime::prelude::*;
 use models::account::{self, Account};
 use models::app::{self, WorkspaceItem};
 use models::member::{Member, MemberRole};
-use models::workspace::Workspace;
-use models::workspace_note::{self, WorkspaceNote};
 use models::order::{self, Order, OrderStatus};
 use models::user::{self, User};
+use models::workspace::Workspace;
+use models::workspace_note::{self, WorkspaceNote};
 use serde_json::json;
 
 #[tokio::main]

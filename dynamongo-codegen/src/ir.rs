@@ -78,7 +78,10 @@ pub struct Template {
 pub enum Part {
     Lit(String),
     /// A placeholder: the field (index into the owner's fields) and how it is written.
-    Field { field: usize, format: Format },
+    Field {
+        field: usize,
+        format: Format,
+    },
 }
 
 /// How a placeholder's stored text is written into a key.

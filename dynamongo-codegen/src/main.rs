@@ -233,11 +233,12 @@ fn run_export(format: &str, prefix: &str, spec_dir: &Path, out: Option<&Path>) -
         eprintln!("error: unknown format `{format}`");
         return ExitCode::from(2);
     };
-    let text =
-        match generate(&Options::new(spec_dir)).and_then(|g| export(&g.models, &g.tables, format, prefix)) {
-            Ok(t) => t,
-            Err(e) => return failed(&e),
-        };
+    let text = match generate(&Options::new(spec_dir))
+        .and_then(|g| export(&g.models, &g.tables, format, prefix))
+    {
+        Ok(t) => t,
+        Err(e) => return failed(&e),
+    };
     let Some(out) = out else {
         print!("{text}");
         return ExitCode::SUCCESS;

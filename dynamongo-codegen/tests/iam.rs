@@ -96,9 +96,10 @@ fn iam_policy_grants_exactly_the_calls_the_runtime_makes() {
         models.iter().any(|m| m.ttl_field().is_some()),
         "spec/ needs a model with a TTL field for UpdateTimeToLive to be exported"
     );
-    let policy: serde_json::Value =
-        serde_json::from_str(&export(models, &generated.tables, Format::IamPolicy, "").expect("exports"))
-            .expect("the policy is JSON");
+    let policy: serde_json::Value = serde_json::from_str(
+        &export(models, &generated.tables, Format::IamPolicy, "").expect("exports"),
+    )
+    .expect("the policy is JSON");
     let granted: BTreeSet<String> = policy["Statement"]
         .as_array()
         .expect("statements")

@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use crate::value::wrong_json;
 
+pub use crate::db::Db;
 pub use crate::document::{Document, JsonReader, Slot, Visitor};
 pub use crate::entity::{Entity, Format, IndexKeys, Part, Template};
 pub use crate::error::{DecodeError, Error, Violation};
@@ -27,7 +28,6 @@ pub use crate::model::{
     Target, Throughput,
 };
 pub use crate::operation::{Collection, CreateTable, Index, Member, ModelExt, NoRange};
-pub use crate::db::Db;
 pub use crate::rules::{Attr, Path, Rules};
 pub use crate::stream::{decode_change, Image, StreamEvent, StreamEventRecord, Streamed};
 pub use crate::value::{Bytes, EpochSeconds, Expiring, FieldValue};

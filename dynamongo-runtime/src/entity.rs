@@ -143,7 +143,11 @@ impl Template {
     fn violation(&self, field: &str, why: String) -> Violation {
         Violation::new(
             field,
-            format!("{why} (it is part of the key `{}` = `{}`)", self.attr, self.text()),
+            format!(
+                "{why} (it is part of the key `{}` = `{}`)",
+                self.attr,
+                self.text()
+            ),
         )
     }
 
@@ -198,7 +202,9 @@ fn render_value(format: Format, v: &AttributeValue, stop: Option<char>) -> Resul
             if s.len() == w {
                 Ok(s.clone())
             } else {
-                Err(format!("`{s}` is not {w} characters long, as a key part must be"))
+                Err(format!(
+                    "`{s}` is not {w} characters long, as a key part must be"
+                ))
             }
         }
         (Format::Int(w), AttributeValue::N(n)) => match n.parse::<i64>() {
@@ -222,9 +228,11 @@ fn fits(i: i64, width: usize) -> bool {
 impl Entity {
     /// Every template of the entity: the table's keys, then each index's.
     fn templates(&self) -> impl Iterator<Item = &Template> {
-        std::iter::once(&self.hash)
-            .chain(&self.range)
-            .chain(self.indexes.iter().flat_map(|i| std::iter::once(&i.hash).chain(&i.range)))
+        std::iter::once(&self.hash).chain(&self.range).chain(
+            self.indexes
+                .iter()
+                .flat_map(|i| std::iter::once(&i.hash).chain(&i.range)),
+        )
     }
 
     /// The attributes of the fields in the primary-key templates (which updates cannot
@@ -258,12 +266,12 @@ impl Entity {
         for (i, t) in self.templates().enumerate() {
             match t.render(|f| item.get(f)) {
                 Ok(Some(text)) => out.push((t.attr, text)),
-                Ok(None) if i < 1 + usize::from(self.range.is_some()) => {
-                    bad.push(Violation::new(
-                        t.fields().find(|f| item.get(*f).is_none_or(is_null)).unwrap_or(t.attr),
-                        format!("a value is required: it is part of the key `{}`", t.attr),
-                    ))
-                }
+                Ok(None) if i < 1 + usize::from(self.range.is_some()) => bad.push(Violation::new(
+                    t.fields()
+                        .find(|f| item.get(*f).is_none_or(is_null))
+                        .unwrap_or(t.attr),
+                    format!("a value is required: it is part of the key `{}`", t.attr),
+                )),
                 Ok(None) => {}
                 Err(v) => bad.push(v),
             }
@@ -331,7 +339,11 @@ impl Entity {
     /// a field the update sets is rendered again (its other fields come from the key or
     /// from the same update), and one whose template uses a field the update removes is
     /// removed.
-    pub(crate) fn index_actions(&self, key: &Item, actions: &[Action]) -> Result<Vec<Action>, Error> {
+    pub(crate) fn index_actions(
+        &self,
+        key: &Item,
+        actions: &[Action],
+    ) -> Result<Vec<Action>, Error> {
         let fields = self
             .key_fields_of(key)
             .map_err(|e| Error::Validation(vec![Violation::new(e.path(), e.to_string())]))?;
@@ -341,7 +353,11 @@ impl Entity {
             for t in std::iter::once(&index.hash).chain(&index.range) {
                 let touched: Vec<&Action> = actions
                     .iter()
-                    .filter(|a| a.path().top_level().is_some_and(|n| t.fields().any(|f| f == n)))
+                    .filter(|a| {
+                        a.path()
+                            .top_level()
+                            .is_some_and(|n| t.fields().any(|f| f == n))
+                    })
                     .collect();
                 if touched.is_empty() {
                     continue;
@@ -371,7 +387,8 @@ impl Entity {
                     .filter(|f| !values.contains_key(*f) && !fields.contains_key(*f))
                     .collect();
                 if !missing.is_empty() {
-                    let set: Vec<String> = touched.iter().map(|a| format!("`{}`", a.path())).collect();
+                    let set: Vec<String> =
+                        touched.iter().map(|a| format!("`{}`", a.path())).collect();
                     let missing: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
                     bad.push(Violation::new(
                         touched[0].path().to_string(),
@@ -386,10 +403,9 @@ impl Entity {
                     continue;
                 }
                 match t.render(|f| values.get(f).or_else(|| fields.get(f))) {
-                    Ok(Some(text)) => out.push(Action::Set(
-                        AttrPath::attr(t.attr),
-                        AttributeValue::S(text),
-                    )),
+                    Ok(Some(text)) => {
+                        out.push(Action::Set(AttrPath::attr(t.attr), AttributeValue::S(text)))
+                    }
                     Ok(None) => out.push(Action::Remove(AttrPath::attr(t.attr))),
                     Err(v) => bad.push(v),
                 }
@@ -444,7 +460,9 @@ impl Entity {
             let rendered = hash
                 .render(|f| values.get(f))
                 .map_err(|v| Error::Validation(vec![v]))?
-                .ok_or_else(|| Error::Expression("planner: a partition field has no value".into()))?;
+                .ok_or_else(|| {
+                    Error::Expression("planner: a partition field has no value".into())
+                })?;
             out.push(Expr::Cmp(
                 AttrPath::attr(hash.attr),
                 Cmp::Eq,
@@ -480,8 +498,8 @@ impl Entity {
                 .map(|(t, _)| (*t).clone()),
         );
         out.push(self.is_this());
-        let expr =
-            Expr::and_all(out).ok_or_else(|| Error::Expression("planner: empty condition".into()))?;
+        let expr = Expr::and_all(out)
+            .ok_or_else(|| Error::Expression("planner: empty condition".into()))?;
         Ok((expr, why))
     }
 }
@@ -522,7 +540,9 @@ fn sort_condition(t: &Template, terms: &[&Expr], used: &mut [bool]) -> Result<Op
         let ranged = on(field, used, |e| {
             matches!(
                 e,
-                Expr::Cmp(_, Cmp::Lt | Cmp::Le | Cmp::Gt | Cmp::Ge, _) | Expr::Between(..) | Expr::BeginsWith(..)
+                Expr::Cmp(_, Cmp::Lt | Cmp::Le | Cmp::Gt | Cmp::Ge, _)
+                    | Expr::Between(..)
+                    | Expr::BeginsWith(..)
             )
         });
         let Some(k) = ranged else {
@@ -540,7 +560,9 @@ fn sort_condition(t: &Template, terms: &[&Expr], used: &mut [bool]) -> Result<Op
                 (Bound::Text(b), Cmp::Gt, true) => {
                     Some(between(t.attr, format!("{prefix}{b}{MAX}"), top))
                 }
-                (Bound::Text(b), Cmp::Gt, false) => Some(between(t.attr, format!("{prefix}{b}"), top)),
+                (Bound::Text(b), Cmp::Gt, false) => {
+                    Some(between(t.attr, format!("{prefix}{b}"), top))
+                }
                 (Bound::Text(b), Cmp::Le, true) => {
                     Some(between(t.attr, prefix.clone(), format!("{prefix}{b}{MAX}")))
                 }
@@ -552,9 +574,11 @@ fn sort_condition(t: &Template, terms: &[&Expr], used: &mut [bool]) -> Result<Op
                 _ => None,
             },
             Expr::Between(_, lo, hi) => match (bound(lo), bound(hi), fixed) {
-                (Bound::Text(a), Bound::Text(b), true) => {
-                    Some(between(t.attr, format!("{prefix}{a}"), format!("{prefix}{b}{MAX}")))
-                }
+                (Bound::Text(a), Bound::Text(b), true) => Some(between(
+                    t.attr,
+                    format!("{prefix}{a}"),
+                    format!("{prefix}{b}{MAX}"),
+                )),
                 (Bound::Text(a), _, false) => Some(between(t.attr, format!("{prefix}{a}"), top)),
                 _ => None,
             },
@@ -586,7 +610,11 @@ fn top_attr(e: &Expr) -> Option<&str> {
 }
 
 fn between(attr: &str, lo: String, hi: String) -> Expr {
-    Expr::Between(AttrPath::attr(attr), AttributeValue::S(lo), AttributeValue::S(hi))
+    Expr::Between(
+        AttrPath::attr(attr),
+        AttributeValue::S(lo),
+        AttributeValue::S(hi),
+    )
 }
 
 /// A range bound's text in a key: an int is padded, and one outside what the width holds

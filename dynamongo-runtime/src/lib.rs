@@ -98,8 +98,8 @@ pub mod config {
 pub mod ops {
     pub use crate::batch::{BatchResult, Failed};
     pub use crate::operation::{
-        Collection, CreateTable, DeleteMany, DeleteOne, GetMany, GetOne, Overwrite, Page, QueryIndex,
-        SaveMany, SaveOne, UpdateOne,
+        Collection, CreateTable, DeleteMany, DeleteOne, GetMany, GetOne, Overwrite, Page,
+        QueryIndex, SaveMany, SaveOne, UpdateOne,
     };
 }
 

@@ -208,7 +208,12 @@ pub fn generate(seed: u64, count: usize) -> Set {
 }
 
 /// Key attribute names, entity attributes, collection and index names, hostile too.
-const KEY_ATTRS: &[(&str, &str)] = &[("pk", "sk"), ("PK#", "SK#"), ("p k", "s.k"), ("__pk", "__sk")];
+const KEY_ATTRS: &[(&str, &str)] = &[
+    ("pk", "sk"),
+    ("PK#", "SK#"),
+    ("p k", "s.k"),
+    ("__pk", "__sk"),
+];
 const ENTITY_ATTRS: &[&str] = &["entity", "__edb_e__", "#type", ":kind"];
 const SHARED_FIELDS: &[&str] = &["db", "partition", "dm", "item", "value", "type", "self_"];
 const COLLECTIONS: &[&str] = &["dm", "db", "partition", "item", "new", "from_item", "into"];
@@ -228,7 +233,12 @@ fn templatable(spec: &Value) -> bool {
 /// Turns the models of `group` into entities of one table file: a shared partition field,
 /// sort templates with leading literals of their own, an index on the first entity, a
 /// collection of all of them.
-fn single_table(rng: &mut Rng, t: usize, group: &[usize], models: &mut [Generated]) -> (String, Value) {
+fn single_table(
+    rng: &mut Rng,
+    t: usize,
+    group: &[usize],
+    models: &mut [Generated],
+) -> (String, Value) {
     let table = format!("random-st-{t}");
     let (pk, sk) = *rng.pick(KEY_ATTRS);
     let (gpk, gsk) = (format!("g1{pk}"), format!("g1{sk}"));
@@ -236,7 +246,8 @@ fn single_table(rng: &mut Rng, t: usize, group: &[usize], models: &mut [Generate
     let shared = loop {
         let name = *rng.pick(SHARED_FIELDS);
         // Free in every entity (`self` would escape to `self_` too).
-        let free = |f: &Value| f.get(name).is_none() && !(name == "self_" && f.get("self").is_some());
+        let free =
+            |f: &Value| f.get(name).is_none() && !(name == "self_" && f.get("self").is_some());
         if group.iter().all(|i| free(&models[*i].spec["fields"])) {
             break name;
         }
@@ -252,8 +263,13 @@ fn single_table(rng: &mut Rng, t: usize, group: &[usize], models: &mut [Generate
     for (j, i) in group.iter().enumerate() {
         let g = &mut models[*i];
         let spec = g.spec.as_object_mut().expect("a spec is an object");
-        let hash = spec.remove("hash_key").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        let range = spec.remove("range_key").and_then(|v| v.as_str().map(str::to_string));
+        let hash = spec
+            .remove("hash_key")
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let range = spec
+            .remove("range_key")
+            .and_then(|v| v.as_str().map(str::to_string));
         spec.remove("throughput");
         spec.remove("stream");
         // One TTL attribute per table: a second entity's TTL field goes.
@@ -274,7 +290,10 @@ fn single_table(rng: &mut Rng, t: usize, group: &[usize], models: &mut [Generate
                 ttl_taken = true;
             }
         }
-        fields.insert(shared.to_string(), json!({"type": "string", "required": true}));
+        fields.insert(
+            shared.to_string(),
+            json!({"type": "string", "required": true}),
+        );
         if let Some(sample) = g.sample.as_object_mut() {
             sample.insert(shared.to_string(), json!("acme"));
         }

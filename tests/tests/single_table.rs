@@ -72,7 +72,9 @@ async fn keys_are_rendered_on_save_and_never_in_the_struct() {
     n.author = Some("ann@example.com".into());
     WorkspaceNote::save_one(&db, n.clone()).await.unwrap();
     let sk = "note#2026-01-02T03:05:00.000000+0000#00000000-0000-0000-0000-000000000005";
-    let item = raw(&db, "app", "ws#acme", sk).await.expect("stored at its rendered key");
+    let item = raw(&db, "app", "ws#acme", sk)
+        .await
+        .expect("stored at its rendered key");
     assert_eq!(item["entity"], s("note"));
     assert_eq!(item["gsi1pk"], s("author#ann@example.com"));
     assert_eq!(item["gsi1sk"], s("note#2026-01-02T03:05:00.000000+0000"));
@@ -126,7 +128,9 @@ async fn a_value_that_would_make_keys_ambiguous_is_refused() {
     assert!(err.to_string().contains("gsi1sk"), "{err}");
 
     // An int that does not fit its width.
-    let err = Job::save_one(&db, Job::new("q", 100_000_000)).await.unwrap_err();
+    let err = Job::save_one(&db, Job::new("q", 100_000_000))
+        .await
+        .unwrap_err();
     assert_eq!(err.violations()[0].path, "seq", "{err}");
     let err = Job::save_one(&db, Job::new("q", -1)).await.unwrap_err();
     assert_eq!(err.violations()[0].path, "seq", "{err}");
@@ -219,9 +223,16 @@ async fn a_collection_reads_every_entity_of_a_partition_in_one_query() {
     assert_eq!(plan.operation, Operation::Query);
     assert_eq!(plan.requests, 1);
     assert!(plan.filter.is_none(), "{plan}");
-    assert!(plan.values.iter().any(|(_, v)| *v == s("ws#acme")), "{plan}");
+    assert!(
+        plan.values.iter().any(|(_, v)| *v == s("ws#acme")),
+        "{plan}"
+    );
 
-    let last = app::workspace(&db, "acme").descending().limit(1).await.unwrap();
+    let last = app::workspace(&db, "acme")
+        .descending()
+        .limit(1)
+        .await
+        .unwrap();
     assert!(matches!(&last[..], [WorkspaceItem::Workspace(_)]));
 
     // Pages of two, resumed by cursor, give the same items in the same order.
@@ -269,7 +280,10 @@ async fn a_read_of_one_entity_never_returns_another() {
     assert_eq!(plan.operation, Operation::Query, "{plan}");
     let kc = plan.key_condition.clone().unwrap();
     assert!(kc.contains("begins_with"), "{plan}");
-    assert!(plan.values.iter().any(|(_, v)| *v == s("member#")), "{plan}");
+    assert!(
+        plan.values.iter().any(|(_, v)| *v == s("member#")),
+        "{plan}"
+    );
 
     // A scan of one entity (no partition) filters on the entity attribute.
     let notes = WorkspaceNote::get_many(&db, workspace_note::title().begins_with("F"))
@@ -293,9 +307,12 @@ async fn a_read_of_one_entity_never_returns_another() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err}");
-    let found = Member::get_many(&db, vec![("acme", "eve@example.com"), ("acme", "ann@example.com")])
-        .await
-        .unwrap();
+    let found = Member::get_many(
+        &db,
+        vec![("acme", "eve@example.com"), ("acme", "ann@example.com")],
+    )
+    .await
+    .unwrap();
     assert_eq!(found.len(), 1);
     // An update does not touch it either.
     let err = Member::update_one(
@@ -306,7 +323,10 @@ async fn a_read_of_one_entity_never_returns_another() {
     .await
     .unwrap_err();
     assert!(
-        matches!(err, Error::NotFound { .. } | Error::ConditionalCheckFailed { .. }),
+        matches!(
+            err,
+            Error::NotFound { .. } | Error::ConditionalCheckFailed { .. }
+        ),
         "{err}"
     );
 }
@@ -336,7 +356,9 @@ async fn ranges_on_a_sort_template_field_are_exact_at_the_boundaries() {
         (ws() & created().gt(at(9)), vec![]),
     ];
     for (cond, want) in cases {
-        let plan = WorkspaceNote::get_many(&db, cond.clone()).explain().unwrap();
+        let plan = WorkspaceNote::get_many(&db, cond.clone())
+            .explain()
+            .unwrap();
         assert_eq!(plan.operation, Operation::Query, "{plan}");
         // Exact: the datetime has a fixed width, so no filter on it remains.
         assert!(
@@ -358,7 +380,11 @@ async fn ranges_on_a_sort_template_field_are_exact_at_the_boundaries() {
         matches!(plan.operation, Operation::GetItem | Operation::BatchGetItem),
         "{plan}"
     );
-    let desc = WorkspaceNote::get_many(&db, ws()).descending().limit(2).await.unwrap();
+    let desc = WorkspaceNote::get_many(&db, ws())
+        .descending()
+        .limit(2)
+        .await
+        .unwrap();
     assert_eq!(minutes(desc), [4, 3]);
 }
 
@@ -379,7 +405,10 @@ async fn padded_ints_sort_and_clamp() {
         (q() & job::seq().ge(-5), vec![0, 1, 9, 10, 99_999_999]),
         (q() & job::seq().gt(-5), vec![0, 1, 9, 10, 99_999_999]),
         (q() & job::seq().le(-1), vec![]),
-        (q() & job::seq().lt(100_000_000_000_i64), vec![0, 1, 9, 10, 99_999_999]),
+        (
+            q() & job::seq().lt(100_000_000_000_i64),
+            vec![0, 1, 9, 10, 99_999_999],
+        ),
         (q() & job::seq().gt(100_000_000_000_i64), vec![]),
         (q() & job::seq().between(1, 10), vec![1, 9, 10]),
         (q() & job::seq().between(-3, 1), vec![0, 1]),
@@ -390,7 +419,9 @@ async fn padded_ints_sort_and_clamp() {
         assert_eq!(seqs(got), want, "{plan}");
     }
     // Equality with a value no key can hold.
-    let err = Job::get_many(&db, q() & job::seq().eq(-1)).await.unwrap_err();
+    let err = Job::get_many(&db, q() & job::seq().eq(-1))
+        .await
+        .unwrap_err();
     assert_eq!(err.violations()[0].path, "seq", "{err}");
 }
 
@@ -435,7 +466,11 @@ async fn updates_rewrite_the_index_keys_of_the_fields_they_set() {
     let running = Job::get_many(&db, job::status().eq(job::JobStatus::Running))
         .explain()
         .unwrap();
-    assert_eq!(running.index.as_deref(), Some("gsi1pk-gsi1sk-index"), "{running}");
+    assert_eq!(
+        running.index.as_deref(),
+        Some("gsi1pk-gsi1sk-index"),
+        "{running}"
+    );
     assert_eq!(
         Job::get_many(&db, job::status().eq(job::JobStatus::Running))
             .await
@@ -450,10 +485,12 @@ async fn updates_rewrite_the_index_keys_of_the_fields_they_set() {
         .unwrap();
     let item = stored(db.clone()).await;
     assert!(!item.contains_key("gsi1pk"), "{item:?}");
-    assert!(Job::get_many(&db, job::status().eq(job::JobStatus::Running))
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(
+        Job::get_many(&db, job::status().eq(job::JobStatus::Running))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -504,7 +541,9 @@ async fn an_index_query_finds_notes_by_author() {
     let c = note("acme", 3, "C");
     WorkspaceNote::save_many(&db, [a, b, c]).await.unwrap();
     let cond = workspace_note::author().eq("ann@example.com");
-    let plan = WorkspaceNote::get_many(&db, cond.clone()).explain().unwrap();
+    let plan = WorkspaceNote::get_many(&db, cond.clone())
+        .explain()
+        .unwrap();
     assert_eq!(plan.index.as_deref(), Some("gsi1"), "{plan}");
     let by_ann = WorkspaceNote::get_many(&db, cond).await.unwrap();
     let titles: Vec<&str> = by_ann.iter().map(|n| n.title.as_str()).collect();
@@ -570,7 +609,9 @@ async fn create_table_on_any_entity_creates_the_whole_table() {
         app::create_table(&db).await.unwrap_err(),
         Error::TableExists(_)
     ));
-    WorkspaceNote::save_one(&db, note("acme", 1, "x")).await.unwrap();
+    WorkspaceNote::save_one(&db, note("acme", 1, "x"))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -593,12 +634,17 @@ async fn deletes_json_updates_and_transaction_reads_work_for_entities() {
     )
     .await
     .unwrap();
-    let a = Member::get_one(&db, ("acme", "a@example.com")).await.unwrap();
+    let a = Member::get_one(&db, ("acme", "a@example.com"))
+        .await
+        .unwrap();
     assert_eq!(a.role, MemberRole::Editor);
 
     // A transaction reads and updates entities by their keys.
     let mut tx = db.transact_write();
-    tx.update(("acme", "b@example.com"), [member::role().set(MemberRole::Owner)]);
+    tx.update(
+        ("acme", "b@example.com"),
+        [member::role().set(MemberRole::Owner)],
+    );
     tx.await.unwrap();
     let mut get = db.transact_get();
     let b = get.get::<Member>(("acme", "b@example.com"));
@@ -614,5 +660,8 @@ async fn deletes_json_updates_and_transaction_reads_work_for_entities() {
         .unwrap();
     assert_eq!(deleted.success.len(), 3, "{deleted:?}");
     let left = app::workspace(&db, "acme").await.unwrap();
-    assert!(matches!(&left[..], [WorkspaceItem::Workspace(_)]), "{left:?}");
+    assert!(
+        matches!(&left[..], [WorkspaceItem::Workspace(_)]),
+        "{left:?}"
+    );
 }

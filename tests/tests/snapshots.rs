@@ -72,7 +72,14 @@ fn runtime_examples_are_generated_code() {
     let options = Options::new(root.join("../spec")).runtime_path("crate");
     let generated = generate(&options).expect("specs are valid");
     let import = "use crate::codegen as dm;\n";
-    for module in ["user", "order", "app", "workspace", "member", "workspace_note"] {
+    for module in [
+        "user",
+        "order",
+        "app",
+        "workspace",
+        "member",
+        "workspace_note",
+    ] {
         let file = format!("{module}.rs");
         let body = generated
             .files

@@ -353,7 +353,12 @@ pub fn emit_entity(m: &Model) -> TokenStream {
         doc.push_str(&format!(", `{}` = `{}`", r.attr, r.text(&m.fields)));
     }
     for i in &e.indexes {
-        doc.push_str(&format!("; index `{}`: `{}` = `{}`", i.name, i.hash.attr, i.hash.text(&m.fields)));
+        doc.push_str(&format!(
+            "; index `{}`: `{}` = `{}`",
+            i.name,
+            i.hash.attr,
+            i.hash.text(&m.fields)
+        ));
         if let Some(r) = &i.range {
             doc.push_str(&format!(", `{}` = `{}`", r.attr, r.text(&m.fields)));
         }

@@ -11,7 +11,10 @@ use crate::ir::{Collection, Table, Throughput};
 
 /// The items of a table file's module.
 pub fn table_tokens(t: &Table) -> TokenStream {
-    let runtime: TokenStream = t.runtime.parse().unwrap_or_else(|_| quote!(::dynamongo_runtime));
+    let runtime: TokenStream = t
+        .runtime
+        .parse()
+        .unwrap_or_else(|_| quote!(::dynamongo_runtime));
     let key = |attr: &str| quote!(dm::KeyAttr::new(#attr, dm::ScalarType::S));
     let indexes = t.indexes.iter().map(|i| {
         let name = &i.name;
@@ -22,7 +25,10 @@ pub fn table_tokens(t: &Table) -> TokenStream {
             def = quote!(#def.range(&[#r]));
         }
         if let Some(Throughput::Provisioned { read, write }) = i.throughput {
-            let (read, write) = (Literal::i64_unsuffixed(read), Literal::i64_unsuffixed(write));
+            let (read, write) = (
+                Literal::i64_unsuffixed(read),
+                Literal::i64_unsuffixed(write),
+            );
             def = quote!(#def.throughput(#read, #write));
         }
         def
@@ -33,13 +39,21 @@ pub fn table_tokens(t: &Table) -> TokenStream {
     );
     let rep = &t.entities[t.representative];
     let rep_path = entity_path(&rep.0, &rep.1);
-    let entities: Vec<String> = t.entities.iter().map(|(n, _)| format!("[`{n}`]({})", doc_path(n, &t.entities))).collect();
+    let entities: Vec<String> = t
+        .entities
+        .iter()
+        .map(|(n, _)| format!("[`{n}`]({})", doc_path(n, &t.entities)))
+        .collect();
     let create_doc = format!(
         " Creates table `{}` with its indexes{}{} and waits until it is active (as \
          `create_table` on any of its entities: {}).",
         t.name,
         if t.ttl.is_some() { ", its TTL" } else { "" },
-        if t.stream.is_some() { ", its stream" } else { "" },
+        if t.stream.is_some() {
+            ", its stream"
+        } else {
+            ""
+        },
         entities.join(", ")
     );
     let db = format_ident!("db");
@@ -93,7 +107,11 @@ fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
         let path = entity_path(model, module);
         quote!(::core::option::Option::Some(#entity) => <#path as dm::Document>::from_item(item).map(Self::#v),)
     });
-    let members: Vec<String> = c.members.iter().map(|(n, _, _)| format!("[`{n}`]({})", doc_path(n, &t.entities))).collect();
+    let members: Vec<String> = c
+        .members
+        .iter()
+        .map(|(n, _, _)| format!("[`{n}`]({})", doc_path(n, &t.entities)))
+        .collect();
     let where_ = match c.index {
         None => format!("table `{}`", t.name),
         Some(i) => format!("index `{}` of table `{}`", t.indexes[i].name, t.name),
@@ -105,10 +123,13 @@ fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
         members.join(", "),
         t.entity_attribute
     );
-    let enum_docs = docs(Some(&match &c.doc {
-        Some(d) => format!("{d}\n\n{enum_doc}"),
-        None => enum_doc,
-    }), "");
+    let enum_docs = docs(
+        Some(&match &c.doc {
+            Some(d) => format!("{d}\n\n{enum_doc}"),
+            None => enum_doc,
+        }),
+        "",
+    );
     let template_const = format_ident!("{}_PARTITION", c.name.to_uppercase());
     let template = template_tokens(&c.partition, |i| {
         let a = &c.fields[i].attribute;
@@ -157,7 +178,10 @@ fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
     let stream = t.stream.map(|view| {
         let v = format_ident!("{}", view.variant());
         let table = &t.name;
-        let d = format!(" The change a stream record of table `{}` describes, as items of this collection.", t.name);
+        let d = format!(
+            " The change a stream record of table `{}` describes, as items of this collection.",
+            t.name
+        );
         quote! {
             impl dm::Image for #enum_name {
                 fn from_image(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {

@@ -33,16 +33,23 @@ impl Cx<'_> {
         let hash_key = str_of(obj, "hash_key")?.to_string();
         let range_key = str_of(obj, "range_key").map(str::to_string);
         if range_key.as_deref() == Some(hash_key.as_str()) {
-            self.err("/range_key", format!("range key `{hash_key}` is also the hash key"));
+            self.err(
+                "/range_key",
+                format!("range key `{hash_key}` is also the hash key"),
+            );
         }
         let entity_attribute = str_of(obj, "entity_attribute")
             .unwrap_or("entity")
             .to_string();
-        let mut key_attrs: Vec<String> = std::iter::once(hash_key.clone()).chain(range_key.clone()).collect();
+        let mut key_attrs: Vec<String> = std::iter::once(hash_key.clone())
+            .chain(range_key.clone())
+            .collect();
         if key_attrs.contains(&entity_attribute) {
             self.err(
                 "/entity_attribute",
-                format!("`{entity_attribute}` is a key attribute; the entity attribute must be another"),
+                format!(
+                    "`{entity_attribute}` is a key attribute; the entity attribute must be another"
+                ),
             );
         }
         let throughput = super::throughput(obj);
@@ -50,7 +57,9 @@ impl Cx<'_> {
         if let Some(Value::Object(specs)) = obj.get("indexes") {
             for (index_name, spec) in specs {
                 let p = format!("/indexes/{}", pointer_segment(index_name));
-                let Some(spec) = spec.as_object() else { continue };
+                let Some(spec) = spec.as_object() else {
+                    continue;
+                };
                 let allowed = |c: char| c.is_ascii_alphanumeric() || "_.-".contains(c);
                 if !(3..=255).contains(&index_name.len()) || !index_name.chars().all(allowed) {
                     self.err(
@@ -58,9 +67,13 @@ impl Cx<'_> {
                         format!("index name `{index_name}`: DynamoDB wants 3 to 255 letters, digits, `_`, `.` or `-`"),
                     );
                 }
-                let Some(h) = str_of(spec, "hash_key") else { continue };
+                let Some(h) = str_of(spec, "hash_key") else {
+                    continue;
+                };
                 let r = str_of(spec, "range_key");
-                for (attr, at) in std::iter::once((h, "hash_key")).chain(r.map(|r| (r, "range_key"))) {
+                for (attr, at) in
+                    std::iter::once((h, "hash_key")).chain(r.map(|r| (r, "range_key")))
+                {
                     if attr == entity_attribute {
                         self.err(
                             &format!("{p}/{at}"),
@@ -76,7 +89,10 @@ impl Cx<'_> {
                     }
                 }
                 if Some(h) == r {
-                    self.err(&format!("{p}/range_key"), format!("range key `{h}` is also the hash key"));
+                    self.err(
+                        &format!("{p}/range_key"),
+                        format!("range key `{h}` is also the hash key"),
+                    );
                 }
                 let own = spec.get("throughput").map(|t| Throughput::Provisioned {
                     read: t["read_units"].as_i64().unwrap_or(8),
@@ -96,7 +112,13 @@ impl Cx<'_> {
                 });
             }
             if indexes.len() > 20 {
-                self.err("/indexes", format!("{} global indexes; DynamoDB allows 20 per table", indexes.len()));
+                self.err(
+                    "/indexes",
+                    format!(
+                        "{} global indexes; DynamoDB allows 20 per table",
+                        indexes.len()
+                    ),
+                );
             }
         }
         let stream = match str_of(obj, "stream") {
@@ -112,7 +134,9 @@ impl Cx<'_> {
         if let Some(Value::Object(specs)) = obj.get("collections") {
             for (cname, spec) in specs {
                 let p = format!("/collections/{}", pointer_segment(cname));
-                let Some(spec) = spec.as_object() else { continue };
+                let Some(spec) = spec.as_object() else {
+                    continue;
+                };
                 if !ident::is_snake_ident(cname) || ident::escaped(cname) != *cname {
                     self.err(
                         &p,
@@ -127,7 +151,8 @@ impl Cx<'_> {
                     Some(i) => match indexes.iter().position(|x| x.name == i) {
                         Some(n) => Some(n),
                         None => {
-                            let known: Vec<String> = indexes.iter().map(|x| x.name.clone()).collect();
+                            let known: Vec<String> =
+                                indexes.iter().map(|x| x.name.clone()).collect();
                             self.err(
                                 &format!("{p}/index"),
                                 format!("collection `{cname}` reads index `{i}`, which the table file does not define{}", did_you_mean(i, &known)),
@@ -152,7 +177,10 @@ impl Cx<'_> {
                     doc: str_of(spec, "doc").map(str::to_string),
                     index,
                     members,
-                    partition: Template { attr: String::new(), parts: Vec::new() },
+                    partition: Template {
+                        attr: String::new(),
+                        parts: Vec::new(),
+                    },
                     fields: Vec::new(),
                 });
             }
@@ -202,10 +230,13 @@ impl Cx<'_> {
         }
         let name = str_of(obj, "entity").map_or_else(|| model.to_snake_case(), str::to_string);
         let keys = obj.get("keys").and_then(Value::as_object)?;
-        let key_attrs: Vec<&str> = std::iter::once(table.hash_key.as_str())
-            .chain(table.range_key.as_deref())
-            .chain(table.indexes.iter().flat_map(|i| std::iter::once(i.hash_key.as_str()).chain(i.range_key.as_deref())))
-            .collect();
+        let key_attrs: Vec<&str> =
+            std::iter::once(table.hash_key.as_str())
+                .chain(table.range_key.as_deref())
+                .chain(table.indexes.iter().flat_map(|i| {
+                    std::iter::once(i.hash_key.as_str()).chain(i.range_key.as_deref())
+                }))
+                .collect();
         for (attr, _) in keys {
             if !key_attrs.contains(&attr.as_str()) {
                 let known: Vec<String> = key_attrs.iter().map(|k| k.to_string()).collect();
@@ -231,7 +262,11 @@ impl Cx<'_> {
                         f.name,
                         f.attribute,
                         table.name,
-                        if f.attribute == table.entity_attribute { "the entity name" } else { "a key" }
+                        if f.attribute == table.entity_attribute {
+                            "the entity name"
+                        } else {
+                            "a key"
+                        }
                     ),
                 );
             }
@@ -243,13 +278,19 @@ impl Cx<'_> {
         let hash = match keys.get(&table.hash_key) {
             Some(_) => template(self, &table.hash_key, true),
             None => {
-                self.err("/keys", format!("no template for the table's hash key `{}`", table.hash_key));
+                self.err(
+                    "/keys",
+                    format!("no template for the table's hash key `{}`", table.hash_key),
+                );
                 None
             }
         };
         let range = match &table.range_key {
             Some(r) if !keys.contains_key(r) => {
-                self.err("/keys", format!("no template for the table's range key `{r}`"));
+                self.err(
+                    "/keys",
+                    format!("no template for the table's range key `{r}`"),
+                );
                 None
             }
             Some(r) => template(self, r, true),
@@ -257,7 +298,9 @@ impl Cx<'_> {
         };
         let mut indexes = Vec::new();
         for index in &table.indexes {
-            let attrs: Vec<&str> = std::iter::once(index.hash_key.as_str()).chain(index.range_key.as_deref()).collect();
+            let attrs: Vec<&str> = std::iter::once(index.hash_key.as_str())
+                .chain(index.range_key.as_deref())
+                .collect();
             let given: Vec<&&str> = attrs.iter().filter(|a| keys.contains_key(**a)).collect();
             if given.is_empty() {
                 continue;
@@ -275,7 +318,13 @@ impl Cx<'_> {
             }
             let h = template(self, &index.hash_key, false);
             let r = index.range_key.as_deref().map(|r| template(self, r, false));
-            if let (Some(hash), Some(range)) = (h, r.unwrap_or(Some(Template { attr: String::new(), parts: Vec::new() }))) {
+            if let (Some(hash), Some(range)) = (
+                h,
+                r.unwrap_or(Some(Template {
+                    attr: String::new(),
+                    parts: Vec::new(),
+                })),
+            ) {
                 indexes.push(ir::EntityIndex {
                     name: index.name.clone(),
                     hash,
@@ -284,7 +333,10 @@ impl Cx<'_> {
             }
         }
         if self.errors.len() == before
-            && hash.iter().chain(&range).all(|t| t.fields().next().is_none())
+            && hash
+                .iter()
+                .chain(&range)
+                .all(|t| t.fields().next().is_none())
         {
             self.err(
                 "/keys",
@@ -306,7 +358,13 @@ impl Cx<'_> {
     }
 
     /// One key template: literal text and `{field}` / `{field:08}` placeholders.
-    fn template(&mut self, attr: &str, text: &str, fields: &[ir::Field], primary: bool) -> Option<Template> {
+    fn template(
+        &mut self,
+        attr: &str,
+        text: &str,
+        fields: &[ir::Field],
+        primary: bool,
+    ) -> Option<Template> {
         let p = format!("/keys/{}", pointer_segment(attr));
         let mut parts: Vec<Part> = Vec::new();
         let mut rest = text;
@@ -316,7 +374,12 @@ impl Cx<'_> {
             let close = rest.find('}');
             match (open, close) {
                 (_, Some(c)) if open.is_none_or(|o| c < o) => {
-                    self.err(&p, format!("`{text}`: a `}}` closes no placeholder (placeholders are `{{field}}`)"));
+                    self.err(
+                        &p,
+                        format!(
+                            "`{text}`: a `}}` closes no placeholder (placeholders are `{{field}}`)"
+                        ),
+                    );
                     return None;
                 }
                 (None, None) => {
@@ -346,7 +409,11 @@ impl Cx<'_> {
         }
         // Two placeholders with no literal between: the first must have a fixed width.
         for w in parts.windows(2) {
-            if let [Part::Field { field, format: Format::Text }, Part::Field { field: next, .. }] = w {
+            if let [Part::Field {
+                field,
+                format: Format::Text,
+            }, Part::Field { field: next, .. }] = w
+            {
                 self.err(
                     &p,
                     format!(
@@ -356,23 +423,40 @@ impl Cx<'_> {
                 );
             }
         }
-        (self.errors.len() == before).then(|| Template { attr: attr.to_string(), parts })
+        (self.errors.len() == before).then(|| Template {
+            attr: attr.to_string(),
+            parts,
+        })
     }
 
-    fn placeholder(&mut self, p: &str, text: &str, inner: &str, fields: &[ir::Field], primary: bool) -> Option<Part> {
+    fn placeholder(
+        &mut self,
+        p: &str,
+        text: &str,
+        inner: &str,
+        fields: &[ir::Field],
+        primary: bool,
+    ) -> Option<Part> {
         let (name, width) = match inner.split_once(':') {
             Some((n, w)) => (n, Some(w)),
             None => (inner, None),
         };
         let Some(i) = fields.iter().position(|f| f.name == name) else {
             let known: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
-            self.err(p, format!("`{text}`: `{{{name}}}` names no field in /fields{}", did_you_mean(name, &known)));
+            self.err(
+                p,
+                format!(
+                    "`{text}`: `{{{name}}}` names no field in /fields{}",
+                    did_you_mean(name, &known)
+                ),
+            );
             return None;
         };
         let f = &fields[i];
         let format = match (&f.ty.kind, width) {
             (Kind::Int, Some(w)) => {
-                let digits = w.len() > 1 && w.starts_with('0') && w[1..].chars().all(|c| c.is_ascii_digit());
+                let digits =
+                    w.len() > 1 && w.starts_with('0') && w[1..].chars().all(|c| c.is_ascii_digit());
                 match w[1..].parse::<usize>() {
                     Ok(n) if digits && (1..=MAX_WIDTH).contains(&n) => Format::Int(n),
                     _ => {
@@ -386,7 +470,13 @@ impl Cx<'_> {
                 return None;
             }
             (_, Some(_)) => {
-                self.err(p, format!("`{text}`: a width is for int placeholders; `{name}` is a `{}`", f.ty.kind.spec_name()));
+                self.err(
+                    p,
+                    format!(
+                        "`{text}`: a width is for int placeholders; `{name}` is a `{}`",
+                        f.ty.kind.spec_name()
+                    ),
+                );
                 return None;
             }
             (k, None) if k.is_text() || matches!(k, Kind::Enum(_)) => Format::Text,
@@ -405,7 +495,12 @@ impl Cx<'_> {
             }
         };
         if f.version {
-            self.err(p, format!("`{text}`: `{name}` is the version field; a key never changes, a version does"));
+            self.err(
+                p,
+                format!(
+                    "`{text}`: `{name}` is the version field; a key never changes, a version does"
+                ),
+            );
             return None;
         }
         if primary && !f.required {
@@ -430,7 +525,12 @@ pub(crate) fn check_tables(
     for t in tables.iter_mut() {
         let members: Vec<&ir::Model> = models
             .iter()
-            .filter(|m| m.entity.as_ref().is_some_and(|e| e.table_module == t.module) && m.table == t.name)
+            .filter(|m| {
+                m.entity
+                    .as_ref()
+                    .is_some_and(|e| e.table_module == t.module)
+                    && m.table == t.name
+            })
             .collect();
         if members.is_empty() {
             if used.contains(&t.name) {
@@ -440,14 +540,24 @@ pub(crate) fn check_tables(
             errors.push(SpecError::at(&t.source, "/table", format!("no entity uses table `{}` (an entity is a model spec with \"table\": \"{}\" and \"keys\")", t.name, t.name)));
             continue;
         }
-        t.entities = members.iter().map(|m| (m.name.clone(), m.module.clone())).collect();
+        t.entities = members
+            .iter()
+            .map(|m| (m.name.clone(), m.module.clone()))
+            .collect();
         let entity = |m: &ir::Model| m.entity.clone().expect("filtered on entity");
         // Entity names, unique per table.
         let mut names: BTreeMap<String, &str> = BTreeMap::new();
         for m in &members {
             let e = entity(m);
             if let Some(other) = names.insert(e.name.clone(), &m.source) {
-                errors.push(SpecError::at(&m.source, "/entity", format!("entity name `{}` is also used in table `{}` by {other}", e.name, t.name)));
+                errors.push(SpecError::at(
+                    &m.source,
+                    "/entity",
+                    format!(
+                        "entity name `{}` is also used in table `{}` by {other}",
+                        e.name, t.name
+                    ),
+                ));
             }
         }
         // Distinct leading literals: no two entities can render the same key.
@@ -501,7 +611,10 @@ pub(crate) fn check_tables(
             }
         }
         t.ttl = ttl.map(|(a, _)| a);
-        t.representative = members.iter().position(|m| m.ttl_field().is_some()).unwrap_or(0);
+        t.representative = members
+            .iter()
+            .position(|m| m.ttl_field().is_some())
+            .unwrap_or(0);
         // Collections: members are entities of this table sharing one partition template.
         for c in t.collections.iter_mut() {
             let p = format!("/collections/{}", pointer_segment(&c.name));
@@ -515,20 +628,39 @@ pub(crate) fn check_tables(
                 let at = format!("{p}/entities/{k}");
                 let Some(m) = members.iter().find(|m| &m.name == model) else {
                     let known: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
-                    errors.push(SpecError::at(&t.source, &at, format!("`{model}` is not an entity of table `{}`{}", t.name, did_you_mean(model, &known))));
+                    errors.push(SpecError::at(
+                        &t.source,
+                        &at,
+                        format!(
+                            "`{model}` is not an entity of table `{}`{}",
+                            t.name,
+                            did_you_mean(model, &known)
+                        ),
+                    ));
                     continue;
                 };
                 if model == "Unknown" {
                     errors.push(SpecError::at(&t.source, &at, "a member named `Unknown` would clash with the enum's variant for items of entities this code does not know; rename the model"));
                 }
-                if resolved.iter().any(|(n, _, _): &(String, String, String)| n == model) {
-                    errors.push(SpecError::at(&t.source, &at, format!("`{model}` is listed twice")));
+                if resolved
+                    .iter()
+                    .any(|(n, _, _): &(String, String, String)| n == model)
+                {
+                    errors.push(SpecError::at(
+                        &t.source,
+                        &at,
+                        format!("`{model}` is listed twice"),
+                    ));
                     continue;
                 }
                 let e = entity(m);
                 let partition = match c.index {
                     None => Some(e.hash.clone()),
-                    Some(i) => e.indexes.iter().find(|x| x.name == t.indexes[i].name).map(|x| x.hash.clone()),
+                    Some(i) => e
+                        .indexes
+                        .iter()
+                        .find(|x| x.name == t.indexes[i].name)
+                        .map(|x| x.hash.clone()),
                 };
                 let Some(partition) = partition else {
                     errors.push(SpecError::at(&t.source, &at, format!("`{model}` is not in index `{}` (its spec has no template for `{attr}`)", t.indexes[c.index.unwrap_or(0)].name)));
@@ -564,12 +696,18 @@ pub(crate) fn check_tables(
                     .map(|part| match part {
                         Part::Field { field, format } => {
                             fields.push(m.fields[*field].clone());
-                            Part::Field { field: fields.len() - 1, format: *format }
+                            Part::Field {
+                                field: fields.len() - 1,
+                                format: *format,
+                            }
                         }
                         lit => lit.clone(),
                     })
                     .collect();
-                c.partition = Template { attr: template.attr.clone(), parts };
+                c.partition = Template {
+                    attr: template.attr.clone(),
+                    parts,
+                };
                 c.fields = fields;
             }
         }
@@ -581,7 +719,16 @@ fn same_partition(a: &ir::Model, at: &Template, b: &ir::Model, bt: &Template) ->
     at.parts.len() == bt.parts.len()
         && at.parts.iter().zip(&bt.parts).all(|(x, y)| match (x, y) {
             (Part::Lit(l), Part::Lit(r)) => l == r,
-            (Part::Field { field: f, format: ff }, Part::Field { field: g, format: gf }) => {
+            (
+                Part::Field {
+                    field: f,
+                    format: ff,
+                },
+                Part::Field {
+                    field: g,
+                    format: gf,
+                },
+            ) => {
                 let (f, g) = (&a.fields[*f], &b.fields[*g]);
                 ff == gf && f.name == g.name && f.attribute == g.attribute && f.ty.kind == g.ty.kind
             }

@@ -79,7 +79,8 @@ pub(crate) async fn get_single<M: Model>(
     let live = read::local_checks::<M>(None, include_expired);
     // An entity's read returns that entity only.
     let shown = |item: &Item| {
-        M::ENTITY.is_none_or(|e| e.holds(item)) && live.as_ref().is_none_or(|c| eval::matches(c, item))
+        M::ENTITY.is_none_or(|e| e.holds(item))
+            && live.as_ref().is_none_or(|c| eval::matches(c, item))
     };
     match single.extra {
         None => {

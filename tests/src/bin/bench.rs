@@ -594,7 +594,10 @@ async fn single_table(db: &Db, rounds: usize) -> Res<()> {
     // The item a hand-written single-table layer would put: fields plus rendered keys.
     let raw_item = |n: &WorkspaceNote| {
         let mut item = n.to_item();
-        let created = n.created_at.format("%Y-%m-%dT%H:%M:%S%.6f+0000").to_string();
+        let created = n
+            .created_at
+            .format("%Y-%m-%dT%H:%M:%S%.6f+0000")
+            .to_string();
         let s = |t: String| AttributeValue::S(t);
         item.insert("pk".into(), s(format!("ws#{}", n.workspace)));
         item.insert("sk".into(), s(format!("note#{created}#{}", n.id)));
@@ -606,10 +609,19 @@ async fn single_table(db: &Db, rounds: usize) -> Res<()> {
         item
     };
     let raw_key = |n: &WorkspaceNote| {
-        let created = n.created_at.format("%Y-%m-%dT%H:%M:%S%.6f+0000").to_string();
+        let created = n
+            .created_at
+            .format("%Y-%m-%dT%H:%M:%S%.6f+0000")
+            .to_string();
         HashMap::from([
-            ("pk".to_string(), AttributeValue::S(format!("ws#{}", n.workspace))),
-            ("sk".to_string(), AttributeValue::S(format!("note#{created}#{}", n.id))),
+            (
+                "pk".to_string(),
+                AttributeValue::S(format!("ws#{}", n.workspace)),
+            ),
+            (
+                "sk".to_string(),
+                AttributeValue::S(format!("note#{created}#{}", n.id)),
+            ),
         ])
     };
     compare(
@@ -671,7 +683,11 @@ async fn single_table(db: &Db, rounds: usize) -> Res<()> {
     .await?;
     // A partition of a workspace, 20 members and 100 notes, read a page of 100 at a time.
     Workspace::save_one(db, Workspace::new("coll", "Collection")).await?;
-    Member::save_many(db, (0..20).map(|i| Member::new("coll", format!("m{i}@bench.io")))).await?;
+    Member::save_many(
+        db,
+        (0..20).map(|i| Member::new("coll", format!("m{i}@bench.io"))),
+    )
+    .await?;
     WorkspaceNote::save_many(db, (0..N).map(|i| note("coll", i))).await?;
     const PAGE: usize = 100;
     compare(
