@@ -125,6 +125,24 @@ pub(crate) async fn paged_read<M: Model, T>(
 /// Turns a stored item into what a stream yields (a model, or just its key).
 pub(crate) type Convert<T> = fn(&Db, Item) -> Result<T, Error>;
 
+/// The items of a plan (or the error that kept it from being planned) as `T`s, at most
+/// `options.limit` of them: what every read's `stream()` yields.
+pub(crate) fn limited_stream<'a, M: Model, T: Send + 'a>(
+    db: &'a Db,
+    planned: Result<Planned, Error>,
+    options: ReadOptions,
+    convert: Convert<T>,
+) -> BoxStream<'a, Result<T, Error>> {
+    let planned = match planned {
+        Ok(p) => p,
+        Err(e) => return futures::stream::once(async { Err(e) }).boxed(),
+    };
+    let limit = options.limit.unwrap_or(usize::MAX);
+    raw_stream::<M, T>(db, planned, options, convert)
+        .take(limit)
+        .boxed()
+}
+
 /// The items of a plan as `T`s. Batched reads convert inside their (concurrent) chunk
 /// futures, so decoding runs in parallel, as hand-written concurrent code would.
 pub(crate) fn raw_stream<'a, M: Model, T: Send + 'a>(

@@ -5,14 +5,14 @@
 use std::future::IntoFuture;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use futures::stream::{self, BoxStream, StreamExt};
+use futures::stream::{BoxStream, StreamExt};
 
 use crate::db::Db;
 use crate::entity::Template;
 use crate::error::{DecodeError, Error};
 use crate::model::{IndexDef, Model};
 use crate::plan::{self, Access, Plan, Planned};
-use crate::read::{paged_read, raw_stream, Page, ReadOptions};
+use crate::read::{limited_stream, paged_read, Page, ReadOptions};
 use crate::trace::{self, traced, BoxFuture};
 use crate::value::Item;
 
@@ -239,18 +239,9 @@ impl<'a, E: Model, T: Member> Collection<'a, E, T> {
     }
 
     fn items(self) -> BoxStream<'a, Result<T, Error>> {
-        let planned = match self.plan() {
-            Ok(p) => p,
-            Err(e) => return stream::once(async { Err(e) }).boxed(),
-        };
-        let limit = self.options.limit;
-        let items = raw_stream::<E, T>(self.db, planned, self.options, |db, item| {
+        limited_stream::<E, T>(self.db, self.plan(), self.options, |db, item| {
             decode_member::<E, T>(db, &item)
-        });
-        match limit {
-            Some(n) => items.take(n).boxed(),
-            None => items.boxed(),
-        }
+        })
     }
 }
 

@@ -3,13 +3,13 @@
 
 use std::future::IntoFuture;
 
-use futures::stream::{self, BoxStream, StreamExt};
+use futures::stream::{BoxStream, StreamExt};
 
 use crate::db::Db;
 use crate::error::Error;
 use crate::model::{decode, Model, Targets};
 use crate::plan::{self, Plan};
-use crate::read::{paged_read, raw_stream, Page, ReadOptions};
+use crate::read::{limited_stream, paged_read, Page, ReadOptions};
 use crate::retry::RetryPolicy;
 use crate::trace::{self, traced, BoxFuture};
 
@@ -167,20 +167,12 @@ impl<'a, M: Model> GetMany<'a, M> {
     }
 
     fn items(self) -> BoxStream<'a, Result<M, Error>> {
-        let db = self.db;
-        let planned = match self
+        let planned = self
             .check_segments()
-            .and_then(|()| plan::plan(self.targets))
-        {
-            Ok(p) => p,
-            Err(e) => return stream::once(async { Err(e) }).boxed(),
-        };
-        let (options, limit) = (self.options, self.options.limit);
-        let items = raw_stream::<M, M>(db, planned, options, |db, item| decode::<M>(db, &item));
-        match limit {
-            Some(n) => items.take(n).boxed(),
-            None => items.boxed(),
-        }
+            .and_then(|()| plan::plan(self.targets));
+        limited_stream::<M, M>(self.db, planned, self.options, |db, item| {
+            decode::<M>(db, &item)
+        })
     }
 }
 

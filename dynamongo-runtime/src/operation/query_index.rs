@@ -16,7 +16,7 @@ use crate::expr::{AttrPath, Cmp, Condition, Expr};
 use crate::field::Ordered;
 use crate::model::{decode_document, IndexDef, Model};
 use crate::plan::{self, Access, Plan, Planned};
-use crate::read::{paged_read, raw_stream, Page, ReadOptions};
+use crate::read::{limited_stream, paged_read, Page, ReadOptions};
 use crate::retry::RetryPolicy;
 use crate::trace;
 use crate::value::{FieldValue, Item};
@@ -401,14 +401,7 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
     }
 
     fn items(self) -> BoxStream<'a, Result<P, Error>> {
-        let planned = match self.planned() {
-            Ok(p) => p,
-            Err(e) => return futures::stream::iter([Err(e)]).boxed(),
-        };
-        let limit = self.options.limit.unwrap_or(usize::MAX);
-        raw_stream::<M, P>(self.db, planned, self.options, decode_as::<M, P>)
-            .take(limit)
-            .boxed()
+        limited_stream::<M, P>(self.db, self.planned(), self.options, decode_as::<M, P>)
     }
 }
 
