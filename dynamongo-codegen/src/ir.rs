@@ -36,6 +36,9 @@ pub struct Model {
     /// from its fields by templates; `hash_key` / `range_key` then point at the first
     /// placeholder field of each primary template and are not key attributes.
     pub entity: Option<Entity>,
+    /// Stored items go through the user's `dynamongo_runtime::Upgrade` impl before their
+    /// fields are read (`"upgrade": true`).
+    pub upgrade: bool,
 }
 
 /// An entity of a single-table design.
@@ -355,6 +358,9 @@ pub struct Field {
     pub name: String,
     /// DynamoDB attribute name (the `attribute` override or `name`).
     pub attribute: String,
+    /// The attribute items were stored under before a rename (`renamed_from`): read when
+    /// `attribute` is absent.
+    pub renamed_from: Option<String>,
     pub required: bool,
     pub default: Option<Default>,
     pub doc: Option<String>,
@@ -546,6 +552,9 @@ pub struct Enum {
     pub doc: Option<String>,
     /// (Rust variant name, stored string).
     pub variants: Vec<(String, String)>,
+    /// (a value items were stored with that the enum no longer has, the variant it reads
+    /// as): the spec's `aliases`.
+    pub aliases: Vec<(String, String)>,
 }
 
 /// Value rules from the spec. Numbers are kept as written (f64 for floats, i64 for ints).

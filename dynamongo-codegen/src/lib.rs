@@ -25,6 +25,7 @@
 
 mod emit;
 mod error;
+pub mod breaking;
 pub mod export;
 mod hooks;
 mod ident;
@@ -35,7 +36,8 @@ mod write;
 use std::path::{Path, PathBuf};
 
 pub use error::{Error, SpecError};
-pub use spec::SCHEMA;
+pub use breaking::{breaking, Class, Finding};
+pub use spec::{Specs, SCHEMA};
 pub use write::{check, write, Drift, WriteReport};
 
 /// How generated modules are laid out.
@@ -193,18 +195,7 @@ impl Options {
 /// written: see [`write()`], [`check`] or [`Builder`]). Spec errors of all files, and every
 /// option that names nothing or does not parse, are returned together.
 pub fn generate(options: &Options) -> Result<Generated, Error> {
-    let (specs, sources) = match &options.input {
-        Input::Dir(dir) => read_specs(dir)?,
-        Input::Sources(list) => (
-            Vec::new(),
-            list.iter()
-                .map(|(name, text)| spec::Source {
-                    name: name.clone(),
-                    text: text.clone(),
-                })
-                .collect(),
-        ),
-    };
+    let (specs, sources) = sources(options)?;
     let spec::Specs {
         mut models,
         mut tables,
@@ -220,6 +211,28 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
         models,
         tables,
     })
+}
+
+/// The spec files of `options` and their texts.
+fn sources(options: &Options) -> Result<(Vec<PathBuf>, Vec<spec::Source>), Error> {
+    Ok(match &options.input {
+        Input::Dir(dir) => read_specs(dir)?,
+        Input::Sources(list) => (
+            Vec::new(),
+            list.iter()
+                .map(|(name, text)| spec::Source {
+                    name: name.clone(),
+                    text: text.clone(),
+                })
+                .collect(),
+        ),
+    })
+}
+
+/// The checked spec set of `options` (models and table files), without generating code.
+pub(crate) fn parse_options(options: &Options) -> Result<Specs, Error> {
+    let (_, sources) = sources(options)?;
+    spec::parse_all(&sources).map_err(Error::Spec)
 }
 
 fn emit_files(

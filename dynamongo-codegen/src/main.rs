@@ -1,14 +1,15 @@
-//! `dynamongo-codegen generate|check|export ...` (and the older
+//! `dynamongo-codegen generate|check|export|breaking ...` (and the older
 //! `dynamongo-codegen [--check] SPEC_DIR OUT_DIR`).
 //!
-//! Exit codes: 0 success, 1 spec errors or (for `check`) drift, 2 usage or I/O errors.
+//! Exit codes: 0 success, 1 spec errors, (for `check`) drift or (for `breaking`) a
+//! breaking change, 2 usage or I/O errors (and, for `breaking`, an invalid spec set).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use dynamongo_codegen::export::{export, Format};
-use dynamongo_codegen::{check, generate, write, Drift, Error, Options};
+use dynamongo_codegen::{check, generate, write, Class, Drift, Error, Options};
 
 /// Typed DynamoDB models from JSON specs: Rust code, and the tables as infrastructure code.
 #[derive(Parser)]
@@ -59,6 +60,21 @@ enum Command {
         spec_dir: PathBuf,
         out: Option<PathBuf>,
     },
+    /// Compare SPEC_DIR with an older spec set: what the change does to stored items
+    ///
+    /// One finding per change: file, JSON pointer, class (breaking, warning or safe) and
+    /// why. Exit 1 when a finding is breaking, 0 otherwise, 2 on a usage error or when
+    /// either spec set is invalid. In CI: `breaking --against git:origin/main spec/`.
+    Breaking {
+        /// The older specs: a directory, or `git:REF` (read with `git show REF:path`; no
+        /// checkout needed).
+        #[arg(long, value_name = "OLD")]
+        against: String,
+        spec_dir: PathBuf,
+        /// `text` (one line a finding) or `json` (for tools).
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
+    },
 }
 
 /// The generator's hooks (as `dynamongo_codegen::Options`), shared by `generate` and `check`.
@@ -108,7 +124,7 @@ impl Hooks {
     }
 }
 
-const COMMANDS: &[&str] = &["generate", "check", "export", "help"];
+const COMMANDS: &[&str] = &["generate", "check", "export", "breaking", "help"];
 
 /// The older form, `dynamongo-codegen [--check] SPEC_DIR OUT_DIR`, as a subcommand.
 fn with_subcommand(args: Vec<String>) -> Vec<String> {
@@ -154,7 +170,84 @@ fn main() -> ExitCode {
             spec_dir,
             out,
         } => run_export(&format, &table_prefix, &spec_dir, out.as_deref()),
+        Command::Breaking {
+            against,
+            spec_dir,
+            format,
+        } => run_breaking(&against, &spec_dir, &format),
     }
+}
+
+fn run_breaking(against: &str, spec_dir: &Path, format: &str) -> ExitCode {
+    let old = match against.strip_prefix("git:") {
+        Some(rev) => match git_specs(spec_dir, rev) {
+            Ok(sources) => Options::from_sources(sources),
+            Err(e) => {
+                eprintln!("error: --against {against}: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => Options::new(against),
+    };
+    let findings = match dynamongo_codegen::breaking(&old, &Options::new(spec_dir)) {
+        Ok(f) => f,
+        Err(e) => {
+            // Which set is invalid shows in the file names (the old set's are its own).
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    if format == "json" {
+        let list: Vec<serde_json::Value> = findings.iter().map(|f| f.to_json()).collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&list).unwrap_or_default()
+        );
+    } else {
+        for f in &findings {
+            println!("{f}");
+        }
+        let count = |c| findings.iter().filter(|f| f.class == c).count();
+        eprintln!(
+            "{} breaking, {} warning(s), {} safe",
+            count(Class::Breaking),
+            count(Class::Warning),
+            count(Class::Safe)
+        );
+    }
+    if findings.iter().any(|f| f.class == Class::Breaking) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The `*.json` files of `spec_dir` as they are at `rev`, named `<rev>:<path>` (read with
+/// `git show`, no checkout).
+fn git_specs(spec_dir: &Path, rev: &str) -> Result<Vec<(String, String)>, String> {
+    let git = |args: &[&str]| -> Result<String, String> {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(spec_dir)
+            .args(args)
+            .output()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        if out.status.success() {
+            String::from_utf8(out.stdout).map_err(|e| e.to_string())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+        }
+    };
+    let prefix = git(&["rev-parse", "--show-prefix"])?.trim().to_string();
+    git(&["rev-parse", "--verify", &format!("{rev}^{{commit}}")])?;
+    let listing = git(&["ls-tree", "--full-tree", "--name-only", &format!("{rev}:{prefix}")]).unwrap_or_default();
+    let mut out = Vec::new();
+    for name in listing.lines().filter(|n| n.ends_with(".json")) {
+        let path = format!("{prefix}{name}");
+        let text = git(&["show", &format!("{rev}:{path}")])?;
+        out.push((format!("{rev}:{path}"), text));
+    }
+    Ok(out)
 }
 
 /// The exit code of a failed run: 1 for spec errors, 2 for the rest.

@@ -416,6 +416,7 @@ impl Cx<'_> {
             runtime: crate::DEFAULT_RUNTIME_PATH.to_string(),
             attributes: Vec::new(),
             entity: None,
+            upgrade: obj.get("upgrade").and_then(Value::as_bool) == Some(true),
         })
     }
 
@@ -474,6 +475,7 @@ impl Cx<'_> {
             runtime: crate::DEFAULT_RUNTIME_PATH.to_string(),
             attributes: Vec::new(),
             entity: Some(entity),
+            upgrade: obj.get("upgrade").and_then(Value::as_bool) == Some(true),
         })
     }
 
@@ -598,9 +600,26 @@ impl Cx<'_> {
                     );
                 }
             }
+            let renamed_from = str_of(spec, "renamed_from").map(str::to_string);
+            if let Some(old) = &renamed_from {
+                if *old == attribute {
+                    self.err(
+                        &format!("{p}/renamed_from"),
+                        format!("`{old}` is the field's attribute already; renamed_from names the one items were stored under before"),
+                    );
+                } else if let Some(other) = obj.iter().find(|(n, f)| {
+                    *n != name && f.get("attribute").and_then(Value::as_str).unwrap_or(n) == old
+                }) {
+                    self.err(
+                        &format!("{p}/renamed_from"),
+                        format!("`{old}` is the attribute of field `{}`; reading it as `{name}` would read that field", other.0),
+                    );
+                }
+            }
             let mut field = ir::Field {
                 name: name.clone(),
                 attribute,
+                renamed_from,
                 required,
                 default,
                 doc: str_of(spec, "doc").map(str::to_string),
@@ -755,10 +774,26 @@ impl Cx<'_> {
                         }
                     }
                 }
+                // Values items were stored with that the enum no longer has.
+                let mut aliases = Vec::new();
+                if let Some(Value::Object(map)) = spec.get("aliases") {
+                    for (old, new) in map {
+                        let ap = format!("{pointer}/aliases/{}", pointer_segment(old));
+                        let new = new.as_str().unwrap_or_default();
+                        if variants.iter().any(|(_, s)| s == old) {
+                            self.err(&ap, format!("`{old}` is still a value of the enum; an alias names one it no longer has"));
+                        } else if let Some((variant, _)) = variants.iter().find(|(_, s)| s == new) {
+                            aliases.push((old.clone(), variant.clone()));
+                        } else {
+                            self.err(&ap, format!("`{old}` is read as `{new}`, which is not a value of the enum"));
+                        }
+                    }
+                }
                 Kind::Enum(ir::Enum {
                     name,
                     doc: str_of(spec, "doc").map(str::to_string),
                     variants,
+                    aliases,
                 })
             }
             other => {
@@ -769,11 +804,11 @@ impl Cx<'_> {
                 return None;
             }
         };
-        for option in ["items", "fields", "values", "name"] {
+        for option in ["items", "fields", "values", "aliases", "name"] {
             let allowed = match option {
                 "items" => matches!(kind, Kind::List(_) | Kind::Map(_)),
                 "fields" => matches!(kind, Kind::Dict(_)),
-                "values" => matches!(kind, Kind::Enum(_)),
+                "values" | "aliases" => matches!(kind, Kind::Enum(_)),
                 _ => matches!(kind, Kind::Dict(_) | Kind::Enum(_)),
             };
             if !allowed && spec.contains_key(option) {

@@ -59,10 +59,31 @@ pub fn entity_of<'i>(item: &'i Item, attribute: &str) -> Option<&'i str> {
     }
 }
 
+/// The stored value of a field: its attribute, or the one it was renamed from.
+fn stored<'i>(item: &'i Item, attr: &Attr) -> (&'static str, Option<&'i Av>) {
+    match (item.get(attr.name), attr.old) {
+        (None, Some(old)) => (old, item.get(old)),
+        (v, _) => (attr.name, v),
+    }
+}
+
+/// An item as the model's [`Upgrade`](crate::Upgrade) impl reshapes it, before its fields
+/// are read (a spec with `"upgrade": true`).
+pub fn upgraded<M: crate::Upgrade>(item: &Item) -> Item {
+    let mut item = item.clone();
+    M::upgrade(&mut item);
+    item
+}
+
+/// The variant an enum alias (a value the enum no longer has) reads as.
+pub fn parse_alias<E: Copy>(s: &str, aliases: &[(&str, E)]) -> Option<E> {
+    aliases.iter().find(|(old, _)| *old == s).map(|(_, e)| *e)
+}
+
 /// Reads an attribute of an item (or of a dict's map) into a struct field.
 pub fn get<T: Slot>(item: &Item, attr: &Attr) -> Result<T, DecodeError> {
-    let attribute = attr.name;
-    match item.get(attribute) {
+    let (attribute, value) = stored(item, attr);
+    match value {
         None | Some(Av::Null(_)) => T::absent().map_err(|e| e.at(attribute)),
         Some(v) => T::Value::from_attr(v)
             .map(T::wrap)
@@ -77,7 +98,7 @@ pub fn get_or<T: Slot>(
     attr: &Attr,
     default: fn() -> T::Value,
 ) -> Result<T, DecodeError> {
-    match item.get(attr.name) {
+    match stored(item, attr).1 {
         None | Some(Av::Null(_)) => Ok(T::wrap(default())),
         Some(_) => get(item, attr),
     }

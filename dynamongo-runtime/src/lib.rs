@@ -84,7 +84,7 @@ pub use batch::BatchResult;
 pub use db::Db;
 pub use error::{Error, Result};
 pub use expr::{Condition, Update};
-pub use model::Model;
+pub use model::{Model, Upgrade};
 pub use operation::ModelExt;
 
 /// Connecting: [`Db::builder`]'s options and the retry policy of batched calls.

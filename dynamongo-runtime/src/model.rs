@@ -169,6 +169,35 @@ impl Throughput {
     }
 }
 
+/// How a model whose spec says `"upgrade": true` reads items older models stored: its
+/// generated decoding calls [`Upgrade::upgrade`] on every stored item before reading its
+/// fields. Write the impl next to the generated module; an item read through it is
+/// written back in the new form on its next save.
+///
+/// ```
+/// use dynamongo_runtime::field::{AttributeValue, Item};
+/// # struct Contact;
+/// impl dynamongo_runtime::Upgrade for Contact {
+///     /// Version 1 stored one `name`; version 2 has `first` and `last`.
+///     fn upgrade(item: &mut Item) {
+///         if let Some(AttributeValue::S(name)) = item.remove("name") {
+///             let (first, last) = name.split_once(' ').unwrap_or((&name, ""));
+///             item.insert("first".into(), AttributeValue::S(first.into()));
+///             item.insert("last".into(), AttributeValue::S(last.into()));
+///         }
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has `\"upgrade\": true` in its spec, but no `dynamongo_runtime::Upgrade` impl",
+    label = "stored items of `{Self}` are read through its `Upgrade` impl",
+    note = "write next to the generated module: `impl dynamongo_runtime::Upgrade for {Self} {{ fn upgrade(item: &mut dynamongo_runtime::field::Item) {{ /* reshape what older models stored */ }} }}`"
+)]
+pub trait Upgrade {
+    /// Reshapes a stored item into what the model reads now (rename, split, fill in).
+    fn upgrade(item: &mut Item);
+}
+
 /// The primary key type of a model (generated: `UserKey`).
 pub trait ModelKey: Clone + std::fmt::Debug + Send + Sync + 'static {
     /// The key's attributes: the DynamoDB key map, or for an entity of a single-table

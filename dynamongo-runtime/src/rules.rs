@@ -81,6 +81,9 @@ pub struct Attr {
     pub name: &'static str,
     /// The rules of its values.
     pub rules: Rules,
+    /// The attribute items were stored under before the field was renamed (the spec's
+    /// `renamed_from`): read when `name` is absent.
+    pub old: Option<&'static str>,
 }
 
 impl Attr {
@@ -89,7 +92,14 @@ impl Attr {
         Attr {
             name,
             rules: Rules::NONE,
+            old: None,
         }
+    }
+
+    /// The same attribute, read from `old` in items stored before a rename.
+    pub const fn renamed_from(mut self, old: &'static str) -> Self {
+        self.old = Some(old);
+        self
     }
 
     /// The same attribute with `rules`.

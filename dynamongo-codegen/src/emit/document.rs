@@ -9,12 +9,23 @@ use crate::ident::{fresh, ident};
 use crate::ir::{Field, Kind};
 
 pub fn emit_document(name: &str, fields: &[Field]) -> TokenStream {
-    emit_document_of(name, fields, quote!(Self))
+    emit_document_of(name, fields, quote!(Self), false)
+}
+
+/// The `Document` impl of a model: with `"upgrade": true`, stored items go through its
+/// `Upgrade` impl before their fields are read.
+pub fn emit_model_document(name: &str, fields: &[Field], upgrade: bool) -> TokenStream {
+    emit_document_of(name, fields, quote!(Self), upgrade)
 }
 
 /// The `Document` impl of `name`, whose fields' attributes are constants of `owner` (the
 /// struct itself, or the model for its key type).
-pub fn emit_document_of(name: &str, fields: &[Field], owner: TokenStream) -> TokenStream {
+pub fn emit_document_of(
+    name: &str,
+    fields: &[Field],
+    owner: TokenStream,
+    upgrade: bool,
+) -> TokenStream {
     let name_ident = format_ident!("{}", name);
     let count = proc_macro2::Literal::usize_unsuffixed(fields.len());
 
@@ -59,6 +70,7 @@ pub fn emit_document_of(name: &str, fields: &[Field], owner: TokenStream) -> Tok
         let id = ident(&f.name);
         quote!(#id: #id?)
     });
+    let upgrade = upgrade.then(|| quote!(let item = &dm::upgraded::<Self>(item);));
     // A dict may have no fields at all.
     let (unused_visitor, unused_item, unused_json) = match fields.is_empty() {
         true => (
@@ -79,6 +91,7 @@ pub fn emit_document_of(name: &str, fields: &[Field], owner: TokenStream) -> Tok
             }
 
             fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
+                #upgrade
                 #unused_item
                 ::core::result::Result::Ok(Self { #(#gets),* })
             }

@@ -27,7 +27,7 @@ pub fn model_tokens(m: &Model) -> TokenStream {
     structs::nested(&m.fields, &mut dicts, &mut enums);
 
     let model_struct = structs::emit_struct(&m.name, m.doc.as_deref(), &m.fields, &m.attributes);
-    let document = document::emit_document(&m.name, &m.fields);
+    let document = document::emit_model_document(&m.name, &m.fields, m.upgrade);
     let key = key::emit_key(m);
     let model_impl = key::emit_model_impl(m);
     let field_fns = handles::emit_field_fns(m);

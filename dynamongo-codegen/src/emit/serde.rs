@@ -16,7 +16,7 @@ pub fn emit_serde(m: &Model) -> Option<TokenStream> {
     // The key type is a document of the model's key fields, for its JSON form.
     let key_fields: Vec<Field> = m.key_fields().into_iter().cloned().collect();
     let key_document =
-        super::document::emit_document_of(&m.key_name(), &key_fields, quote!(#model));
+        super::document::emit_document_of(&m.key_name(), &key_fields, quote!(#model), false);
     let documents = std::iter::once(m.key_name())
         .chain(m.indexes.iter().filter_map(|i| i.projection_type.clone()))
         .map(|name| {

@@ -131,6 +131,29 @@ pub fn emit_enum(e: &Enum) -> TokenStream {
     let variant_docs = values.iter().map(|v| format!(" Stored as `{v}`."));
     let count = proc_macro2::Literal::usize_unsuffixed(e.variants.len());
     let type_name = &e.name;
+    // Stored values the enum no longer has, read as the variants their aliases name.
+    let (aliases, parse_stored) = if e.aliases.is_empty() {
+        (quote!(), quote!(Self::parse))
+    } else {
+        let n = proc_macro2::Literal::usize_unsuffixed(e.aliases.len());
+        let pairs = e.aliases.iter().map(|(old, v)| {
+            let v = format_ident!("{}", v);
+            quote!((#old, Self::#v))
+        });
+        (
+            quote! {
+                /// Values items were stored with that the enum no longer has, and the
+                /// variants they read as (the spec's `aliases`).
+                pub const ALIASES: [(&'static str, Self); #n] = [#(#pairs),*];
+
+                /// The variant a stored `s` reads as: its own, or an alias's.
+                pub fn parse_stored(s: &str) -> ::core::option::Option<Self> {
+                    Self::parse(s).or_else(|| dm::parse_alias(s, &Self::ALIASES))
+                }
+            },
+            quote!(Self::parse_stored),
+        )
+    };
     quote! {
         #doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -154,6 +177,8 @@ pub fn emit_enum(e: &Enum) -> TokenStream {
             pub fn parse(s: &str) -> ::core::option::Option<Self> {
                 dm::parse_enum(s, &Self::VALUES, &Self::ALL)
             }
+
+            #aliases
         }
 
         impl ::core::fmt::Display for #name {
@@ -168,7 +193,7 @@ pub fn emit_enum(e: &Enum) -> TokenStream {
             }
 
             fn from_attr(value: &dm::AttributeValue) -> ::core::result::Result<Self, dm::DecodeError> {
-                dm::enum_from_attr(value, #type_name, Self::parse)
+                dm::enum_from_attr(value, #type_name, #parse_stored)
             }
 
             fn to_json(&self) -> dm::serde_json::Value {

@@ -286,12 +286,15 @@ pub fn attr_const(f: &Field) -> proc_macro2::Ident {
 pub fn attr_decl(f: &Field) -> TokenStream {
     let c = attr_const(f);
     let name = &f.attribute;
+    let mut attr = quote!(dm::Attr::new(#name));
+    if let Some(old) = &f.renamed_from {
+        attr = quote!(#attr.renamed_from(#old));
+    }
     if f.has_rules() {
         let r = rules(f);
-        quote!(const #c: dm::Attr = dm::Attr::new(#name).rules(#r);)
-    } else {
-        quote!(const #c: dm::Attr = dm::Attr::new(#name);)
+        attr = quote!(#attr.rules(#r));
     }
+    quote!(const #c: dm::Attr = #attr;)
 }
 
 /// The attribute of a field of `owner` (`&Self::EMAIL`), for the runtime's helpers.
