@@ -19,6 +19,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .spec_dir("specs/valid")
         .out_dir(out.join("valid"))
         .generate()?;
+    // Two versions of the same models, for the schema-evolution tests (tests/evolution.rs).
+    for version in ["old", "new"] {
+        dynamongo_codegen::Builder::new()
+            .spec_dir(format!("specs/evolution/{version}"))
+            .out_dir(out.join(format!("evolution_{version}")))
+            .quiet(true)
+            .generate()?;
+    }
     // With serde impls (the `serde` option), for tests/serde.rs.
     dynamongo_codegen::Builder::new()
         .spec_dir("../spec")

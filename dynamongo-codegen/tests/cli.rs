@@ -526,3 +526,77 @@ fn export_writes_each_format_once_and_refuses_an_unknown_one() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("x.json"));
 }
+
+/// `breaking`: exit 0 without a breaking change, 1 with one, 2 for a usage error or an
+/// invalid spec set; `--against git:REF` reads the old specs from a commit; `--format json`.
+#[test]
+fn breaking_exits_by_the_worst_finding_and_reads_old_specs_from_git() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    let specs = repo.join("spec");
+    std::fs::create_dir(&specs).unwrap();
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .arg("-C")
+            .arg(repo)
+            .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
+    };
+    let user = |extra: &str| {
+        format!(
+            r#"{{"model": "User", "table": "users", "hash_key": "email",
+               "fields": {{"email": {{"type": "email", "required": true}}{extra}}}}}"#
+        )
+    };
+    std::fs::write(specs.join("user.json"), user("")).unwrap();
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "one"]);
+    let breaking = |against: &str, format: Option<&str>| {
+        let mut c = bin();
+        c.arg("breaking").arg("--against").arg(against).arg(&specs);
+        if let Some(f) = format {
+            c.args(["--format", f]);
+        }
+        c.output().unwrap()
+    };
+    // Unchanged: nothing to say.
+    let o = breaking("git:HEAD", None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // A safe change.
+    std::fs::write(specs.join("user.json"), user(r#", "city": {"type": "string"}"#)).unwrap();
+    let o = breaking("git:HEAD", None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("/fields/city: safe"));
+    // A breaking one.
+    std::fs::write(
+        specs.join("user.json"),
+        user(r#", "city": {"type": "string", "required": true}"#),
+    )
+    .unwrap();
+    let o = breaking("git:HEAD", None);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        out.starts_with("spec/user.json: /fields/city: breaking: items stored before"),
+        "{out}"
+    );
+    let o = breaking("git:HEAD", Some("json"));
+    assert_eq!(o.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json[0]["rule"], "field-added-required");
+    // A directory works as well as a commit.
+    let old = tmp.path().join("old");
+    std::fs::create_dir(&old).unwrap();
+    std::fs::write(old.join("user.json"), user("")).unwrap();
+    assert_eq!(breaking(old.to_str().unwrap(), None).status.code(), Some(1));
+    // Usage errors and invalid spec sets: 2.
+    assert_eq!(breaking("git:no-such-ref", None).status.code(), Some(2));
+    std::fs::write(specs.join("user.json"), "{ not json").unwrap();
+    let o = breaking("git:HEAD", None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("user.json"), "{}", stderr(&o));
+}

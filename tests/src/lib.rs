@@ -70,6 +70,30 @@ pub mod edge {
     include!(concat!(env!("OUT_DIR"), "/valid/models.rs"));
 }
 
+/// Models as version 1 of `tests/specs/evolution` has them: what stored the items.
+pub mod evolution_old {
+    include!(concat!(env!("OUT_DIR"), "/evolution_old/models.rs"));
+}
+
+/// The same models in version 2 (`tests/specs/evolution/new`): renamed fields, an aliased
+/// enum value, new fields, an `Upgrade` impl, and the breaking changes the check finds.
+pub mod evolution_new {
+    include!(concat!(env!("OUT_DIR"), "/evolution_new/models.rs"));
+
+    use dynamongo_runtime::field::{AttributeValue, Item};
+
+    /// Version 1 stored one `name` ("Ada Lovelace"); version 2 reads `first` and `last`.
+    impl dynamongo_runtime::Upgrade for contact::Contact {
+        fn upgrade(item: &mut Item) {
+            if let Some(AttributeValue::S(name)) = item.remove("name") {
+                let (first, last) = name.split_once(' ').unwrap_or((name.as_str(), "-"));
+                item.insert("first".into(), AttributeValue::S(first.into()));
+                item.insert("last".into(), AttributeValue::S(last.into()));
+            }
+        }
+    }
+}
+
 /// The checked-in snapshots of `spec/` (module layout), compiled as they are.
 #[rustfmt::skip] // generated: compared byte for byte with the generator output
 #[path = "../snapshots/spec/mod.rs"]
