@@ -73,12 +73,19 @@ fn random_specs(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
         .map_err(|e| format!("random specs (seed {seed}) do not generate:\n{e}"))?
         .models;
     let mut checks = String::new();
+    let mut upgrades = String::new();
     for g in generated {
         let module = models
             .iter()
             .find(|m| m.name == g.model)
             .map(|m| m.module_path())
             .ok_or_else(|| format!("model {} was not generated", g.model))?;
+        if g.spec.get("upgrade") == Some(&serde_json::json!(true)) {
+            upgrades.push_str(&format!(
+                "impl dynamongo_runtime::Upgrade for random::{module}::{} {{\n    fn upgrade(_item: &mut dynamongo_runtime::field::Item) {{}}\n}}\n",
+                g.model
+            ));
+        }
         checks.push_str(&format!(
             "    errors.extend(crate::round_trip::<random::{module}::{}>(db, {:?}).await.err());\n",
             g.model,
@@ -91,6 +98,6 @@ fn random_specs(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
          pub async fn check_random_models(db: &dynamongo_runtime::Db) -> Vec<String> {{\n\
          \x20   let mut errors = Vec::new();\n{checks}    errors\n}}\n"
     );
-    std::fs::write(dir.join("samples.rs"), samples)?;
+    std::fs::write(dir.join("samples.rs"), format!("{samples}\n{upgrades}"))?;
     Ok(())
 }

@@ -384,6 +384,24 @@ fn one(rng: &mut Rng, model: &str, i: usize) -> Generated {
         }
         fields.insert(name, json!({"type": "ttl", "required": required}));
     }
+    // Declared evolutions: renamed fields (an old attribute no field has), aliased enum
+    // values, and an Upgrade impl (the build script writes a no-op one for the test).
+    let attributes: Vec<String> = fields
+        .iter()
+        .map(|(n, f)| f["attribute"].as_str().unwrap_or(n).to_string())
+        .collect();
+    for (k, spec) in fields.values_mut().enumerate() {
+        if spec.get("version").is_none() && rng.chance(15) {
+            let old = format!("{} (v1 {k})", rng.pick(ATTRIBUTES));
+            if !attributes.contains(&old) {
+                spec["renamed_from"] = json!(old);
+            }
+        }
+        if spec["type"] == "enum" && rng.chance(40) {
+            let first = spec["values"][0].clone();
+            spec["aliases"] = json!({ format!("gone {k}"): first });
+        }
+    }
     // Read-only scalar fields (their handles have no set()), under hostile names too.
     for spec in fields.values_mut() {
         let scalar = spec["type"].as_str().is_some_and(|t| {
@@ -409,6 +427,9 @@ fn one(rng: &mut Rng, model: &str, i: usize) -> Generated {
     });
     if let Some(r) = range {
         spec["range_key"] = json!(r);
+    }
+    if rng.chance(20) {
+        spec["upgrade"] = json!(true);
     }
     if rng.chance(50) {
         spec["doc"] = json!(rng.pick(DOCS));

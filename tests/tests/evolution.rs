@@ -153,3 +153,38 @@ async fn every_breaking_finding_is_the_decode_error_it_predicts() {
     let l0 = new::ledger::Ledger::get_one(&db, "l0").await.unwrap();
     assert_eq!((l0.balance.as_str(), l0.currency.as_str()), ("10", "EUR"));
 }
+
+#[tokio::test]
+async fn renames_aliases_and_upgrade_compose() {
+    use dynamongo_tests::edge::evolved::{Evolved, EvolvedLevel};
+    let db = Db::embedded().await.unwrap();
+    Evolved::create_table(&db).await.unwrap();
+    // As an older writer stored it: old attribute names, an old upper-case value that the
+    // Upgrade impl lower-cases, and then an alias reads.
+    let s = |t: &str| AttributeValue::S(t.into());
+    db.client()
+        .put_item()
+        .table_name(db.table_name("evolved"))
+        .item("id", s("e1"))
+        .item("name", s("First"))
+        .item("old note", s("kept"))
+        .item("level", s("MEDIUM"))
+        .send()
+        .await
+        .unwrap();
+    let e = Evolved::get_one(&db, "e1").await.unwrap();
+    assert_eq!(e.title, "First");
+    assert_eq!(e.note.as_deref(), Some("kept"));
+    assert_eq!(e.level, EvolvedLevel::High);
+    // The new attribute wins when both are there.
+    db.client()
+        .update_item()
+        .table_name(db.table_name("evolved"))
+        .key("id", s("e1"))
+        .update_expression("SET title = :t")
+        .expression_attribute_values(":t", s("Second"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(Evolved::get_one(&db, "e1").await.unwrap().title, "Second");
+}

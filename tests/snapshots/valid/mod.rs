@@ -5,6 +5,11 @@
 /// Model `EventLog` (table `event-log`), generated from `valid/event_log.json`.
 #[allow(dead_code)]
 pub mod event_log;
+/// Declared evolutions: a renamed field, an aliased enum value, and an Upgrade impl (in src/lib.rs).
+///
+/// Model `Evolved` (table `evolved`), generated from `valid/evolved.json`.
+#[allow(dead_code)]
+pub mod evolved;
 /// Names that meet everything generated code uses: prelude and runtime type names as models, dicts and enums; every local, parameter and method name the generator writes as fields; keywords; `Some`/`None`/`Ok`/`Err` as variants.
 ///
 /// Model `Option` (table `hostile-names`), generated from `valid/hostile.json`.
