@@ -55,7 +55,11 @@ impl fmt::Display for Finding {
             f,
             "{}: {}: {}: {}",
             self.file,
-            if self.pointer.is_empty() { "/" } else { &self.pointer },
+            if self.pointer.is_empty() {
+                "/"
+            } else {
+                &self.pointer
+            },
             self.class.as_str(),
             self.message
         )
@@ -91,7 +95,13 @@ pub fn compare(old: &crate::Specs, new: &crate::Specs) -> Vec<Finding> {
     for (name, n) in &news {
         match olds.get(name) {
             Some(o) => model(&mut out, o, n, new),
-            None => out.push(&n.source, "/model", Class::Safe, "model-added", format!("new model `{name}`: nothing of it is stored yet")),
+            None => out.push(
+                &n.source,
+                "/model",
+                Class::Safe,
+                "model-added",
+                format!("new model `{name}`: nothing of it is stored yet"),
+            ),
         }
     }
     for (name, o) in &olds {
@@ -101,18 +111,29 @@ pub fn compare(old: &crate::Specs, new: &crate::Specs) -> Vec<Finding> {
                 "/model",
                 Class::Warning,
                 "model-removed",
-                format!("model `{name}` is gone: its items stay in table `{}`, unread by this code", o.table),
+                format!(
+                    "model `{name}` is gone: its items stay in table `{}`, unread by this code",
+                    o.table
+                ),
             );
         }
     }
-    let old_tables: BTreeMap<&str, &Table> = old.tables.iter().map(|t| (t.name.as_str(), t)).collect();
+    let old_tables: BTreeMap<&str, &Table> =
+        old.tables.iter().map(|t| (t.name.as_str(), t)).collect();
     for t in &new.tables {
         match old_tables.get(t.name.as_str()) {
             Some(o) => table_file(&mut out, o, t, new),
-            None => out.push(&t.source, "/table", Class::Safe, "table-added", format!("new table file `{}`: nothing of it is stored yet", t.name)),
+            None => out.push(
+                &t.source,
+                "/table",
+                Class::Safe,
+                "table-added",
+                format!("new table file `{}`: nothing of it is stored yet", t.name),
+            ),
         }
     }
-    out.0.sort_by(|a, b| (a.class, &a.file, &a.pointer).cmp(&(b.class, &b.file, &b.pointer)));
+    out.0
+        .sort_by(|a, b| (a.class, &a.file, &a.pointer).cmp(&(b.class, &b.file, &b.pointer)));
     out.0
 }
 
@@ -120,7 +141,14 @@ pub fn compare(old: &crate::Specs, new: &crate::Specs) -> Vec<Finding> {
 struct Out(Vec<Finding>);
 
 impl Out {
-    fn push(&mut self, file: &str, pointer: &str, class: Class, rule: &'static str, message: String) {
+    fn push(
+        &mut self,
+        file: &str,
+        pointer: &str,
+        class: Class,
+        rule: &'static str,
+        message: String,
+    ) {
         self.0.push(Finding {
             file: file.to_string(),
             pointer: pointer.to_string(),
@@ -153,21 +181,48 @@ fn model(out: &mut Out, o: &Model, n: &Model, new: &crate::Specs) {
     for mut f in fields_out.0 {
         if n.upgrade && f.class == Class::Breaking {
             f.class = Class::Warning;
-            f.message = format!("{}; covered by the model's Upgrade impl: test it on items stored before", f.message);
+            f.message = format!(
+                "{}; covered by the model's Upgrade impl: test it on items stored before",
+                f.message
+            );
         }
         out.0.push(f);
     }
     if o.throughput != n.throughput {
-        out.push(file, "/throughput", Class::Safe, "throughput", "capacity changes; stored items are untouched".into());
+        out.push(
+            file,
+            "/throughput",
+            Class::Safe,
+            "throughput",
+            "capacity changes; stored items are untouched".into(),
+        );
     }
     if o.stream != n.stream && n.entity.is_none() {
-        out.push(file, "/stream", Class::Safe, "stream", "the stream changes; stored items are untouched".into());
+        out.push(
+            file,
+            "/stream",
+            Class::Safe,
+            "stream",
+            "the stream changes; stored items are untouched".into(),
+        );
     }
     if o.doc != n.doc {
-        out.push(file, "/doc", Class::Safe, "doc", "documentation only; stored items are untouched".into());
+        out.push(
+            file,
+            "/doc",
+            Class::Safe,
+            "doc",
+            "documentation only; stored items are untouched".into(),
+        );
     }
     if !o.upgrade && n.upgrade {
-        out.push(file, "/upgrade", Class::Safe, "upgrade-added", "stored items now go through the model's Upgrade impl before they are read".into());
+        out.push(
+            file,
+            "/upgrade",
+            Class::Safe,
+            "upgrade-added",
+            "stored items now go through the model's Upgrade impl before they are read".into(),
+        );
     }
 }
 
@@ -298,7 +353,11 @@ fn indexes(out: &mut Out, o: &Model, n: &Model, new: &crate::Specs) {
     if let (Some(oe), Some(ne)) = (&o.entity, &n.entity) {
         for ni in &ne.indexes {
             let old = oe.indexes.iter().find(|x| x.name == ni.name);
-            let templates = |e: &ir::EntityIndex| std::iter::once(e.hash.clone()).chain(e.range.clone()).collect::<Vec<_>>();
+            let templates = |e: &ir::EntityIndex| {
+                std::iter::once(e.hash.clone())
+                    .chain(e.range.clone())
+                    .collect::<Vec<_>>()
+            };
             match old {
                 None => {
                     let t = &ni.hash;
@@ -329,13 +388,23 @@ fn indexes(out: &mut Out, o: &Model, n: &Model, new: &crate::Specs) {
 
 /// The fields of a model or dict (`prefix` is the pointer of the dict's field).
 fn fields(out: &mut Out, prefix: &str, old: &[Field], new: &[Field], file: &str, old_file: &str) {
-    let removed: Vec<&Field> = old.iter().filter(|o| !new.iter().any(|n| n.name == o.name)).collect();
-    let added: Vec<&Field> = new.iter().filter(|n| !old.iter().any(|o| o.name == n.name)).collect();
+    let removed: Vec<&Field> = old
+        .iter()
+        .filter(|o| !new.iter().any(|n| n.name == o.name))
+        .collect();
+    let added: Vec<&Field> = new
+        .iter()
+        .filter(|n| !old.iter().any(|o| o.name == n.name))
+        .collect();
     let mut explained: Vec<&str> = Vec::new();
     for a in &added {
         let p = field_pointer(prefix, a);
         // A declared rename: the new field reads the old attribute.
-        if let Some(r) = a.renamed_from.as_ref().and_then(|old_attr| old.iter().find(|o| o.attribute == *old_attr)) {
+        if let Some(r) = a
+            .renamed_from
+            .as_ref()
+            .and_then(|old_attr| old.iter().find(|o| o.attribute == *old_attr))
+        {
             explained.push(&r.name);
             if storage(&r.ty.kind) != storage(&a.ty.kind) {
                 out.push(file, &p, Class::Breaking, "field-type-changed", format!(
@@ -350,9 +419,12 @@ fn fields(out: &mut Out, prefix: &str, old: &[Field], new: &[Field], file: &str,
             }
             continue;
         }
-        let needs_value = a.required && a.default.is_none() && !a.ty.kind.always_present() && !a.version;
+        let needs_value =
+            a.required && a.default.is_none() && !a.ty.kind.always_present() && !a.version;
         if needs_value {
-            let rename = removed.iter().find(|r| !explained.contains(&r.name.as_str()));
+            let rename = removed
+                .iter()
+                .find(|r| !explained.contains(&r.name.as_str()));
             match rename {
                 Some(r) => {
                     explained.push(&r.name);
@@ -368,9 +440,9 @@ fn fields(out: &mut Out, prefix: &str, old: &[Field], new: &[Field], file: &str,
             }
             continue;
         }
-        let rename = removed
-            .iter()
-            .find(|r| !explained.contains(&r.name.as_str()) && storage(&r.ty.kind) == storage(&a.ty.kind));
+        let rename = removed.iter().find(|r| {
+            !explained.contains(&r.name.as_str()) && storage(&r.ty.kind) == storage(&a.ty.kind)
+        });
         if let Some(r) = rename {
             explained.push(&r.name);
             out.push(file, &p, Class::Warning, "field-maybe-renamed", format!(
@@ -380,13 +452,28 @@ fn fields(out: &mut Out, prefix: &str, old: &[Field], new: &[Field], file: &str,
             continue;
         }
         let (rule, what) = if a.version {
-            ("version-added", "the version field is added: stored items read as version 0".to_string())
+            (
+                "version-added",
+                "the version field is added: stored items read as version 0".to_string(),
+            )
         } else if a.ty.kind == Kind::Ttl {
             ("ttl-added", "the TTL field is added: items stored before have none and never expire until saved with one".to_string())
         } else if a.default.is_some() || a.ty.kind.always_present() {
-            ("field-added-default", format!("new field `{}`: items stored before read its default", a.name))
+            (
+                "field-added-default",
+                format!(
+                    "new field `{}`: items stored before read its default",
+                    a.name
+                ),
+            )
         } else {
-            ("field-added-optional", format!("new optional field `{}`: items stored before read it as absent", a.name))
+            (
+                "field-added-optional",
+                format!(
+                    "new optional field `{}`: items stored before read it as absent",
+                    a.name
+                ),
+            )
         };
         out.push(file, &p, Class::Safe, rule, what);
     }
@@ -400,7 +487,9 @@ fn fields(out: &mut Out, prefix: &str, old: &[Field], new: &[Field], file: &str,
         ));
     }
     for n in new {
-        let Some(o) = old.iter().find(|o| o.name == n.name) else { continue };
+        let Some(o) = old.iter().find(|o| o.name == n.name) else {
+            continue;
+        };
         field(out, prefix, o, n, file, old_file);
     }
 }
@@ -446,10 +535,16 @@ fn field(out: &mut Out, prefix: &str, o: &Field, n: &Field, file: &str, old_file
     let optional = |f: &Field| !f.required;
     if optional(o) && !optional(n) && !n.version {
         if n.default.is_none() && !n.ty.kind.always_present() {
-            out.push(file, &format!("{p}/required"), Class::Breaking, "field-now-required", format!(
+            out.push(
+                file,
+                &format!("{p}/required"),
+                Class::Breaking,
+                "field-now-required",
+                format!(
                 "`{}` becomes required: items stored without it fail to read; give it a default",
                 n.name
-            ));
+            ),
+            );
         } else {
             out.push(file, &format!("{p}/required"), Class::Warning, "validation-tightened", format!(
                 "`{}` becomes required (with a default): stored items without it read the default, and may fail validate() on their next save",
@@ -457,11 +552,23 @@ fn field(out: &mut Out, prefix: &str, o: &Field, n: &Field, file: &str, old_file
             ));
         }
     } else if !optional(o) && optional(n) {
-        out.push(file, &format!("{p}/required"), Class::Safe, "validation-loosened", format!("`{}` becomes optional", n.name));
+        out.push(
+            file,
+            &format!("{p}/required"),
+            Class::Safe,
+            "validation-loosened",
+            format!("`{}` becomes optional", n.name),
+        );
     }
     rules(out, &p, &o.ty.rules, &n.ty.rules, file, &n.name);
     if o.doc != n.doc {
-        out.push(file, &format!("{p}/doc"), Class::Safe, "doc", "documentation only; stored items are untouched".into());
+        out.push(
+            file,
+            &format!("{p}/doc"),
+            Class::Safe,
+            "doc",
+            "documentation only; stored items are untouched".into(),
+        );
     }
 }
 
@@ -537,14 +644,26 @@ fn rules(out: &mut Out, p: &str, o: &Rules, n: &Rules, file: &str, name: &str) {
     let mut bound = |what: &str, a: Option<f64>, b: Option<f64>, lower: bool| match (a, b) {
         (None, Some(_)) => tightened.push(format!("{what} added")),
         (Some(_), None) => loosened.push(format!("{what} removed")),
-        (Some(x), Some(y)) if (lower && y > x) || (!lower && y < x) => tightened.push(format!("{what} {x} → {y}")),
+        (Some(x), Some(y)) if (lower && y > x) || (!lower && y < x) => {
+            tightened.push(format!("{what} {x} → {y}"))
+        }
         (Some(x), Some(y)) if x != y => loosened.push(format!("{what} {x} → {y}")),
         _ => {}
     };
     bound("min_value", num(o.min_value), num(n.min_value), true);
     bound("max_value", num(o.max_value), num(n.max_value), false);
-    bound("min_length", o.min_length.map(|v| v as f64), n.min_length.map(|v| v as f64), true);
-    bound("max_length", o.max_length.map(|v| v as f64), n.max_length.map(|v| v as f64), false);
+    bound(
+        "min_length",
+        o.min_length.map(|v| v as f64),
+        n.min_length.map(|v| v as f64),
+        true,
+    );
+    bound(
+        "max_length",
+        o.max_length.map(|v| v as f64),
+        n.max_length.map(|v| v as f64),
+        false,
+    );
     match (&o.regex, &n.regex) {
         (None, Some(_)) => tightened.push("regex added".into()),
         (Some(a), Some(b)) if a != b => tightened.push("regex changed".into()),
@@ -553,7 +672,9 @@ fn rules(out: &mut Out, p: &str, o: &Rules, n: &Rules, file: &str, name: &str) {
     }
     match (&o.choices, &n.choices) {
         (None, Some(_)) => tightened.push("choices added".into()),
-        (Some(a), Some(b)) if a.iter().any(|c| !b.contains(c)) => tightened.push("choices reduced".into()),
+        (Some(a), Some(b)) if a.iter().any(|c| !b.contains(c)) => {
+            tightened.push("choices reduced".into())
+        }
         (Some(a), Some(b)) if a != b => loosened.push("choices added to".into()),
         (Some(_), None) => loosened.push("choices removed".into()),
         _ => {}
@@ -565,7 +686,13 @@ fn rules(out: &mut Out, p: &str, o: &Rules, n: &Rules, file: &str, name: &str) {
         ));
     }
     if !loosened.is_empty() {
-        out.push(file, p, Class::Safe, "validation-loosened", format!("validation of `{name}` loosened ({})", loosened.join(", ")));
+        out.push(
+            file,
+            p,
+            Class::Safe,
+            "validation-loosened",
+            format!("validation of `{name}` loosened ({})", loosened.join(", ")),
+        );
     }
 }
 
@@ -612,9 +739,21 @@ fn table_file(out: &mut Out, o: &Table, n: &Table, new: &crate::Specs) {
         }
     }
     if o.throughput != n.throughput {
-        out.push(file, "/throughput", Class::Safe, "throughput", "capacity changes; stored items are untouched".into());
+        out.push(
+            file,
+            "/throughput",
+            Class::Safe,
+            "throughput",
+            "capacity changes; stored items are untouched".into(),
+        );
     }
     if o.stream != n.stream {
-        out.push(file, "/stream", Class::Safe, "stream", "the stream changes; stored items are untouched".into());
+        out.push(
+            file,
+            "/stream",
+            Class::Safe,
+            "stream",
+            "the stream changes; stored items are untouched".into(),
+        );
     }
 }

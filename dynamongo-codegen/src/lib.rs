@@ -23,9 +23,9 @@
 //! `dynamongo-codegen export --format create-table|cloudformation|terraform|iam-policy SPEC_DIR [OUT]`
 //! (see [`export`]).
 
+pub mod breaking;
 mod emit;
 mod error;
-pub mod breaking;
 pub mod export;
 mod hooks;
 mod ident;
@@ -35,8 +35,8 @@ mod write;
 
 use std::path::{Path, PathBuf};
 
-pub use error::{Error, SpecError};
 pub use breaking::{breaking, Class, Finding};
+pub use error::{Error, SpecError};
 pub use spec::{Specs, SCHEMA};
 pub use write::{check, write, Drift, WriteReport};
 

@@ -240,7 +240,13 @@ fn git_specs(spec_dir: &Path, rev: &str) -> Result<Vec<(String, String)>, String
     };
     let prefix = git(&["rev-parse", "--show-prefix"])?.trim().to_string();
     git(&["rev-parse", "--verify", &format!("{rev}^{{commit}}")])?;
-    let listing = git(&["ls-tree", "--full-tree", "--name-only", &format!("{rev}:{prefix}")]).unwrap_or_default();
+    let listing = git(&[
+        "ls-tree",
+        "--full-tree",
+        "--name-only",
+        &format!("{rev}:{prefix}"),
+    ])
+    .unwrap_or_default();
     let mut out = Vec::new();
     for name in listing.lines().filter(|n| n.ends_with(".json")) {
         let path = format!("{prefix}{name}");

@@ -785,7 +785,12 @@ impl Cx<'_> {
                         } else if let Some((variant, _)) = variants.iter().find(|(_, s)| s == new) {
                             aliases.push((old.clone(), variant.clone()));
                         } else {
-                            self.err(&ap, format!("`{old}` is read as `{new}`, which is not a value of the enum"));
+                            self.err(
+                                &ap,
+                                format!(
+                                    "`{old}` is read as `{new}`, which is not a value of the enum"
+                                ),
+                            );
                         }
                     }
                 }

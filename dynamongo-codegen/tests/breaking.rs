@@ -39,7 +39,11 @@ fn note() -> Value {
 }
 
 fn set(specs: &[(&str, Value)]) -> Options {
-    Options::from_sources(specs.iter().map(|(n, v)| (format!("spec/{n}.json"), v.to_string())))
+    Options::from_sources(
+        specs
+            .iter()
+            .map(|(n, v)| (format!("spec/{n}.json"), v.to_string())),
+    )
 }
 
 fn findings(old: &[(&str, Value)], new: &[(&str, Value)]) -> Vec<Finding> {
@@ -49,7 +53,10 @@ fn findings(old: &[(&str, Value)], new: &[(&str, Value)]) -> Vec<Finding> {
 /// Edits a spec: `path` is a JSON pointer to an object, `key` set to `value` (or removed
 /// when `value` is null).
 fn with(mut v: Value, path: &str, key: &str, value: Value) -> Value {
-    let obj = v.pointer_mut(path).and_then(Value::as_object_mut).expect(path);
+    let obj = v
+        .pointer_mut(path)
+        .and_then(Value::as_object_mut)
+        .expect(path);
     if value.is_null() {
         obj.remove(key);
     } else {
@@ -60,11 +67,16 @@ fn with(mut v: Value, path: &str, key: &str, value: Value) -> Value {
 
 use Class::*;
 
+/// A spec set: (file stem, spec).
+type Set = Vec<(&'static str, Value)>;
+/// A row: name, old set, new set, and the finding (rule, class, pointer).
+type Row = (&'static str, Set, Set, &'static str, Class, &'static str);
+
 #[test]
 fn every_row_of_the_table_has_its_finding() {
     let u = user;
     #[rustfmt::skip]
-    let rows: Vec<(&str, Vec<(&str, Value)>, Vec<(&str, Value)>, &str, Class, &str)> = vec![
+    let rows: Vec<Row> = vec![
         ("table renamed", vec![("u", u())], vec![("u", with(u(), "", "table", json!("people")))], "table-renamed", Breaking, "/table"),
         ("hash key changed", vec![("u", u())], vec![("u", with(u(), "", "hash_key", json!("name")))], "key-changed", Breaking, "/hash_key"),
         ("key field's attribute", vec![("u", u())], vec![("u", with(u(), "/fields/email", "attribute", json!("mail")))], "key-changed", Breaking, "/hash_key"),
@@ -145,7 +157,10 @@ fn every_row_of_the_table_has_its_finding() {
             }
             _ => wrong.push(format!(
                 "{name}: want {rule} {class:?} at {pointer}, got:\n    {}",
-                got.iter().map(|f| format!("{f} [{}]", f.rule)).collect::<Vec<_>>().join("\n    ")
+                got.iter()
+                    .map(|f| format!("{f} [{}]", f.rule))
+                    .collect::<Vec<_>>()
+                    .join("\n    ")
             )),
         }
         // Breaking-class rows never pass quietly.
@@ -158,14 +173,26 @@ fn every_row_of_the_table_has_its_finding() {
 
 #[test]
 fn no_change_no_finding() {
-    assert!(findings(&[("u", user()), ("a", app()), ("n", note())], &[("u", user()), ("a", app()), ("n", note())]).is_empty());
+    assert!(findings(
+        &[("u", user()), ("a", app()), ("n", note())],
+        &[("u", user()), ("a", app()), ("n", note())]
+    )
+    .is_empty());
 }
 
 #[test]
 fn a_finding_reads_as_the_design_says() {
     let got = findings(
         &[("user", user())],
-        &[("user", with(user(), "/fields", "city", json!({"type": "string", "required": true})))],
+        &[(
+            "user",
+            with(
+                user(),
+                "/fields",
+                "city",
+                json!({"type": "string", "required": true}),
+            ),
+        )],
     );
     assert_eq!(
         got[0].to_string(),

@@ -539,7 +539,14 @@ fn breaking_exits_by_the_worst_finding_and_reads_old_specs_from_git() {
         let o = Command::new("git")
             .arg("-C")
             .arg(repo)
-            .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "-c",
+                "commit.gpgsign=false",
+            ])
             .args(args)
             .output()
             .unwrap();
@@ -567,7 +574,11 @@ fn breaking_exits_by_the_worst_finding_and_reads_old_specs_from_git() {
     let o = breaking("git:HEAD", None);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     // A safe change.
-    std::fs::write(specs.join("user.json"), user(r#", "city": {"type": "string"}"#)).unwrap();
+    std::fs::write(
+        specs.join("user.json"),
+        user(r#", "city": {"type": "string"}"#),
+    )
+    .unwrap();
     let o = breaking("git:HEAD", None);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("/fields/city: safe"));

@@ -40,11 +40,16 @@ async fn declared_evolutions_read_old_items_and_write_them_back_new() {
 
     // Renamed field (renamed_from), aliased enum value, added optional, version and TTL
     // fields: all read.
-    let read = new::profile::Profile::get_one(&db, "ada@example.com").await.unwrap();
+    let read = new::profile::Profile::get_one(&db, "ada@example.com")
+        .await
+        .unwrap();
     assert_eq!(read.display_name, "Ada");
     assert_eq!(read.plan, new::profile::ProfilePlan::Pro);
     assert_eq!(read.city.as_deref(), Some("London"));
-    assert_eq!((read.bio.as_deref(), read.version, read.expires_at), (None, 0, None));
+    assert_eq!(
+        (read.bio.as_deref(), read.version, read.expires_at),
+        (None, 0, None)
+    );
 
     // Saved again, the item is in the new form.
     new::profile::Profile::save_one(&db, read).await.unwrap();
@@ -63,7 +68,10 @@ async fn declared_evolutions_read_old_items_and_write_them_back_new() {
     assert_eq!((c.first.as_str(), c.last.as_str()), ("Ada", "Lovelace"));
     new::contact::Contact::save_one(&db, c).await.unwrap();
     let item = raw(&db, "ev-contacts", ("id", "c1")).await;
-    assert!(!item.contains_key("name") && item.contains_key("first"), "{item:?}");
+    assert!(
+        !item.contains_key("name") && item.contains_key("first"),
+        "{item:?}"
+    );
 }
 
 #[tokio::test]
@@ -86,7 +94,10 @@ async fn every_breaking_finding_is_the_decode_error_it_predicts() {
     );
     // Nothing else is breaking: the declared evolutions are not.
     assert_eq!(
-        findings.iter().filter(|f| f.class == Class::Breaking).count(),
+        findings
+            .iter()
+            .filter(|f| f.class == Class::Breaking)
+            .count(),
         4
     );
 
@@ -95,7 +106,11 @@ async fn every_breaking_finding_is_the_decode_error_it_predicts() {
     // One stored item per breaking change, otherwise readable by the new model: every
     // other breaking attribute is patched to its new form, so the read fails exactly on
     // the attribute the finding names.
-    let new_form = [("balance", "10"), ("holder_name", "Ada"), ("currency", "EUR")];
+    let new_form = [
+        ("balance", "10"),
+        ("holder_name", "Ada"),
+        ("currency", "EUR"),
+    ];
     let cases = [
         ("/fields/balance/type", "balance"),
         ("/fields/currency", "currency"),
@@ -126,14 +141,19 @@ async fn every_breaking_finding_is_the_decode_error_it_predicts() {
             sets.push(format!("#a{k} = :v{k}"));
             update = update
                 .expression_attribute_names(format!("#a{k}"), *name)
-                .expression_attribute_values(format!(":v{k}"), AttributeValue::S(value.to_string()));
+                .expression_attribute_values(
+                    format!(":v{k}"),
+                    AttributeValue::S(value.to_string()),
+                );
         }
         update
             .update_expression(format!("SET {}", sets.join(", ")))
             .send()
             .await
             .unwrap();
-        let err = new::ledger::Ledger::get_one(&db, id.as_str()).await.unwrap_err();
+        let err = new::ledger::Ledger::get_one(&db, id.as_str())
+            .await
+            .unwrap_err();
         match &err {
             Error::Decode { source, .. } => {
                 assert_eq!(source.path(), attribute, "{pointer}: {err}")
