@@ -42,6 +42,7 @@ pub struct Finding {
     pub file: String,
     /// The JSON pointer into that file.
     pub pointer: String,
+    /// Breaking, warning or safe.
     pub class: Class,
     /// The rule (its row in DESIGN §11), for tools: `field-added-required`.
     pub rule: &'static str,
@@ -81,6 +82,25 @@ impl Finding {
 
 /// Compares two spec sets: the findings of every change from `old` to `new`, breaking
 /// ones first. Either set being invalid is its `Error::Spec`.
+///
+/// ```
+/// use dynamongo_codegen::{breaking, Class, Options};
+/// let v1 = r#"{"model": "User", "table": "users", "hash_key": "email",
+///              "fields": {"email": {"type": "email", "required": true}}}"#;
+/// let v2 = r#"{"model": "User", "table": "users", "hash_key": "email",
+///              "fields": {"email": {"type": "email", "required": true},
+///                         "age": {"type": "int", "required": true}}}"#;
+/// let findings = breaking(
+///     &Options::from_sources([("spec/user.json", v1)]),
+///     &Options::from_sources([("spec/user.json", v2)]),
+/// )?;
+/// assert_eq!(findings[0].class, Class::Breaking);
+/// assert_eq!(
+///     findings[0].to_string(),
+///     "spec/user.json: /fields/age: breaking: items stored before this change have no \"age\"; give it a default or make it optional"
+/// );
+/// # Ok::<(), dynamongo_codegen::Error>(())
+/// ```
 pub fn breaking(old: &Options, new: &Options) -> Result<Vec<Finding>, Error> {
     let old = crate::parse_options(old)?;
     let new = crate::parse_options(new)?;
