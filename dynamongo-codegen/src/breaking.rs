@@ -208,22 +208,13 @@ fn model(out: &mut Out, o: &Model, n: &Model, new: &crate::Specs) {
         }
         out.0.push(f);
     }
-    if o.throughput != n.throughput {
-        out.push(
+    // An entity's table settings are its table file's (compared there).
+    if n.entity.is_none() {
+        capacity(
+            out,
             file,
-            "/throughput",
-            Class::Safe,
-            "throughput",
-            "capacity changes; stored items are untouched".into(),
-        );
-    }
-    if o.stream != n.stream && n.entity.is_none() {
-        out.push(
-            file,
-            "/stream",
-            Class::Safe,
-            "stream",
-            "the stream changes; stored items are untouched".into(),
+            (o.throughput, o.stream),
+            (n.throughput, n.stream),
         );
     }
     if o.doc != n.doc {
@@ -758,7 +749,22 @@ fn table_file(out: &mut Out, o: &Table, n: &Table, new: &crate::Specs) {
             }
         }
     }
-    if o.throughput != n.throughput {
+    capacity(
+        out,
+        file,
+        (o.throughput, o.stream),
+        (n.throughput, n.stream),
+    );
+}
+
+/// Throughput and stream: safe, stored items are untouched.
+fn capacity(
+    out: &mut Out,
+    file: &str,
+    old: (ir::Throughput, Option<ir::StreamView>),
+    new: (ir::Throughput, Option<ir::StreamView>),
+) {
+    if old.0 != new.0 {
         out.push(
             file,
             "/throughput",
@@ -767,7 +773,7 @@ fn table_file(out: &mut Out, o: &Table, n: &Table, new: &crate::Specs) {
             "capacity changes; stored items are untouched".into(),
         );
     }
-    if o.stream != n.stream {
+    if old.1 != new.1 {
         out.push(
             file,
             "/stream",
