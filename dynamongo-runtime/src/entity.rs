@@ -140,6 +140,24 @@ impl Template {
         Ok(Some(out))
     }
 
+    /// Renders a key every field of which must have a value (a primary key): a missing
+    /// one is a violation naming it.
+    fn render_required<'v>(
+        &self,
+        value: impl Fn(&str) -> Option<&'v AttributeValue>,
+    ) -> Result<String, Violation> {
+        match self.render(&value)? {
+            Some(text) => Ok(text),
+            None => {
+                let missing = self
+                    .fields()
+                    .find(|f| value(f).is_none_or(is_null))
+                    .unwrap_or(self.attr);
+                Err(self.violation(missing, "a value is required".to_string()))
+            }
+        }
+    }
+
     fn violation(&self, field: &str, why: String) -> Violation {
         Violation::new(
             field,
@@ -226,21 +244,22 @@ fn fits(i: i64, width: usize) -> bool {
 }
 
 impl Entity {
-    /// Every template of the entity: the table's keys, then each index's.
-    fn templates(&self) -> impl Iterator<Item = &Template> {
-        std::iter::once(&self.hash).chain(&self.range).chain(
-            self.indexes
-                .iter()
-                .flat_map(|i| std::iter::once(&i.hash).chain(&i.range)),
-        )
+    /// The primary-key templates: partition, then sort.
+    fn primary(&self) -> impl Iterator<Item = &Template> {
+        std::iter::once(&self.hash).chain(&self.range)
+    }
+
+    /// The index key templates.
+    fn index_templates(&self) -> impl Iterator<Item = &Template> {
+        self.indexes
+            .iter()
+            .flat_map(|i| std::iter::once(&i.hash).chain(&i.range))
     }
 
     /// The attributes of the fields in the primary-key templates (which updates cannot
     /// change).
     pub(crate) fn key_fields(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.hash
-            .fields()
-            .chain(self.range.iter().flat_map(|r| r.fields()))
+        self.primary().flat_map(Template::fields)
     }
 
     /// The condition that an item is this entity.
@@ -263,15 +282,15 @@ impl Entity {
     pub(crate) fn write_keys(&self, item: &mut Item) -> Result<(), Error> {
         let mut out = Vec::new();
         let mut bad = Vec::new();
-        for (i, t) in self.templates().enumerate() {
+        for t in self.primary() {
+            match t.render_required(|f| item.get(f)) {
+                Ok(text) => out.push((t.attr, text)),
+                Err(v) => bad.push(v),
+            }
+        }
+        for t in self.index_templates() {
             match t.render(|f| item.get(f)) {
                 Ok(Some(text)) => out.push((t.attr, text)),
-                Ok(None) if i < 1 + usize::from(self.range.is_some()) => bad.push(Violation::new(
-                    t.fields()
-                        .find(|f| item.get(*f).is_none_or(is_null))
-                        .unwrap_or(t.attr),
-                    format!("a value is required: it is part of the key `{}`", t.attr),
-                )),
                 Ok(None) => {}
                 Err(v) => bad.push(v),
             }
@@ -293,12 +312,11 @@ impl Entity {
     pub(crate) fn key_item(&self, fields: &Item) -> Result<Item, Error> {
         let mut key = Item::new();
         let mut bad = Vec::new();
-        for t in std::iter::once(&self.hash).chain(&self.range) {
-            match t.render(|f| fields.get(f)) {
-                Ok(Some(text)) => {
+        for t in self.primary() {
+            match t.render_required(|f| fields.get(f)) {
+                Ok(text) => {
                     key.insert(t.attr.to_string(), AttributeValue::S(text));
                 }
-                Ok(None) => bad.push(Violation::new(t.attr, "the key lacks a value")),
                 Err(v) => bad.push(v),
             }
         }
