@@ -459,6 +459,7 @@ impl Entity {
                 _ => None,
             })
         };
+        let mut matched = false;
         let candidates = std::iter::once((&self.hash, self.range.as_ref()))
             .chain(self.indexes.iter().map(|i| (&i.hash, i.range.as_ref())));
         for (hash, range) in candidates {
@@ -506,12 +507,57 @@ impl Entity {
                 }
             }
             used = taken;
+            matched = true;
             break;
         }
+        // `in_` on the one field of the table's partition template: a partition per value
+        // (a value that cannot be rendered matches no item, and is left out).
+        if let (false, [field]) = (matched, self.hash.fields().collect::<Vec<_>>().as_slice()) {
+            let list = terms.iter().enumerate().find_map(|(i, t)| match t {
+                Expr::In(p, vs) if p.top_level() == Some(*field) => Some((i, vs)),
+                _ => None,
+            });
+            if let Some((i, vs)) = list {
+                let rendered: Vec<AttributeValue> = vs
+                    .iter()
+                    .filter_map(|v| {
+                        let item = Item::from([(field.to_string(), v.clone())]);
+                        self.hash.render(|f| item.get(f)).ok().flatten()
+                    })
+                    .map(AttributeValue::S)
+                    .collect();
+                if rendered.is_empty() {
+                    // No value can be a key: the term stays, as a filter of a Scan.
+                    return self.finish(out, &terms, &used, why);
+                }
+                used[i] = true;
+                out.push(Expr::In(AttrPath::attr(self.hash.attr), rendered));
+                why.push_str(&format!(
+                    "; `{field}` in a list renders one `{}` = `{}` each",
+                    self.hash.attr,
+                    self.hash.text()
+                ));
+                if let Some(range) = &self.range {
+                    out.extend(sort_condition(range, &terms, &mut used)?);
+                }
+            }
+        }
+        self.finish(out, &terms, &used, why)
+    }
+
+    /// The rewritten condition: the key conditions, the terms not used for them, and the
+    /// entity check.
+    fn finish(
+        &self,
+        mut out: Vec<Expr>,
+        terms: &[&Expr],
+        used: &[bool],
+        why: String,
+    ) -> Result<(Expr, String), Error> {
         out.extend(
             terms
                 .iter()
-                .zip(&used)
+                .zip(used)
                 .filter(|(_, u)| !**u)
                 .map(|(t, _)| (*t).clone()),
         );

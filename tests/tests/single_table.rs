@@ -285,6 +285,19 @@ async fn a_read_of_one_entity_never_returns_another() {
         "{plan}"
     );
 
+    // `in_` on the partition's field: a Query per partition.
+    Member::save_one(&db, Member::new("beta", "bob@example.com"))
+        .await
+        .unwrap();
+    let cond = member::workspace().in_(["acme", "beta", "gamma"]);
+    let plan = Member::get_many(&db, cond.clone()).explain().unwrap();
+    assert_eq!(
+        (plan.operation, plan.requests),
+        (Operation::Query, 3),
+        "{plan}"
+    );
+    assert_eq!(Member::get_many(&db, cond).await.unwrap().len(), 2);
+
     // A scan of one entity (no partition) filters on the entity attribute.
     let notes = WorkspaceNote::get_many(&db, workspace_note::title().begins_with("F"))
         .await
