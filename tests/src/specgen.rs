@@ -258,6 +258,19 @@ fn single_table(
             _ => format!("{{{field}}}"),
         }
     };
+    // The shared partition field: text, or an enum (whose type the collection's read
+    // names through the member's module).
+    let enum_free = group
+        .iter()
+        .all(|i| !models[*i].spec.to_string().contains("SharedPart"));
+    let (shared_spec, shared_sample) = if enum_free && rng.chance(50) {
+        (
+            json!({"type": "enum", "values": ["Some", "a b|c"], "name": "SharedPart", "required": true}),
+            json!("a b|c"),
+        )
+    } else {
+        (json!({"type": "string", "required": true}), json!("acme"))
+    };
     let mut ttl_taken = false;
     let mut members = Vec::new();
     for (j, i) in group.iter().enumerate() {
@@ -290,12 +303,9 @@ fn single_table(
                 ttl_taken = true;
             }
         }
-        fields.insert(
-            shared.to_string(),
-            json!({"type": "string", "required": true}),
-        );
+        fields.insert(shared.to_string(), shared_spec.clone());
         if let Some(sample) = g.sample.as_object_mut() {
-            sample.insert(shared.to_string(), json!("acme"));
+            sample.insert(shared.to_string(), shared_sample.clone());
         }
         let spec_value = Value::Object(spec.clone());
         let mut sort = format!("e{j}|{}", placeholder(&spec_value, &hash));

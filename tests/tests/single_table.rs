@@ -678,3 +678,43 @@ async fn deletes_json_updates_and_transaction_reads_work_for_entities() {
         "{left:?}"
     );
 }
+
+#[tokio::test]
+async fn a_collection_on_an_index_reads_its_partition_there() {
+    let db = Db::embedded().await.unwrap();
+    queue_table::create_table(&db).await.unwrap();
+    let job = |seq: i64, status: Option<job::JobStatus>, priority: i64| {
+        let mut j = Job::new("q", seq);
+        j.status = status;
+        j.priority = priority;
+        j.region = Some("eu".into());
+        j
+    };
+    Job::save_many(
+        &db,
+        [
+            job(1, Some(job::JobStatus::Running), 7),
+            job(2, Some(job::JobStatus::Queued), 1),
+            job(3, Some(job::JobStatus::Running), 2),
+            job(4, None, 1),
+        ],
+    )
+    .await
+    .unwrap();
+    let plan = queue_table::by_status(&db, job::JobStatus::Running)
+        .explain()
+        .unwrap();
+    assert_eq!(plan.index.as_deref(), Some("gsi1pk-gsi1sk-index"), "{plan}");
+    let running = queue_table::by_status(&db, job::JobStatus::Running)
+        .await
+        .unwrap();
+    // In the index's sort order: priority, then region, then seq.
+    let seqs: Vec<i64> = running
+        .iter()
+        .map(|i| match i {
+            queue_table::ByStatusItem::Job(j) => j.seq,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(seqs, [3, 1]);
+}

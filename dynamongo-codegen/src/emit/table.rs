@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 use super::key::template_tokens;
 use super::types::{docs, rust_type};
 use crate::ident::{fresh, ident};
-use crate::ir::{Collection, Table, Throughput};
+use crate::ir::{Collection, Kind, Table, Throughput};
 
 /// The items of a table file's module.
 pub fn table_tokens(t: &Table) -> TokenStream {
@@ -139,6 +139,15 @@ fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
     let names: Vec<&str> = c.fields.iter().map(|f| f.name.as_str()).collect();
     let db = fresh("db", names.iter().copied());
     let partition = fresh("partition", names.iter().copied().chain(["db"]));
+    // A generated type (an enum) lives in the module of the member the fields come from.
+    let member_module = ident(c.members.first().map_or("", |(_, m, _)| m.as_str()));
+    let field_type = |f: &crate::ir::Field| match &f.ty.kind {
+        Kind::Enum(e) => {
+            let name = format_ident!("{}", e.name);
+            quote!(super::#member_module::#name)
+        }
+        kind => rust_type(kind),
+    };
     let parts = c.fields.iter().enumerate().map(|(i, f)| {
         let attr = &f.attribute;
         let value = if c.fields.len() == 1 {
@@ -147,14 +156,14 @@ fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
             let i = syn::Index::from(i);
             quote!(&#partition.#i)
         };
-        let ty = rust_type(&f.ty.kind);
+        let ty = field_type(f);
         quote!(dm::part::<#ty>(#attr, #value))
     });
     let arg = if c.fields.len() == 1 {
-        let ty = rust_type(&c.fields[0].ty.kind);
+        let ty = field_type(&c.fields[0]);
         quote!(impl ::core::convert::Into<#ty>)
     } else {
-        let tys = c.fields.iter().map(|f| rust_type(&f.ty.kind));
+        let tys = c.fields.iter().map(field_type);
         quote!((#(#tys),*))
     };
     let index = match c.index {

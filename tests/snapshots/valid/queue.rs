@@ -67,3 +67,49 @@ pub fn queue(
         dm::Item::from([dm::part::<::std::string::String>("queue", &partition.into())]),
     )
 }
+
+/// Jobs by status, from the sparse index.
+///
+/// An item of collection `by_status`: [`Job`](super::job::Job); `Unknown` for an item of the partition whose entity this code does not know (or that has no `__edb_e__` attribute).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ByStatusItem {
+    /// An item of entity `job`.
+    Job(super::job::Job),
+    /// An item of the partition of an entity this code does not know, as stored.
+    Unknown(dm::Item),
+}
+
+impl dm::Member for ByStatusItem {
+    fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
+        match dm::entity_of(item, "__edb_e__") {
+            ::core::option::Option::Some("job") => {
+                <super::job::Job as dm::Document>::from_item(item).map(Self::Job)
+            }
+            _ => {
+                ::core::result::Result::Ok(
+                    Self::Unknown(::core::clone::Clone::clone(item)),
+                )
+            }
+        }
+    }
+}
+
+/// The partition template of collection `by_status`.
+const BY_STATUS_PARTITION: dm::Template = dm::Template {
+    attr: "gsi1pk",
+    parts: &[dm::Part::Lit("$status#"), dm::Part::Field("status", dm::Format::Text)],
+};
+
+/// Reads collection `by_status`: every item of one partition of index `gsi1pk-gsi1sk-index` of table `queue` (`gsi1pk` = `$status#{status}`), of every entity, in sort-key order; one Query a page. Await it for a `Vec`, or use `.stream()`, `.page(n)` / `.after(cursor)`, `.descending()`, `.limit(n)`, `.explain()`.
+pub fn by_status(
+    db: &dm::Db,
+    partition: impl ::core::convert::Into<super::job::JobStatus>,
+) -> dm::Collection<'_, super::job::Job, ByStatusItem> {
+    dm::Collection::new(
+        db,
+        "by_status",
+        ::core::option::Option::Some(&INDEXES[0]),
+        &BY_STATUS_PARTITION,
+        dm::Item::from([dm::part::<super::job::JobStatus>("status", &partition.into())]),
+    )
+}
