@@ -208,3 +208,43 @@ async fn renames_aliases_and_upgrade_compose() {
         .unwrap();
     assert_eq!(Evolved::get_one(&db, "e1").await.unwrap().title, "Second");
 }
+
+/// What a reviewer reads for the evolution specs: every finding, as the CLI prints them,
+/// kept in `tests/specs/evolution/breaking.txt` (a changed message is reviewed like code;
+/// after an intended change: `DYNAMONGO_BLESS=1 cargo test -p dynamongo-tests --test evolution`).
+#[test]
+fn the_report_matches_its_golden_file() {
+    let old = Options::from_sources(sources("old"));
+    let new = Options::from_sources(sources("new"));
+    let report: String = breaking(&old, &new)
+        .unwrap()
+        .iter()
+        .map(|f| format!("{f}\n"))
+        .collect();
+    let golden = dir("").join("breaking.txt");
+    if std::env::var_os("DYNAMONGO_BLESS").is_some() {
+        std::fs::write(&golden, &report).unwrap();
+    }
+    let want = std::fs::read_to_string(&golden).unwrap_or_default();
+    assert!(
+        report == want,
+        "the report differs from {}:\n{report}\nIf intended: DYNAMONGO_BLESS=1 cargo test -p dynamongo-tests --test evolution",
+        golden.display()
+    );
+}
+
+/// A spec set's files named `spec/<file>`, as a project's would be.
+fn sources(version: &str) -> Vec<(String, String)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir(version))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            (format!("spec/{name}"), std::fs::read_to_string(p).unwrap())
+        })
+        .collect()
+}

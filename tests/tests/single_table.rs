@@ -718,3 +718,41 @@ async fn a_collection_on_an_index_reads_its_partition_there() {
         .collect();
     assert_eq!(seqs, [3, 1]);
 }
+
+#[tokio::test]
+async fn pages_of_an_entity_resume_by_cursor() {
+    let db = app_db().await;
+    WorkspaceNote::save_many(&db, (0..7).map(|m| note("acme", m, &format!("n{m}"))))
+        .await
+        .unwrap();
+    Member::save_one(&db, Member::new("acme", "ann@example.com"))
+        .await
+        .unwrap();
+    let read = || WorkspaceNote::get_many(&db, workspace_note::workspace().eq("acme"));
+    let mut titles = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let mut r = read();
+        if let Some(c) = cursor.take() {
+            r = r.after(c);
+        }
+        let page = r.page(3).await.unwrap();
+        pages += 1;
+        titles.extend(page.items.into_iter().map(|n| n.title));
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(titles, ["n0", "n1", "n2", "n3", "n4", "n5", "n6"]);
+    // A cursor of another read is refused.
+    let page = read().page(3).await.unwrap();
+    let err = Member::get_many(&db, member::workspace().eq("acme"))
+        .after(page.cursor.unwrap())
+        .page(3)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Validation(_)), "{err}");
+}
