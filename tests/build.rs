@@ -24,7 +24,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         dynamongo_codegen::Builder::new()
             .spec_dir(format!("specs/evolution/{version}"))
             .out_dir(out.join(format!("evolution_{version}")))
-            .quiet(true)
             .generate()?;
     }
     // With serde impls (the `serde` option), for tests/serde.rs.
