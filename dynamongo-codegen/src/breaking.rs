@@ -423,8 +423,9 @@ fn fields(out: &mut Out, prefix: &str, old: &[Field], new: &[Field], file: &str,
                     a.name, r.attribute, r.ty.kind.spec_name(), a.ty.kind.spec_name()
                 ));
             } else {
-                out.push(file, &p, Class::Safe, "field-renamed", format!(
-                    "field `{}` renamed to `{}`: stored items are read from `{}` (renamed_from) and written back as `{}` on their next save",
+                let (class, forward) = renamed_forward(r);
+                out.push(file, &p, class, "field-renamed", format!(
+                    "field `{}` renamed to `{}`: stored items are read from `{}` (renamed_from) and written back as `{}` on their next save{forward}",
                     r.name, a.name, r.attribute, a.attribute
                 ));
             }
@@ -505,6 +506,23 @@ fn fields(out: &mut Out, prefix: &str, old: &[Field], new: &[Field], file: &str,
     }
 }
 
+/// A declared rename is safe for new code reading old items; code still running the old
+/// model reads the old attribute, which items saved by the new one no longer have: a
+/// warning when the old model requires it.
+fn renamed_forward(old: &Field) -> (Class, String) {
+    if old.required && old.default.is_none() {
+        (
+            Class::Warning,
+            format!(
+                "; code still running the old model needs `{}`, which items saved by the new one lack: deploy readers first",
+                old.attribute
+            ),
+        )
+    } else {
+        (Class::Safe, String::new())
+    }
+}
+
 /// What a field's values are stored as: DynamoDB type and text format. Two kinds with
 /// the same storage read each other's values.
 fn storage(kind: &Kind) -> String {
@@ -524,8 +542,9 @@ fn field(out: &mut Out, prefix: &str, o: &Field, n: &Field, file: &str, old_file
     if o.attribute != n.attribute {
         let declared = n.renamed_from.as_deref() == Some(o.attribute.as_str());
         if declared {
-            out.push(file, &format!("{p}/attribute"), Class::Safe, "field-renamed", format!(
-                "`{}` is stored as `{}` now: stored items are read from `{}` (renamed_from) and written back as `{}` on their next save",
+            let (class, forward) = renamed_forward(o);
+            out.push(file, &format!("{p}/attribute"), class, "field-renamed", format!(
+                "`{}` is stored as `{}` now: stored items are read from `{}` (renamed_from) and written back as `{}` on their next save{forward}",
                 n.name, n.attribute, o.attribute, n.attribute
             ));
         } else if n.required && n.default.is_none() {
@@ -613,12 +632,26 @@ fn kind(out: &mut Out, p: &str, o: &Kind, n: &Kind, file: &str, old_file: &str, 
         }
         _ if o.spec_name() == n.spec_name() => {}
         // Values of the old type read as the new one.
-        (Kind::Int, Kind::Float) | (Kind::Email | Kind::Url | Kind::IpAddress | Kind::Enum(_), Kind::String) => out.push(
+        (Kind::Email | Kind::Url | Kind::IpAddress, Kind::String) => out.push(
             file,
             &format!("{p}/type"),
             Class::Safe,
             "field-type-widened",
             format!("`{name}` changes from `{}` to `{}`: stored values read as the new type", o.spec_name(), n.spec_name()),
+        ),
+        // Backward safe, but code still running the old model may meet values it cannot
+        // read (a rolling deploy).
+        (Kind::Int, Kind::Float) | (Kind::Enum(_), Kind::String) => out.push(
+            file,
+            &format!("{p}/type"),
+            Class::Warning,
+            "field-type-widened",
+            format!(
+                "`{name}` changes from `{}` to `{}`: stored values read as the new type, but code still running the old model fails on new values it cannot hold (a {}); deploy readers first",
+                o.spec_name(),
+                n.spec_name(),
+                if matches!(o, Kind::Int) { "fraction" } else { "string outside the enum" }
+            ),
         ),
         (Kind::String, Kind::Email | Kind::Url | Kind::IpAddress) => out.push(
             file,

@@ -135,7 +135,12 @@ fn every_row_of_the_table_has_its_finding() {
         // Declared evolutions.
         ("renamed_from", vec![("u", u())],
             vec![("u", with(with(u(), "/fields", "name", Value::Null), "/fields", "full_name", json!({"type": "string", "required": true, "renamed_from": "name"})))],
-            "field-renamed", Safe, "/fields/full_name"),
+            "field-renamed", Warning, "/fields/full_name"),
+        ("renamed_from of an optional field", vec![("u", u())],
+            vec![("u", with(with(u(), "/fields", "nick", Value::Null), "/fields", "alias", json!({"type": "string", "renamed_from": "nick"})))],
+            "field-renamed", Safe, "/fields/alias"),
+        ("int to float: forward", vec![("u", u())], vec![("u", with(u(), "/fields/age", "type", json!("float")))], "field-type-widened", Warning, "/fields/age/type"),
+        ("email to string", vec![("u", u())], vec![("u", with(u(), "/fields/email", "type", json!("string")))], "field-type-widened", Safe, "/fields/email/type"),
         ("enum alias", vec![("u", u())],
             vec![("u", with(with(u(), "/fields/plan", "values", json!(["free", "team"])), "/fields/plan", "aliases", json!({"pro": "team"})))],
             "enum-value-aliased", Safe, "/fields/plan/aliases"),
