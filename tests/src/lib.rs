@@ -55,6 +55,43 @@ pub mod python {
 
 use dynamongo_runtime::{table::ModelKey, Db, Model, ModelExt};
 
+/// Node.js packages the tests run (ElectroDB), installed under `target/` on first use
+/// from pinned versions.
+pub mod node {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    /// The `node_modules` of `target/<name>` holding `packages`; installed, or installed
+    /// again when the list changes. Panics with what to install when Node.js or npm is
+    /// missing: no test is skipped.
+    pub fn modules(name: &str, packages: &[&str]) -> PathBuf {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../target")
+            .join(name);
+        let marker = dir.join(format!(
+            "installed-{}",
+            packages.join("-").replace('/', "_")
+        ));
+        if marker.exists() {
+            return dir.join("node_modules");
+        }
+        std::fs::create_dir_all(&dir).expect("create the node package directory");
+        std::fs::write(dir.join("package.json"), "{\"private\": true}\n")
+            .expect("write package.json");
+        let ok = Command::new("npm")
+            .current_dir(&dir)
+            .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+            .args(packages)
+            .status();
+        assert!(
+            ok.is_ok_and(|s| s.success()),
+            "npm install {packages:?} failed (Node.js, npm and the npm registry must be there)"
+        );
+        std::fs::write(&marker, "").expect("write the install marker");
+        dir.join("node_modules")
+    }
+}
+
 /// Models from `spec/` (the seed's User and Contacts, and a model of every field type).
 pub mod models {
     include!(concat!(env!("OUT_DIR"), "/spec/models.rs"));

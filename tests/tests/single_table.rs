@@ -447,20 +447,26 @@ async fn updates_rewrite_the_index_keys_of_the_fields_they_set() {
     j.region = Some("eu".into());
     Job::save_one(&db, j.clone()).await.unwrap();
     let stored = |db: Db| async move {
-        raw(&db, "queue", "$queue#queue_q", "$job#seq_00000007")
+        raw(&db, "queue", "$queue#queue_q", "$job_1#seq_00000007")
             .await
             .unwrap()
     };
     let item = stored(db.clone()).await;
-    assert_eq!(item["gsi1pk"], s("$status#queued"));
-    assert_eq!(item["gsi1sk"], s("005#eu#00000007"));
+    assert_eq!(item["gsi1pk"], s("$queue#status_queued"));
+    assert_eq!(
+        item["gsi1sk"],
+        s("$job_1#priority_005#region_eu#seq_00000007")
+    );
     assert_eq!(item["__edb_e__"], s("job"));
     assert_eq!(item["__edb_v__"], s("1"));
 
     Job::update_one(&db, j.key(), [job::status().set(job::JobStatus::Running)])
         .await
         .unwrap();
-    assert_eq!(stored(db.clone()).await["gsi1pk"], s("$status#running"));
+    assert_eq!(
+        stored(db.clone()).await["gsi1pk"],
+        s("$queue#status_running")
+    );
 
     // gsi1sk also needs `region`, which is not in the key: set it too, or be told.
     let err = Job::update_one(&db, j.key(), [job::priority().set(9)])
@@ -475,7 +481,10 @@ async fn updates_rewrite_the_index_keys_of_the_fields_they_set() {
     )
     .await
     .unwrap();
-    assert_eq!(stored(db.clone()).await["gsi1sk"], s("009#us#00000007"));
+    assert_eq!(
+        stored(db.clone()).await["gsi1sk"],
+        s("$job_1#priority_009#region_us#seq_00000007")
+    );
     let running = Job::get_many(&db, job::status().eq(job::JobStatus::Running))
         .explain()
         .unwrap();

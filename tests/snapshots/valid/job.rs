@@ -216,7 +216,7 @@ pub fn edb_version() -> dm::Field<Job, ::std::string::String> {
     dm::Field::of(&Job::EDB_VERSION)
 }
 
-/// The keys of [`Job`], entity `job` of table `queue`: `pk` = `$queue#queue_{queue}`, `sk` = `$job#seq_{seq:08}`; index `gsi1pk-gsi1sk-index`: `gsi1pk` = `$status#{status}`, `gsi1sk` = `{priority:03}#{region}#{seq:08}`.
+/// The keys of [`Job`], entity `job` of table `queue`: `pk` = `$queue#queue_{queue}`, `sk` = `$job_1#seq_{seq:08}`; index `gsi1pk-gsi1sk-index`: `gsi1pk` = `$queue#status_{status}`, `gsi1sk` = `$job_1#priority_{priority:03}#region_{region}#seq_{seq:08}`.
 const KEY_TEMPLATES: dm::Entity = dm::Entity {
     name: "job",
     attribute: "__edb_e__",
@@ -230,7 +230,7 @@ const KEY_TEMPLATES: dm::Entity = dm::Entity {
     range: ::core::option::Option::Some(dm::Template {
         attr: "sk",
         parts: &[
-            dm::Part::Lit("$job#seq_"),
+            dm::Part::Lit("$job_1#seq_"),
             dm::Part::Field(Job::SEQ.name, dm::Format::Int(8)),
         ],
     }),
@@ -240,17 +240,18 @@ const KEY_TEMPLATES: dm::Entity = dm::Entity {
             hash: dm::Template {
                 attr: "gsi1pk",
                 parts: &[
-                    dm::Part::Lit("$status#"),
+                    dm::Part::Lit("$queue#status_"),
                     dm::Part::Field(Job::STATUS.name, dm::Format::Text),
                 ],
             },
             range: ::core::option::Option::Some(dm::Template {
                 attr: "gsi1sk",
                 parts: &[
+                    dm::Part::Lit("$job_1#priority_"),
                     dm::Part::Field(Job::PRIORITY.name, dm::Format::Int(3)),
-                    dm::Part::Lit("#"),
+                    dm::Part::Lit("#region_"),
                     dm::Part::Field(Job::REGION.name, dm::Format::Text),
-                    dm::Part::Lit("#"),
+                    dm::Part::Lit("#seq_"),
                     dm::Part::Field(Job::SEQ.name, dm::Format::Int(8)),
                 ],
             }),

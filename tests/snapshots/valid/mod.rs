@@ -44,7 +44,7 @@ pub mod sensor;
 /// Model `Wide` (table `wide`), generated from `valid/wide.json`.
 #[allow(dead_code)]
 pub mod wide;
-/// A job queue laid out the way ElectroDB writes it (entity attribute `__edb_e__`), with a sparse, overloaded index by status.
+/// A job queue laid out as ElectroDB writes it (service `queue`, entity attribute `__edb_e__`, keys `$queue#queue_<queue>` / `$job_1#seq_<seq padded>`), with a sparse, overloaded index by status; tests/tests/electrodb.rs writes and reads it with ElectroDB itself.
 ///
 /// Table `queue` of a single-table design (entities `Job`, `Worker`), generated from `valid/queue_table.json`.
 #[allow(dead_code)]

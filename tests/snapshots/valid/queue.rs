@@ -97,10 +97,13 @@ impl dm::Member for ByStatusItem {
 /// The partition template of collection `by_status`.
 const BY_STATUS_PARTITION: dm::Template = dm::Template {
     attr: "gsi1pk",
-    parts: &[dm::Part::Lit("$status#"), dm::Part::Field("status", dm::Format::Text)],
+    parts: &[
+        dm::Part::Lit("$queue#status_"),
+        dm::Part::Field("status", dm::Format::Text),
+    ],
 };
 
-/// Reads collection `by_status`: every item of one partition of index `gsi1pk-gsi1sk-index` of table `queue` (`gsi1pk` = `$status#{status}`), of every entity, in sort-key order; one Query a page. Await it for a `Vec`, or use `.stream()`, `.page(n)` / `.after(cursor)`, `.descending()`, `.limit(n)`, `.explain()`.
+/// Reads collection `by_status`: every item of one partition of index `gsi1pk-gsi1sk-index` of table `queue` (`gsi1pk` = `$queue#status_{status}`), of every entity, in sort-key order; one Query a page. Await it for a `Vec`, or use `.stream()`, `.page(n)` / `.after(cursor)`, `.descending()`, `.limit(n)`, `.explain()`.
 pub fn by_status(
     db: &dm::Db,
     partition: impl ::core::convert::Into<super::job::JobStatus>,

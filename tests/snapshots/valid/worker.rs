@@ -218,7 +218,7 @@ pub fn edb_version() -> dm::Field<Worker, ::std::string::String> {
     dm::Field::of(&Worker::EDB_VERSION)
 }
 
-/// The keys of [`Worker`], entity `worker` of table `queue`: `pk` = `$queue#queue_{queue}`, `sk` = `$worker#{host}#{started:04}`.
+/// The keys of [`Worker`], entity `worker` of table `queue`: `pk` = `$queue#queue_{queue}`, `sk` = `$worker_1#host_{host}#started_{started:04}`.
 const KEY_TEMPLATES: dm::Entity = dm::Entity {
     name: "worker",
     attribute: "__edb_e__",
@@ -232,9 +232,9 @@ const KEY_TEMPLATES: dm::Entity = dm::Entity {
     range: ::core::option::Option::Some(dm::Template {
         attr: "sk",
         parts: &[
-            dm::Part::Lit("$worker#"),
+            dm::Part::Lit("$worker_1#host_"),
             dm::Part::Field(Worker::HOST.name, dm::Format::Text),
-            dm::Part::Lit("#"),
+            dm::Part::Lit("#started_"),
             dm::Part::Field(Worker::STARTED.name, dm::Format::Int(4)),
         ],
     }),
