@@ -56,7 +56,7 @@ async fn items_electrodb_writes_are_read_and_the_other_way_round() {
     let running = Job::get_many(&db, job::status().eq(JobStatus::Running))
         .await
         .unwrap();
-    assert_eq!(running, [seven.clone()]);
+    assert_eq!(running, std::slice::from_ref(&seven));
     assert_eq!(queue::queue(&db, "q1").await.unwrap().len(), 2);
 
     // dynamongo writes; ElectroDB reads by key and through its index.
