@@ -373,20 +373,11 @@ impl Cx<'_> {
             let open = rest.find('{');
             let close = rest.find('}');
             match (open, close) {
-                (_, Some(c)) if open.is_none_or(|o| c < o) => {
-                    self.err(
-                        &p,
-                        format!(
-                            "`{text}`: a `}}` closes no placeholder (placeholders are `{{field}}`)"
-                        ),
-                    );
-                    return None;
-                }
                 (None, None) => {
                     parts.push(Part::Lit(rest.to_string()));
                     rest = "";
                 }
-                (Some(o), _) => {
+                (Some(o), c) if c.is_none_or(|c| o < c) => {
                     if o > 0 {
                         parts.push(Part::Lit(rest[..o].to_string()));
                     }
@@ -404,7 +395,16 @@ impl Cx<'_> {
                         parts.push(part);
                     }
                 }
-                (None, Some(_)) => unreachable!("handled by the first arm"),
+                // A `}` before any `{`.
+                _ => {
+                    self.err(
+                        &p,
+                        format!(
+                            "`{text}`: a `}}` closes no placeholder (placeholders are `{{field}}`)"
+                        ),
+                    );
+                    return None;
+                }
             }
         }
         // Two placeholders with no literal between: the first must have a fixed width.
@@ -523,15 +523,15 @@ pub(crate) fn check_tables(
     errors: &mut Vec<SpecError>,
 ) {
     for t in tables.iter_mut() {
-        let members: Vec<&ir::Model> = models
+        // The table's entities, each with its entity part.
+        let with_entity: Vec<(&ir::Model, &ir::Entity)> = models
             .iter()
-            .filter(|m| {
-                m.entity
-                    .as_ref()
-                    .is_some_and(|e| e.table_module == t.module)
-                    && m.table == t.name
+            .filter_map(|m| {
+                let e = m.entity.as_ref()?;
+                (e.table_module == t.module && m.table == t.name).then_some((m, e))
             })
             .collect();
+        let members: Vec<&ir::Model> = with_entity.iter().map(|(m, _)| *m).collect();
         if members.is_empty() {
             if used.contains(&t.name) {
                 // Its entities have errors of their own, reported there.
@@ -544,7 +544,11 @@ pub(crate) fn check_tables(
             .iter()
             .map(|m| (m.name.clone(), m.module.clone()))
             .collect();
-        let entity = |m: &ir::Model| m.entity.clone().expect("filtered on entity");
+        // Every member has its entity part (filtered above); the first one's stands in
+        // for none, so that no check here can panic.
+        let entity = |m: &ir::Model| -> ir::Entity {
+            m.entity.clone().unwrap_or_else(|| with_entity[0].1.clone())
+        };
         // Entity names, unique per table.
         let mut names: BTreeMap<String, &str> = BTreeMap::new();
         for m in &members {
