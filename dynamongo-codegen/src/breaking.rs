@@ -112,20 +112,52 @@ pub fn compare(old: &crate::Specs, new: &crate::Specs) -> Vec<Finding> {
     let mut out = Out::default();
     let olds: BTreeMap<&str, &Model> = old.models.iter().map(|m| (m.name.as_str(), m)).collect();
     let news: BTreeMap<&str, &Model> = new.models.iter().map(|m| (m.name.as_str(), m)).collect();
+    // A model gone and one new on the same table, with the same keys (and, for an
+    // entity, the same entity name), is the model renamed: its items read as before.
+    let same_items = |o: &Model, n: &Model| {
+        let keys = |m: &Model| -> Vec<String> {
+            match &m.entity {
+                Some(e) => std::iter::once(e.name.clone())
+                    .chain(e.primary().map(|t| t.text(&m.fields)))
+                    .collect(),
+                None => m.key_fields().iter().map(|f| f.attribute.clone()).collect(),
+            }
+        };
+        o.table == n.table && keys(o) == keys(n)
+    };
+    let mut renamed: Vec<&str> = Vec::new();
     for (name, n) in &news {
         match olds.get(name) {
             Some(o) => model(&mut out, o, n, new),
-            None => out.push(
-                &n.source,
-                "/model",
-                Class::Safe,
-                "model-added",
-                format!("new model `{name}`: nothing of it is stored yet"),
-            ),
+            None => match olds
+                .iter()
+                .find(|(k, o)| !news.contains_key(*k) && !renamed.contains(k) && same_items(o, n))
+            {
+                Some((old_name, o)) => {
+                    renamed.push(old_name);
+                    out.push(
+                        &n.source,
+                        "/model",
+                        Class::Safe,
+                        "model-renamed",
+                        format!(
+                            "model `{old_name}` is now `{name}` (same table and keys): stored items read as before; code naming the old type changes"
+                        ),
+                    );
+                    model(&mut out, o, n, new);
+                }
+                None => out.push(
+                    &n.source,
+                    "/model",
+                    Class::Safe,
+                    "model-added",
+                    format!("new model `{name}`: nothing of it is stored yet"),
+                ),
+            },
         }
     }
     for (name, o) in &olds {
-        if !news.contains_key(name) {
+        if !news.contains_key(name) && !renamed.contains(name) {
             out.push(
                 &o.source,
                 "/model",

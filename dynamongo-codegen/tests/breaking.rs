@@ -130,6 +130,11 @@ fn every_row_of_the_table_has_its_finding() {
         ("new optional field", vec![("u", u())], vec![("u", with(u(), "/fields", "city", json!({"type": "string"})))], "field-added-optional", Safe, "/fields/city"),
         ("new required field with a default", vec![("u", u())], vec![("u", with(u(), "/fields", "city", json!({"type": "string", "required": true, "default": "Nairobi"})))], "field-added-default", Safe, "/fields/city"),
         ("new model", vec![("u", u())], vec![("u", u()), ("a", app()), ("n", note())], "model-added", Safe, "/model"),
+        ("model renamed, same table and keys", vec![("u", u())], vec![("u", with(u(), "", "model", json!("Person")))], "model-renamed", Safe, "/model"),
+        ("model removed", vec![("u", u()), ("a", app()), ("n", note())], vec![("a", app()), ("n", note())], "model-removed", Warning, "/model"),
+        ("entity model renamed: its default entity name goes with it", vec![("a", app()), ("n", note())],
+            vec![("a", app()), ("n", with(with(note(), "", "model", json!("Memo")), "", "entity", Value::Null))],
+            "model-added", Safe, "/model"),
         ("validation loosened", vec![("u", u())], vec![("u", with(u(), "/fields/name", "max_length", json!(80)))], "validation-loosened", Safe, "/fields/name"),
         ("doc", vec![("u", u())], vec![("u", with(u(), "", "doc", json!("People.")))], "doc", Safe, "/doc"),
         // Declared evolutions.
