@@ -280,27 +280,14 @@ impl Entity {
     /// the primary key always (its fields are required), each index key when every field
     /// of its template has a value.
     pub(crate) fn write_keys(&self, item: &mut Item) -> Result<(), Error> {
-        let mut out = Vec::new();
+        let mut keys = Item::new();
         let mut bad = Vec::new();
-        for t in self.primary() {
-            match t.render_required(|f| item.get(f)) {
-                Ok(text) => out.push((t.attr, text)),
-                Err(v) => bad.push(v),
-            }
-        }
-        for t in self.index_templates() {
-            match t.render(|f| item.get(f)) {
-                Ok(Some(text)) => out.push((t.attr, text)),
-                Ok(None) => {}
-                Err(v) => bad.push(v),
-            }
-        }
+        render_all(self.primary(), true, item, &mut keys, &mut bad);
+        render_all(self.index_templates(), false, item, &mut keys, &mut bad);
         if !bad.is_empty() {
             return Err(Error::Validation(bad));
         }
-        for (attr, text) in out {
-            item.insert(attr.to_string(), AttributeValue::S(text));
-        }
+        item.extend(keys);
         item.insert(
             self.attribute.to_string(),
             AttributeValue::S(self.name.to_string()),
@@ -312,14 +299,7 @@ impl Entity {
     pub(crate) fn key_item(&self, fields: &Item) -> Result<Item, Error> {
         let mut key = Item::new();
         let mut bad = Vec::new();
-        for t in self.primary() {
-            match t.render_required(|f| fields.get(f)) {
-                Ok(text) => {
-                    key.insert(t.attr.to_string(), AttributeValue::S(text));
-                }
-                Err(v) => bad.push(v),
-            }
-        }
+        render_all(self.primary(), true, fields, &mut key, &mut bad);
         if bad.is_empty() {
             Ok(key)
         } else {
@@ -330,14 +310,12 @@ impl Entity {
     /// The primary-key fields of a key item: parsed from the rendered key attributes, or
     /// the item itself when it holds the fields (a whole item, or fields read from JSON).
     pub(crate) fn key_fields_of<'i>(&self, item: &'i Item) -> Result<Cow<'i, Item>, DecodeError> {
-        let Some(hash) = item.get(self.hash.attr) else {
+        if !item.contains_key(self.hash.attr) {
             return Ok(Cow::Borrowed(item));
-        };
+        }
         let mut out = Item::new();
-        for (t, v) in std::iter::once((&self.hash, Some(hash)))
-            .chain(self.range.as_ref().map(|r| (r, item.get(r.attr))))
-        {
-            let parsed = match v {
+        for t in self.primary() {
+            let parsed = match item.get(t.attr) {
                 Some(AttributeValue::S(text)) => t.parse(text),
                 _ => None,
             };
@@ -367,66 +345,63 @@ impl Entity {
             .map_err(|e| Error::Validation(vec![Violation::new(e.path(), e.to_string())]))?;
         let mut out = Vec::new();
         let mut bad = Vec::new();
-        for index in self.indexes {
-            for t in std::iter::once(&index.hash).chain(&index.range) {
-                let touched: Vec<&Action> = actions
-                    .iter()
-                    .filter(|a| {
-                        a.path()
-                            .top_level()
-                            .is_some_and(|n| t.fields().any(|f| f == n))
-                    })
-                    .collect();
-                if touched.is_empty() {
-                    continue;
-                }
-                if touched.iter().any(|a| matches!(a, Action::Remove(_))) {
-                    out.push(Action::Remove(AttrPath::attr(t.attr)));
-                    continue;
-                }
-                let mut values = Item::new();
-                for a in &touched {
-                    match a {
-                        Action::Set(p, v) => {
-                            values.insert(p.to_string(), v.clone());
-                        }
-                        other => bad.push(Violation::new(
-                            other.path().to_string(),
-                            format!(
-                                "it is part of the index key `{}` = `{}`: change it with `set`",
-                                t.attr,
-                                t.text()
-                            ),
-                        )),
+        for t in self.index_templates() {
+            let touched: Vec<&Action> = actions
+                .iter()
+                .filter(|a| {
+                    a.path()
+                        .top_level()
+                        .is_some_and(|n| t.fields().any(|f| f == n))
+                })
+                .collect();
+            if touched.is_empty() {
+                continue;
+            }
+            if touched.iter().any(|a| matches!(a, Action::Remove(_))) {
+                out.push(Action::Remove(AttrPath::attr(t.attr)));
+                continue;
+            }
+            let mut values = Item::new();
+            for a in &touched {
+                match a {
+                    Action::Set(p, v) => {
+                        values.insert(p.to_string(), v.clone());
                     }
-                }
-                let missing: Vec<&str> = t
-                    .fields()
-                    .filter(|f| !values.contains_key(*f) && !fields.contains_key(*f))
-                    .collect();
-                if !missing.is_empty() {
-                    let set: Vec<String> =
-                        touched.iter().map(|a| format!("`{}`", a.path())).collect();
-                    let missing: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
-                    bad.push(Violation::new(
-                        touched[0].path().to_string(),
+                    other => bad.push(Violation::new(
+                        other.path().to_string(),
                         format!(
-                            "updating {} rewrites the index key `{}` = `{}`; set {} in the same update",
-                            set.join(", "),
+                            "it is part of the index key `{}` = `{}`: change it with `set`",
                             t.attr,
-                            t.text(),
-                            missing.join(", ")
+                            t.text()
                         ),
-                    ));
-                    continue;
+                    )),
                 }
-                match t.render(|f| values.get(f).or_else(|| fields.get(f))) {
-                    Ok(Some(text)) => {
-                        out.push(Action::Set(AttrPath::attr(t.attr), AttributeValue::S(text)))
-                    }
-                    Ok(None) => out.push(Action::Remove(AttrPath::attr(t.attr))),
-                    Err(v) => bad.push(v),
+            }
+            let missing: Vec<&str> = t
+                .fields()
+                .filter(|f| !values.contains_key(*f) && !fields.contains_key(*f))
+                .collect();
+            if !missing.is_empty() {
+                let set: Vec<String> = touched.iter().map(|a| format!("`{}`", a.path())).collect();
+                let missing: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+                bad.push(Violation::new(
+                    touched[0].path().to_string(),
+                    format!(
+                        "updating {} rewrites the index key `{}` = `{}`; set {} in the same update",
+                        set.join(", "),
+                        t.attr,
+                        t.text(),
+                        missing.join(", ")
+                    ),
+                ));
+                continue;
+            }
+            match t.render(|f| values.get(f).or_else(|| fields.get(f))) {
+                Ok(Some(text)) => {
+                    out.push(Action::Set(AttrPath::attr(t.attr), AttributeValue::S(text)))
                 }
+                Ok(None) => out.push(Action::Remove(AttrPath::attr(t.attr))),
+                Err(v) => bad.push(v),
             }
         }
         if bad.is_empty() {
@@ -568,6 +543,31 @@ impl Entity {
     }
 }
 
+/// Renders `templates` from the fields of `fields` into `out` (key attribute → text): a
+/// template whose fields lack a value is a violation when `required` (a primary key), and
+/// is left out otherwise (a sparse index key).
+fn render_all<'t>(
+    templates: impl Iterator<Item = &'t Template>,
+    required: bool,
+    fields: &Item,
+    out: &mut Item,
+    bad: &mut Vec<Violation>,
+) {
+    for t in templates {
+        let rendered = match required {
+            true => t.render_required(|f| fields.get(f)).map(Some),
+            false => t.render(|f| fields.get(f)),
+        };
+        match rendered {
+            Ok(Some(text)) => {
+                out.insert(t.attr.to_string(), AttributeValue::S(text));
+            }
+            Ok(None) => {}
+            Err(v) => bad.push(v),
+        }
+    }
+}
+
 /// The sort-key condition for the terms on a sort template's fields (marking the terms
 /// it makes redundant as used).
 fn sort_condition(t: &Template, terms: &[&Expr], used: &mut [bool]) -> Result<Option<Expr>, Error> {
@@ -575,10 +575,13 @@ fn sort_condition(t: &Template, terms: &[&Expr], used: &mut [bool]) -> Result<Op
         terms
             .iter()
             .enumerate()
-            .position(|(i, e)| !used[i] && want(e) && top_attr(e) == Some(field))
+            .position(|(i, e)| !used[i] && want(e) && e.top_attr() == Some(field))
     };
     let attr = || AttrPath::attr(t.attr);
     let s = |text: String| AttributeValue::S(text);
+    // The fields given so far bound the key by their prefix (none when it is empty).
+    let by_prefix =
+        |prefix: String| (!prefix.is_empty()).then(|| Expr::BeginsWith(attr(), s(prefix)));
     let mut prefix = String::new();
     for (i, part) in t.parts.iter().enumerate() {
         let (field, format) = match part {
@@ -610,7 +613,7 @@ fn sort_condition(t: &Template, terms: &[&Expr], used: &mut [bool]) -> Result<Op
             )
         });
         let Some(k) = ranged else {
-            return Ok((!prefix.is_empty()).then(|| Expr::BeginsWith(attr(), s(prefix))));
+            return Ok(by_prefix(prefix));
         };
         let fixed = format.fixed_width();
         let bound = |v: &AttributeValue| bound_text(format, v);
@@ -620,17 +623,13 @@ fn sort_condition(t: &Template, terms: &[&Expr], used: &mut [bool]) -> Result<Op
                 Some(Expr::BeginsWith(attr(), s(format!("{prefix}{v}"))))
             }
             Expr::Cmp(_, cmp, v) => match (bound(v), cmp, fixed) {
-                (Bound::Text(b), Cmp::Ge, _) => Some(between(t.attr, format!("{prefix}{b}"), top)),
-                (Bound::Text(b), Cmp::Gt, true) => {
-                    Some(between(t.attr, format!("{prefix}{b}{MAX}"), top))
-                }
-                (Bound::Text(b), Cmp::Gt, false) => {
-                    Some(between(t.attr, format!("{prefix}{b}"), top))
-                }
-                (Bound::Text(b), Cmp::Le, true) => {
+                (Some(b), Cmp::Ge, _) => Some(between(t.attr, format!("{prefix}{b}"), top)),
+                (Some(b), Cmp::Gt, true) => Some(between(t.attr, format!("{prefix}{b}{MAX}"), top)),
+                (Some(b), Cmp::Gt, false) => Some(between(t.attr, format!("{prefix}{b}"), top)),
+                (Some(b), Cmp::Le, true) => {
                     Some(between(t.attr, prefix.clone(), format!("{prefix}{b}{MAX}")))
                 }
-                (Bound::Text(b), Cmp::Lt, true) => {
+                (Some(b), Cmp::Lt, true) => {
                     Some(between(t.attr, prefix.clone(), format!("{prefix}{b}")))
                 }
                 // Below every int the key can hold, or above it: the filter decides
@@ -638,12 +637,12 @@ fn sort_condition(t: &Template, terms: &[&Expr], used: &mut [bool]) -> Result<Op
                 _ => None,
             },
             Expr::Between(_, lo, hi) => match (bound(lo), bound(hi), fixed) {
-                (Bound::Text(a), Bound::Text(b), true) => Some(between(
+                (Some(a), Some(b), true) => Some(between(
                     t.attr,
                     format!("{prefix}{a}"),
                     format!("{prefix}{b}{MAX}"),
                 )),
-                (Bound::Text(a), _, false) => Some(between(t.attr, format!("{prefix}{a}"), top)),
+                (Some(a), _, false) => Some(between(t.attr, format!("{prefix}{a}"), top)),
                 _ => None,
             },
             _ => None,
@@ -655,22 +654,10 @@ fn sort_condition(t: &Template, terms: &[&Expr], used: &mut [bool]) -> Result<Op
             && !(last && matches!(terms[k], Expr::Cmp(_, Cmp::Lt, _)))
             && !clamped(format, terms[k]);
         used[k] = exact;
-        return Ok(match cond {
-            Some(c) => Some(c),
-            None => (!prefix.is_empty()).then(|| Expr::BeginsWith(attr(), s(prefix))),
-        });
+        return Ok(cond.or_else(|| by_prefix(prefix)));
     }
     // Every field equal: the full key.
     Ok(Some(Expr::Cmp(attr(), Cmp::Eq, s(prefix))))
-}
-
-fn top_attr(e: &Expr) -> Option<&str> {
-    match e {
-        Expr::Cmp(p, _, _) | Expr::Between(p, ..) | Expr::BeginsWith(p, _) | Expr::In(p, _) => {
-            p.top_level()
-        }
-        _ => None,
-    }
 }
 
 fn between(attr: &str, lo: String, hi: String) -> Expr {
@@ -682,21 +669,13 @@ fn between(attr: &str, lo: String, hi: String) -> Expr {
 }
 
 /// A range bound's text in a key: an int is padded, and one outside what the width holds
-/// has no text (below 0, or above the widest).
-enum Bound {
-    Text(String),
-    Outside,
-}
-
-fn bound_text(format: Format, v: &AttributeValue) -> Bound {
-    match render_value(format, v, None) {
-        Ok(t) => Bound::Text(t),
-        Err(_) => Bound::Outside,
-    }
+/// has none (below 0, or above the widest).
+fn bound_text(format: Format, v: &AttributeValue) -> Option<String> {
+    render_value(format, v, None).ok()
 }
 
 fn clamped(format: Format, term: &Expr) -> bool {
-    let outside = |v: &AttributeValue| matches!(bound_text(format, v), Bound::Outside);
+    let outside = |v: &AttributeValue| bound_text(format, v).is_none();
     match term {
         Expr::Cmp(_, _, v) => outside(v),
         Expr::Between(_, a, b) => outside(a) || outside(b),

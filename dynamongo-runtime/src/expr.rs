@@ -137,6 +137,17 @@ impl Expr {
         }
     }
 
+    /// The top-level attribute a comparison, `IN`, `BETWEEN` or `begins_with` is on (the
+    /// terms a key condition can be made of).
+    pub(crate) fn top_attr(&self) -> Option<&str> {
+        match self {
+            Expr::Cmp(p, _, _) | Expr::In(p, _) | Expr::Between(p, ..) | Expr::BeginsWith(p, _) => {
+                p.top_level()
+            }
+            _ => None,
+        }
+    }
+
     /// Whether any term anywhere mentions the top-level attribute `name`.
     pub(crate) fn mentions(&self, name: &str) -> bool {
         let top = |p: &AttrPath| p.0.first() == Some(&Segment::Name(name.to_string()));

@@ -496,12 +496,7 @@ fn index_query<M: Model>(
 /// Whether a term is a comparison, `IN`, `BETWEEN` or `begins_with` on the top-level
 /// attribute `name`.
 fn on_top_level(e: &Expr, name: &str) -> bool {
-    match e {
-        Expr::Cmp(p, _, _) | Expr::In(p, _) | Expr::Between(p, ..) | Expr::BeginsWith(p, _) => {
-            p.top_level() == Some(name)
-        }
-        _ => false,
-    }
+    e.top_attr() == Some(name)
 }
 
 /// Whether a term can be a range-key condition of a Query.
