@@ -157,6 +157,20 @@ pub struct Table {
     pub runtime: String,
 }
 
+impl Table {
+    /// Every key attribute of the table and of its indexes, in order (an attribute two
+    /// indexes share comes twice).
+    pub fn key_attributes(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.hash_key.as_str())
+            .chain(self.range_key.as_deref())
+            .chain(
+                self.indexes.iter().flat_map(|i| {
+                    std::iter::once(i.hash_key.as_str()).chain(i.range_key.as_deref())
+                }),
+            )
+    }
+}
+
 /// A global index of a table file (key attributes are S, every attribute projected).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TableIndex {

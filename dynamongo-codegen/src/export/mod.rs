@@ -179,13 +179,8 @@ impl<'a> Table<'a> {
     fn of_file(t: &'a ir::Table) -> Self {
         use heck::ToUpperCamelCase;
         let mut attributes: Vec<(&str, &'static str)> = Vec::new();
-        let keys = std::iter::once(&t.hash_key).chain(&t.range_key).chain(
-            t.indexes
-                .iter()
-                .flat_map(|i| std::iter::once(&i.hash_key).chain(&i.range_key)),
-        );
-        for k in keys {
-            if !attributes.iter().any(|(n, _)| n == k) {
+        for k in t.key_attributes() {
+            if !attributes.iter().any(|(n, _)| *n == k) {
                 attributes.push((k, "S"));
             }
         }

@@ -230,13 +230,7 @@ impl Cx<'_> {
         }
         let name = str_of(obj, "entity").map_or_else(|| model.to_snake_case(), str::to_string);
         let keys = obj.get("keys").and_then(Value::as_object)?;
-        let key_attrs: Vec<&str> =
-            std::iter::once(table.hash_key.as_str())
-                .chain(table.range_key.as_deref())
-                .chain(table.indexes.iter().flat_map(|i| {
-                    std::iter::once(i.hash_key.as_str()).chain(i.range_key.as_deref())
-                }))
-                .collect();
+        let key_attrs: Vec<&str> = table.key_attributes().collect();
         for (attr, _) in keys {
             if !key_attrs.contains(&attr.as_str()) {
                 let known: Vec<String> = key_attrs.iter().map(|k| k.to_string()).collect();
@@ -316,19 +310,17 @@ impl Cx<'_> {
                     );
                 }
             }
-            let h = template(self, &index.hash_key, false);
-            let r = index.range_key.as_deref().map(|r| template(self, r, false));
-            if let (Some(hash), Some(range)) = (
-                h,
-                r.unwrap_or(Some(Template {
-                    attr: String::new(),
-                    parts: Vec::new(),
-                })),
-            ) {
+            let hash = template(self, &index.hash_key, false);
+            // `Some(None)`: the index has no sort key; `None`: its template has errors.
+            let range = match index.range_key.as_deref() {
+                None => Some(None),
+                Some(r) => template(self, r, false).map(Some),
+            };
+            if let (Some(hash), Some(range)) = (hash, range) {
                 indexes.push(ir::EntityIndex {
                     name: index.name.clone(),
                     hash,
-                    range: index.range_key.is_some().then_some(range),
+                    range,
                 });
             }
         }
