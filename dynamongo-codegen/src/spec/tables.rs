@@ -516,14 +516,13 @@ pub(crate) fn check_tables(
 ) {
     for t in tables.iter_mut() {
         // The table's entities, each with its entity part.
-        let with_entity: Vec<(&ir::Model, &ir::Entity)> = models
+        let members: Vec<(&ir::Model, &ir::Entity)> = models
             .iter()
             .filter_map(|m| {
                 let e = m.entity.as_ref()?;
                 (e.table_module == t.module && m.table == t.name).then_some((m, e))
             })
             .collect();
-        let members: Vec<&ir::Model> = with_entity.iter().map(|(m, _)| *m).collect();
         if members.is_empty() {
             if used.contains(&t.name) {
                 // Its entities have errors of their own, reported there.
@@ -534,17 +533,11 @@ pub(crate) fn check_tables(
         }
         t.entities = members
             .iter()
-            .map(|m| (m.name.clone(), m.module.clone()))
+            .map(|(m, _)| (m.name.clone(), m.module.clone()))
             .collect();
-        // Every member has its entity part (filtered above); the first one's stands in
-        // for none, so that no check here can panic.
-        let entity = |m: &ir::Model| -> ir::Entity {
-            m.entity.clone().unwrap_or_else(|| with_entity[0].1.clone())
-        };
         // Entity names, unique per table.
         let mut names: BTreeMap<String, &str> = BTreeMap::new();
-        for m in &members {
-            let e = entity(m);
+        for (m, e) in &members {
             if let Some(other) = names.insert(e.name.clone(), &m.source) {
                 errors.push(SpecError::at(
                     &m.source,
@@ -559,8 +552,7 @@ pub(crate) fn check_tables(
         // Distinct leading literals: no two entities can render the same key.
         if members.len() > 1 {
             let mut seen: Vec<(String, &str)> = Vec::new();
-            for m in &members {
-                let e = entity(m);
+            for (m, e) in &members {
                 let tpl = e.range.as_ref().unwrap_or(&e.hash);
                 let at = format!("/keys/{}", pointer_segment(&tpl.attr));
                 let lead = tpl.leading_literal().to_string();
@@ -593,7 +585,7 @@ pub(crate) fn check_tables(
         }
         // One TTL attribute per table.
         let mut ttl: Option<(String, &str)> = None;
-        for m in &members {
+        for (m, _) in &members {
             if let Some(f) = m.ttl_field() {
                 match &ttl {
                     Some((attr, source)) if *attr != f.attribute => errors.push(SpecError::at(
@@ -609,7 +601,7 @@ pub(crate) fn check_tables(
         t.ttl = ttl.map(|(a, _)| a);
         t.representative = members
             .iter()
-            .position(|m| m.ttl_field().is_some())
+            .position(|(m, _)| m.ttl_field().is_some())
             .unwrap_or(0);
         // Collections: members are entities of this table sharing one partition template.
         for c in t.collections.iter_mut() {
@@ -622,8 +614,8 @@ pub(crate) fn check_tables(
             let mut first: Option<(&ir::Model, Template)> = None;
             for (k, (model, ..)) in c.members.iter().enumerate() {
                 let at = format!("{p}/entities/{k}");
-                let Some(m) = members.iter().find(|m| &m.name == model) else {
-                    let known: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
+                let Some((m, e)) = members.iter().find(|(m, _)| &m.name == model) else {
+                    let known: Vec<String> = members.iter().map(|(m, _)| m.name.clone()).collect();
                     errors.push(SpecError::at(
                         &t.source,
                         &at,
@@ -649,7 +641,6 @@ pub(crate) fn check_tables(
                     ));
                     continue;
                 }
-                let e = entity(m);
                 let partition = match c.index {
                     None => Some(e.hash.clone()),
                     Some(i) => e
