@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::types::{attr_name, attr_ref, rust_type};
+use super::types::{attr_name, attr_ref, option, rust_type};
 use crate::ident::{fresh, ident};
 use crate::ir::{Field, Format, Index, Model, Part, Projection, Template, Throughput};
 
@@ -322,52 +322,37 @@ pub fn emit_entity(m: &Model) -> TokenStream {
     let template = |t: &Template| template_tokens(t, |i| attr_name(&m.fields[i], &quote!(#model)));
     let (name, attribute) = (&e.name, &e.attribute);
     let hash = template(&e.hash);
-    let range = match &e.range {
-        Some(r) => {
-            let r = template(r);
-            quote!(::core::option::Option::Some(#r))
-        }
-        None => quote!(::core::option::Option::None),
-    };
+    let range = option(e.range.as_ref().map(template));
     let indexes = e.indexes.iter().map(|i| {
         let index = &i.name;
         let hash = template(&i.hash);
-        let range = match &i.range {
-            Some(r) => {
-                let r = template(r);
-                quote!(::core::option::Option::Some(#r))
-            }
-            None => quote!(::core::option::Option::None),
-        };
+        let range = option(i.range.as_ref().map(template));
         quote!(dm::IndexKeys { index: #index, hash: #hash, range: #range })
     });
+    // `pk` = `ws#{workspace}`, `sk` = `...` for a partition and its sort template.
+    let keys = |hash: &Template, range: Option<&Template>| {
+        std::iter::once(hash)
+            .chain(range)
+            .map(|t| format!("`{}` = `{}`", t.attr, t.text(&m.fields)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut doc = format!(
-        " The keys of [`{}`], entity `{}` of table `{}`: `{}` = `{}`",
+        " The keys of [`{}`], entity `{}` of table `{}`: {}",
         m.name,
         e.name,
         m.table,
-        e.hash.attr,
-        e.hash.text(&m.fields)
+        keys(&e.hash, e.range.as_ref())
     );
-    if let Some(r) = &e.range {
-        doc.push_str(&format!(", `{}` = `{}`", r.attr, r.text(&m.fields)));
-    }
     for i in &e.indexes {
         doc.push_str(&format!(
-            "; index `{}`: `{}` = `{}`",
+            "; index `{}`: {}",
             i.name,
-            i.hash.attr,
-            i.hash.text(&m.fields)
+            keys(&i.hash, i.range.as_ref())
         ));
-        if let Some(r) = &i.range {
-            doc.push_str(&format!(", `{}` = `{}`", r.attr, r.text(&m.fields)));
-        }
     }
     doc.push('.');
-    let table_ttl = match &e.table_ttl {
-        Some(a) => quote!(::core::option::Option::Some(#a)),
-        None => quote!(::core::option::Option::None),
-    };
+    let table_ttl = option(e.table_ttl.as_ref().map(|a| quote!(#a)));
     quote! {
         #[doc = #doc]
         const KEY_TEMPLATES: dm::Entity = dm::Entity {

@@ -145,36 +145,32 @@ pub fn header(source: &str) -> String {
 
 /// The module declaration of a table file, with its doc.
 pub fn table_module_decl(t: &Table, body: Option<TokenStream>) -> TokenStream {
-    let name = crate::ident::ident(&t.module);
-    let mut doc = match &t.doc {
-        Some(d) => format!("{d}\n\n"),
-        None => String::new(),
-    };
     let entities: Vec<String> = t.entities.iter().map(|(n, _)| format!("`{n}`")).collect();
-    doc.push_str(&format!(
+    let what = format!(
         "Table `{}` of a single-table design (entities {}), generated from `{}`.",
         t.name,
         entities.join(", "),
         t.source
-    ));
-    let docs = types::docs(Some(&doc), "");
-    match body {
-        Some(b) => quote!(#docs #[allow(dead_code)] pub mod #name { #b }),
-        None => quote!(#docs #[allow(dead_code)] pub mod #name;),
-    }
+    );
+    mod_decl(&t.module, t.doc.as_deref(), &what, body)
 }
 
 /// The module declaration of one model, with its doc.
 pub fn module_decl(m: &Model, body: Option<TokenStream>) -> TokenStream {
-    let name = crate::ident::ident(&m.module);
-    let mut doc = match &m.doc {
-        Some(d) => format!("{d}\n\n"),
-        None => String::new(),
-    };
-    doc.push_str(&format!(
+    let what = format!(
         "Model `{}` (table `{}`), generated from `{}`.",
         m.name, m.table, m.source
-    ));
+    );
+    mod_decl(&m.module, m.doc.as_deref(), &what, body)
+}
+
+/// `pub mod name;` (or with its body), its doc the spec's doc and then `what` it is.
+fn mod_decl(module: &str, doc: Option<&str>, what: &str, body: Option<TokenStream>) -> TokenStream {
+    let name = crate::ident::ident(module);
+    let doc = match doc {
+        Some(d) => format!("{d}\n\n{what}"),
+        None => what.to_string(),
+    };
     let docs = types::docs(Some(&doc), "");
     // A crate uses some of the handles a spec gives it: the others are not warnings.
     match body {

@@ -5,7 +5,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::key::template_tokens;
-use super::types::{docs, rust_type};
+use super::types::{docs, option, rust_type};
 use crate::ident::{fresh, ident};
 use crate::ir::{Collection, Kind, Table, Throughput};
 
@@ -166,13 +166,10 @@ fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
         let tys = c.fields.iter().map(field_type);
         quote!((#(#tys),*))
     };
-    let index = match c.index {
-        None => quote!(::core::option::Option::None),
-        Some(i) => {
-            let i = Literal::usize_unsuffixed(i);
-            quote!(::core::option::Option::Some(&INDEXES[#i]))
-        }
-    };
+    let index = option(c.index.map(|i| {
+        let i = Literal::usize_unsuffixed(i);
+        quote!(&INDEXES[#i])
+    }));
     let name = &c.name;
     let fn_doc = format!(
         " Reads collection `{}`: every item of one partition of {where_} (`{}` = `{}`), \

@@ -62,6 +62,14 @@ pub fn field_type(f: &Field) -> TokenStream {
     }
 }
 
+/// An `Option` as a Rust expression: `::core::option::Option::Some(value)` or `None`.
+pub fn option(value: Option<TokenStream>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::core::option::Option::Some(#v)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
 /// `, dm::Optional` for the handle of an optional field (`dm::Required` is the default).
 pub fn presence(f: &Field) -> TokenStream {
     if f.read_only || f.key {
