@@ -298,18 +298,26 @@ pub fn emit_index_defs(m: &Model) -> TokenStream {
                 def = quote!(#def.projection(dm::Projection::Include(&[#(#attrs),*])));
             }
         }
-        if let Some(Throughput::Provisioned { read, write }) = i.throughput {
-            let (read, write) = (
-                proc_macro2::Literal::i64_unsuffixed(read),
-                proc_macro2::Literal::i64_unsuffixed(write),
-            );
-            def = quote!(#def.throughput(#read, #write));
-        }
+        let def = with_throughput(def, i.throughput);
         let c = index_const(i);
         let doc = format!(" The definition of the index `{}`.", i.index_name);
         quote!(#[doc = #doc] const #c: dm::IndexDef = #def;)
     });
     quote!(#(#defs)*)
+}
+
+/// An index definition with its own provisioned capacity, when it has one.
+pub fn with_throughput(def: TokenStream, throughput: Option<Throughput>) -> TokenStream {
+    match throughput {
+        Some(Throughput::Provisioned { read, write }) => {
+            let (read, write) = (
+                proc_macro2::Literal::i64_unsuffixed(read),
+                proc_macro2::Literal::i64_unsuffixed(write),
+            );
+            quote!(#def.throughput(#read, #write))
+        }
+        _ => def,
+    }
 }
 
 /// `const KEY_TEMPLATES: dm::Entity = ...;`: an entity's name, its entity attribute and

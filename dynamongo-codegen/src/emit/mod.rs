@@ -64,12 +64,9 @@ pub fn model_tokens(m: &Model) -> TokenStream {
         let d = document::emit_document(name, &fields);
         Some(quote!(#s #d))
     });
-    let runtime: TokenStream = m
-        .runtime
-        .parse()
-        .unwrap_or_else(|_| quote!(::dynamongo_runtime));
+    let import = runtime_import(&m.runtime);
     quote! {
-        use #runtime::codegen as dm;
+        #import
 
         #model_struct
         #document
@@ -85,6 +82,13 @@ pub fn model_tokens(m: &Model) -> TokenStream {
         #(#nested_dicts)*
         #(#nested_enums)*
     }
+}
+
+/// `use ::dynamongo_runtime::codegen as dm;` (or the runtime path the generator was given):
+/// how every generated module reaches the runtime.
+fn runtime_import(path: &str) -> TokenStream {
+    let runtime: TokenStream = path.parse().unwrap_or_else(|_| quote!(::dynamongo_runtime));
+    quote!(use #runtime::codegen as dm;)
 }
 
 /// Formats items with prettyplease under a header comment.

@@ -4,17 +4,14 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::key::template_tokens;
+use super::key::{template_tokens, with_throughput};
 use super::types::{docs, option, rust_type};
 use crate::ident::{fresh, ident};
-use crate::ir::{Collection, Kind, Table, Throughput};
+use crate::ir::{Collection, Kind, Table};
 
 /// The items of a table file's module.
 pub fn table_tokens(t: &Table) -> TokenStream {
-    let runtime: TokenStream = t
-        .runtime
-        .parse()
-        .unwrap_or_else(|_| quote!(::dynamongo_runtime));
+    let import = super::runtime_import(&t.runtime);
     let key = |attr: &str| quote!(dm::KeyAttr::new(#attr, dm::ScalarType::S));
     let indexes = t.indexes.iter().map(|i| {
         let name = &i.name;
@@ -24,14 +21,7 @@ pub fn table_tokens(t: &Table) -> TokenStream {
             let r = key(r);
             def = quote!(#def.range(&[#r]));
         }
-        if let Some(Throughput::Provisioned { read, write }) = i.throughput {
-            let (read, write) = (
-                Literal::i64_unsuffixed(read),
-                Literal::i64_unsuffixed(write),
-            );
-            def = quote!(#def.throughput(#read, #write));
-        }
-        def
+        with_throughput(def, i.throughput)
     });
     let index_doc = format!(
         " The global indexes of table `{}` (every attribute projected), shared by its entities.",
@@ -39,11 +29,7 @@ pub fn table_tokens(t: &Table) -> TokenStream {
     );
     let rep = &t.entities[t.representative];
     let rep_path = entity_path(&rep.0, &rep.1);
-    let entities: Vec<String> = t
-        .entities
-        .iter()
-        .map(|(n, _)| format!("[`{n}`]({})", doc_path(n, &t.entities)))
-        .collect();
+    let entities: Vec<String> = t.entities.iter().map(|(n, m)| doc_link(n, m)).collect();
     let create_doc = format!(
         " Creates table `{}` with its indexes{}{} and waits until it is active (as \
          `create_table` on any of its entities: {}).",
@@ -60,7 +46,7 @@ pub fn table_tokens(t: &Table) -> TokenStream {
     let table_name = &t.name;
     let collections = t.collections.iter().map(|c| collection(t, c, &rep_path));
     quote! {
-        use #runtime::codegen as dm;
+        #import
 
         /// The table's name, without the prefix.
         pub const TABLE: &str = #table_name;
@@ -83,12 +69,12 @@ fn entity_path(model: &str, module: &str) -> TokenStream {
     quote!(super::#m::#n)
 }
 
-fn doc_path(model: &str, entities: &[(String, String)]) -> String {
-    let module = entities
-        .iter()
-        .find(|(n, _)| n == model)
-        .map_or(String::new(), |(_, m)| crate::ident::escaped(m));
-    format!("super::{module}::{model}")
+/// `[`Note`](super::note::Note)`: a doc link to an entity.
+fn doc_link(model: &str, module: &str) -> String {
+    format!(
+        "[`{model}`](super::{}::{model})",
+        crate::ident::escaped(module)
+    )
 }
 
 /// A collection's enum, its decoding by entity name, and its read.
@@ -107,11 +93,7 @@ fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
         let path = entity_path(model, module);
         quote!(::core::option::Option::Some(#entity) => <#path as dm::Document>::from_item(item).map(Self::#v),)
     });
-    let members: Vec<String> = c
-        .members
-        .iter()
-        .map(|(n, _, _)| format!("[`{n}`]({})", doc_path(n, &t.entities)))
-        .collect();
+    let members: Vec<String> = c.members.iter().map(|(n, m, _)| doc_link(n, m)).collect();
     let where_ = match c.index {
         None => format!("table `{}`", t.name),
         Some(i) => format!("index `{}` of table `{}`", t.indexes[i].name, t.name),
