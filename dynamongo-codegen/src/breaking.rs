@@ -455,17 +455,12 @@ fn fields(out: &mut Out, prefix: &str, old: &[Field], new: &[Field], file: &str,
                     a.name, r.attribute, r.ty.kind.spec_name(), a.ty.kind.spec_name()
                 ));
             } else {
-                let (class, forward) = renamed_forward(r);
-                out.push(file, &p, class, "field-renamed", format!(
-                    "field `{}` renamed to `{}`: stored items are read from `{}` (renamed_from) and written back as `{}` on their next save{forward}",
-                    r.name, a.name, r.attribute, a.attribute
-                ));
+                let head = format!("field `{}` renamed to `{}`", r.name, a.name);
+                declared_rename(out, file, &p, &head, r, a);
             }
             continue;
         }
-        let needs_value =
-            a.required && a.default.is_none() && !a.ty.kind.always_present() && !a.version;
-        if needs_value {
+        if needs_stored_value(a) {
             let rename = removed
                 .iter()
                 .find(|r| !explained.contains(&r.name.as_str()));
@@ -538,11 +533,11 @@ fn fields(out: &mut Out, prefix: &str, old: &[Field], new: &[Field], file: &str,
     }
 }
 
-/// A declared rename is safe for new code reading old items; code still running the old
-/// model reads the old attribute, which items saved by the new one no longer have: a
-/// warning when the old model requires it.
-fn renamed_forward(old: &Field) -> (Class, String) {
-    if old.required && old.default.is_none() {
+/// A declared rename (`renamed_from`) of `old` as `new`: safe for new code reading old
+/// items; code still running the old model reads the old attribute, which items saved by
+/// the new one no longer have: a warning when the old model requires it.
+fn declared_rename(out: &mut Out, file: &str, pointer: &str, head: &str, old: &Field, new: &Field) {
+    let (class, forward) = if old.required && old.default.is_none() {
         (
             Class::Warning,
             format!(
@@ -552,7 +547,17 @@ fn renamed_forward(old: &Field) -> (Class, String) {
         )
     } else {
         (Class::Safe, String::new())
-    }
+    };
+    out.push(file, pointer, class, "field-renamed", format!(
+        "{head}: stored items are read from `{}` (renamed_from) and written back as `{}` on their next save{forward}",
+        old.attribute, new.attribute
+    ));
+}
+
+/// Whether items stored without `f` fail to read: it is required, with no default (a
+/// version field has 0) and not a collection (read as empty).
+fn needs_stored_value(f: &Field) -> bool {
+    f.required && f.default.is_none() && !f.ty.kind.always_present()
 }
 
 /// What a field's values are stored as: DynamoDB type and text format. Two kinds with
@@ -574,11 +579,8 @@ fn field(out: &mut Out, prefix: &str, o: &Field, n: &Field, file: &str, old_file
     if o.attribute != n.attribute {
         let declared = n.renamed_from.as_deref() == Some(o.attribute.as_str());
         if declared {
-            let (class, forward) = renamed_forward(o);
-            out.push(file, &format!("{p}/attribute"), class, "field-renamed", format!(
-                "`{}` is stored as `{}` now: stored items are read from `{}` (renamed_from) and written back as `{}` on their next save{forward}",
-                n.name, n.attribute, o.attribute, n.attribute
-            ));
+            let head = format!("`{}` is stored as `{}` now", n.name, n.attribute);
+            declared_rename(out, file, &format!("{p}/attribute"), &head, o, n);
         } else if n.required && n.default.is_none() {
             out.push(file, &format!("{p}/attribute"), Class::Breaking, "attribute-renamed", format!(
                 "`{}` is stored as `{}`, no longer `{}`: stored items have no `{}` and fail to read; add \"renamed_from\": \"{}\"",
@@ -596,7 +598,7 @@ fn field(out: &mut Out, prefix: &str, o: &Field, n: &Field, file: &str, old_file
     // Presence.
     let optional = |f: &Field| !f.required;
     if optional(o) && !optional(n) && !n.version {
-        if n.default.is_none() && !n.ty.kind.always_present() {
+        if needs_stored_value(n) {
             out.push(
                 file,
                 &format!("{p}/required"),
