@@ -7,49 +7,61 @@ pub mod compile_bench;
 pub mod fault;
 pub mod specgen;
 
+/// Installs a tool on first use under `target/<name>`, from pinned versions: `install`
+/// runs (given the directory) unless the marker of exactly these `pins` is there; the
+/// directory is returned.
+fn installed_once(
+    name: &str,
+    pins: &[&str],
+    install: impl FnOnce(&std::path::Path),
+) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../target")
+        .join(name);
+    let marker = dir.join(format!("installed-{}", pins.join("-").replace('/', "_")));
+    if !marker.exists() {
+        install(&dir);
+        std::fs::write(&marker, "").expect("write the install marker");
+    }
+    dir
+}
+
+/// Runs an installer command; panics with `missing` (what to install) when it fails: no
+/// test is skipped.
+fn must_run(command: &mut std::process::Command, missing: &str) {
+    let ok = command.status();
+    assert!(ok.is_ok_and(|s| s.success()), "{missing}");
+}
+
 /// Python tools the tests run (dynamongo 0.1, boto3, cfn-lint, python-hcl2), each set in
 /// a virtualenv of its own under `target/`, made on first use from pinned versions.
 pub mod python {
-    use std::path::{Path, PathBuf};
+    use std::path::PathBuf;
     use std::process::Command;
 
     /// The `bin/` of the virtualenv `target/<name>` holding `requirements`; it is made,
     /// or remade when the requirements change. Panics with what to install when Python
     /// or PyPI is missing: no test is skipped.
     pub fn venv(name: &str, requirements: &[&str]) -> PathBuf {
-        let venv = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../target")
-            .join(name);
-        let bin = venv.join("bin");
-        let marker = venv.join(format!("installed-{}", requirements.join("-")));
-        if marker.exists() {
-            return bin;
-        }
-        let ok = Command::new("python3")
-            .arg("-m")
-            .arg("venv")
-            .arg(&venv)
-            .status();
-        assert!(
-            ok.is_ok_and(|s| s.success()),
-            "python3 -m venv failed: install Python 3 with venv"
-        );
-        let ok = Command::new(bin.join("python"))
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-            ])
-            .args(requirements)
-            .status();
-        assert!(
-            ok.is_ok_and(|s| s.success()),
-            "pip install {requirements:?} failed (PyPI must be reachable)"
-        );
-        std::fs::write(&marker, "").expect("write the venv marker");
-        bin
+        let venv = super::installed_once(name, requirements, |venv| {
+            super::must_run(
+                Command::new("python3").arg("-m").arg("venv").arg(venv),
+                "python3 -m venv failed: install Python 3 with venv",
+            );
+            super::must_run(
+                Command::new(venv.join("bin/python"))
+                    .args([
+                        "-m",
+                        "pip",
+                        "install",
+                        "--quiet",
+                        "--disable-pip-version-check",
+                    ])
+                    .args(requirements),
+                &format!("pip install {requirements:?} failed (PyPI must be reachable)"),
+            );
+        });
+        venv.join("bin")
     }
 }
 
@@ -58,36 +70,27 @@ use dynamongo_runtime::{table::ModelKey, Db, Model, ModelExt};
 /// Node.js packages the tests run (ElectroDB), installed under `target/` on first use
 /// from pinned versions.
 pub mod node {
-    use std::path::{Path, PathBuf};
+    use std::path::PathBuf;
     use std::process::Command;
 
     /// The `node_modules` of `target/<name>` holding `packages`; installed, or installed
     /// again when the list changes. Panics with what to install when Node.js or npm is
     /// missing: no test is skipped.
     pub fn modules(name: &str, packages: &[&str]) -> PathBuf {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../target")
-            .join(name);
-        let marker = dir.join(format!(
-            "installed-{}",
-            packages.join("-").replace('/', "_")
-        ));
-        if marker.exists() {
-            return dir.join("node_modules");
-        }
-        std::fs::create_dir_all(&dir).expect("create the node package directory");
-        std::fs::write(dir.join("package.json"), "{\"private\": true}\n")
-            .expect("write package.json");
-        let ok = Command::new("npm")
-            .current_dir(&dir)
-            .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
-            .args(packages)
-            .status();
-        assert!(
-            ok.is_ok_and(|s| s.success()),
-            "npm install {packages:?} failed (Node.js, npm and the npm registry must be there)"
-        );
-        std::fs::write(&marker, "").expect("write the install marker");
+        let dir = super::installed_once(name, packages, |dir| {
+            std::fs::create_dir_all(dir).expect("create the node package directory");
+            std::fs::write(dir.join("package.json"), "{\"private\": true}\n")
+                .expect("write package.json");
+            super::must_run(
+                Command::new("npm")
+                    .current_dir(dir)
+                    .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+                    .args(packages),
+                &format!(
+                    "npm install {packages:?} failed (Node.js, npm and the npm registry must be there)"
+                ),
+            );
+        });
         dir.join("node_modules")
     }
 }
