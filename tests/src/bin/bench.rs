@@ -592,37 +592,35 @@ async fn single_table(db: &Db, rounds: usize) -> Res<()> {
         n
     };
     // The item a hand-written single-table layer would put: fields plus rendered keys.
-    let raw_item = |n: &WorkspaceNote| {
-        let mut item = n.to_item();
-        let created = n
-            .created_at
+    // The keys a hand-written single-table layer formats (the note's time as stored,
+    // formatted once per item).
+    let created = |n: &WorkspaceNote| {
+        n.created_at
             .format("%Y-%m-%dT%H:%M:%S%.6f+0000")
-            .to_string();
+            .to_string()
+    };
+    let pk = |n: &WorkspaceNote| AttributeValue::S(format!("ws#{}", n.workspace));
+    let sk =
+        |n: &WorkspaceNote, created: &str| AttributeValue::S(format!("note#{created}#{}", n.id));
+    let raw_key = move |n: &WorkspaceNote| {
+        HashMap::from([
+            ("pk".to_string(), pk(n)),
+            ("sk".to_string(), sk(n, &created(n))),
+        ])
+    };
+    // The item it puts: the fields, the keys, the index keys and the entity attribute.
+    let raw_item = move |n: &WorkspaceNote| {
+        let created = created(n);
+        let mut item = n.to_item();
         let s = |t: String| AttributeValue::S(t);
-        item.insert("pk".into(), s(format!("ws#{}", n.workspace)));
-        item.insert("sk".into(), s(format!("note#{created}#{}", n.id)));
+        item.insert("pk".into(), pk(n));
+        item.insert("sk".into(), sk(n, &created));
         if let Some(a) = &n.author {
             item.insert("gsi1pk".into(), s(format!("author#{a}")));
         }
         item.insert("gsi1sk".into(), s(format!("note#{created}")));
         item.insert("entity".into(), s("note".into()));
         item
-    };
-    let raw_key = |n: &WorkspaceNote| {
-        let created = n
-            .created_at
-            .format("%Y-%m-%dT%H:%M:%S%.6f+0000")
-            .to_string();
-        HashMap::from([
-            (
-                "pk".to_string(),
-                AttributeValue::S(format!("ws#{}", n.workspace)),
-            ),
-            (
-                "sk".to_string(),
-                AttributeValue::S(format!("note#{created}#{}", n.id)),
-            ),
-        ])
     };
     compare(
         "entity save_one vs PutItem with rendered keys",
