@@ -62,15 +62,27 @@ fn random_specs(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     for (file, spec) in &set.tables {
         std::fs::write(specs_dir.join(file), serde_json::to_string_pretty(spec)?)?;
     }
-    // With serde impls too, so that hostile names meet them as well.
+    // With serde impls too, so that hostile names meet them as well; in the module layout
+    // (`mod.rs` and a file a model), in a folder named `models` as the README has it, so
+    // that file names and module names meet a model or table named `mod` or `models`.
+    let modules = dir.join("models");
+    if modules.exists() {
+        std::fs::remove_dir_all(&modules)?;
+    }
     let models = dynamongo_codegen::Builder::new()
         .spec_dir(&specs_dir)
-        .out_dir(dir)
+        .out_dir(&modules)
+        .layout(dynamongo_codegen::Layout::Modules)
         .serde(true)
         .quiet(true)
         .generate()
         .map_err(|e| format!("random specs (seed {seed}) do not generate:\n{e}"))?
         .models;
+    let index = modules.join("mod.rs");
+    std::fs::write(
+        dir.join("models.rs"),
+        format!("#[path = {:?}]\npub mod models;\n", index.display().to_string()),
+    )?;
     let mut checks = String::new();
     let mut upgrades = String::new();
     for g in generated {
@@ -81,12 +93,12 @@ fn random_specs(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
             .ok_or_else(|| format!("model {} was not generated", g.model))?;
         if g.spec.get("upgrade") == Some(&serde_json::json!(true)) {
             upgrades.push_str(&format!(
-                "impl dynamongo_runtime::Upgrade for random::{module}::{} {{\n    fn upgrade(_item: &mut dynamongo_runtime::field::Item) {{}}\n}}\n",
+                "impl dynamongo_runtime::Upgrade for random::models::{module}::{} {{\n    fn upgrade(_item: &mut dynamongo_runtime::field::Item) {{}}\n}}\n",
                 g.model
             ));
         }
         checks.push_str(&format!(
-            "    errors.extend(crate::round_trip::<random::{module}::{}>(db, {:?}).await.err());\n",
+            "    errors.extend(crate::round_trip::<random::models::{module}::{}>(db, {:?}).await.err());\n",
             g.model,
             g.sample.to_string()
         ));

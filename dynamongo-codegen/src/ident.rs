@@ -67,6 +67,27 @@ pub fn fresh<'a>(base: &str, taken: impl IntoIterator<Item = &'a str> + Clone) -
     ident(&name)
 }
 
+/// The module (and file) name of a spec name: its snake_case, keyword modules raw
+/// (`r#box` in `box.rs`, so the name here is `box`), `name_` for the keywords that cannot be
+/// raw (`crate_`), and `name_` too where the file name could not be written: `mod`
+/// (`mod.rs` is the index of the generated modules) and the names Windows reserves for
+/// devices (`con`, `aux`, `nul`, `prn`, `com1`..`com9`, `lpt1`..`lpt9`).
+pub fn module_name(name: &str) -> String {
+    use heck::ToSnakeCase;
+    let snake = name.to_snake_case();
+    let reserved_file = snake == "mod"
+        || ["con", "aux", "nul", "prn"].contains(&snake.as_str())
+        || ["com", "lpt"].iter().any(|p| {
+            snake
+                .strip_prefix(p)
+                .is_some_and(|d| d.len() == 1 && matches!(d.as_bytes()[0], b'1'..=b'9'))
+        });
+    if reserved_file {
+        return format!("{snake}_");
+    }
+    escaped(&snake).trim_start_matches("r#").to_string()
+}
+
 /// A PascalCase variant name for an enum value (`"in progress"` → `InProgress`).
 pub fn variant_name(value: &str) -> Option<String> {
     use heck::ToUpperCamelCase;
@@ -127,6 +148,19 @@ mod tests {
         assert_eq!(fresh("json", ["name", "email"]).to_string(), "json");
         assert_eq!(fresh("json", ["json", "json_"]).to_string(), "json__");
         assert_eq!(fresh("self", ["a"]).to_string(), "self_");
+    }
+
+    #[test]
+    fn module_names_are_file_names() {
+        assert_eq!(module_name("User"), "user");
+        assert_eq!(module_name("Box"), "box");
+        assert_eq!(module_name("Crate"), "crate_");
+        assert_eq!(module_name("Mod"), "mod_");
+        assert_eq!(module_name("mod"), "mod_");
+        assert_eq!(module_name("Con"), "con_");
+        assert_eq!(module_name("Com1"), "com1_");
+        assert_eq!(module_name("Com10"), "com10");
+        assert_eq!(module_name("random-st-0"), "random_st_0");
     }
 
     #[test]

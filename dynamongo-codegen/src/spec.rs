@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
+use heck::ToUpperCamelCase;
 use serde_json::{Map, Value};
 
 use crate::error::{pointer_segment, SpecError};
@@ -325,17 +325,27 @@ impl Cx<'_> {
                 format!("`{name}` is not a PascalCase Rust type name"),
             );
         }
-        // A keyword module is raw (`r#box`, in `box.rs`), or `crate_` for the four that
-        // cannot be raw.
-        let module = ident::escaped(&name.to_snake_case())
-            .trim_start_matches("r#")
-            .to_string();
+        let module = ident::module_name(&name);
         let table = str_of(obj, "table")?.to_string();
         let doc = str_of(obj, "doc").map(str::to_string);
         let throughput = throughput(obj);
         let mut types = TypeNames::default();
+        types.reserve_named(obj.get("fields"));
         let _ = types.claim(self, "/model", &name);
         let _ = types.claim(self, "/model", &format!("{name}Key"));
+        // The stream's event type is claimed before any derived name (a field `change`'s
+        // dict or enum is then named otherwise); an entity's stream is its table's.
+        let streamed = if obj.contains_key("keys") {
+            let table = str_of(obj, "table");
+            tables
+                .iter()
+                .any(|t| Some(t.name.as_str()) == table && t.stream.is_some())
+        } else {
+            obj.contains_key("stream")
+        };
+        if streamed {
+            let _ = types.claim(self, "/stream", &format!("{name}Change"));
+        }
         let mut fields = self.fields(obj.get("fields")?, "/fields", &name, &mut types);
         for (what, is) in [
             (
@@ -375,7 +385,6 @@ impl Cx<'_> {
         let stream = match str_of(obj, "stream") {
             None => None,
             Some(view) => {
-                let _ = types.claim(self, "/stream", &format!("{name}Change"));
                 let v = ir::StreamView::from_spec(view);
                 if v.is_none() {
                     self.err(
@@ -723,8 +732,11 @@ impl Cx<'_> {
                 }
             }
             "dict" => {
-                let name = str_of(spec, "name").unwrap_or(type_name).to_string();
-                let fresh = self.type_name(&name, pointer, types);
+                // A dict's struct and its handles' type (`<name>Fields`).
+                let (name, fresh) = match str_of(spec, "name") {
+                    Some(name) => (name.to_string(), self.type_name(name, pointer, types)),
+                    None => (types.derive(type_name, "Dict", &["Fields"]), false),
+                };
                 let Some(fields) = spec.get("fields") else {
                     self.err(pointer, "a `dict` needs \"fields\"");
                     return None;
@@ -741,8 +753,13 @@ impl Cx<'_> {
                 })
             }
             "enum" => {
-                let name = str_of(spec, "name").unwrap_or(type_name).to_string();
-                let _ = self.type_name(&name, pointer, types);
+                let name = match str_of(spec, "name") {
+                    Some(name) => {
+                        let _ = self.type_name(name, pointer, types);
+                        name.to_string()
+                    }
+                    None => types.derive(type_name, "Enum", &[]),
+                };
                 let Some(values) = spec.get("values").and_then(Value::as_array) else {
                     self.err(pointer, "an `enum` needs \"values\": the strings it stores");
                     return None;
@@ -1125,11 +1142,64 @@ fn num(n: Number) -> f64 {
     }
 }
 
-/// The Rust type names one model module defines, to catch collisions.
+/// The Rust type names one model module defines, to catch collisions: those claimed so
+/// far, and the names the spec gives its dicts and enums (`"name"`), which derived names
+/// keep clear of wherever they are declared.
 #[derive(Default)]
-pub(crate) struct TypeNames(BTreeSet<String>);
+pub(crate) struct TypeNames(BTreeSet<String>, BTreeSet<String>);
 
 impl TypeNames {
+    /// A name for a type the spec does not name (a dict or enum after its field, an
+    /// index's projection after the index): `base` when it and `base` + each of `with` are
+    /// free, else `base` + `kind` (`AlphaChangeDict` where the stream has `AlphaChange`),
+    /// else numbered; all of them claimed. A schema-valid spec never meets a collision
+    /// here, only the names the spec gives can.
+    pub(crate) fn derive(&mut self, base: &str, kind: &str, with: &[&str]) -> String {
+        let taken = |n: &str| self.0.contains(n) || self.1.contains(n);
+        let free = |n: &str| !taken(n) && with.iter().all(|w| !taken(&format!("{n}{w}")));
+        let mut name = base.to_string();
+        let mut n = 1;
+        while !free(&name) {
+            n += 1;
+            name = if n == 2 {
+                format!("{base}{kind}")
+            } else {
+                format!("{base}{kind}{n}")
+            };
+        }
+        self.0.insert(name.clone());
+        for w in with {
+            self.0.insert(format!("{name}{w}"));
+        }
+        name
+    }
+
+    /// Notes every name the spec gives a dict or enum (and a dict's handles' type), at any
+    /// depth of `fields`.
+    pub(crate) fn reserve_named(&mut self, fields: Option<&Value>) {
+        fn walk(v: &Value, out: &mut BTreeSet<String>) {
+            match v {
+                Value::Object(o) => {
+                    let ty = o.get("type").and_then(Value::as_str);
+                    if let (Some(t @ ("dict" | "enum")), Some(name)) =
+                        (ty, o.get("name").and_then(Value::as_str))
+                    {
+                        out.insert(name.to_string());
+                        if t == "dict" {
+                            out.insert(format!("{name}Fields"));
+                        }
+                    }
+                    o.values().for_each(|x| walk(x, out));
+                }
+                Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+                _ => {}
+            }
+        }
+        if let Some(f) = fields {
+            walk(f, &mut self.1);
+        }
+    }
+
     pub(crate) fn claim(&mut self, cx: &mut Cx<'_>, pointer: &str, name: &str) -> bool {
         let fresh = self.0.insert(name.to_string());
         if !fresh {

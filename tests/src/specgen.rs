@@ -97,7 +97,16 @@ pub const FIELD_NAMES: &[&str] = &[
     "default", "next", "from_x", "into_x", "as_ref", "to_item", "field", "fields", "visit", "get",
     "set", "remove", "eq", "core", "std", "drop", "vec", "format", "std_", "_p", "x", "a1",
     "model", "table", "self_", "result", "option", "string", "box", "hash", "size", "index",
+    "change",
 ];
+
+/// Index names that meet generated names: `key` (the model's `<Model>Key`), a field's
+/// handle, the runtime's words.
+const INDEX_NAMES: &[&str] = &["key", "item", "new", "value", "change", "into"];
+
+/// Leading literals of key templates that doc comments must escape: a tab, a new line and
+/// a fence, backticks, non-ASCII text.
+const LITERALS: &[&str] = &["t|", "a\t", "\n```\n", "`q` ", "ключ#", "x"];
 
 /// Attribute names DynamoDB allows and Rust does not.
 const ATTRIBUTES: &[&str] = &[
@@ -242,7 +251,19 @@ fn single_table(
     group: &[usize],
     models: &mut [Generated],
 ) -> (String, Value) {
-    let table = format!("random-st-{t}");
+    // The first tables meet the generated modules' names: `models` (the folder the modules
+    // are in) and `mod` (the index file's name).
+    let table = match t {
+        0 => "models".to_string(),
+        1 => "mod".to_string(),
+        _ => format!("random-st-{t}"),
+    };
+    // Every other table's partition is a literal only (no partition argument to read its
+    // collection); the first is streamed (an entity's `<Model>Change` meets a field
+    // `change`).
+    let literal_partition = t % 2 == 1;
+    let streamed = t == 0;
+    let (lit, sort_lit) = (*rng.pick(LITERALS), *rng.pick(LITERALS));
     let (pk, sk) = *rng.pick(KEY_ATTRS);
     let (gpk, gsk) = (format!("g1{pk}"), format!("g1{sk}"));
     let entity_attr = *rng.pick(ENTITY_ATTRS);
@@ -266,9 +287,16 @@ fn single_table(
     let enum_free = group
         .iter()
         .all(|i| !models[*i].spec.to_string().contains("SharedPart"));
-    let (shared_spec, shared_sample) = if enum_free && rng.chance(50) {
+    // Named, or declared the same in each entity with no name (each entity's enum gets a
+    // name of its own; the collection accepts them as one partition type).
+    let (shared_spec, shared_sample) = if enum_free && rng.chance(35) {
         (
             json!({"type": "enum", "values": ["Some", "a b|c"], "name": "SharedPart", "required": true}),
+            json!("a b|c"),
+        )
+    } else if rng.chance(50) {
+        (
+            json!({"type": "enum", "values": ["Some", "a b|c"], "required": true}),
             json!("a b|c"),
         )
     } else {
@@ -310,12 +338,29 @@ fn single_table(
         if let Some(sample) = g.sample.as_object_mut() {
             sample.insert(shared.to_string(), shared_sample.clone());
         }
+        // A large entity (a collection's variants are boxed): a dozen more text fields.
+        if j + 1 == group.len() {
+            for _ in 0..12 {
+                let fields = spec["fields"].as_object().expect("fields");
+                let name = pick_field_name(rng, fields);
+                spec["fields"][&name] = json!({"type": "string"});
+            }
+        }
+        // A field `change` of an unnamed type, where the table is streamed.
+        if streamed && j == 0 && !spec["fields"].as_object().is_some_and(|f| f.contains_key("change")) {
+            spec["fields"]["change"] = json!({"type": "enum", "values": ["x", "y"]});
+        }
         let spec_value = Value::Object(spec.clone());
-        let mut sort = format!("e{j}|{}", placeholder(&spec_value, &hash));
+        let mut sort = format!("e{j}{sort_lit}|{}", placeholder(&spec_value, &hash));
         if let Some(r) = &range {
             sort.push_str(&format!("|{}", placeholder(&spec_value, r)));
         }
-        let mut keys = json!({ pk: format!("t|{{{shared}}}"), sk: sort });
+        let partition = if literal_partition {
+            format!("{lit}all")
+        } else {
+            format!("{lit}{{{shared}}}")
+        };
+        let mut keys = json!({ pk: partition, sk: sort });
         if j == 0 {
             keys[&gpk] = json!(format!("g|{}", placeholder(&spec_value, &hash)));
             keys[&gsk] = json!(format!("e{j}|{{{shared}}}"));
@@ -327,17 +372,26 @@ fn single_table(
         }
         members.push(json!(g.model));
     }
+    // Two collections whose enums meet after case conversion (`x`, `x_`: `XItem`): the
+    // table's partition, and the index's (of the first entity).
     let collection = *rng.pick(COLLECTIONS);
-    let spec = json!({
+    let index_collection = format!("{collection}_");
+    let mut spec = json!({
         "table": table,
         "doc": rng.pick(DOCS),
         "hash_key": pk,
         "range_key": sk,
         "entity_attribute": entity_attr,
         "indexes": { "by-x.1_": { "hash_key": gpk, "range_key": gsk } },
-        "collections": { collection: { "entities": members } },
+        "collections": {
+            collection: { "entities": members },
+            index_collection: { "index": "by-x.1_", "entities": [members[0].clone()] },
+        },
         "throughput": "on_demand",
     });
+    if streamed {
+        spec["stream"] = json!("new_and_old_images");
+    }
     (format!("{table}.json"), spec)
 }
 
@@ -450,10 +504,40 @@ fn one(rng: &mut Rng, model: &str, i: usize) -> Generated {
     if rng.chance(30) {
         spec["throughput"] = json!("on_demand");
     }
-    // A stream names a type of its own (`<Model>Change`), unless a dict has that name.
+    // A stream names a type of its own (`<Model>Change`), unless a dict has that name; a
+    // field `change` of an unnamed type then gets another.
     if rng.chance(30) && !names.types.contains(&format!("{model}Change")) {
         let views = ["keys_only", "new_image", "old_image", "new_and_old_images"];
         spec["stream"] = json!(rng.pick(&views));
+        if spec["fields"].get("change").is_none() {
+            spec["fields"]["change"] = if rng.chance(50) {
+                json!({"type": "enum", "values": ["x", "y"]})
+            } else {
+                json!({"type": "dict", "fields": {"a": {"type": "int"}}})
+            };
+        }
+    }
+    // A global index named like generated items (`key`: the projection's type would be
+    // `<Model>Key`), on a text or number field that is not a key.
+    if i % 4 == 2 || rng.chance(20) {
+        let keys = [spec["hash_key"].clone(), spec["range_key"].clone()];
+        let on = spec["fields"].as_object().and_then(|fields| {
+            fields
+                .iter()
+                .find(|(n, f)| {
+                    !keys.contains(&json!(n))
+                        && f.get("version").is_none()
+                        && ["string", "int", "uuid", "date", "email"]
+                            .contains(&f["type"].as_str().unwrap_or(""))
+                })
+                .map(|(n, _)| n.clone())
+        });
+        let name = *rng.pick(INDEX_NAMES);
+        let free = spec["fields"].get(name).is_none();
+        if let (Some(on), true) = (on, free) {
+            let projection = if rng.chance(70) { json!("keys_only") } else { json!("all") };
+            spec["indexes"] = json!({ name: { "hash_key": on, "projection": projection } });
+        }
     }
     Generated {
         model: model.to_string(),
@@ -563,7 +647,10 @@ fn dict(rng: &mut Rng, names: &mut Names, depth: usize) -> (Value, Value) {
         add_field(rng, names, &mut fields, &mut sample, &n, None, depth + 1);
     }
     let mut spec = json!({"type": "dict", "fields": fields});
-    spec["name"] = json!(names.claim(rng));
+    // Unnamed, the generator names it after its field (and keeps clear of its other names).
+    if rng.chance(60) {
+        spec["name"] = json!(names.claim(rng));
+    }
     (spec, Value::Object(sample))
 }
 
@@ -682,7 +769,9 @@ fn scalar(rng: &mut Rng, names: &mut Names, t: &str, key: bool) -> (Value, Value
                 }
             }
             spec["values"] = json!(values);
-            spec["name"] = json!(names.claim(rng));
+            if rng.chance(60) {
+                spec["name"] = json!(names.claim(rng));
+            }
             if rng.chance(30) {
                 spec["default"] = json!(values[0]);
             }

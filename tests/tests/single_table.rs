@@ -597,7 +597,7 @@ fn stream_records_of_the_table_decode_into_the_collection_enum() {
     r.event_name = "INSERT".to_string();
     r.change.new_image = serde_dynamo::Item::from(item);
     match WorkspaceItem::change(&r).unwrap() {
-        StreamEvent::Insert(WorkspaceItem::WorkspaceNote(got)) => assert_eq!(got, n),
+        StreamEvent::Insert(WorkspaceItem::WorkspaceNote(got)) => assert_eq!(*got, n),
         other => panic!("{other:?}"),
     }
 }

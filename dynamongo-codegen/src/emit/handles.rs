@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::types::{attr_const, handle_value_type, presence, rust_type};
+use super::types::{attr_const, code, handle_value_type, presence, rust_type};
 use crate::ident::ident;
 use crate::ir::{Dict, Field, Kind, Model};
 
@@ -203,7 +203,7 @@ pub fn emit_index_fns(m: &Model) -> TokenStream {
         let attrs = |keys: &[usize]| {
             let names: Vec<String> = keys
                 .iter()
-                .map(|k| format!("`{}`", m.fields[*k].attribute))
+                .map(|k| code(&m.fields[*k].attribute))
                 .collect();
             names.join(", ")
         };

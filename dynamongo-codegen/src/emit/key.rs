@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::types::{attr_name, attr_ref, option, rust_type};
+use super::types::{attr_name, attr_ref, code, option, rust_type};
 use crate::ident::{fresh, ident};
 use crate::ir::{Field, Format, Index, Model, Part, Projection, Template, Throughput};
 
@@ -26,14 +26,14 @@ pub fn emit_key(m: &Model) -> TokenStream {
         " The primary key of [`{}`]: {}.",
         m.name,
         keys.iter()
-            .map(|f| format!("`{}`", f.attribute))
+            .map(|f| code(&f.attribute))
             .collect::<Vec<_>>()
             .join(" and ")
     );
     let defs = keys.iter().map(|f| {
         let id = ident(&f.name);
         let ty = rust_type(&f.ty.kind);
-        let d = format!(" `{}` ({}).", f.attribute, f.ty.kind.spec_name());
+        let d = format!(" {} ({}).", code(&f.attribute), f.ty.kind.spec_name());
         quote!(#[doc = #d] pub #id: #ty,)
     });
     let owner = quote!(#model);
@@ -341,14 +341,14 @@ pub fn emit_entity(m: &Model) -> TokenStream {
     let keys = |hash: &Template, range: Option<&Template>| {
         std::iter::once(hash)
             .chain(range)
-            .map(|t| format!("`{}` = `{}`", t.attr, t.text(&m.fields)))
+            .map(|t| format!("{} = {}", code(&t.attr), code(&t.text(&m.fields))))
             .collect::<Vec<_>>()
             .join(", ")
     };
     let mut doc = format!(
-        " The keys of [`{}`], entity `{}` of table `{}`: {}",
+        " The keys of [`{}`], entity {} of table `{}`: {}",
         m.name,
-        e.name,
+        code(&e.name),
         m.table,
         keys(&e.hash, e.range.as_ref())
     );

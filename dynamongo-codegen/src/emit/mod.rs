@@ -176,9 +176,12 @@ fn mod_decl(module: &str, doc: Option<&str>, what: &str, body: Option<TokenStrea
         None => what.to_string(),
     };
     let docs = types::docs(Some(&doc), "");
-    // A crate uses some of the handles a spec gives it: the others are not warnings.
+    // A crate uses some of the handles a spec gives it: the others are not warnings. And
+    // the generated modules go wherever the user puts them (`src/models/`): a model or
+    // table named after that module (`Models`) is not a mistake of theirs.
+    let allow = quote!(#[allow(dead_code, clippy::module_inception)]);
     match body {
-        Some(b) => quote!(#docs #[allow(dead_code)] pub mod #name { #b }),
-        None => quote!(#docs #[allow(dead_code)] pub mod #name;),
+        Some(b) => quote!(#docs #allow pub mod #name { #b }),
+        None => quote!(#docs #allow pub mod #name;),
     }
 }

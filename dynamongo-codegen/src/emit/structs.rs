@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::types::{attr_decl, attributes, docs, field_type, initial_value, rust_type};
+use super::types::{attr_decl, attributes, code, docs, field_type, initial_value, rust_type};
 use crate::ident::ident;
 use crate::ir::{Dict, Enum, Field, Kind};
 
@@ -27,7 +27,7 @@ pub fn nested<'a>(fields: &'a [Field], dicts: &mut Vec<&'a Dict>, enums: &mut Ve
 }
 
 fn field_doc(f: &Field) -> TokenStream {
-    let mut fallback = format!("`{}`: {}", f.attribute, f.ty.kind.spec_name());
+    let mut fallback = format!("{}: {}", code(&f.attribute), f.ty.kind.spec_name());
     if f.required {
         fallback.push_str(", required");
     }
@@ -128,7 +128,7 @@ pub fn emit_enum(e: &Enum) -> TokenStream {
         .map(|(v, _)| format_ident!("{}", v))
         .collect();
     let values: Vec<&String> = e.variants.iter().map(|(_, s)| s).collect();
-    let variant_docs = values.iter().map(|v| format!(" Stored as `{v}`."));
+    let variant_docs = values.iter().map(|v| format!(" Stored as {}.", code(v)));
     let count = proc_macro2::Literal::usize_unsuffixed(e.variants.len());
     let type_name = &e.name;
     // Stored values the enum no longer has, read as the variants their aliases name.

@@ -5,7 +5,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::key::{template_tokens, with_throughput};
-use super::types::{docs, option, rust_type};
+use super::types::{code, docs, option, rust_type};
 use crate::ident::{fresh, ident};
 use crate::ir::{Collection, Kind, Table};
 
@@ -84,14 +84,14 @@ fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
     let variants = c.members.iter().map(|(model, module, entity)| {
         let v = format_ident!("{}", model);
         let path = entity_path(model, module);
-        let d = format!(" An item of entity `{entity}`.");
-        quote!(#[doc = #d] #v(#path),)
+        let d = format!(" An item of entity {}.", code(entity));
+        quote!(#[doc = #d] #v(::std::boxed::Box<#path>),)
     });
     let attribute = &t.entity_attribute;
     let arms = c.members.iter().map(|(model, module, entity)| {
         let v = format_ident!("{}", model);
         let path = entity_path(model, module);
-        quote!(::core::option::Option::Some(#entity) => <#path as dm::Document>::from_item(item).map(Self::#v),)
+        quote!(::core::option::Option::Some(#entity) => <#path as dm::Document>::from_item(item).map(::std::boxed::Box::new).map(Self::#v),)
     });
     let members: Vec<String> = c.members.iter().map(|(n, m, _)| doc_link(n, m)).collect();
     let where_ = match c.index {
@@ -100,10 +100,11 @@ fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
     };
     let enum_doc = format!(
         "An item of collection `{}`: {}; `Unknown` for an item of the partition whose \
-         entity this code does not know (or that has no `{}` attribute).",
+         entity this code does not know (or that has no {} attribute). Items are boxed, so \
+         the enum stays small whatever its entities hold.",
         c.name,
         members.join(", "),
-        t.entity_attribute
+        code(&t.entity_attribute)
     );
     let enum_docs = docs(
         Some(&match &c.doc {
@@ -141,12 +142,17 @@ fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
         let ty = field_type(f);
         quote!(dm::part::<#ty>(#attr, #value))
     });
-    let arg = if c.fields.len() == 1 {
-        let ty = field_type(&c.fields[0]);
-        quote!(impl ::core::convert::Into<#ty>)
-    } else {
-        let tys = c.fields.iter().map(field_type);
-        quote!((#(#tys),*))
+    // A partition of literals only (`"pk": "all"`) takes no argument.
+    let param = match c.fields.as_slice() {
+        [] => quote!(),
+        [f] => {
+            let ty = field_type(f);
+            quote!(#partition: impl ::core::convert::Into<#ty>,)
+        }
+        fields => {
+            let tys = fields.iter().map(field_type);
+            quote!(#partition: (#(#tys),*),)
+        }
     };
     let index = option(c.index.map(|i| {
         let i = Literal::usize_unsuffixed(i);
@@ -154,13 +160,18 @@ fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
     }));
     let name = &c.name;
     let fn_doc = format!(
-        " Reads collection `{}`: every item of one partition of {where_} (`{}` = `{}`), \
+        " Reads collection `{}`: every item of {} of {where_} ({} = {}), \
          of every entity, in sort-key order; one Query a page. Await it for a `Vec`, or \
          use `.stream()`, `.page(n)` / `.after(cursor)`, `.descending()`, `.limit(n)`, \
          `.explain()`.",
         c.name,
-        c.partition.attr,
-        c.partition.text(&c.fields)
+        if c.fields.is_empty() {
+            "the partition"
+        } else {
+            "one partition"
+        },
+        code(&c.partition.attr),
+        code(&c.partition.text(&c.fields))
     );
     let template_doc = format!(" The partition template of collection `{}`.", c.name);
     let stream = t.stream.map(|view| {
@@ -211,7 +222,7 @@ fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
         const #template_const: dm::Template = #template;
 
         #[doc = #fn_doc]
-        pub fn #fn_name(#db: &dm::Db, #partition: #arg) -> dm::Collection<'_, #rep, #enum_name> {
+        pub fn #fn_name(#db: &dm::Db, #param) -> dm::Collection<'_, #rep, #enum_name> {
             dm::Collection::new(
                 #db,
                 #name,

@@ -318,6 +318,35 @@ pub fn attr_name(f: &Field, owner: &TokenStream) -> TokenStream {
     quote!(#owner::#c.name)
 }
 
+/// Spec text (an attribute name, a key template, a stored value) as a Markdown code span
+/// for a one-line doc: control characters written as escapes (`\t`, `\n`), so no tab
+/// (`clippy::tabs_in_doc_comments`) and no new line (a fence, a doctest) reaches the doc;
+/// a fence longer than any run of backticks in the text.
+pub fn code(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            escaped.extend(c.escape_default());
+        } else {
+            escaped.push(c);
+        }
+    }
+    let (mut run, mut longest) = (0, 0);
+    for c in escaped.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    // CommonMark strips one space at each end when both are there; it keeps a backtick at
+    // an edge apart from the fence.
+    let pad = if escaped.starts_with(['`', ' ']) || escaped.ends_with(['`', ' ']) {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{escaped}{pad}{fence}")
+}
+
 /// Doc attributes from spec text: each line trimmed, so no line becomes an indented
 /// (doctest) code block.
 pub fn docs(text: Option<&str>, fallback: &str) -> TokenStream {
@@ -332,4 +361,18 @@ pub fn attributes(list: &[String]) -> TokenStream {
     list.iter()
         .filter_map(|a| a.parse::<TokenStream>().ok())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code;
+
+    #[test]
+    fn code_spans_hold_any_text() {
+        assert_eq!(code("pk"), "`pk`");
+        assert_eq!(code("a\t{id}"), "`a\\t{id}`");
+        assert_eq!(code("a\n```\n{id}"), "````a\\n```\\n{id}````");
+        assert_eq!(code("`x"), "`` `x ``");
+        assert_eq!(code("my attr"), "`my attr`");
+    }
 }

@@ -58,9 +58,8 @@ impl Cx<'_> {
             }
             if let Some(mut index) = self.index(name, index_name, spec, &p, fields, &table) {
                 if index.projection != Projection::All {
-                    let type_name = format!("{model}{}", name.to_upper_camel_case());
-                    types.claim(self, &p, &type_name);
-                    index.projection_type = Some(type_name);
+                    let base = format!("{model}{}", name.to_upper_camel_case());
+                    index.projection_type = Some(types.derive(&base, "Projection", &[]));
                 }
                 out.push(index);
             }

@@ -21,9 +21,7 @@ impl Cx<'_> {
         let obj = value.as_object()?;
         let before = self.errors.len();
         let name = str_of(obj, "table")?.to_string();
-        let module = ident::escaped(&name.to_snake_case())
-            .trim_start_matches("r#")
-            .to_string();
+        let module = ident::module_name(&name);
         if module.is_empty() || !ident::is_snake_ident(&module) {
             self.err(
                 "/table",
@@ -183,6 +181,18 @@ impl Cx<'_> {
                     },
                     fields: Vec::new(),
                 });
+            }
+        }
+        // Collection enums are named after their collections (`note` → `NoteItem`); names
+        // that meet after case conversion (`note`, `note_`) are numbered in spec order
+        // (`NoteItem2`): a numbered name ends in a digit, so it meets no other.
+        let mut enum_names = std::collections::BTreeSet::new();
+        for c in &mut collections {
+            let base = c.enum_name.clone();
+            let mut n = 1;
+            while !enum_names.insert(c.enum_name.clone()) {
+                n += 1;
+                c.enum_name = format!("{base}{n}");
             }
         }
         if !layout_ok {
@@ -655,21 +665,22 @@ pub(crate) fn check_tables(
                 };
                 match &first {
                     None => first = Some((m, partition)),
-                    Some((fm, fp)) if !same_partition(fm, fp, m, &partition) => {
-                        errors.push(SpecError::at(
-                            &t.source,
-                            &at,
-                            format!(
-                                "collection `{}`: `{model}`'s partition `{}` = `{}` differs from `{}`'s `{}`; members share their partition template (same literals, same fields and types)",
-                                c.name,
-                                attr,
-                                partition.text(&m.fields),
-                                fm.name,
-                                fp.text(&fm.fields)
-                            ),
-                        ));
+                    Some((fm, fp)) => {
+                        if let Some(what) = partition_difference((fm, fp), (m, &partition)) {
+                            errors.push(SpecError::at(
+                                &t.source,
+                                &at,
+                                format!(
+                                    "collection `{}`: `{model}`'s partition `{}` = `{}` differs from `{}`'s `{}`: {what}; members share their partition template (same literals, same fields and types)",
+                                    c.name,
+                                    attr,
+                                    partition.text(&m.fields),
+                                    fm.name,
+                                    fp.text(&fm.fields)
+                                ),
+                            ));
+                        }
                     }
-                    Some(_) => {}
                 }
                 resolved.push((m.name.clone(), m.module.clone(), e.name.clone()));
             }
@@ -701,11 +712,16 @@ pub(crate) fn check_tables(
     }
 }
 
-/// Same literals, and placeholders of the same name, type and format.
-fn same_partition(a: &ir::Model, at: &Template, b: &ir::Model, bt: &Template) -> bool {
-    at.parts.len() == bt.parts.len()
-        && at.parts.iter().zip(&bt.parts).all(|(x, y)| match (x, y) {
-            (Part::Lit(l), Part::Lit(r)) => l == r,
+/// Where two members' partition templates differ, said of the second (`b`): literals,
+/// placeholders' fields, their formats and their types (an enum by its stored values, so
+/// two members that each declare the same unnamed enum agree); `None` when they agree.
+fn partition_difference(
+    (a, at): (&ir::Model, &Template),
+    (b, bt): (&ir::Model, &Template),
+) -> Option<String> {
+    for (x, y) in at.parts.iter().zip(&bt.parts) {
+        match (x, y) {
+            (Part::Lit(l), Part::Lit(r)) if l == r => {}
             (
                 Part::Field {
                     field: f,
@@ -717,8 +733,68 @@ fn same_partition(a: &ir::Model, at: &Template, b: &ir::Model, bt: &Template) ->
                 },
             ) => {
                 let (f, g) = (&a.fields[*f], &b.fields[*g]);
-                ff == gf && f.name == g.name && f.attribute == g.attribute && f.ty.kind == g.ty.kind
+                if f.name != g.name || f.attribute != g.attribute {
+                    return Some(format!(
+                        "`{}` (stored as `{}`) stands where `{}` has `{}` (stored as `{}`)",
+                        g.name, g.attribute, a.name, f.name, f.attribute
+                    ));
+                }
+                if !same_kind(&f.ty.kind, &g.ty.kind) {
+                    return Some(format!(
+                        "`{}` is {} here and {} in `{}`",
+                        g.name,
+                        describe(&g.ty.kind),
+                        describe(&f.ty.kind),
+                        a.name
+                    ));
+                }
+                if ff != gf {
+                    return Some(format!(
+                        "`{}` is written {} here and {} in `{}`",
+                        g.name,
+                        describe_format(*gf),
+                        describe_format(*ff),
+                        a.name
+                    ));
+                }
             }
-            _ => false,
-        })
+            (Part::Lit(_), Part::Field { .. }) | (Part::Field { .. }, Part::Lit(_)) => {
+                return Some("their literals and placeholders do not line up".to_string());
+            }
+            (Part::Lit(l), Part::Lit(r)) => {
+                return Some(format!("the literal `{r}` stands where `{}` has `{l}`", a.name))
+            }
+        }
+    }
+    (at.parts.len() != bt.parts.len())
+        .then(|| "their literals and placeholders do not line up".to_string())
+}
+
+/// Whether two placeholder types render the same text: equal kinds, or enums with the same
+/// stored values (their generated names may differ).
+fn same_kind(a: &Kind, b: &Kind) -> bool {
+    match (a, b) {
+        (Kind::Enum(x), Kind::Enum(y)) => x.variants.iter().map(|v| &v.1).eq(y.variants.iter().map(|v| &v.1)),
+        _ => a == b,
+    }
+}
+
+/// A placeholder type as the spec says it (`an enum of `x`, `y``, `a string`).
+fn describe(kind: &Kind) -> String {
+    match kind {
+        Kind::Enum(e) => {
+            let values: Vec<String> = e.variants.iter().map(|v| format!("`{}`", v.1)).collect();
+            format!("an enum of {}", values.join(", "))
+        }
+        Kind::Int => "an int".to_string(),
+        k => format!("a {}", k.spec_name()),
+    }
+}
+
+fn describe_format(f: Format) -> String {
+    match f {
+        Format::Text => "as text".to_string(),
+        Format::Fixed(w) => format!("{w} characters wide"),
+        Format::Int(w) => format!("zero-padded to {w} digits"),
+    }
 }

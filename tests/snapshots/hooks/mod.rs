@@ -3,5 +3,5 @@
 /// A registered user (the seed's quickstart model).
 ///
 /// Model `User` (table `users`), generated from `spec/users.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod user;

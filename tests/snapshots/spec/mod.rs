@@ -3,55 +3,55 @@
 /// A balance that concurrent writers change: versioned (optimistic locking), moved between accounts in transactions.
 ///
 /// Model `Account` (table `accounts`), generated from `spec/accounts.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod account;
 /// A user's membership of a workspace; also found by user through the overloaded index gsi1.
 ///
 /// Model `Member` (table `app`), generated from `spec/app_member.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod member;
 /// A note in a workspace, in time order; by author through gsi1 (only notes with an author are in it).
 ///
 /// Model `WorkspaceNote` (table `app`), generated from `spec/app_note.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod workspace_note;
 /// A workspace: the partition its members and notes live in.
 ///
 /// Model `Workspace` (table `app`), generated from `spec/app_workspace.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod workspace;
 /// A user's contacts: a composite primary key (the seed's keys_in example).
 ///
 /// Model `Contacts` (table `user-contacts`), generated from `spec/contacts.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod contacts;
 /// One field of every type, for storage-format and round-trip tests.
 ///
 /// Model `Everything` (table `everything`), generated from `spec/everything.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod everything;
 /// A tenant's notes, behind the example web service (build-example/src/notes.rs): time-ordered ids, a version for concurrent editors, an index by author.
 ///
 /// Model `Note` (table `notes`), generated from `spec/notes.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod note;
 /// A customer's orders: a composite key and secondary indexes.
 ///
 /// Model `Order` (table `orders`), generated from `spec/orders.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod order;
 /// A login session that expires: DynamoDB's Time to Live deletes it, and reads stop returning it at once.
 ///
 /// Model `Session` (table `sessions`), generated from `spec/sessions.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod session;
 /// A registered user (the seed's quickstart model).
 ///
 /// Model `User` (table `users`), generated from `spec/users.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod user;
 /// Workspaces, their members and their notes, in one table (a single-table design).
 ///
 /// Table `app` of a single-table design (entities `Member`, `WorkspaceNote`, `Workspace`), generated from `spec/app.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod app;

@@ -3,49 +3,49 @@
 /// Time-ordered ids: a uuid7 range key lists a stream's events in the order they were made.
 ///
 /// Model `EventLog` (table `event-log`), generated from `valid/event_log.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod event_log;
 /// Declared evolutions: a renamed field, an aliased enum value, and an Upgrade impl (in src/lib.rs).
 ///
 /// Model `Evolved` (table `evolved`), generated from `valid/evolved.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod evolved;
 /// Names that meet everything generated code uses: prelude and runtime type names as models, dicts and enums; every local, parameter and method name the generator writes as fields; keywords; `Some`/`None`/`Ok`/`Err` as variants.
 ///
 /// Model `Option` (table `hostile-names`), generated from `valid/hostile.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod option;
 /// Field names that are Rust keywords, including the four that cannot be raw.
 ///
 /// Model `Keywords` (table `keywords`), generated from `valid/keywords.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod keywords;
 /// Model `Counter` (table `counters`), generated from `valid/numbered.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod counter;
 /// Model `Job` (table `queue`), generated from `valid/queue_job.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod job;
 /// Model `Worker` (table `queue`), generated from `valid/queue_worker.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod worker;
 /// Every field type of Python dynamongo 0.1, for the cross-implementation tests.
 ///
 /// Model `SeedTypes` (table `seed-types`), generated from `valid/seed_types.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod seed_types;
 /// A hash-only table with global indexes: one with its own capacity, a sparse one, and one with multi-attribute keys.
 ///
 /// Model `Sensor` (table `sensors`), generated from `valid/sensor.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod sensor;
 /// A 30-field model for the conversion benchmarks.
 ///
 /// Model `Wide` (table `wide`), generated from `valid/wide.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod wide;
 /// A job queue laid out as ElectroDB writes it (service `queue`, entity attribute `__edb_e__`, keys `$queue#queue_<queue>` / `$job_1#seq_<seq padded>`), with a sparse, overloaded index by status; tests/tests/electrodb.rs writes and reads it with ElectroDB itself.
 ///
 /// Table `queue` of a single-table design (entities `Job`, `Worker`), generated from `valid/queue_table.json`.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 pub mod queue;

@@ -18,13 +18,13 @@ pub fn create_table(db: &dm::Db) -> dm::CreateTable<'_, super::job::Job> {
     <super::job::Job as dm::ModelExt>::create_table(db)
 }
 
-/// An item of collection `queue`: [`Job`](super::job::Job), [`Worker`](super::worker::Worker); `Unknown` for an item of the partition whose entity this code does not know (or that has no `__edb_e__` attribute).
+/// An item of collection `queue`: [`Job`](super::job::Job), [`Worker`](super::worker::Worker); `Unknown` for an item of the partition whose entity this code does not know (or that has no `__edb_e__` attribute). Items are boxed, so the enum stays small whatever its entities hold.
 #[derive(Debug, Clone, PartialEq)]
 pub enum QueueItem {
     /// An item of entity `job`.
-    Job(super::job::Job),
+    Job(::std::boxed::Box<super::job::Job>),
     /// An item of entity `worker`.
-    Worker(super::worker::Worker),
+    Worker(::std::boxed::Box<super::worker::Worker>),
     /// An item of the partition of an entity this code does not know, as stored.
     Unknown(dm::Item),
 }
@@ -33,10 +33,13 @@ impl dm::Member for QueueItem {
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         match dm::entity_of(item, "__edb_e__") {
             ::core::option::Option::Some("job") => {
-                <super::job::Job as dm::Document>::from_item(item).map(Self::Job)
+                <super::job::Job as dm::Document>::from_item(item)
+                    .map(::std::boxed::Box::new)
+                    .map(Self::Job)
             }
             ::core::option::Option::Some("worker") => {
                 <super::worker::Worker as dm::Document>::from_item(item)
+                    .map(::std::boxed::Box::new)
                     .map(Self::Worker)
             }
             _ => {
@@ -70,11 +73,11 @@ pub fn queue(
 
 /// Jobs by status, from the sparse index.
 ///
-/// An item of collection `by_status`: [`Job`](super::job::Job); `Unknown` for an item of the partition whose entity this code does not know (or that has no `__edb_e__` attribute).
+/// An item of collection `by_status`: [`Job`](super::job::Job); `Unknown` for an item of the partition whose entity this code does not know (or that has no `__edb_e__` attribute). Items are boxed, so the enum stays small whatever its entities hold.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ByStatusItem {
     /// An item of entity `job`.
-    Job(super::job::Job),
+    Job(::std::boxed::Box<super::job::Job>),
     /// An item of the partition of an entity this code does not know, as stored.
     Unknown(dm::Item),
 }
@@ -83,7 +86,9 @@ impl dm::Member for ByStatusItem {
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         match dm::entity_of(item, "__edb_e__") {
             ::core::option::Option::Some("job") => {
-                <super::job::Job as dm::Document>::from_item(item).map(Self::Job)
+                <super::job::Job as dm::Document>::from_item(item)
+                    .map(::std::boxed::Box::new)
+                    .map(Self::Job)
             }
             _ => {
                 ::core::result::Result::Ok(

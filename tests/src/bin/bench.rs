@@ -712,13 +712,13 @@ async fn single_table(db: &Db, rounds: usize) -> Res<()> {
             for item in out.items().iter().take(PAGE) {
                 let decoded = match item.get("entity") {
                     Some(AttributeValue::S(e)) if e == "workspace" => {
-                        WorkspaceItem::Workspace(Workspace::from_item(item)?)
+                        WorkspaceItem::Workspace(Box::new(Workspace::from_item(item)?))
                     }
                     Some(AttributeValue::S(e)) if e == "member" => {
-                        WorkspaceItem::Member(Member::from_item(item)?)
+                        WorkspaceItem::Member(Box::new(Member::from_item(item)?))
                     }
                     Some(AttributeValue::S(e)) if e == "note" => {
-                        WorkspaceItem::WorkspaceNote(WorkspaceNote::from_item(item)?)
+                        WorkspaceItem::WorkspaceNote(Box::new(WorkspaceNote::from_item(item)?))
                     }
                     _ => WorkspaceItem::Unknown(item.clone()),
                 };

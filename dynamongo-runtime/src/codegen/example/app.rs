@@ -22,15 +22,15 @@ pub fn create_table(
 
 /// A workspace with its members and notes: one Query.
 ///
-/// An item of collection `workspace`: [`Workspace`](super::workspace::Workspace), [`Member`](super::member::Member), [`WorkspaceNote`](super::workspace_note::WorkspaceNote); `Unknown` for an item of the partition whose entity this code does not know (or that has no `entity` attribute).
+/// An item of collection `workspace`: [`Workspace`](super::workspace::Workspace), [`Member`](super::member::Member), [`WorkspaceNote`](super::workspace_note::WorkspaceNote); `Unknown` for an item of the partition whose entity this code does not know (or that has no `entity` attribute). Items are boxed, so the enum stays small whatever its entities hold.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WorkspaceItem {
     /// An item of entity `workspace`.
-    Workspace(super::workspace::Workspace),
+    Workspace(::std::boxed::Box<super::workspace::Workspace>),
     /// An item of entity `member`.
-    Member(super::member::Member),
+    Member(::std::boxed::Box<super::member::Member>),
     /// An item of entity `note`.
-    WorkspaceNote(super::workspace_note::WorkspaceNote),
+    WorkspaceNote(::std::boxed::Box<super::workspace_note::WorkspaceNote>),
     /// An item of the partition of an entity this code does not know, as stored.
     Unknown(dm::Item),
 }
@@ -40,14 +40,17 @@ impl dm::Member for WorkspaceItem {
         match dm::entity_of(item, "entity") {
             ::core::option::Option::Some("workspace") => {
                 <super::workspace::Workspace as dm::Document>::from_item(item)
+                    .map(::std::boxed::Box::new)
                     .map(Self::Workspace)
             }
             ::core::option::Option::Some("member") => {
                 <super::member::Member as dm::Document>::from_item(item)
+                    .map(::std::boxed::Box::new)
                     .map(Self::Member)
             }
             ::core::option::Option::Some("note") => {
                 <super::workspace_note::WorkspaceNote as dm::Document>::from_item(item)
+                    .map(::std::boxed::Box::new)
                     .map(Self::WorkspaceNote)
             }
             _ => {
