@@ -238,7 +238,8 @@ fn schema_keys() -> Vec<String> {
 
 fn check_unique(models: &[ir::Model], table_files: &[ir::Table], errors: &mut Vec<SpecError>) {
     let mut names: BTreeMap<&str, &str> = BTreeMap::new();
-    let mut modules: BTreeMap<&str, &str> = BTreeMap::new();
+    // Module name → what is written there ("the table file x.json").
+    let mut modules: BTreeMap<&str, String> = BTreeMap::new();
     let mut tables: BTreeMap<&str, &str> = BTreeMap::new();
     for t in table_files {
         if let Some(other) = tables.insert(&t.name, &t.source) {
@@ -248,7 +249,7 @@ fn check_unique(models: &[ir::Model], table_files: &[ir::Table], errors: &mut Ve
                 format!("table `{}` is also defined by {other}", t.name),
             ));
         }
-        if let Some(other) = modules.insert(&t.module, &t.source) {
+        if let Some(other) = modules.insert(&t.module, format!("the table file {}", t.source)) {
             errors.push(SpecError::at(
                 &t.source,
                 "/table",
@@ -266,12 +267,12 @@ fn check_unique(models: &[ir::Model], table_files: &[ir::Table], errors: &mut Ve
                 "/model",
                 format!("model name `{}` is also used by {other}", m.name),
             ));
-        } else if let Some(other) = modules.insert(&m.module, &m.source) {
+        } else if let Some(other) = modules.insert(&m.module, format!("the model of {}", m.source)) {
             errors.push(SpecError::at(
                 &m.source,
                 "/model",
                 format!(
-                    "model `{}` would be written to `{}.rs`, as is the model of {other}",
+                    "model `{}` would be written to `{}.rs`, as is {other}",
                     m.name, m.module
                 ),
             ));

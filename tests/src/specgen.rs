@@ -316,6 +316,8 @@ fn single_table(
             .and_then(|v| v.as_str().map(str::to_string));
         spec.remove("throughput");
         spec.remove("stream");
+        // An entity's indexes are its table file's.
+        spec.remove("indexes");
         // One TTL attribute per table: a second entity's TTL field goes.
         let fields = spec["fields"].as_object_mut().expect("fields");
         let ttl: Vec<String> = fields

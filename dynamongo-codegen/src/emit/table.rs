@@ -144,16 +144,17 @@ fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
     });
     // A partition of literals only (`"pk": "all"`) takes no argument.
     let param = match c.fields.as_slice() {
-        [] => quote!(),
+        [] => None,
         [f] => {
             let ty = field_type(f);
-            quote!(#partition: impl ::core::convert::Into<#ty>,)
+            Some(quote!(#partition: impl ::core::convert::Into<#ty>))
         }
         fields => {
             let tys = fields.iter().map(field_type);
-            quote!(#partition: (#(#tys),*),)
+            Some(quote!(#partition: (#(#tys),*)))
         }
     };
+    let params = std::iter::once(quote!(#db: &dm::Db)).chain(param);
     let index = option(c.index.map(|i| {
         let i = Literal::usize_unsuffixed(i);
         quote!(&INDEXES[#i])
@@ -222,7 +223,7 @@ fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
         const #template_const: dm::Template = #template;
 
         #[doc = #fn_doc]
-        pub fn #fn_name(#db: &dm::Db, #param) -> dm::Collection<'_, #rep, #enum_name> {
+        pub fn #fn_name(#(#params),*) -> dm::Collection<'_, #rep, #enum_name> {
             dm::Collection::new(
                 #db,
                 #name,
