@@ -81,7 +81,10 @@ fn random_specs(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let index = modules.join("mod.rs");
     std::fs::write(
         dir.join("models.rs"),
-        format!("#[path = {:?}]\npub mod models;\n", index.display().to_string()),
+        format!(
+            "#[path = {:?}]\npub mod models;\n",
+            index.display().to_string()
+        ),
     )?;
     let mut checks = String::new();
     let mut upgrades = String::new();

@@ -442,6 +442,20 @@ fn fields(out: &mut Out, prefix: &str, old: &[Field], new: &[Field], file: &str,
     let mut explained: Vec<&str> = Vec::new();
     for a in &added {
         let p = field_pointer(prefix, a);
+        // Renamed in code only: the field keeps its stored attribute (`"attribute"`), so
+        // stored items do not change; what else changed is judged as for one field.
+        if let Some(r) = removed
+            .iter()
+            .find(|r| r.attribute == a.attribute && !explained.contains(&r.name.as_str()))
+        {
+            explained.push(&r.name);
+            out.push(file, &p, Class::Safe, "field-renamed-in-code", format!(
+                "field `{}` is `{}` in code now and still stored as `{}`: stored items do not change",
+                r.name, a.name, a.attribute
+            ));
+            field(out, prefix, r, a, file, old_file);
+            continue;
+        }
         // A declared rename: the new field reads the old attribute.
         if let Some(r) = a
             .renamed_from

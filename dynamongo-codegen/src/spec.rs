@@ -267,7 +267,8 @@ fn check_unique(models: &[ir::Model], table_files: &[ir::Table], errors: &mut Ve
                 "/model",
                 format!("model name `{}` is also used by {other}", m.name),
             ));
-        } else if let Some(other) = modules.insert(&m.module, format!("the model of {}", m.source)) {
+        } else if let Some(other) = modules.insert(&m.module, format!("the model of {}", m.source))
+        {
             errors.push(SpecError::at(
                 &m.source,
                 "/model",

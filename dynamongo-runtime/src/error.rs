@@ -168,7 +168,7 @@ impl Error {
                 reasons.iter().any(CancelReason::failed)
                     && reasons.iter().filter(|r| r.failed()).all(|r| {
                         matches!(
-                            r.code.as_str(),
+                            r.code.as_deref().unwrap_or_default(),
                             "TransactionConflict"
                                 | "ThrottlingError"
                                 | "ProvisionedThroughputExceeded"
@@ -235,7 +235,7 @@ fn render_reasons(reasons: &[CancelReason]) -> String {
     let failed: Vec<String> = reasons
         .iter()
         .filter(|r| r.failed())
-        .map(|r| format!("action {}: {}", r.index, r.code))
+        .map(CancelReason::to_string)
         .collect();
     if failed.is_empty() {
         "no reason given".to_string()
@@ -244,23 +244,29 @@ fn render_reasons(reasons: &[CancelReason]) -> String {
     }
 }
 
-/// Why one action of a cancelled transaction failed, or `code == "None"` when it did not.
+/// Why one action of a cancelled transaction failed, or `code: None` when it did not.
 ///
 /// ```
 /// use dynamongo_runtime::transact::CancelReason;
 /// let r = CancelReason::new(2, "ConditionalCheckFailed");
 /// assert!(r.failed());
+/// assert_eq!(r.code.as_deref(), Some("ConditionalCheckFailed"));
 /// assert_eq!(r.to_string(), "action 2: ConditionalCheckFailed");
+/// // DynamoDB says "None" for an action that was fine.
+/// let fine = CancelReason::new(0, "None");
+/// assert_eq!(fine.code, None);
+/// assert!(!fine.failed());
+/// assert_eq!(fine.to_string(), "action 0: fine");
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CancelReason {
     /// The action's position in the transaction, from 0.
     pub index: usize,
-    /// DynamoDB's code: `None` (this action was fine), `ConditionalCheckFailed`,
+    /// DynamoDB's code when this action failed: `ConditionalCheckFailed`,
     /// `TransactionConflict`, `ItemCollectionSizeLimitExceeded`, `ThrottlingError`,
-    /// `ValidationError`, ...
-    pub code: String,
+    /// `ValidationError`, ...; `None` when it was fine (DynamoDB's `"None"`).
+    pub code: Option<String>,
     /// DynamoDB's message, when it sent one.
     pub message: Option<String>,
     /// The item as stored, when the transaction asked for it
@@ -269,25 +275,32 @@ pub struct CancelReason {
 }
 
 impl CancelReason {
-    /// A reason with no message or item.
+    /// A reason with no message or item, from DynamoDB's code (`"None"`: the action was
+    /// fine).
     pub fn new(index: usize, code: impl Into<String>) -> Self {
+        let code = code.into();
         CancelReason {
             index,
-            code: code.into(),
+            code: (code != "None").then_some(code),
             message: None,
             item: None,
         }
     }
 
-    /// Whether this action failed (its code is not `None`).
+    /// Whether this action failed (it has a code).
     pub fn failed(&self) -> bool {
-        self.code != "None"
+        self.code.is_some()
     }
 }
 
 impl fmt::Display for CancelReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "action {}: {}", self.index, self.code)?;
+        write!(
+            f,
+            "action {}: {}",
+            self.index,
+            self.code.as_deref().unwrap_or("fine")
+        )?;
         if let Some(m) = self.message.as_deref().filter(|m| !m.is_empty()) {
             write!(f, " ({m})")?;
         }

@@ -427,7 +427,7 @@ impl CancelReason {
     /// # fn demo(e: &Error) -> dynamongo_runtime::Result<()> {
     /// for reason in e.cancel_reasons().iter().filter(|r| r.failed()) {
     ///     let stored: Option<User> = reason.stored::<User>().transpose()?;
-    ///     println!("action {} failed ({}): {stored:?}", reason.index, reason.code);
+    ///     println!("{reason}: {stored:?}");
     /// }
     /// # Ok(()) }
     /// ```

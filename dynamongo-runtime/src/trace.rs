@@ -13,12 +13,22 @@ use futures::stream::{BoxStream, Stream, StreamExt};
 use tracing::field::Empty;
 use tracing::Span;
 
-/// The span of a dynamongo operation on model `M` (`save_one`, `get_many`, ...).
-pub(crate) fn operation<M>(operation: &'static str, table: &str) -> Span {
-    let model = std::any::type_name::<M>()
+/// The name of a type without its path (`User`), as spans name what was called.
+pub(crate) fn short_name<M>() -> &'static str {
+    std::any::type_name::<M>()
         .rsplit("::")
         .next()
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The span of a dynamongo operation on model `M` (`save_one`, `get_many`, ...).
+pub(crate) fn operation<M>(operation: &'static str, table: &str) -> Span {
+    operation_on(operation, short_name::<M>(), table)
+}
+
+/// The span of a dynamongo operation on `model`: a model, the models of a transaction's
+/// actions (`Account, User`), or a collection's enum (`WorkspaceItem`).
+pub(crate) fn operation_on(operation: &'static str, model: &str, table: &str) -> Span {
     tracing::info_span!(
         "dynamongo.operation",
         otel.name = %format_args!("{operation} {model}"),

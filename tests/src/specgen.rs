@@ -349,7 +349,12 @@ fn single_table(
             }
         }
         // A field `change` of an unnamed type, where the table is streamed.
-        if streamed && j == 0 && !spec["fields"].as_object().is_some_and(|f| f.contains_key("change")) {
+        if streamed
+            && j == 0
+            && !spec["fields"]
+                .as_object()
+                .is_some_and(|f| f.contains_key("change"))
+        {
             spec["fields"]["change"] = json!({"type": "enum", "values": ["x", "y"]});
         }
         let spec_value = Value::Object(spec.clone());
@@ -537,7 +542,11 @@ fn one(rng: &mut Rng, model: &str, i: usize) -> Generated {
         let name = *rng.pick(INDEX_NAMES);
         let free = spec["fields"].get(name).is_none();
         if let (Some(on), true) = (on, free) {
-            let projection = if rng.chance(70) { json!("keys_only") } else { json!("all") };
+            let projection = if rng.chance(70) {
+                json!("keys_only")
+            } else {
+                json!("all")
+            };
             spec["indexes"] = json!({ name: { "hash_key": on, "projection": projection } });
         }
     }

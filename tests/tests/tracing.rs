@@ -179,6 +179,8 @@ async fn operations_and_calls_have_spans_with_the_otel_attributes() {
     let spans = capture.take();
     let op = &ops(&spans, "transact_write")[0];
     assert_eq!(op.fields["aws.dynamodb.table_names"], "orders,users");
+    // ... and the models of its actions (not the transaction's own type).
+    assert_eq!(op.fields["dynamongo.model"], "Order,User");
     let call = &calls_in(&spans, op)[0].fields;
     assert_eq!(call["db.operation.name"], "TransactWriteItems");
     assert_eq!(call["dynamongo.items"], "2");

@@ -121,14 +121,14 @@ async fn transact_cancellation_gives_a_reason_per_action_and_applies_nothing() {
     let err = tx.await.unwrap_err();
     let reasons = err.cancel_reasons();
     assert_eq!(reasons.len(), 4, "{err}");
-    let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
+    let codes: Vec<Option<&str>> = reasons.iter().map(|r| r.code.as_deref()).collect();
     assert_eq!(
         codes,
         [
-            "None",
-            "ConditionalCheckFailed",
-            "ConditionalCheckFailed",
-            "ConditionalCheckFailed"
+            None,
+            Some("ConditionalCheckFailed"),
+            Some("ConditionalCheckFailed"),
+            Some("ConditionalCheckFailed")
         ]
     );
     assert_eq!(

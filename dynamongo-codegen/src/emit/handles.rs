@@ -201,10 +201,7 @@ pub fn emit_index_fns(m: &Model) -> TokenStream {
         };
         let def = super::key::index_const(i);
         let attrs = |keys: &[usize]| {
-            let names: Vec<String> = keys
-                .iter()
-                .map(|k| code(&m.fields[*k].attribute))
-                .collect();
+            let names: Vec<String> = keys.iter().map(|k| code(&m.fields[*k].attribute)).collect();
             names.join(", ")
         };
         let mut doc = format!(

@@ -762,7 +762,10 @@ fn partition_difference(
                 return Some("their literals and placeholders do not line up".to_string());
             }
             (Part::Lit(l), Part::Lit(r)) => {
-                return Some(format!("the literal `{r}` stands where `{}` has `{l}`", a.name))
+                return Some(format!(
+                    "the literal `{r}` stands where `{}` has `{l}`",
+                    a.name
+                ))
             }
         }
     }
@@ -774,7 +777,11 @@ fn partition_difference(
 /// stored values (their generated names may differ).
 fn same_kind(a: &Kind, b: &Kind) -> bool {
     match (a, b) {
-        (Kind::Enum(x), Kind::Enum(y)) => x.variants.iter().map(|v| &v.1).eq(y.variants.iter().map(|v| &v.1)),
+        (Kind::Enum(x), Kind::Enum(y)) => x
+            .variants
+            .iter()
+            .map(|v| &v.1)
+            .eq(y.variants.iter().map(|v| &v.1)),
         _ => a == b,
     }
 }

@@ -209,7 +209,11 @@ impl<'a, E: Model, T: Member> Collection<'a, E, T> {
     /// # Ok(()) }
     /// ```
     pub fn page(self, size: usize) -> BoxFuture<'a, Result<Page<T>, Error>> {
-        let span = trace::operation::<E>("collection.page", &self.db.table_name(E::TABLE));
+        let span = trace::operation_on(
+            "collection.page",
+            trace::short_name::<T>(),
+            &self.db.table_name(E::TABLE),
+        );
         traced(span, async move {
             let planned = self.plan()?;
             let after = self.after.as_deref();
@@ -234,7 +238,11 @@ impl<'a, E: Model, T: Member> Collection<'a, E, T> {
     /// # Ok(()) }
     /// ```
     pub fn stream(self) -> BoxStream<'a, Result<T, Error>> {
-        let span = trace::operation::<E>("collection.stream", &self.db.table_name(E::TABLE));
+        let span = trace::operation_on(
+            "collection.stream",
+            trace::short_name::<T>(),
+            &self.db.table_name(E::TABLE),
+        );
         trace::stream_in(span, self.items())
     }
 
@@ -256,7 +264,11 @@ impl<'a, E: Model, T: Member> IntoFuture for Collection<'a, E, T> {
     type Output = Result<Vec<T>, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        let span = trace::operation::<E>("collection", &self.db.table_name(E::TABLE));
+        let span = trace::operation_on(
+            "collection",
+            trace::short_name::<T>(),
+            &self.db.table_name(E::TABLE),
+        );
         traced(span, async move {
             let mut s = self.items();
             let mut out = Vec::new();

@@ -92,6 +92,8 @@ enum Op {
 
 struct WriteAction {
     table: String,
+    /// The model's name, for the span.
+    model: &'static str,
     /// The key as text, to find one item twice.
     key: String,
     /// What the action counts towards the 4 MB.
@@ -195,7 +197,7 @@ where
     })
 }
 
-/// The tables of a transaction, each once, for its span.
+/// The tables (or models) of a transaction, each once, sorted, for its span.
 fn table_names<'t>(tables: impl Iterator<Item = &'t str>) -> String {
     let mut names: Vec<&str> = tables.collect();
     names.sort_unstable();
@@ -272,6 +274,7 @@ impl<'a> TransactWrite<'a> {
     fn action<M: Model>(&self, key: &Item, size: usize, op: Op) -> WriteAction {
         WriteAction {
             table: self.db.table_name(M::TABLE),
+            model: trace::short_name::<M>(),
             key: key_text_in(key, &keys::key_names::<M>()),
             size,
             op,
@@ -512,7 +515,7 @@ fn cancel_reasons(reasons: &[CancellationReason]) -> Vec<CancelReason> {
         .enumerate()
         .map(|(index, r)| CancelReason {
             index,
-            code: r.code().unwrap_or("None").to_string(),
+            code: r.code().filter(|c| *c != "None").map(str::to_string),
             message: r.message().map(str::to_string),
             item: r
                 .item()
@@ -592,7 +595,8 @@ impl<'a> IntoFuture for TransactWrite<'a> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let tables = table_names(self.actions.iter().flatten().map(|a| a.table.as_str()));
-        let span = trace::operation::<TransactWrite>("transact_write", &tables);
+        let models = table_names(self.actions.iter().flatten().map(|a| a.model));
+        let span = trace::operation_on("transact_write", &models, &tables);
         traced(span, async move {
             let TransactWrite {
                 db,
@@ -648,6 +652,8 @@ impl<'a> IntoFuture for TransactWrite<'a> {
 
 struct GetAction {
     table: String,
+    /// The model's name, for the span.
+    model: &'static str,
     key: Item,
     key_text: String,
     /// Checks of a key condition, applied to the item read.
@@ -700,6 +706,7 @@ impl<'a> TransactGet<'a> {
             extra: single.extra,
             live: keys::live::<M>(),
             table,
+            model: trace::short_name::<M>(),
             decode: decode_any::<M>,
         });
         self.gets.push(get);
@@ -745,7 +752,8 @@ impl<'a> IntoFuture for TransactGet<'a> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let tables = table_names(self.gets.iter().flatten().map(|g| g.table.as_str()));
-        let span = trace::operation::<TransactGet>("transact_get", &tables);
+        let models = table_names(self.gets.iter().flatten().map(|g| g.model));
+        let span = trace::operation_on("transact_get", &models, &tables);
         traced(span, async move {
             let TransactGet {
                 db,
