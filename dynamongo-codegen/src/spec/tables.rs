@@ -759,7 +759,7 @@ fn partition_difference(
                 }
             }
             (Part::Lit(_), Part::Field { .. }) | (Part::Field { .. }, Part::Lit(_)) => {
-                return Some("their literals and placeholders do not line up".to_string());
+                return Some(MISALIGNED.to_string());
             }
             (Part::Lit(l), Part::Lit(r)) => {
                 return Some(format!(
@@ -769,9 +769,11 @@ fn partition_difference(
             }
         }
     }
-    (at.parts.len() != bt.parts.len())
-        .then(|| "their literals and placeholders do not line up".to_string())
+    (at.parts.len() != bt.parts.len()).then(|| MISALIGNED.to_string())
 }
+
+/// Two partition templates whose literals and placeholders differ in order or number.
+const MISALIGNED: &str = "their literals and placeholders do not line up";
 
 /// Whether two placeholder types render the same text: equal kinds, or enums with the same
 /// stored values (their generated names may differ).

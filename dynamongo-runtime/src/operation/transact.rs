@@ -198,8 +198,8 @@ where
 }
 
 /// The tables (or models) of a transaction, each once, sorted, for its span.
-fn table_names<'t>(tables: impl Iterator<Item = &'t str>) -> String {
-    let mut names: Vec<&str> = tables.collect();
+fn distinct_names<'t>(names: impl Iterator<Item = &'t str>) -> String {
+    let mut names: Vec<&str> = names.collect();
     names.sort_unstable();
     names.dedup();
     names.join(",")
@@ -594,8 +594,8 @@ impl<'a> IntoFuture for TransactWrite<'a> {
     type Output = Result<Committed, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        let tables = table_names(self.actions.iter().flatten().map(|a| a.table.as_str()));
-        let models = table_names(self.actions.iter().flatten().map(|a| a.model));
+        let tables = distinct_names(self.actions.iter().flatten().map(|a| a.table.as_str()));
+        let models = distinct_names(self.actions.iter().flatten().map(|a| a.model));
         let span = trace::operation_on("transact_write", &models, &tables);
         traced(span, async move {
             let TransactWrite {
@@ -751,8 +751,8 @@ impl<'a> IntoFuture for TransactGet<'a> {
     type Output = Result<Fetched, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        let tables = table_names(self.gets.iter().flatten().map(|g| g.table.as_str()));
-        let models = table_names(self.gets.iter().flatten().map(|g| g.model));
+        let tables = distinct_names(self.gets.iter().flatten().map(|g| g.table.as_str()));
+        let models = distinct_names(self.gets.iter().flatten().map(|g| g.model));
         let span = trace::operation_on("transact_get", &models, &tables);
         traced(span, async move {
             let TransactGet {
