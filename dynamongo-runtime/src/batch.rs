@@ -42,6 +42,7 @@ pub(crate) async fn get_chunk(
     // The keys of an attempt are copied into its request (the SDK consumes it); those
     // still pending stay here for the next attempt or to report as missing.
     let mut pending: Cow<[Item]> = Cow::Borrowed(keys);
+    let mut quota = Retries::new(db);
     let mut items = Vec::with_capacity(keys.len());
     let mut attempt = 0;
     let mut last_error = None;
@@ -71,7 +72,7 @@ pub(crate) async fn get_chunk(
             .client()
             .batch_get_item()
             .request_items(table, ka)
-            .return_consumed_capacity(trace::capacity(&span))
+            .return_consumed_capacity(trace::CAPACITY)
             .send()
             .instrument(span.clone());
         let sent = within(policy, async {
@@ -80,7 +81,8 @@ pub(crate) async fn get_chunk(
         match sent.await {
             Ok(out) => {
                 last_error = None;
-                trace::consumed(&span, out.consumed_capacity());
+                quota.succeeded();
+                trace::consumed(db, &span, trace::Kind::Read, out.consumed_capacity());
                 let unprocessed = out
                     .unprocessed_keys()
                     .and_then(|u| u.get(table))
@@ -106,7 +108,11 @@ pub(crate) async fn get_chunk(
                         error: Some(err),
                     };
                 }
+                let retry = attempt < policy.max_attempts;
                 last_error = Some(err);
+                if retry && !quota.take(last_error.as_ref()) {
+                    break;
+                }
             }
         }
     }
@@ -115,6 +121,38 @@ pub(crate) async fn get_chunk(
         error: (!pending.is_empty())
             .then(|| last_error.unwrap_or(Error::Unprocessed { attempts: attempt })),
         missing: pending.into_owned(),
+    }
+}
+
+/// The retry quota's account of one chunk: its retries after errors draw from the `Db`'s
+/// quota (retries of unprocessed items do not: DynamoDB did part of the work), and a
+/// request that succeeds gives back what they took.
+struct Retries<'d> {
+    db: &'d Db,
+    taken: u32,
+}
+
+impl<'d> Retries<'d> {
+    fn new(db: &'d Db) -> Self {
+        Retries { db, taken: 0 }
+    }
+
+    /// Pays for a retry after `error`; `false` when the quota cannot.
+    fn take(&mut self, error: Option<&Error>) -> bool {
+        match error.and_then(|e| self.db.quota().acquire(e)) {
+            Some(cost) => {
+                self.taken += cost;
+                true
+            }
+            None => {
+                tracing::debug!(target: "dynamongo", "retry quota exhausted: not retried");
+                false
+            }
+        }
+    }
+
+    fn succeeded(&mut self) {
+        self.db.quota().release(std::mem::take(&mut self.taken));
     }
 }
 
@@ -212,6 +250,7 @@ pub(crate) async fn write_chunk(
     }
     let mut attempt = 0;
     let mut last_error: Option<Error> = None;
+    let mut quota = Retries::new(db);
     while !requests.is_empty() && attempt < policy.max_attempts {
         if attempt > 0 {
             tokio::time::sleep(policy.backoff(attempt)).await;
@@ -227,7 +266,7 @@ pub(crate) async fn write_chunk(
             .client()
             .batch_write_item()
             .request_items(table, sent)
-            .return_consumed_capacity(trace::capacity(&span))
+            .return_consumed_capacity(trace::CAPACITY)
             .send()
             .instrument(span.clone());
         let sent = within(policy, async {
@@ -236,7 +275,8 @@ pub(crate) async fn write_chunk(
         match sent.await {
             Ok(out) => {
                 last_error = None;
-                trace::consumed(&span, out.consumed_capacity());
+                quota.succeeded();
+                trace::consumed(db, &span, trace::Kind::Write, out.consumed_capacity());
                 let unprocessed = out
                     .unprocessed_items()
                     .and_then(|u| u.get(table))
@@ -267,7 +307,11 @@ pub(crate) async fn write_chunk(
                     }
                     return outcomes;
                 }
+                let retry = attempt < policy.max_attempts;
                 last_error = Some(err);
+                if retry && !quota.take(last_error.as_ref()) {
+                    break;
+                }
             }
         }
     }
@@ -368,6 +412,9 @@ pub struct BatchResult<T> {
     pub success: Vec<T>,
     /// Items (or keys) not done, each with why.
     pub fail: Vec<Failed<T>>,
+    /// The capacity the call consumed (its reads too, for a `delete_many` that finds the
+    /// items first; failed conditional writes counted).
+    pub consumed: crate::capacity::Capacity,
 }
 
 /// An item a batch call could not handle, and the reason.
@@ -395,6 +442,7 @@ impl<T> Default for BatchResult<T> {
         BatchResult {
             success: Vec::new(),
             fail: Vec::new(),
+            consumed: crate::capacity::Capacity::ZERO,
         }
     }
 }

@@ -6,8 +6,10 @@ use std::sync::Arc;
 
 use aws_sdk_dynamodb::Client;
 
+use crate::capacity::Meter;
 use crate::cursor::CursorKeys;
 use crate::error::Error;
+use crate::retry::RetryQuota;
 
 /// A connection to DynamoDB (cheap to clone).
 ///
@@ -25,8 +27,36 @@ pub struct Db {
     endpoint: Option<String>,
     retry: crate::retry::RetryPolicy,
     cursors: Arc<CursorKeys>,
+    /// Shared by every clone and metered copy: the connection's retry budget.
+    quota: Arc<RetryQuota>,
+    /// What calls that would Scan do.
+    scans: Scans,
+    /// The meter of a metered copy (`metered()`), counting for its parents too.
+    meter: Option<Meter>,
     // Keeps the embedded server alive while any clone of this Db exists.
     _embedded: Option<Arc<EmbeddedGuard>>,
+}
+
+/// What a call that would Scan does ([`DbBuilder::scans`]): a Scan reads, and pays for,
+/// every item of the table.
+///
+/// ```
+/// # async fn demo() -> dynamongo_runtime::Result<()> {
+/// use dynamongo_runtime::config::Scans;
+/// let db = dynamongo_runtime::Db::builder().scans(Scans::Refuse).build().await?;
+/// assert_eq!(db.scans(), Scans::Refuse);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Scans {
+    /// Scan (the default).
+    #[default]
+    Allow,
+    /// Scan, and log a `tracing` warning naming the plan and the table.
+    Warn,
+    /// Refuse: [`Error::ScanRefused`] before any request is sent (`explain()` still
+    /// answers).
+    Refuse,
 }
 
 impl fmt::Debug for Db {
@@ -36,6 +66,8 @@ impl fmt::Debug for Db {
             .field("table_prefix", &self.prefix)
             .field("endpoint_url", &self.endpoint)
             .field("embedded", &self._embedded.is_some())
+            .field("scans", &self.scans)
+            .field("metered", &self.meter.is_some())
             .finish()
     }
 }
@@ -63,8 +95,73 @@ impl Db {
             endpoint: None,
             retry: Default::default(),
             cursors: Arc::new(CursorKeys::random()),
+            quota: Arc::default(),
+            scans: Scans::Allow,
+            meter: None,
             _embedded: None,
         }
+    }
+
+    /// A `Db` sharing this one's connection (client, retry quota, settings) whose calls
+    /// are counted by the [`Meter`] returned with it: a web handler meters its own
+    /// request this way. What the copy's calls consume is counted by this `Db`'s meter
+    /// too, when it is itself metered.
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::user::User;
+    /// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+    /// let (db, meter) = db.metered();
+    /// let users = User::get_many(&db, vec!["a@b.io", "c@d.io"]).await?;
+    /// tracing::info!(read_units = meter.total().read_units, "listed {} users", users.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn metered(&self) -> (Db, Meter) {
+        let meter = Meter::new(&self.prefix, self.meter.clone());
+        let mut db = self.clone();
+        db.meter = Some(meter.clone());
+        (db, meter)
+    }
+
+    /// The meter of a metered copy ([`Db::metered`]).
+    pub(crate) fn meter(&self) -> Option<&Meter> {
+        self.meter.as_ref()
+    }
+
+    /// The connection's retry quota.
+    pub(crate) fn quota(&self) -> &RetryQuota {
+        &self.quota
+    }
+
+    /// Retry tokens left in this connection's quota (500 at most; a retry takes 5, 10
+    /// after a timeout; a call that succeeds gives back what its retries took, or 1).
+    ///
+    /// ```
+    /// # async fn demo(db: dynamongo_runtime::Db) {
+    /// assert!(db.retry_tokens() <= 500);
+    /// # }
+    /// ```
+    pub fn retry_tokens(&self) -> u32 {
+        self.quota.available()
+    }
+
+    /// What calls that would Scan do (default [`Scans::Allow`]).
+    pub fn scans(&self) -> Scans {
+        self.scans
+    }
+
+    /// The same `Db` with another scan policy.
+    ///
+    /// ```
+    /// # fn demo(db: dynamongo_runtime::Db) {
+    /// use dynamongo_runtime::config::Scans;
+    /// let strict = db.with_scans(Scans::Refuse);
+    /// assert_eq!(strict.scans(), Scans::Refuse);
+    /// # }
+    /// ```
+    pub fn with_scans(mut self, scans: Scans) -> Self {
+        self.scans = scans;
+        self
     }
 
     /// The retry and concurrency policy of batch calls (default: [`crate::config::RetryPolicy::default`]).
@@ -297,6 +394,7 @@ pub struct DbBuilder {
     previous_cursor_keys: Vec<Vec<u8>>,
     retry: Option<crate::retry::RetryPolicy>,
     connect_timeout: Option<std::time::Duration>,
+    scans: Scans,
 }
 
 impl fmt::Debug for DbBuilder {
@@ -397,6 +495,21 @@ impl DbBuilder {
         self
     }
 
+    /// What calls that would Scan do: [`Scans::Allow`] (default), [`Scans::Warn`] or
+    /// [`Scans::Refuse`]. Applies to every call that would Scan: `get_many` awaited,
+    /// streamed or paged, `count()`, and the read of `delete_many`.
+    ///
+    /// ```
+    /// # async fn demo() -> dynamongo_runtime::Result<()> {
+    /// use dynamongo_runtime::config::Scans;
+    /// let db = dynamongo_runtime::Db::builder().scans(Scans::Warn).build().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn scans(mut self, scans: Scans) -> Self {
+        self.scans = scans;
+        self
+    }
+
     /// The longest a new connection may take to open (default: the SDK's, 3.1 s).
     pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.connect_timeout = Some(timeout);
@@ -477,6 +590,9 @@ impl DbBuilder {
             endpoint,
             retry: self.retry.unwrap_or_default(),
             cursors: Arc::new(cursors),
+            quota: Arc::default(),
+            scans: self.scans,
+            meter: None,
             _embedded: None,
         })
     }

@@ -99,6 +99,15 @@ pub enum Error {
         /// The limit that was reached.
         after: std::time::Duration,
     },
+    /// A call would Scan the table and the `Db` refuses Scans
+    /// ([`Scans::Refuse`](crate::config::Scans::Refuse)); nothing was sent.
+    #[error("refused to scan table `{table}`: {reason} (the Db's scan policy is Refuse; use a key, an index or `explain()` to see the plan)")]
+    ScanRefused {
+        /// The (prefixed) table.
+        table: String,
+        /// Why the planner chose a Scan.
+        reason: String,
+    },
     /// The table already exists (from `create_table`).
     #[error("table `{0}` already exists")]
     TableExists(String),

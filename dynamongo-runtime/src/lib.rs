@@ -54,7 +54,8 @@ pub mod field;
 mod document;
 mod model;
 pub mod stream;
-// The connection and how calls retry.
+// The connection, what its calls cost, and how they retry.
+pub mod capacity;
 mod db;
 mod retry;
 mod trace;
@@ -89,7 +90,7 @@ pub use operation::ModelExt;
 
 /// Connecting: [`Db::builder`]'s options and the retry policy of batched calls.
 pub mod config {
-    pub use crate::db::DbBuilder;
+    pub use crate::db::{DbBuilder, Scans};
     pub use crate::retry::RetryPolicy;
 }
 

@@ -76,6 +76,8 @@ pub struct Page<M> {
     pub items: Vec<M>,
     /// Where the next page starts; `None` when this is the last.
     pub cursor: Option<String>,
+    /// The capacity reading this page consumed (look-ahead requests included).
+    pub consumed: crate::capacity::Capacity,
 }
 
 /// One page of a plan from a cursor (`None`: the first page), each item converted by
@@ -112,13 +114,15 @@ pub(crate) async fn paged_read<M: Model, T>(
             start: None,
         },
     };
-    let (items, next) = read_page::<M>(db, planned, options, from, size).await?;
+    let (metered, meter) = db.metered();
+    let (items, next) = read_page::<M>(&metered, planned, options, from, size).await?;
     Ok(Page {
         items: items
             .into_iter()
             .map(|i| convert(db, i))
             .collect::<Result<Vec<T>, Error>>()?,
         cursor: next.map(|p| crate::cursor::encode(keys, &fingerprint, &p)),
+        consumed: meter.total(),
     })
 }
 
@@ -518,7 +522,7 @@ impl PageRequest<'_> {
         policy: &RetryPolicy,
         start: Option<Item>,
     ) -> Result<(Vec<Item>, Option<Item>), Error> {
-        retrying(policy, || {
+        retrying(db.quota(), policy, || {
             let mut b = ExprBuilder::default();
             let kc = self.key_condition.map(|k| b.key_condition(k));
             let f = self.filter.map(|f| b.condition(f));
@@ -528,7 +532,7 @@ impl PageRequest<'_> {
             if let Some(index) = self.index {
                 span.record("aws.dynamodb.index_name", index);
             }
-            let capacity = trace::capacity(&span);
+            let capacity = trace::CAPACITY;
             let traced = span.clone();
             async move {
                 let (items, last, count, scanned, used) = match kc {
@@ -589,7 +593,7 @@ impl PageRequest<'_> {
                 .inspect_err(|e| trace::failed(&span, e))?;
                 span.record("aws.dynamodb.count", count);
                 span.record("aws.dynamodb.scanned_count", scanned);
-                trace::consumed(&span, used.as_ref());
+                trace::consumed(db, &span, trace::Kind::Read, used.as_ref());
                 let items = items.unwrap_or_default();
                 span.record("dynamongo.items", items.len());
                 Ok((items, last.filter(|l| !l.is_empty())))

@@ -81,18 +81,83 @@ fn random_u64() -> u64 {
     h.finish()
 }
 
-/// Runs `f` until it succeeds, fails for good, or `policy` runs out of attempts.
-pub(crate) async fn retrying<T, F, Fut>(policy: &RetryPolicy, mut f: F) -> Result<T, Error>
+/// The retry quota of a `Db`, shared by its clones and metered copies, as the AWS SDKs'
+/// standard retry mode keeps it: 500 tokens; a retry takes 5 (10 after a timeout); a call
+/// that succeeds gives back what its retries took, or 1 when it needed none. When the
+/// quota cannot pay for a retry, the call fails with its last error: under a lasting
+/// outage or throttling a client stops multiplying its requests.
+#[derive(Debug)]
+pub(crate) struct RetryQuota {
+    tokens: std::sync::atomic::AtomicU32,
+}
+
+/// Tokens a quota starts with (and holds at most).
+pub(crate) const QUOTA_TOKENS: u32 = 500;
+/// Tokens a retry takes.
+const RETRY_COST: u32 = 5;
+/// Tokens a retry after a timeout takes.
+const TIMEOUT_RETRY_COST: u32 = 10;
+
+impl Default for RetryQuota {
+    fn default() -> Self {
+        RetryQuota {
+            tokens: std::sync::atomic::AtomicU32::new(QUOTA_TOKENS),
+        }
+    }
+}
+
+impl RetryQuota {
+    /// Takes the cost of retrying after `error`: `None` when the quota cannot pay.
+    pub(crate) fn acquire(&self, error: &Error) -> Option<u32> {
+        use std::sync::atomic::Ordering;
+        let cost = match error {
+            Error::Timeout { .. } => TIMEOUT_RETRY_COST,
+            _ => RETRY_COST,
+        };
+        self.tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| t.checked_sub(cost))
+            .ok()
+            .map(|_| cost)
+    }
+
+    /// A call succeeded: gives back what its retries took (`taken`), or 1 without retries.
+    pub(crate) fn release(&self, taken: u32) {
+        use std::sync::atomic::Ordering;
+        let back = if taken == 0 { 1 } else { taken };
+        let _ = self
+            .tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| {
+                Some(t.saturating_add(back).min(QUOTA_TOKENS))
+            });
+    }
+
+    /// Tokens left.
+    pub(crate) fn available(&self) -> u32 {
+        self.tokens.load(std::sync::atomic::Ordering::Acquire)
+    }
+}
+
+/// Runs `f` until it succeeds, fails for good, or `policy` (or the quota) runs out of
+/// attempts.
+pub(crate) async fn retrying<T, F, Fut>(
+    quota: &RetryQuota,
+    policy: &RetryPolicy,
+    mut f: F,
+) -> Result<T, Error>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, Error>>,
 {
-    retrying_after(policy, |_| f()).await
+    retrying_after(quota, policy, |_| f()).await
 }
 
 /// As [`retrying`], telling `f` whether an earlier attempt may have been applied (its
 /// reply was lost), so that a write can tell its own effect from another writer's.
-pub(crate) async fn retrying_after<T, F, Fut>(policy: &RetryPolicy, mut f: F) -> Result<T, Error>
+pub(crate) async fn retrying_after<T, F, Fut>(
+    quota: &RetryQuota,
+    policy: &RetryPolicy,
+    mut f: F,
+) -> Result<T, Error>
 where
     F: FnMut(bool) -> Fut,
     Fut: std::future::Future<Output = Result<T, Error>>,
@@ -100,14 +165,24 @@ where
     let attempts = async {
         let mut attempt = 0;
         let mut maybe_applied = false;
+        let mut taken = 0;
         loop {
             match within(policy, f(maybe_applied)).await {
                 Err(e) if e.is_retryable() && attempt + 1 < policy.max_attempts => {
+                    let Some(cost) = quota.acquire(&e) else {
+                        tracing::debug!(target: "dynamongo", "retry quota exhausted: not retried");
+                        return Err(e);
+                    };
+                    taken += cost;
                     maybe_applied |= e.may_have_applied();
                     attempt += 1;
                     // On the operation's span (the current one between calls).
                     tracing::Span::current().record("dynamongo.retries", attempt);
                     tokio::time::sleep(policy.backoff(attempt)).await;
+                }
+                Ok(v) => {
+                    quota.release(taken);
+                    return Ok(v);
                 }
                 other => return other,
             }

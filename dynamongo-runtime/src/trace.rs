@@ -13,6 +13,9 @@ use futures::stream::{BoxStream, Stream, StreamExt};
 use tracing::field::Empty;
 use tracing::Span;
 
+pub(crate) use crate::capacity::Kind;
+use crate::db::Db;
+
 /// The name of a type without its path (`User`), as spans name what was called.
 pub(crate) fn short_name<M>() -> &'static str {
     std::any::type_name::<M>()
@@ -63,24 +66,39 @@ pub(crate) fn call(operation: &'static str, table: &str) -> Span {
     )
 }
 
-/// Consumed capacity is asked for only when someone records the span.
-pub(crate) fn capacity(span: &Span) -> ReturnConsumedCapacity {
-    if span.is_disabled() {
-        ReturnConsumedCapacity::None
-    } else {
-        ReturnConsumedCapacity::Total
+/// What every request asks for: the consumed capacity of the table and of each index
+/// (free of charge), for the meter and the spans.
+pub(crate) const CAPACITY: ReturnConsumedCapacity = ReturnConsumedCapacity::Indexes;
+
+/// The one place every call reports what it consumed: recorded on its span, counted by
+/// the `Db`'s meter (when metered), and said at `debug`.
+pub(crate) fn consumed<'c>(
+    db: &Db,
+    span: &Span,
+    kind: Kind,
+    capacity: impl IntoIterator<Item = &'c ConsumedCapacity>,
+) {
+    tracing::debug!(target: "dynamongo", parent: span, "call done");
+    let mut units = 0.0;
+    for c in capacity {
+        units += c.capacity_units().unwrap_or_default();
+        if let Some(meter) = db.meter() {
+            meter.record(kind, c);
+        }
+    }
+    if units > 0.0 {
+        span.record("aws.dynamodb.consumed_capacity", units);
     }
 }
 
-/// Records the capacity units a call consumed, and says at `debug` that it succeeded.
-pub(crate) fn consumed<'c>(span: &Span, capacity: impl IntoIterator<Item = &'c ConsumedCapacity>) {
-    tracing::debug!(target: "dynamongo", parent: span, "call done");
-    let units: f64 = capacity
-        .into_iter()
-        .filter_map(|c| c.capacity_units())
-        .sum();
-    if units > 0.0 {
-        span.record("aws.dynamodb.consumed_capacity", units);
+/// A conditional write whose condition failed: DynamoDB charges the table's share of the
+/// write (`bytes`: the larger of the item written and the one stored, when known) and does
+/// not report it.
+pub(crate) fn check_failed(db: &Db, span: &Span, table: &str, bytes: u64) {
+    let units = crate::capacity::write_units(bytes);
+    span.record("aws.dynamodb.consumed_capacity", units);
+    if let Some(meter) = db.meter() {
+        meter.record_failed_write(table, units);
     }
 }
 

@@ -263,8 +263,9 @@ pub(crate) async fn put<M: Model>(
 ) -> Result<Option<i64>, Error> {
     let table = db.table_name(M::TABLE);
     let table = &table;
-    retrying_after(policy, |maybe_applied| async move {
+    retrying_after(db.quota(), policy, |maybe_applied| async move {
         let put = prepare_put(item, overwrite)?;
+        let size = keys::item_size(&put.item) as u64;
         // Kept only to recognise this write's own effect on a retry.
         let written = maybe_applied.then(|| put.item.clone());
         let mut req = db
@@ -283,14 +284,19 @@ pub(crate) async fn put<M: Model>(
                 );
         }
         let span = trace::call("PutItem", table);
-        req = req.return_consumed_capacity(trace::capacity(&span));
+        req = req.return_consumed_capacity(trace::CAPACITY);
         match req.send().instrument(span.clone()).await {
             Ok(out) => {
-                trace::consumed(&span, out.consumed_capacity());
+                trace::consumed(db, &span, trace::Kind::Write, out.consumed_capacity());
                 Ok(put.version)
             }
             Err(e) => {
-                let err = match (failed_condition(&e), written) {
+                let failed = failed_condition(&e);
+                if let Some(stored) = &failed {
+                    let stored = stored.as_deref().map_or(0, keys::item_size) as u64;
+                    trace::check_failed(db, &span, table, size.max(stored));
+                }
+                let err = match (failed, written) {
                     (Some(Some(stored)), Some(mine)) if eval::same_item(&stored, &mine) => {
                         return Ok(put.version)
                     }
@@ -344,7 +350,7 @@ pub(crate) async fn update<M: Model>(
     let (names, values) = b.into_maps();
     let (table, key, actions) = (&table, &key, &actions);
     let (update_text, cond_text, names, values) = (&update_text, &cond_text, &names, &values);
-    retrying_after(policy, |maybe_applied| async move {
+    retrying_after(db.quota(), policy, |maybe_applied| async move {
         let span = trace::call("UpdateItem", table);
         let res = db
             .client()
@@ -357,12 +363,17 @@ pub(crate) async fn update<M: Model>(
             .set_expression_attribute_values(values.clone())
             .return_values(ReturnValue::AllNew)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .return_consumed_capacity(trace::capacity(&span))
+            .return_consumed_capacity(trace::CAPACITY)
             .send()
             .instrument(span.clone())
             .await;
         if let Ok(out) = &res {
-            trace::consumed(&span, out.consumed_capacity());
+            trace::consumed(db, &span, trace::Kind::Write, out.consumed_capacity());
+        }
+        let failed = res.as_ref().err().and_then(failed_condition);
+        if let Some(stored) = &failed {
+            let stored = stored.as_deref().map_or(0, keys::item_size) as u64;
+            trace::check_failed(db, &span, table, stored);
         }
         let result = match res {
             Ok(out) => match out.attributes() {
@@ -371,7 +382,7 @@ pub(crate) async fn update<M: Model>(
                     table: table.clone(),
                 }),
             },
-            Err(e) => Err(match failed_condition(&e) {
+            Err(e) => Err(match failed {
                 // No item, or an expired one: nothing to update. An item: it failed the
                 // checks or the version.
                 Some(None) => Error::NotFound {
@@ -444,7 +455,7 @@ pub(crate) async fn delete<M: Model>(
     let table = db.table_name(M::TABLE);
     let condition = single.write_condition::<M>().map(|c| condition_request(&c));
     let (table, single, condition) = (&table, &single, &condition);
-    retrying_after(policy, |maybe_applied| async move {
+    retrying_after(db.quota(), policy, |maybe_applied| async move {
         let mut req = db
             .client()
             .delete_item()
@@ -461,10 +472,15 @@ pub(crate) async fn delete<M: Model>(
                 );
         }
         let span = trace::call("DeleteItem", table);
-        req = req.return_consumed_capacity(trace::capacity(&span));
+        req = req.return_consumed_capacity(trace::CAPACITY);
         let res = req.send().instrument(span.clone()).await;
         if let Ok(out) = &res {
-            trace::consumed(&span, out.consumed_capacity());
+            trace::consumed(db, &span, trace::Kind::Write, out.consumed_capacity());
+        }
+        let failed = res.as_ref().err().and_then(failed_condition);
+        if let Some(stored) = &failed {
+            let stored = stored.as_deref().map_or(0, keys::item_size) as u64;
+            trace::check_failed(db, &span, table, stored);
         }
         let result = match res {
             Ok(out) => match out.attributes() {
@@ -472,7 +488,7 @@ pub(crate) async fn delete<M: Model>(
                 None if maybe_applied => Err(unknown(table, "DeleteItem")),
                 None => Ok(None),
             },
-            Err(e) => match failed_condition(&e) {
+            Err(e) => match failed {
                 Some(None) if maybe_applied => Err(unknown(table, "DeleteItem")),
                 // A stale copy of a versioned item: refused, with the item as stored.
                 Some(Some(item))

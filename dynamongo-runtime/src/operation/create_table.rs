@@ -184,7 +184,7 @@ async fn wait_active(db: &Db, table: &str) -> Result<(), Error> {
     let mut wait = Duration::from_millis(20);
     let deadline = std::time::Instant::now() + Duration::from_secs(300);
     loop {
-        let out = retrying(&db.retry_policy(), || async {
+        let out = retrying(db.quota(), &db.retry_policy(), || async {
             let span = trace::call("DescribeTable", table);
             db.client()
                 .describe_table()
@@ -214,7 +214,7 @@ pub(crate) fn delete_table<M: Model>(db: &Db) -> BoxFuture<'_, Result<(), Error>
     let span = trace::operation::<M>("delete_table", &table);
     traced(span, async move {
         let table = &table;
-        retrying(&db.retry_policy(), || async move {
+        retrying(db.quota(), &db.retry_policy(), || async move {
             let span = trace::call("DeleteTable", table);
             db.client()
                 .delete_table()

@@ -249,7 +249,9 @@ impl<'a, M: Model> IntoFuture for DeleteMany<'a, M> {
         let span = trace::operation::<M>("delete_many", &self.db.table_name(M::TABLE));
         traced(span, async move {
             let plan = Self::plan(self.targets)?;
-            let (db, policy) = (self.db, self.policy);
+            // What the call consumed, for its result: its calls go through a metered copy.
+            let (metered, meter) = self.db.metered();
+            let (db, policy) = (&metered, self.policy);
             let mut result = BatchResult::default();
             match plan {
                 DeletePlan::Batch(keys) => {
@@ -296,6 +298,7 @@ impl<'a, M: Model> IntoFuture for DeleteMany<'a, M> {
                     conditional_deletes::<M>(db, targets, &policy, &mut result).await?;
                 }
             }
+            result.consumed = meter.total();
             Ok(result)
         })
     }

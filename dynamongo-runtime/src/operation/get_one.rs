@@ -85,7 +85,7 @@ pub(crate) async fn get_single<M: Model>(
     match single.extra {
         None => {
             let (table, key) = (&table, &single.key);
-            let out = retrying(&db.retry_policy(), || async move {
+            let out = retrying(db.quota(), &db.retry_policy(), || async move {
                 let span = trace::call("GetItem", table);
                 let out = db
                     .client()
@@ -93,13 +93,13 @@ pub(crate) async fn get_single<M: Model>(
                     .table_name(table)
                     .set_key(Some(key.clone()))
                     .consistent_read(consistent)
-                    .return_consumed_capacity(trace::capacity(&span))
+                    .return_consumed_capacity(trace::CAPACITY)
                     .send()
                     .instrument(span.clone())
                     .await
                     .map_err(|e| Error::sdk("GetItem", e))
                     .inspect_err(|e| trace::failed(&span, e))?;
-                trace::consumed(&span, out.consumed_capacity());
+                trace::consumed(db, &span, trace::Kind::Read, out.consumed_capacity());
                 span.record("dynamongo.items", usize::from(out.item().is_some()));
                 Ok(out)
             })
@@ -130,7 +130,7 @@ pub(crate) async fn get_single<M: Model>(
             let filter = b.condition(&extra);
             let (names, values) = b.into_maps();
             let (table, kc, filter, names, values) = (&table, &kc, &filter, &names, &values);
-            let out = retrying(&db.retry_policy(), || async move {
+            let out = retrying(db.quota(), &db.retry_policy(), || async move {
                 let span = trace::call("Query", table);
                 let out = db
                     .client()
@@ -141,13 +141,13 @@ pub(crate) async fn get_single<M: Model>(
                     .set_expression_attribute_names(names.clone())
                     .set_expression_attribute_values(values.clone())
                     .consistent_read(consistent)
-                    .return_consumed_capacity(trace::capacity(&span))
+                    .return_consumed_capacity(trace::CAPACITY)
                     .send()
                     .instrument(span.clone())
                     .await
                     .map_err(|e| Error::sdk("Query", e))
                     .inspect_err(|e| trace::failed(&span, e))?;
-                trace::consumed(&span, out.consumed_capacity());
+                trace::consumed(db, &span, trace::Kind::Read, out.consumed_capacity());
                 span.record("dynamongo.items", out.items().len());
                 Ok(out)
             })

@@ -71,6 +71,9 @@ impl<'a, M: Model> IntoFuture for SaveMany<'a, M> {
                 overwrite,
                 policy,
             } = self;
+            // What the call consumed, for its result: its calls go through a metered copy.
+            let (metered, meter) = db.metered();
+            let db = &metered;
             let mut result = BatchResult::default();
             overwrite.check()?;
             let names = key_names::<M>();
@@ -119,6 +122,7 @@ impl<'a, M: Model> IntoFuture for SaveMany<'a, M> {
                         Err(reason) => result.fail.push(Failed { item, reason }),
                     }
                 }
+                result.consumed = meter.total();
                 return Ok(result);
             }
             // Validate everything first; the invalid ones fail without being sent.
@@ -163,6 +167,7 @@ impl<'a, M: Model> IntoFuture for SaveMany<'a, M> {
                     }
                 }
             }
+            result.consumed = meter.total();
             Ok(result)
         })
     }

@@ -16,6 +16,7 @@ use aws_sdk_dynamodb::types::{
 
 use aws_sdk_dynamodb::config::http::HttpResponse;
 
+use crate::capacity::Capacity;
 use crate::db::Db;
 use crate::error::{CancelReason, Error, Violation};
 use crate::eval;
@@ -539,9 +540,26 @@ fn cancel_reasons(reasons: &[CancellationReason]) -> Vec<CancelReason> {
 /// # Ok(()) }
 /// ```
 #[derive(Default, Debug)]
-pub struct Committed(Results, Vec<Option<i64>>);
+pub struct Committed(Results, Vec<Option<i64>>, Capacity);
 
 impl Committed {
+    /// The capacity the transaction consumed (its tables and indexes; DynamoDB counts
+    /// each transactional write twice).
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::user::User;
+    /// # async fn demo(db: &Db, ann: User) -> dynamongo_runtime::Result<()> {
+    /// let mut tx = db.transact_write();
+    /// tx.put(ann);
+    /// let done = tx.await?;
+    /// assert!(done.consumed().write_units >= 2.0);
+    /// # Ok(()) }
+    /// ```
+    pub fn consumed(&self) -> Capacity {
+        self.2
+    }
+
     /// The item a put or create action wrote (once; `None` for other actions).
     pub fn take<M: Model>(&mut self, position: Position<M>) -> Option<M> {
         self.0.take(position)
@@ -622,8 +640,10 @@ impl<'a> IntoFuture for TransactWrite<'a> {
                 .into_iter()
                 .map(|a| a.request(return_stored))
                 .collect::<Result<Vec<_>, Error>>()?;
+            let (metered, meter) = db.metered();
+            let db = &metered;
             // Every attempt sends the same request with the same token.
-            retrying(&policy, || {
+            retrying(db.quota(), &policy, || {
                 let span = trace::call("TransactWriteItems", &tables);
                 span.record("dynamongo.items", items.len());
                 let req = db
@@ -631,7 +651,7 @@ impl<'a> IntoFuture for TransactWrite<'a> {
                     .transact_write_items()
                     .set_transact_items(Some(items.clone()))
                     .client_request_token(token.clone())
-                    .return_consumed_capacity(trace::capacity(&span));
+                    .return_consumed_capacity(trace::CAPACITY);
                 async move {
                     let out = traced_send(&span, "TransactWriteItems", req.send(), |e| match e {
                         TransactWriteItemsError::TransactionCanceledException(c) => {
@@ -640,12 +660,13 @@ impl<'a> IntoFuture for TransactWrite<'a> {
                         _ => None,
                     })
                     .await?;
-                    trace::consumed(&span, out.consumed_capacity());
+                    trace::consumed(db, &span, trace::Kind::Write, out.consumed_capacity());
                     Ok(())
                 }
             })
             .await?;
-            Ok(Committed(Results(committed), versions))
+            let consumed = meter.total();
+            Ok(Committed(Results(committed), versions, consumed))
         })
     }
 }
@@ -738,9 +759,14 @@ impl<'a> TransactGet<'a> {
 /// # Ok(()) }
 /// ```
 #[derive(Default, Debug)]
-pub struct Fetched(Results);
+pub struct Fetched(Results, Capacity);
 
 impl Fetched {
+    /// The capacity the read consumed (DynamoDB counts each transactional read twice).
+    pub fn consumed(&self) -> Capacity {
+        self.1
+    }
+
     /// The item read at `position` (`None`: no such item, or it failed the checks).
     pub fn take<M: Model>(&mut self, position: Position<M>) -> Option<M> {
         self.0.take(position)
@@ -774,14 +800,16 @@ impl<'a> IntoFuture for TransactGet<'a> {
                     config(get).map(|get| TransactGetItem::builder().get(get).build())
                 })
                 .collect::<Result<Vec<_>, Error>>()?;
-            let out = retrying(&policy, || {
+            let (metered, meter) = db.metered();
+            let db = &metered;
+            let out = retrying(db.quota(), &policy, || {
                 let span = trace::call("TransactGetItems", &tables);
                 span.record("dynamongo.items", items.len());
                 let req = db
                     .client()
                     .transact_get_items()
                     .set_transact_items(Some(items.clone()))
-                    .return_consumed_capacity(trace::capacity(&span));
+                    .return_consumed_capacity(trace::CAPACITY);
                 async move {
                     let out = traced_send(&span, "TransactGetItems", req.send(), |e| match e {
                         TransactGetItemsError::TransactionCanceledException(c) => {
@@ -790,7 +818,7 @@ impl<'a> IntoFuture for TransactGet<'a> {
                         _ => None,
                     })
                     .await?;
-                    trace::consumed(&span, out.consumed_capacity());
+                    trace::consumed(db, &span, trace::Kind::Read, out.consumed_capacity());
                     Ok(out)
                 }
             })
@@ -808,7 +836,7 @@ impl<'a> IntoFuture for TransactGet<'a> {
                     });
                 fetched.push(item.map(|item| (g.decode)(item, &g.table)).transpose()?);
             }
-            Ok(Fetched(Results(fetched)))
+            Ok(Fetched(Results(fetched), meter.total()))
         })
     }
 }
