@@ -39,6 +39,8 @@ pub struct Model {
     /// Stored items go through the user's `dynamongo_runtime::Upgrade` impl before their
     /// fields are read (`"upgrade": true`).
     pub upgrade: bool,
+    /// What its items cost: size bounds of the item and of its index entries.
+    pub sizes: crate::cost::Sizes,
 }
 
 /// An entity of a single-table design.
@@ -196,6 +198,9 @@ pub struct Collection {
     pub partition: Template,
     /// The partition's fields (as the first member declares them).
     pub fields: Vec<Field>,
+    /// The size bounds of an item read (the widest of its members', in the table or the
+    /// index it is read from).
+    pub sizes: crate::cost::Bytes,
 }
 
 /// What a table's stream records hold (DynamoDB's `StreamViewType`).

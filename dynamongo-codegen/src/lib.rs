@@ -24,6 +24,7 @@
 //! (see [`export`]).
 
 pub mod breaking;
+pub mod cost;
 mod emit;
 mod error;
 pub mod export;

@@ -1,4 +1,4 @@
-//! `dynamongo-codegen generate|check|export|breaking ...` (and the older
+//! `dynamongo-codegen generate|check|export|cost|breaking ...` (and the older
 //! `dynamongo-codegen [--check] SPEC_DIR OUT_DIR`).
 //!
 //! Exit codes: 0 success, 1 spec errors, (for `check`) drift or (for `breaking`) a
@@ -59,6 +59,18 @@ enum Command {
         table_prefix: String,
         spec_dir: PathBuf,
         out: Option<PathBuf>,
+    },
+    /// Print the capacity sheet of SPEC_DIR: what each model's items cost
+    ///
+    /// Per model: the stored item's size bounds (as DynamoDB sizes items), write units of
+    /// a save with each index's part, read units of a get (strong and eventual), and the
+    /// size of an item in each index a query reads. A `max` of `null` (json) is unbounded:
+    /// a string, binary, list, map or set field without `max_length`.
+    Cost {
+        spec_dir: PathBuf,
+        /// `text` (for people) or `json` (one object per model, in model-name order).
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
     },
     /// Compare SPEC_DIR with an older spec set: what the change does to stored items
     ///
@@ -124,7 +136,7 @@ impl Hooks {
     }
 }
 
-const COMMANDS: &[&str] = &["generate", "check", "export", "breaking", "help"];
+const COMMANDS: &[&str] = &["generate", "check", "export", "cost", "breaking", "help"];
 
 /// The older form, `dynamongo-codegen [--check] SPEC_DIR OUT_DIR`, as a subcommand.
 fn with_subcommand(args: Vec<String>) -> Vec<String> {
@@ -175,7 +187,22 @@ fn main() -> ExitCode {
             spec_dir,
             format,
         } => run_breaking(&against, &spec_dir, &format),
+        Command::Cost { spec_dir, format } => run_cost(&spec_dir, &format),
     }
+}
+
+fn run_cost(spec_dir: &Path, format: &str) -> ExitCode {
+    let generated = match generate(&Options::new(spec_dir)) {
+        Ok(g) => g,
+        Err(e) => return failed(&e),
+    };
+    if format == "json" {
+        let sheet = dynamongo_codegen::cost::sheet_json(&generated.models);
+        println!("{}", serde_json::to_string_pretty(&sheet).unwrap_or_default());
+    } else {
+        print!("{}", dynamongo_codegen::cost::sheet_text(&generated.models));
+    }
+    ExitCode::SUCCESS
 }
 
 fn run_breaking(against: &str, spec_dir: &Path, format: &str) -> ExitCode {

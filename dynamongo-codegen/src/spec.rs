@@ -124,6 +124,16 @@ pub fn parse_all(sources: &[Source]) -> Result<Specs, Vec<SpecError>> {
                 .and_then(|t| t.ttl.clone());
         }
     }
+    // What their items cost: derived once, from the checked models.
+    for m in &mut models {
+        m.sizes = crate::cost::sizes(m);
+    }
+    for i in 0..tables.len() {
+        for j in 0..tables[i].collections.len() {
+            let sizes = crate::cost::collection(&tables[i].collections[j], &tables[i], &models);
+            tables[i].collections[j].sizes = sizes;
+        }
+    }
     if errors.is_empty() {
         Ok(Specs { models, tables })
     } else {
@@ -428,6 +438,7 @@ impl Cx<'_> {
             attributes: Vec::new(),
             entity: None,
             upgrade: obj.get("upgrade").and_then(Value::as_bool) == Some(true),
+            sizes: crate::cost::Sizes::default(),
         })
     }
 
@@ -487,6 +498,7 @@ impl Cx<'_> {
             attributes: Vec::new(),
             entity: Some(entity),
             upgrade: obj.get("upgrade").and_then(Value::as_bool) == Some(true),
+            sizes: crate::cost::Sizes::default(),
         })
     }
 

@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use crate::value::wrong_json;
 
+pub use crate::capacity::ItemBytes;
 pub use crate::db::Db;
 pub use crate::document::{Document, JsonReader, Slot, Visitor};
 pub use crate::entity::{Entity, Format, IndexKeys, Part, Template};

@@ -251,6 +251,19 @@ pub trait Model: Document + std::fmt::Debug + Send + Sync + 'static {
     /// rendered from the fields on every write.
     #[doc(hidden)]
     const ENTITY: Option<&'static crate::entity::Entity> = None;
+    /// Bounds of a stored item's size, derived from the spec by the generator (what
+    /// `explain()` estimates capacity from).
+    ///
+    /// ```
+    /// use dynamongo_runtime::Model;
+    /// # use dynamongo_runtime::codegen::example::user::User;
+    /// println!("a stored User is {}", User::ITEM_BYTES);
+    /// ```
+    const ITEM_BYTES: crate::capacity::ItemBytes = crate::capacity::ItemBytes::UNKNOWN;
+    /// Per index an item may be in (its DynamoDB name): the size bounds of its entry there
+    /// (`min` 0 when the item may stay out of it).
+    #[doc(hidden)]
+    const INDEX_BYTES: &'static [(&'static str, crate::capacity::ItemBytes)] = &[];
 
     /// This item's primary key.
     fn key(&self) -> Self::Key;

@@ -17,8 +17,10 @@ use std::fmt;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use crate::capacity::{read_units, Estimate, ItemBytes, Range};
 use crate::error::Error;
 use crate::expr::{Cmp, Expr, ExprBuilder};
+use crate::read::ReadOptions;
 use crate::keys::{self, key_names};
 use crate::model::{IndexDef, Model, ModelKey, Projection};
 use crate::value::Item;
@@ -134,6 +136,9 @@ pub struct Plan {
     pub reason: String,
     /// For deletes: the read that finds the items first.
     pub find: Option<Box<Plan>>,
+    /// What the call will cost, from the model's item size bounds (for deletes: the
+    /// writes; the read's is in `find`).
+    pub estimate: Estimate,
 }
 
 impl fmt::Display for Plan {
@@ -537,10 +542,15 @@ pub(crate) fn key_condition<M: Model>(
 pub(crate) fn describe<M: Model>(
     table: String,
     p: &Planned,
-    descending: bool,
-    limit: Option<usize>,
-    segments: u32,
+    options: &ReadOptions,
+    items: Option<ItemBytes>,
 ) -> Plan {
+    let ReadOptions {
+        descending,
+        limit,
+        segments,
+        ..
+    } = *options;
     let mut b = ExprBuilder::default();
     let segments = match p.access {
         Access::Scan { .. } => segments.max(1),
@@ -597,6 +607,12 @@ pub(crate) fn describe<M: Model>(
         Access::Query { index, .. } => index.map(|i| i.name.to_string()),
         _ => None,
     };
+    let items = match (items, &p.access) {
+        (Some(i), _) => i,
+        (None, Access::Query { index: Some(i), .. }) => entry_bytes::<M>(i),
+        (None, _) => M::ITEM_BYTES,
+    };
+    let estimate = estimate(&p.access, p.local.is_some(), items, options);
     Plan {
         operation,
         table,
@@ -613,7 +629,108 @@ pub(crate) fn describe<M: Model>(
         segments,
         reason: p.reason.clone(),
         find: None,
+        estimate,
     }
+}
+
+/// What deleting `items` items of `M` costs (`None`: as many as a read finds): each
+/// delete pays the table at least one write unit (an absent item too), and each index the
+/// item was in its entry's share.
+pub(crate) fn delete_estimate<M: Model>(items: Option<u64>, requests: u64) -> Estimate {
+    let (_, table_max) = M::ITEM_BYTES.write_units();
+    let index_max = M::INDEX_BYTES
+        .iter()
+        .try_fold(0.0, |sum, (_, b)| b.write_units().1.map(|u| sum + u));
+    let per_item = table_max.zip(index_max).map(|(t, i)| t + i);
+    let mut e = Estimate::new(
+        Range::new(requests, items.map(|_| requests)),
+        Range::exactly(0),
+        Range::exactly(0.0),
+    );
+    e.write_units = Range::new(
+        items.unwrap_or(0) as f64,
+        items.zip(per_item).map(|(n, u)| n as f64 * u),
+    );
+    e
+}
+
+/// The size of an item's entry in `index`.
+pub(crate) fn entry_bytes<M: Model>(index: &IndexDef) -> ItemBytes {
+    M::INDEX_BYTES
+        .iter()
+        .find(|(name, _)| *name == index.name)
+        .map_or(M::ITEM_BYTES, |(_, b)| *b)
+}
+
+/// What a read plan will cost, from the size bounds of what it reads (`items`): the
+/// minimum is what DynamoDB charges for finding nothing (one read unit per request, half
+/// when eventually consistent; each key of a batch too), the maximum is known when the
+/// number of items read is (keys, or a limit without filters) and the items are bounded.
+fn estimate(access: &Access, local: bool, items: ItemBytes, options: &ReadOptions) -> Estimate {
+    let unit = read_units(0, options.consistent);
+    let per_item = items.read_units(options.consistent).1;
+    let filtered = match access {
+        Access::Query { filter, .. } | Access::Scan { filter } => filter.is_some(),
+        Access::Keys(_) => false,
+    };
+    let mut e = match access {
+        Access::Keys(keys) => {
+            let n = keys.len() as u64;
+            let requests = n.div_ceil(BATCH_GET_MAX as u64);
+            Estimate::new(
+                Range::exactly(requests),
+                Range::new(0, Some(n)),
+                Range::new(n as f64 * unit, per_item.map(|u| n as f64 * u)),
+            )
+        }
+        Access::Query { hash_values, .. } => {
+            let parts = hash_values.len() as u64;
+            // A limit bounds what is read only when nothing read is discarded.
+            let read = options
+                .limit
+                .filter(|_| !filtered && !local)
+                .map(|l| l as u64);
+            let max = read.zip(items.max).map(|(l, bytes)| {
+                parts as f64 * read_units(l.saturating_mul(bytes), options.consistent)
+            });
+            Estimate::new(
+                Range::new(parts, read.map(|_| parts)),
+                Range::new(0, read.map(|l| l * parts)),
+                Range::new(parts as f64 * unit, max),
+            )
+        }
+        Access::Scan { .. } => {
+            let segments = u64::from(options.segments.max(1));
+            let mut e = Estimate::new(
+                Range::new(segments, None),
+                Range::new(0, None),
+                Range::new(segments as f64 * unit, None),
+            );
+            e.notes.push(
+                "a Scan reads, and pays for, the whole table: its maximum needs the table's \
+                 size (`explain_with_stats`)"
+                    .to_string(),
+            );
+            e
+        }
+    };
+    if filtered {
+        e.notes.push(
+            "the FilterExpression is applied after reading: the items it discards are paid for"
+                .to_string(),
+        );
+    }
+    if local {
+        e.notes.push(
+            "checks applied here discard items after they are read (and paid for)".to_string(),
+        );
+    }
+    if items.max.is_none() && !matches!(access, Access::Scan { .. }) {
+        e.notes.push(format!(
+            "items are {items}: a field without `max_length` leaves the maximum open"
+        ));
+    }
+    e
 }
 
 /// Keys of a list of targets for deletes: (key, its own checks).

@@ -231,6 +231,14 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
             )
         }
     };
+    let item_size = item_bytes(m.sizes.item);
+    let index_bytes = (!m.sizes.indexes.is_empty()).then(|| {
+        let entries = m.sizes.indexes.iter().map(|(name, b)| {
+            let b = item_bytes(*b);
+            quote!((#name, #b))
+        });
+        quote!(const INDEX_BYTES: &'static [(&'static str, dm::ItemBytes)] = &[#(#entries),*];)
+    });
     quote! {
         impl dm::Model for #model {
             type Key = #key;
@@ -243,6 +251,8 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
             #read_only
             #ttl
             #stream
+            const ITEM_BYTES: dm::ItemBytes = #item_size;
+            #index_bytes
 
             fn key(&self) -> #key {
                 #key { #(#key_inits),* }
@@ -255,6 +265,19 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
             }
         }
     }
+}
+
+/// `dm::ItemBytes::new(min, Some(max))`.
+pub fn item_bytes(b: crate::cost::Bytes) -> TokenStream {
+    let min = proc_macro2::Literal::u64_unsuffixed(b.min);
+    let max = match b.max {
+        Some(max) => {
+            let max = proc_macro2::Literal::u64_unsuffixed(max);
+            quote!(::core::option::Option::Some(#max))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    quote!(dm::ItemBytes::new(#min, #max))
 }
 
 /// The constant of an index's definition (`BY_STATUS_INDEX`): a module item, whose name

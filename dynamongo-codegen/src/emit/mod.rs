@@ -26,7 +26,14 @@ pub fn model_tokens(m: &Model) -> TokenStream {
     let mut enums = Vec::new();
     structs::nested(&m.fields, &mut dicts, &mut enums);
 
-    let model_struct = structs::emit_struct(&m.name, m.doc.as_deref(), &m.fields, &m.attributes);
+    let doc = format!(
+        "{}\n\n{}",
+        m.doc
+            .clone()
+            .unwrap_or_else(|| format!("`{}`, generated from its spec.", m.name)),
+        cost_doc(&m.sizes)
+    );
+    let model_struct = structs::emit_struct(&m.name, Some(&doc), &m.fields, &m.attributes);
     let document = document::emit_model_document(&m.name, &m.fields, m.upgrade);
     let key = key::emit_key(m);
     let model_impl = key::emit_model_impl(m);
@@ -184,4 +191,32 @@ fn mod_decl(module: &str, doc: Option<&str>, what: &str, body: Option<TokenStrea
         Some(b) => quote!(#docs #allow pub mod #name { #b }),
         None => quote!(#docs #allow pub mod #name;),
     }
+}
+
+/// The model's capacity paragraph: its item size and what a save and a get cost, so that
+/// a change that adds an index or an unbounded field shows its cost in the diff.
+fn cost_doc(sizes: &crate::cost::Sizes) -> String {
+    let (save, by_index) = sizes.save_units();
+    let table = crate::cost::Sizes {
+        item: sizes.item,
+        indexes: Vec::new(),
+    }
+    .save_units()
+    .0;
+    let indexes: String = by_index
+        .iter()
+        .map(|(name, u)| format!(", {} {u}", types::code(name)))
+        .collect();
+    let parts = if by_index.is_empty() {
+        String::new()
+    } else {
+        format!(" (table {table}{indexes})")
+    };
+    format!(
+        "Capacity (from the spec): a stored item is {}.\nSaving a new one costs {save} write \
+         units{parts}.\nGetting one costs {} read units strongly consistent, {} eventually.",
+        sizes.item,
+        sizes.get_units(true),
+        sizes.get_units(false),
+    )
 }

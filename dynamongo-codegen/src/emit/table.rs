@@ -79,6 +79,7 @@ fn doc_link(model: &str, module: &str) -> String {
 
 /// A collection's enum, its decoding by entity name, and its read.
 fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
+    let item_bytes = super::key::item_bytes(c.sizes);
     let enum_name = format_ident!("{}", c.enum_name);
     let fn_name = ident(&c.name);
     let variants = c.members.iter().map(|(model, module, entity)| {
@@ -209,6 +210,8 @@ fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
         }
 
         impl dm::Member for #enum_name {
+            const ITEM_BYTES: dm::ItemBytes = #item_bytes;
+
             fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
                 match dm::entity_of(item, #attribute) {
                     #(#arms)*

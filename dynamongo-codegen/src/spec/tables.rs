@@ -180,6 +180,7 @@ impl Cx<'_> {
                         parts: Vec::new(),
                     },
                     fields: Vec::new(),
+                    sizes: crate::cost::Bytes::default(),
                 });
             }
         }

@@ -20,6 +20,9 @@ use crate::value::Item;
 /// of the partition by its entity attribute.
 #[doc(hidden)]
 pub trait Member: Sized + Send + 'static {
+    /// The size bounds of an item read (the widest of the members').
+    const ITEM_BYTES: crate::capacity::ItemBytes = crate::capacity::ItemBytes::UNKNOWN;
+
     /// The item as the member its entity attribute names (or the enum's `Unknown`).
     fn from_item(item: &Item) -> Result<Self, DecodeError>;
 }
@@ -191,9 +194,8 @@ impl<'a, E: Model, T: Member> Collection<'a, E, T> {
         Ok(plan::describe::<E>(
             self.db.table_name(E::TABLE),
             &planned,
-            self.options.descending,
-            self.options.limit,
-            1,
+            &self.options,
+            Some(T::ITEM_BYTES),
         ))
     }
 

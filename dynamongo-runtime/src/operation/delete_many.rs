@@ -117,6 +117,10 @@ impl<'a, M: Model> DeleteMany<'a, M> {
             segments: 1,
             reason: reason.to_string(),
             find: None,
+            estimate: plan::delete_estimate::<M>(
+                (keys > 0).then_some(keys as u64),
+                keys.div_ceil(per.max(1)) as u64,
+            ),
         };
         Ok(match Self::plan(self.targets.clone())? {
             DeletePlan::Batch(keys) => blank(
@@ -160,12 +164,15 @@ impl<'a, M: Model> DeleteMany<'a, M> {
                 p.filter = Some(rendered.expression);
                 p.names = rendered.names;
                 p.values = rendered.values;
+                let options = ReadOptions {
+                    include_expired: true,
+                    ..ReadOptions::new(self.policy)
+                };
                 p.find = Some(Box::new(plan::describe::<M>(
                     table.clone(),
                     &planned,
-                    false,
+                    &options,
                     None,
-                    1,
                 )));
                 p
             }

@@ -116,9 +116,8 @@ impl<'a, M: Model> GetMany<'a, M> {
         Ok(plan::describe::<M>(
             self.db.table_name(M::TABLE),
             &p,
-            self.options.descending,
-            self.options.limit,
-            self.options.segments,
+            &self.options,
+            None,
         ))
     }
 

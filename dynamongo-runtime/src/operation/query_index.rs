@@ -385,13 +385,7 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
     pub fn explain(&self) -> Result<Plan, Error> {
         let planned = self.planned()?;
         let table = self.db.table_name(M::TABLE);
-        Ok(plan::describe::<M>(
-            table,
-            &planned,
-            self.options.descending,
-            self.options.limit,
-            1,
-        ))
+        Ok(plan::describe::<M>(table, &planned, &self.options, None))
     }
 
     /// The items as they arrive, page by page (in a `query.stream` operation span).
