@@ -321,6 +321,17 @@ impl fmt::Display for ItemBytes {
     }
 }
 
+/// What DescribeTable says of a table's items: their count and total size (DynamoDB
+/// updates both about every six hours).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TableStats {
+    /// Items in the table (approximate).
+    pub items: u64,
+    /// Their total size in bytes (approximate).
+    pub bytes: u64,
+}
+
 /// A range: at least `min`, at most `max` (`None`: no bound known).
 ///
 /// ```

@@ -17,7 +17,7 @@ use std::fmt;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::capacity::{read_units, Estimate, ItemBytes, Range};
+use crate::capacity::{read_units, Estimate, ItemBytes, Range, TableStats};
 use crate::error::Error;
 use crate::expr::{Cmp, Expr, ExprBuilder};
 use crate::read::ReadOptions;
@@ -652,6 +652,24 @@ pub(crate) fn delete_estimate<M: Model>(items: Option<u64>, requests: u64) -> Es
         items.zip(per_item).map(|(n, u)| n as f64 * u),
     );
     e
+}
+
+/// A Scan's estimate completed by the table's statistics: at most every item, and the
+/// read units of its size (plus one unit of rounding per 1 MB page and segment).
+pub(crate) fn with_stats(plan: &mut Plan, stats: TableStats, consistent: bool) {
+    let e = &mut plan.estimate;
+    let pages = stats.bytes.div_ceil(1024 * 1024) + u64::from(plan.segments.max(1));
+    let unit = read_units(0, consistent);
+    let bytes = read_units(stats.bytes, consistent).max(unit);
+    e.items.max = Some(stats.items);
+    e.read_units.max = Some(bytes + pages as f64 * unit);
+    e.requests.max = Some(pages);
+    e.notes.retain(|n| !n.starts_with("a Scan reads"));
+    e.notes.push(format!(
+        "a Scan reads, and pays for, the whole table: about {} items, {} bytes (DescribeTable, \
+         updated about every six hours)",
+        stats.items, stats.bytes
+    ));
 }
 
 /// The size of an item's entry in `index`.

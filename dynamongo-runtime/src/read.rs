@@ -4,12 +4,13 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, Select, TableDescription};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
 use crate::batch::get_chunk;
+use crate::capacity::TableStats;
 use crate::cursor::{invalid, Position};
-use crate::db::Db;
+use crate::db::{Db, Scans};
 use crate::error::Error;
 use crate::eval;
 use crate::expr::{Expr, ExprBuilder};
@@ -164,6 +165,9 @@ pub(crate) fn raw_stream<'a, M: Model, T: Send + 'a>(
         include_expired,
     } = options;
     let table = db.table_name(M::TABLE);
+    if let Err(e) = scan_allowed(db, &table, &planned) {
+        return stream::iter([Err(e)]).boxed();
+    }
     let local = local_checks::<M>(planned.local, include_expired);
     let s: BoxStream<'a, Result<Item, Error>> = match planned.access {
         Access::Keys(mut keys) => {
@@ -235,6 +239,94 @@ pub(crate) fn raw_stream<'a, M: Model, T: Send + 'a>(
     .boxed()
 }
 
+/// Whether the `Db` lets `planned` run: a plan that would Scan is logged
+/// ([`Scans::Warn`]) or refused before any request ([`Scans::Refuse`]).
+pub(crate) fn scan_allowed(db: &Db, table: &str, planned: &Planned) -> Result<(), Error> {
+    if !matches!(planned.access, Access::Scan { .. }) {
+        return Ok(());
+    }
+    match db.scans() {
+        Scans::Allow => Ok(()),
+        Scans::Warn => {
+            tracing::warn!(target: "dynamongo", table, reason = %planned.reason, "scanning the whole table");
+            Ok(())
+        }
+        Scans::Refuse => Err(Error::ScanRefused {
+            table: table.to_string(),
+            reason: planned.reason.clone(),
+        }),
+    }
+}
+
+/// How many items a plan selects: DynamoDB counts them (`Select = COUNT`, filters
+/// applied) when every check runs there; otherwise the items are read and counted here.
+/// A count reads, and pays for, what the plan reads.
+pub(crate) async fn count<M: Model>(
+    db: &Db,
+    planned: Planned,
+    mut options: ReadOptions,
+) -> Result<u64, Error> {
+    let table = db.table_name(M::TABLE);
+    scan_allowed(db, &table, &planned)?;
+    options.limit = None;
+    let local = local_checks::<M>(planned.local.clone(), options.include_expired);
+    let (index, hash_values, range, filter) = match planned.access {
+        Access::Query {
+            index,
+            hash_values,
+            range,
+            filter,
+        } if local.is_none() => (index, hash_values, range, filter),
+        Access::Scan { filter } if local.is_none() => (None, Vec::new(), None, filter),
+        _ => {
+            let mut n = 0;
+            let mut items = raw_stream::<M, ()>(db, planned, options, |_, _| Ok(()));
+            while let Some(r) = items.next().await {
+                r?;
+                n += 1;
+            }
+            return Ok(n);
+        }
+    };
+    consistent_possible(index, options.consistent)?;
+    let segments = i32::try_from(options.segments.max(1)).unwrap_or(i32::MAX);
+    // One part per hash value of a Query, per segment of a Scan.
+    let parts: Vec<(Option<Expr>, Option<(i32, i32)>)> = if hash_values.is_empty() {
+        (0..segments)
+            .map(|s| (None, (segments > 1).then_some((s, segments))))
+            .collect()
+    } else {
+        hash_values
+            .iter()
+            .map(|h| (Some(plan::key_condition::<M>(index, h, range.as_ref())), None))
+            .collect()
+    };
+    let mut total = 0;
+    for (key_condition, segment) in &parts {
+        let request = PageRequest {
+            table: &table,
+            index: index.map(|i| i.name),
+            key_condition: key_condition.as_ref(),
+            filter: filter.as_ref(),
+            descending: false,
+            consistent: options.consistent,
+            limit: None,
+            segment: *segment,
+            count_only: true,
+        };
+        let mut start = None;
+        loop {
+            let (_, last, n) = request.send_counted(db, &options.policy, start).await?;
+            total += n;
+            match last {
+                Some(l) => start = Some(l),
+                None => break,
+            }
+        }
+    }
+    Ok(total)
+}
+
 /// A global index has no strongly consistent reads.
 fn consistent_possible(index: Option<&IndexDef>, consistent: bool) -> Result<(), Error> {
     match index {
@@ -266,6 +358,7 @@ async fn read_page<M: Model>(
     size: usize,
 ) -> Result<(Vec<Item>, Option<Position>), Error> {
     let table = db.table_name(M::TABLE);
+    scan_allowed(db, &table, &planned)?;
     let local = local_checks::<M>(planned.local, options.include_expired);
     let misplaced = || invalid("does not fit this query (its start is outside it)");
     let (index, hash_values, range, filter, parts) = match planned.access {
@@ -353,6 +446,7 @@ async fn read_page<M: Model>(
                 limit: i32::try_from(limit).ok(),
                 segment: (kc.is_none() && parts > 1)
                     .then(|| (i32::try_from(part).unwrap_or(i32::MAX), total_segments)),
+                count_only: false,
             }
             .send(db, policy, start)
             .await
@@ -501,6 +595,37 @@ pub(crate) fn keys_stream<'a, M: Model, T: Send + 'a>(
         .boxed()
 }
 
+/// DescribeTable, retried: the table's description.
+pub(crate) async fn describe_table(db: &Db, table: &str) -> Result<TableDescription, Error> {
+    retrying(db.quota(), &db.retry_policy(), || async {
+        let span = trace::call("DescribeTable", table);
+        db.client()
+            .describe_table()
+            .table_name(table)
+            .send()
+            .instrument(span.clone())
+            .await
+            .map_err(|e| Error::sdk("DescribeTable", e))
+            .inspect_err(|e| trace::failed(&span, e))
+    })
+    .await
+    .and_then(|out| {
+        out.table.ok_or_else(|| Error::NotFound {
+            table: table.to_string(),
+        })
+    })
+}
+
+/// What DescribeTable says of a table's items (DynamoDB updates it about every six
+/// hours): how many, and their total size.
+pub(crate) async fn table_stats(db: &Db, table: &str) -> Result<TableStats, Error> {
+    let d = describe_table(db, table).await?;
+    Ok(TableStats {
+        items: d.item_count().unwrap_or_default().max(0) as u64,
+        bytes: d.table_size_bytes().unwrap_or_default().max(0) as u64,
+    })
+}
+
 /// One Query or Scan request of a plan (the same for every page but its start key).
 struct PageRequest<'r> {
     table: &'r str,
@@ -512,6 +637,8 @@ struct PageRequest<'r> {
     limit: Option<i32>,
     /// (Segment, TotalSegments) of a parallel Scan.
     segment: Option<(i32, i32)>,
+    /// `Select = COUNT`: how many items match, not the items.
+    count_only: bool,
 }
 
 impl PageRequest<'_> {
@@ -522,6 +649,20 @@ impl PageRequest<'_> {
         policy: &RetryPolicy,
         start: Option<Item>,
     ) -> Result<(Vec<Item>, Option<Item>), Error> {
+        self.send_counted(db, policy, start)
+            .await
+            .map(|(items, last, _)| (items, last))
+    }
+
+    /// One page from `start`, retried: its items, where the next page starts, and how many
+    /// items matched (all that a `count_only` page gives).
+    async fn send_counted(
+        &self,
+        db: &Db,
+        policy: &RetryPolicy,
+        start: Option<Item>,
+    ) -> Result<(Vec<Item>, Option<Item>, u64), Error> {
+        let select = self.count_only.then_some(Select::Count);
         retrying(db.quota(), policy, || {
             let mut b = ExprBuilder::default();
             let kc = self.key_condition.map(|k| b.key_condition(k));
@@ -533,6 +674,7 @@ impl PageRequest<'_> {
                 span.record("aws.dynamodb.index_name", index);
             }
             let capacity = trace::CAPACITY;
+            let select = select.clone();
             let traced = span.clone();
             async move {
                 let (items, last, count, scanned, used) = match kc {
@@ -549,6 +691,7 @@ impl PageRequest<'_> {
                         .consistent_read(self.consistent)
                         .set_exclusive_start_key(start)
                         .set_limit(self.limit)
+                        .set_select(select.clone())
                         .return_consumed_capacity(capacity)
                         .send()
                         .instrument(traced.clone())
@@ -575,6 +718,7 @@ impl PageRequest<'_> {
                         .set_limit(self.limit)
                         .set_segment(self.segment.map(|(s, _)| s))
                         .set_total_segments(self.segment.map(|(_, t)| t))
+                        .set_select(select.clone())
                         .return_consumed_capacity(capacity)
                         .send()
                         .instrument(traced.clone())
@@ -596,7 +740,8 @@ impl PageRequest<'_> {
                 trace::consumed(db, &span, trace::Kind::Read, used.as_ref());
                 let items = items.unwrap_or_default();
                 span.record("dynamongo.items", items.len());
-                Ok((items, last.filter(|l| !l.is_empty())))
+                let count = u64::try_from(count).unwrap_or_default();
+                Ok((items, last.filter(|l| !l.is_empty()), count))
             }
         })
         .await
@@ -644,6 +789,7 @@ pub(crate) fn paged<'a>(
                     consistent,
                     limit: page_size,
                     segment,
+                    count_only: false,
                 };
                 let page = request.send(db, &policy, state.start.clone()).await;
                 match page {

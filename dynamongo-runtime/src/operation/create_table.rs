@@ -16,6 +16,7 @@ use crate::db::Db;
 use crate::error::Error;
 use crate::model::{KeyAttr, Model, Projection, ScalarType, Throughput};
 use crate::retry::retrying;
+use crate::read::describe_table;
 use crate::trace;
 use tracing::Instrument;
 
@@ -184,19 +185,8 @@ async fn wait_active(db: &Db, table: &str) -> Result<(), Error> {
     let mut wait = Duration::from_millis(20);
     let deadline = std::time::Instant::now() + Duration::from_secs(300);
     loop {
-        let out = retrying(db.quota(), &db.retry_policy(), || async {
-            let span = trace::call("DescribeTable", table);
-            db.client()
-                .describe_table()
-                .table_name(table)
-                .send()
-                .instrument(span.clone())
-                .await
-                .map_err(|e| Error::sdk("DescribeTable", e))
-                .inspect_err(|e| trace::failed(&span, e))
-        })
-        .await?;
-        if out.table().and_then(|t| t.table_status()) == Some(&TableStatus::Active) {
+        let out = describe_table(db, table).await?;
+        if out.table_status() == Some(&TableStatus::Active) {
             return Ok(());
         }
         if std::time::Instant::now() > deadline {

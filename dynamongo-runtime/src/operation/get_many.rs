@@ -9,7 +9,7 @@ use crate::db::Db;
 use crate::error::Error;
 use crate::model::{decode, Model, Targets};
 use crate::plan::{self, Plan};
-use crate::read::{limited_stream, paged_read, Page, ReadOptions};
+use crate::read::{count, limited_stream, paged_read, table_stats, Page, ReadOptions};
 use crate::retry::RetryPolicy;
 use crate::trace::{self, traced, BoxFuture};
 
@@ -156,6 +156,49 @@ impl<'a, M: Model> GetMany<'a, M> {
                 decode::<M>(db, &item)
             })
             .await
+        })
+    }
+
+    /// The plan with its estimate completed by the table's statistics (DescribeTable: item
+    /// count and size, updated by DynamoDB about every six hours): for a Scan, the items and
+    /// read units it will take at most. Other plans are as [`GetMany::explain`] gives them.
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::user::{self, User};
+    /// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+    /// let plan = User::get_many(db, user::name().begins_with("J")).explain_with_stats().await?;
+    /// println!("at most {:?} read units", plan.estimate.read_units.max);
+    /// # Ok(()) }
+    /// ```
+    pub async fn explain_with_stats(&self) -> Result<Plan, Error> {
+        let mut plan = self.explain()?;
+        if plan.operation == plan::Operation::Scan {
+            let stats = table_stats(self.db, &plan.table).await?;
+            plan::with_stats(&mut plan, stats, self.options.consistent);
+        }
+        Ok(plan)
+    }
+
+    /// How many items the strategy selects, without returning them: DynamoDB counts
+    /// (`Select = COUNT`, filters applied) when every check runs there, else the items are
+    /// read and counted here. It reads, and pays for, what the plan reads (see
+    /// [`GetMany::explain`]); a `limit` does not apply. For the whole table's approximate
+    /// count without reading, see [`ModelExt::approximate_count`](crate::ModelExt::approximate_count).
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::user::{self, User};
+    /// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+    /// let born_after_2000 = User::get_many(db, user::year_of_birth().gt(2000)).count().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn count(self) -> BoxFuture<'a, Result<u64, Error>> {
+        let span = trace::operation::<M>("get_many.count", &self.db.table_name(M::TABLE));
+        traced(span, async move {
+            self.check_segments()?;
+            let planned = plan::plan(self.targets)?;
+            count::<M>(self.db, planned, self.options).await
         })
     }
 

@@ -6,7 +6,8 @@ use crate::document::Document;
 use crate::error::Error;
 use crate::expr::Update;
 use crate::model::{ManyStrategy, Model, Strategy};
-use crate::trace::BoxFuture;
+use crate::capacity::TableStats;
+use crate::trace::{self, traced, BoxFuture};
 use crate::write::single_of;
 
 pub use crate::read::Page;
@@ -133,6 +134,24 @@ pub trait ModelExt: Model {
     /// condition (found first, then deleted with the condition re-checked).
     fn delete_many(db: &Db, strategy: impl ManyStrategy<Self>) -> DeleteMany<'_, Self> {
         DeleteMany::new(db, strategy.into_targets())
+    }
+
+    /// The table's item count and size as DescribeTable gives them, without reading any
+    /// item (DynamoDB updates them about every six hours). They count every item of the
+    /// table: in a single-table design, every entity's.
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::user::User;
+    /// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+    /// let stats = User::approximate_count(db).await?;
+    /// println!("about {} users, {} bytes", stats.items, stats.bytes);
+    /// # Ok(()) }
+    /// ```
+    fn approximate_count(db: &Db) -> BoxFuture<'_, Result<TableStats, Error>> {
+        let table = db.table_name(Self::TABLE);
+        let span = trace::operation::<Self>("approximate_count", &table);
+        traced(span, async move { crate::read::table_stats(db, &table).await })
     }
 }
 
