@@ -14,15 +14,25 @@ use crate::ir::{Field, Format, Kind, Literal, Model, Number, Part, Projection, T
 
 /// Bounds of a size in bytes; `max: None` when nothing bounds it (a string, binary, list,
 /// map or set without `max_length`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Bytes {
     pub min: u64,
     pub max: Option<u64>,
 }
 
+/// Nothing: zero bytes.
+impl Default for Bytes {
+    fn default() -> Self {
+        Bytes::exactly(0)
+    }
+}
+
 impl Bytes {
     pub const fn exactly(n: u64) -> Self {
-        Bytes { min: n, max: Some(n) }
+        Bytes {
+            min: n,
+            max: Some(n),
+        }
     }
 
     pub const fn new(min: u64, max: Option<u64>) -> Self {
@@ -174,7 +184,11 @@ pub fn sizes(m: &Model) -> Sizes {
         for i in &e.indexes {
             for t in std::iter::once(&i.hash).chain(&i.range) {
                 let b = template_bytes(m, t);
-                index_keys = index_keys.plus(if sparse_template(m, t) { b.or_absent() } else { b });
+                index_keys = index_keys.plus(if sparse_template(m, t) {
+                    b.or_absent()
+                } else {
+                    b
+                });
             }
         }
         item = item.plus(index_keys);
@@ -187,7 +201,12 @@ pub fn sizes(m: &Model) -> Sizes {
         }
     } else {
         for index in &m.indexes {
-            let keys: Vec<usize> = index.hash_keys.iter().chain(&index.range_keys).copied().collect();
+            let keys: Vec<usize> = index
+                .hash_keys
+                .iter()
+                .chain(&index.range_keys)
+                .copied()
+                .collect();
             let sparse = keys.iter().any(|k| m.fields[*k].is_optional());
             let entry = match &index.projection {
                 Projection::All => item,
@@ -218,7 +237,10 @@ pub fn sizes(m: &Model) -> Sizes {
 /// The size bounds of an item of collection `c` of table `t`: the widest of its members'
 /// (their entries in the collection's index, when it is read from one).
 pub fn collection(c: &crate::ir::Collection, t: &crate::ir::Table, models: &[Model]) -> Bytes {
-    let index = c.index.and_then(|i| t.indexes.get(i)).map(|i| i.name.as_str());
+    let index = c
+        .index
+        .and_then(|i| t.indexes.get(i))
+        .map(|i| i.name.as_str());
     let members = c
         .members
         .iter()
@@ -237,7 +259,7 @@ pub fn collection(c: &crate::ir::Collection, t: &crate::ir::Table, models: &[Mod
             min: a.min.min(b.min),
             max: a.max.zip(b.max).map(|(x, y)| x.max(y)),
         })
-        .unwrap_or_default()
+        .unwrap_or(Bytes::new(0, None))
 }
 
 /// An attribute: its name's bytes and its value.
@@ -258,7 +280,11 @@ fn field_bytes(f: &Field) -> Bytes {
 /// Whether a field may be left out of a stored item: an optional value, or a set (an empty
 /// set is not written).
 fn may_be_absent(f: &Field) -> bool {
-    f.is_optional() || matches!(f.ty.kind, Kind::StringSet | Kind::NumberSet | Kind::BinarySet)
+    f.is_optional()
+        || matches!(
+            f.ty.kind,
+            Kind::StringSet | Kind::NumberSet | Kind::BinarySet
+        )
 }
 
 /// Whether a key template renders only when optional fields are there.
@@ -273,9 +299,15 @@ fn template_bytes(m: &Model, t: &Template) -> Bytes {
         .iter()
         .map(|p| match p {
             Part::Lit(l) => Bytes::exactly(l.len() as u64),
-            Part::Field { format: Format::Fixed(w), .. } => Bytes::exactly(*w as u64),
+            Part::Field {
+                format: Format::Fixed(w),
+                ..
+            } => Bytes::exactly(*w as u64),
             // Zero-padded to the width, more digits when the number has them.
-            Part::Field { format: Format::Int(w), .. } => Bytes::new(*w as u64, Some((*w).max(19) as u64)),
+            Part::Field {
+                format: Format::Int(w),
+                ..
+            } => Bytes::new(*w as u64, Some((*w).max(19) as u64)),
             Part::Field { field, .. } => value_bytes(&m.fields[*field].ty),
         })
         .fold(Bytes::default(), Bytes::plus);
@@ -313,7 +345,10 @@ fn value_bytes(ty: &Type) -> Bytes {
         Kind::String | Kind::Email | Kind::Url => {
             Bytes::new(min_len.max(1), max_len.map(|n| 4 * n))
         }
-        Kind::IpAddress => Bytes::new(min_len.max(2), Some(max_len.map_or(45, |n| (4 * n).min(45)))),
+        Kind::IpAddress => Bytes::new(
+            min_len.max(2),
+            Some(max_len.map_or(45, |n| (4 * n).min(45))),
+        ),
         Kind::Uuid => Bytes::exactly(36),
         // `2020-01-02T03:04:05.678901+0000`
         Kind::DateTime => Bytes::exactly(31),
@@ -391,7 +426,10 @@ mod tests {
 
     #[test]
     fn numbers_are_sized_by_their_digits() {
-        assert_eq!(int_bytes(Some(1900.0), Some(2018.0)), Bytes::new(2, Some(3)));
+        assert_eq!(
+            int_bytes(Some(1900.0), Some(2018.0)),
+            Bytes::new(2, Some(3))
+        );
         assert_eq!(int_bytes(None, None), Bytes::new(1, Some(12)));
         assert_eq!(int_bytes(Some(0.0), Some(9.0)), Bytes::new(1, Some(2)));
         assert_eq!(int_bytes(Some(-5.0), Some(-1.0)), Bytes::new(3, Some(3)));

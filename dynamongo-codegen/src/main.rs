@@ -198,7 +198,10 @@ fn run_cost(spec_dir: &Path, format: &str) -> ExitCode {
     };
     if format == "json" {
         let sheet = dynamongo_codegen::cost::sheet_json(&generated.models);
-        println!("{}", serde_json::to_string_pretty(&sheet).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&sheet).unwrap_or_default()
+        );
     } else {
         print!("{}", dynamongo_codegen::cost::sheet_text(&generated.models));
     }

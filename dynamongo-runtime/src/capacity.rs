@@ -108,7 +108,7 @@ impl fmt::Display for Capacity {
 /// let db = Db::embedded().await?;
 /// User::create_table(&db).await?;
 /// let (metered, meter) = db.metered();
-/// User::new("ann@example.com", "Ann").save_one(&metered).await?;
+/// User::save_one(&metered, User::new("ann@example.com", "Ann")).await?;
 /// User::get_one(&metered, "ann@example.com").await?;
 /// assert_eq!(meter.total().write_units, 1.0);
 /// assert_eq!(meter.table("users").read_units, 0.5);
@@ -231,7 +231,9 @@ impl Meter {
             let own = consumed
                 .table()
                 .and_then(|t| t.capacity_units())
-                .unwrap_or_else(|| (consumed.capacity_units().unwrap_or_default() - indexes).max(0.0));
+                .unwrap_or_else(|| {
+                    (consumed.capacity_units().unwrap_or_default() - indexes).max(0.0)
+                });
             *tally.by.entry((table.to_string(), None)).or_default() += kind.of(own);
         }
         if let Some(p) = &self.parent {
@@ -356,7 +358,10 @@ impl<T: Copy + PartialEq + fmt::Display> Range<T> {
 
     /// Exactly `n`.
     pub const fn exactly(n: T) -> Self {
-        Range { min: n, max: Some(n) }
+        Range {
+            min: n,
+            max: Some(n),
+        }
     }
 }
 
@@ -451,7 +456,13 @@ mod tests {
             .capacity_units(0.5)
             .build();
         meter.record(Kind::Read, &total);
-        assert_eq!(meter.table("orders"), Capacity { read_units: 0.5, write_units: 1.0 });
+        assert_eq!(
+            meter.table("orders"),
+            Capacity {
+                read_units: 0.5,
+                write_units: 1.0
+            }
+        );
         meter.record_failed_write("test-orders", 1.0);
         assert_eq!(meter.requests(), 3);
         assert_eq!(parent.table("orders").write_units, 2.0);

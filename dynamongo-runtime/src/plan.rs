@@ -20,9 +20,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use crate::capacity::{read_units, Estimate, ItemBytes, Range, TableStats};
 use crate::error::Error;
 use crate::expr::{Cmp, Expr, ExprBuilder};
-use crate::read::ReadOptions;
 use crate::keys::{self, key_names};
 use crate::model::{IndexDef, Model, ModelKey, Projection};
+use crate::read::ReadOptions;
 use crate::value::Item;
 
 /// Keys per BatchGetItem request.

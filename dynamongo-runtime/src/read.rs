@@ -298,7 +298,12 @@ pub(crate) async fn count<M: Model>(
     } else {
         hash_values
             .iter()
-            .map(|h| (Some(plan::key_condition::<M>(index, h, range.as_ref())), None))
+            .map(|h| {
+                (
+                    Some(plan::key_condition::<M>(index, h, range.as_ref())),
+                    None,
+                )
+            })
             .collect()
     };
     let mut total = 0;

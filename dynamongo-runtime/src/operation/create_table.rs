@@ -15,8 +15,8 @@ use aws_sdk_dynamodb::types::{
 use crate::db::Db;
 use crate::error::Error;
 use crate::model::{KeyAttr, Model, Projection, ScalarType, Throughput};
-use crate::retry::retrying;
 use crate::read::describe_table;
+use crate::retry::retrying;
 use crate::trace;
 use tracing::Instrument;
 

@@ -1,12 +1,12 @@
 //! The operations: one module each, as aws-sdk-dynamodb keeps `operation/<op>/`. Each
 //! entry point on [`ModelExt`] returns a builder that is awaited directly.
 
+use crate::capacity::TableStats;
 use crate::db::Db;
 use crate::document::Document;
 use crate::error::Error;
 use crate::expr::Update;
 use crate::model::{ManyStrategy, Model, Strategy};
-use crate::capacity::TableStats;
 use crate::trace::{self, traced, BoxFuture};
 use crate::write::single_of;
 
@@ -151,7 +151,10 @@ pub trait ModelExt: Model {
     fn approximate_count(db: &Db) -> BoxFuture<'_, Result<TableStats, Error>> {
         let table = db.table_name(Self::TABLE);
         let span = trace::operation::<Self>("approximate_count", &table);
-        traced(span, async move { crate::read::table_stats(db, &table).await })
+        traced(
+            span,
+            async move { crate::read::table_stats(db, &table).await },
+        )
     }
 }
 

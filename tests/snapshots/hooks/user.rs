@@ -3,6 +3,10 @@
 use ::dynamongo_runtime::codegen as dm;
 
 /// A registered user (the seed's quickstart model).
+///
+/// Capacity (from the spec): a stored item is 69 bytes or more (unbounded).
+/// Saving a new one costs 1 or more write units.
+/// Getting one costs 1 or more read units strongly consistent, 0.5 or more eventually.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(Hash)]
 pub struct User {
@@ -86,6 +90,10 @@ impl dm::Model for User {
     const TABLE: &'static str = "users";
     const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new(User::EMAIL.name, dm::ScalarType::S);
     const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(8, 8);
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        69,
+        ::core::option::Option::None,
+    );
 
     fn key(&self) -> UserKey {
         UserKey {

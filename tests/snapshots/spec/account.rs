@@ -3,6 +3,10 @@
 use ::dynamongo_runtime::codegen as dm;
 
 /// A balance that concurrent writers change: versioned (optimistic locking), moved between accounts in transactions.
+///
+/// Capacity (from the spec): a stored item is 25 bytes or more (unbounded).
+/// Saving a new one costs 1 or more write units.
+/// Getting one costs 1 or more read units strongly consistent, 0.5 or more eventually.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Account {
     /// `id`: string, required
@@ -82,6 +86,10 @@ impl dm::Model for Account {
     );
     const STREAM: ::core::option::Option<dm::StreamView> = ::core::option::Option::Some(
         dm::StreamView::NewAndOldImages,
+    );
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        25,
+        ::core::option::Option::None,
     );
 
     fn key(&self) -> AccountKey {

@@ -33,6 +33,11 @@ pub enum WorkspaceItem {
 }
 
 impl dm::Member for WorkspaceItem {
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        104,
+        ::core::option::Option::None,
+    );
+
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         match dm::entity_of(item, "entity") {
             ::core::option::Option::Some("workspace") => {

@@ -3,6 +3,10 @@
 use ::dynamongo_runtime::codegen as dm;
 
 /// A user's contacts: a composite primary key (the seed's keys_in example).
+///
+/// Capacity (from the spec): a stored item is 90 bytes or more (unbounded).
+/// Saving a new one costs 1 or more write units.
+/// Getting one costs 1 or more read units strongly consistent, 0.5 or more eventually.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Contacts {
     /// `user_id`: uuid, required
@@ -73,6 +77,10 @@ impl dm::Model for Contacts {
         dm::KeyAttr::new(Contacts::EMAIL.name, dm::ScalarType::S),
     );
     const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(8, 8);
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        90,
+        ::core::option::Option::None,
+    );
 
     fn key(&self) -> ContactsKey {
         ContactsKey {

@@ -3,6 +3,10 @@
 use ::dynamongo_runtime::codegen as dm;
 
 /// One field of every type, for storage-format and round-trip tests.
+///
+/// Capacity (from the spec): a stored item is 131 bytes or more (unbounded).
+/// Saving a new one costs 1 or more write units.
+/// Getting one costs 1 or more read units strongly consistent, 0.5 or more eventually.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Everything {
     /// `id`: string, required
@@ -280,6 +284,10 @@ impl dm::Model for Everything {
         dm::KeyAttr::new(Everything::VERSION.name, dm::ScalarType::N),
     );
     const THROUGHPUT: dm::Throughput = dm::Throughput::OnDemand;
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        131,
+        ::core::option::Option::None,
+    );
 
     fn key(&self) -> EverythingKey {
         EverythingKey {

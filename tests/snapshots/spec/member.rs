@@ -3,6 +3,10 @@
 use ::dynamongo_runtime::codegen as dm;
 
 /// A user's membership of a workspace; also found by user through the overloaded index gsi1.
+///
+/// Capacity (from the spec): a stored item is 115 bytes or more (unbounded).
+/// Saving a new one costs 2 or more write units (table 1 or more, `gsi1` 1 or more).
+/// Getting one costs 1 or more read units strongly consistent, 0.5 or more eventually.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Member {
     /// `workspace`: string, required
@@ -86,7 +90,13 @@ impl dm::Model for Member {
     const STREAM: ::core::option::Option<dm::StreamView> = ::core::option::Option::Some(
         dm::StreamView::NewAndOldImages,
     );
-
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        115,
+        ::core::option::Option::None,
+    );
+    const INDEX_BYTES: &'static [(&'static str, dm::ItemBytes)] = &[
+        ("gsi1", dm::ItemBytes::new(115, ::core::option::Option::None)),
+    ];
     fn key(&self) -> MemberKey {
         MemberKey {
             workspace: self.workspace.clone(),

@@ -3,6 +3,10 @@
 use ::dynamongo_runtime::codegen as dm;
 
 /// A tenant's notes, behind the example web service (build-example/src/notes.rs): time-ordered ids, a version for concurrent editors, an index by author.
+///
+/// Capacity (from the spec): a stored item is 117 bytes or more (unbounded).
+/// Saving a new one costs 2 or more write units (table 1 or more, `by_author` 1 or more).
+/// Getting one costs 1 or more read units strongly consistent, 0.5 or more eventually.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Note {
     /// `tenant`: string, required
@@ -123,6 +127,13 @@ impl dm::Model for Note {
         Self::TENANT.name,
         Self::ID.name,
         Self::CREATED_AT.name,
+    ];
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        117,
+        ::core::option::Option::None,
+    );
+    const INDEX_BYTES: &'static [(&'static str, dm::ItemBytes)] = &[
+        ("by_author", dm::ItemBytes::new(117, ::core::option::Option::None)),
     ];
     fn key(&self) -> NoteKey {
         NoteKey {

@@ -3,6 +3,10 @@
 use ::dynamongo_runtime::codegen as dm;
 
 /// A login session that expires: DynamoDB's Time to Live deletes it, and reads stop returning it at once.
+///
+/// Capacity (from the spec): a stored item is 57 bytes or more (unbounded).
+/// Saving a new one costs 1 or more write units.
+/// Getting one costs 1 or more read units strongly consistent, 0.5 or more eventually.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {
     /// `token`: uuid, required
@@ -75,6 +79,10 @@ impl dm::Model for Session {
     );
     const STREAM: ::core::option::Option<dm::StreamView> = ::core::option::Option::Some(
         dm::StreamView::KeysOnly,
+    );
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        57,
+        ::core::option::Option::None,
     );
 
     fn key(&self) -> SessionKey {

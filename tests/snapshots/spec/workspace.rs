@@ -3,6 +3,10 @@
 use ::dynamongo_runtime::codegen as dm;
 
 /// A workspace: the partition its members and notes live in.
+///
+/// Capacity (from the spec): a stored item is 104–1429 bytes.
+/// Saving a new one costs 1–2 write units.
+/// Getting one costs 1 read units strongly consistent, 0.5 eventually.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Workspace {
     /// `workspace`: string, required
@@ -97,6 +101,10 @@ impl dm::Model for Workspace {
     const READ_ONLY: &'static [&'static str] = &[Self::CREATED_AT.name];
     const STREAM: ::core::option::Option<dm::StreamView> = ::core::option::Option::Some(
         dm::StreamView::NewAndOldImages,
+    );
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        104,
+        ::core::option::Option::Some(1429),
     );
 
     fn key(&self) -> WorkspaceKey {

@@ -3,6 +3,10 @@
 use ::dynamongo_runtime::codegen as dm;
 
 /// `Counter`, generated from its spec.
+///
+/// Capacity (from the spec): a stored item is 21–46 bytes.
+/// Saving a new one costs 1 write units.
+/// Getting one costs 1 read units strongly consistent, 0.5 eventually.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Counter {
     /// `id`: int, required
@@ -78,6 +82,10 @@ impl dm::Model for Counter {
         dm::KeyAttr::new(Counter::DAY.name, dm::ScalarType::S),
     );
     const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(8, 8);
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        21,
+        ::core::option::Option::Some(46),
+    );
 
     fn key(&self) -> CounterKey {
         CounterKey {

@@ -3,6 +3,10 @@
 use ::dynamongo_runtime::codegen as dm;
 
 /// Time-ordered ids: a uuid7 range key lists a stream's events in the order they were made.
+///
+/// Capacity (from the spec): a stored item is 45 bytes or more (unbounded).
+/// Saving a new one costs 1 or more write units.
+/// Getting one costs 1 or more read units strongly consistent, 0.5 or more eventually.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventLog {
     /// `stream`: string, required
@@ -69,6 +73,10 @@ impl dm::Model for EventLog {
         dm::KeyAttr::new(EventLog::ID.name, dm::ScalarType::S),
     );
     const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(8, 8);
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        45,
+        ::core::option::Option::None,
+    );
 
     fn key(&self) -> EventLogKey {
         EventLogKey {

@@ -3,6 +3,10 @@
 use ::dynamongo_runtime::codegen as dm;
 
 /// Declared evolutions: a renamed field, an aliased enum value, and an Upgrade impl (in src/lib.rs).
+///
+/// Capacity (from the spec): a stored item is 17 bytes or more (unbounded).
+/// Saving a new one costs 1 or more write units.
+/// Getting one costs 1 or more read units strongly consistent, 0.5 or more eventually.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evolved {
     /// `id`: string, required
@@ -77,6 +81,10 @@ impl dm::Model for Evolved {
     const TABLE: &'static str = "evolved";
     const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new(Evolved::ID.name, dm::ScalarType::S);
     const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(8, 8);
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        17,
+        ::core::option::Option::None,
+    );
 
     fn key(&self) -> EvolvedKey {
         EvolvedKey { id: self.id.clone() }

@@ -3,6 +3,10 @@
 use ::dynamongo_runtime::codegen as dm;
 
 /// `Job`, generated from its spec.
+///
+/// Capacity (from the spec): a stored item is 78 bytes or more (unbounded).
+/// Saving a new one costs 1 or more write units (table 1 or more, `gsi1pk-gsi1sk-index` 0 or more).
+/// Getting one costs 1 or more read units strongly consistent, 0.5 or more eventually.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {
     /// `queue`: string, required
@@ -106,7 +110,13 @@ impl dm::Model for Job {
     const ENTITY: ::core::option::Option<&'static dm::Entity> = ::core::option::Option::Some(
         &KEY_TEMPLATES,
     );
-
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        78,
+        ::core::option::Option::None,
+    );
+    const INDEX_BYTES: &'static [(&'static str, dm::ItemBytes)] = &[
+        ("gsi1pk-gsi1sk-index", dm::ItemBytes::new(0, ::core::option::Option::None)),
+    ];
     fn key(&self) -> JobKey {
         JobKey {
             queue: self.queue.clone(),

@@ -3,6 +3,10 @@
 use ::dynamongo_runtime::codegen as dm;
 
 /// Field names that are Rust keywords, including the four that cannot be raw.
+///
+/// Capacity (from the spec): a stored item is 13 bytes or more (unbounded).
+/// Saving a new one costs 1 or more write units.
+/// Getting one costs 1 or more read units strongly consistent, 0.5 or more eventually.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Keywords {
     /// `type`: string, required
@@ -90,6 +94,10 @@ impl dm::Model for Keywords {
         dm::ScalarType::S,
     );
     const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(8, 8);
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        13,
+        ::core::option::Option::None,
+    );
 
     fn key(&self) -> KeywordsKey {
         KeywordsKey {

@@ -29,6 +29,11 @@ pub mod job;
 /// Model `Worker` (table `queue`), generated from `valid/queue_worker.json`.
 #[allow(dead_code, clippy::module_inception)]
 pub mod worker;
+/// A bounded model: every field has a size limit, so every cost has a maximum (the capacity tests).
+///
+/// Model `Reading` (table `readings`), generated from `valid/reading.json`.
+#[allow(dead_code, clippy::module_inception)]
+pub mod reading;
 /// Every field type of Python dynamongo 0.1, for the cross-implementation tests.
 ///
 /// Model `SeedTypes` (table `seed-types`), generated from `valid/seed_types.json`.

@@ -3,6 +3,10 @@
 use ::dynamongo_runtime::codegen as dm;
 
 /// Names that meet everything generated code uses: prelude and runtime type names as models, dicts and enums; every local, parameter and method name the generator writes as fields; keywords; `Some`/`None`/`Ok`/`Err` as variants.
+///
+/// Capacity (from the spec): a stored item is 172 bytes or more (unbounded).
+/// Saving a new one costs 1 or more write units.
+/// Getting one costs 1 or more read units strongly consistent, 0.5 or more eventually.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Option {
     /// `value`: string, required
@@ -277,6 +281,10 @@ impl dm::Model for Option {
     const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(8, 8);
     const STREAM: ::core::option::Option<dm::StreamView> = ::core::option::Option::Some(
         dm::StreamView::NewImage,
+    );
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        172,
+        ::core::option::Option::None,
     );
 
     fn key(&self) -> OptionKey {

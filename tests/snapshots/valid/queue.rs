@@ -30,6 +30,11 @@ pub enum QueueItem {
 }
 
 impl dm::Member for QueueItem {
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        78,
+        ::core::option::Option::None,
+    );
+
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         match dm::entity_of(item, "__edb_e__") {
             ::core::option::Option::Some("job") => {
@@ -83,6 +88,11 @@ pub enum ByStatusItem {
 }
 
 impl dm::Member for ByStatusItem {
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        0,
+        ::core::option::Option::None,
+    );
+
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
         match dm::entity_of(item, "__edb_e__") {
             ::core::option::Option::Some("job") => {

@@ -3,6 +3,10 @@
 use ::dynamongo_runtime::codegen as dm;
 
 /// Every field type of Python dynamongo 0.1, for the cross-implementation tests.
+///
+/// Capacity (from the spec): a stored item is 22 bytes or more (unbounded).
+/// Saving a new one costs 1 or more write units.
+/// Getting one costs 1 or more read units strongly consistent, 0.5 or more eventually.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeedTypes {
     /// `id`: string, required
@@ -154,6 +158,10 @@ impl dm::Model for SeedTypes {
         dm::ScalarType::S,
     );
     const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(8, 8);
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        22,
+        ::core::option::Option::None,
+    );
 
     fn key(&self) -> SeedTypesKey {
         SeedTypesKey {

@@ -3,6 +3,10 @@
 use ::dynamongo_runtime::codegen as dm;
 
 /// A hash-only table with global indexes: one with its own capacity, a sparse one, and one with multi-attribute keys.
+///
+/// Capacity (from the spec): a stored item is 50 bytes or more (unbounded).
+/// Saving a new one costs 2 or more write units (table 1 or more, `by_site` 1 or more, `by_alarm` 0 or more, `by_site_kind` 0 or more).
+/// Getting one costs 1 or more read units strongly consistent, 0.5 or more eventually.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sensor {
     /// `id`: string, required
@@ -102,6 +106,15 @@ impl dm::Model for Sensor {
         BY_SITE_INDEX,
         BY_ALARM_INDEX,
         BY_SITE_KIND_INDEX,
+    ];
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        50,
+        ::core::option::Option::None,
+    );
+    const INDEX_BYTES: &'static [(&'static str, dm::ItemBytes)] = &[
+        ("by_site", dm::ItemBytes::new(50, ::core::option::Option::None)),
+        ("by_alarm", dm::ItemBytes::new(0, ::core::option::Option::None)),
+        ("by_site_kind", dm::ItemBytes::new(0, ::core::option::Option::None)),
     ];
     fn key(&self) -> SensorKey {
         SensorKey { id: self.id.clone() }

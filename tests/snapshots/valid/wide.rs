@@ -3,6 +3,10 @@
 use ::dynamongo_runtime::codegen as dm;
 
 /// A 30-field model for the conversion benchmarks.
+///
+/// Capacity (from the spec): a stored item is 3 bytes or more (unbounded).
+/// Saving a new one costs 1 or more write units.
+/// Getting one costs 1 or more read units strongly consistent, 0.5 or more eventually.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Wide {
     /// `id`: string, required
@@ -282,6 +286,10 @@ impl dm::Model for Wide {
     const TABLE: &'static str = "wide";
     const HASH_KEY: dm::KeyAttr = dm::KeyAttr::new(Wide::ID.name, dm::ScalarType::S);
     const THROUGHPUT: dm::Throughput = dm::Throughput::provisioned(8, 8);
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        3,
+        ::core::option::Option::None,
+    );
 
     fn key(&self) -> WideKey {
         WideKey { id: self.id.clone() }

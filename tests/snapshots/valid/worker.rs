@@ -3,6 +3,10 @@
 use ::dynamongo_runtime::codegen as dm;
 
 /// `Worker`, generated from its spec.
+///
+/// Capacity (from the spec): a stored item is 91 bytes or more (unbounded).
+/// Saving a new one costs 1 or more write units.
+/// Getting one costs 1 or more read units strongly consistent, 0.5 or more eventually.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Worker {
     /// `queue`: string, required
@@ -81,6 +85,10 @@ impl dm::Model for Worker {
     const INDEXES: &'static [dm::IndexDef] = super::queue::INDEXES;
     const ENTITY: ::core::option::Option<&'static dm::Entity> = ::core::option::Option::Some(
         &KEY_TEMPLATES,
+    );
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        91,
+        ::core::option::Option::None,
     );
 
     fn key(&self) -> WorkerKey {

@@ -6,6 +6,10 @@
 use crate::codegen as dm;
 
 /// A note in a workspace, in time order; by author through gsi1 (only notes with an author are in it).
+///
+/// Capacity (from the spec): a stored item is 228 bytes or more (unbounded).
+/// Saving a new one costs 1 or more write units (table 1 or more, `gsi1` 0 or more).
+/// Getting one costs 1 or more read units strongly consistent, 0.5 or more eventually.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorkspaceNote {
     /// `workspace`: string, required
@@ -116,7 +120,13 @@ impl dm::Model for WorkspaceNote {
     const STREAM: ::core::option::Option<dm::StreamView> = ::core::option::Option::Some(
         dm::StreamView::NewAndOldImages,
     );
-
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        228,
+        ::core::option::Option::None,
+    );
+    const INDEX_BYTES: &'static [(&'static str, dm::ItemBytes)] = &[
+        ("gsi1", dm::ItemBytes::new(0, ::core::option::Option::None)),
+    ];
     fn key(&self) -> WorkspaceNoteKey {
         WorkspaceNoteKey {
             workspace: self.workspace.clone(),
