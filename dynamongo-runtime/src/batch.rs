@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
 
+use crate::capacity::{self, Pace, WriteRate};
 use crate::db::Db;
 use crate::error::Error;
 use crate::keys::{item_size, key_text_in};
@@ -38,6 +39,7 @@ pub(crate) async fn get_chunk(
     keys: &[Item],
     consistent: bool,
     policy: &RetryPolicy,
+    (pace, per_key): (Option<&Pace>, f64),
 ) -> GetChunk {
     // The keys of an attempt are copied into its request (the SDK consumes it); those
     // still pending stay here for the next attempt or to report as missing.
@@ -66,6 +68,7 @@ pub(crate) async fn get_chunk(
                 }
             }
         };
+        let charge = capacity::pace(pace, per_key * pending.len() as f64).await;
         let span = trace::call("BatchGetItem", table);
         span.record("dynamongo.items", pending.len());
         let sent = db
@@ -82,7 +85,12 @@ pub(crate) async fn get_chunk(
             Ok(out) => {
                 last_error = None;
                 quota.succeeded();
-                trace::consumed(db, &span, trace::Kind::Read, out.consumed_capacity());
+                charge.settle(trace::consumed(
+                    db,
+                    &span,
+                    trace::Kind::Read,
+                    out.consumed_capacity(),
+                ));
                 let unprocessed = out
                     .unprocessed_keys()
                     .and_then(|u| u.get(table))
@@ -240,6 +248,7 @@ pub(crate) async fn write_chunk(
     chunk: Vec<(usize, Write)>,
     key_names: &[&str],
     policy: &RetryPolicy,
+    rate: WriteRate<'_>,
 ) -> Vec<WriteOutcome> {
     let mut outcomes = Vec::with_capacity(chunk.len());
     let mut pending: HashMap<String, usize> = HashMap::with_capacity(chunk.len());
@@ -260,6 +269,13 @@ pub(crate) async fn write_chunk(
         // The SDK takes the requests by value, and a failed call (a throttle, a dropped
         // connection) gives nothing back: keep them for the next attempt.
         let sent = requests.clone();
+        // Each write is charged as its item's table share (corrected by what it consumed,
+        // indexes included).
+        let predicted: f64 = sent
+            .iter()
+            .map(|w| predicted_units(w) + rate.map_or(0.0, |r| r.1))
+            .sum();
+        let charge = capacity::pace(rate.map(|r| r.0), predicted).await;
         let span = trace::call("BatchWriteItem", table);
         span.record("dynamongo.items", sent.len());
         let sent = db
@@ -276,7 +292,12 @@ pub(crate) async fn write_chunk(
             Ok(out) => {
                 last_error = None;
                 quota.succeeded();
-                trace::consumed(db, &span, trace::Kind::Write, out.consumed_capacity());
+                charge.settle(trace::consumed(
+                    db,
+                    &span,
+                    trace::Kind::Write,
+                    out.consumed_capacity(),
+                ));
                 let unprocessed = out
                     .unprocessed_items()
                     .and_then(|u| u.get(table))
@@ -323,6 +344,13 @@ pub(crate) async fn write_chunk(
         outcomes.push((i, Err(reason)));
     }
     outcomes
+}
+
+/// The write units a request is predicted to cost on the table: a put by its item's size,
+/// a delete at least one.
+fn predicted_units(r: &WriteRequest) -> f64 {
+    let bytes = r.put_request().map_or(0, |p| item_size(p.item()));
+    capacity::write_units(bytes as u64)
 }
 
 fn request_key(r: &WriteRequest, key_names: &[&str]) -> Option<String> {
@@ -465,10 +493,11 @@ pub(crate) async fn run_writes(
     writes: Vec<(usize, Write)>,
     names: &[&str],
     policy: &RetryPolicy,
+    rate: WriteRate<'_>,
 ) -> Vec<WriteOutcome> {
     let chunks = chunk_writes(writes);
     stream::iter(chunks)
-        .map(|chunk| write_chunk(db, table, chunk, names, policy))
+        .map(|chunk| write_chunk(db, table, chunk, names, policy, rate))
         .buffer_unordered(policy.concurrency.max(1))
         .flat_map(stream::iter)
         .collect()

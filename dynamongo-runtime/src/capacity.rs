@@ -477,3 +477,98 @@ mod tests {
         assert_eq!(read_units(10, false), 0.5);
     }
 }
+
+/// A rate of capacity units per second for bulk work (`.rate(n)` on `save_many`,
+/// `get_many`, `delete_many`): a token bucket that holds one second's worth (it starts
+/// full), charged with each request's predicted cost before it is sent and corrected by
+/// what it consumed after, so that sustained consumption stays at the rate. A request
+/// that costs more than a second's worth waits for a full bucket (a burst of one request).
+#[derive(Debug)]
+pub(crate) struct Pace {
+    rate: f64,
+    state: Mutex<(f64, std::time::Instant)>,
+}
+
+impl Pace {
+    /// A bucket for `units_per_second` (finite and above zero, else [`Error::Config`]).
+    ///
+    /// [`Error::Config`]: crate::Error::Config
+    pub(crate) fn new(units_per_second: f64) -> Result<Arc<Pace>, crate::Error> {
+        if !(units_per_second.is_finite() && units_per_second > 0.0) {
+            return Err(crate::Error::Config(format!(
+                "rate({units_per_second}): a rate is a number of capacity units per second above zero"
+            )));
+        }
+        Ok(Arc::new(Pace {
+            rate: units_per_second,
+            state: Mutex::new((units_per_second, std::time::Instant::now())),
+        }))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (f64, std::time::Instant)> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Waits until `units` may be spent, and charges them.
+    pub(crate) async fn take(&self, units: f64) {
+        loop {
+            let wait = {
+                let mut state = self.lock();
+                let now = std::time::Instant::now();
+                let refill = now.duration_since(state.1).as_secs_f64() * self.rate;
+                state.0 = (state.0 + refill).min(self.rate);
+                state.1 = now;
+                let needed = units.min(self.rate);
+                if state.0 >= needed {
+                    state.0 -= units;
+                    return;
+                }
+                (needed - state.0) / self.rate
+            };
+            tokio::time::sleep(std::time::Duration::from_secs_f64(wait)).await;
+        }
+    }
+
+    /// A request charged `charged` consumed `used`: the bucket is corrected.
+    pub(crate) fn settle(&self, charged: f64, used: f64) {
+        let mut state = self.lock();
+        state.0 = (state.0 + charged - used).min(self.rate);
+    }
+}
+
+/// The least a write of an `M` costs on its indexes: one unit on each index every item
+/// is in (a sparse index may cost nothing). Part of a write's predicted cost.
+pub(crate) fn index_write_units<M: crate::Model>() -> f64 {
+    M::INDEX_BYTES
+        .iter()
+        .filter(|(_, b)| b.min > 0)
+        .map(|(_, b)| write_units(b.min))
+        .sum()
+}
+
+/// A write's rate: the bucket, and the index units each write is predicted to cost.
+pub(crate) type WriteRate<'p> = Option<(&'p Pace, f64)>;
+
+/// Charges `pace` (when there is one) for a request predicted to cost `units`; the
+/// returned charge is settled with what it consumed.
+pub(crate) async fn pace(pace: Option<&Pace>, units: f64) -> Charge<'_> {
+    if let Some(p) = pace {
+        p.take(units).await;
+    }
+    Charge { pace, units }
+}
+
+/// What a request was charged, to correct by its consumption.
+pub(crate) struct Charge<'p> {
+    pace: Option<&'p Pace>,
+    units: f64,
+}
+
+impl Charge<'_> {
+    /// The request consumed `used` units.
+    pub(crate) fn settle(self, used: f64) {
+        if let Some(p) = self.pace {
+            p.settle(self.units, used);
+        }
+    }
+}

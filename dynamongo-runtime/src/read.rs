@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Select, TableDescription};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
 use crate::batch::get_chunk;
-use crate::capacity::TableStats;
+use crate::capacity::{self, read_units, Pace, TableStats};
 use crate::cursor::{invalid, Position};
 use crate::db::{Db, Scans};
 use crate::error::Error;
@@ -21,10 +21,11 @@ use crate::plan::{self, Access, Planned, BATCH_GET_MAX};
 use crate::retry::{retrying, RetryPolicy};
 use crate::trace;
 use crate::value::Item;
+use std::sync::Arc;
 use tracing::Instrument;
 
 /// How a multi-item read runs.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(crate) struct ReadOptions {
     /// Query order / reverse key order.
     pub(crate) descending: bool,
@@ -36,6 +37,10 @@ pub(crate) struct ReadOptions {
     pub(crate) policy: RetryPolicy,
     /// Yield items whose TTL has passed (DynamoDB deletes them only eventually).
     pub(crate) include_expired: bool,
+    /// Capacity units per second the read may consume (`.rate(n)`).
+    pub(crate) rate: Option<f64>,
+    /// A bucket shared with the writes of the same call (`delete_many`'s read).
+    pub(crate) pace: Option<Arc<Pace>>,
 }
 
 impl ReadOptions {
@@ -49,6 +54,16 @@ impl ReadOptions {
             segments: 1,
             policy,
             include_expired: false,
+            rate: None,
+            pace: None,
+        }
+    }
+
+    /// The bucket of the read's rate, when it has one.
+    pub(crate) fn pace(&self) -> Result<Option<Arc<Pace>>, Error> {
+        match &self.pace {
+            Some(p) => Ok(Some(p.clone())),
+            None => self.rate.map(Pace::new).transpose(),
         }
     }
 }
@@ -163,18 +178,20 @@ pub(crate) fn raw_stream<'a, M: Model, T: Send + 'a>(
         segments,
         policy,
         include_expired,
+        ..
     } = options;
     let table = db.table_name(M::TABLE);
-    if let Err(e) = scan_allowed(db, &table, &planned) {
-        return stream::iter([Err(e)]).boxed();
-    }
+    let pace = match scan_allowed(db, &table, &planned).and_then(|()| options.pace()) {
+        Ok(p) => p,
+        Err(e) => return stream::iter([Err(e)]).boxed(),
+    };
     let local = local_checks::<M>(planned.local, include_expired);
     let s: BoxStream<'a, Result<Item, Error>> = match planned.access {
         Access::Keys(mut keys) => {
             if descending {
                 keys.reverse();
             }
-            return keys_stream::<M, T>(db, table, keys, local, consistent, policy, convert);
+            return keys_stream::<M, T>(db, table, keys, local, &options, pace, convert);
         }
         Access::Query {
             index,
@@ -198,6 +215,7 @@ pub(crate) fn raw_stream<'a, M: Model, T: Send + 'a>(
                     limit,
                     policy,
                     None,
+                    pace.clone(),
                 )
             });
             stream::iter(per_hash).flatten().boxed()
@@ -217,6 +235,7 @@ pub(crate) fn raw_stream<'a, M: Model, T: Send + 'a>(
                     limit,
                     policy,
                     (total > 1).then_some((n, total)),
+                    pace.clone(),
                 )
             };
             if total > 1 {
@@ -268,6 +287,7 @@ pub(crate) async fn count<M: Model>(
 ) -> Result<u64, Error> {
     let table = db.table_name(M::TABLE);
     scan_allowed(db, &table, &planned)?;
+    let pace = options.pace()?;
     options.limit = None;
     let local = local_checks::<M>(planned.local.clone(), options.include_expired);
     let (index, hash_values, range, filter) = match planned.access {
@@ -318,6 +338,7 @@ pub(crate) async fn count<M: Model>(
             limit: None,
             segment: *segment,
             count_only: true,
+            pace: pace.as_deref(),
         };
         let mut start = None;
         loop {
@@ -364,6 +385,7 @@ async fn read_page<M: Model>(
 ) -> Result<(Vec<Item>, Option<Position>), Error> {
     let table = db.table_name(M::TABLE);
     scan_allowed(db, &table, &planned)?;
+    let pace = options.pace()?;
     let local = local_checks::<M>(planned.local, options.include_expired);
     let misplaced = || invalid("does not fit this query (its start is outside it)");
     let (index, hash_values, range, filter, parts) = match planned.access {
@@ -377,17 +399,10 @@ async fn read_page<M: Model>(
             let end = from.part.saturating_add(size).min(keys.len());
             let total = keys.len();
             let chunk: Vec<_> = keys.drain(from.part..end).collect();
-            let items: Vec<Item> = keys_stream::<M, Item>(
-                db,
-                table,
-                chunk,
-                local,
-                options.consistent,
-                options.policy,
-                |_, item| Ok(item),
-            )
-            .try_collect()
-            .await?;
+            let items: Vec<Item> =
+                keys_stream::<M, Item>(db, table, chunk, local, &options, pace, |_, item| Ok(item))
+                    .try_collect()
+                    .await?;
             let next = (end < total).then_some(Position {
                 part: end,
                 start: None,
@@ -438,6 +453,7 @@ async fn read_page<M: Model>(
     let total_segments = i32::try_from(parts).unwrap_or(i32::MAX);
     // One request of the page: `limit` items of `part` from `start`.
     let (table, filter, policy) = (&table, filter.as_ref(), &options.policy);
+    let pace = pace.as_deref();
     let fetch = |part: usize, limit: usize, start: Option<Item>| {
         let kc = key_condition(part);
         async move {
@@ -452,6 +468,7 @@ async fn read_page<M: Model>(
                 segment: (kc.is_none() && parts > 1)
                     .then(|| (i32::try_from(part).unwrap_or(i32::MAX), total_segments)),
                 count_only: false,
+                pace: pace.as_deref(),
             }
             .send(db, policy, start)
             .await
@@ -527,10 +544,14 @@ pub(crate) fn keys_stream<'a, M: Model, T: Send + 'a>(
     table: String,
     keys: Vec<(Item, Option<Expr>)>,
     local: Option<Expr>,
-    consistent: bool,
-    policy: RetryPolicy,
+    options: &ReadOptions,
+    pace: Option<Arc<Pace>>,
     convert: Convert<T>,
 ) -> BoxStream<'a, Result<T, Error>> {
+    let (consistent, policy) = (options.consistent, options.policy);
+    // A key is charged as the largest item it may find (corrected after each request).
+    let bytes = M::ITEM_BYTES;
+    let per_key = read_units(bytes.max.unwrap_or(bytes.min), consistent);
     // Chunks of 100, moved (not copied) into the requests; each key's text is kept to put
     // the items back in the order given.
     let mut chunks: Vec<Vec<(Item, Option<Expr>)>> =
@@ -548,9 +569,18 @@ pub(crate) fn keys_stream<'a, M: Model, T: Send + 'a>(
         .map(move |chunk| {
             let table = table.clone();
             let local = local.clone();
+            let pace = pace.clone();
             async move {
                 let (keys, extras): (Vec<Item>, Vec<Option<Expr>>) = chunk.into_iter().unzip();
-                let res = get_chunk(db, &table, &keys, consistent, &policy).await;
+                let res = get_chunk(
+                    db,
+                    &table,
+                    &keys,
+                    consistent,
+                    &policy,
+                    (pace.as_deref(), per_key),
+                )
+                .await;
                 // Put the items back in the order of the keys: each returned item is found
                 // among the keys asked for by value (numbers compared as numbers).
                 let names = key_names::<M>();
@@ -644,6 +674,8 @@ struct PageRequest<'r> {
     segment: Option<(i32, i32)>,
     /// `Select = COUNT`: how many items match, not the items.
     count_only: bool,
+    /// The read's rate.
+    pace: Option<&'r Pace>,
 }
 
 impl PageRequest<'_> {
@@ -680,8 +712,11 @@ impl PageRequest<'_> {
             }
             let capacity = trace::CAPACITY;
             let select = select.clone();
+            // A page is charged the least it costs, and corrected by what it consumed.
+            let charge = capacity::pace(self.pace, read_units(0, self.consistent));
             let traced = span.clone();
             async move {
+                let charge = charge.await;
                 let (items, last, count, scanned, used) = match kc {
                     Some(kc) => db
                         .client()
@@ -742,7 +777,7 @@ impl PageRequest<'_> {
                 .inspect_err(|e| trace::failed(&span, e))?;
                 span.record("aws.dynamodb.count", count);
                 span.record("aws.dynamodb.scanned_count", scanned);
-                trace::consumed(db, &span, trace::Kind::Read, used.as_ref());
+                charge.settle(trace::consumed(db, &span, trace::Kind::Read, used.as_ref()));
                 let items = items.unwrap_or_default();
                 span.record("dynamongo.items", items.len());
                 let count = u64::try_from(count).unwrap_or_default();
@@ -766,6 +801,7 @@ pub(crate) fn paged<'a>(
     policy: RetryPolicy,
     // (Segment, TotalSegments) of a parallel Scan.
     segment: Option<(i32, i32)>,
+    pace: Option<Arc<Pace>>,
 ) -> BoxStream<'a, Result<Item, Error>> {
     struct State {
         start: Option<Item>,
@@ -781,6 +817,7 @@ pub(crate) fn paged<'a>(
             let table = table.clone();
             let key_condition = key_condition.clone();
             let filter = filter.clone();
+            let pace = pace.clone();
             async move {
                 if state.done {
                     return None;
@@ -795,6 +832,7 @@ pub(crate) fn paged<'a>(
                     limit: page_size,
                     segment,
                     count_only: false,
+                    pace: pace.as_deref(),
                 };
                 let page = request.send(db, &policy, state.start.clone()).await;
                 match page {

@@ -71,13 +71,14 @@ pub(crate) fn call(operation: &'static str, table: &str) -> Span {
 pub(crate) const CAPACITY: ReturnConsumedCapacity = ReturnConsumedCapacity::Indexes;
 
 /// The one place every call reports what it consumed: recorded on its span, counted by
-/// the `Db`'s meter (when metered), and said at `debug`.
+/// the `Db`'s meter (when metered), and said at `debug`; the units are returned (to
+/// correct a rate's charge).
 pub(crate) fn consumed<'c>(
     db: &Db,
     span: &Span,
     kind: Kind,
     capacity: impl IntoIterator<Item = &'c ConsumedCapacity>,
-) {
+) -> f64 {
     tracing::debug!(target: "dynamongo", parent: span, "call done");
     let mut units = 0.0;
     for c in capacity {
@@ -89,6 +90,7 @@ pub(crate) fn consumed<'c>(
     if units > 0.0 {
         span.record("aws.dynamodb.consumed_capacity", units);
     }
+    units
 }
 
 /// A conditional write whose condition failed: DynamoDB charges the table's share of the

@@ -14,6 +14,7 @@ use aws_sdk_dynamodb::types::error::ConditionalCheckFailedException;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 use tracing::Instrument;
 
+use crate::capacity::{self, WriteRate};
 use crate::db::Db;
 use crate::error::{Error, Violation};
 use crate::eval;
@@ -260,12 +261,15 @@ pub(crate) async fn put<M: Model>(
     item: &M,
     overwrite: &Overwrite<M>,
     policy: &RetryPolicy,
+    rate: WriteRate<'_>,
 ) -> Result<Option<i64>, Error> {
     let table = db.table_name(M::TABLE);
     let table = &table;
     retrying_after(db.quota(), policy, |maybe_applied| async move {
         let put = prepare_put(item, overwrite)?;
         let size = keys::item_size(&put.item) as u64;
+        let predicted = capacity::write_units(size) + rate.map_or(0.0, |r| r.1);
+        let charge = capacity::pace(rate.map(|r| r.0), predicted).await;
         // Kept only to recognise this write's own effect on a retry.
         let written = maybe_applied.then(|| put.item.clone());
         let mut req = db
@@ -287,7 +291,12 @@ pub(crate) async fn put<M: Model>(
         req = req.return_consumed_capacity(trace::CAPACITY);
         match req.send().instrument(span.clone()).await {
             Ok(out) => {
-                trace::consumed(db, &span, trace::Kind::Write, out.consumed_capacity());
+                charge.settle(trace::consumed(
+                    db,
+                    &span,
+                    trace::Kind::Write,
+                    out.consumed_capacity(),
+                ));
                 Ok(put.version)
             }
             Err(e) => {
@@ -451,6 +460,7 @@ pub(crate) async fn delete<M: Model>(
     db: &Db,
     single: Single,
     policy: &RetryPolicy,
+    rate: WriteRate<'_>,
 ) -> Result<Option<M>, Error> {
     let table = db.table_name(M::TABLE);
     let condition = single.write_condition::<M>().map(|c| condition_request(&c));
@@ -471,11 +481,18 @@ pub(crate) async fn delete<M: Model>(
                     ReturnValuesOnConditionCheckFailure::AllOld,
                 );
         }
+        let predicted = capacity::write_units(0) + rate.map_or(0.0, |r| r.1);
+        let charge = capacity::pace(rate.map(|r| r.0), predicted).await;
         let span = trace::call("DeleteItem", table);
         req = req.return_consumed_capacity(trace::CAPACITY);
         let res = req.send().instrument(span.clone()).await;
         if let Ok(out) = &res {
-            trace::consumed(db, &span, trace::Kind::Write, out.consumed_capacity());
+            charge.settle(trace::consumed(
+                db,
+                &span,
+                trace::Kind::Write,
+                out.consumed_capacity(),
+            ));
         }
         let failed = res.as_ref().err().and_then(failed_condition);
         if let Some(stored) = &failed {

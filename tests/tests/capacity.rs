@@ -348,3 +348,43 @@ async fn a_throttled_client_stops_multiplying_its_requests() {
     );
     assert!(db.retry_tokens() < 5, "{} tokens left", db.retry_tokens());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_holds_bulk_work_to_its_units_per_second() {
+    let db = store().await;
+    // 300 small readings: 3 write units each (the table and two indexes), 900 in all. At
+    // 600 units a second, with one second's worth at the start, the last 300 units wait
+    // half a second at least.
+    let (metered, meter) = db.metered();
+    let started = std::time::Instant::now();
+    let r = Reading::save_many(&metered, (0..300).map(|i| smallest("north", i)))
+        .rate(600.0)
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(r.success_count(), 300);
+    assert_eq!(meter.total().write_units, 900.0);
+    assert!(took >= Duration::from_millis(450), "took {took:?}");
+
+    // A stream at a rate: 300 keys in three BatchGetItem requests of 50 read units each
+    // (eventually consistent); at 120 units a second the third waits for its units.
+    use futures::StreamExt;
+    let keys: Vec<(&str, i64)> = (0..300).map(|i| ("north", i)).collect();
+    let (metered, meter) = db.metered();
+    let started = std::time::Instant::now();
+    let n = Reading::get_many(&metered, keys)
+        .rate(120.0)
+        .stream()
+        .count()
+        .await;
+    let took = started.elapsed();
+    assert_eq!(n, 300);
+    assert_eq!(meter.total().read_units, 150.0);
+    assert!(took >= Duration::from_millis(200), "took {took:?}");
+
+    let e = Reading::save_many(&db, vec![smallest("x", 1)])
+        .rate(0.0)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Config(_)), "{e}");
+}

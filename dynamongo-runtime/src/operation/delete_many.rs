@@ -5,6 +5,7 @@ use std::future::IntoFuture;
 use futures::stream::{self, StreamExt};
 
 use crate::batch::{self, run_writes, BatchResult, Failed, Write};
+use crate::capacity::{self, Pace};
 use crate::db::Db;
 use crate::error::Error;
 use crate::expr::{Expr, ExprBuilder};
@@ -14,6 +15,7 @@ use crate::plan::{self, Access, Operation, Plan, Planned};
 use crate::read::{raw_stream, ReadOptions};
 use crate::retry::RetryPolicy;
 use crate::value::Item;
+use std::sync::Arc;
 
 use crate::trace::{self, traced, BoxFuture};
 use crate::write;
@@ -33,6 +35,7 @@ pub struct DeleteMany<'a, M: Model> {
     db: &'a Db,
     targets: Targets<M>,
     policy: RetryPolicy,
+    rate: Option<f64>,
 }
 
 /// How a delete_many runs.
@@ -54,7 +57,23 @@ impl<'a, M: Model> DeleteMany<'a, M> {
             db,
             targets,
             policy: db.retry_policy(),
+            rate: None,
         }
+    }
+
+    /// Consume at most `units_per_second` capacity units per second, the read that finds
+    /// the items included (as [`SaveMany::rate`](crate::ops::SaveMany::rate)).
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::user::{self, User};
+    /// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+    /// let r = User::delete_many(db, user::year_of_birth().lt(1990)).rate(50.0).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn rate(mut self, units_per_second: f64) -> Self {
+        self.rate = Some(units_per_second);
+        self
     }
 
     /// Retries and concurrency.
@@ -183,13 +202,16 @@ impl<'a, M: Model> DeleteMany<'a, M> {
 async fn conditional_deletes<M: Model>(
     db: &Db,
     targets: Vec<Single>,
-    policy: &RetryPolicy,
+    (policy, pace): (&RetryPolicy, &Option<Arc<Pace>>),
     result: &mut BatchResult<M::Key>,
 ) -> Result<(), Error> {
     let outcomes: Vec<(Item, Result<Option<M>, Error>)> = stream::iter(targets)
         .map(|single| async move {
             let key = single.key.clone();
-            let r = write::delete::<M>(db, single, policy).await;
+            let rate = pace
+                .as_deref()
+                .map(|p| (p, capacity::index_write_units::<M>()));
+            let r = write::delete::<M>(db, single, policy, rate).await;
             (key, r)
         })
         .buffer_unordered(policy.concurrency.max(1))
@@ -215,7 +237,7 @@ async fn conditional_deletes<M: Model>(
 async fn batch_deletes<M: Model>(
     db: &Db,
     keys: Vec<Item>,
-    policy: &RetryPolicy,
+    (policy, pace): (&RetryPolicy, &Option<Arc<Pace>>),
     result: &mut BatchResult<M::Key>,
 ) -> Result<(), Error> {
     let names = key_names::<M>();
@@ -236,7 +258,16 @@ async fn batch_deletes<M: Model>(
             }
         }
     }
-    let outcomes = run_writes(db, &db.table_name(M::TABLE), writes, &names, policy).await;
+    let outcomes = run_writes(
+        db,
+        &db.table_name(M::TABLE),
+        writes,
+        &names,
+        policy,
+        pace.as_deref()
+            .map(|p| (p, capacity::index_write_units::<M>())),
+    )
+    .await;
     for (i, r) in outcomes {
         let Some(k) = typed.get_mut(i).and_then(Option::take) else {
             continue;
@@ -259,23 +290,24 @@ impl<'a, M: Model> IntoFuture for DeleteMany<'a, M> {
             // What the call consumed, for its result: its calls go through a metered copy.
             let (metered, meter) = self.db.metered();
             let (db, policy) = (&metered, self.policy);
+            let pace = self.rate.map(Pace::new).transpose()?;
+            let run = (&policy, &pace);
             let mut result = BatchResult::default();
             match plan {
-                DeletePlan::Batch(keys) => {
-                    batch_deletes::<M>(db, keys, &policy, &mut result).await?
-                }
+                DeletePlan::Batch(keys) => batch_deletes::<M>(db, keys, run, &mut result).await?,
                 DeletePlan::Conditional(checked) => {
-                    conditional_deletes::<M>(db, checked, &policy, &mut result).await?
+                    conditional_deletes::<M>(db, checked, run, &mut result).await?
                 }
                 DeletePlan::Mixed(plain, checked) => {
-                    batch_deletes::<M>(db, plain, &policy, &mut result).await?;
-                    conditional_deletes::<M>(db, checked, &policy, &mut result).await?;
+                    batch_deletes::<M>(db, plain, run, &mut result).await?;
+                    conditional_deletes::<M>(db, checked, run, &mut result).await?;
                 }
                 DeletePlan::Find(found) => {
                     let (planned, cond) = *found;
                     let options = ReadOptions {
                         // It deletes what is stored, expired or not.
                         include_expired: true,
+                        pace: pace.clone(),
                         ..ReadOptions::new(policy)
                     };
                     let mut found = raw_stream::<M, Item>(db, planned, options, |_, item| {
@@ -302,7 +334,7 @@ impl<'a, M: Model> IntoFuture for DeleteMany<'a, M> {
                             Err(e) => return Err(e),
                         }
                     }
-                    conditional_deletes::<M>(db, targets, &policy, &mut result).await?;
+                    conditional_deletes::<M>(db, targets, run, &mut result).await?;
                 }
             }
             result.consumed = meter.total();

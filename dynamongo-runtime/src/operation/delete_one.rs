@@ -45,6 +45,7 @@ impl<'a, M: Model> IntoFuture for DeleteOne<'a, M> {
                 self.db,
                 write::live_only::<M>(self.single?),
                 &self.db.retry_policy(),
+                None,
             )
             .await
         })

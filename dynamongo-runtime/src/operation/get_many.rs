@@ -103,6 +103,27 @@ impl<'a, M: Model> GetMany<'a, M> {
         self
     }
 
+    /// Consume at most `units_per_second` read units per second, awaited, streamed, paged
+    /// or counted: each request is charged its predicted cost before it is sent and
+    /// corrected by what it consumed, from a bucket that holds one second's worth. For a
+    /// long read beside live traffic. A rate that is not above zero is [`Error::Config`].
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::user::{self, User};
+    /// # use futures::StreamExt;
+    /// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+    /// let mut all = User::get_many(db, user::email().exists()).rate(50.0).stream();
+    /// while let Some(user) = all.next().await {
+    ///     println!("{}", user?.email);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn rate(mut self, units_per_second: f64) -> Self {
+        self.options.rate = Some(units_per_second);
+        self
+    }
+
     /// Retries and concurrency of the batched reads.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.options.policy = policy;

@@ -6,6 +6,7 @@ use std::future::IntoFuture;
 use futures::stream::{self, StreamExt};
 
 use crate::batch::{run_writes, BatchResult, Failed, Write};
+use crate::capacity::{self, Pace};
 use crate::db::Db;
 use crate::error::Error;
 use crate::keys::{self, key_names};
@@ -30,6 +31,7 @@ pub struct SaveMany<'a, M: Model> {
     items: Vec<M>,
     overwrite: Overwrite<M>,
     policy: RetryPolicy,
+    rate: Option<f64>,
 }
 
 impl<'a, M: Model> SaveMany<'a, M> {
@@ -39,7 +41,26 @@ impl<'a, M: Model> SaveMany<'a, M> {
             items,
             overwrite: Overwrite::Always,
             policy: db.retry_policy(),
+            rate: None,
         }
+    }
+
+    /// Consume at most `units_per_second` capacity units per second (table and indexes,
+    /// reads and writes together): each request is charged its predicted cost before it
+    /// is sent and corrected by what it consumed, from a bucket that holds one second's
+    /// worth. For bulk loads beside live traffic. A rate that is not above zero is
+    /// [`Error::Config`].
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::user::User;
+    /// # async fn demo(db: &Db, users: Vec<User>) -> dynamongo_runtime::Result<()> {
+    /// let r = User::save_many(db, users).rate(100.0).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn rate(mut self, units_per_second: f64) -> Self {
+        self.rate = Some(units_per_second);
+        self
     }
 
     /// `true` (default; BatchWriteItem), `false` or a condition: one conditional PutItem
@@ -70,7 +91,12 @@ impl<'a, M: Model> IntoFuture for SaveMany<'a, M> {
                 items,
                 overwrite,
                 policy,
+                rate,
             } = self;
+            let pace = rate.map(Pace::new).transpose()?;
+            let pace = pace
+                .as_deref()
+                .map(|p| (p, capacity::index_write_units::<M>()));
             // What the call consumed, for its result: its calls go through a metered copy.
             let (metered, meter) = db.metered();
             let db = &metered;
@@ -99,14 +125,13 @@ impl<'a, M: Model> IntoFuture for SaveMany<'a, M> {
                     .map(|group| async move {
                         let mut out = Vec::with_capacity(group.len());
                         for (i, mut item) in group {
-                            let r =
-                                write::put(db, &item, overwrite, &policy)
-                                    .await
-                                    .map(|version| {
-                                        if let Some(v) = version {
-                                            item.set_version(v);
-                                        }
-                                    });
+                            let r = write::put(db, &item, overwrite, &policy, pace).await.map(
+                                |version| {
+                                    if let Some(v) = version {
+                                        item.set_version(v);
+                                    }
+                                },
+                            );
                             out.push((i, item, r));
                         }
                         stream::iter(out)
@@ -158,7 +183,7 @@ impl<'a, M: Model> IntoFuture for SaveMany<'a, M> {
                 })
                 .collect();
             let table = db.table_name(M::TABLE);
-            let outcomes = run_writes(db, &table, writes, &names, &policy).await;
+            let outcomes = run_writes(db, &table, writes, &names, &policy, pace).await;
             for (i, r) in outcomes {
                 if let Some(item) = slots.get_mut(i).and_then(Option::take) {
                     match r {

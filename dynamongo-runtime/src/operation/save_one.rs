@@ -47,8 +47,14 @@ impl<'a, M: Model> IntoFuture for SaveOne<'a, M> {
         let span = trace::operation::<M>("save_one", &self.db.table_name(M::TABLE));
         traced(span, async move {
             let mut item = self.item;
-            if let Some(version) =
-                write::put(self.db, &item, &self.overwrite, &self.db.retry_policy()).await?
+            if let Some(version) = write::put(
+                self.db,
+                &item,
+                &self.overwrite,
+                &self.db.retry_policy(),
+                None,
+            )
+            .await?
             {
                 item.set_version(version);
             }
