@@ -7,7 +7,7 @@
 //! GET  /tenants/{tenant}/notes?cursor=..    {"items": [...], "next": cursor | null}
 //! GET  /tenants/{tenant}/notes/{id}
 //! PUT  /tenants/{tenant}/notes/{id}         {"version", "title"?, "body"?, "priority"?}
-//! GET  /tenants/{tenant}/authors/{author}/notes
+//! GET  /tenants/{tenant}/authors/{author}/notes   {"items": [...], "read_units": n}
 //! ```
 
 use axum::extract::{Path, Query, State};
@@ -86,13 +86,17 @@ async fn by_author(
     State(db): State<Db>,
     Path((tenant, author)): Path<(String, String)>,
 ) -> Result<Json<Value>, Error> {
+    // This request's calls go through a metered copy of the connection: what they
+    // consumed is in the answer (an index query with a filter pays for what it discards).
+    let (db, meter) = db.metered();
     let notes = Note::query(&db, note::by_author().eq(author))
         .filter(note::tenant().eq(tenant))
         .descending()
         .limit(100)
         .await?;
+    let items: Vec<Value> = notes.iter().map(Model::to_json).collect();
     Ok(Json(
-        json!({ "items": notes.iter().map(Model::to_json).collect::<Vec<_>>() }),
+        json!({ "items": items, "read_units": meter.total().read_units }),
     ))
 }
 

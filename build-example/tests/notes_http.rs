@@ -220,4 +220,6 @@ async fn the_notes_api_over_http() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page["items"].as_array().unwrap().len(), 12);
+    // The handler meters its own calls: one index Query, at least half a read unit.
+    assert!(page["read_units"].as_f64().unwrap() >= 0.5, "{page}");
 }

@@ -4,9 +4,9 @@ use ::dynamongo_runtime::codegen as dm;
 
 /// A login session that expires: DynamoDB's Time to Live deletes it, and reads stop returning it at once.
 ///
-/// Capacity (from the spec): a stored item is 57 bytes or more (unbounded).
-/// Saving a new one costs 1 or more write units.
-/// Getting one costs 1 or more read units strongly consistent, 0.5 or more eventually.
+/// Capacity (from the spec): a stored item is 57–1079 bytes.
+/// Saving a new one costs 1–2 write units.
+/// Getting one costs 1 read units strongly consistent, 0.5 eventually.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {
     /// `token`: uuid, required
@@ -20,7 +20,7 @@ pub struct Session {
 impl Session {
     const TOKEN: dm::Attr = dm::Attr::new("token");
     const USER: dm::Attr = dm::Attr::new("user")
-        .rules(dm::Rules::new().email().required());
+        .rules(dm::Rules::new().max_length(254).email().required());
     const EXPIRES_AT: dm::Attr = dm::Attr::new("expires_at");
 
     /// A `Session` with the given required fields and every other field at its default.
@@ -82,7 +82,7 @@ impl dm::Model for Session {
     );
     const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
         57,
-        ::core::option::Option::None,
+        ::core::option::Option::Some(1079),
     );
 
     fn key(&self) -> SessionKey {
