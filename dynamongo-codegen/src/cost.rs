@@ -420,28 +420,6 @@ fn literal_bytes(l: &Literal) -> Bytes {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_are_sized_by_their_digits() {
-        assert_eq!(
-            int_bytes(Some(1900.0), Some(2018.0)),
-            Bytes::new(2, Some(3))
-        );
-        assert_eq!(int_bytes(None, None), Bytes::new(1, Some(12)));
-        assert_eq!(int_bytes(Some(0.0), Some(9.0)), Bytes::new(1, Some(2)));
-        assert_eq!(int_bytes(Some(-5.0), Some(-1.0)), Bytes::new(3, Some(3)));
-    }
-
-    #[test]
-    fn units_round_up() {
-        assert_eq!(Bytes::new(0, Some(1025)).write_units(), (0, Some(2)));
-        assert_eq!(Bytes::new(10, None).read_units(), (1, None));
-    }
-}
-
 /// The capacity sheet of a spec set: one entry per model, in model-name order, as
 /// `dynamongo-codegen cost SPEC_DIR --format json` prints it.
 pub fn sheet_json(models: &[Model]) -> serde_json::Value {
@@ -512,4 +490,26 @@ pub fn sheet_text(models: &[Model]) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_sized_by_their_digits() {
+        assert_eq!(
+            int_bytes(Some(1900.0), Some(2018.0)),
+            Bytes::new(2, Some(3))
+        );
+        assert_eq!(int_bytes(None, None), Bytes::new(1, Some(12)));
+        assert_eq!(int_bytes(Some(0.0), Some(9.0)), Bytes::new(1, Some(2)));
+        assert_eq!(int_bytes(Some(-5.0), Some(-1.0)), Bytes::new(3, Some(3)));
+    }
+
+    #[test]
+    fn units_round_up() {
+        assert_eq!(Bytes::new(0, Some(1025)).write_units(), (0, Some(2)));
+        assert_eq!(Bytes::new(10, None).read_units(), (1, None));
+    }
 }

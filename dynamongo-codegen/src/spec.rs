@@ -128,10 +128,18 @@ pub fn parse_all(sources: &[Source]) -> Result<Specs, Vec<SpecError>> {
     for m in &mut models {
         m.sizes = crate::cost::sizes(m);
     }
-    for i in 0..tables.len() {
-        for j in 0..tables[i].collections.len() {
-            let sizes = crate::cost::collection(&tables[i].collections[j], &tables[i], &models);
-            tables[i].collections[j].sizes = sizes;
+    let collection_sizes: Vec<Vec<crate::cost::Bytes>> = tables
+        .iter()
+        .map(|t| {
+            t.collections
+                .iter()
+                .map(|c| crate::cost::collection(c, t, &models))
+                .collect()
+        })
+        .collect();
+    for (t, sizes) in tables.iter_mut().zip(collection_sizes) {
+        for (c, b) in t.collections.iter_mut().zip(sizes) {
+            c.sizes = b;
         }
     }
     if errors.is_empty() {

@@ -310,8 +310,9 @@ pub(crate) async fn count<M: Model>(
     };
     consistent_possible(index, options.consistent)?;
     let segments = i32::try_from(options.segments.max(1)).unwrap_or(i32::MAX);
-    // One part per hash value of a Query, per segment of a Scan.
-    let parts: Vec<(Option<Expr>, Option<(i32, i32)>)> = if hash_values.is_empty() {
+    // One part per hash value of a Query (its key condition), per segment of a Scan.
+    type Part = (Option<Expr>, Option<(i32, i32)>);
+    let parts: Vec<Part> = if hash_values.is_empty() {
         (0..segments)
             .map(|s| (None, (segments > 1).then_some((s, segments))))
             .collect()
@@ -468,7 +469,7 @@ async fn read_page<M: Model>(
                 segment: (kc.is_none() && parts > 1)
                     .then(|| (i32::try_from(part).unwrap_or(i32::MAX), total_segments)),
                 count_only: false,
-                pace: pace.as_deref(),
+                pace,
             }
             .send(db, policy, start)
             .await
