@@ -3,7 +3,7 @@
 //! streamed scan; code generation time. See BENCHMARKS.md.
 //!
 //! ```text
-//! cargo run --release -p dynamongo-tests --bin bench -- [--quick] [--ops] [--single-table] [--transact] [--memory] [--codegen] [--compile-time]
+//! cargo run --release -p dynamongo-tests --bin bench -- [--quick] [--ops] [--metering] [--single-table] [--transact] [--memory] [--codegen] [--compile-time]
 //! ```
 //!
 //! Each comparison prints `<name>: ours <x> items/s, raw <y> items/s, ratio <x/y>`.
@@ -40,8 +40,72 @@ fn key(email: &str) -> HashMap<String, AttributeValue> {
     HashMap::from([("email".to_string(), AttributeValue::S(email.to_string()))])
 }
 
-/// Times `ours` and `raw` alternately for `rounds` rounds of `items` items each.
+/// What a comparison measures.
+#[derive(Clone, Copy, PartialEq)]
+enum Clock {
+    /// Elapsed time: items per second.
+    Wall,
+    /// CPU time of the whole process (every thread, from `/proc/self/task/*/schedstat`):
+    /// work per item. Both sides share the in-process store, which does the same work for
+    /// both, so a difference is the client's.
+    Cpu,
+}
+
+impl Clock {
+    fn now(self) -> Duration {
+        match self {
+            Clock::Wall => START.elapsed(),
+            Clock::Cpu => process_cpu().unwrap_or_else(|| START.elapsed()),
+        }
+    }
+}
+
+static START: std::sync::LazyLock<Instant> = std::sync::LazyLock::new(Instant::now);
+
+/// CPU time used by every thread of this process so far (Linux), in nanoseconds.
+fn process_cpu() -> Option<Duration> {
+    let mut total = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(Duration::from_nanos(total))
+}
+
+/// The median and spread of per-round ratios.
+fn summary(mut ratios: Vec<f64>) -> (f64, f64, f64) {
+    ratios.sort_by(f64::total_cmp);
+    let n = ratios.len();
+    let median = if n % 2 == 1 {
+        ratios[n / 2]
+    } else {
+        (ratios[n / 2 - 1] + ratios[n / 2]) / 2.0
+    };
+    (median, ratios[0], ratios[n - 1])
+}
+
+/// Times `ours` and `raw` alternately for `rounds` rounds of `items` items each (wall
+/// clock): the median of the per-round ratios, with their spread.
 async fn compare<F1, F2, Fut1, Fut2>(
+    name: &str,
+    rounds: usize,
+    items: usize,
+    ours: F1,
+    raw: F2,
+) -> Res<f64>
+where
+    F1: FnMut(usize) -> Fut1,
+    F2: FnMut(usize) -> Fut2,
+    Fut1: std::future::Future<Output = Res<()>>,
+    Fut2: std::future::Future<Output = Res<()>>,
+{
+    compare_on(Clock::Wall, name, rounds, items, ours, raw).await
+}
+
+/// As [`compare`], on `clock`: for [`Clock::Cpu`] the ratio is raw's CPU per item over
+/// ours (above 1: ours spends less).
+async fn compare_on<F1, F2, Fut1, Fut2>(
+    clock: Clock,
     name: &str,
     rounds: usize,
     items: usize,
@@ -55,31 +119,46 @@ where
     Fut2: std::future::Future<Output = Res<()>>,
 {
     let (mut t_ours, mut t_raw) = (Duration::ZERO, Duration::ZERO);
+    let mut ratios = Vec::with_capacity(rounds);
     for round in 0..rounds {
         // Alternate which goes first, so neither always meets a warmer store.
-        if round % 2 == 0 {
-            let t = Instant::now();
-            ours(round).await?;
-            t_ours += t.elapsed();
-            let t = Instant::now();
-            raw(round).await?;
-            t_raw += t.elapsed();
-        } else {
-            let t = Instant::now();
-            raw(round).await?;
-            t_raw += t.elapsed();
-            let t = Instant::now();
-            ours(round).await?;
-            t_ours += t.elapsed();
+        let (mut a, mut b) = (Duration::ZERO, Duration::ZERO);
+        for side in [round % 2, 1 - round % 2] {
+            let t = clock.now();
+            if side == 0 {
+                ours(round).await?;
+                a = clock.now() - t;
+            } else {
+                raw(round).await?;
+                b = clock.now() - t;
+            }
         }
+        t_ours += a;
+        t_raw += b;
+        ratios.push(b.as_secs_f64() / a.as_secs_f64().max(1e-9));
     }
     let total = (rounds * items) as f64;
-    let (x, y) = (total / t_ours.as_secs_f64(), total / t_raw.as_secs_f64());
-    println!(
-        "{name}: ours {x:.0} items/s, raw {y:.0} items/s, ratio {:.2}",
-        x / y
-    );
-    Ok(x / y)
+    let (median, lo, hi) = summary(ratios);
+    match clock {
+        Clock::Wall => {
+            let (x, y) = (total / t_ours.as_secs_f64(), total / t_raw.as_secs_f64());
+            println!(
+                "{name}: ours {x:.0} items/s, raw {y:.0} items/s, ratio {median:.2} \
+                 (median of {rounds} rounds; spread {lo:.2}–{hi:.2}; overall {:.2})",
+                x / y
+            );
+        }
+        Clock::Cpu => {
+            let per = |t: Duration| t.as_secs_f64() * 1e6 / total;
+            println!(
+                "{name}: ours {:.1} µs CPU/item, other {:.1} µs CPU/item, ratio {median:.3} \
+                 (median of {rounds} rounds; spread {lo:.3}–{hi:.3})",
+                per(t_ours),
+                per(t_raw)
+            );
+        }
+    }
+    Ok(median)
 }
 
 async fn raw_batch_write(db: &Db, table: &str, requests: Vec<WriteRequest>) -> Res<()> {
@@ -157,6 +236,98 @@ async fn streamed_scan(db: &Db, segments: u32) -> Res<()> {
         .count()
         .await;
     assert!(n > 0);
+    Ok(())
+}
+
+/// What metering costs: single-item calls through a metered copy made per call (as a web
+/// handler meters its request) against the same calls through the plain `Db`, in process
+/// CPU per call. Every request asks for its consumed capacity either way; this is the
+/// meter's own cost (the copy, and adding up what each response reports).
+async fn metering(db: &Db, quick: bool) -> Res<()> {
+    User::create_table(db).await?;
+    let n = if quick { 300 } else { 2_000 };
+    let rounds = if quick { 6 } else { 10 };
+    let ones = users("metered", n);
+    User::save_many(db, ones.clone()).await?;
+    let ones = &ones;
+    let mut ratios = Vec::new();
+    ratios.push(
+        compare_on(
+            Clock::Cpu,
+            "get_one metered vs not",
+            rounds,
+            n,
+            |_| async move {
+                for u in ones {
+                    let (metered, meter) = db.metered();
+                    User::get_one(&metered, u.email.as_str()).await?;
+                    std::hint::black_box(meter.total());
+                }
+                Ok(())
+            },
+            |_| async move {
+                for u in ones {
+                    User::get_one(db, u.email.as_str()).await?;
+                }
+                Ok(())
+            },
+        )
+        .await?,
+    );
+    ratios.push(
+        compare_on(
+            Clock::Cpu,
+            "save_one metered vs not",
+            rounds,
+            n,
+            |_| async move {
+                for u in ones {
+                    let (metered, meter) = db.metered();
+                    User::save_one(&metered, u.clone()).await?;
+                    std::hint::black_box(meter.total());
+                }
+                Ok(())
+            },
+            |_| async move {
+                for u in ones {
+                    User::save_one(db, u.clone()).await?;
+                }
+                Ok(())
+            },
+        )
+        .await?,
+    );
+    ratios.push(
+        compare_on(
+            Clock::Cpu,
+            "get_many (100 keys) metered vs not",
+            rounds,
+            n,
+            |_| async move {
+                for chunk in ones.chunks(100) {
+                    let (metered, meter) = db.metered();
+                    let keys: Vec<&str> = chunk.iter().map(|u| u.email.as_str()).collect();
+                    User::get_many(&metered, keys).await?;
+                    std::hint::black_box(meter.total());
+                }
+                Ok(())
+            },
+            |_| async move {
+                for chunk in ones.chunks(100) {
+                    let keys: Vec<&str> = chunk.iter().map(|u| u.email.as_str()).collect();
+                    User::get_many(db, keys).await?;
+                }
+                Ok(())
+            },
+        )
+        .await?,
+    );
+    let worst = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    println!(
+        "metering: the metered side's CPU per call is at most {:.1}% above the plain one's \
+         (medians)",
+        (1.0 / worst - 1.0) * 100.0
+    );
     Ok(())
 }
 
@@ -759,7 +930,8 @@ async fn main() -> Res<()> {
         || has("--ops")
         || has("--compile-time")
         || has("--transact")
-        || has("--single-table");
+        || has("--single-table")
+        || has("--metering");
     println!(
         "dynamongo bench ({}), {} cores",
         if quick { "quick" } else { "full" },
@@ -775,6 +947,10 @@ async fn main() -> Res<()> {
     if !only || has("--ops") {
         let db = Db::embedded().await?;
         operations(&db, quick).await?;
+    }
+    if !only || has("--metering") {
+        let db = Db::embedded().await?;
+        metering(&db, quick).await?;
     }
     if !only || has("--single-table") {
         let db = Db::embedded().await?;
