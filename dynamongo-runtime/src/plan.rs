@@ -539,12 +539,7 @@ pub(crate) fn key_condition<M: Model>(
 }
 
 /// The public description of a read plan.
-pub(crate) fn describe<M: Model>(
-    table: String,
-    p: &Planned,
-    options: &ReadOptions,
-    items: Option<ItemBytes>,
-) -> Plan {
+pub(crate) fn describe<M: Model>(table: String, p: &Planned, options: &ReadOptions) -> Plan {
     let ReadOptions {
         descending,
         limit,
@@ -607,7 +602,7 @@ pub(crate) fn describe<M: Model>(
         Access::Query { index, .. } => index.map(|i| i.name.to_string()),
         _ => None,
     };
-    let items = match (items, &p.access) {
+    let items = match (options.items, &p.access) {
         (Some(i), _) => i,
         (None, Access::Query { index: Some(i), .. }) => entry_bytes::<M>(i),
         (None, _) => M::ITEM_BYTES,

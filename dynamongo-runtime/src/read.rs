@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Select, TableDescription};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
 use crate::batch::get_chunk;
-use crate::capacity::{self, read_units, Pace, TableStats};
+use crate::capacity::{self, read_units, ItemBytes, Meter, Pace, TableStats};
 use crate::cursor::{invalid, Position};
 use crate::db::{Db, Scans};
 use crate::error::Error;
@@ -41,6 +41,10 @@ pub(crate) struct ReadOptions {
     pub(crate) rate: Option<f64>,
     /// A bucket shared with the writes of the same call (`delete_many`'s read).
     pub(crate) pace: Option<Arc<Pace>>,
+    /// The most read units one page may consume (`.max_read_units(n)`).
+    pub(crate) max_read_units: Option<f64>,
+    /// The size bounds of what is read, when not the model's (a collection's members).
+    pub(crate) items: Option<ItemBytes>,
 }
 
 impl ReadOptions {
@@ -56,6 +60,8 @@ impl ReadOptions {
             include_expired: false,
             rate: None,
             pace: None,
+            max_read_units: None,
+            items: None,
         }
     }
 
@@ -131,7 +137,7 @@ pub(crate) async fn paged_read<M: Model, T>(
         },
     };
     let (metered, meter) = db.metered();
-    let (items, next) = read_page::<M>(&metered, planned, options, from, size).await?;
+    let (items, next) = read_page::<M>(&metered, planned, options, from, size, &meter).await?;
     Ok(Page {
         items: items
             .into_iter()
@@ -383,10 +389,12 @@ async fn read_page<M: Model>(
     options: ReadOptions,
     from: Position,
     size: usize,
+    meter: &Meter,
 ) -> Result<(Vec<Item>, Option<Position>), Error> {
     let table = db.table_name(M::TABLE);
     scan_allowed(db, &table, &planned)?;
     let pace = options.pace()?;
+    let budget = Budget::new::<M>(&planned, &options, meter)?;
     let local = local_checks::<M>(planned.local, options.include_expired);
     let misplaced = || invalid("does not fit this query (its start is outside it)");
     let (index, hash_values, range, filter, parts) = match planned.access {
@@ -397,7 +405,8 @@ async fn read_page<M: Model>(
             if options.descending {
                 keys.reverse();
             }
-            let end = from.part.saturating_add(size).min(keys.len());
+            let fit = budget.keys()?;
+            let end = from.part.saturating_add(size.min(fit)).min(keys.len());
             let total = keys.len();
             let chunk: Vec<_> = keys.drain(from.part..end).collect();
             let items: Vec<Item> =
@@ -481,9 +490,14 @@ async fn read_page<M: Model>(
     // Whether an item after the page is known to exist (then the cursor is certain).
     let mut more = false;
     'parts: while pos.part < parts && out.len() < size {
-        // One item more than the page has room for tells whether another page follows.
+        // One item more than the page has room for tells whether another page follows;
+        // a budget may allow fewer (and none: the page ends here, its cursor at `pos`).
         let room = size - out.len();
-        let (items, last) = fetch(pos.part, room + 1, pos.start.take()).await?;
+        let want = (room + 1).min(budget.items(out.is_empty())?);
+        if want == 0 {
+            break;
+        }
+        let (items, last) = fetch(pos.part, want, pos.start.take()).await?;
         let mut items = items.into_iter().peekable();
         while let Some(item) = items.next() {
             if keep(&item) {
@@ -503,8 +517,9 @@ async fn read_page<M: Model>(
     }
     // A full page whose next item is not known yet: look ahead (a page's worth at most,
     // once per empty part) so that no cursor leads to an empty page.
-    while !more && out.len() == size && pos.part < parts {
-        let (items, last) = fetch(pos.part, size, pos.start.clone()).await?;
+    while !more && out.len() == size && pos.part < parts && budget.items(false)? > 0 {
+        let (items, last) =
+            fetch(pos.part, size.min(budget.items(false)?), pos.start.clone()).await?;
         if items.iter().any(keep) {
             break;
         }
@@ -522,6 +537,97 @@ async fn read_page<M: Model>(
         }
     }
     Ok((out, (pos.part < parts).then_some(pos)))
+}
+
+/// A page's read budget (`.max_read_units(n)`): how many items (or keys) the next
+/// request may ask for so that the page stays within it — exactly, when the items have a
+/// maximum size; otherwise one request may go over.
+struct Budget<'m> {
+    limit: Option<f64>,
+    meter: &'m Meter,
+    /// Read units of one request that finds nothing.
+    unit: f64,
+    /// The largest item read, when bounded.
+    max_bytes: Option<u64>,
+    consistent: bool,
+}
+
+impl<'m> Budget<'m> {
+    fn new<M: Model>(
+        planned: &Planned,
+        options: &ReadOptions,
+        meter: &'m Meter,
+    ) -> Result<Self, Error> {
+        let items = options.items.unwrap_or(match &planned.access {
+            Access::Query { index: Some(i), .. } => plan::entry_bytes::<M>(i),
+            _ => M::ITEM_BYTES,
+        });
+        let unit = read_units(0, options.consistent);
+        if let Some(limit) = options.max_read_units {
+            if !(limit.is_finite() && limit >= unit) {
+                return Err(Error::Config(format!(
+                    "max_read_units({limit}): a request costs {unit} read units at least"
+                )));
+            }
+        }
+        Ok(Budget {
+            limit: options.max_read_units,
+            meter,
+            unit,
+            max_bytes: items.max.map(|m| m.max(1)),
+            consistent: options.consistent,
+        })
+    }
+
+    /// Read units left (`None`: no budget).
+    fn left(&self) -> Option<f64> {
+        self.limit.map(|l| l - self.meter.total().read_units)
+    }
+
+    /// Items the next Query or Scan may ask for (`usize::MAX`: any). On the first request
+    /// of a page, an item larger than the whole budget is an error (the page could never
+    /// hold one).
+    fn items(&self, first: bool) -> Result<usize, Error> {
+        let Some(left) = self.left() else {
+            return Ok(usize::MAX);
+        };
+        if left < self.unit {
+            return Ok(0);
+        }
+        let Some(max) = self.max_bytes else {
+            // Unbounded items: one request more, whatever it costs.
+            return Ok(usize::MAX);
+        };
+        // ⌈n × max / 4 KB⌉ units (halved when eventually consistent) within what is left.
+        let blocks = (left / self.unit).floor() as u64;
+        let n = usize::try_from(blocks.saturating_mul(4096) / max).unwrap_or(usize::MAX);
+        if n == 0 && first {
+            return Err(Error::Config(format!(
+                "max_read_units({}): one item may take {} read units",
+                self.limit.unwrap_or_default(),
+                read_units(max, self.consistent)
+            )));
+        }
+        Ok(n)
+    }
+
+    /// Keys the next BatchGetItem may ask for: each is charged on its own.
+    fn keys(&self) -> Result<usize, Error> {
+        let Some(left) = self.left() else {
+            return Ok(usize::MAX);
+        };
+        let per_key = self
+            .max_bytes
+            .map_or(self.unit, |m| read_units(m, self.consistent));
+        let n = (left / per_key).floor() as usize;
+        if n == 0 {
+            return Err(Error::Config(format!(
+                "max_read_units({}): one key may take {per_key} read units",
+                self.limit.unwrap_or_default()
+            )));
+        }
+        Ok(n)
+    }
 }
 
 /// Where a read resumes after `item`: its table key and, on an index, the index's key

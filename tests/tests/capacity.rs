@@ -388,3 +388,60 @@ async fn a_rate_holds_bulk_work_to_its_units_per_second() {
         .unwrap_err();
     assert!(matches!(e, Error::Config(_)), "{e}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_stays_within_its_read_budget() {
+    let db = store().await;
+    let all: Vec<Reading> = (0..60)
+        .map(|i| {
+            if i % 4 == 0 {
+                largest("north", i)
+            } else {
+                smallest("north", i)
+            }
+        })
+        .collect();
+    Reading::save_many(&db, all.clone()).await.unwrap();
+    // Bounded items: every page stays within 2 read units, and the pages together hold
+    // every item once, in order.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let mut read = Reading::get_many(&db, reading::station().eq("north")).max_read_units(2.0);
+        if let Some(c) = cursor.take() {
+            read = read.after(c);
+        }
+        let page = read.page(100).await.unwrap();
+        assert!(page.consumed.read_units <= 2.0, "{:?}", page.consumed);
+        pages += 1;
+        seen.extend(page.items.into_iter().map(|r| r.at));
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+        assert!(pages < 200, "the pages do not advance");
+    }
+    assert_eq!(seen, (0..60).collect::<Vec<i64>>());
+    assert!(
+        pages > 1,
+        "a budget of 2 units cannot read 60 items at once"
+    );
+    // Keys: each is charged on its own.
+    let keys: Vec<(&str, i64)> = (0..60).map(|i| ("north", i)).collect();
+    let page = Reading::get_many(&db, keys)
+        .max_read_units(5.0)
+        .page(60)
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 10);
+    assert!(page.consumed.read_units <= 5.0);
+    assert!(page.cursor.is_some());
+    // A budget below what one request costs.
+    let e = Reading::get_many(&db, reading::station().eq("north"))
+        .max_read_units(0.1)
+        .page(10)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Config(_)), "{e}");
+}

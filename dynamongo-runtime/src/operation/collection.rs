@@ -77,7 +77,10 @@ impl<'a, E: Model, T: Member> Collection<'a, E, T> {
             index,
             partition,
             fields,
-            options: ReadOptions::new(db.retry_policy()),
+            options: ReadOptions {
+                items: Some(T::ITEM_BYTES),
+                ..ReadOptions::new(db.retry_policy())
+            },
             after: None,
             _members: std::marker::PhantomData,
         }
@@ -130,6 +133,12 @@ impl<'a, E: Model, T: Member> Collection<'a, E, T> {
     /// ```
     pub fn limit(mut self, n: usize) -> Self {
         self.options.limit = Some(n);
+        self
+    }
+
+    /// A budget for each page, as [`GetMany::max_read_units`](crate::ops::GetMany::max_read_units).
+    pub fn max_read_units(mut self, read_units: f64) -> Self {
+        self.options.max_read_units = Some(read_units);
         self
     }
 
@@ -195,7 +204,6 @@ impl<'a, E: Model, T: Member> Collection<'a, E, T> {
             self.db.table_name(E::TABLE),
             &planned,
             &self.options,
-            Some(T::ITEM_BYTES),
         ))
     }
 

@@ -191,7 +191,6 @@ impl<'a, M: Model> DeleteMany<'a, M> {
                     table.clone(),
                     &planned,
                     &options,
-                    None,
                 )));
                 p
             }

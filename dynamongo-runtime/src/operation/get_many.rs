@@ -83,6 +83,29 @@ impl<'a, M: Model> GetMany<'a, M> {
         self
     }
 
+    /// A budget for each page (`page(n)`): no request is sent that could take the page
+    /// past `read_units` read units; the page ends there, with a cursor to go on. Exact when
+    /// the items read have a maximum size (every field bounded: see the model's doc), at
+    /// most one request over otherwise. A budget below what one request (or one item) may
+    /// cost is [`Error::Config`] when the page is read. Awaited and streamed reads are not
+    /// paged: there, see `rate`.
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::user::{self, User};
+    /// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+    /// let page = User::get_many(db, user::name().begins_with("J"))
+    ///     .max_read_units(10.0)
+    ///     .page(100)
+    ///     .await?;
+    /// assert!(page.consumed.read_units <= 10.0 || page.items.is_empty());
+    /// # Ok(()) }
+    /// ```
+    pub fn max_read_units(mut self, read_units: f64) -> Self {
+        self.options.max_read_units = Some(read_units);
+        self
+    }
+
     /// Return at most `n` items (pages stop being fetched once `n` have arrived).
     pub fn limit(mut self, n: usize) -> Self {
         self.options.limit = Some(n);
@@ -138,7 +161,6 @@ impl<'a, M: Model> GetMany<'a, M> {
             self.db.table_name(M::TABLE),
             &p,
             &self.options,
-            None,
         ))
     }
 

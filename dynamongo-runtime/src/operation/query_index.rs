@@ -341,6 +341,12 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
         self
     }
 
+    /// A budget for each page, as [`GetMany::max_read_units`](crate::ops::GetMany::max_read_units).
+    pub fn max_read_units(mut self, read_units: f64) -> Self {
+        self.options.max_read_units = Some(read_units);
+        self
+    }
+
     /// At most `n` items.
     pub fn limit(mut self, n: usize) -> Self {
         self.options.limit = Some(n);
@@ -385,7 +391,7 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
     pub fn explain(&self) -> Result<Plan, Error> {
         let planned = self.planned()?;
         let table = self.db.table_name(M::TABLE);
-        Ok(plan::describe::<M>(table, &planned, &self.options, None))
+        Ok(plan::describe::<M>(table, &planned, &self.options))
     }
 
     /// The items as they arrive, page by page (in a `query.stream` operation span).
