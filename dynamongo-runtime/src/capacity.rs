@@ -6,7 +6,6 @@
 //! 1 KB. Every request dynamongo sends asks for the consumed capacity of the table and of
 //! each index (`ReturnConsumedCapacity = INDEXES`, free of charge); a [`Meter`] adds it up.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::{Add, AddAssign};
 use std::sync::{Arc, Mutex};
@@ -125,9 +124,32 @@ pub struct Meter {
 
 #[derive(Default)]
 struct Tally {
-    /// (table, index) → units; `None`: the table's own share.
-    by: BTreeMap<(String, Option<String>), Capacity>,
+    /// (table, index, units); index `None`: the table's own share. A call meets a few
+    /// tables and indexes: a list searched by name allocates nothing once they are in it.
+    by: Vec<(String, Option<String>, Capacity)>,
     requests: u64,
+}
+
+impl Tally {
+    fn add(&mut self, table: &str, index: Option<&str>, units: Capacity) {
+        match self
+            .by
+            .iter_mut()
+            .find(|(t, i, _)| t == table && i.as_deref() == index)
+        {
+            Some((_, _, c)) => *c += units,
+            None => self
+                .by
+                .push((table.to_string(), index.map(str::to_string), units)),
+        }
+    }
+
+    fn get(&self, table: &str, index: Option<&str>) -> Capacity {
+        self.by
+            .iter()
+            .find(|(t, i, _)| t == table && i.as_deref() == index)
+            .map_or(Capacity::ZERO, |(_, _, c)| *c)
+    }
 }
 
 /// Whether a call reads or writes: DynamoDB reports capacity units without saying which.
@@ -156,45 +178,35 @@ impl fmt::Debug for Meter {
 }
 
 impl Meter {
-    pub(crate) fn new(prefix: &str, parent: Option<Meter>) -> Self {
+    pub(crate) fn new(prefix: Arc<str>, parent: Option<Meter>) -> Self {
         Meter {
             tally: Arc::default(),
-            prefix: prefix.into(),
+            prefix,
             parent: parent.map(Box::new),
         }
     }
 
     /// Everything consumed: tables and indexes.
     pub fn total(&self) -> Capacity {
-        self.lock().by.values().copied().sum()
+        self.lock().by.iter().map(|(_, _, c)| *c).sum()
     }
 
     /// What `table`'s own share was (its indexes not included).
     pub fn table(&self, table: &str) -> Capacity {
-        self.lock()
-            .by
-            .get(&(table.to_string(), None))
-            .copied()
-            .unwrap_or_default()
+        self.lock().get(table, None)
     }
 
     /// What `index` of `table` consumed (its DynamoDB name).
     pub fn index(&self, table: &str, index: &str) -> Capacity {
-        self.lock()
-            .by
-            .get(&(table.to_string(), Some(index.to_string())))
-            .copied()
-            .unwrap_or_default()
+        self.lock().get(table, Some(index))
     }
 
     /// Every table and index that consumed anything, in name order: `(table, index,
     /// units)`, the table's own share with index `None`.
     pub fn breakdown(&self) -> Vec<(String, Option<String>, Capacity)> {
-        self.lock()
-            .by
-            .iter()
-            .map(|((t, i), c)| (t.clone(), i.clone(), *c))
-            .collect()
+        let mut all = self.lock().by.clone();
+        all.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        all
     }
 
     /// Requests that reported consumption (and failed conditional writes).
@@ -222,10 +234,7 @@ impl Meter {
             for (name, c) in maps.into_iter().flatten().flat_map(|m| m.iter()) {
                 let units = c.capacity_units().unwrap_or_default();
                 indexes += units;
-                *tally
-                    .by
-                    .entry((table.to_string(), Some(name.clone())))
-                    .or_default() += kind.of(units);
+                tally.add(table, Some(name), kind.of(units));
             }
             // The table's share: as reported, or what the total leaves beside the indexes.
             let own = consumed
@@ -234,7 +243,7 @@ impl Meter {
                 .unwrap_or_else(|| {
                     (consumed.capacity_units().unwrap_or_default() - indexes).max(0.0)
                 });
-            *tally.by.entry((table.to_string(), None)).or_default() += kind.of(own);
+            tally.add(table, None, kind.of(own));
         }
         if let Some(p) = &self.parent {
             p.record(kind, consumed);
@@ -248,7 +257,7 @@ impl Meter {
         {
             let mut tally = self.lock();
             tally.requests += 1;
-            *tally.by.entry((name.to_string(), None)).or_default() += Capacity::write(units);
+            tally.add(name, None, Capacity::write(units));
         }
         if let Some(p) = &self.parent {
             p.record_failed_write(table, units);
@@ -437,8 +446,8 @@ mod tests {
 
     #[test]
     fn a_meter_splits_table_and_indexes_and_strips_the_prefix() {
-        let parent = Meter::new("test-", None);
-        let meter = Meter::new("test-", Some(parent.clone()));
+        let parent = Meter::new("test-".into(), None);
+        let meter = Meter::new("test-".into(), Some(parent.clone()));
         let consumed = ConsumedCapacity::builder()
             .table_name("test-orders")
             .capacity_units(3.0)

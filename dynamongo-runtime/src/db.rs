@@ -23,8 +23,9 @@ use crate::retry::RetryQuota;
 #[derive(Clone)]
 pub struct Db {
     client: Client,
-    prefix: String,
-    endpoint: Option<String>,
+    // Shared, not copied, by clones and metered copies.
+    prefix: Arc<str>,
+    endpoint: Option<Arc<str>>,
     retry: crate::retry::RetryPolicy,
     cursors: Arc<CursorKeys>,
     /// Shared by every clone and metered copy: the connection's retry budget.
@@ -91,7 +92,7 @@ impl Db {
     pub fn from_client(client: Client, table_prefix: impl Into<String>) -> Self {
         Db {
             client,
-            prefix: table_prefix.into(),
+            prefix: Arc::from(table_prefix.into()),
             endpoint: None,
             retry: Default::default(),
             cursors: Arc::new(CursorKeys::random()),
@@ -117,7 +118,7 @@ impl Db {
     /// # Ok(()) }
     /// ```
     pub fn metered(&self) -> (Db, Meter) {
-        let meter = Meter::new(&self.prefix, self.meter.clone());
+        let meter = Meter::new(self.prefix.clone(), self.meter.clone());
         let mut db = self.clone();
         db.meter = Some(meter.clone());
         (db, meter)
@@ -583,11 +584,12 @@ impl DbBuilder {
             .or_else(|| env("AWS_ENDPOINT_URL"));
         Ok(Db {
             client: Client::new(&config),
-            prefix: self
-                .prefix
-                .or_else(|| env("AWS_TABLE_PREFIX"))
-                .unwrap_or_default(),
-            endpoint,
+            prefix: Arc::from(
+                self.prefix
+                    .or_else(|| env("AWS_TABLE_PREFIX"))
+                    .unwrap_or_default(),
+            ),
+            endpoint: endpoint.map(Arc::from),
             retry: self.retry.unwrap_or_default(),
             cursors: Arc::new(cursors),
             quota: Arc::default(),
