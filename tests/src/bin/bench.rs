@@ -86,6 +86,68 @@ fn summary(mut ratios: Vec<f64>) -> (f64, f64, f64) {
     (median, ratios[0], ratios[n - 1])
 }
 
+/// PutRequests of `users` for the raw BatchWriteItem loop.
+fn put_requests(users: &[User]) -> Res<Vec<WriteRequest>> {
+    let reqs: Result<Vec<WriteRequest>, _> = users
+        .iter()
+        .map(|u| {
+            PutRequest::builder()
+                .set_item(Some(u.to_item()))
+                .build()
+                .map(|p| WriteRequest::builder().put_request(p).build())
+        })
+        .collect();
+    Ok(reqs?)
+}
+
+/// DeleteRequests of `users`' keys for the raw BatchWriteItem loop.
+fn delete_requests(users: &[User]) -> Res<Vec<WriteRequest>> {
+    let reqs: Result<Vec<WriteRequest>, _> = users
+        .iter()
+        .map(|u| {
+            aws_sdk_dynamodb::types::DeleteRequest::builder()
+                .set_key(Some(key(&u.email)))
+                .build()
+                .map(|d| WriteRequest::builder().delete_request(d).build())
+        })
+        .collect();
+    Ok(reqs?)
+}
+
+/// save_many against the raw BatchWriteItem loop: round `r` saves `all[2r]` (ours) and
+/// `all[2r + 1]` (raw), fresh items each.
+async fn save_many_vs_raw(db: &Db, rounds: usize, batch: usize, all: &[Vec<User>]) -> Res<f64> {
+    compare(
+        "save_many vs BatchWriteItem",
+        rounds,
+        batch,
+        |r| async move {
+            let res = User::save_many(db, all[2 * r].clone()).await?;
+            assert_eq!(res.fail_count(), 0);
+            Ok(())
+        },
+        |r| async move { raw_batch_write(db, "users", put_requests(&all[2 * r + 1])?).await },
+    )
+    .await
+}
+
+/// delete_many against the raw BatchWriteItem deletes, of what `save_many_vs_raw` saved.
+async fn delete_many_vs_raw(db: &Db, rounds: usize, batch: usize, all: &[Vec<User>]) -> Res<f64> {
+    compare(
+        "delete_many vs BatchWriteItem deletes",
+        rounds,
+        batch,
+        |r| async move {
+            let keys: Vec<String> = all[2 * r].iter().map(|u| u.email.clone()).collect();
+            let res = User::delete_many(db, keys).await?;
+            assert_eq!(res.fail_count(), 0);
+            Ok(())
+        },
+        |r| async move { raw_batch_write(db, "users", delete_requests(&all[2 * r + 1])?).await },
+    )
+    .await
+}
+
 /// Times `ours` and `raw` alternately for `rounds` rounds of `items` items each (wall
 /// clock): the median of the per-round ratios, with their spread.
 async fn compare<F1, F2, Fut1, Fut2>(
@@ -344,29 +406,7 @@ async fn bulk(db: &Db, quick: bool) -> Res<()> {
         .map(|r| users(&format!("bulk{r}-"), batch))
         .collect();
     let all = &all;
-    compare(
-        "save_many vs BatchWriteItem",
-        rounds,
-        batch,
-        |r| async move {
-            let res = User::save_many(db, all[2 * r].clone()).await?;
-            assert_eq!(res.fail_count(), 0);
-            Ok(())
-        },
-        |r| async move {
-            let reqs: Result<Vec<WriteRequest>, _> = all[2 * r + 1]
-                .iter()
-                .map(|u| {
-                    PutRequest::builder()
-                        .set_item(Some(u.to_item()))
-                        .build()
-                        .map(|p| WriteRequest::builder().put_request(p).build())
-                })
-                .collect();
-            raw_batch_write(db, "users", reqs?).await
-        },
-    )
-    .await?;
+    save_many_vs_raw(db, rounds, batch, all).await?;
     compare(
         "get_many vs BatchGetItem",
         rounds,
@@ -385,30 +425,7 @@ async fn bulk(db: &Db, quick: bool) -> Res<()> {
         },
     )
     .await?;
-    compare(
-        "delete_many vs BatchWriteItem deletes",
-        rounds,
-        batch,
-        |r| async move {
-            let keys: Vec<String> = all[2 * r].iter().map(|u| u.email.clone()).collect();
-            let res = User::delete_many(db, keys).await?;
-            assert_eq!(res.fail_count(), 0);
-            Ok(())
-        },
-        |r| async move {
-            let reqs: Result<Vec<WriteRequest>, _> = all[2 * r + 1]
-                .iter()
-                .map(|u| {
-                    aws_sdk_dynamodb::types::DeleteRequest::builder()
-                        .set_key(Some(key(&u.email)))
-                        .build()
-                        .map(|d| WriteRequest::builder().delete_request(d).build())
-                })
-                .collect();
-            raw_batch_write(db, "users", reqs?).await
-        },
-    )
-    .await?;
+    delete_many_vs_raw(db, rounds, batch, all).await?;
     Ok(())
 }
 
@@ -481,30 +498,7 @@ async fn operations(db: &Db, quick: bool) -> Res<()> {
     let all: Vec<Vec<User>> = (0..rounds * 2)
         .map(|r| users(&format!("b{r}-"), batch))
         .collect();
-    let all_ref = &all;
-    compare(
-        "save_many vs BatchWriteItem",
-        rounds,
-        batch,
-        |r| async move {
-            let res = User::save_many(db, all_ref[2 * r].clone()).await?;
-            assert_eq!(res.fail_count(), 0);
-            Ok(())
-        },
-        |r| async move {
-            let reqs: Result<Vec<WriteRequest>, _> = all_ref[2 * r + 1]
-                .iter()
-                .map(|u| {
-                    PutRequest::builder()
-                        .set_item(Some(u.to_item()))
-                        .build()
-                        .map(|p| WriteRequest::builder().put_request(p).build())
-                })
-                .collect();
-            raw_batch_write(db, "users", reqs?).await
-        },
-    )
-    .await?;
+    save_many_vs_raw(db, rounds, batch, &all).await?;
     let emails: Vec<String> = all[0].iter().map(|u| u.email.clone()).collect();
     let emails_ref = &emails;
     compare(
@@ -563,30 +557,7 @@ async fn operations(db: &Db, quick: bool) -> Res<()> {
         |_| streamed_scan(db, 1),
     )
     .await?;
-    compare(
-        "delete_many vs BatchWriteItem deletes",
-        rounds,
-        batch,
-        |r| async move {
-            let keys: Vec<String> = all_ref[2 * r].iter().map(|u| u.email.clone()).collect();
-            let res = User::delete_many(db, keys).await?;
-            assert_eq!(res.fail_count(), 0);
-            Ok(())
-        },
-        |r| async move {
-            let reqs: Result<Vec<WriteRequest>, _> = all_ref[2 * r + 1]
-                .iter()
-                .map(|u| {
-                    aws_sdk_dynamodb::types::DeleteRequest::builder()
-                        .set_key(Some(key(&u.email)))
-                        .build()
-                        .map(|d| WriteRequest::builder().delete_request(d).build())
-                })
-                .collect();
-            raw_batch_write(db, "users", reqs?).await
-        },
-    )
-    .await?;
+    delete_many_vs_raw(db, rounds, batch, &all).await?;
 
     // Default concurrency against one chunk at a time, fresh items each round.
     let one_at_a_time = RetryPolicy {
