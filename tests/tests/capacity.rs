@@ -445,3 +445,34 @@ async fn a_page_stays_within_its_read_budget() {
         .unwrap_err();
     assert!(matches!(e, Error::Config(_)), "{e}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_collection_read_lies_within_its_estimate() {
+    use dynamongo_tests::models::app;
+    use dynamongo_tests::models::member::Member;
+    use dynamongo_tests::models::workspace::Workspace;
+    let db = Db::embedded().await.unwrap();
+    Workspace::create_table(&db).await.unwrap();
+    Workspace::save_one(&db, Workspace::new("acme", "Acme Inc"))
+        .await
+        .unwrap();
+    let members: Vec<Member> = (0..30)
+        .map(|i| Member::new("acme", format!("m{i}@acme.io")))
+        .collect();
+    Member::save_many(&db, members).await.unwrap();
+    let plan = app::workspace(&db, "acme").explain().unwrap();
+    assert_eq!(plan.operation, Operation::Query);
+    let (metered, meter) = db.metered();
+    let page = app::workspace(&metered, "acme").page(100).await.unwrap();
+    assert_eq!(page.items.len(), 31);
+    assert_eq!(page.consumed, meter.total());
+    within(
+        "a collection's Query",
+        meter.total().read_units,
+        plan.estimate.read_units,
+    );
+    // Its members have unbounded fields: a limit bounds the items, not the units.
+    let limited = app::workspace(&db, "acme").limit(5).explain().unwrap();
+    assert_eq!(limited.estimate.items.max, Some(5));
+    assert_eq!(limited.estimate.read_units.max, None);
+}
