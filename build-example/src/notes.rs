@@ -102,7 +102,7 @@ async fn by_author(
 
 fn parse_id(id: &str) -> Result<dynamongo_runtime::uuid::Uuid, Error> {
     id.parse().map_err(|_| {
-        Error::Validation(vec![dynamongo_runtime::error::Violation::new(
+        Error::BadRequest(vec![dynamongo_runtime::error::Violation::new(
             "id",
             format!("`{id}` is not a note id"),
         )])

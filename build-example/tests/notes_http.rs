@@ -80,8 +80,9 @@ async fn the_notes_api_over_http() {
         "RFC 3339: {note}"
     );
 
-    // Invalid input: 400 with every violation, as a list — the fields the server sets
-    // (read-only in spec/notes.json, and the version) among them.
+    // Invalid input: 422 (as axum answers data it cannot accept) with every violation, as
+    // a list — the fields the server sets (read-only in spec/notes.json, and the version)
+    // among them.
     let (status, err) = api
         .call(
             Method::POST,
@@ -89,7 +90,7 @@ async fn the_notes_api_over_http() {
             Some(json!({"author": "not an email", "priority": 9, "version": 7, "id": id, "tenant": "evil"})),
         )
         .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let mut paths: Vec<&str> = err["violations"]
         .as_array()
         .unwrap()
@@ -102,8 +103,9 @@ async fn the_notes_api_over_http() {
         ["author", "id", "priority", "tenant", "title", "version"],
         "{err}"
     );
-    let (status, _) = api.call(Method::POST, "/tenants/acme/notes", None).await;
+    let (status, err) = api.call(Method::POST, "/tenants/acme/notes", None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "an empty body is not JSON");
+    assert_eq!(err["violations"][0]["path"], "body", "{err}");
 
     // Get: 200; a missing one 404; a bad id 400.
     let (status, got) = api
@@ -163,7 +165,7 @@ async fn the_notes_api_over_http() {
         .await;
     assert_eq!(
         status,
-        StatusCode::BAD_REQUEST,
+        StatusCode::UNPROCESSABLE_ENTITY,
         "created_at is the server's"
     );
 

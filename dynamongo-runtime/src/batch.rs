@@ -381,6 +381,7 @@ pub(crate) fn clone_error(e: &Error) -> Error {
             item: item.clone(),
         },
         Error::Validation(v) => Error::Validation(v.clone()),
+        Error::BadRequest(v) => Error::BadRequest(v.clone()),
         Error::Expression(m) => Error::Expression(m.clone()),
         other => Error::Config(other.to_string()),
     }

@@ -2,7 +2,7 @@
 //! clients. A cursor is signed (HMAC-SHA256 under the `Db`'s cursor key), names the query
 //! it belongs to by the SHA-256 of the query's canonical form (`plan::canonical`), and its
 //! start key is checked against the query's keys before it is used: a cursor of another
-//! query, a forged or altered one, or one cut short is `Error::Validation`, never a panic
+//! query, a forged or altered one, or one cut short is `Error::BadRequest`, never a panic
 //! and never a read outside the query.
 //!
 //! Wire format (version 2): `base64url(body) "." base64url(mac)`, no padding, where `body`
@@ -107,7 +107,7 @@ pub(crate) fn fingerprint(canonical: &str) -> String {
 }
 
 pub(crate) fn invalid(message: impl Into<String>) -> Error {
-    Error::Validation(vec![Violation::new("cursor", message)])
+    Error::BadRequest(vec![Violation::new("cursor", message)])
 }
 
 fn attr_json(v: &AttributeValue) -> Option<Value> {

@@ -16,6 +16,12 @@ pub enum Error {
     /// The item broke the model's rules; every violation is listed, with its field path.
     #[error("invalid item: {}", render_violations(.0))]
     Validation(Vec<Violation>),
+    /// The request itself cannot be served, whatever the data: a body that is not JSON, a
+    /// page cursor that was altered, cut short or belongs to another query, a page of no
+    /// items, a malformed id. Each problem is a violation, its path naming the part of the
+    /// request (`cursor`, `page`, `id`). A web service answers 400.
+    #[error("invalid request: {}", render_violations(.0))]
+    BadRequest(Vec<Violation>),
     /// The write's condition was not met: `overwrite(false)` on an existing item, a failed
     /// check, or a stale copy of a versioned item. Nothing was written. The item as stored
     /// comes with it when DynamoDB returned it: read it with [`Error::stored`].
@@ -145,10 +151,11 @@ impl Error {
         }
     }
 
-    /// The violations of an [`Error::Validation`], else an empty slice.
+    /// The violations of an [`Error::Validation`] or [`Error::BadRequest`], else an empty
+    /// slice.
     pub fn violations(&self) -> &[Violation] {
         match self {
-            Error::Validation(v) => v,
+            Error::Validation(v) | Error::BadRequest(v) => v,
             _ => &[],
         }
     }
@@ -435,20 +442,46 @@ impl std::error::Error for DecodeError {}
 /// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The status [`Error::http_status`] gives `Validation` (422 unless set).
+static VALIDATION_STATUS: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(422);
+
+/// The one setting of the HTTP answers: the status of [`Error::Validation`] for the whole
+/// process — 422 by default (as axum's `Json` answers data it cannot accept), or 400 for
+/// an API whose clients expect it. A status outside 400–499 is [`Error::Config`].
+///
+/// ```
+/// dynamongo_runtime::error::set_validation_status(400)?;
+/// # dynamongo_runtime::error::set_validation_status(422)?;
+/// # Ok::<(), dynamongo_runtime::Error>(())
+/// ```
+pub fn set_validation_status(status: u16) -> Result<(), Error> {
+    if !(400..500).contains(&status) {
+        return Err(Error::Config(format!(
+            "set_validation_status({status}): a client error is a status from 400 to 499"
+        )));
+    }
+    VALIDATION_STATUS.store(status, std::sync::atomic::Ordering::Relaxed);
+    Ok(())
+}
+
 impl Error {
-    /// The HTTP status a web service answers this error with: 400 for input that breaks
-    /// the model's rules or cannot be a request, 404 when nothing matched, 409 for a failed
-    /// condition or a cancelled transaction (someone else changed the item), 503 when
-    /// DynamoDB throttled or timed out (retry later), 500 for the rest.
+    /// The HTTP status a web service answers this error with, as axum's own extractors
+    /// do: 422 for data that breaks the model's rules (`Validation`; one setting makes it
+    /// 400: [`set_validation_status`]), 400 for a request that cannot be one (`BadRequest`:
+    /// not JSON, a bad cursor; an invalid expression or transaction), 404 when nothing
+    /// matched, 409 for a failed condition or a cancelled transaction (someone else changed
+    /// the item), 503 when DynamoDB throttled or timed out (retry later), 500 for the rest.
     ///
     /// ```
     /// use dynamongo_runtime::{Error, error::Violation};
-    /// assert_eq!(Error::Validation(vec![Violation::new("email", "is required")]).http_status(), 400);
+    /// assert_eq!(Error::Validation(vec![Violation::new("email", "is required")]).http_status(), 422);
+    /// assert_eq!(Error::BadRequest(vec![Violation::new("cursor", "was altered")]).http_status(), 400);
     /// assert_eq!(Error::NotFound { table: "users".into() }.http_status(), 404);
     /// ```
     pub fn http_status(&self) -> u16 {
         match self {
-            Error::Validation(_) | Error::Expression(_) | Error::Transaction(_) => 400,
+            Error::Validation(_) => VALIDATION_STATUS.load(std::sync::atomic::Ordering::Relaxed),
+            Error::BadRequest(_) | Error::Expression(_) | Error::Transaction(_) => 400,
             Error::NotFound { .. } => 404,
             Error::ConditionalCheckFailed { .. } | Error::TransactionCanceled { .. } => 409,
             Error::Timeout { .. } | Error::Incomplete { .. } | Error::Unprocessed { .. } => 503,
@@ -479,6 +512,11 @@ impl Error {
         match self {
             Error::Validation(v) => json!({
                 "error": "validation",
+                "message": self.to_string(),
+                "violations": v,
+            }),
+            Error::BadRequest(v) => json!({
+                "error": "bad_request",
                 "message": self.to_string(),
                 "violations": v,
             }),

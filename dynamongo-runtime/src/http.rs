@@ -1,8 +1,9 @@
 //! axum glue (feature `axum`): [`Error`] answers as an HTTP response — its
 //! [`http_status`](Error::http_status) and [`http_body`](Error::http_body) — and [`Valid`]
 //! reads a request body as a model, validated as `from_json` validates it, refusing an
-//! invalid one with 400 and every violation as a list (axum's own `Json` extractor answers
-//! 422 with serde's first error as one string).
+//! invalid one with 422 and every violation as a list (axum's own `Json` extractor answers
+//! 422 too, with serde's first error as one string), and a body that is not JSON with 400.
+//! [`set_validation_status`](crate::error::set_validation_status) makes invalid data 400.
 //!
 //! ```
 //! use axum::{routing::post, Router};
@@ -51,8 +52,9 @@ pub fn json(status: StatusCode, body: &serde_json::Value) -> Response {
 
 /// A request body read as the model `T` and validated ([`Model::from_input`]): defaults
 /// applied, every rule checked, unknown fields refused, and so are the fields the server
-/// sets (read-only fields, the version). A body that is not JSON, or breaks the rules, is
-/// answered with 400 and the violations (`Error::Validation`).
+/// sets (read-only fields, the version). A body that is not JSON is answered with 400
+/// (`Error::BadRequest`); one that breaks the rules with 422 and every violation
+/// (`Error::Validation`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Valid<T>(pub T);
 
@@ -65,8 +67,8 @@ impl<S: Send + Sync, T: Model> FromRequest<S> for Valid<T> {
 }
 
 /// A request body that is a JSON object, for what a route builds itself from the body and
-/// its path (`Model::from_json_with`, `update_from_json`). Anything else is answered with
-/// 400 (`Error::Validation`).
+/// its path (`Model::from_json_with`, `update_from_json`). JSON of another kind is answered
+/// with 422 (`Error::Validation`), a body that is not JSON with 400 (`Error::BadRequest`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Object(pub serde_json::Map<String, serde_json::Value>);
 
@@ -97,7 +99,7 @@ fn kind(v: &serde_json::Value) -> &'static str {
 
 /// The body as JSON, or 400.
 async fn json_body<S: Send + Sync>(req: Request, state: &S) -> Result<serde_json::Value, Error> {
-    let bad = |m: String| Error::Validation(vec![Violation::new("", m)]);
+    let bad = |m: String| Error::BadRequest(vec![Violation::new("body", m)]);
     let bytes = Bytes::from_request(req, state)
         .await
         .map_err(|e| bad(format!("the body cannot be read: {e}")))?;

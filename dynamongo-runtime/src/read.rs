@@ -113,7 +113,7 @@ pub(crate) async fn paged_read<M: Model, T>(
     convert: Convert<T>,
 ) -> Result<Page<T>, Error> {
     if size == 0 {
-        return Err(Error::Validation(vec![crate::error::Violation::new(
+        return Err(Error::BadRequest(vec![crate::error::Violation::new(
             "page",
             "a page holds at least one item",
         )]));

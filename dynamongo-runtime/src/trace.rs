@@ -138,8 +138,10 @@ pub(crate) fn stream_in<'a, T: 'a>(span: Span, inner: BoxStream<'a, T>) -> BoxSt
 pub(crate) type BoxFuture<'a, T> =
     std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
-/// An operation's future inside its span; a failed operation is one `warn` event (target
-/// `dynamongo`), in its span, naming the error — so a plain `fmt` subscriber shows it.
+/// An operation's future inside its span; a failed operation is one event (target
+/// `dynamongo`), in its span, naming the error — so a plain `fmt` subscriber shows it: `warn`
+/// when the service or the setup failed (a 5xx answer), `info` when the caller's request
+/// was refused (invalid data, a bad cursor, nothing found, a failed condition).
 pub(crate) fn traced<'a, T>(
     span: Span,
     future: impl std::future::Future<Output = Result<T, crate::error::Error>> + Send + 'a,
@@ -148,8 +150,12 @@ pub(crate) fn traced<'a, T>(
     Box::pin(
         async move {
             let result = future.await;
-            if let Err(e) = &result {
-                tracing::warn!(target: "dynamongo", error = %e, "operation failed");
+            match &result {
+                Err(e) if e.http_status() >= 500 => {
+                    tracing::warn!(target: "dynamongo", error = %e, "operation failed")
+                }
+                Err(e) => tracing::info!(target: "dynamongo", error = %e, "operation refused"),
+                Ok(_) => {}
             }
             result
         }

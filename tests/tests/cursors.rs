@@ -2,7 +2,7 @@
 //! Query, Query per hash value, index Query, Scan, segmented Scan, batched keys — read the
 //! query exactly once, page by page, and no cursor leads to an empty page; a cursor of
 //! another query, or one altered, cut short, forged or signed with another key, is
-//! `Error::Validation`: thousands of them, none a panic or a read.
+//! `Error::BadRequest`: thousands of them, none a panic or a read.
 
 use std::collections::BTreeSet;
 
@@ -201,7 +201,7 @@ async fn other_cursor_tag(db: &'static Db) -> (String, String) {
 
 fn refused(r: dynamongo_runtime::Result<Page<Order>>, what: &str) {
     match r {
-        Err(Error::Validation(v)) => assert_eq!(v[0].path, "cursor", "{what}: {v:?}"),
+        Err(Error::BadRequest(v)) => assert_eq!(v[0].path, "cursor", "{what}: {v:?}"),
         Err(other) => panic!("{what}: expected a cursor violation, got {other}"),
         Ok(p) => panic!("{what}: a page of {} items was read", p.items.len()),
     }
@@ -384,7 +384,7 @@ async fn a_key_list_cursor_fits_only_its_list() {
     assert_eq!(again.items[0].email, "u004@example.com");
     let other = User::get_many(db, list(40)).after(cursor).page(4).await;
     assert!(
-        matches!(&other, Err(Error::Validation(v)) if v[0].path == "cursor"),
+        matches!(&other, Err(Error::BadRequest(v)) if v[0].path == "cursor"),
         "{other:?}"
     );
 }
@@ -434,7 +434,7 @@ async fn instances_share_cursors_under_one_key_and_keys_rotate() {
     let stranger = with("somebody else's key of 32 bytes", &[]);
     assert!(matches!(
         query(&stranger).after(cursor).page(10).await,
-        Err(Error::Validation(_))
+        Err(Error::BadRequest(_))
     ));
     // Keys too short to be secrets are refused.
     let short = Db::from_client(db.client().clone(), "").with_cursor_keys("short", [""; 0]);

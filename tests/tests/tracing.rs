@@ -238,11 +238,12 @@ async fn operations_and_calls_have_spans_with_the_otel_attributes() {
     assert_eq!(calls_in(&spans, &ops(&spans, "query.stream")[0]).len(), 1);
 }
 
-/// Events, not only spans: a failed operation is one `warn` event (target `dynamongo`,
-/// with the error), a call one `debug` event — so a plain `fmt()` subscriber at `info`
-/// shows failures without span events turned on.
+/// Events, not only spans: a failed operation is one event (target `dynamongo`, with the
+/// error) — `info` when the caller's request was refused (a failed condition), `warn` when
+/// the service failed (a missing table) — and a call one `debug` event, so a plain `fmt()`
+/// subscriber at `info` shows failures without span events turned on.
 #[tokio::test]
-async fn a_failed_operation_is_a_warn_event_and_calls_are_debug_events() {
+async fn a_failed_operation_is_one_event_and_calls_are_debug_events() {
     #[derive(Clone, Default)]
     struct Events(Arc<Mutex<Vec<(tracing::Level, String, String)>>>);
     impl<S: Subscriber> Layer<S> for Events {
@@ -272,15 +273,27 @@ async fn a_failed_operation_is_a_warn_event_and_calls_are_debug_events() {
     assert!(e.is_err());
     let seen = events.0.lock().unwrap().clone();
     let ours: Vec<_> = seen.iter().filter(|(_, t, _)| t == "dynamongo").collect();
-    let warns: Vec<_> = ours
+    let at = |level| -> Vec<_> { ours.iter().filter(|(l, _, _)| *l == level).collect() };
+    let refused = at(tracing::Level::INFO);
+    assert_eq!(refused.len(), 1, "{ours:?}");
+    assert!(
+        refused[0].2.contains("conditional check failed"),
+        "{refused:?}"
+    );
+    assert!(at(tracing::Level::WARN).is_empty(), "{ours:?}");
+    assert_eq!(
+        at(tracing::Level::DEBUG).len(),
+        2,
+        "one per PutItem call: {ours:?}"
+    );
+    // A table that does not exist: the service failed the call, a warning.
+    events.0.lock().unwrap().clear();
+    let other = Db::embedded().await.unwrap();
+    assert!(User::get_one(&other, "a@example.com").await.is_err());
+    let seen = events.0.lock().unwrap().clone();
+    let warns: Vec<_> = seen
         .iter()
-        .filter(|(l, _, _)| *l == tracing::Level::WARN)
+        .filter(|(l, t, _)| t == "dynamongo" && *l == tracing::Level::WARN)
         .collect();
-    assert_eq!(warns.len(), 1, "{ours:?}");
-    assert!(warns[0].2.contains("conditional check failed"), "{warns:?}");
-    let debugs = ours
-        .iter()
-        .filter(|(l, _, _)| *l == tracing::Level::DEBUG)
-        .count();
-    assert_eq!(debugs, 2, "one per PutItem call: {ours:?}");
+    assert_eq!(warns.len(), 1, "{seen:?}");
 }

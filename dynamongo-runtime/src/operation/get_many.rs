@@ -245,7 +245,19 @@ impl<'a, M: Model> GetMany<'a, M> {
         })
     }
 
-    /// The items as they arrive, page by page, in bounded memory.
+    /// The items as they arrive, page by page, in bounded memory. What a stream consumed
+    /// is counted by the meter of the `Db` it reads through:
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::user::{self, User};
+    /// # use futures::StreamExt;
+    /// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+    /// let (metered, meter) = db.metered();
+    /// let n = User::get_many(&metered, user::email().exists()).stream().count().await;
+    /// println!("{n} users for {} read units", meter.total().read_units);
+    /// # Ok(()) }
+    /// ```
     pub fn stream(self) -> BoxStream<'a, Result<M, Error>> {
         let span = trace::operation::<M>("get_many.stream", &self.db.table_name(M::TABLE));
         trace::stream_in(span, self.items())
