@@ -168,6 +168,16 @@ async fn the_notes_api_over_http() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "created_at is the server's"
     );
+    // No version: the client did not say what it read, so nothing is overwritten blind.
+    let (status, err) = api
+        .call(
+            Method::PUT,
+            &format!("/tenants/acme/notes/{id}"),
+            Some(json!({"title": "Blind"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["violations"][0]["path"], "version", "{err}");
 
     // List with cursors: 25 more notes, pages of 10, newest first, each once.
     for i in 0..25 {

@@ -638,6 +638,8 @@ struct UpdateReader<'a> {
     out: Vec<Violation>,
     key: Item,
     version: Option<i64>,
+    /// A versioned model's object without its version: the JSON name of the field.
+    version_missing: Option<String>,
     actions: Vec<Action>,
     seen: Vec<String>,
 }
@@ -693,6 +695,7 @@ impl<'a, M: Model> JsonUpdates<'a, M> {
             out,
             key: Item::new(),
             version: None,
+            version_missing: None,
             actions: Vec::new(),
             seen: Vec::new(),
         };
@@ -725,17 +728,27 @@ impl<'a, M: Model> JsonUpdates<'a, M> {
         }
     }
 
-    /// The version attribute of a versioned model: when given, the version the update
-    /// expects the stored item to be at (as a model value passed to `update_one`).
+    /// The version attribute of a versioned model: the version the update expects the
+    /// stored item to be at (as a model value passed to `update_one`). Without it the
+    /// update is refused, unless the caller opts out (`UpdateOne::any_version`).
     pub fn version<P>(&mut self, field: &Field<M, i64, P>) {
         let r = &mut self.reader;
         let (name, v) = r.value(field.path());
-        if let Some(v) = v.filter(|v| !is_empty_json(v)) {
-            r.version = read_checked::<i64>(v, &name, field.rule_set(), &mut r.out);
+        match v.filter(|v| !is_empty_json(v)) {
+            Some(v) => r.version = read_checked::<i64>(v, &name, field.rule_set(), &mut r.out),
+            None => r.version_missing = Some(name),
         }
     }
 
-    pub(crate) fn finish(self) -> Result<(Target<M>, Vec<Update<M>>), Error> {
+    /// The update, and the version field's name when a versioned model's object does not
+    /// give its version.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn finish(self) -> (Result<(Target<M>, Vec<Update<M>>), Error>, Option<String>) {
+        let missing = self.reader.version_missing.clone();
+        (self.finish_update(), missing)
+    }
+
+    fn finish_update(self) -> Result<(Target<M>, Vec<Update<M>>), Error> {
         let mut r = self.reader;
         if let Some(obj) = r.obj {
             report_unknown(obj, "", |k| r.seen.iter().any(|s| s == k), &mut r.out, 0);

@@ -226,6 +226,24 @@ async fn update_from_json_checks_a_version_it_is_given() {
     json["balance"] = 7.into();
     let again = Account::update_from_json(&db, json).await.unwrap();
     assert_eq!((again.balance, again.version), (7, 3));
+    // No version: refused with the object's other violations, unless the caller opts out.
+    let blind = serde_json::json!({"id": "a1", "balance": 8, "nope": 1});
+    let err = Account::update_from_json(&db, blind).await.unwrap_err();
+    let mut paths: Vec<&str> = err.violations().iter().map(|v| v.path.as_str()).collect();
+    paths.sort();
+    assert_eq!(paths, ["nope", "version"], "{err}");
+    let blind = serde_json::json!({"id": "a1", "balance": 8});
+    let err = Account::update_from_json(&db, blind.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(err.violations()[0].path, "version", "{err}");
+    let stored = Account::get_one(&db, "a1").await.unwrap();
+    assert_eq!(stored.balance, 7, "nothing written");
+    let forced = Account::update_from_json(&db, blind)
+        .any_version()
+        .await
+        .unwrap();
+    assert_eq!((forced.balance, forced.version), (8, 4));
 }
 
 #[tokio::test]

@@ -763,5 +763,5 @@ async fn pages_of_an_entity_resume_by_cursor() {
         .page(3)
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Validation(_)), "{err}");
+    assert!(matches!(err, Error::BadRequest(_)), "{err}");
 }

@@ -4,7 +4,7 @@
 use std::future::IntoFuture;
 
 use crate::db::Db;
-use crate::error::Error;
+use crate::error::{Error, Violation};
 use crate::expr::Update;
 use crate::keys::{self, Single};
 use crate::model::{JsonUpdates, Model};
@@ -26,20 +26,70 @@ use crate::write;
 pub struct UpdateOne<'a, M: Model> {
     db: &'a Db,
     request: Result<(Single, Vec<Update<M>>), Error>,
+    /// `update_from_json` on a versioned model given no version: its field's name.
+    version_missing: Option<String>,
 }
 
 impl<'a, M: Model> UpdateOne<'a, M> {
     pub(crate) fn new(db: &'a Db, request: Result<(Single, Vec<Update<M>>), Error>) -> Self {
-        UpdateOne { db, request }
+        UpdateOne {
+            db,
+            request,
+            version_missing: None,
+        }
     }
 
     pub(crate) fn from_json(db: &'a Db, value: &serde_json::Value) -> Self {
         let mut json = JsonUpdates::new(value);
         M::json_updates(&mut json);
-        let request = json
-            .finish()
-            .and_then(|(target, updates)| Ok((keys::resolve(target)?, updates)));
-        UpdateOne { db, request }
+        let (request, version_missing) = json.finish();
+        let request = request.and_then(|(target, updates)| Ok((keys::resolve(target)?, updates)));
+        UpdateOne {
+            db,
+            request,
+            version_missing,
+        }
+    }
+
+    /// For `update_from_json` on a versioned model: update the item whatever version is
+    /// stored when the object gives none (its version is still incremented). Without this,
+    /// an object with no version is refused (`Error::Validation` naming the field): a
+    /// client that did not say which version it read must not overwrite a newer one.
+    ///
+    /// ```
+    /// # use dynamongo_runtime::prelude::*;
+    /// # use dynamongo_runtime::codegen::example::user::User;
+    /// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+    /// // An admin tool that means to overwrite, whatever clients did meanwhile:
+    /// let u = User::update_from_json(db, serde_json::json!({"email": "a@b.io", "name": "C"}))
+    ///     .any_version()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn any_version(mut self) -> Self {
+        self.version_missing = None;
+        self
+    }
+
+    /// The request, refused when a versioned model's object gave no version (with the
+    /// object's other violations, all in one).
+    fn checked(self) -> Result<(Single, Vec<Update<M>>), Error> {
+        let Some(field) = self.version_missing else {
+            return self.request;
+        };
+        let missing = Violation::new(
+            field,
+            "is required: the version the client read (an update of a versioned item is \
+             checked against it)",
+        );
+        match self.request {
+            Err(Error::Validation(mut v)) => {
+                v.push(missing);
+                Err(Error::Validation(v))
+            }
+            Err(e) => Err(e),
+            Ok(_) => Err(Error::Validation(vec![missing])),
+        }
     }
 }
 
@@ -49,8 +99,9 @@ impl<'a, M: Model> IntoFuture for UpdateOne<'a, M> {
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("update_one", &self.db.table_name(M::TABLE));
         traced(span, async move {
-            let (single, updates) = self.request?;
-            write::update(self.db, single, updates, &self.db.retry_policy()).await
+            let db = self.db;
+            let (single, updates) = self.checked()?;
+            write::update(db, single, updates, &db.retry_policy()).await
         })
     }
 }
