@@ -376,9 +376,10 @@ pub(crate) fn clone_error(e: &Error) -> Error {
         Error::Unprocessed { attempts } => Error::Unprocessed {
             attempts: *attempts,
         },
-        Error::ConditionalCheckFailed { table, item } => Error::ConditionalCheckFailed {
+        Error::ConditionalCheckFailed { table, item, json } => Error::ConditionalCheckFailed {
             table: table.clone(),
             item: item.clone(),
+            json: json.clone(),
         },
         Error::Validation(v) => Error::Validation(v.clone()),
         Error::BadRequest(v) => Error::BadRequest(v.clone()),

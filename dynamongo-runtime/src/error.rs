@@ -32,6 +32,10 @@ pub enum Error {
         /// The item as stored when the check failed (`None`: there was none, or the
         /// service did not return it).
         item: Option<Box<crate::item::Item>>,
+        /// That item as the model's JSON (`to_json`), when it decodes: what a web service
+        /// answers, with none of the storage's own attributes (keys a single-table design
+        /// renders, its entity attribute) or formats.
+        json: Option<Box<serde_json::Value>>,
     },
     /// A transaction was cancelled and nothing in it was applied: one reason per action,
     /// in the order the actions were added.
@@ -524,10 +528,7 @@ impl Error {
                 json!({"error": "bad_request", "message": m})
             }
             Error::NotFound { .. } => json!({"error": "not_found", "message": "no such item"}),
-            Error::ConditionalCheckFailed { item, .. } => {
-                let stored = item
-                    .as_deref()
-                    .and_then(|i| serde_dynamo::from_item::<_, serde_json::Value>(i.clone()).ok());
+            Error::ConditionalCheckFailed { json: stored, .. } => {
                 json!({
                     "error": "conflict",
                     "message": "the item was changed by someone else, or does not meet the condition",

@@ -424,6 +424,7 @@ impl Error {
             Error::ConditionalCheckFailed {
                 item: Some(item),
                 table,
+                ..
             } => Some(decode_stored(item, table)),
             _ => None,
         }

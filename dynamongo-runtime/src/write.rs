@@ -310,10 +310,7 @@ pub(crate) async fn put<M: Model>(
                         return Ok(put.version)
                     }
                     (Some(_), Some(_)) => unknown(table, "PutItem"),
-                    (Some(item), None) => Error::ConditionalCheckFailed {
-                        table: table.clone(),
-                        item,
-                    },
+                    (Some(item), None) => conflict::<M>(table, item),
                     (None, _) => Error::sdk("PutItem", e),
                 };
                 trace::failed(&span, &err);
@@ -322,6 +319,19 @@ pub(crate) async fn put<M: Model>(
         }
     })
     .await
+}
+
+/// A failed condition, with the item as stored and as the model's JSON.
+fn conflict<M: Model>(table: &str, item: Option<Box<Item>>) -> Error {
+    let json = item
+        .as_deref()
+        .and_then(|i| M::from_item(i).ok())
+        .map(|m| Box::new(m.to_json()));
+    Error::ConditionalCheckFailed {
+        table: table.to_string(),
+        item,
+        json,
+    }
 }
 
 /// The error of a conditional write whose earlier attempt may have been applied.
@@ -406,10 +416,7 @@ pub(crate) async fn update<M: Model>(
                     }
                     unknown(table, "UpdateItem")
                 }
-                Some(item) => Error::ConditionalCheckFailed {
-                    table: table.clone(),
-                    item,
-                },
+                Some(item) => conflict::<M>(table, item),
                 None => Error::sdk("UpdateItem", e),
             }),
         };
@@ -514,10 +521,7 @@ pub(crate) async fn delete<M: Model>(
                             .version
                             .is_some_and(|v| keys::is_stale::<M>(&item, v)) =>
                 {
-                    Err(Error::ConditionalCheckFailed {
-                        table: table.clone(),
-                        item: Some(item),
-                    })
+                    Err(conflict::<M>(table, Some(item)))
                 }
                 // As in dynamongo: an item that fails the checks is not deleted, and
                 // nothing is returned.

@@ -281,7 +281,7 @@ async fn conditional_check_failed_carries_the_stored_item() {
         .await
         .unwrap_err();
     match &err {
-        Error::ConditionalCheckFailed { table, item } => {
+        Error::ConditionalCheckFailed { table, item, .. } => {
             assert!(table.ends_with("users"));
             assert!(item.is_some());
         }

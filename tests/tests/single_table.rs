@@ -530,6 +530,14 @@ async fn transactions_versions_and_ttl_work_for_entities() {
     Workspace::save_one(&db, w).await.unwrap();
     let err = Workspace::save_one(&db, stale).await.unwrap_err();
     assert!(matches!(err, Error::ConditionalCheckFailed { .. }), "{err}");
+    // The 409 answer holds the item as the model's JSON: no rendered keys, no entity
+    // attribute, the version the client should read again.
+    let stored = &err.http_body()["stored"];
+    let current = Workspace::get_one(&db, "acme").await.unwrap();
+    assert_eq!(stored, &current.to_json(), "{stored}");
+    for storage in ["pk", "sk", "gsi1pk", "gsi1sk", "entity"] {
+        assert!(stored.get(storage).is_none(), "{storage} in {stored}");
+    }
 
     // An expired note is not returned by a collection or a read.
     let mut old = note("acme", 1, "Old");

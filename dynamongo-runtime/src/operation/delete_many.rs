@@ -225,6 +225,7 @@ async fn conditional_deletes<M: Model>(
                 reason: Error::ConditionalCheckFailed {
                     table: db.table_name(M::TABLE),
                     item: None,
+                    json: None,
                 },
             }),
             Err(e) => result.fail.push(Failed { item: k, reason: e }),
