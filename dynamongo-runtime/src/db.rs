@@ -75,12 +75,23 @@ impl fmt::Debug for Db {
 
 pub(crate) struct EmbeddedGuard {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The store's thread: joined on drop, so that the server's handles on the store are
+    /// gone before the last one, `store`, is dropped: SQLite then closes the file, folding
+    /// its write-ahead log in, so copying the file alone copies the store.
+    thread: Option<std::thread::JoinHandle<()>>,
+    #[cfg(feature = "embedded")]
+    store: dynoxide::Database,
 }
 
 impl Drop for EmbeddedGuard {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            // The store's own thread and runtime: joining blocks no caller's runtime
+            // work it depends on, and takes as long as closing the store does.
+            let _ = t.join();
         }
     }
 }
@@ -271,8 +282,11 @@ impl Db {
     }
 
     /// The embedded store kept in a file (SQLite) at `path`: what was saved is there again
-    /// when the process starts anew. It is made when it does not exist. One process at a
-    /// time should open a file.
+    /// when the process starts anew, also after the process was killed (an acknowledged
+    /// write is in the file's write-ahead log). It is made when it does not exist. One
+    /// process at a time should open a file. Dropping the last clone of the returned `Db`
+    /// closes the store (waiting for it): its data is then all in the file, which can be
+    /// copied alone; [`Db::backup`] copies it while it serves.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -297,6 +311,46 @@ impl Db {
         Db::serve_embedded(store).await
     }
 
+    /// A consistent copy of the embedded store in the file `path` (SQLite's `VACUUM
+    /// INTO`), taken while it serves: open it with [`Db::embedded_at`]. Written writes are
+    /// all in it. A `Db` that is not the embedded store is [`Error::Config`]; so is a
+    /// `path` that exists.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), dynamongo_runtime::Error> {
+    /// let db = dynamongo_runtime::Db::embedded().await?;
+    /// let copy = std::env::temp_dir().join(format!("dynamongo-backup-{}.db", std::process::id()));
+    /// db.backup(&copy).await?;
+    /// let restored = dynamongo_runtime::Db::embedded_at(&copy).await?;
+    /// # drop(restored); let _ = std::fs::remove_file(&copy);
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "embedded")]
+    pub async fn backup(&self, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
+        let path = path.as_ref();
+        let guard = self._embedded.as_ref().ok_or_else(|| {
+            Error::Config("backup: this Db is not the embedded store".to_string())
+        })?;
+        if path.exists() {
+            return Err(Error::Config(format!(
+                "backup: {} exists; a backup is written to a new file",
+                path.display()
+            )));
+        }
+        let text = path
+            .to_str()
+            .ok_or_else(|| {
+                Error::Config(format!("backup: {} is not a UTF-8 path", path.display()))
+            })?
+            .to_string();
+        let store = guard.store.clone();
+        tokio::task::spawn_blocking(move || store.vacuum_into(&text))
+            .await
+            .map_err(|e| Error::Config(format!("backup: {e}")))?
+            .map_err(|e| Error::Config(format!("backup to {}: {e}", path.display())))
+    }
+
     #[cfg(feature = "embedded")]
     async fn serve_embedded(store: dynoxide::Database) -> Result<Db, Error> {
         let config = |e: &dyn fmt::Display| Error::Config(format!("embedded store: {e}"));
@@ -305,9 +359,10 @@ impl Db {
         // never stalls it.
         let (addr_tx, addr_rx) = tokio::sync::oneshot::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        std::thread::Builder::new()
+        let served = store.clone();
+        let thread = std::thread::Builder::new()
             .name("dynamongo-embedded".into())
-            .spawn(move || serve_embedded(store, addr_tx, stop_rx))
+            .spawn(move || serve_embedded(served, addr_tx, stop_rx))
             .map_err(|e| config(&e))?;
         let addr = addr_rx
             .await
@@ -320,6 +375,8 @@ impl Db {
             .await?;
         db._embedded = Some(Arc::new(EmbeddedGuard {
             shutdown: Some(stop_tx),
+            thread: Some(thread),
+            store,
         }));
         Ok(db)
     }

@@ -81,11 +81,95 @@ async fn a_store_in_a_file_keeps_its_items() {
             .await
             .unwrap();
     }
-    // The first store's server stops with its last Db; give it a moment to let go.
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    // The first store stopped, and let go of its file, when its last Db was dropped.
     let db = Db::embedded_at(&path).await.unwrap();
     let u = User::get_one(&db, "kept@example.com").await.unwrap();
     assert_eq!(u.name, "Kept");
     let bad = Db::embedded_at(dir.path().join("no/such/dir/store.db")).await;
     assert!(matches!(bad, Err(Error::Config(_))), "{bad:?}");
+}
+
+/// A clean stop leaves a file store's data in its file (SQLite's write-ahead log folded
+/// in), so copying the file alone copies the store; `backup` copies it while it serves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_file_store_is_whole_in_its_file_and_a_backup_is_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let backup = dir.path().join("backup.db");
+    {
+        let db = Db::embedded_at(&path).await.unwrap();
+        User::create_table(&db).await.unwrap();
+        for n in 0..20 {
+            User::save_one(&db, User::new(format!("u{n}@example.com"), "U"))
+                .await
+                .unwrap();
+        }
+        db.backup(&backup).await.unwrap();
+        let again = db.backup(&backup).await;
+        assert!(matches!(again, Err(Error::Config(_))), "{again:?}");
+    }
+    // Dropping the last Db returned once the store was closed: no log is left beside it.
+    let wal = dir.path().join("store.db-wal");
+    assert!(
+        !wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0,
+        "the write-ahead log still holds data"
+    );
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(&path, &copy).unwrap();
+    for file in [&copy, &backup] {
+        let db = Db::embedded_at(file).await.unwrap();
+        let n = User::get_many(&db, dynamongo_tests::models::user::email().exists())
+            .count()
+            .await
+            .unwrap();
+        assert_eq!(n, 20, "{}", file.display());
+    }
+    let not_embedded = Db::from_client(Db::embedded().await.unwrap().client().clone(), "")
+        .backup(dir.path().join("x.db"))
+        .await;
+    assert!(
+        matches!(not_embedded, Err(Error::Config(_))),
+        "{not_embedded:?}"
+    );
+}
+
+/// A process killed by SIGKILL after acknowledged writes loses none of them: reopened,
+/// the file store holds every user the writer said it saved.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_writes_survive_sigkill() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_store_writer"))
+        .arg(&path)
+        .arg("100000")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let acked = tokio::task::spawn_blocking(move || {
+        let mut last = None;
+        for line in BufReader::new(stdout).lines() {
+            let n: usize = line.unwrap().trim_start_matches("ack ").parse().unwrap();
+            last = Some(n);
+            if n == 150 {
+                break;
+            }
+        }
+        last
+    })
+    .await
+    .unwrap();
+    // Killed at once, mid-write: no chance to close anything.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let acked = acked.expect("the writer acknowledged writes");
+    let db = Db::embedded_at(&path).await.unwrap();
+    for n in 0..=acked {
+        let u = User::get_one(&db, format!("u{n}@example.com"))
+            .await
+            .unwrap_or_else(|e| panic!("user {n} was acknowledged but is gone: {e}"));
+        assert_eq!(u.name, format!("User {n}"));
+    }
 }
