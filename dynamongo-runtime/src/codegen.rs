@@ -26,7 +26,7 @@ pub use crate::field::{Field, Optional, ReadOnly, Required};
 pub use crate::item::Item;
 pub use crate::model::{
     IndexDef, JsonUpdates, KeyAttr, Model, ModelKey, Projection, ScalarType, Strategy, StreamView,
-    Target, Throughput,
+    Target, Throughput, Upgrade,
 };
 pub use crate::operation::{Collection, CreateTable, Index, Member, ModelExt, NoRange};
 pub use crate::rules::{Attr, Path, Rules};

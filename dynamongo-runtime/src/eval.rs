@@ -37,7 +37,7 @@ fn compare(a: &AttributeValue, b: &AttributeValue) -> Option<Ordering> {
     }
 }
 
-fn equal(a: &AttributeValue, b: &AttributeValue) -> bool {
+pub(crate) fn equal(a: &AttributeValue, b: &AttributeValue) -> bool {
     match (a, b) {
         (AttributeValue::N(x), AttributeValue::N(y)) => number(x) == number(y),
         (AttributeValue::Ns(x), AttributeValue::Ns(y)) => {

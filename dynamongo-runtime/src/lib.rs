@@ -68,6 +68,7 @@ pub mod plan;
 // account of every item), the read engine (the items of a plan, as a stream or a page)
 // and the write engine (prepared items, conditions, versions, the single-item calls).
 mod batch;
+mod migrate;
 mod read;
 mod write;
 // The operations, one file each; none imports another.
@@ -111,6 +112,12 @@ pub mod table {
         IndexDef, KeyAttr, ModelKey, Projection, ScalarType, StreamView, Throughput,
     };
     pub use crate::operation::{HashKey, Index, IndexKey, NoRange, RangeKey};
+}
+
+/// Backfills: `Model::backfill(&db)` rewrites a model's stored items in its current form,
+/// online, resumably, shared by any number of workers ([`Backfill`](backfill::Backfill)).
+pub mod backfill {
+    pub use crate::operation::{Backfill, BackfillReport, Preview, Progress};
 }
 
 /// Transactions: [`Db::transact_write`] (TransactWriteItems) and [`Db::transact_get`]

@@ -264,6 +264,14 @@ pub trait Model: Document + std::fmt::Debug + Send + Sync + 'static {
     /// (`min` 0 when the item may stay out of it).
     #[doc(hidden)]
     const INDEX_BYTES: &'static [(&'static str, crate::capacity::ItemBytes)] = &[];
+    /// Attributes the model's evolution retired: the `renamed_from` sources of its
+    /// fields. A backfill removes them from the items it rewrites.
+    #[doc(hidden)]
+    const RETIRED: &'static [&'static str] = &[];
+    /// The model's [`Upgrade`] hook (`"upgrade": true`): a backfill also removes what it
+    /// removes from a stored item.
+    #[doc(hidden)]
+    const UPGRADE: Option<fn(&mut Item)> = None;
 
     /// This item's primary key.
     fn key(&self) -> Self::Key;

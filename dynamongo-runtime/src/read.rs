@@ -737,6 +737,35 @@ pub(crate) fn keys_stream<'a, M: Model, T: Send + 'a>(
         .boxed()
 }
 
+/// One page of a Scan (of segment `segment` of a parallel Scan) from `start`, retried:
+/// its items and where the next page starts. What a backfill reads.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn scan_page(
+    db: &Db,
+    table: &str,
+    filter: Option<&Expr>,
+    segment: Option<(i32, i32)>,
+    start: Option<Item>,
+    limit: Option<i32>,
+    policy: &RetryPolicy,
+    pace: Option<&Pace>,
+) -> Result<(Vec<Item>, Option<Item>), Error> {
+    PageRequest {
+        table,
+        index: None,
+        key_condition: None,
+        filter,
+        descending: false,
+        consistent: false,
+        limit,
+        segment,
+        count_only: false,
+        pace,
+    }
+    .send(db, policy, start)
+    .await
+}
+
 /// DescribeTable, retried: the table's description.
 pub(crate) async fn describe_table(db: &Db, table: &str) -> Result<TableDescription, Error> {
     retrying(db.quota(), &db.retry_policy(), || async {

@@ -232,6 +232,19 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
         }
     };
     let item_size = item_bytes(m.sizes.item);
+    let retired: Vec<&String> = m
+        .fields
+        .iter()
+        .filter_map(|f| f.renamed_from.as_ref())
+        .collect();
+    let retired = (!retired.is_empty())
+        .then(|| quote!(const RETIRED: &'static [&'static str] = &[#(#retired),*];));
+    let upgrade = m.upgrade.then(|| {
+        quote!(
+            const UPGRADE: ::core::option::Option<fn(&mut dm::Item)> =
+                ::core::option::Option::Some(<Self as dm::Upgrade>::upgrade);
+        )
+    });
     let index_bytes = (!m.sizes.indexes.is_empty()).then(|| {
         let entries = m.sizes.indexes.iter().map(|(name, b)| {
             let b = item_bytes(*b);
@@ -253,6 +266,8 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
             #stream
             const ITEM_BYTES: dm::ItemBytes = #item_size;
             #index_bytes
+            #retired
+            #upgrade
 
             fn key(&self) -> #key {
                 #key { #(#key_inits),* }

@@ -12,6 +12,7 @@ use crate::write::single_of;
 
 pub use crate::read::Page;
 pub use crate::write::Overwrite;
+pub use backfill::{Backfill, BackfillReport, Preview, Progress};
 pub use collection::{Collection, Member};
 pub use create_table::CreateTable;
 pub use delete_many::DeleteMany;
@@ -24,6 +25,7 @@ pub use save_one::SaveOne;
 pub use transact::{Committed, Fetched, Position, TransactGet, TransactWrite};
 pub use update_one::UpdateOne;
 
+mod backfill;
 mod collection;
 mod create_table;
 mod delete_many;
@@ -134,6 +136,12 @@ pub trait ModelExt: Model {
     /// condition (found first, then deleted with the condition re-checked).
     fn delete_many(db: &Db, strategy: impl ManyStrategy<Self>) -> DeleteMany<'_, Self> {
         DeleteMany::new(db, strategy.into_targets())
+    }
+
+    /// Rewrites every stored item of the model in its current form, online: see
+    /// [`Backfill`].
+    fn backfill(db: &Db) -> Backfill<'_, Self> {
+        Backfill::new(db)
     }
 
     /// The table's item count and size as DescribeTable gives them, without reading any

@@ -85,6 +85,10 @@ impl dm::Model for Evolved {
         17,
         ::core::option::Option::None,
     );
+    const RETIRED: &'static [&'static str] = &["name", "old note"];
+    const UPGRADE: ::core::option::Option<fn(&mut dm::Item)> = ::core::option::Option::Some(
+        <Self as dm::Upgrade>::upgrade,
+    );
 
     fn key(&self) -> EvolvedKey {
         EvolvedKey { id: self.id.clone() }
