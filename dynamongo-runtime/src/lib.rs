@@ -117,7 +117,9 @@ pub mod table {
 /// Backfills: `Model::backfill(&db)` rewrites a model's stored items in its current form,
 /// online, resumably, shared by any number of workers ([`Backfill`](backfill::Backfill)).
 pub mod backfill {
-    pub use crate::operation::{Backfill, BackfillReport, Preview, Progress};
+    pub use crate::operation::{
+        copy, Backfill, BackfillReport, Copy, CopyReport, Preview, Progress,
+    };
 }
 
 /// Transactions: [`Db::transact_write`] (TransactWriteItems) and [`Db::transact_get`]

@@ -268,6 +268,68 @@ pub(crate) async fn read_again(
     .await
 }
 
+/// What a copy to a new table does with each old item: the new table's item and the
+/// condition of writing it (it is absent there, or older).
+pub(crate) trait CopyItem: Send + Sync {
+    fn map(&self, old: &Item) -> Result<(Item, Expr), Error>;
+}
+
+/// PutItem of `item` on `condition`: `Ok(false)` when the condition failed (the new
+/// table holds a newer item, which is kept).
+pub(crate) async fn put_if(
+    db: &Db,
+    table: &str,
+    item: &Item,
+    condition: &Expr,
+    policy: &RetryPolicy,
+    pace: Option<&Pace>,
+) -> Result<bool, Error> {
+    let mut b = ExprBuilder::default();
+    let cond = b.condition(condition);
+    let (names, values) = b.into_maps();
+    let size = keys::item_size(item) as u64;
+    retrying(db.quota(), policy, || {
+        let (cond, names, values) = (&cond, &names, &values);
+        async move {
+            let charge = capacity::pace(pace, capacity::write_units(size)).await;
+            let span = trace::call("PutItem", table);
+            let res = db
+                .client()
+                .put_item()
+                .table_name(table)
+                .set_item(Some(item.clone()))
+                .condition_expression(cond)
+                .set_expression_attribute_names(names.clone())
+                .set_expression_attribute_values(values.clone())
+                .return_consumed_capacity(trace::CAPACITY)
+                .send()
+                .instrument(span.clone())
+                .await;
+            match res {
+                Ok(out) => {
+                    charge.settle(trace::consumed(
+                        db,
+                        &span,
+                        trace::Kind::Write,
+                        out.consumed_capacity(),
+                    ));
+                    Ok(true)
+                }
+                Err(e) if is_check_failed(&e) => {
+                    trace::check_failed(db, &span, table, size);
+                    Ok(false)
+                }
+                Err(e) => {
+                    let e = Error::sdk("PutItem", e);
+                    trace::failed(&span, &e);
+                    Err(e)
+                }
+            }
+        }
+    })
+    .await
+}
+
 /// Counts of a segment's (or a run's) work.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Counts {
@@ -310,6 +372,8 @@ pub(crate) struct Checkpoints<'d> {
     name: String,
     worker: String,
     policy: RetryPolicy,
+    /// The worker's rate: checkpoints spend from it too.
+    pace: Option<&'d Pace>,
 }
 
 /// The meta row's segment number: it records the backfill's segment count.
@@ -323,13 +387,20 @@ fn n(v: impl ToString) -> AttributeValue {
 }
 
 impl<'d> Checkpoints<'d> {
-    pub(crate) fn new(db: &'d Db, name: &str, worker: &str, policy: RetryPolicy) -> Self {
+    pub(crate) fn new(
+        db: &'d Db,
+        name: &str,
+        worker: &str,
+        policy: RetryPolicy,
+        pace: Option<&'d Pace>,
+    ) -> Self {
         Checkpoints {
             db,
             table: db.table_name(CHECKPOINT_TABLE),
             name: name.to_string(),
             worker: worker.to_string(),
             policy,
+            pace,
         }
     }
 
@@ -428,9 +499,14 @@ impl<'d> Checkpoints<'d> {
         }
     }
 
+    /// Counts what a checkpoint request consumed (the meter), and corrects the charge it
+    /// was made before it (the rate).
     fn counted(&self, kind: trace::Kind, c: Option<&aws_sdk_dynamodb::types::ConsumedCapacity>) {
         if let (Some(meter), Some(c)) = (self.db.meter(), c) {
             meter.record(kind, c);
+        }
+        if let Some(p) = self.pace {
+            p.settle(0.0, c.and_then(|c| c.capacity_units()).unwrap_or(1.0));
         }
     }
 

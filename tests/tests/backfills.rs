@@ -228,3 +228,51 @@ async fn two_workers_share_one_backfill() {
     assert_eq!(rewritten, 200, "{results:?}");
     all_in_the_new_form(&db, 200).await;
 }
+
+/// A copy to a new table writes each mapped item only where the new table has none or an
+/// older one: a write made there meanwhile is kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copy_fills_a_new_table_and_keeps_newer_writes() {
+    use dynamongo_tests::models::account::Account;
+    let db = Db::embedded().await.unwrap();
+    old_profiles(&db, 30).await;
+    Account::create_table(&db).await.unwrap();
+    // The application already writes the new model: this account is newer than a copy.
+    let live = Account::save_one(
+        &db,
+        Account::new("p0003@example.com", "p0003@example.com", 99),
+    )
+    .await
+    .unwrap();
+    assert_eq!(live.version, 1);
+    let map = |old: OldProfile| -> Result<Account, Error> {
+        if old.email == "p0007@example.com" {
+            return Err(Error::Config("this one does not map".into()));
+        }
+        Ok(Account::new(old.email.clone(), old.email, 0))
+    };
+    let dry = dynamongo_runtime::backfill::copy::<OldProfile, Account, _>(&db, map)
+        .dry_run()
+        .await
+        .unwrap();
+    assert_eq!((dry.scanned, dry.copied), (30, 29));
+    assert!(
+        Account::get_one(&db, "p0001@example.com").await.is_err(),
+        "a dry run writes nothing"
+    );
+    let report = dynamongo_runtime::backfill::copy::<OldProfile, Account, _>(&db, map)
+        .segments(2)
+        .await
+        .unwrap();
+    assert!(report.complete, "{report:?}");
+    assert_eq!((report.scanned, report.copied, report.kept), (30, 28, 1));
+    assert_eq!(report.failed.len(), 1);
+    assert_eq!(
+        report.failed[0].0["email"],
+        AttributeValue::S("p0007@example.com".into())
+    );
+    let kept = Account::get_one(&db, "p0003@example.com").await.unwrap();
+    assert_eq!((kept.balance, kept.version), (99, 1));
+    let copied = Account::get_one(&db, "p0001@example.com").await.unwrap();
+    assert_eq!(copied.owner, "p0001@example.com");
+}

@@ -14,7 +14,9 @@ use crate::db::Db;
 use crate::error::Error;
 use crate::expr::{AttrPath, Cmp, Condition, Expr};
 use crate::keys;
-use crate::migrate::{examine, read_again, rewrite, Checkpoints, Counts, Row, Verdict};
+use crate::migrate::{
+    examine, put_if, read_again, rewrite, Checkpoints, CopyItem, Counts, Row, Verdict,
+};
 use crate::model::Model;
 use crate::retry::RetryPolicy;
 use crate::trace::{self, traced, BoxFuture};
@@ -213,7 +215,7 @@ impl<'a, M: Model> IntoFuture for Backfill<'a, M> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("backfill", &self.db.table_name(M::TABLE));
-        traced(span, async move { self.run().await })
+        traced(span, async move { self.run(None).await })
     }
 }
 
@@ -245,7 +247,8 @@ impl<'a, M: Model> Backfill<'a, M> {
         Ok(Expr::and_all(entity.into_iter().chain(only).collect()))
     }
 
-    async fn run(self) -> Result<BackfillReport, Error> {
+    /// The run: a backfill of `M`'s items, or (`copy`) a copy of them to another table.
+    async fn run(self, copy: Option<(&dyn CopyItem, &str)>) -> Result<BackfillReport, Error> {
         if !(1..=1_000_000).contains(&self.segments) {
             return Err(Error::Config(format!(
                 "segments({}): a parallel scan has 1 to 1000000 segments",
@@ -256,10 +259,11 @@ impl<'a, M: Model> Backfill<'a, M> {
         let db = &db;
         let pace = self.rate.map(Pace::new).transpose()?;
         let filter = self.filter()?;
-        let name = self
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("{}:{}", M::TABLE, trace::short_name::<M>()));
+        let name = self.name.clone().unwrap_or_else(|| match copy {
+            Some((_, to)) => format!("copy:{}:{}:{to}", M::TABLE, trace::short_name::<M>()),
+            None => format!("{}:{}", M::TABLE, trace::short_name::<M>()),
+        });
+        let target = copy.map(|(c, to)| (c, db.table_name(to)));
         let worker = self.worker.clone().unwrap_or_else(default_worker);
         let policy = db.retry_policy();
         let table = db.table_name(M::TABLE);
@@ -283,6 +287,7 @@ impl<'a, M: Model> Backfill<'a, M> {
             dry_run: self.dry_run,
             name: &name,
             lease: self.lease,
+            copy: target.as_ref().map(|(c, t)| (*c, t.as_str())),
         };
         if self.dry_run {
             // Every segment, no checkpoints.
@@ -295,7 +300,7 @@ impl<'a, M: Model> Backfill<'a, M> {
             report.segments_done = self.segments;
             report.complete = true;
         } else {
-            let checkpoints = Checkpoints::new(db, &name, &worker, policy);
+            let checkpoints = Checkpoints::new(db, &name, &worker, policy, pace.as_deref());
             checkpoints.ensure_table().await?;
             checkpoints.meta(self.segments).await?;
             let slots = policy.concurrency.max(1);
@@ -419,6 +424,8 @@ struct Job<'j> {
     dry_run: bool,
     name: &'j str,
     lease: Duration,
+    /// A copy: how each item maps, and the new table.
+    copy: Option<(&'j dyn CopyItem, &'j str)>,
 }
 
 impl Job<'_> {
@@ -486,9 +493,28 @@ impl Job<'_> {
         }
     }
 
-    /// One item: examined, rewritten when it changed (read again once after a conflict).
+    /// One item: examined, rewritten when it changed (read again once after a conflict);
+    /// or, for a copy, mapped and written to the new table unless a newer one is there.
     async fn item<M: Model>(&self, item: &Item, page: &mut Counts) -> Result<(), Error> {
         page.scanned += 1;
+        if let Some((copy, to)) = self.copy {
+            match copy.map(item) {
+                Err(e) => {
+                    page.failed += 1;
+                    self.lock().failed.push((keys::key_of::<M>(item), e));
+                }
+                Ok((new, condition)) => {
+                    if self.dry_run
+                        || put_if(self.db, to, &new, &condition, &self.policy, self.pace).await?
+                    {
+                        page.rewritten += 1;
+                    } else {
+                        page.unchanged += 1;
+                    }
+                }
+            }
+            return Ok(());
+        }
         let mut current = item.clone();
         for attempt in 0..2 {
             match examine::<M>(&current) {
@@ -561,4 +587,194 @@ fn default_worker() -> String {
         std::process::id(),
         uuid::Uuid::new_v4().simple()
     )
+}
+
+/// `backfill::copy::<Old, New>(&db, map)`: every item of `Old` mapped to a `New` and
+/// written to `New`'s table — for what a backfill cannot do in place (a key, primary
+/// template or table change). It reads with the same segments, rate, checkpoints and
+/// leases as a backfill, and writes a mapped item only where the new table has none, or
+/// an older one: a lower version when `New` is versioned, or where
+/// [`replace_if`](Copy::replace_if) holds on the stored item — so the application can
+/// write both models during the move, and the copy never overwrites a newer write.
+///
+/// ```
+/// # use dynamongo_runtime::prelude::*;
+/// # use dynamongo_runtime::codegen::example::user::User;
+/// # async fn demo(db: &Db) -> dynamongo_runtime::Result<()> {
+/// // (Here into the same model, for the example; a real copy maps to a new model.)
+/// let report = dynamongo_runtime::backfill::copy::<User, User, _>(db, |old| Ok(old))
+///     .segments(4)
+///     .await?;
+/// println!("{} copied, {} kept, {} failed", report.copied, report.kept, report.failed.len());
+/// # Ok(()) }
+/// ```
+pub fn copy<'a, Old, New, F>(db: &'a Db, map: F) -> Copy<'a, Old, New, F>
+where
+    Old: Model,
+    New: Model,
+    F: Fn(Old) -> Result<New, Error> + Send + Sync + 'a,
+{
+    Copy {
+        run: Backfill::new(db),
+        map,
+        replace_if: None,
+    }
+}
+
+/// The builder [`copy`] returns: a backfill's options, and when a stored item may be
+/// replaced.
+#[must_use = "a copy does nothing until awaited"]
+pub struct Copy<'a, Old: Model, New: Model, F> {
+    run: Backfill<'a, Old>,
+    map: F,
+    replace_if: Option<ReplaceIf<'a, New>>,
+}
+
+/// When a mapped item replaces the one stored in the new table.
+type ReplaceIf<'a, New> = Box<dyn Fn(&New) -> Condition<New> + Send + Sync + 'a>;
+
+/// What a copy did (this worker's share, and whether the whole is done).
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct CopyReport {
+    /// The checkpoint's name.
+    pub name: String,
+    /// Old items read.
+    pub scanned: u64,
+    /// Items written to the new table.
+    pub copied: u64,
+    /// Items not written: the new table held a newer one (written there meanwhile).
+    pub kept: u64,
+    /// Old items that could not be read or mapped, with their key and why.
+    pub failed: Vec<(Item, Error)>,
+    /// What this worker consumed.
+    pub consumed: Capacity,
+    /// Segments done (by any worker).
+    pub segments_done: u32,
+    /// Every segment is done.
+    pub complete: bool,
+}
+
+impl<'a, Old: Model, New: Model, F> Copy<'a, Old, New, F>
+where
+    F: Fn(Old) -> Result<New, Error> + Send + Sync + 'a,
+{
+    /// Segments of the parallel Scan of the old table (as [`Backfill::segments`]).
+    pub fn segments(mut self, n: u32) -> Self {
+        self.run = self.run.segments(n);
+        self
+    }
+    /// Capacity units per second (as [`Backfill::rate`]).
+    pub fn rate(mut self, units_per_second: f64) -> Self {
+        self.run = self.run.rate(units_per_second);
+        self
+    }
+    /// Map and count, write nothing.
+    pub fn dry_run(mut self) -> Self {
+        self.run = self.run.dry_run();
+        self
+    }
+    /// The checkpoint's name (default: both models and tables).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.run = self.run.name(name);
+        self
+    }
+    /// This worker's id (as [`Backfill::worker`]).
+    pub fn worker(mut self, id: impl Into<String>) -> Self {
+        self.run = self.run.worker(id);
+        self
+    }
+    /// The lease of a segment (as [`Backfill::lease`]).
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.run = self.run.lease(lease);
+        self
+    }
+    /// Stop taking work after `limit`.
+    pub fn until(mut self, limit: Duration) -> Self {
+        self.run = self.run.until(limit);
+        self
+    }
+    /// Called after every page.
+    pub fn on_page(mut self, f: impl Fn(&Progress) + Send + Sync + 'a) -> Self {
+        self.run = self.run.on_page(f);
+        self
+    }
+    /// Replace a stored item of the new table where this condition, built from the mapped
+    /// item, holds on it (`|new| updated_at().lt(new.updated_at)`); an absent item is
+    /// always written. Without it (and without a version) a stored item is never replaced.
+    pub fn replace_if(mut self, f: impl Fn(&New) -> Condition<New> + Send + Sync + 'a) -> Self {
+        self.replace_if = Some(Box::new(f));
+        self
+    }
+}
+
+impl<Old: Model, New: Model, F> CopyItem
+    for (
+        &F,
+        Option<&ReplaceIf<'_, New>>,
+        std::marker::PhantomData<fn(Old)>,
+    )
+where
+    F: Fn(Old) -> Result<New, Error> + Send + Sync,
+{
+    fn map(&self, old: &Item) -> Result<(Item, Expr), Error> {
+        let old = Old::from_item(old).map_err(|source| Error::Decode {
+            table: Old::TABLE.to_string(),
+            source,
+        })?;
+        let new = (self.0)(old)?;
+        let item = crate::write::prepare(&new)?;
+        let absent = Expr::NotExists(AttrPath::attr(New::HASH_KEY.name));
+        let mut newer = Vec::new();
+        if let (Some(attr), Some(v)) = (New::VERSION, new.version()) {
+            newer.push(Expr::Cmp(
+                AttrPath::attr(attr),
+                Cmp::Lt,
+                aws_sdk_dynamodb::types::AttributeValue::N(v.to_string()),
+            ));
+        }
+        if let Some(f) = self.1 {
+            let c = f(&new);
+            c.check()?;
+            newer.push(c.expr);
+        }
+        let condition = newer
+            .into_iter()
+            .fold(absent, |a, b| Expr::Or(Box::new(a), Box::new(b)));
+        Ok((item, condition))
+    }
+}
+
+impl<'a, Old: Model, New: Model, F> IntoFuture for Copy<'a, Old, New, F>
+where
+    F: Fn(Old) -> Result<New, Error> + Send + Sync + 'a,
+{
+    type Output = Result<CopyReport, Error>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        let span = trace::operation::<Old>("backfill.copy", &self.run.db.table_name(Old::TABLE));
+        traced(span, async move {
+            let Copy {
+                run,
+                map,
+                replace_if,
+            } = self;
+            let mapper = (
+                &map,
+                replace_if.as_ref(),
+                std::marker::PhantomData::<fn(Old)>,
+            );
+            let r = run.run(Some((&mapper, New::TABLE))).await?;
+            Ok(CopyReport {
+                name: r.name,
+                scanned: r.scanned,
+                copied: r.rewritten,
+                kept: r.unchanged,
+                failed: r.failed,
+                consumed: r.consumed,
+                segments_done: r.segments_done,
+                complete: r.complete,
+            })
+        })
+    }
 }

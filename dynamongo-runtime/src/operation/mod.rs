@@ -12,7 +12,7 @@ use crate::write::single_of;
 
 pub use crate::read::Page;
 pub use crate::write::Overwrite;
-pub use backfill::{Backfill, BackfillReport, Preview, Progress};
+pub use backfill::{copy, Backfill, BackfillReport, Copy, CopyReport, Preview, Progress};
 pub use collection::{Collection, Member};
 pub use create_table::CreateTable;
 pub use delete_many::DeleteMany;
