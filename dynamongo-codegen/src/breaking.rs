@@ -299,7 +299,7 @@ fn keys(out: &mut Out, o: &Model, n: &Model) {
                         Class::Breaking,
                         "key-type-changed",
                         format!(
-                            "key field `{}` changes from `{}` to `{}`: stored keys no longer parse, and new keys differ; write the items again",
+                            "key field `{}` changes from `{}` to `{}`: stored keys no longer parse, and new keys differ; copy the items into a new table with `backfill::copy::<Old, New>(&db, map)`",
                             b.name, a.ty.kind.spec_name(), b.ty.kind.spec_name()
                         ),
                     ),
@@ -309,7 +309,7 @@ fn keys(out: &mut Out, o: &Model, n: &Model) {
                         Class::Breaking,
                         "key-changed",
                         format!(
-                            "the {what} key `{}` is {}: the table's key schema differs, and stored items are at other keys; a new table is needed",
+                            "the {what} key `{}` is {}: the table's key schema differs, and stored items are at other keys; a new table is needed: fill it with `backfill::copy::<Old, New>(&db, map)`",
                             a.name,
                             if of.is_some() { "removed" } else { "added" }
                         ),
@@ -329,7 +329,7 @@ fn keys(out: &mut Out, o: &Model, n: &Model) {
                 let (a, b) = (ot.text(&o.fields), nt.text(&n.fields));
                 if a != b || template_types(ot, &o.fields) != template_types(nt, &n.fields) {
                     out.push(file, &format!("/keys/{}", pointer_segment(&nt.attr)), Class::Breaking, "key-template-changed", format!(
-                        "the key `{}` changes from `{a}` to `{b}`: stored items are at keys rendered the old way, where this code no longer looks; write them again under the new keys",
+                        "the key `{}` changes from `{a}` to `{b}`: stored items are at keys rendered the old way, where this code no longer looks; write them again under the new keys with `backfill::copy::<Old, New>(&db, map)` (the old model's generated code reads them)",
                         nt.attr
                     ));
                 }
@@ -406,7 +406,7 @@ fn indexes(out: &mut Out, o: &Model, n: &Model, new: &crate::Specs) {
                     let t = &ni.hash;
                     let existed = new.tables.iter().any(|tab| tab.name == n.table);
                     out.push(file, &format!("/keys/{}", pointer_segment(&t.attr)), Class::Warning, "gsi-added-templated", format!(
-                        "the entity joins index `{}`: items stored before this change lack `{}`{} until they are saved again; backfill them (read and save each) before relying on the index",
+                        "the entity joins index `{}`: items stored before this change lack `{}`{} until they are saved again; run `Model::backfill(&db)` (it writes the index keys) before relying on the index",
                         ni.name,
                         t.attr,
                         if existed { "" } else { " (its table is new)" }
@@ -416,7 +416,7 @@ fn indexes(out: &mut Out, o: &Model, n: &Model, new: &crate::Specs) {
                     for (ot, nt) in templates(oi).iter().zip(templates(ni).iter()) {
                         if ot.text(&o.fields) != nt.text(&n.fields) {
                             out.push(file, &format!("/keys/{}", pointer_segment(&nt.attr)), Class::Breaking, "index-template-changed", format!(
-                                "the index key `{}` changes from `{}` to `{}`: stored items keep the old index keys until rewritten, so index reads miss them; save every item again",
+                                "the index key `{}` changes from `{}` to `{}`: stored items keep the old index keys until rewritten, so index reads miss them; run `Model::backfill(&db)` to rewrite them",
                                 nt.attr,
                                 ot.text(&o.fields),
                                 nt.text(&n.fields)
@@ -563,7 +563,7 @@ fn declared_rename(out: &mut Out, file: &str, pointer: &str, head: &str, old: &F
         (Class::Safe, String::new())
     };
     out.push(file, pointer, class, "field-renamed", format!(
-        "{head}: stored items are read from `{}` (renamed_from) and written back as `{}` on their next save{forward}",
+        "{head}: stored items are read from `{}` (renamed_from) and written back as `{}` on their next save (`Model::backfill(&db)` rewrites them all; then `renamed_from` can go){forward}",
         old.attribute, new.attribute
     ));
 }
@@ -797,7 +797,7 @@ fn table_file(out: &mut Out, o: &Table, n: &Table, new: &crate::Specs) {
     ] {
         if a != b {
             out.push(file, &format!("/{what}"), Class::Breaking, "key-changed", format!(
-                "the table's {} changes from {:?} to {:?}: the key schema of a table cannot change; a new table is needed",
+                "the table's {} changes from {:?} to {:?}: the key schema of a table cannot change; a new table is needed: fill it with `backfill::copy::<Old, New>(&db, map)`",
                 what.replace('_', " "),
                 a.map(String::as_str).unwrap_or("none"),
                 b.map(String::as_str).unwrap_or("none")
