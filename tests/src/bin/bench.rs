@@ -3,7 +3,7 @@
 //! streamed scan; code generation time. See BENCHMARKS.md.
 //!
 //! ```text
-//! cargo run --release -p dynamongo-tests --bin bench -- [--quick] [--ops] [--bulk] [--metering] [--single-table] [--transact] [--memory] [--codegen] [--compile-time]
+//! cargo run --release -p dynamongo-tests --bin bench -- [--quick] [--ops] [--bulk] [--metering] [--backfill] [--single-table] [--transact] [--memory] [--codegen] [--compile-time]
 //! ```
 //!
 //! Each comparison prints `<name>: ours <x> items/s, raw <y> items/s, ratio <x/y>`.
@@ -426,6 +426,148 @@ async fn bulk(db: &Db, quick: bool) -> Res<()> {
     )
     .await?;
     delete_many_vs_raw(db, rounds, batch, all).await?;
+    Ok(())
+}
+
+/// Seeds `n` users in an older form (no `cities_visited`, no `created_at`) into `table`,
+/// keyed `{prefix}{i}`.
+async fn seed_old_users(db: &Db, table: &str, prefix: &str, n: usize) -> Res<()> {
+    let reqs: Vec<WriteRequest> = (0..n)
+        .map(|i| {
+            let item = HashMap::from([
+                (
+                    "email".to_string(),
+                    AttributeValue::S(format!("{prefix}{i:07}@bench.io")),
+                ),
+                ("name".to_string(), AttributeValue::S(format!("User {i}"))),
+            ]);
+            PutRequest::builder()
+                .set_item(Some(item))
+                .build()
+                .map(|p| WriteRequest::builder().put_request(p).build())
+        })
+        .collect::<Result<_, _>>()?;
+    raw_batch_write(db, table, reqs).await
+}
+
+/// The raw-SDK backfill: a parallel Scan of `segments`, pages of 100, each item decoded
+/// and encoded with the model, and an UpdateItem setting what changed on the condition
+/// that the attributes it sets are still absent — the same rewrite as `User::backfill`,
+/// without checkpoints.
+async fn raw_backfill(db: &Db, table: &str, segments: i32) -> Res<u64> {
+    let rewritten = std::sync::atomic::AtomicU64::new(0);
+    let rewritten = &rewritten;
+    let results: Vec<Res<()>> = stream::iter(0..segments)
+        .map(|segment| async move {
+            let mut start = None;
+            loop {
+                let out = db
+                    .client()
+                    .scan()
+                    .table_name(table)
+                    .segment(segment)
+                    .total_segments(segments)
+                    .limit(100)
+                    .set_exclusive_start_key(start)
+                    .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
+                    .send()
+                    .await?;
+                for old in out.items() {
+                    let user = User::from_item(old)?;
+                    let new = user.to_item();
+                    let changed: Vec<(&String, &AttributeValue)> = new
+                        .iter()
+                        .filter(|(k, v)| old.get(*k) != Some(*v))
+                        .collect();
+                    if changed.is_empty() {
+                        continue;
+                    }
+                    let mut update = String::from("SET ");
+                    let mut condition = String::new();
+                    let mut names = HashMap::new();
+                    let mut values = HashMap::new();
+                    for (i, (k, v)) in changed.iter().enumerate() {
+                        if i > 0 {
+                            update.push_str(", ");
+                            condition.push_str(" AND ");
+                        }
+                        update.push_str(&format!("#n{i} = :v{i}"));
+                        condition.push_str(&format!("attribute_not_exists(#n{i})"));
+                        names.insert(format!("#n{i}"), (*k).clone());
+                        values.insert(format!(":v{i}"), (*v).clone());
+                    }
+                    db.client()
+                        .update_item()
+                        .table_name(table)
+                        .key("email", old["email"].clone())
+                        .update_expression(update)
+                        .condition_expression(condition)
+                        .set_expression_attribute_names(Some(names))
+                        .set_expression_attribute_values(Some(values))
+                        .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
+                        .send()
+                        .await?;
+                    rewritten.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                start = out.last_evaluated_key().cloned();
+                if start.is_none() {
+                    return Ok(());
+                }
+            }
+        })
+        .buffer_unordered(segments as usize)
+        .collect()
+        .await;
+    for r in results {
+        r?;
+    }
+    Ok(rewritten.load(std::sync::atomic::Ordering::Relaxed))
+}
+
+/// A backfill of old-form users through `User::backfill` against the raw-SDK loop doing
+/// the same rewrite at the same concurrency (8 segments in flight), on two tables seeded
+/// alike before each round (not timed); then what the checkpoints cost.
+async fn backfill_bench(quick: bool) -> Res<()> {
+    let (rounds, n) = if quick { (2, 5_000) } else { (5, 20_000) };
+    let ours_db = Db::embedded().await?;
+    let raw_db = Db::embedded().await?;
+    User::create_table(&ours_db).await?;
+    User::create_table(&raw_db).await?;
+    let (ours_db, raw_db) = (&ours_db, &raw_db);
+    let mut checkpoint_units = 0.0;
+    let mut total_units = 0.0;
+    let checkpoints = (&mut checkpoint_units, &mut total_units);
+    let checkpoints = std::sync::Mutex::new(checkpoints);
+    let checkpoints = &checkpoints;
+    compare(
+        "backfill vs raw scan + conditional update loop (8 segments)",
+        rounds,
+        n,
+        |r| async move {
+            seed_old_users(ours_db, "users", &format!("bf{r}-"), n).await?;
+            let (db, meter) = ours_db.metered();
+            let report = User::backfill(&db)
+                .name(format!("bench-{r}"))
+                .segments(8)
+                .await?;
+            assert_eq!(report.rewritten as usize, n);
+            let mut c = checkpoints.lock().unwrap();
+            *c.0 += meter.table("dynamongo_backfills").units();
+            *c.1 += meter.total().units();
+            Ok(())
+        },
+        |r| async move {
+            seed_old_users(raw_db, "users", &format!("bf{r}-"), n).await?;
+            let done = raw_backfill(raw_db, "users", 8).await?;
+            assert_eq!(done as usize, n);
+            Ok(())
+        },
+    )
+    .await?;
+    println!(
+        "backfill checkpoints: {checkpoint_units:.0} of {total_units:.0} capacity units ({:.1}%), one write a page of 100 items",
+        100.0 * checkpoint_units / total_units.max(1.0)
+    );
     Ok(())
 }
 
@@ -992,7 +1134,8 @@ async fn main() -> Res<()> {
         || has("--transact")
         || has("--single-table")
         || has("--metering")
-        || has("--bulk");
+        || has("--bulk")
+        || has("--backfill");
     println!(
         "dynamongo bench ({}), {} cores",
         if quick { "quick" } else { "full" },
@@ -1008,6 +1151,9 @@ async fn main() -> Res<()> {
     if !only || has("--ops") {
         let db = Db::embedded().await?;
         operations(&db, quick).await?;
+    }
+    if !only || has("--backfill") {
+        backfill_bench(quick).await?;
     }
     if has("--bulk") {
         let db = Db::embedded().await?;
