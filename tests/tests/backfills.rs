@@ -276,3 +276,52 @@ async fn a_copy_fills_a_new_table_and_keeps_newer_writes() {
     let copied = Account::get_one(&db, "p0001@example.com").await.unwrap();
     assert_eq!(copied.owner, "p0001@example.com");
 }
+
+/// What an upgrade hook removes is removed from the stored item; `only` narrows the run;
+/// a dry run makes no checkpoint table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgrade_hooks_only_and_dry_runs() {
+    use dynamongo_tests::evolution_new::contact::Contact;
+    use dynamongo_tests::evolution_old::contact::Contact as OldContact;
+    let db = Db::embedded().await.unwrap();
+    OldContact::create_table(&db).await.unwrap();
+    OldContact::save_many(
+        &db,
+        (0..10).map(|i| OldContact::new(format!("c{i}"), format!("Ada{i} Lovelace"))),
+    )
+    .await
+    .unwrap();
+    // A dry run leaves no trace: no checkpoint table.
+    let dry = Contact::backfill(&db).dry_run().await.unwrap();
+    assert_eq!(dry.rewritten, 10);
+    let tables = db.client().list_tables().send().await.unwrap();
+    assert!(
+        !tables
+            .table_names()
+            .iter()
+            .any(|t| t.contains("dynamongo_backfills")),
+        "{tables:?}"
+    );
+    // Only some: the others stay as they were.
+    let some = Contact::backfill(&db)
+        .name("some")
+        .only(dynamongo_tests::evolution_new::contact::id().begins_with("c1"))
+        .await
+        .unwrap();
+    assert_eq!((some.scanned, some.rewritten), (1, 1));
+    let all = Contact::backfill(&db).name("all").await.unwrap();
+    assert_eq!((all.scanned, all.rewritten, all.unchanged), (10, 9, 1));
+    let item = db
+        .client()
+        .get_item()
+        .table_name(db.table_name("ev-contacts"))
+        .key("id", AttributeValue::S("c3".into()))
+        .send()
+        .await
+        .unwrap()
+        .item
+        .unwrap();
+    assert!(!item.contains_key("name"), "the hook removed it: {item:?}");
+    assert_eq!(item["first"], AttributeValue::S("Ada3".into()));
+    assert_eq!(item["last"], AttributeValue::S("Lovelace".into()));
+}
