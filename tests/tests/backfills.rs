@@ -325,3 +325,46 @@ async fn upgrade_hooks_only_and_dry_runs() {
     assert_eq!(item["first"], AttributeValue::S("Ada3".into()));
     assert_eq!(item["last"], AttributeValue::S("Lovelace".into()));
 }
+
+/// An entity reads its own items only, and its rewrite writes the index keys its
+/// templates render (an entity that joined an index: the items stored before lack them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entity_backfill_writes_its_index_keys() {
+    use dynamongo_tests::models::member::{self, Member};
+    use dynamongo_tests::models::workspace::Workspace;
+    let db = Db::embedded().await.unwrap();
+    Workspace::create_table(&db).await.unwrap();
+    Workspace::save_one(&db, Workspace::new("acme", "Acme Inc"))
+        .await
+        .unwrap();
+    // Members stored before the entity joined gsi1: no gsi1pk / gsi1sk.
+    let table = db.table_name("app");
+    for i in 0..12 {
+        let email = format!("m{i}@acme.io");
+        db.client()
+            .put_item()
+            .table_name(&table)
+            .item("pk", AttributeValue::S("ws#acme".into()))
+            .item("sk", AttributeValue::S(format!("member#{email}")))
+            .item("entity", AttributeValue::S("member".into()))
+            .item("workspace", AttributeValue::S("acme".into()))
+            .item("email", AttributeValue::S(email))
+            .item("role", AttributeValue::S("editor".into()))
+            .item(
+                "joined_at",
+                AttributeValue::S("2020-01-02T03:04:05.000000+0000".into()),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    let by_user = || Member::get_many(&db, member::email().eq("m3@acme.io"));
+    assert!(by_user().await.unwrap().is_empty(), "not in the index yet");
+    let report = Member::backfill(&db).segments(2).await.unwrap();
+    assert_eq!(
+        (report.scanned, report.rewritten),
+        (12, 12),
+        "the workspace item is not a member: {report:?}"
+    );
+    assert_eq!(by_user().await.unwrap().len(), 1, "found through gsi1 now");
+}
