@@ -188,49 +188,69 @@ pub(crate) async fn rewrite(
         .iter()
         .map(|(k, v)| (k.len() + keys::value_size(v)) as u64)
         .sum();
-    let outcome = retrying(db.quota(), policy, || {
-        let (update, cond, names, values) = (&update, &cond, &names, &values);
-        async move {
-            let charge = capacity::pace(pace, capacity::write_units(size)).await;
-            let span = trace::call("UpdateItem", table);
-            let res = db
-                .client()
-                .update_item()
-                .table_name(table)
-                .set_key(Some(rewrite.key.clone()))
-                .update_expression(update)
-                .condition_expression(cond)
-                .set_expression_attribute_names(names.clone())
-                .set_expression_attribute_values(values.clone())
-                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::None)
-                .return_consumed_capacity(trace::CAPACITY)
-                .send()
-                .instrument(span.clone())
-                .await;
-            match res {
-                Ok(out) => {
-                    charge.settle(trace::consumed(
-                        db,
-                        &span,
-                        trace::Kind::Write,
-                        out.consumed_capacity(),
-                    ));
-                    Ok(true)
-                }
-                Err(e) if is_check_failed(&e) => {
-                    trace::check_failed(db, &span, table, size);
-                    Ok(false)
-                }
-                Err(e) => {
-                    let e = Error::sdk("UpdateItem", e);
-                    trace::failed(&span, &e);
-                    Err(e)
-                }
+    let write = || {
+        db.client()
+            .update_item()
+            .table_name(table)
+            .set_key(Some(rewrite.key.clone()))
+            .update_expression(&update)
+            .condition_expression(&cond)
+            .set_expression_attribute_names(names.clone())
+            .set_expression_attribute_values(values.clone())
+            .return_consumed_capacity(trace::CAPACITY)
+            .send()
+    };
+    conditional(db, table, "UpdateItem", size, (policy, pace), || async {
+        write().await.map(|out| out.consumed_capacity)
+    })
+    .await
+}
+
+/// One conditional write, retried and paced: `Ok(false)` when its condition failed (a
+/// failed condition is counted as DynamoDB charges it).
+async fn conditional<F, Fut, E>(
+    db: &Db,
+    table: &str,
+    operation: &'static str,
+    size: u64,
+    (policy, pace): (&RetryPolicy, Option<&Pace>),
+    send: F,
+) -> Result<bool, Error>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<
+        Output = Result<
+            Option<aws_sdk_dynamodb::types::ConsumedCapacity>,
+            aws_sdk_dynamodb::error::SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>,
+        >,
+    >,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    retrying(db.quota(), policy, || async {
+        let charge = capacity::pace(pace, capacity::write_units(size)).await;
+        let span = trace::call(operation, table);
+        match send().instrument(span.clone()).await {
+            Ok(used) => {
+                charge.settle(trace::consumed(
+                    db,
+                    &span,
+                    trace::Kind::Write,
+                    used.as_ref(),
+                ));
+                Ok(true)
+            }
+            Err(e) if is_check_failed(&e) => {
+                trace::check_failed(db, &span, table, size);
+                Ok(false)
+            }
+            Err(e) => {
+                let e = Error::sdk(operation, e);
+                trace::failed(&span, &e);
+                Err(e)
             }
         }
     })
-    .await?;
-    Ok(outcome)
+    .await
 }
 
 fn is_check_failed<E: aws_sdk_dynamodb::error::ProvideErrorMetadata>(
@@ -288,44 +308,19 @@ pub(crate) async fn put_if(
     let cond = b.condition(condition);
     let (names, values) = b.into_maps();
     let size = keys::item_size(item) as u64;
-    retrying(db.quota(), policy, || {
-        let (cond, names, values) = (&cond, &names, &values);
-        async move {
-            let charge = capacity::pace(pace, capacity::write_units(size)).await;
-            let span = trace::call("PutItem", table);
-            let res = db
-                .client()
-                .put_item()
-                .table_name(table)
-                .set_item(Some(item.clone()))
-                .condition_expression(cond)
-                .set_expression_attribute_names(names.clone())
-                .set_expression_attribute_values(values.clone())
-                .return_consumed_capacity(trace::CAPACITY)
-                .send()
-                .instrument(span.clone())
-                .await;
-            match res {
-                Ok(out) => {
-                    charge.settle(trace::consumed(
-                        db,
-                        &span,
-                        trace::Kind::Write,
-                        out.consumed_capacity(),
-                    ));
-                    Ok(true)
-                }
-                Err(e) if is_check_failed(&e) => {
-                    trace::check_failed(db, &span, table, size);
-                    Ok(false)
-                }
-                Err(e) => {
-                    let e = Error::sdk("PutItem", e);
-                    trace::failed(&span, &e);
-                    Err(e)
-                }
-            }
-        }
+    let write = || {
+        db.client()
+            .put_item()
+            .table_name(table)
+            .set_item(Some(item.clone()))
+            .condition_expression(&cond)
+            .set_expression_attribute_names(names.clone())
+            .set_expression_attribute_values(values.clone())
+            .return_consumed_capacity(trace::CAPACITY)
+            .send()
+    };
+    conditional(db, table, "PutItem", size, (policy, pace), || async {
+        write().await.map(|out| out.consumed_capacity)
     })
     .await
 }
