@@ -176,6 +176,8 @@ impl Error {
                         | "InternalServerError"
                         | "ServiceUnavailable"
                         | "TransactionInProgressException"
+                        // Too many table operations at once (CreateTable, ...).
+                        | "LimitExceededException"
                 )
             ),
             // One request took too long: another may not.

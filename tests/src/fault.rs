@@ -51,6 +51,8 @@ pub struct Faults {
     pub lost_reply: f64,
     /// Fault single-item calls too.
     pub items: bool,
+    /// Share of CreateTable calls applied by the store and then answered with HTTP 500.
+    pub create_table_lost: f64,
     /// Seed of the generator.
     pub seed: u64,
 }
@@ -233,6 +235,9 @@ async fn handle(
     let item_write = ["PutItem", "UpdateItem", "DeleteItem"].contains(&operation.as_str());
     let item_call = shared.faults.items
         && (item_write || ["GetItem", "Query", "Scan"].contains(&operation.as_str()));
+    if operation == "CreateTable" && shared.roll() < shared.faults.create_table_lost {
+        return applied_then_lost(&shared, parts, body).await;
+    }
     if !(is_write || is_get || is_transact || item_call) {
         return forward(&shared, parts, body).await.map(|(r, _)| r);
     }

@@ -271,3 +271,30 @@ async fn acknowledged_increments_are_counted_once_though_replies_are_lost() {
     assert!(lost >= 5, "only {lost} replies lost");
     assert_eq!(Account::get_one(&direct, "n").await.unwrap().balance, 60);
 }
+
+/// CreateTable is retried like every call: when its reply is lost after the store made
+/// the table, the retry finds it in use and knows it as its own — not `TableExists`. A
+/// table that was there before is still `TableExists`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_table_whose_reply_was_lost_is_done_not_an_error() {
+    let direct = Db::embedded().await.unwrap();
+    let proxy = FaultProxy::start(
+        direct.endpoint_url().unwrap(),
+        Faults {
+            create_table_lost: 1.0,
+            ..Default::default()
+        },
+    )
+    .await;
+    let db = proxy.db(policy(4)).await;
+    User::create_table(&db).await.unwrap();
+    assert_eq!(
+        made(&proxy)
+            .iter()
+            .find(|(op, _)| op == "CreateTable")
+            .map(|(_, n)| *n),
+        Some(2)
+    );
+    let again = User::create_table(&direct).await;
+    assert!(matches!(again, Err(Error::TableExists(_))), "{again:?}");
+}

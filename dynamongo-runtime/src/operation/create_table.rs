@@ -16,7 +16,7 @@ use crate::db::Db;
 use crate::error::Error;
 use crate::model::{KeyAttr, Model, Projection, ScalarType, Throughput};
 use crate::read::describe_table;
-use crate::retry::retrying;
+use crate::retry::{retrying, retrying_after};
 use crate::trace;
 use tracing::Instrument;
 
@@ -146,14 +146,29 @@ pub(crate) fn create_table_request<M: Model>(
 async fn create_table<M: Model>(db: &Db, wait: bool) -> Result<(), Error> {
     let table = db.table_name(M::TABLE);
     let req = create_table_request::<M>(db.client().create_table().table_name(&table))?;
-    let span = trace::call("CreateTable", &table);
-    match req.send().instrument(span.clone()).await {
-        Ok(_) => {}
-        Err(e) if e.code() == Some("ResourceInUseException") => {
-            return Err(Error::TableExists(table))
+    // Retried like every call (throttling, `LimitExceededException` when too many table
+    // operations run at once, a lost reply); after a lost reply, a table in use is the
+    // one this call created.
+    let table_ref = &table;
+    retrying_after(db.quota(), &db.retry_policy(), |maybe_applied| {
+        let req = req.clone();
+        async move {
+            let span = trace::call("CreateTable", table_ref);
+            match req.send().instrument(span.clone()).await {
+                Ok(_) => Ok(()),
+                Err(e) if e.code() == Some("ResourceInUseException") => match maybe_applied {
+                    true => Ok(()),
+                    false => Err(Error::TableExists(table_ref.clone())),
+                },
+                Err(e) => {
+                    let e = Error::sdk("CreateTable", e);
+                    trace::failed(&span, &e);
+                    Err(e)
+                }
+            }
         }
-        Err(e) => return Err(Error::sdk("CreateTable", e)),
-    }
+    })
+    .await?;
     // TTL is switched on once the table is ACTIVE, so a model with TTL always waits.
     // An entity creates its whole table: the TTL of whichever entity has one.
     let ttl = M::ENTITY.map_or(M::TTL, |e| e.table_ttl);
