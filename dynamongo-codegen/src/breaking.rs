@@ -321,7 +321,7 @@ fn keys(out: &mut Out, o: &Model, n: &Model) {
         (Some(oe), Some(ne)) => {
             if oe.name != ne.name {
                 out.push(file, "/entity", Class::Breaking, "entity-renamed", format!(
-                    "the entity name changes from `{}` to `{}`: stored items hold `{}` in `{}` and are no longer recognised as this entity; rewrite their entity attribute first",
+                    "the entity name changes from `{}` to `{}`: stored items hold `{}` in `{}` and are no longer recognised as this entity; rewrite them first: `backfill::copy::<Old, New>(&db, map).replace_if(|_| a field of theirs .exists())` (the old model's generated code reads them; same keys, replaced in place)",
                     oe.name, ne.name, oe.name, ne.attribute
                 ));
             }
@@ -806,7 +806,7 @@ fn table_file(out: &mut Out, o: &Table, n: &Table, new: &crate::Specs) {
     }
     if o.entity_attribute != n.entity_attribute {
         out.push(file, "/entity_attribute", Class::Breaking, "entity-attribute-changed", format!(
-            "the entity attribute changes from `{}` to `{}`: stored items hold their entity in `{}` and are recognised as none; rewrite them first",
+            "the entity attribute changes from `{}` to `{}`: stored items hold their entity in `{}` and are recognised as none; rewrite them first: `backfill::copy::<Old, New>(&db, map).replace_if(|_| a field of theirs .exists())` for each entity (the old models' generated code reads them)",
             o.entity_attribute, n.entity_attribute, o.entity_attribute
         ));
     }

@@ -368,3 +368,40 @@ async fn an_entity_backfill_writes_its_index_keys() {
     );
     assert_eq!(by_user().await.unwrap().len(), 1, "found through gsi1 now");
 }
+
+/// An entity renamed (`line` → `basket_line`): the old model's generated code reads the
+/// items, and a copy into the same table replaces each (same keys) where a field the old
+/// items hold exists — the entity attribute rewritten in place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copy_moves_an_entity_rename_in_place() {
+    use dynamongo_tests::evolution_new::line::{self, Line};
+    use dynamongo_tests::evolution_old::line::Line as OldLine;
+    let db = Db::embedded().await.unwrap();
+    OldLine::create_table(&db).await.unwrap();
+    OldLine::save_many(
+        &db,
+        (0..8).map(|n| OldLine::new("b1", n, format!("sku-{n}"))),
+    )
+    .await
+    .unwrap();
+    assert!(
+        Line::get_one(&db, ("b1", 3)).await.is_err(),
+        "not recognised yet"
+    );
+    let report = dynamongo_runtime::backfill::copy::<OldLine, Line, _>(&db, |old| {
+        Ok(Line::new(old.basket, old.n, old.sku))
+    })
+    .replace_if(|_| line::sku().exists())
+    .await
+    .unwrap();
+    assert_eq!((report.scanned, report.copied, report.kept), (8, 8, 0));
+    let moved = Line::get_one(&db, ("b1", 3)).await.unwrap();
+    assert_eq!(moved.sku, "sku-3");
+    let again = dynamongo_runtime::backfill::copy::<OldLine, Line, _>(&db, |old| {
+        Ok(Line::new(old.basket, old.n, old.sku))
+    })
+    .name("again")
+    .await
+    .unwrap();
+    assert_eq!(again.scanned, 0, "no item of the old entity is left");
+}
