@@ -3,7 +3,7 @@
 //! streamed scan; code generation time. See BENCHMARKS.md.
 //!
 //! ```text
-//! cargo run --release -p dynamongo-tests --bin bench -- [--quick] [--ops] [--bulk] [--metering] [--backfill] [--single-table] [--transact] [--memory] [--codegen] [--compile-time]
+//! cargo run --release -p dynamongo-tests --bin bench -- [--quick] [--ops] [--bulk] [--metering] [--backfill] [--calls] [--single-table] [--transact] [--memory] [--codegen] [--compile-time]
 //! ```
 //!
 //! Each comparison prints `<name>: ours <x> items/s, raw <y> items/s, ratio <x/y>`.
@@ -51,24 +51,35 @@ enum Clock {
     /// work per item. Both sides share the in-process store, which does the same work for
     /// both, so a difference is the client's.
     Cpu,
+    /// CPU time of every thread but the embedded store's: the client's own work per item.
+    ClientCpu,
 }
 
 impl Clock {
     fn now(self) -> Duration {
         match self {
             Clock::Wall => START.elapsed(),
-            Clock::Cpu => process_cpu().unwrap_or_else(|| START.elapsed()),
+            Clock::Cpu => process_cpu(false).unwrap_or_else(|| START.elapsed()),
+            Clock::ClientCpu => process_cpu(true).unwrap_or_else(|| START.elapsed()),
         }
     }
 }
 
 static START: std::sync::LazyLock<Instant> = std::sync::LazyLock::new(Instant::now);
 
-/// CPU time used by every thread of this process so far (Linux), in nanoseconds.
-fn process_cpu() -> Option<Duration> {
+/// CPU time used by the threads of this process so far (Linux), in nanoseconds; with
+/// `client_only`, all but the embedded store's thread (`dynamongo-embedded`).
+fn process_cpu(client_only: bool) -> Option<Duration> {
     let mut total = 0u64;
     for task in std::fs::read_dir("/proc/self/task").ok()? {
-        let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        let path = task.ok()?.path();
+        if client_only {
+            let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+            if name.starts_with("dynamongo-embed") {
+                continue;
+            }
+        }
+        let stat = std::fs::read_to_string(path.join("schedstat")).ok()?;
         total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
     }
     Some(Duration::from_nanos(total))
@@ -212,8 +223,17 @@ where
                 x / y
             );
         }
-        Clock::Cpu => {
+        Clock::Cpu | Clock::ClientCpu => {
             let per = |t: Duration| t.as_secs_f64() * 1e6 / total;
+            if clock == Clock::ClientCpu {
+                println!(
+                    "{name}: ours {:.1} µs client CPU/call, raw {:.1} µs, ratio {median:.3} \
+                     (raw / ours; median of {rounds} rounds; spread {lo:.3}–{hi:.3})",
+                    per(t_ours),
+                    per(t_raw)
+                );
+                return Ok(median);
+            }
             println!(
                 "{name}: ours {:.1} µs CPU/item, other {:.1} µs CPU/item, ratio {median:.3} \
                  (median of {rounds} rounds; spread {lo:.3}–{hi:.3})",
@@ -309,6 +329,176 @@ async fn streamed_scan(db: &Db, segments: u32) -> Res<()> {
 /// handler meters its request) against the same calls through the plain `Db`, in process
 /// CPU per call. Every request asks for its consumed capacity either way; this is the
 /// meter's own cost (the copy, and adding up what each response reports).
+/// Client CPU per single-item call (every thread's CPU but the store's), dynamongo against
+/// the raw SDK client it is built on, for get_one, save_one, update_one and a Query page:
+/// the measurement issue #30 starts from. Run on the runtime it is called on.
+async fn calls(db: &Db, quick: bool, flavour: &str) -> Res<()> {
+    let n = if quick { 300 } else { 2_000 };
+    let rounds = if quick { 6 } else { 10 };
+    let ones = users(&format!("calls-{flavour}-"), n);
+    User::save_many(db, ones.clone()).await?;
+    let ones = &ones;
+    let cap = &ReturnConsumedCapacity::Indexes;
+    let name = |op: &str| format!("{op} ({flavour} runtime)");
+    compare_on(
+        Clock::ClientCpu,
+        &name("get_one vs GetItem"),
+        rounds,
+        n,
+        |_| async move {
+            for u in ones {
+                User::get_one(db, u.email.as_str()).await?;
+            }
+            Ok(())
+        },
+        |_| async move {
+            for u in ones {
+                let out = db
+                    .client()
+                    .get_item()
+                    .table_name("users")
+                    .set_key(Some(key(&u.email)))
+                    .return_consumed_capacity(cap.clone())
+                    .send()
+                    .await?;
+                if let Some(item) = out.item() {
+                    User::from_item(item)?;
+                }
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    compare_on(
+        Clock::ClientCpu,
+        &name("save_one vs PutItem"),
+        rounds,
+        n,
+        |_| async move {
+            for u in ones {
+                User::save_one(db, u.clone()).await?;
+            }
+            Ok(())
+        },
+        |_| async move {
+            for u in ones {
+                db.client()
+                    .put_item()
+                    .table_name("users")
+                    .set_item(Some(u.to_item()))
+                    .return_consumed_capacity(cap.clone())
+                    .send()
+                    .await?;
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    compare_on(
+        Clock::ClientCpu,
+        &name("update_one vs UpdateItem"),
+        rounds,
+        n,
+        |r| async move {
+            for u in ones {
+                User::update_one(db, u.email.as_str(), [user::name().set(format!("N{r}"))]).await?;
+            }
+            Ok(())
+        },
+        |r| async move {
+            for u in ones {
+                let out = db
+                    .client()
+                    .update_item()
+                    .table_name("users")
+                    .set_key(Some(key(&u.email)))
+                    .update_expression("SET #n = :n")
+                    .condition_expression("attribute_exists(#e)")
+                    .expression_attribute_names("#n", "name")
+                    .expression_attribute_names("#e", "email")
+                    .expression_attribute_values(":n", AttributeValue::S(format!("N{r}")))
+                    .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+                    .return_consumed_capacity(cap.clone())
+                    .send()
+                    .await?;
+                if let Some(item) = out.attributes() {
+                    User::from_item(item)?;
+                }
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    compare_on(
+        Clock::ClientCpu,
+        &name("get_many Query page (1 item) vs Query"),
+        rounds,
+        n,
+        |_| async move {
+            for u in ones {
+                User::get_many(db, user::email().eq(u.email.as_str()))
+                    .page(10)
+                    .await?;
+            }
+            Ok(())
+        },
+        |_| async move {
+            for u in ones {
+                let out = db
+                    .client()
+                    .query()
+                    .table_name("users")
+                    .key_condition_expression("#e = :e")
+                    .expression_attribute_names("#e", "email")
+                    .expression_attribute_values(":e", AttributeValue::S(u.email.clone()))
+                    .limit(11)
+                    .return_consumed_capacity(cap.clone())
+                    .send()
+                    .await?;
+                for item in out.items() {
+                    User::from_item(item)?;
+                }
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// `--calls` on both runtime flavours: the multi-thread runtime `main` runs on, and a
+/// current-thread runtime on a thread of its own (a `Db` of its own, on the same store).
+async fn calls_on_both_runtimes(quick: bool) -> Res<()> {
+    let db = Db::embedded().await?;
+    User::create_table(&db).await?;
+    calls(&db, quick, "multi-thread").await?;
+    let endpoint = db.endpoint_url().unwrap_or_default().to_string();
+    let handle = std::thread::spawn(move || -> Result<(), String> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        rt.block_on(async move {
+            let db = Db::builder()
+                .endpoint_url(endpoint)
+                .region("us-east-1")
+                .credentials("bench", "bench")
+                .build()
+                .await
+                .map_err(|e| e.to_string())?;
+            calls(&db, quick, "current-thread")
+                .await
+                .map_err(|e| e.to_string())
+        })
+    });
+    handle
+        .join()
+        .map_err(|_| "the current-thread bench panicked")?
+        .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e.into() })?;
+    drop(db);
+    Ok(())
+}
+
 async fn metering(db: &Db, quick: bool) -> Res<()> {
     User::create_table(db).await?;
     let n = if quick { 300 } else { 2_000 };
@@ -1135,7 +1325,8 @@ async fn main() -> Res<()> {
         || has("--single-table")
         || has("--metering")
         || has("--bulk")
-        || has("--backfill");
+        || has("--backfill")
+        || has("--calls");
     println!(
         "dynamongo bench ({}), {} cores",
         if quick { "quick" } else { "full" },
@@ -1151,6 +1342,9 @@ async fn main() -> Res<()> {
     if !only || has("--ops") {
         let db = Db::embedded().await?;
         operations(&db, quick).await?;
+    }
+    if has("--calls") {
+        calls_on_both_runtimes(quick).await?;
     }
     if !only || has("--backfill") {
         backfill_bench(quick).await?;
