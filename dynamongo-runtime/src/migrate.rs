@@ -468,7 +468,7 @@ impl<'d> Checkpoints<'d> {
             .await;
         match put {
             Ok(out) => {
-                self.counted(trace::Kind::Write, out.consumed_capacity());
+                self.counted(trace::Kind::Write, out.consumed_capacity(), true);
                 Ok(())
             }
             Err(e) => {
@@ -494,13 +494,20 @@ impl<'d> Checkpoints<'d> {
         }
     }
 
-    /// Counts what a checkpoint request consumed (the meter), and corrects the charge it
-    /// was made before it (the rate).
-    fn counted(&self, kind: trace::Kind, c: Option<&aws_sdk_dynamodb::types::ConsumedCapacity>) {
+    /// Counts what a checkpoint request consumed (the meter), and spends it from the
+    /// worker's rate when `paced`: progress (claims, saves) is; the coordination a worker
+    /// does while it waits (lease renewals, reading the rows) is not, or a low rate would
+    /// be spent on keeping leases alive and never on the work.
+    fn counted(
+        &self,
+        kind: trace::Kind,
+        c: Option<&aws_sdk_dynamodb::types::ConsumedCapacity>,
+        paced: bool,
+    ) {
         if let (Some(meter), Some(c)) = (self.db.meter(), c) {
             meter.record(kind, c);
         }
-        if let Some(p) = self.pace {
+        if let Some(p) = self.pace.filter(|_| paced) {
             p.settle(0.0, c.and_then(|c| c.capacity_units()).unwrap_or(1.0));
         }
     }
@@ -532,7 +539,7 @@ impl<'d> Checkpoints<'d> {
                 }
             })
             .await?;
-            self.counted(trace::Kind::Read, out.consumed_capacity());
+            self.counted(trace::Kind::Read, out.consumed_capacity(), false);
             for item in out.items() {
                 rows.push(row(item));
             }
@@ -561,7 +568,7 @@ impl<'d> Checkpoints<'d> {
             .await;
         match put {
             Ok(out) => {
-                self.counted(trace::Kind::Write, out.consumed_capacity());
+                self.counted(trace::Kind::Write, out.consumed_capacity(), true);
                 Ok(true)
             }
             Err(e) if is_check_failed(&e) => Ok(false),
@@ -583,6 +590,7 @@ impl<'d> Checkpoints<'d> {
                 (":counter", n(row.counter)),
                 (":false", AttributeValue::Bool(false)),
             ],
+            true,
         )
         .await
     }
@@ -609,7 +617,7 @@ impl<'d> Checkpoints<'d> {
             }
             None => "SET #c = #c + :one, #d = :done REMOVE #r ADD scanned :scanned, rewritten :rewritten",
         };
-        self.conditional_update(segment, update, "#o = :me", values)
+        self.conditional_update(segment, update, "#o = :me", values, true)
             .await
     }
 
@@ -620,6 +628,7 @@ impl<'d> Checkpoints<'d> {
             "SET #c = #c + :one",
             "#o = :me",
             vec![(":me", s(&self.worker)), (":one", n(1))],
+            false,
         )
         .await
     }
@@ -630,6 +639,7 @@ impl<'d> Checkpoints<'d> {
         update: &str,
         condition: &str,
         values: Vec<(&str, AttributeValue)>,
+        paced: bool,
     ) -> Result<bool, Error> {
         let names = [
             ("#o", "owner"),
@@ -677,7 +687,7 @@ impl<'d> Checkpoints<'d> {
         .await?;
         match out {
             Some(c) => {
-                self.counted(trace::Kind::Write, c.as_ref());
+                self.counted(trace::Kind::Write, c.as_ref(), paced);
                 Ok(true)
             }
             None => {

@@ -2,6 +2,7 @@
 //! renamed attributes moved, aliased values replaced, versions started — conditionally,
 //! resumably, by workers in real processes that may be killed at any instant.
 
+use std::future::IntoFuture;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -404,4 +405,36 @@ async fn a_copy_moves_an_entity_rename_in_place() {
     .await
     .unwrap();
     assert_eq!(again.scanned, 0, "no item of the old entity is left");
+}
+
+/// A worker whose pages wait on a low rate (each write longer than its lease) still
+/// renews its lease while it waits: another worker never takes a live one's segment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_worker_keeps_its_lease_while_its_rate_waits() {
+    let db = Db::embedded().await.unwrap();
+    old_profiles(&db, 6).await;
+    let lease = Duration::from_millis(300);
+    let slow = Profile::backfill(&db)
+        .name("slow")
+        .worker("slow")
+        .lease(lease)
+        .rate(2.0)
+        .into_future();
+    let other = async {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        Profile::backfill(&db)
+            .name("slow")
+            .worker("other")
+            .lease(lease)
+            .await
+    };
+    let (slow, other) = tokio::join!(slow, other);
+    let (slow, other) = (slow.unwrap(), other.unwrap());
+    assert_eq!(slow.rewritten, 6, "{slow:?}");
+    assert_eq!(
+        other.scanned, 0,
+        "the live worker's segment was taken: {other:?}"
+    );
+    assert!(slow.complete && other.complete);
+    all_in_the_new_form(&db, 6).await;
 }

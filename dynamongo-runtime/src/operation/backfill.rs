@@ -440,32 +440,43 @@ impl Job<'_> {
         let total = i32::try_from(self.segments).unwrap_or(i32::MAX);
         let part = (total > 1).then(|| (i32::try_from(segment).unwrap_or(i32::MAX), total));
         loop {
-            let (items, last) = crate::read::scan_page(
-                self.db,
-                self.table,
-                self.filter,
-                part,
-                resume.clone(),
-                i32::try_from(self.page).ok(),
-                &self.policy,
-                self.pace,
-            )
-            .await?;
-            let mut page = Counts::default();
-            let mut renewed = Instant::now();
-            for item in &items {
-                // A slow page (a low rate) renews its lease every third of it, so that a
-                // live worker is never taken for a dead one.
-                if let Some(c) = checkpoints {
-                    if renewed.elapsed() >= self.lease / 3 {
-                        if !c.renew(segment).await? {
-                            return Ok(());
+            let work = async {
+                let (items, last) = crate::read::scan_page(
+                    self.db,
+                    self.table,
+                    self.filter,
+                    part,
+                    resume.clone(),
+                    i32::try_from(self.page).ok(),
+                    &self.policy,
+                    self.pace,
+                )
+                .await?;
+                let mut page = Counts::default();
+                for item in &items {
+                    self.item::<M>(item, &mut page).await?;
+                }
+                Ok::<_, Error>((page, last))
+            };
+            // While a page works (or waits for its rate), its lease is renewed every third
+            // of a lease, so that a live worker is never taken for a dead one.
+            let (page, last) = match checkpoints {
+                None => work.await?,
+                Some(c) => {
+                    tokio::pin!(work);
+                    loop {
+                        tokio::select! {
+                            done = &mut work => break done?,
+                            _ = tokio::time::sleep(self.lease / 3) => {
+                                if !c.renew(segment).await? {
+                                    tracing::info!(target: "dynamongo", backfill = self.name, segment, "lease lost: another worker has the segment");
+                                    return Ok(());
+                                }
+                            }
                         }
-                        renewed = Instant::now();
                     }
                 }
-                self.item::<M>(item, &mut page).await?;
-            }
+            };
             if let Some(c) = checkpoints {
                 if !c.save(segment, last.as_ref(), &page).await? {
                     tracing::info!(target: "dynamongo", backfill = self.name, segment, "lease lost: another worker has the segment");
