@@ -41,6 +41,10 @@ pub struct Model {
     pub upgrade: bool,
     /// What its items cost: size bounds of the item and of its index entries.
     pub sizes: crate::cost::Sizes,
+    /// The attribute actions of its table when the table is encrypted (the model, or an
+    /// entity of its table file, has an `"encrypt": true` field), sorted by attribute;
+    /// empty for a plaintext table.
+    pub crypto: Vec<(String, CryptoAction)>,
 }
 
 /// An entity of a single-table design.
@@ -306,6 +310,12 @@ pub enum Projection {
 }
 
 impl Model {
+    /// Whether its table is encrypted client-side (its writes go through the encryption
+    /// SDK: signed attributes are written whole, never by an update expression).
+    pub fn encrypted_table(&self) -> bool {
+        !self.crypto.is_empty()
+    }
+
     pub fn hash(&self) -> &Field {
         &self.fields[self.hash_key]
     }
@@ -393,8 +403,43 @@ pub struct Field {
     /// A placeholder of an entity's primary-key template: a key never changes, so its
     /// handle is `dm::ReadOnly` too (but input may give it).
     pub key: bool,
+    /// Encrypted and signed client-side (`"encrypt": true`; a top-level field, never a
+    /// key, index key, key-template placeholder, version or TTL): its handle builds no
+    /// condition, filter or update.
+    pub encrypt: bool,
+    /// Whether the field is signed when its model's table is encrypted (`"signed": false`
+    /// makes it the SDK's DoNothing: updated in place, e.g. a counter).
+    pub signed: bool,
     /// Extra attributes on the struct field (the generator's `field_attribute`).
     pub attributes: Vec<String>,
+}
+
+/// What the AWS Database Encryption SDK does with one attribute of an encrypted table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CryptoAction {
+    EncryptAndSign,
+    SignOnly,
+    DoNothing,
+}
+
+impl CryptoAction {
+    /// The runtime's variant (`dm::CryptoAction::SignOnly`).
+    pub fn variant(self) -> &'static str {
+        match self {
+            CryptoAction::EncryptAndSign => "EncryptAndSign",
+            CryptoAction::SignOnly => "SignOnly",
+            CryptoAction::DoNothing => "DoNothing",
+        }
+    }
+
+    /// How the spec says it (`"encrypt": true`, signed, `"signed": false`).
+    pub fn spec_words(self) -> &'static str {
+        match self {
+            CryptoAction::EncryptAndSign => "encrypted (\"encrypt\": true)",
+            CryptoAction::SignOnly => "signed",
+            CryptoAction::DoNothing => "unsigned (\"signed\": false)",
+        }
+    }
 }
 
 impl Field {

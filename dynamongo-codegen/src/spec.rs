@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use crate::error::{pointer_segment, SpecError};
 use crate::ident;
 
+mod crypto;
 mod indexes;
 mod tables;
 use crate::ir::{self, Default, Kind, Literal, Number, Rules, Throughput, Type};
@@ -115,6 +116,7 @@ pub fn parse_all(sources: &[Source]) -> Result<Specs, Vec<SpecError>> {
     }
     check_unique(&models, &tables, &mut errors);
     tables::check_tables(&mut tables, &models, &used, &mut errors);
+    crypto::check(&mut models, &tables, &mut errors);
     // Every entity knows its table's TTL attribute (its `create_table` enables it).
     for m in &mut models {
         if let Some(e) = &mut m.entity {
@@ -447,6 +449,7 @@ impl Cx<'_> {
             entity: None,
             upgrade: obj.get("upgrade").and_then(Value::as_bool) == Some(true),
             sizes: crate::cost::Sizes::default(),
+            crypto: Vec::new(),
         })
     }
 
@@ -507,6 +510,7 @@ impl Cx<'_> {
             entity: Some(entity),
             upgrade: obj.get("upgrade").and_then(Value::as_bool) == Some(true),
             sizes: crate::cost::Sizes::default(),
+            crypto: Vec::new(),
         })
     }
 
@@ -631,6 +635,26 @@ impl Cx<'_> {
                     );
                 }
             }
+            let encrypt = spec.get("encrypt").and_then(Value::as_bool) == Some(true);
+            let signed = spec.get("signed").and_then(Value::as_bool) != Some(false);
+            for (option, set) in [("encrypt", encrypt), ("signed", !signed)] {
+                if set && !is_model_field(&p) {
+                    self.err(
+                        &format!("{p}/{option}"),
+                        format!(
+                            "{option} is for fields of the model itself, not of a dict: the \
+                             encryption SDK encrypts and signs whole top-level attributes"
+                        ),
+                    );
+                }
+            }
+            if encrypt && !signed {
+                self.err(
+                    &format!("{p}/signed"),
+                    "an encrypted field is always signed; \"signed\": false is for plaintext \
+                     fields updated in place (counters)",
+                );
+            }
             let renamed_from = str_of(spec, "renamed_from").map(str::to_string);
             if let Some(old) = &renamed_from {
                 if *old == attribute {
@@ -658,6 +682,8 @@ impl Cx<'_> {
                 version,
                 read_only,
                 key: false,
+                encrypt,
+                signed,
                 attributes: Vec::new(),
             };
             if version {

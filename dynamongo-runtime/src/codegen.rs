@@ -22,7 +22,8 @@ pub use crate::document::{Document, JsonReader, Slot, Visitor};
 pub use crate::entity::{Entity, Format, IndexKeys, Part, Template};
 pub use crate::error::{DecodeError, Error, Violation};
 pub use crate::expr::Update;
-pub use crate::field::{Field, Optional, ReadOnly, Required};
+pub use crate::encryption::CryptoAction;
+pub use crate::field::{Encrypted, Field, Optional, ReadOnly, Required};
 pub use crate::item::Item;
 pub use crate::model::{
     IndexDef, JsonUpdates, KeyAttr, Model, ModelKey, Projection, ScalarType, Strategy, StreamView,

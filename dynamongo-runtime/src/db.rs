@@ -34,6 +34,8 @@ pub struct Db {
     scans: Scans,
     /// The meter of a metered copy (`metered()`), counting for its parents too.
     meter: Option<Meter>,
+    /// The tables its client encrypts (feature `encryption`).
+    crypto: Option<Arc<crate::encryption::Installed>>,
     // Keeps the embedded server alive while any clone of this Db exists.
     _embedded: Option<Arc<EmbeddedGuard>>,
 }
@@ -69,6 +71,7 @@ impl fmt::Debug for Db {
             .field("embedded", &self._embedded.is_some())
             .field("scans", &self.scans)
             .field("metered", &self.meter.is_some())
+            .field("encrypted", &self.crypto.is_some())
             .finish()
     }
 }
@@ -110,8 +113,57 @@ impl Db {
             quota: Arc::default(),
             scans: Scans::Allow,
             meter: None,
+            crypto: None,
             _embedded: None,
         }
+    }
+
+    /// This `Db` with client-side encryption of the tables of the models `encryption`
+    /// names (its embedded store too): the same connection settings, a client whose calls
+    /// encrypt and sign what they write and verify and decrypt what they read.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamongo_runtime::Result<()> {
+    /// use dynamongo_runtime::encryption::{Encryption, Keyring};
+    /// let db = dynamongo_runtime::Db::embedded().await?;
+    /// let db = db.with_encryption(Encryption::new(Keyring::raw_aes("dynamongo", [7u8; 32]))).await?;
+    /// # let _ = db;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "encryption")]
+    pub async fn with_encryption(
+        mut self,
+        encryption: crate::encryption::Encryption,
+    ) -> Result<Db, Error> {
+        let (client, installed) = encryption.install(&self.client, &self.prefix).await?;
+        self.client = client;
+        self.crypto = Some(Arc::new(installed));
+        Ok(self)
+    }
+
+    /// Refuses, before anything is sent, a call on an encrypted model whose table this
+    /// `Db` does not encrypt: it would write plaintext, or read ciphertext.
+    pub(crate) fn check_encrypted<M: crate::Model>(&self) -> Result<(), Error> {
+        if !crate::encryption::encrypted::<M>() {
+            return Ok(());
+        }
+        let table = self.table_name(M::TABLE);
+        if self.crypto.as_ref().is_some_and(|c| c.covers(&table)) {
+            return Ok(());
+        }
+        let name = std::any::type_name::<M>();
+        let name = name.rsplit("::").next().unwrap_or(name);
+        let how = if cfg!(feature = "encryption") {
+            format!("Db::builder().encryption(keyring).encrypted::<{name}>()")
+        } else {
+            "dynamongo-runtime's feature `encryption`, and Db::builder().encryption(keyring)"
+                .to_string()
+        };
+        Err(Error::Config(format!(
+            "`{name}` has encrypted fields (table `{table}`), and this Db does not encrypt \
+             its table: nothing was sent; build the Db with {how}"
+        )))
     }
 
     /// A `Db` sharing this one's connection (client, retry quota, settings) whose calls
@@ -453,6 +505,8 @@ pub struct DbBuilder {
     retry: Option<crate::retry::RetryPolicy>,
     connect_timeout: Option<std::time::Duration>,
     scans: Scans,
+    #[cfg(feature = "encryption")]
+    encryption: Option<crate::encryption::Encryption>,
 }
 
 impl fmt::Debug for DbBuilder {
@@ -568,6 +622,53 @@ impl DbBuilder {
         self
     }
 
+    /// Client-side encryption with `keyring` of the models given to
+    /// [`encrypted`](Self::encrypted) (feature `encryption`). Without it, encrypted models
+    /// use the key in `DYNAMONGO_ENCRYPTION_KEY`.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> dynamongo_runtime::Result<()> {
+    /// use dynamongo_runtime::encryption::Keyring;
+    /// # use dynamongo_runtime::codegen::example::user::User as Patient;
+    /// let db = dynamongo_runtime::Db::builder()
+    ///     .encryption(Keyring::kms("arn:aws:kms:us-east-2:111122223333:key/0000"))
+    ///     .encrypted::<Patient>()
+    ///     .build()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "encryption")]
+    pub fn encryption(mut self, keyring: crate::encryption::Keyring) -> Self {
+        self.encryption
+            .get_or_insert_with(crate::encryption::Encryption::unkeyed)
+            .set_keyring(keyring);
+        self
+    }
+
+    /// Encrypts model `M`'s table (its `"encrypt": true` fields; every entity of a
+    /// single-table design that shares it): see [`encryption`](Self::encryption).
+    #[cfg(feature = "encryption")]
+    pub fn encrypted<M: crate::Model>(mut self) -> Self {
+        let e = self
+            .encryption
+            .take()
+            .unwrap_or_else(crate::encryption::Encryption::unkeyed);
+        self.encryption = Some(e.model::<M>());
+        self
+    }
+
+    /// Model `M`'s table is moving from plaintext to encrypted items: a
+    /// [`Migration`](crate::encryption::Migration) step.
+    #[cfg(feature = "encryption")]
+    pub fn migrating<M: crate::Model>(mut self, step: crate::encryption::Migration) -> Self {
+        let e = self
+            .encryption
+            .take()
+            .unwrap_or_else(crate::encryption::Encryption::unkeyed);
+        self.encryption = Some(e.migrating::<M>(step));
+        self
+    }
+
     /// The longest a new connection may take to open (default: the SDK's, 3.1 s).
     pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.connect_timeout = Some(timeout);
@@ -639,7 +740,7 @@ impl DbBuilder {
             .endpoint
             .or_else(|| env("AWS_ENDPOINT_URL_DYNAMODB"))
             .or_else(|| env("AWS_ENDPOINT_URL"));
-        Ok(Db {
+        let db = Db {
             client: Client::new(&config),
             prefix: Arc::from(
                 self.prefix
@@ -652,7 +753,13 @@ impl DbBuilder {
             quota: Arc::default(),
             scans: self.scans,
             meter: None,
+            crypto: None,
             _embedded: None,
-        })
+        };
+        #[cfg(feature = "encryption")]
+        if let Some(encryption) = self.encryption {
+            return db.with_encryption(encryption).await;
+        }
+        Ok(db)
     }
 }

@@ -220,6 +220,10 @@ impl Error {
         E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
     {
         use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+        #[cfg(feature = "encryption")]
+        if let Some(e) = crate::encryption::failure_of(&err) {
+            return e;
+        }
         // No credentials is a configuration problem, found at the first call: say which
         // variables provide them.
         if let SdkError::ConstructionFailure(_) | SdkError::DispatchFailure(_) = &err {

@@ -5,7 +5,8 @@ use std::cmp::Ordering;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::expr::{AttrPath, Cmp, Expr};
+use crate::error::Error;
+use crate::expr::{Action, AttrPath, Cmp, Expr, Segment};
 use crate::value::Item;
 
 fn resolve<'a>(item: &'a Item, path: &AttrPath) -> Option<&'a AttributeValue> {
@@ -156,6 +157,148 @@ pub(crate) fn holds(item: &Item, path: &AttrPath, value: &AttributeValue) -> boo
 /// Whether `item` has an attribute at `path`.
 pub(crate) fn has(item: &Item, path: &AttrPath) -> bool {
     resolve(item, path).is_some()
+}
+
+/// The attribute an update action changes at the top level of the item.
+pub(crate) fn top_attribute(action: &Action) -> Option<&str> {
+    action.path().segments().next().and_then(Segment::name)
+}
+
+/// Applies an update action to an item here, as DynamoDB's UpdateItem would: for writes
+/// that send the whole item (an encrypted model's update is a read, this, and a put).
+pub(crate) fn apply(item: &mut Item, action: &Action) -> Result<(), Error> {
+    let path = action.path();
+    let segments: Vec<&Segment> = path.segments().collect();
+    let Some((last, parents)) = segments.split_last() else {
+        return Ok(());
+    };
+    let missing = || Error::Expression(format!("the document path `{path}` is not in the stored item"));
+    // The map or list holding the last segment.
+    enum Holder<'a> {
+        Top(&'a mut Item),
+        Map(&'a mut std::collections::HashMap<String, AttributeValue>),
+        List(&'a mut Vec<AttributeValue>),
+    }
+    let mut holder = Holder::Top(item);
+    for seg in parents {
+        let next = match (holder, seg) {
+            (Holder::Top(m), Segment::Name(n)) => m.get_mut(n.as_str()),
+            (Holder::Map(m), Segment::Name(n)) => m.get_mut(n.as_str()),
+            (Holder::List(l), Segment::Index(i)) => l.get_mut(*i),
+            _ => None,
+        };
+        holder = match next.ok_or_else(missing)? {
+            AttributeValue::M(m) => Holder::Map(m),
+            AttributeValue::L(l) => Holder::List(l),
+            _ => return Err(missing()),
+        };
+    }
+    let current: Option<&AttributeValue> = match (&holder, last) {
+        (Holder::Top(m), Segment::Name(n)) => m.get(n.as_str()),
+        (Holder::Map(m), Segment::Name(n)) => m.get(n.as_str()),
+        (Holder::List(l), Segment::Index(i)) => l.get(*i),
+        _ => return Err(missing()),
+    };
+    let new = match action {
+        Action::Set(_, v) => Some(v.clone()),
+        Action::SetIfNotExists(_, v) => Some(current.cloned().unwrap_or_else(|| v.clone())),
+        Action::Remove(_) => None,
+        Action::Add(_, v) => Some(match current {
+            None => v.clone(),
+            Some(c) => added(c, v).ok_or_else(|| {
+                Error::Expression(format!("ADD on `{path}`: the stored value is not a number or set of that type"))
+            })?,
+        }),
+        Action::Append(_, AttributeValue::L(more)) | Action::Prepend(_, AttributeValue::L(more)) => {
+            let mut list = match current {
+                None => Vec::new(),
+                Some(AttributeValue::L(l)) => l.clone(),
+                Some(_) => return Err(Error::Expression(format!("`{path}` is not a list"))),
+            };
+            if matches!(action, Action::Append(..)) {
+                list.extend(more.iter().cloned());
+            } else {
+                list.splice(0..0, more.iter().cloned());
+            }
+            Some(AttributeValue::L(list))
+        }
+        Action::Append(..) | Action::Prepend(..) => {
+            return Err(Error::Expression(format!("list_append on `{path}` needs a list")))
+        }
+        Action::Delete(_, v) => match current {
+            None => None,
+            Some(c) => deleted(c, v).ok_or_else(|| {
+                Error::Expression(format!("DELETE on `{path}`: the stored value is not a set of that type"))
+            })?,
+        },
+    };
+    match (holder, last, new) {
+        (Holder::Top(m), Segment::Name(n), Some(v)) => {
+            m.insert(n.clone(), v);
+        }
+        (Holder::Top(m), Segment::Name(n), None) => {
+            m.remove(n.as_str());
+        }
+        (Holder::Map(m), Segment::Name(n), Some(v)) => {
+            m.insert(n.clone(), v);
+        }
+        (Holder::Map(m), Segment::Name(n), None) => {
+            m.remove(n.as_str());
+        }
+        (Holder::List(l), Segment::Index(i), Some(v)) => match l.get_mut(*i) {
+            Some(slot) => *slot = v,
+            // DynamoDB appends past the end of a list.
+            None => l.push(v),
+        },
+        (Holder::List(l), Segment::Index(i), None) => {
+            if *i < l.len() {
+                l.remove(*i);
+            }
+        }
+        _ => return Err(missing()),
+    }
+    Ok(())
+}
+
+/// `a + b` for numbers (exact for integers), `a ∪ b` for sets of one type.
+fn added(a: &AttributeValue, b: &AttributeValue) -> Option<AttributeValue> {
+    use AttributeValue as V;
+    Some(match (a, b) {
+        (V::N(x), V::N(y)) => V::N(match (x.parse::<i128>(), y.parse::<i128>()) {
+            (Ok(x), Ok(y)) => x.checked_add(y)?.to_string(),
+            _ => (x.parse::<f64>().ok()? + y.parse::<f64>().ok()?).to_string(),
+        }),
+        (V::Ss(x), V::Ss(y)) => V::Ss(union(x, y)),
+        (V::Ns(x), V::Ns(y)) => V::Ns(union(x, y)),
+        (V::Bs(x), V::Bs(y)) => V::Bs(union(x, y)),
+        _ => return None,
+    })
+}
+
+/// `a ∖ b` for sets of one type; `None` inside when nothing is left (the attribute goes).
+fn deleted(a: &AttributeValue, b: &AttributeValue) -> Option<Option<AttributeValue>> {
+    use AttributeValue as V;
+    fn minus<T: PartialEq + Clone>(x: &[T], y: &[T]) -> Vec<T> {
+        x.iter().filter(|e| !y.contains(e)).cloned().collect()
+    }
+    let left = match (a, b) {
+        (V::Ss(x), V::Ss(y)) => V::Ss(minus(x, y)),
+        (V::Ns(x), V::Ns(y)) => V::Ns(minus(x, y)),
+        (V::Bs(x), V::Bs(y)) => V::Bs(minus(x, y)),
+        _ => return None,
+    };
+    let empty = match &left {
+        V::Ss(x) | V::Ns(x) => x.is_empty(),
+        V::Bs(x) => x.is_empty(),
+        _ => false,
+    };
+    Some((!empty).then_some(left))
+}
+
+fn union<T: PartialEq + Clone>(x: &[T], y: &[T]) -> Vec<T> {
+    let mut out = x.to_vec();
+    out.extend(y.iter().filter(|e| !x.contains(e)).cloned());
+    out
 }
 
 #[cfg(test)]

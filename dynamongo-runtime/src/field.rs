@@ -71,7 +71,50 @@ impl Presence for ReadOnly {
     const OPTIONAL: bool = false;
 }
 
-/// [`Required`] and [`Optional`]: the fields updates may change (not [`ReadOnly`]).
+/// Marker: an encrypted field (the spec's `"encrypt": true`); `P` is [`Required`] or
+/// [`Optional`]. The table holds its ciphertext, so DynamoDB can neither compare it nor
+/// change it: its handle builds no condition, filter or update (they do not compile, and
+/// say why). Change the value in Rust and save the item.
+///
+/// ```compile_fail
+/// use dynamongo_runtime::field::{Encrypted, Field, Required};
+/// struct Patient;
+/// let diagnosis: Field<Patient, String, Encrypted<Required>> = Field::new("diagnosis");
+/// let _ = diagnosis.eq("flu"); // DynamoDB cannot compare ciphertext
+/// ```
+/// ```compile_fail
+/// use dynamongo_runtime::field::{Encrypted, Field, Required};
+/// struct Patient;
+/// let diagnosis: Field<Patient, String, Encrypted<Required>> = Field::new("diagnosis");
+/// let _ = diagnosis.set("flu"); // nor change it in place
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Encrypted<P = Required>(PhantomData<fn() -> P>);
+
+impl<P: Presence> Presence for Encrypted<P> {
+    const OPTIONAL: bool = P::OPTIONAL;
+}
+
+/// The fields DynamoDB can read: conditions and filters name only these (every field but
+/// an [`Encrypted`] one).
+#[diagnostic::on_unimplemented(
+    message = "an encrypted field cannot be compared: DynamoDB holds only its ciphertext (`{Self}`)",
+    label = "this field is encrypted (\"encrypt\": true in the spec)",
+    note = "conditions and filters name plaintext fields; filter encrypted values in Rust after reading, or query by a plaintext field"
+)]
+pub trait Plaintext {}
+
+impl Plaintext for Required {}
+impl Plaintext for Optional {}
+impl Plaintext for ReadOnly {}
+
+/// [`Required`] and [`Optional`]: the fields updates may change (not [`ReadOnly`], not
+/// [`Encrypted`]).
+#[diagnostic::on_unimplemented(
+    message = "this field cannot be changed by an update (`{Self}`)",
+    label = "a read-only or encrypted field",
+    note = "a read-only field is set when the item is made; an encrypted field is changed in Rust and the item saved (`save_one`), since DynamoDB cannot change ciphertext"
+)]
 pub trait Writable: Presence {}
 
 impl Writable for Required {}
@@ -170,12 +213,18 @@ impl<M, T: FieldValue, P> Field<M, T, P> {
     }
 
     /// `field = value`.
-    pub fn eq(&self, value: impl Into<T>) -> Condition<M> {
+    pub fn eq(&self, value: impl Into<T>) -> Condition<M>
+    where
+        P: Plaintext,
+    {
         self.cmp(Cmp::Eq, value.into())
     }
 
     /// `field <> value`.
-    pub fn ne(&self, value: impl Into<T>) -> Condition<M> {
+    pub fn ne(&self, value: impl Into<T>) -> Condition<M>
+    where
+        P: Plaintext,
+    {
         self.cmp(Cmp::Ne, value.into())
     }
 
@@ -196,17 +245,26 @@ impl<M, T: FieldValue, P> Field<M, T, P> {
     }
 
     /// `attribute_exists(field)`.
-    pub fn exists(&self) -> Condition<M> {
+    pub fn exists(&self) -> Condition<M>
+    where
+        P: Plaintext,
+    {
         self.cond(Expr::Exists(self.path.clone()))
     }
 
     /// `attribute_not_exists(field)`.
-    pub fn not_exists(&self) -> Condition<M> {
+    pub fn not_exists(&self) -> Condition<M>
+    where
+        P: Plaintext,
+    {
         self.cond(Expr::NotExists(self.path.clone()))
     }
 
     /// `size(field)`: compare it with [`Size`]'s methods.
-    pub fn size(&self) -> Size<M> {
+    pub fn size(&self) -> Size<M>
+    where
+        P: Plaintext,
+    {
         Size {
             path: self.path.clone(),
             _model: PhantomData,
@@ -214,9 +272,12 @@ impl<M, T: FieldValue, P> Field<M, T, P> {
     }
 }
 
-impl<M, T: FieldValue, P: Writable> Field<M, T, P> {
+impl<M, T: FieldValue, P> Field<M, T, P> {
     /// `SET field = value` (checked against the field's rules before sending).
-    pub fn set(&self, value: impl Into<T>) -> Update<M> {
+    pub fn set(&self, value: impl Into<T>) -> Update<M>
+    where
+        P: Writable,
+    {
         let v = value.into();
         Update::new(
             Action::Set(self.path.clone(), v.to_attr()),
@@ -225,7 +286,10 @@ impl<M, T: FieldValue, P: Writable> Field<M, T, P> {
     }
 
     /// `SET field = if_not_exists(field, value)`.
-    pub fn set_if_not_exists(&self, value: impl Into<T>) -> Update<M> {
+    pub fn set_if_not_exists(&self, value: impl Into<T>) -> Update<M>
+    where
+        P: Writable,
+    {
         let v = value.into();
         Update::new(
             Action::SetIfNotExists(self.path.clone(), v.to_attr()),
@@ -279,23 +343,38 @@ impl Ordered for crate::value::Bytes {}
 
 impl<M, T: Ordered, P> Field<M, T, P> {
     /// `field < value`.
-    pub fn lt(&self, value: impl Into<T>) -> Condition<M> {
+    pub fn lt(&self, value: impl Into<T>) -> Condition<M>
+    where
+        P: Plaintext,
+    {
         self.cmp(Cmp::Lt, value.into())
     }
     /// `field <= value`.
-    pub fn le(&self, value: impl Into<T>) -> Condition<M> {
+    pub fn le(&self, value: impl Into<T>) -> Condition<M>
+    where
+        P: Plaintext,
+    {
         self.cmp(Cmp::Le, value.into())
     }
     /// `field > value`.
-    pub fn gt(&self, value: impl Into<T>) -> Condition<M> {
+    pub fn gt(&self, value: impl Into<T>) -> Condition<M>
+    where
+        P: Plaintext,
+    {
         self.cmp(Cmp::Gt, value.into())
     }
     /// `field >= value`.
-    pub fn ge(&self, value: impl Into<T>) -> Condition<M> {
+    pub fn ge(&self, value: impl Into<T>) -> Condition<M>
+    where
+        P: Plaintext,
+    {
         self.cmp(Cmp::Ge, value.into())
     }
     /// `field BETWEEN low AND high` (both ends included).
-    pub fn between(&self, low: impl Into<T>, high: impl Into<T>) -> Condition<M> {
+    pub fn between(&self, low: impl Into<T>, high: impl Into<T>) -> Condition<M>
+    where
+        P: Plaintext,
+    {
         let (lo, p1) = self.val(low.into());
         let (hi, p2) = self.val(high.into());
         self.cond(Expr::Between(self.path.clone(), lo, hi))
@@ -309,9 +388,12 @@ pub trait Numeric: Ordered + std::ops::Neg<Output = Self> + From<i8> {}
 impl Numeric for i64 {}
 impl Numeric for f64 {}
 
-impl<M, T: Numeric, P: Writable> Field<M, T, P> {
+impl<M, T: Numeric, P> Field<M, T, P> {
     /// `ADD field value` (a missing attribute counts as 0).
-    pub fn add(&self, value: impl Into<T>) -> Update<M> {
+    pub fn add(&self, value: impl Into<T>) -> Update<M>
+    where
+        P: Writable,
+    {
         let v = value.into();
         let mut violations = Vec::new();
         if let Some(p) = v.unsendable() {
@@ -320,29 +402,44 @@ impl<M, T: Numeric, P: Writable> Field<M, T, P> {
         Update::new(Action::Add(self.path.clone(), v.to_attr()), violations)
     }
     /// `ADD field -value`.
-    pub fn subtract(&self, value: impl Into<T>) -> Update<M> {
+    pub fn subtract(&self, value: impl Into<T>) -> Update<M>
+    where
+        P: Writable,
+    {
         self.add(-value.into())
     }
     /// `ADD field 1`.
-    pub fn increment(&self) -> Update<M> {
+    pub fn increment(&self) -> Update<M>
+    where
+        P: Writable,
+    {
         self.add(T::from(1))
     }
     /// `ADD field -1`.
-    pub fn decrement(&self) -> Update<M> {
+    pub fn decrement(&self) -> Update<M>
+    where
+        P: Writable,
+    {
         self.add(T::from(-1))
     }
 }
 
 impl<M, P> Field<M, String, P> {
     /// `begins_with(field, prefix)`.
-    pub fn begins_with(&self, prefix: impl Into<String>) -> Condition<M> {
+    pub fn begins_with(&self, prefix: impl Into<String>) -> Condition<M>
+    where
+        P: Plaintext,
+    {
         self.cond(Expr::BeginsWith(
             self.path.clone(),
             AttributeValue::S(prefix.into()),
         ))
     }
     /// `contains(field, text)`: substring match.
-    pub fn contains(&self, text: impl Into<String>) -> Condition<M> {
+    pub fn contains(&self, text: impl Into<String>) -> Condition<M>
+    where
+        P: Plaintext,
+    {
         self.cond(Expr::Contains(
             self.path.clone(),
             AttributeValue::S(text.into()),
@@ -352,7 +449,10 @@ impl<M, P> Field<M, String, P> {
 
 impl<M, U: FieldValue, P> Field<M, Vec<U>, P> {
     /// `contains(list, element)`.
-    pub fn contains(&self, element: impl Into<U>) -> Condition<M> {
+    pub fn contains(&self, element: impl Into<U>) -> Condition<M>
+    where
+        P: Plaintext,
+    {
         let (v, problem) = element_val(&self.path, element.into());
         self.cond(Expr::Contains(self.path.clone(), v))
             .with_problem(problem)
@@ -376,7 +476,10 @@ impl<M, U: FieldValue, P> Field<M, Vec<U>, P> {
         )
     }
     /// A handle on element `i` (`list[i]`), for conditions and updates on one element.
-    pub fn at(&self, i: usize) -> Field<M, U, Required> {
+    pub fn at(&self, i: usize) -> Field<M, U, Required>
+    where
+        P: Plaintext,
+    {
         Field {
             path: self.path.index(i),
             rules: self.rules.item_rules(),
@@ -402,7 +505,10 @@ fn element_val<U: FieldValue>(path: &AttrPath, v: U) -> (AttributeValue, Option<
 
 impl<M, U: SetElement, P> Field<M, BTreeSet<U>, P> {
     /// `contains(set, element)`.
-    pub fn contains(&self, element: impl Into<U>) -> Condition<M> {
+    pub fn contains(&self, element: impl Into<U>) -> Condition<M>
+    where
+        P: Plaintext,
+    {
         let (v, problem) = element_val(&self.path, element.into());
         self.cond(Expr::Contains(self.path.clone(), v))
             .with_problem(problem)
@@ -438,7 +544,10 @@ fn set_violations<U: SetElement>(path: &AttrPath, set: &BTreeSet<U>) -> Vec<Viol
 
 impl<M, U: FieldValue, P> Field<M, BTreeMap<String, U>, P> {
     /// A handle on one entry of the map.
-    pub fn key(&self, key: &str) -> Field<M, U, Optional> {
+    pub fn key(&self, key: &str) -> Field<M, U, Optional>
+    where
+        P: Plaintext,
+    {
         Field {
             path: self.path.child(key),
             rules: self.rules.item_rules(),

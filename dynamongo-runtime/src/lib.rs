@@ -49,6 +49,7 @@ mod value;
 // Expressions: conditions, updates, typed field handles.
 mod eval;
 mod expr;
+pub mod encryption;
 pub mod field;
 // The traits generated code implements.
 mod document;

@@ -272,6 +272,10 @@ pub trait Model: Document + std::fmt::Debug + Send + Sync + 'static {
     /// removes from a stored item.
     #[doc(hidden)]
     const UPGRADE: Option<fn(&mut Item)> = None;
+    /// The attribute actions of the model's table when it is encrypted client-side (a
+    /// field of it, or of an entity sharing it, is `"encrypt": true`), by attribute; empty
+    /// for a plaintext table. What a `Db` configures the encryption SDK with.
+    const ATTRIBUTE_ACTIONS: &'static [(&'static str, crate::encryption::CryptoAction)] = &[];
 
     /// This item's primary key.
     fn key(&self) -> Self::Key;
@@ -470,6 +474,7 @@ pub(crate) fn decode_document<M: Model, P: Document>(
     db: &crate::db::Db,
     item: &Item,
 ) -> Result<P, Error> {
+    db.check_encrypted::<M>()?;
     decode_stored(item, &db.table_name(M::TABLE))
 }
 

@@ -17,7 +17,9 @@ use tracing::Instrument;
 use crate::capacity::{self, WriteRate};
 use crate::db::Db;
 use crate::error::{Error, Violation};
+use crate::encryption;
 use crate::eval;
+use crate::migrate;
 use crate::expr::{condition_request, Action, AttrPath, Condition, Expr, ExprBuilder, Update};
 use crate::keys::{self, check_item_size, Single};
 use crate::model::{decode, Model, Strategy};
@@ -263,6 +265,7 @@ pub(crate) async fn put<M: Model>(
     policy: &RetryPolicy,
     rate: WriteRate<'_>,
 ) -> Result<Option<i64>, Error> {
+    db.check_encrypted::<M>()?;
     let table = db.table_name(M::TABLE);
     let table = &table;
     retrying_after(db.quota(), policy, |maybe_applied| async move {
@@ -356,13 +359,21 @@ pub(crate) async fn update<M: Model>(
     updates: Vec<Update<M>>,
     policy: &RetryPolicy,
 ) -> Result<M, Error> {
+    db.check_encrypted::<M>()?;
     let table = db.table_name(M::TABLE);
     let expected_version = single.version.map(|v| v + 1);
     let UpdateParts {
         key,
-        actions,
+        mut actions,
         condition: cond,
     } = update_parts(single, updates)?;
+    if encryption::encrypted::<M>() {
+        if !in_place::<M>(&actions) {
+            return update_whole::<M>(db, &table, &key, &actions, &cond, policy).await;
+        }
+        // Unsigned attributes only: changed in place; the version is signed, so it stays.
+        actions.retain(|a| eval::top_attribute(a) != M::VERSION);
+    }
     let mut b = ExprBuilder::default();
     let update_text = b.update(&actions.iter().collect::<Vec<_>>());
     let cond_text = b.condition(&cond);
@@ -428,6 +439,93 @@ pub(crate) async fn update<M: Model>(
     .await
 }
 
+/// Whether an update of an encrypted model's item can be an UpdateItem: it changes only
+/// unsigned (`"signed": false`) attributes, besides the version, which it then leaves.
+pub(crate) fn in_place<M: Model>(actions: &[Action]) -> bool {
+    actions.iter().all(|a| {
+        let attr = eval::top_attribute(a);
+        attr == M::VERSION
+            || attr.and_then(encryption::action_of::<M>) == Some(encryption::CryptoAction::DoNothing)
+    }) && actions.iter().any(|a| eval::top_attribute(a) != M::VERSION)
+}
+
+/// The update of an encrypted model's item: the encryption SDK writes signed attributes
+/// whole, never by an update expression. So the item is read (consistently), checked
+/// against the update's condition, changed here, and put back on the condition that its
+/// version — or, unversioned, every signed plaintext attribute — is still as read. When
+/// another writer came in between, it starts again from a new read.
+async fn update_whole<M: Model>(
+    db: &Db,
+    table: &str,
+    key: &Item,
+    actions: &[Action],
+    condition: &Expr,
+    policy: &RetryPolicy,
+) -> Result<M, Error> {
+    let attempts = policy.max_attempts.max(1);
+    let mut written: Option<Item> = None;
+    for _ in 0..attempts {
+        let Some(stored) = migrate::read_again(db, table, key, policy).await? else {
+            return Err(Error::NotFound {
+                table: table.to_string(),
+            });
+        };
+        // A put whose reply was lost, then refused: it was applied if the item is it.
+        if let Some(mine) = written.take() {
+            if eval::same_item(&stored, &mine) {
+                return decode(db, &stored);
+            }
+        }
+        if expired::<M>(&stored) {
+            return Err(Error::NotFound {
+                table: table.to_string(),
+            });
+        }
+        if !eval::matches(condition, &stored) {
+            return Err(conflict::<M>(table, Some(Box::new(stored))));
+        }
+        let mut changed = stored.clone();
+        for a in actions {
+            eval::apply(&mut changed, a)?;
+        }
+        let value: M = decode(db, &changed)?;
+        let item = prepare(&value)?;
+        let unchanged = as_read::<M>(&stored);
+        if migrate::put_if(db, table, &item, &unchanged, policy, None).await? {
+            return Ok(value);
+        }
+        written = Some(item);
+    }
+    Err(Error::ConditionalCheckFailed {
+        table: table.to_string(),
+        item: None,
+        json: None,
+    })
+}
+
+/// The condition that an encrypted model's stored item is still as read: its version, or
+/// every signed plaintext attribute (present with its value, or absent).
+fn as_read<M: Model>(stored: &Item) -> Expr {
+    let hash = Expr::Exists(AttrPath::attr(M::HASH_KEY.name));
+    let checks = match M::VERSION {
+        Some(v) => vec![match stored.get(v) {
+            Some(value) => Expr::Cmp(AttrPath::attr(v), crate::expr::Cmp::Eq, value.clone()),
+            None => Expr::NotExists(AttrPath::attr(v)),
+        }],
+        None => M::ATTRIBUTE_ACTIONS
+            .iter()
+            .filter(|(_, a)| *a == encryption::CryptoAction::SignOnly)
+            .map(|(attr, _)| match stored.get(*attr) {
+                Some(value) => Expr::Cmp(AttrPath::attr(attr), crate::expr::Cmp::Eq, value.clone()),
+                None => Expr::NotExists(AttrPath::attr(attr)),
+            })
+            .collect(),
+    };
+    checks
+        .into_iter()
+        .fold(hash, |a, b| Expr::And(Box::new(a), Box::new(b)))
+}
+
 /// Whether `stored` is what a versioned update leaves: at the version it writes, holding
 /// every value it sets and none it removes. (An unversioned update cannot be recognised:
 /// its retry is applied again, as with any DynamoDB client.)
@@ -469,6 +567,7 @@ pub(crate) async fn delete<M: Model>(
     policy: &RetryPolicy,
     rate: WriteRate<'_>,
 ) -> Result<Option<M>, Error> {
+    db.check_encrypted::<M>()?;
     let table = db.table_name(M::TABLE);
     let condition = single.write_condition::<M>().map(|c| condition_request(&c));
     let (table, single, condition) = (&table, &single, &condition);

@@ -245,6 +245,13 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
                 ::core::option::Option::Some(<Self as dm::Upgrade>::upgrade);
         )
     });
+    let actions = m.encrypted_table().then(|| {
+        let entries = m.crypto.iter().map(|(attr, action)| {
+            let v = format_ident!("{}", action.variant());
+            quote!((#attr, dm::CryptoAction::#v))
+        });
+        quote!(const ATTRIBUTE_ACTIONS: &'static [(&'static str, dm::CryptoAction)] = &[#(#entries),*];)
+    });
     let index_bytes = (!m.sizes.indexes.is_empty()).then(|| {
         let entries = m.sizes.indexes.iter().map(|(name, b)| {
             let b = item_bytes(*b);
@@ -268,6 +275,7 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
             #index_bytes
             #retired
             #upgrade
+            #actions
 
             fn key(&self) -> #key {
                 #key { #(#key_inits),* }

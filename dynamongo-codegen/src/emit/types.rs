@@ -72,7 +72,11 @@ pub fn option(value: Option<TokenStream>) -> TokenStream {
 
 /// `, dm::Optional` for the handle of an optional field (`dm::Required` is the default).
 pub fn presence(f: &Field) -> TokenStream {
-    if f.read_only || f.key {
+    if f.encrypt && f.is_optional() {
+        quote!(, dm::Encrypted<dm::Optional>)
+    } else if f.encrypt {
+        quote!(, dm::Encrypted)
+    } else if f.read_only || f.key {
         quote!(, dm::ReadOnly)
     } else if f.is_optional() {
         quote!(, dm::Optional)

@@ -286,6 +286,7 @@ impl<'a, M: Model> IntoFuture for DeleteMany<'a, M> {
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("delete_many", &self.db.table_name(M::TABLE));
         traced(span, async move {
+            self.db.check_encrypted::<M>()?;
             let plan = Self::plan(self.targets)?;
             // What the call consumed, for its result: its calls go through a metered copy.
             let (metered, meter) = self.db.metered();

@@ -86,6 +86,7 @@ impl<'a, M: Model> IntoFuture for SaveMany<'a, M> {
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("save_many", &self.db.table_name(M::TABLE));
         traced(span, async move {
+            self.db.check_encrypted::<M>()?;
             let SaveMany {
                 db,
                 items,

@@ -268,6 +268,7 @@ impl Db {
 
 impl<'a> TransactWrite<'a> {
     fn push<M: Model>(&mut self, action: Result<WriteAction, Error>) -> Position<M> {
+        let action = self.db.check_encrypted::<M>().and(action);
         self.actions.push(action);
         Position::new(self.actions.len() - 1)
     }
@@ -335,8 +336,23 @@ impl<'a> TransactWrite<'a> {
     ) -> Position<M> {
         let action = keys::resolve(strategy.into_target()).and_then(|single| {
             // A model value's version is known: the update adds one to it.
-            let version = single.version.and_then(|v| v.checked_add(1));
-            let parts = update_parts(single, updates.into_iter().collect())?;
+            let mut version = single.version.and_then(|v| v.checked_add(1));
+            let mut parts = update_parts(single, updates.into_iter().collect())?;
+            if crate::encryption::encrypted::<M>() {
+                if !crate::write::in_place::<M>(&parts.actions) {
+                    return Err(Error::Config(format!(
+                        "`{}` is encrypted: the encryption SDK writes signed attributes whole, so \
+                         a transaction cannot update them; read the item, change it, and `put` \
+                         it in the transaction (its version is checked)",
+                        trace::short_name::<M>()
+                    )));
+                }
+                // Unsigned attributes only, in place: the signed version stays.
+                parts
+                    .actions
+                    .retain(|a| crate::eval::top_attribute(a) != M::VERSION);
+                version = None;
+            }
             let size = item_size(&parts.key) + actions_size(&parts.actions);
             let key = parts.key.clone();
             let mut action = self.action::<M>(&key, size, Op::Update { parts });

@@ -1,0 +1,270 @@
+//! Client-side encryption (DESIGN §14): a model with `"encrypt": true` fields, through the
+//! AWS Database Encryption SDK with a raw AES keyring, on the embedded store. The store
+//! sees ciphertext only (read raw through the SDK client of a plain `Db`); every path —
+//! single items, batches, pages, index queries, scans, transactions, updates — reads back
+//! plaintext; a tampered item or a wrong key is a decode error, never an item.
+
+use std::collections::HashMap;
+
+use dynamongo_runtime::encryption::{Encryption, Keyring};
+use dynamongo_runtime::field::AttributeValue;
+use dynamongo_runtime::prelude::*;
+use dynamongo_tests::edge::patient::{self, Patient};
+
+const KEY: [u8; 32] = [7; 32];
+
+/// A plain `Db` on a new embedded store (it reads raw items), and one that encrypts
+/// `Patient`'s table with `KEY`.
+async fn stores() -> (Db, Db) {
+    let plain = Db::embedded().await.unwrap();
+    let db = plain
+        .clone()
+        .with_encryption(Encryption::new(Keyring::raw_aes("test", KEY)).model::<Patient>())
+        .await
+        .unwrap();
+    Patient::create_table(&db).await.unwrap();
+    (plain, db)
+}
+
+async fn raw(plain: &Db, id: &str) -> HashMap<String, AttributeValue> {
+    plain
+        .client()
+        .get_item()
+        .table_name(plain.table_name("patients"))
+        .key("id", AttributeValue::S(id.into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+        .item
+        .expect("the item is stored")
+}
+
+fn patient(id: &str, ward: &str) -> Patient {
+    let mut p = Patient::new(id, ward, format!("Secret Name {id}"));
+    p.diagnosis = Some(format!("confidential diagnosis {id}"));
+    p.allergies = vec!["penicillin".into()];
+    p
+}
+
+/// Every string the item holds, at any depth.
+fn texts(v: &AttributeValue, out: &mut Vec<String>) {
+    match v {
+        AttributeValue::S(s) => out.push(s.clone()),
+        AttributeValue::L(l) => l.iter().for_each(|x| texts(x, out)),
+        AttributeValue::M(m) => m.values().for_each(|x| texts(x, out)),
+        AttributeValue::Ss(s) => out.extend(s.iter().cloned()),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn the_store_holds_ciphertext_and_reads_give_plaintext() {
+    let (plain, db) = stores().await;
+    let saved = Patient::save_one(&db, patient("p1", "north")).await.unwrap();
+    assert_eq!(saved.version, 1);
+
+    let item = raw(&plain, "p1").await;
+    for encrypted in ["name", "diagnosis", "allergies"] {
+        assert!(
+            matches!(item.get(encrypted), Some(AttributeValue::B(_))),
+            "`{encrypted}` is stored as ciphertext (binary): {:?}",
+            item.get(encrypted)
+        );
+    }
+    let mut stored_text = Vec::new();
+    item.values().for_each(|v| texts(v, &mut stored_text));
+    for secret in ["Secret Name p1", "confidential diagnosis p1", "penicillin"] {
+        assert!(
+            !stored_text.iter().any(|t| t.contains(secret)),
+            "no plaintext `{secret}` in the store: {stored_text:?}"
+        );
+    }
+    // Signed plaintext stays readable by DynamoDB (keys, index keys, the version).
+    assert_eq!(item["ward"], AttributeValue::S("north".into()));
+    assert_eq!(item["version"], AttributeValue::N("1".into()));
+    assert!(item.contains_key("aws_dbe_head") && item.contains_key("aws_dbe_foot"));
+
+    let read = Patient::get_one(&db, "p1").consistent(true).await.unwrap();
+    assert_eq!(read, saved);
+}
+
+#[tokio::test]
+async fn a_db_that_does_not_encrypt_the_model_sends_nothing() {
+    let (plain, _db) = stores().await;
+    let err = Patient::save_one(&plain, patient("p1", "north"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Config(m) if m.contains("`Patient` has encrypted fields") && m.contains("nothing was sent")),
+        "{err}"
+    );
+    let err = Patient::get_one(&plain, "p1").await.unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err}");
+    let listed = plain
+        .client()
+        .scan()
+        .table_name(plain.table_name("patients"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.count(), 0, "no plaintext item was written");
+}
+
+#[tokio::test]
+async fn a_tampered_item_or_a_wrong_key_is_a_decode_error() {
+    let (plain, db) = stores().await;
+    Patient::save_one(&db, patient("p1", "north")).await.unwrap();
+    Patient::save_one(&db, patient("p2", "north")).await.unwrap();
+
+    // One signed plaintext attribute changed in the store, behind the SDK's back.
+    plain
+        .client()
+        .update_item()
+        .table_name(plain.table_name("patients"))
+        .key("id", AttributeValue::S("p1".into()))
+        .update_expression("SET ward = :w")
+        .expression_attribute_values(":w", AttributeValue::S("south".into()))
+        .send()
+        .await
+        .unwrap();
+    let err = Patient::get_one(&db, "p1").consistent(true).await.unwrap_err();
+    match &err {
+        Error::Decode { table, source } => {
+            assert_eq!(table, "patients");
+            assert!(source.to_string().contains("id=p1"), "names the key: {source}");
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+    // A page that holds it fails too: the tampered item is never returned.
+    let err = Patient::get_many(&db, patient::ward().eq("south"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err}");
+
+    // Another key cannot read what this one wrote.
+    let other = plain
+        .clone()
+        .with_encryption(Encryption::new(Keyring::raw_aes("test", [9u8; 32])).model::<Patient>())
+        .await
+        .unwrap();
+    let err = Patient::get_one(&other, "p2").consistent(true).await.unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err}");
+    assert!(Patient::get_one(&db, "p2").consistent(true).await.is_ok());
+}
+
+#[tokio::test]
+async fn batches_pages_index_queries_and_scans_decrypt() {
+    let (_plain, db) = stores().await;
+    let patients: Vec<Patient> = (0..30)
+        .map(|i| patient(&format!("p{i:02}"), if i % 3 == 0 { "east" } else { "west" }))
+        .collect();
+    let result = Patient::save_many(&db, patients.clone()).await.unwrap();
+    assert_eq!(result.failed.len(), 0);
+
+    let keys: Vec<String> = (0..30).map(|i| format!("p{i:02}")).collect();
+    let mut got = Patient::get_many(&db, keys).await.unwrap();
+    got.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(got.len(), 30);
+    assert_eq!(got[7].diagnosis.as_deref(), Some("confidential diagnosis p07"));
+
+    // An index query, page by page.
+    let east = Patient::get_many(&db, patient::ward().eq("east"));
+    assert_eq!(east.explain().unwrap().index.as_deref(), Some("by_ward"));
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = Patient::get_many(&db, patient::ward().eq("east"))
+            .page(4, cursor.as_deref())
+            .await
+            .unwrap();
+        seen.extend(page.items.iter().map(|p| p.name.clone()));
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 10);
+    assert!(seen.iter().all(|n| n.starts_with("Secret Name p")));
+
+    // A scan with a filter on a plaintext field, and a count.
+    let west = Patient::get_many(&db, patient::visits().eq(0) & patient::ward().eq("west"))
+        .await
+        .unwrap();
+    assert_eq!(west.len(), 20);
+    assert!(west.iter().all(|p| p.allergies == ["penicillin"]));
+}
+
+#[tokio::test]
+async fn updates_rewrite_signed_items_whole_and_unsigned_counters_in_place() {
+    let (plain, db) = stores().await;
+    let saved = Patient::save_one(&db, patient("p1", "north")).await.unwrap();
+
+    // A signed field: read, changed, put back at the next version, still encrypted.
+    let moved = Patient::update_one(&db, &saved, [patient::ward().set("south")])
+        .await
+        .unwrap();
+    assert_eq!((moved.ward.as_str(), moved.version), ("south", 2));
+    assert_eq!(moved.diagnosis, saved.diagnosis);
+    let item = raw(&plain, "p1").await;
+    assert!(matches!(item.get("diagnosis"), Some(AttributeValue::B(_))));
+    assert_eq!(item["version"], AttributeValue::N("2".into()));
+
+    // A stale copy's version no longer matches: a conflict, and nothing changes.
+    let err = Patient::update_one(&db, &saved, [patient::ward().set("east")])
+        .await
+        .unwrap_err();
+    assert!(err.is_conflict(), "{err}");
+
+    // An unsigned counter: UpdateItem in place, the version stays.
+    let counted = Patient::update_one(&db, "p1", [patient::visits().increment()])
+        .await
+        .unwrap();
+    assert_eq!((counted.visits, counted.version), (1, 2));
+
+    // update_from_json may change an encrypted field: it is applied here and re-encrypted.
+    let changed = Patient::update_from_json(
+        &db,
+        dynamongo_runtime::serde_json::json!({"id": "p1", "version": 2, "diagnosis": "better"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!((changed.diagnosis.as_deref(), changed.version), (Some("better"), 3));
+    let read = Patient::get_one(&db, "p1").consistent(true).await.unwrap();
+    assert_eq!(read, changed);
+}
+
+#[tokio::test]
+async fn transactions_put_encrypted_items_and_refuse_in_place_updates_of_signed_fields() {
+    let (plain, db) = stores().await;
+    let saved = Patient::save_one(&db, patient("p1", "north")).await.unwrap();
+    let mut tx = db.transact_write();
+    tx.put(patient("p2", "east"));
+    let mut changed = saved.clone();
+    changed.diagnosis = Some("revised".into());
+    tx.put(changed);
+    tx.await.unwrap();
+    let item = raw(&plain, "p2").await;
+    assert!(matches!(item.get("name"), Some(AttributeValue::B(_))));
+    let read = Patient::get_one(&db, "p1").consistent(true).await.unwrap();
+    assert_eq!((read.diagnosis.as_deref(), read.version), (Some("revised"), 2));
+
+    let mut tx = db.transact_write();
+    tx.update("p1", [patient::ward().set("west")]);
+    let err = tx.await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Config(m) if m.contains("a transaction cannot update them")),
+        "{err}"
+    );
+    // Unsigned attributes are updated in place, in a transaction too.
+    let mut tx = db.transact_write();
+    tx.update("p1", [patient::visits().add(5)]);
+    tx.await.unwrap();
+    let read = Patient::get_one(&db, "p1").consistent(true).await.unwrap();
+    assert_eq!((read.visits, read.version), (5, 2));
+
+    let mut get = db.transact_get();
+    let p2 = get.get::<Patient>("p2");
+    let out = get.await.unwrap();
+    assert_eq!(out.get(p2).unwrap().unwrap().name, "Secret Name p2");
+}
