@@ -120,6 +120,16 @@ pub trait Writable: Presence {}
 impl Writable for Required {}
 impl Writable for Optional {}
 
+/// [`Optional`]: the fields an update may remove.
+#[diagnostic::on_unimplemented(
+    message = "only an optional plaintext field can be removed by an update (this one is `{Self}`)",
+    label = "not an optional plaintext field",
+    note = "a required field always has a value: set it instead"
+)]
+pub trait Removable: Writable {}
+
+impl Removable for Optional {}
+
 /// Variance and auto-trait marker of a handle (it owns no `M`, `T` or `P`).
 type Marker<M, T, P> = PhantomData<fn() -> (M, T, P)>;
 
@@ -229,7 +239,10 @@ impl<M, T: FieldValue, P> Field<M, T, P> {
     }
 
     /// `field IN (values...)` (lists over 100 values are split into ORed groups).
-    pub fn in_<V: Into<T>>(&self, values: impl IntoIterator<Item = V>) -> Condition<M> {
+    pub fn in_<V: Into<T>>(&self, values: impl IntoIterator<Item = V>) -> Condition<M>
+    where
+        P: Plaintext,
+    {
         let mut problems = Vec::new();
         let values = values
             .into_iter()
@@ -316,9 +329,12 @@ impl<M, T, P> Field<M, T, P> {
     }
 }
 
-impl<M, T: FieldValue> Field<M, T, Optional> {
-    /// `REMOVE field` (only optional fields can be removed).
-    pub fn remove(&self) -> Update<M> {
+impl<M, T: FieldValue, P> Field<M, T, P> {
+    /// `REMOVE field` (only optional plaintext fields can be removed).
+    pub fn remove(&self) -> Update<M>
+    where
+        P: Removable,
+    {
         Update::new(Action::Remove(self.path.clone()), Vec::new())
     }
 }
@@ -458,7 +474,10 @@ impl<M, U: FieldValue, P> Field<M, Vec<U>, P> {
             .with_problem(problem)
     }
     /// `SET list = list_append(list, values)`.
-    pub fn append<V: Into<U>>(&self, values: impl IntoIterator<Item = V>) -> Update<M> {
+    pub fn append<V: Into<U>>(&self, values: impl IntoIterator<Item = V>) -> Update<M>
+    where
+        P: Writable,
+    {
         let values: Vec<U> = values.into_iter().map(Into::into).collect();
         let violations = self.element_violations(&values);
         Update::new(
@@ -467,7 +486,10 @@ impl<M, U: FieldValue, P> Field<M, Vec<U>, P> {
         )
     }
     /// `SET list = list_append(values, list)`.
-    pub fn prepend<V: Into<U>>(&self, values: impl IntoIterator<Item = V>) -> Update<M> {
+    pub fn prepend<V: Into<U>>(&self, values: impl IntoIterator<Item = V>) -> Update<M>
+    where
+        P: Writable,
+    {
         let values: Vec<U> = values.into_iter().map(Into::into).collect();
         let violations = self.element_violations(&values);
         Update::new(
@@ -514,7 +536,10 @@ impl<M, U: SetElement, P> Field<M, BTreeSet<U>, P> {
             .with_problem(problem)
     }
     /// `ADD set elements` (set union).
-    pub fn add<V: Into<U>>(&self, elements: impl IntoIterator<Item = V>) -> Update<M> {
+    pub fn add<V: Into<U>>(&self, elements: impl IntoIterator<Item = V>) -> Update<M>
+    where
+        P: Writable,
+    {
         let set: BTreeSet<U> = elements.into_iter().map(Into::into).collect();
         Update::new(
             Action::Add(self.path.clone(), set.to_attr()),
@@ -522,7 +547,10 @@ impl<M, U: SetElement, P> Field<M, BTreeSet<U>, P> {
         )
     }
     /// `DELETE set elements` (set difference).
-    pub fn delete<V: Into<U>>(&self, elements: impl IntoIterator<Item = V>) -> Update<M> {
+    pub fn delete<V: Into<U>>(&self, elements: impl IntoIterator<Item = V>) -> Update<M>
+    where
+        P: Writable,
+    {
         let set: BTreeSet<U> = elements.into_iter().map(Into::into).collect();
         Update::new(
             Action::Delete(self.path.clone(), set.to_attr()),

@@ -119,6 +119,7 @@ pub(crate) async fn paged_read<M: Model, T>(
         )]));
     }
     options.limit = Some(size);
+    db.check_encrypted::<M>()?;
     let table = db.table_name(M::TABLE);
     let canonical = plan::canonical(
         &table,
@@ -187,7 +188,10 @@ pub(crate) fn raw_stream<'a, M: Model, T: Send + 'a>(
         ..
     } = options;
     let table = db.table_name(M::TABLE);
-    let pace = match scan_allowed(db, &table, &planned).and_then(|()| options.pace()) {
+    let allowed = db
+        .check_encrypted::<M>()
+        .and_then(|()| scan_allowed(db, &table, &planned));
+    let pace = match allowed.and_then(|()| options.pace()) {
         Ok(p) => p,
         Err(e) => return stream::iter([Err(e)]).boxed(),
     };
@@ -291,6 +295,7 @@ pub(crate) async fn count<M: Model>(
     planned: Planned,
     mut options: ReadOptions,
 ) -> Result<u64, Error> {
+    db.check_encrypted::<M>()?;
     let table = db.table_name(M::TABLE);
     scan_allowed(db, &table, &planned)?;
     let pace = options.pace()?;
@@ -391,6 +396,7 @@ async fn read_page<M: Model>(
     size: usize,
     meter: &Meter,
 ) -> Result<(Vec<Item>, Option<Position>), Error> {
+    db.check_encrypted::<M>()?;
     let table = db.table_name(M::TABLE);
     scan_allowed(db, &table, &planned)?;
     let pace = options.pace()?;

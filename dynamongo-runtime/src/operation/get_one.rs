@@ -75,6 +75,7 @@ pub(crate) async fn get_single<M: Model>(
     consistent: bool,
     include_expired: bool,
 ) -> Result<Option<M>, Error> {
+    db.check_encrypted::<M>()?;
     let table = db.table_name(M::TABLE);
     let live = read::local_checks::<M>(None, include_expired);
     // An entity's read returns that entity only.
