@@ -428,6 +428,16 @@ impl Cx<'_> {
             }
             _ => Vec::new(),
         };
+        crypto::check_model(
+            self,
+            &crypto::Shape {
+                fields: &fields,
+                hash: hash_key,
+                range: range_key,
+                indexes: &indexes,
+                entity: None,
+            },
+        );
         if self.errors.len() != before {
             return None;
         }
@@ -483,6 +493,18 @@ impl Cx<'_> {
             return None;
         };
         let entity = self.entity(obj, &name, &fields, table);
+        if let Some(e) = &entity {
+            crypto::check_model(
+                self,
+                &crypto::Shape {
+                    fields: &fields,
+                    hash: None,
+                    range: None,
+                    indexes: &[],
+                    entity: Some(e),
+                },
+            );
+        }
         if self.errors.len() != before {
             return None;
         }

@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use super::Cx;
 use crate::error::{pointer_segment, SpecError};
 use crate::ir::{self, CryptoAction, Kind, Projection};
 
@@ -19,8 +20,23 @@ fn field_pointer(f: &ir::Field, option: &str) -> String {
     format!("/fields/{}/{option}", pointer_segment(&f.name))
 }
 
-/// Why an encrypted field cannot be encrypted, if it cannot (one reason, the first).
-fn refusal(m: &ir::Model, i: usize) -> Option<String> {
+fn reserved(attr: &str) -> String {
+    format!(
+        "attribute `{attr}` of an encrypted table: names starting with `{RESERVED_PREFIX}` are the encryption SDK's own"
+    )
+}
+
+/// What the per-field checks need of a model being built.
+pub(crate) struct Shape<'a> {
+    pub fields: &'a [ir::Field],
+    pub hash: Option<usize>,
+    pub range: Option<usize>,
+    pub indexes: &'a [ir::Index],
+    pub entity: Option<&'a ir::Entity>,
+}
+
+/// Why field `i` cannot be encrypted, if it cannot (one reason, the first).
+fn refusal(m: &Shape<'_>, i: usize) -> Option<String> {
     let f = &m.fields[i];
     let name = &f.name;
     if f.version {
@@ -33,7 +49,7 @@ fn refusal(m: &ir::Model, i: usize) -> Option<String> {
             "`{name}` is the TTL field: it is never encrypted, since DynamoDB reads it to expire items"
         ));
     }
-    if let Some(e) = &m.entity {
+    if let Some(e) = m.entity {
         let templates = e
             .primary()
             .map(|t| (t, "the table".to_string()))
@@ -47,15 +63,15 @@ fn refusal(m: &ir::Model, i: usize) -> Option<String> {
                 return Some(format!(
                     "`{name}` is a placeholder of {of}'s key template `{}` (attribute `{}`): \
                      keys are never encrypted, since DynamoDB reads them to find and sort items",
-                    t.text(&m.fields),
+                    t.text(m.fields),
                     t.attr
                 ));
             }
         }
         return None;
     }
-    if i == m.hash_key || Some(i) == m.range_key {
-        let role = if i == m.hash_key { "hash" } else { "range" };
+    if Some(i) == m.hash || Some(i) == m.range {
+        let role = if Some(i) == m.hash { "hash" } else { "range" };
         return Some(format!(
             "`{name}` is the {role} key: keys are never encrypted, since DynamoDB reads them to find and sort items"
         ));
@@ -71,6 +87,37 @@ fn refusal(m: &ir::Model, i: usize) -> Option<String> {
         ));
     }
     None
+}
+
+/// The checks of one model's encrypted fields and indexes, while it is built (so that
+/// they are reported with its other errors).
+pub(crate) fn check_model(cx: &mut Cx<'_>, m: &Shape<'_>) {
+    if !m.fields.iter().any(|f| f.encrypt) {
+        return;
+    }
+    for (i, f) in m.fields.iter().enumerate() {
+        if f.encrypt {
+            if let Some(why) = refusal(m, i) {
+                cx.err(&field_pointer(f, "encrypt"), why);
+            }
+        }
+        if f.attribute.starts_with(RESERVED_PREFIX) {
+            cx.err(&format!("/fields/{}", pointer_segment(&f.name)), reserved(&f.attribute));
+        }
+    }
+    for x in m.indexes {
+        if x.projection != Projection::All {
+            cx.err(
+                &format!("/indexes/{}/projection", pointer_segment(&x.name)),
+                format!(
+                    "index `{}` of an encrypted model must project every attribute: the \
+                     encryption SDK verifies the signature of whole items, so a partial \
+                     item read from the index could not be checked",
+                    x.name
+                ),
+            );
+        }
+    }
 }
 
 /// The action of each attribute a model writes, when its table is encrypted.
@@ -113,15 +160,6 @@ fn model_actions(m: &ir::Model, tables: &[ir::Table]) -> Vec<(String, CryptoActi
 /// Checks every model's encrypted fields and computes the attribute actions of every
 /// encrypted table (stored in each of its models' `crypto`); errors are located.
 pub(crate) fn check(models: &mut [ir::Model], tables: &[ir::Table], errors: &mut Vec<SpecError>) {
-    for m in models.iter() {
-        for (i, f) in m.fields.iter().enumerate() {
-            if f.encrypt {
-                if let Some(why) = refusal(m, i) {
-                    errors.push(SpecError::at(&m.source, &field_pointer(f, "encrypt"), why));
-                }
-            }
-        }
-    }
     let encrypted: Vec<String> = {
         let mut names: Vec<String> = models
             .iter()
@@ -151,29 +189,9 @@ pub(crate) fn check(models: &mut [ir::Model], tables: &[ir::Table], errors: &mut
         // One action per attribute, whichever model of the table writes it.
         let mut actions: BTreeMap<String, (CryptoAction, String, String)> = BTreeMap::new();
         for m in models.iter().filter(|m| &m.table == table) {
-            for x in &m.indexes {
-                if x.projection != Projection::All {
-                    errors.push(SpecError::at(
-                        &m.source,
-                        &format!("/indexes/{}/projection", pointer_segment(&x.name)),
-                        format!(
-                            "index `{}` of an encrypted model must project every attribute: the \
-                             encryption SDK verifies the signature of whole items, so a partial \
-                             item read from the index could not be checked",
-                            x.name
-                        ),
-                    ));
-                }
-            }
             for (attr, action, pointer) in model_actions(m, tables) {
                 if attr.starts_with(RESERVED_PREFIX) {
-                    errors.push(SpecError::at(
-                        &m.source,
-                        &pointer,
-                        format!(
-                            "attribute `{attr}`: names starting with `{RESERVED_PREFIX}` are the encryption SDK's own"
-                        ),
-                    ));
+                    errors.push(SpecError::at(&m.source, &pointer, reserved(&attr)));
                     continue;
                 }
                 match actions.get(&attr) {
