@@ -167,7 +167,14 @@ impl Sizes {
 
 /// The size bounds of `m`'s items.
 pub fn sizes(m: &Model) -> Sizes {
-    let present = |f: &Field| field_bytes(f);
+    let encrypted = m.encrypted_table();
+    let present = |f: &Field| {
+        if f.encrypt {
+            encrypted_field_bytes(f)
+        } else {
+            field_bytes(f)
+        }
+    };
     let mut item = m
         .fields
         .iter()
@@ -192,6 +199,13 @@ pub fn sizes(m: &Model) -> Sizes {
             }
         }
         item = item.plus(index_keys);
+        if encrypted {
+            let keys = e
+                .primary()
+                .map(|t| template_bytes(m, t))
+                .fold(Bytes::default(), Bytes::plus);
+            item = item.plus(encryption_bytes(m, keys));
+        }
         // A table file's indexes project every attribute.
         for i in &e.indexes {
             let sparse = std::iter::once(&i.hash)
@@ -200,6 +214,14 @@ pub fn sizes(m: &Model) -> Sizes {
             indexes.push((i.name.clone(), if sparse { item.or_absent() } else { item }));
         }
     } else {
+        if encrypted {
+            let keys = [Some(m.hash_key), m.range_key]
+                .into_iter()
+                .flatten()
+                .map(|k| value_bytes(&m.fields[k].ty))
+                .fold(Bytes::default(), Bytes::plus);
+            item = item.plus(encryption_bytes(m, keys));
+        }
         for index in &m.indexes {
             let keys: Vec<usize> = index
                 .hash_keys
@@ -275,6 +297,52 @@ fn field_bytes(f: &Field) -> Bytes {
     } else {
         b
     }
+}
+
+/// What the encryption SDK writes of an encrypted value (measured on its items): binary
+/// made of a 2-byte type, the value serialized and a 16-byte authentication tag; a
+/// collection is serialized with a 4-byte count and, per element, a 2-byte type and a
+/// 4-byte length (at most 4 times its size in DynamoDB's count).
+const CIPHER_OVERHEAD: u64 = 18;
+
+fn encrypted_field_bytes(f: &Field) -> Bytes {
+    let value = value_bytes(&f.ty);
+    let collection = matches!(
+        f.ty.kind,
+        Kind::List(_) | Kind::Map(_) | Kind::Dict(_) | Kind::StringSet | Kind::NumberSet | Kind::BinarySet
+    );
+    let cipher = if collection {
+        Bytes::new(CIPHER_OVERHEAD + 4, value.max.map(|m| 4 * m + CIPHER_OVERHEAD + 4))
+    } else {
+        Bytes::new(value.min + CIPHER_OVERHEAD, value.max.map(|m| m + CIPHER_OVERHEAD))
+    };
+    let b = named(&f.attribute, cipher);
+    if may_be_absent(f) {
+        b.or_absent()
+    } else {
+        b
+    }
+}
+
+/// The SDK's two attributes on every item of an encrypted table (measured on its items):
+/// `aws_dbe_foot`, a 48-byte HMAC for the data key and a 103-byte ECDSA P-384 signature;
+/// `aws_dbe_head`, about 300 bytes: format and suite, a 32-byte message id, one byte per
+/// signed attribute, the encryption context (table name, key names and values, the
+/// signing public key), the encrypted data key and a 32-byte commitment. Its bounds are
+/// conservative: the key values and the keyring's key name make it vary.
+fn encryption_bytes(m: &Model, keys: Bytes) -> Bytes {
+    let signed = m
+        .crypto
+        .iter()
+        .filter(|(_, a)| *a != crate::ir::CryptoAction::DoNothing)
+        .count() as u64;
+    let footer = named("aws_dbe_foot", Bytes::exactly(151));
+    let varying = m.table.len() as u64 + signed;
+    let header = named(
+        "aws_dbe_head",
+        Bytes::new(200 + varying, keys.max.map(|k| 420 + varying + 2 * k)),
+    );
+    footer.plus(header)
 }
 
 /// Whether a field may be left out of a stored item: an optional value, or a set (an empty

@@ -269,3 +269,43 @@ async fn transactions_put_encrypted_items_and_refuse_in_place_updates_of_signed_
     let mut out = get.await.unwrap();
     assert_eq!(out.take(p2).unwrap().name, "Secret Name p2");
 }
+
+/// An item's size as DynamoDB counts it (names and values; numbers as their text, which
+/// over-counts them slightly).
+fn item_bytes(item: &HashMap<String, AttributeValue>) -> u64 {
+    fn value(v: &AttributeValue) -> u64 {
+        match v {
+            AttributeValue::S(s) | AttributeValue::N(s) => s.len() as u64,
+            AttributeValue::B(b) => b.as_ref().len() as u64,
+            AttributeValue::Bool(_) | AttributeValue::Null(_) => 1,
+            AttributeValue::L(l) => 3 + l.iter().map(|x| 1 + value(x)).sum::<u64>(),
+            AttributeValue::M(m) => {
+                3 + m.iter().map(|(k, x)| 1 + k.len() as u64 + value(x)).sum::<u64>()
+            }
+            AttributeValue::Ss(s) => s.iter().map(|x| x.len() as u64).sum(),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    item.iter().map(|(k, v)| k.len() as u64 + value(v)).sum()
+}
+
+#[tokio::test]
+async fn the_sheet_counts_the_sdk_attributes_and_ciphertext() {
+    use dynamongo_runtime::Model;
+    let (plain, db) = stores().await;
+    // The smallest item: one-character values, no diagnosis, no allergies.
+    Patient::save_one(&db, Patient::new("a", "w", "A")).await.unwrap();
+    let smallest = item_bytes(&raw(&plain, "a").await);
+    let min = Patient::ITEM_BYTES.min;
+    assert!(
+        min <= smallest && smallest <= min + 120,
+        "the smallest encrypted item ({smallest} bytes) is within 120 bytes above the sheet's minimum ({min})"
+    );
+    // Without the SDK's attributes and ciphertext the same item is far smaller: the sheet
+    // is not the plaintext item's.
+    assert!(min > 400, "{min}");
+    let (metered, meter) = db.metered();
+    Patient::save_one(&metered, patient("p1", "north")).await.unwrap();
+    let (units, _) = Patient::ITEM_BYTES.write_units();
+    assert!(meter.table("patients").write_units >= units);
+}

@@ -27,11 +27,12 @@ pub fn model_tokens(m: &Model) -> TokenStream {
     structs::nested(&m.fields, &mut dicts, &mut enums);
 
     let doc = format!(
-        "{}\n\n{}",
+        "{}\n\n{}{}",
         m.doc
             .clone()
             .unwrap_or_else(|| format!("`{}`, generated from its spec.", m.name)),
-        cost_doc(&m.sizes)
+        cost_doc(&m.sizes),
+        encryption_doc(m)
     );
     let model_struct = structs::emit_struct(&m.name, Some(&doc), &m.fields, &m.attributes);
     let document = document::emit_model_document(&m.name, &m.fields, m.upgrade);
@@ -191,6 +192,43 @@ fn mod_decl(module: &str, doc: Option<&str>, what: &str, body: Option<TokenStrea
         Some(b) => quote!(#docs #allow pub mod #name { #b }),
         None => quote!(#docs #allow pub mod #name;),
     }
+}
+
+/// The encryption paragraph of a model whose table is encrypted: what the store holds,
+/// and what an update is.
+fn encryption_doc(m: &Model) -> String {
+    use crate::ir::CryptoAction;
+    if !m.encrypted_table() {
+        return String::new();
+    }
+    let list = |action: CryptoAction| -> Vec<String> {
+        let names: Vec<String> = m
+            .fields
+            .iter()
+            .filter(|f| m.crypto.iter().any(|(a, x)| *a == f.attribute && *x == action))
+            .map(|f| types::code(&f.name))
+            .collect();
+        names
+    };
+    let unsigned = list(CryptoAction::DoNothing);
+    let signed = if unsigned.is_empty() {
+        "every other attribute".to_string()
+    } else {
+        format!("the rest but {} (unsigned)", unsigned.join(", "))
+    };
+    let version = if m.version_field().is_some() {
+        "its version"
+    } else {
+        "every signed attribute as read"
+    };
+    format!(
+        "\n\nEncryption (client-side, feature `encryption`): encrypted and signed: {}; \
+         signed: {signed}.\nThe table holds ciphertext of the \
+         encrypted fields; their handles build no condition, filter or update. \
+         `update_one` is a consistent read, the change made here, and a put conditioned on \
+         {version}; an update of unsigned fields alone is made in place.",
+        list(CryptoAction::EncryptAndSign).join(", "),
+    )
 }
 
 /// The model's capacity paragraph: its item size and what a save and a get cost, so that
