@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::error::pointer_segment;
-use crate::ir::{self, Field, Kind, Model, Number, Rules, Table, Template};
+use crate::ir::{self, CryptoAction, Field, Kind, Model, Number, Rules, Table, Template};
 use crate::{Error, Options};
 
 /// How a change affects stored items.
@@ -227,6 +227,7 @@ fn model(out: &mut Out, o: &Model, n: &Model, new: &crate::Specs) {
     }
     keys(out, o, n);
     indexes(out, o, n, new);
+    encryption(out, o, n);
     // Field-level breaking rows are covered by an Upgrade impl the user writes.
     let mut fields_out = Out::default();
     fields(&mut fields_out, "", &o.fields, &n.fields, file, &o.source);
@@ -266,6 +267,81 @@ fn model(out: &mut Out, o: &Model, n: &Model, new: &crate::Specs) {
             "upgrade-added",
             "stored items now go through the model's Upgrade impl before they are read".into(),
         );
+    }
+}
+
+/// Client-side encryption (DESIGN §14): the attribute actions of the model's table. The
+/// SDK reads an item with the actions it was written with, so a stored item's action
+/// never changes in place: encrypting a table that holds plaintext items needs its
+/// declared migration (`"plaintext_items": true` and the model's backfill); any other
+/// change of a stored attribute's action needs a copy to a new table.
+fn encryption(out: &mut Out, o: &Model, n: &Model) {
+    let file = n.source.as_str();
+    let pointer_of = |attr: &str, option: &str| -> String {
+        n.fields
+            .iter()
+            .find(|f| f.attribute == attr)
+            .map(|f| format!("{}/{option}", field_pointer("", f)))
+            .unwrap_or_default()
+    };
+    let name = &n.name;
+    match (o.encrypted_table(), n.encrypted_table()) {
+        (false, false) => {}
+        (false, true) => {
+            let first = n.crypto.iter().find(|(_, a)| *a == CryptoAction::EncryptAndSign);
+            let pointer = first.map_or(String::new(), |(a, _)| pointer_of(a, "encrypt"));
+            if n.plaintext_items {
+                out.push(file, &pointer, Class::Warning, "table-encrypted", format!(
+                    "table `{}` becomes encrypted, with its stored plaintext items declared (\"plaintext_items\": true): \
+                     they are read as they are; deploy this to every reader first, then run `{name}::backfill(&db)` to encrypt them, \
+                     then remove \"plaintext_items\" (until then a plaintext item is accepted unsigned)",
+                    n.table
+                ));
+            } else {
+                out.push(file, &pointer, Class::Breaking, "table-encrypted", format!(
+                    "table `{}` becomes encrypted: its stored items are plaintext and unsigned, and the encryption SDK refuses to read them; \
+                     declare them with \"plaintext_items\": true and run `{name}::backfill(&db)` to encrypt them",
+                    n.table
+                ));
+            }
+        }
+        (true, false) => {
+            out.push(file, "", Class::Breaking, "table-decrypted", format!(
+                "table `{}` is no longer encrypted: its stored items hold ciphertext and the SDK's attributes, which this model reads as garbage; \
+                 copy them to a new table with a Db that decrypts the old model (`backfill::copy`)",
+                o.table
+            ));
+        }
+        (true, true) => {
+            for (attr, new_action) in &n.crypto {
+                let Some((_, old_action)) = o.crypto.iter().find(|(a, _)| a == attr) else {
+                    continue;
+                };
+                if old_action == new_action {
+                    continue;
+                }
+                let option = if *new_action == CryptoAction::DoNothing || *old_action == CryptoAction::DoNothing {
+                    "signed"
+                } else {
+                    "encrypt"
+                };
+                let rule = if new_action > old_action {
+                    "attribute-action-downgraded"
+                } else {
+                    "attribute-action-upgraded"
+                };
+                out.push(file, &pointer_of(attr, option), Class::Breaking, rule, format!(
+                    "`{attr}` changes from {} to {}: stored items were written {}, and the encryption SDK reads an item with the actions it was written with; \
+                     keep the action, or copy the items to a new table whose model has the new one (`backfill::copy`, with a Db that encrypts both)",
+                    old_action.spec_words(), new_action.spec_words(), old_action.spec_words()
+                ));
+            }
+        }
+    }
+    if o.plaintext_items && !n.plaintext_items && n.encrypted_table() {
+        out.push(file, "/plaintext_items", Class::Warning, "plaintext-items-removed", format!(
+            "plaintext items are no longer read: run `{name}::backfill(&db)` to the end first (it encrypts every item still stored plaintext), or they fail to read"
+        ));
     }
 }
 

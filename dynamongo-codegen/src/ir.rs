@@ -45,6 +45,9 @@ pub struct Model {
     /// entity of its table file, has an `"encrypt": true` field), sorted by attribute;
     /// empty for a plaintext table.
     pub crypto: Vec<(String, CryptoAction)>,
+    /// Its encrypted table still holds items stored before it was encrypted
+    /// (`"plaintext_items": true`): they are read, and its backfill encrypts them.
+    pub plaintext_items: bool,
 }
 
 /// An entity of a single-table design.

@@ -458,6 +458,7 @@ impl Cx<'_> {
             attributes: Vec::new(),
             entity: None,
             upgrade: obj.get("upgrade").and_then(Value::as_bool) == Some(true),
+            plaintext_items: obj.get("plaintext_items").and_then(Value::as_bool) == Some(true),
             sizes: crate::cost::Sizes::default(),
             crypto: Vec::new(),
         })
@@ -531,6 +532,7 @@ impl Cx<'_> {
             attributes: Vec::new(),
             entity: Some(entity),
             upgrade: obj.get("upgrade").and_then(Value::as_bool) == Some(true),
+            plaintext_items: obj.get("plaintext_items").and_then(Value::as_bool) == Some(true),
             sizes: crate::cost::Sizes::default(),
             crypto: Vec::new(),
         })

@@ -142,6 +142,23 @@ impl Db {
         Ok(self)
     }
 
+    /// Without the feature, no connection encrypts.
+    #[cfg(not(feature = "encryption"))]
+    pub(crate) fn raw(&self) -> Option<(Db, &crate::encryption::Installed)> {
+        None
+    }
+
+    /// The same connection without client-side encryption (a backfill scans encrypted
+    /// tables raw, to find the items still stored plaintext), and its encryption.
+    #[cfg(feature = "encryption")]
+    pub(crate) fn raw(&self) -> Option<(Db, &crate::encryption::Installed)> {
+        let installed = self.crypto.as_deref()?;
+        let mut raw = self.clone();
+        raw.client = installed.raw_client().clone();
+        raw.crypto = None;
+        Some((raw, installed))
+    }
+
     /// Refuses, before anything is sent, a call on an encrypted model whose table this
     /// `Db` does not encrypt: it would write plaintext, or read ciphertext.
     pub(crate) fn check_encrypted<M: crate::Model>(&self) -> Result<(), Error> {

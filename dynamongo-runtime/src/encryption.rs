@@ -80,4 +80,12 @@ impl Installed {
     pub(crate) fn covers(&self, _table: &str) -> bool {
         false
     }
+
+    pub(crate) async fn open(
+        &self,
+        _table: &str,
+        item: crate::value::Item,
+    ) -> Result<(crate::value::Item, bool), crate::Error> {
+        Ok((item, false))
+    }
 }

@@ -51,13 +51,19 @@ pub(crate) struct Rewrite {
     pub(crate) set: Vec<(String, AttributeValue)>,
     /// Attributes removed (retired by the model's evolution).
     pub(crate) remove: Vec<String>,
-    /// Every attribute touched still holds what was read (absent stays absent).
+    /// Every attribute touched still holds what was read (absent stays absent); for an
+    /// encrypted model, its version or every signed plaintext attribute.
     pub(crate) condition: Expr,
+    /// An encrypted model's item, put whole: the encryption SDK writes signed attributes
+    /// whole, never by an update expression.
+    pub(crate) whole: Option<Item>,
 }
 
 /// Decodes `old` with the model (upgrade hook, `renamed_from`, aliases, defaults),
 /// encodes it again as a save would store it, and compares.
-pub(crate) fn examine<M: Model>(old: &Item) -> Verdict {
+/// An item of an encrypted table stored plaintext (`plaintext`, from before the table
+/// was encrypted) is rewritten even when its values are current: the put encrypts it.
+pub(crate) fn examine<M: Model>(old: &Item, plaintext: bool) -> Verdict {
     let model = match M::from_item(old) {
         Ok(m) => m,
         Err(source) => {
@@ -91,7 +97,8 @@ pub(crate) fn examine<M: Model>(old: &Item) -> Verdict {
         .collect();
     remove.sort();
     remove.dedup();
-    if set.is_empty() && remove.is_empty() {
+    let encrypted = crate::encryption::encrypted::<M>();
+    if set.is_empty() && remove.is_empty() && !(encrypted && plaintext) {
         return Verdict::Unchanged;
     }
     if let Some((k, _)) = set.iter().find(|(k, _)| key_names.contains(&k.as_str())) {
@@ -108,6 +115,16 @@ pub(crate) fn examine<M: Model>(old: &Item) -> Verdict {
         new.insert(attr.to_string(), next.clone());
         set.retain(|(k, _)| k != attr);
         set.push((attr.to_string(), next));
+    }
+    if encrypted {
+        let rewrite = Rewrite {
+            key: keys::key_of::<M>(old),
+            set,
+            remove,
+            condition: write::as_read::<M>(old),
+            whole: Some(new),
+        };
+        return Verdict::Rewrite(rewrite);
     }
     let touched = set.iter().map(|(k, _)| k).chain(&remove);
     let condition = Expr::and_all(
@@ -130,6 +147,7 @@ pub(crate) fn examine<M: Model>(old: &Item) -> Verdict {
         set,
         remove,
         condition,
+        whole: None,
     };
     let (update, cond, _, _) = rewrite.rendered();
     if update.len() > EXPRESSION_MAX || cond.len() > EXPRESSION_MAX {
@@ -182,6 +200,9 @@ pub(crate) async fn rewrite(
     policy: &RetryPolicy,
     pace: Option<&Pace>,
 ) -> Result<bool, Error> {
+    if let Some(item) = &rewrite.whole {
+        return put_if(db, table, item, &rewrite.condition, policy, pace).await;
+    }
     let (update, cond, names, values) = rewrite.rendered();
     let size: u64 = rewrite
         .set
@@ -749,7 +770,7 @@ mod tests {
             .send()
             .await
             .unwrap();
-        let Verdict::Rewrite(w) = examine::<User>(&old) else {
+        let Verdict::Rewrite(w) = examine::<User>(&old, false) else {
             panic!("the item lacks an attribute the model writes");
         };
         assert_eq!(w.names(), (vec!["cities_visited".to_string()], Vec::new()));
@@ -772,7 +793,7 @@ mod tests {
             .await
             .unwrap()
             .unwrap();
-        assert!(matches!(examine::<User>(&now), Verdict::Unchanged));
+        assert!(matches!(examine::<User>(&now, false), Verdict::Unchanged));
         let kept = User::get_one(&db, "ann@example.com").await.unwrap();
         assert_eq!(kept.cities_visited, ["Paris"]);
     }

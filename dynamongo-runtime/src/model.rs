@@ -276,6 +276,10 @@ pub trait Model: Document + std::fmt::Debug + Send + Sync + 'static {
     /// field of it, or of an entity sharing it, is `"encrypt": true`), by attribute; empty
     /// for a plaintext table. What a `Db` configures the encryption SDK with.
     const ATTRIBUTE_ACTIONS: &'static [(&'static str, crate::encryption::CryptoAction)] = &[];
+    /// Its encrypted table still holds items stored before it was encrypted (the spec's
+    /// `"plaintext_items": true`): a `Db` reads them as they are and writes encrypted
+    /// items, and the model's backfill encrypts the stored ones.
+    const PLAINTEXT_ITEMS: bool = false;
 
     /// This item's primary key.
     fn key(&self) -> Self::Key;

@@ -505,7 +505,7 @@ async fn update_whole<M: Model>(
 
 /// The condition that an encrypted model's stored item is still as read: its version, or
 /// every signed plaintext attribute (present with its value, or absent).
-fn as_read<M: Model>(stored: &Item) -> Expr {
+pub(crate) fn as_read<M: Model>(stored: &Item) -> Expr {
     let hash = Expr::Exists(AttrPath::attr(M::HASH_KEY.name));
     let checks = match M::VERSION {
         Some(v) => vec![match stored.get(v) {

@@ -250,7 +250,13 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
             let v = format_ident!("{}", action.variant());
             quote!((#attr, dm::CryptoAction::#v))
         });
-        quote!(const ATTRIBUTE_ACTIONS: &'static [(&'static str, dm::CryptoAction)] = &[#(#entries),*];)
+        let plaintext = m
+            .plaintext_items
+            .then(|| quote!(const PLAINTEXT_ITEMS: bool = true;));
+        quote!(
+            const ATTRIBUTE_ACTIONS: &'static [(&'static str, dm::CryptoAction)] = &[#(#entries),*];
+            #plaintext
+        )
     });
     let index_bytes = (!m.sizes.indexes.is_empty()).then(|| {
         let entries = m.sizes.indexes.iter().map(|(name, b)| {

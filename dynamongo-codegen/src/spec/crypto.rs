@@ -174,6 +174,16 @@ pub(crate) fn check(models: &mut [ir::Model], tables: &[ir::Table], errors: &mut
         if encrypted.contains(&m.table) {
             continue;
         }
+        if m.plaintext_items {
+            errors.push(SpecError::at(
+                &m.source,
+                "/plaintext_items",
+                format!(
+                    "\"plaintext_items\" is for a table being encrypted, and no field of table `{}` is (\"encrypt\": true)",
+                    m.table
+                ),
+            ));
+        }
         for f in m.fields.iter().filter(|f| !f.signed) {
             errors.push(SpecError::at(
                 &m.source,

@@ -10,6 +10,8 @@ use aws_db_esdk::material_providers::client as mpl;
 use aws_db_esdk::material_providers::types::keyring::KeyringRef;
 use aws_db_esdk::material_providers::types::material_providers_config::MaterialProvidersConfig;
 use aws_db_esdk::material_providers::types::AesWrappingAlg;
+use aws_db_esdk::item_encryptor;
+use aws_db_esdk::item_encryptor::types::DynamoDbItemEncryptorConfig;
 use aws_db_esdk::DynamoDbTablesEncryptionConfig;
 use aws_sdk_dynamodb::config::interceptors::{
     BeforeSerializationInterceptorContextMut, FinalizerInterceptorContextMut,
@@ -214,6 +216,9 @@ impl Encryption {
             actions: BTreeMap::new(),
             migration: None,
         });
+        if M::PLAINTEXT_ITEMS && plan.migration.is_none() {
+            plan.migration = Some(Migration::ReadPlaintext);
+        }
         for (attr, action) in M::ATTRIBUTE_ACTIONS {
             match plan.actions.get(attr) {
                 Some((other, by)) if other != action => self.errors.push(format!(
@@ -260,6 +265,7 @@ impl Encryption {
             .await?;
         let mut configs = HashMap::new();
         let mut tables = BTreeMap::new();
+        let mut decryptors = HashMap::new();
         for (logical, plan) in self.tables {
             let unsigned: Vec<String> = plan
                 .actions
@@ -272,31 +278,39 @@ impl Encryption {
                 .iter()
                 .map(|(n, (a, _))| (n.to_string(), sdk_action(*a)))
                 .collect();
-            let mut b = DynamoDbTableEncryptionConfig::builder()
+            let plaintext = plan.migration.map(|step| match step {
+                Migration::WritePlaintext => PlaintextOverride::ForcePlaintextWriteAllowPlaintextRead,
+                Migration::ReadPlaintext => PlaintextOverride::ForbidPlaintextWriteAllowPlaintextRead,
+            });
+            let failed = |e: &dyn fmt::Debug| {
+                Error::Config(format!("encryption of table `{logical}`: {e:?}"))
+            };
+            let config = DynamoDbTableEncryptionConfig::builder()
                 .logical_table_name(logical)
                 .partition_key_name(plan.hash)
-                .attribute_actions_on_encrypt(actions)
-                .keyring(keyring.clone());
-            if let Some(r) = plan.range {
-                b = b.sort_key_name(r);
-            }
-            if !unsigned.is_empty() {
-                b = b.allowed_unsigned_attributes(unsigned);
-            }
-            if let Some(step) = plan.migration {
-                b = b.plaintext_override(match step {
-                    Migration::WritePlaintext => {
-                        PlaintextOverride::ForcePlaintextWriteAllowPlaintextRead
-                    }
-                    Migration::ReadPlaintext => {
-                        PlaintextOverride::ForbidPlaintextWriteAllowPlaintextRead
-                    }
-                });
-            }
-            let config = b
+                .set_sort_key_name(plan.range.map(str::to_string))
+                .attribute_actions_on_encrypt(actions.clone())
+                .keyring(keyring.clone())
+                .set_allowed_unsigned_attributes((!unsigned.is_empty()).then(|| unsigned.clone()))
+                .set_plaintext_override(plaintext.clone())
                 .build()
-                .map_err(|e| Error::Config(format!("encryption of table `{logical}`: {e:?}")))?;
+                .map_err(|e| failed(&e))?;
+            // The same config for items read outside a call (a backfill's raw pages,
+            // Streams records).
+            let item_config = DynamoDbItemEncryptorConfig::builder()
+                .logical_table_name(logical)
+                .partition_key_name(plan.hash)
+                .set_sort_key_name(plan.range.map(str::to_string))
+                .attribute_actions_on_encrypt(actions)
+                .keyring(keyring.clone())
+                .set_allowed_unsigned_attributes((!unsigned.is_empty()).then_some(unsigned))
+                .set_plaintext_override(plaintext)
+                .build()
+                .map_err(|e| failed(&e))?;
+            let decryptor = item_encryptor::client::Client::from_conf(item_config)
+                .map_err(|e| failed(&e))?;
             let physical = format!("{prefix}{logical}");
+            decryptors.insert(physical.clone(), decryptor);
             configs.insert(physical.clone(), config);
             tables.insert(
                 physical,
@@ -314,13 +328,14 @@ impl Encryption {
             .to_builder()
             .interceptor(Guard {
                 inner,
-                tables: tables.clone(),
+                tables,
             })
             .build();
         Ok((
             Client::from_conf(config),
             Installed {
-                tables: tables.into_keys().collect(),
+                raw: client.clone(),
+                decryptors,
             },
         ))
     }
@@ -338,15 +353,67 @@ fn sdk_action(a: CryptoAction) -> aws_db_esdk::CryptoAction {
     }
 }
 
-/// What a `Db` encrypts: the (prefixed) tables of its config.
-#[derive(Debug)]
+/// What a `Db` encrypts: the (prefixed) tables of its config, each with an item
+/// encryptor for items read outside a call, and the client without encryption.
 pub(crate) struct Installed {
-    tables: BTreeSet<String>,
+    raw: Client,
+    decryptors: HashMap<String, item_encryptor::client::Client>,
 }
+
+impl fmt::Debug for Installed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Installed")
+            .field("tables", &self.decryptors.keys().collect::<BTreeSet<_>>())
+            .finish()
+    }
+}
+
+/// The attribute the SDK writes on every item it encrypts.
+const HEAD: &str = "aws_dbe_head";
 
 impl Installed {
     pub(crate) fn covers(&self, table: &str) -> bool {
-        self.tables.contains(table)
+        self.decryptors.contains_key(table)
+    }
+
+    /// The client without the encryption interceptor: what a backfill scans with, to see
+    /// which items are stored plaintext.
+    pub(crate) fn raw_client(&self) -> &Client {
+        &self.raw
+    }
+
+    /// A stored item of `table` as read raw: decrypted and verified when it was written
+    /// encrypted (`true`), as it is when stored plaintext (`false`; a table being
+    /// migrated holds such items).
+    pub(crate) async fn open(
+        &self,
+        table: &str,
+        item: HashMap<String, AttributeValue>,
+    ) -> Result<(HashMap<String, AttributeValue>, bool), Error> {
+        if !item.contains_key(HEAD) {
+            return Ok((item, false));
+        }
+        let Some(decryptor) = self.decryptors.get(table) else {
+            return Err(Error::Config(format!("table `{table}` is not encrypted by this Db")));
+        };
+        let out = decryptor
+            .decrypt_item()
+            .encrypted_item(item)
+            .send()
+            .await
+            .map_err(|e| {
+                Failure {
+                    reading: true,
+                    table: table.to_string(),
+                    key: None,
+                    message: message_of(&format!("{e:?}")),
+                }
+                .into_error()
+            })?;
+        let plain = out.plaintext_item.clone().ok_or_else(|| {
+            Error::Config(format!("the encryption SDK returned no item for table `{table}`"))
+        })?;
+        Ok((plain, true))
     }
 }
 

@@ -288,6 +288,9 @@ impl<'a, M: Model> Backfill<'a, M> {
             name: &name,
             lease: self.lease,
             copy: target.as_ref().map(|(c, t)| (*c, t.as_str())),
+            raw: crate::encryption::encrypted::<M>()
+                .then(|| db.raw())
+                .flatten(),
         };
         if self.dry_run {
             // Every segment, no checkpoints.
@@ -426,6 +429,10 @@ struct Job<'j> {
     lease: Duration,
     /// A copy: how each item maps, and the new table.
     copy: Option<(&'j dyn CopyItem, &'j str)>,
+    /// An encrypted model's table is scanned raw, so that the items still stored
+    /// plaintext are found (and encrypted); the others are opened with the Db's
+    /// encryption.
+    raw: Option<(Db, &'j crate::encryption::Installed)>,
 }
 
 impl Job<'_> {
@@ -442,7 +449,7 @@ impl Job<'_> {
         loop {
             let work = async {
                 let (items, last) = crate::read::scan_page(
-                    self.db,
+                    self.raw.as_ref().map_or(self.db, |(raw, _)| raw),
                     self.table,
                     self.filter,
                     part,
@@ -508,8 +515,16 @@ impl Job<'_> {
     /// or, for a copy, mapped and written to the new table unless a newer one is there.
     async fn item<M: Model>(&self, item: &Item, page: &mut Counts) -> Result<(), Error> {
         page.scanned += 1;
+        let (mut current, mut plaintext) = match self.open::<M>(item.clone()).await {
+            Ok(opened) => opened,
+            Err(e) => {
+                page.failed += 1;
+                self.lock().failed.push((keys::key_of::<M>(item), e));
+                return Ok(());
+            }
+        };
         if let Some((copy, to)) = self.copy {
-            match copy.map(item) {
+            match copy.map(&current) {
                 Err(e) => {
                     page.failed += 1;
                     self.lock().failed.push((keys::key_of::<M>(item), e));
@@ -526,9 +541,8 @@ impl Job<'_> {
             }
             return Ok(());
         }
-        let mut current = item.clone();
         for attempt in 0..2 {
-            match examine::<M>(&current) {
+            match examine::<M>(&current, plaintext) {
                 Verdict::Unchanged => {
                     page.unchanged += 1;
                     return Ok(());
@@ -566,8 +580,9 @@ impl Job<'_> {
                         break;
                     }
                     // A concurrent writer changed it: read it again, once.
-                    match read_again(self.db, self.table, &w.key, &self.policy).await? {
-                        Some(now) => current = now,
+                    let db = self.raw.as_ref().map_or(self.db, |(raw, _)| raw);
+                    match read_again(db, self.table, &w.key, &self.policy).await? {
+                        Some(now) => (current, plaintext) = self.open::<M>(now).await?,
                         None => {
                             // Deleted meanwhile: nothing to rewrite.
                             page.unchanged += 1;
@@ -583,6 +598,18 @@ impl Job<'_> {
             "its condition failed twice: a concurrent writer keeps changing it".to_string(),
         ));
         Ok(())
+    }
+
+    /// An item as scanned: as it is, or, from an encrypted table's raw scan, decrypted
+    /// and verified (`true` when it was stored plaintext).
+    async fn open<M: Model>(&self, item: Item) -> Result<(Item, bool), Error> {
+        match &self.raw {
+            None => Ok((item, false)),
+            Some((_, installed)) => installed
+                .open(self.table, item)
+                .await
+                .map(|(item, encrypted)| (item, !encrypted)),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Account> {

@@ -23,6 +23,11 @@ pub mod keywords;
 /// Model `Counter` (table `counters`), generated from `valid/numbered.json`.
 #[allow(dead_code, clippy::module_inception)]
 pub mod counter;
+/// Health data, encrypted client-side: what the table holds of `name`, `diagnosis` and `allergies` is ciphertext (the encryption tests).
+///
+/// Model `Patient` (table `patients`), generated from `valid/patient.json`.
+#[allow(dead_code, clippy::module_inception)]
+pub mod patient;
 /// Model `Job` (table `queue`), generated from `valid/queue_job.json`.
 #[allow(dead_code, clippy::module_inception)]
 pub mod job;
