@@ -309,3 +309,73 @@ async fn the_sheet_counts_the_sdk_attributes_and_ciphertext() {
     let (units, _) = Patient::ITEM_BYTES.write_units();
     assert!(meter.table("patients").write_units >= units);
 }
+
+/// A table that held plaintext items is encrypted (`"plaintext_items": true`): its old
+/// items are read as they are, new writes are encrypted, and the model's backfill encrypts
+/// the stored ones — once, resumably, conditioned on their version.
+#[tokio::test]
+async fn a_backfill_encrypts_the_items_stored_before_the_table_was() {
+    use dynamongo_tests::evolution_new::chart::Chart;
+    use dynamongo_tests::evolution_old::chart::Chart as OldChart;
+    let plain = Db::embedded().await.unwrap();
+    OldChart::create_table(&plain).await.unwrap();
+    let old: Vec<OldChart> = (0..25)
+        .map(|i| {
+            let mut c = OldChart::new(format!("c{i:02}"), "north");
+            c.note = Some(format!("private note {i}"));
+            c
+        })
+        .collect();
+    assert_eq!(OldChart::save_many(&plain, old).await.unwrap().fail_count(), 0);
+
+    let db = plain
+        .clone()
+        .with_encryption(Encryption::new(Keyring::raw_aes("test", KEY)).model::<Chart>())
+        .await
+        .unwrap();
+    // Old items read as they are; a new one is written encrypted.
+    let c3 = Chart::get_one(&db, "c03").consistent(true).await.unwrap();
+    assert_eq!(c3.note.as_deref(), Some("private note 3"));
+    let mut fresh = Chart::new("new", "south");
+    fresh.note = Some("written encrypted".into());
+    Chart::save_one(&db, fresh).await.unwrap();
+    let stored = |id: &'static str| {
+        let plain = plain.clone();
+        async move {
+            plain
+                .client()
+                .get_item()
+                .table_name(plain.table_name("ev-charts"))
+                .key("id", AttributeValue::S(id.into()))
+                .send()
+                .await
+                .unwrap()
+                .item
+                .unwrap()
+        }
+    };
+    assert!(matches!(stored("new").await.get("note"), Some(AttributeValue::B(_))));
+    assert!(matches!(stored("c07").await.get("note"), Some(AttributeValue::S(_))));
+
+    let dry = Chart::backfill(&db).dry_run().await.unwrap();
+    assert_eq!((dry.rewritten, dry.unchanged), (25, 1), "{dry:?}");
+    let report = Chart::backfill(&db).segments(2).await.unwrap();
+    assert_eq!((report.rewritten, report.unchanged, report.failed.len()), (25, 1, 0), "{report:?}");
+    // Every item is encrypted now, at the next version, and reads back the same.
+    let raw = plain
+        .client()
+        .scan()
+        .table_name(plain.table_name("ev-charts"))
+        .send()
+        .await
+        .unwrap();
+    for item in raw.items() {
+        assert!(item.contains_key("aws_dbe_head"), "{item:?}");
+        assert!(matches!(item.get("note"), Some(AttributeValue::B(_))), "{item:?}");
+    }
+    let c7 = Chart::get_one(&db, "c07").consistent(true).await.unwrap();
+    assert_eq!((c7.note.as_deref(), c7.version), (Some("private note 7"), 2));
+    // Nothing left to do.
+    let again = Chart::backfill(&db).name("again").await.unwrap();
+    assert_eq!((again.rewritten, again.unchanged), (0, 26));
+}
