@@ -105,7 +105,54 @@ pub trait Streamed: Model {
 }
 
 fn decode_record<M: Streamed>(record: &EventRecord) -> Result<StreamEvent<M::New, M::Old>, Error> {
+    if crate::encryption::encrypted::<M>() {
+        return Err(Error::Config(format!(
+            "`{}` is encrypted: its records' images are ciphertext; decode them with the keyring, \
+             through the Db: `db.change::<{}>(record).await`",
+            crate::trace::short_name::<M>(),
+            crate::trace::short_name::<M>()
+        )));
+    }
     decode_change(record, M::STREAM.unwrap_or(StreamView::KeysOnly), M::TABLE)
+}
+
+impl crate::db::Db {
+    /// Decodes one Streams record of model `M`'s table, as [`Streamed::change`] does; the
+    /// images of an encrypted model are decrypted and verified with this `Db`'s keyring
+    /// first (a record whose signature does not verify is [`Error::Decode`]).
+    ///
+    /// ```
+    /// # use dynamongo_runtime::stream::{StreamEvent, StreamEventRecord, Streamed};
+    /// # async fn demo<M: Streamed>(db: &dynamongo_runtime::Db, record: &StreamEventRecord) -> dynamongo_runtime::Result<()>
+    /// # where M::New: std::fmt::Debug {
+    /// if let StreamEvent::Insert(new) = db.change::<M>(record).await? {
+    ///     println!("new: {new:?}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn change<M: Streamed>(
+        &self,
+        record: &EventRecord,
+    ) -> Result<StreamEvent<M::New, M::Old>, Error> {
+        let view = M::STREAM.unwrap_or(StreamView::KeysOnly);
+        if !crate::encryption::encrypted::<M>() {
+            return decode_change(record, view, M::TABLE);
+        }
+        self.check_encrypted::<M>()?;
+        let Some((_, installed)) = self.raw() else {
+            return decode_record::<M>(record);
+        };
+        let table = self.table_name(M::TABLE);
+        let mut opened = record.clone();
+        for image in [&mut opened.change.new_image, &mut opened.change.old_image] {
+            let item: Item = image.clone().into();
+            if !item.is_empty() {
+                let (plain, _) = installed.open(&table, item).await?;
+                *image = plain.into();
+            }
+        }
+        decode_change(&opened, view, M::TABLE)
+    }
 }
 
 /// A record of a table whose stream has `view`, as a change of `N` / `O` images (a

@@ -379,3 +379,63 @@ async fn a_backfill_encrypts_the_items_stored_before_the_table_was() {
     let again = Chart::backfill(&db).name("again").await.unwrap();
     assert_eq!((again.rewritten, again.unchanged), (0, 26));
 }
+
+/// A Streams record of an encrypted model holds ciphertext: the `Db` decrypts and verifies
+/// its images (the model alone cannot, and says so).
+#[tokio::test]
+async fn stream_records_are_decrypted_through_the_db() {
+    use dynamongo_runtime::stream::{StreamEvent, StreamEventRecord, Streamed};
+    let (plain, db) = stores().await;
+    let saved = Patient::save_one(&db, patient("p1", "north")).await.unwrap();
+    let stored = raw(&plain, "p1").await;
+    let mut record = StreamEventRecord::default();
+    record.event_name = "INSERT".into();
+    record.change.keys = serde_dynamo::Item::from(HashMap::from([(
+        "id".to_string(),
+        AttributeValue::S("p1".into()),
+    )]));
+    record.change.new_image = serde_dynamo::Item::from(stored.clone());
+    assert_eq!(
+        db.change::<Patient>(&record).await.unwrap(),
+        StreamEvent::Insert(saved)
+    );
+    let err = Patient::change(&record).unwrap_err();
+    assert!(err.to_string().contains("db.change::<Patient>(record)"), "{err}");
+    // A tampered image is refused.
+    let mut tampered = stored;
+    tampered.insert("ward".into(), AttributeValue::S("south".into()));
+    record.change.new_image = serde_dynamo::Item::from(tampered);
+    let err = db.change::<Patient>(&record).await.unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err}");
+}
+
+/// A builder given models and no keyring reads the raw key in `DYNAMONGO_ENCRYPTION_KEY`
+/// (key name `dynamongo`); a key of the wrong length is a configuration error.
+#[tokio::test]
+async fn the_key_can_come_from_the_environment() {
+    use base64::Engine as _;
+    use dynamongo_runtime::encryption::KEY_VARIABLE;
+    let store = Db::embedded().await.unwrap();
+    let builder = || {
+        Db::builder()
+            .endpoint_url(store.endpoint_url().unwrap())
+            .region("us-east-1")
+            .credentials("test", "test")
+            .encrypted::<Patient>()
+    };
+    std::env::set_var(KEY_VARIABLE, base64::engine::general_purpose::STANDARD.encode([1u8; 16]));
+    let err = builder().build().await.unwrap_err();
+    assert!(err.to_string().contains("32 bytes"), "{err}");
+    std::env::set_var(KEY_VARIABLE, base64::engine::general_purpose::STANDARD.encode(KEY));
+    let db = builder().build().await.unwrap();
+    Patient::create_table(&db).await.unwrap();
+    Patient::save_one(&db, patient("p1", "north")).await.unwrap();
+    // The same key, named `dynamongo`, given explicitly reads it.
+    let explicit = store
+        .clone()
+        .with_encryption(Encryption::new(Keyring::raw_aes("dynamongo", KEY)).model::<Patient>())
+        .await
+        .unwrap();
+    let read = Patient::get_one(&explicit, "p1").consistent(true).await.unwrap();
+    assert_eq!(read.name, "Secret Name p1");
+}

@@ -118,6 +118,9 @@ impl dm::Model for Patient {
     const VERSION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
         Self::VERSION.name,
     );
+    const STREAM: ::core::option::Option<dm::StreamView> = ::core::option::Option::Some(
+        dm::StreamView::NewAndOldImages,
+    );
     const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
         506,
         ::core::option::Option::None,
@@ -272,3 +275,22 @@ const BY_WARD_INDEX: dm::IndexDef = dm::IndexDef::global(
         &[dm::KeyAttr::new(Patient::WARD.name, dm::ScalarType::S)],
     )
     .range(&[dm::KeyAttr::new(Patient::ADMITTED.name, dm::ScalarType::S)]);
+///A change to a [`Patient`] as its table's stream reports it (NEW_AND_OLD_IMAGES): the item before and after the change.
+pub type PatientChange = dm::StreamEvent<Patient, Patient>;
+
+impl dm::Streamed for Patient {
+    type New = Patient;
+    type Old = Patient;
+}
+
+impl dm::Image for Patient {
+    fn from_image(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
+        <Self as dm::Document>::from_item(item)
+    }
+}
+
+impl dm::Image for PatientKey {
+    fn from_image(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
+        <Self as dm::ModelKey>::from_key_item(item)
+    }
+}
