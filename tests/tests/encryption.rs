@@ -439,3 +439,53 @@ async fn the_key_can_come_from_the_environment() {
     let read = Patient::get_one(&explicit, "p1").consistent(true).await.unwrap();
     assert_eq!(read.name, "Secret Name p1");
 }
+
+/// A single-table design with an encrypted entity: every entity of the table is signed
+/// under one config, and a collection's one Query decrypts each member.
+#[tokio::test]
+async fn a_collection_of_an_encrypted_table_decrypts_every_member() {
+    use dynamongo_tests::edge::clinic::{self, RecordsItem};
+    use dynamongo_tests::edge::clinic_invoice::ClinicInvoice;
+    use dynamongo_tests::edge::clinic_visit::ClinicVisit;
+    let plain = Db::embedded().await.unwrap();
+    let db = plain
+        .clone()
+        .with_encryption(
+            Encryption::new(Keyring::raw_aes("test", KEY))
+                .model::<ClinicVisit>()
+                .model::<ClinicInvoice>(),
+        )
+        .await
+        .unwrap();
+    clinic::create_table(&db).await.unwrap();
+    ClinicVisit::save_one(&db, ClinicVisit::new("ann", "v1", "sprained ankle"))
+        .await
+        .unwrap();
+    ClinicInvoice::save_one(&db, ClinicInvoice::new("ann", "i1", 120))
+        .await
+        .unwrap();
+    let items = clinic::records(&db, "ann").await.unwrap();
+    assert_eq!(items.len(), 2);
+    let visit = items.iter().find_map(|i| match i {
+        RecordsItem::ClinicVisit(v) => Some(v.summary.clone()),
+        _ => None,
+    });
+    assert_eq!(visit.as_deref(), Some("sprained ankle"));
+    // Stored: the visit's summary is ciphertext; the invoice is signed plaintext.
+    let stored = plain
+        .client()
+        .scan()
+        .table_name(plain.table_name("clinic"))
+        .send()
+        .await
+        .unwrap();
+    for item in stored.items() {
+        assert!(item.contains_key("aws_dbe_foot"), "every item is signed: {item:?}");
+        if let Some(summary) = item.get("summary") {
+            assert!(matches!(summary, AttributeValue::B(_)), "{item:?}");
+        }
+    }
+    // The plaintext entity is refused on a Db without the table's encryption.
+    let err = ClinicInvoice::get_one(&plain, ("ann", "i1")).await.unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err}");
+}
