@@ -211,6 +211,19 @@ where
         ));
     }
     let key = M::Key::from_key_item(&m.key().to_key_item()).map_err(|e| fail("key", &e))?;
+    // An encrypted model goes through the encryption SDK, with its hostile names.
+    let encrypted;
+    let db = if M::ATTRIBUTE_ACTIONS.is_empty() {
+        db
+    } else {
+        use dynamongo_runtime::encryption::{Encryption, Keyring};
+        encrypted = db
+            .clone()
+            .with_encryption(Encryption::new(Keyring::raw_aes("random", [3u8; 32])).model::<M>())
+            .await
+            .map_err(|e| fail("with_encryption", &e))?;
+        &encrypted
+    };
     // Entities of one table share it: the first creates it.
     match M::create_table(db).await {
         Ok(()) | Err(dynamongo_runtime::Error::TableExists(_)) => {}

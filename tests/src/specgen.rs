@@ -320,6 +320,14 @@ fn single_table(
         spec.remove("stream");
         // An entity's indexes are its table file's.
         spec.remove("indexes");
+        // Entities of one table would give a shared attribute two actions, and a key
+        // placeholder is never encrypted: encrypted entities are tests/specs/valid/clinic_*.
+        if let Some(fields) = spec.get_mut("fields").and_then(Value::as_object_mut) {
+            for f in fields.values_mut().filter_map(Value::as_object_mut) {
+                f.remove("encrypt");
+                f.remove("signed");
+            }
+        }
         // One TTL attribute per table: a second entity's TTL field goes.
         let fields = spec["fields"].as_object_mut().expect("fields");
         let ttl: Vec<String> = fields
@@ -552,10 +560,58 @@ fn one(rng: &mut Rng, model: &str, i: usize) -> Generated {
             spec["indexes"] = json!({ name: { "hash_key": on, "projection": projection } });
         }
     }
+    encryption(rng, &mut spec);
     Generated {
         model: model.to_string(),
         spec,
         sample: Value::Object(sample),
+    }
+}
+
+/// Client-side encryption, under hostile names too: some top-level fields encrypted (never
+/// a key, an index key, the version or a TTL field, as the generator requires), another
+/// unsigned, and every index projecting all attributes.
+fn encryption(rng: &mut Rng, spec: &mut Value) {
+    // Not entities: the entities of one table would give one attribute two actions (a
+    // build error, tests/specs/invalid/encryption_tables).
+    if spec.get("keys").is_some() || !rng.chance(30) {
+        return;
+    }
+    let mut keys = vec![spec["hash_key"].clone(), spec["range_key"].clone()];
+    if let Some(indexes) = spec["indexes"].as_object() {
+        keys.extend(indexes.values().map(|i| i["hash_key"].clone()));
+    }
+    let Some(fields) = spec["fields"].as_object_mut() else {
+        return;
+    };
+    let eligible: Vec<String> = fields
+        .iter()
+        .filter(|(n, f)| {
+            !keys.contains(&json!(n)) && f.get("version").is_none() && f["type"] != "ttl"
+        })
+        .map(|(n, _)| n.clone())
+        .collect();
+    let mut encrypted = false;
+    for name in &eligible {
+        if rng.chance(40) {
+            fields[name]["encrypt"] = json!(true);
+            encrypted = true;
+        } else if rng.chance(15) {
+            fields[name]["signed"] = json!(false);
+        }
+    }
+    if !encrypted {
+        for f in fields.values_mut() {
+            if let Some(o) = f.as_object_mut() {
+                o.remove("signed");
+            }
+        }
+        return;
+    }
+    if let Some(indexes) = spec.get_mut("indexes").and_then(Value::as_object_mut) {
+        for i in indexes.values_mut() {
+            i["projection"] = json!("all");
+        }
     }
 }
 
