@@ -288,7 +288,10 @@ fn encryption(out: &mut Out, o: &Model, n: &Model) {
     match (o.encrypted_table(), n.encrypted_table()) {
         (false, false) => {}
         (false, true) => {
-            let first = n.crypto.iter().find(|(_, a)| *a == CryptoAction::EncryptAndSign);
+            let first = n
+                .crypto
+                .iter()
+                .find(|(_, a)| *a == CryptoAction::EncryptAndSign);
             let pointer = first.map_or(String::new(), |(a, _)| pointer_of(a, "encrypt"));
             if n.plaintext_items {
                 out.push(file, &pointer, Class::Warning, "table-encrypted", format!(
@@ -320,7 +323,9 @@ fn encryption(out: &mut Out, o: &Model, n: &Model) {
                 if old_action == new_action {
                     continue;
                 }
-                let option = if *new_action == CryptoAction::DoNothing || *old_action == CryptoAction::DoNothing {
+                let option = if *new_action == CryptoAction::DoNothing
+                    || *old_action == CryptoAction::DoNothing
+                {
                     "signed"
                 } else {
                     "encrypt"

@@ -309,12 +309,23 @@ fn encrypted_field_bytes(f: &Field) -> Bytes {
     let value = value_bytes(&f.ty);
     let collection = matches!(
         f.ty.kind,
-        Kind::List(_) | Kind::Map(_) | Kind::Dict(_) | Kind::StringSet | Kind::NumberSet | Kind::BinarySet
+        Kind::List(_)
+            | Kind::Map(_)
+            | Kind::Dict(_)
+            | Kind::StringSet
+            | Kind::NumberSet
+            | Kind::BinarySet
     );
     let cipher = if collection {
-        Bytes::new(CIPHER_OVERHEAD + 4, value.max.map(|m| 4 * m + CIPHER_OVERHEAD + 4))
+        Bytes::new(
+            CIPHER_OVERHEAD + 4,
+            value.max.map(|m| 4 * m + CIPHER_OVERHEAD + 4),
+        )
     } else {
-        Bytes::new(value.min + CIPHER_OVERHEAD, value.max.map(|m| m + CIPHER_OVERHEAD))
+        Bytes::new(
+            value.min + CIPHER_OVERHEAD,
+            value.max.map(|m| m + CIPHER_OVERHEAD),
+        )
     };
     let b = named(&f.attribute, cipher);
     if may_be_absent(f) {

@@ -19,10 +19,10 @@ use crate::value::wrong_json;
 pub use crate::capacity::ItemBytes;
 pub use crate::db::Db;
 pub use crate::document::{Document, JsonReader, Slot, Visitor};
+pub use crate::encryption::CryptoAction;
 pub use crate::entity::{Entity, Format, IndexKeys, Part, Template};
 pub use crate::error::{DecodeError, Error, Violation};
 pub use crate::expr::Update;
-pub use crate::encryption::CryptoAction;
 pub use crate::field::{Encrypted, Field, Optional, ReadOnly, Required};
 pub use crate::item::Item;
 pub use crate::model::{

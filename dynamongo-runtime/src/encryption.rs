@@ -65,10 +65,11 @@ pub(crate) fn encrypted<M: crate::Model>() -> bool {
 #[cfg(feature = "encryption")]
 mod sdk;
 #[cfg(feature = "encryption")]
-pub use sdk::{Encryption, Keyring, Migration};
+pub use sdk::KEY_VARIABLE;
 #[cfg(feature = "encryption")]
 pub(crate) use sdk::{failure_of, Installed};
-pub use sdk::KEY_VARIABLE;
+#[cfg(feature = "encryption")]
+pub use sdk::{Encryption, Keyring, Migration};
 
 /// Without the feature, a `Db` encrypts nothing.
 #[cfg(not(feature = "encryption"))]

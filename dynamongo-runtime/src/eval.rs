@@ -172,7 +172,11 @@ pub(crate) fn apply(item: &mut Item, action: &Action) -> Result<(), Error> {
     let Some((last, parents)) = segments.split_last() else {
         return Ok(());
     };
-    let missing = || Error::Expression(format!("the document path `{path}` is not in the stored item"));
+    let missing = || {
+        Error::Expression(format!(
+            "the document path `{path}` is not in the stored item"
+        ))
+    };
     // The map or list holding the last segment.
     enum Holder<'a> {
         Top(&'a mut Item),
@@ -206,10 +210,13 @@ pub(crate) fn apply(item: &mut Item, action: &Action) -> Result<(), Error> {
         Action::Add(_, v) => Some(match current {
             None => v.clone(),
             Some(c) => added(c, v).ok_or_else(|| {
-                Error::Expression(format!("ADD on `{path}`: the stored value is not a number or set of that type"))
+                Error::Expression(format!(
+                    "ADD on `{path}`: the stored value is not a number or set of that type"
+                ))
             })?,
         }),
-        Action::Append(_, AttributeValue::L(more)) | Action::Prepend(_, AttributeValue::L(more)) => {
+        Action::Append(_, AttributeValue::L(more))
+        | Action::Prepend(_, AttributeValue::L(more)) => {
             let mut list = match current {
                 None => Vec::new(),
                 Some(AttributeValue::L(l)) => l.clone(),
@@ -223,12 +230,16 @@ pub(crate) fn apply(item: &mut Item, action: &Action) -> Result<(), Error> {
             Some(AttributeValue::L(list))
         }
         Action::Append(..) | Action::Prepend(..) => {
-            return Err(Error::Expression(format!("list_append on `{path}` needs a list")))
+            return Err(Error::Expression(format!(
+                "list_append on `{path}` needs a list"
+            )))
         }
         Action::Delete(_, v) => match current {
             None => None,
             Some(c) => deleted(c, v).ok_or_else(|| {
-                Error::Expression(format!("DELETE on `{path}`: the stored value is not a set of that type"))
+                Error::Expression(format!(
+                    "DELETE on `{path}`: the stored value is not a set of that type"
+                ))
             })?,
         },
     };

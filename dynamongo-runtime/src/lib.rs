@@ -47,9 +47,9 @@ mod item;
 mod rules;
 mod value;
 // Expressions: conditions, updates, typed field handles.
+pub mod encryption;
 mod eval;
 mod expr;
-pub mod encryption;
 pub mod field;
 // The traits generated code implements.
 mod document;

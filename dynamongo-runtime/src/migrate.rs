@@ -35,7 +35,7 @@ pub(crate) enum Verdict {
     /// It is in the current form already: nothing to write.
     Unchanged,
     /// One UpdateItem rewrites it.
-    Rewrite(Rewrite),
+    Rewrite(Box<Rewrite>),
     /// The current model cannot read it (or it breaks the model's rules): left as it is.
     Failed(Error),
     /// The change cannot be written as one conditional update (its condition would exceed
@@ -124,7 +124,7 @@ pub(crate) fn examine<M: Model>(old: &Item, plaintext: bool) -> Verdict {
             condition: write::as_read::<M>(old),
             whole: Some(new),
         };
-        return Verdict::Rewrite(rewrite);
+        return Verdict::Rewrite(Box::new(rewrite));
     }
     let touched = set.iter().map(|(k, _)| k).chain(&remove);
     let condition = Expr::and_all(
@@ -156,7 +156,7 @@ pub(crate) fn examine<M: Model>(old: &Item, plaintext: bool) -> Verdict {
             rewrite.set.len() + rewrite.remove.len()
         ));
     }
-    Verdict::Rewrite(rewrite)
+    Verdict::Rewrite(Box::new(rewrite))
 }
 
 type Names = HashMap<String, String>;

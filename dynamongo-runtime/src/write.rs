@@ -16,12 +16,12 @@ use tracing::Instrument;
 
 use crate::capacity::{self, WriteRate};
 use crate::db::Db;
-use crate::error::{Error, Violation};
 use crate::encryption;
+use crate::error::{Error, Violation};
 use crate::eval;
-use crate::migrate;
 use crate::expr::{condition_request, Action, AttrPath, Condition, Expr, ExprBuilder, Update};
 use crate::keys::{self, check_item_size, Single};
+use crate::migrate;
 use crate::model::{decode, Model, Strategy};
 use crate::retry::{retrying_after, RetryPolicy};
 use crate::trace;
@@ -445,7 +445,8 @@ pub(crate) fn in_place<M: Model>(actions: &[Action]) -> bool {
     actions.iter().all(|a| {
         let attr = eval::top_attribute(a);
         attr == M::VERSION
-            || attr.and_then(encryption::action_of::<M>) == Some(encryption::CryptoAction::DoNothing)
+            || attr.and_then(encryption::action_of::<M>)
+                == Some(encryption::CryptoAction::DoNothing)
     }) && actions.iter().any(|a| eval::top_attribute(a) != M::VERSION)
 }
 

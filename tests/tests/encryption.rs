@@ -61,7 +61,9 @@ fn texts(v: &AttributeValue, out: &mut Vec<String>) {
 #[tokio::test]
 async fn the_store_holds_ciphertext_and_reads_give_plaintext() {
     let (plain, db) = stores().await;
-    let saved = Patient::save_one(&db, patient("p1", "north")).await.unwrap();
+    let saved = Patient::save_one(&db, patient("p1", "north"))
+        .await
+        .unwrap();
     assert_eq!(saved.version, 1);
 
     let item = raw(&plain, "p1").await;
@@ -114,8 +116,12 @@ async fn a_db_that_does_not_encrypt_the_model_sends_nothing() {
 #[tokio::test]
 async fn a_tampered_item_or_a_wrong_key_is_a_decode_error() {
     let (plain, db) = stores().await;
-    Patient::save_one(&db, patient("p1", "north")).await.unwrap();
-    Patient::save_one(&db, patient("p2", "north")).await.unwrap();
+    Patient::save_one(&db, patient("p1", "north"))
+        .await
+        .unwrap();
+    Patient::save_one(&db, patient("p2", "north"))
+        .await
+        .unwrap();
 
     // One signed plaintext attribute changed in the store, behind the SDK's back.
     plain
@@ -128,11 +134,17 @@ async fn a_tampered_item_or_a_wrong_key_is_a_decode_error() {
         .send()
         .await
         .unwrap();
-    let err = Patient::get_one(&db, "p1").consistent(true).await.unwrap_err();
+    let err = Patient::get_one(&db, "p1")
+        .consistent(true)
+        .await
+        .unwrap_err();
     match &err {
         Error::Decode { table, source } => {
             assert_eq!(table, "patients");
-            assert!(source.to_string().contains("id=p1"), "names the key: {source}");
+            assert!(
+                source.to_string().contains("id=p1"),
+                "names the key: {source}"
+            );
         }
         other => panic!("expected a decode error, got {other:?}"),
     }
@@ -148,7 +160,10 @@ async fn a_tampered_item_or_a_wrong_key_is_a_decode_error() {
         .with_encryption(Encryption::new(Keyring::raw_aes("test", [9u8; 32])).model::<Patient>())
         .await
         .unwrap();
-    let err = Patient::get_one(&other, "p2").consistent(true).await.unwrap_err();
+    let err = Patient::get_one(&other, "p2")
+        .consistent(true)
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err}");
     assert!(Patient::get_one(&db, "p2").consistent(true).await.is_ok());
 }
@@ -157,7 +172,12 @@ async fn a_tampered_item_or_a_wrong_key_is_a_decode_error() {
 async fn batches_pages_index_queries_and_scans_decrypt() {
     let (_plain, db) = stores().await;
     let patients: Vec<Patient> = (0..30)
-        .map(|i| patient(&format!("p{i:02}"), if i % 3 == 0 { "east" } else { "west" }))
+        .map(|i| {
+            patient(
+                &format!("p{i:02}"),
+                if i % 3 == 0 { "east" } else { "west" },
+            )
+        })
         .collect();
     let result = Patient::save_many(&db, patients.clone()).await.unwrap();
     assert_eq!((result.success.len(), result.fail.len()), (30, 0));
@@ -166,7 +186,10 @@ async fn batches_pages_index_queries_and_scans_decrypt() {
     let mut got = Patient::get_many(&db, keys).await.unwrap();
     got.sort_by(|a, b| a.id.cmp(&b.id));
     assert_eq!(got.len(), 30);
-    assert_eq!(got[7].diagnosis.as_deref(), Some("confidential diagnosis p07"));
+    assert_eq!(
+        got[7].diagnosis.as_deref(),
+        Some("confidential diagnosis p07")
+    );
 
     // An index query, page by page.
     let east = Patient::get_many(&db, patient::ward().eq("east"));
@@ -199,7 +222,9 @@ async fn batches_pages_index_queries_and_scans_decrypt() {
 #[tokio::test]
 async fn updates_rewrite_signed_items_whole_and_unsigned_counters_in_place() {
     let (plain, db) = stores().await;
-    let saved = Patient::save_one(&db, patient("p1", "north")).await.unwrap();
+    let saved = Patient::save_one(&db, patient("p1", "north"))
+        .await
+        .unwrap();
 
     // A signed field: read, changed, put back at the next version, still encrypted.
     let moved = Patient::update_one(&db, &saved, [patient::ward().set("south")])
@@ -230,7 +255,10 @@ async fn updates_rewrite_signed_items_whole_and_unsigned_counters_in_place() {
     )
     .await
     .unwrap();
-    assert_eq!((changed.diagnosis.as_deref(), changed.version), (Some("better"), 3));
+    assert_eq!(
+        (changed.diagnosis.as_deref(), changed.version),
+        (Some("better"), 3)
+    );
     let read = Patient::get_one(&db, "p1").consistent(true).await.unwrap();
     assert_eq!(read, changed);
 }
@@ -238,7 +266,9 @@ async fn updates_rewrite_signed_items_whole_and_unsigned_counters_in_place() {
 #[tokio::test]
 async fn transactions_put_encrypted_items_and_refuse_in_place_updates_of_signed_fields() {
     let (plain, db) = stores().await;
-    let saved = Patient::save_one(&db, patient("p1", "north")).await.unwrap();
+    let saved = Patient::save_one(&db, patient("p1", "north"))
+        .await
+        .unwrap();
     let mut tx = db.transact_write();
     tx.put(patient("p2", "east"));
     let mut changed = saved.clone();
@@ -248,7 +278,10 @@ async fn transactions_put_encrypted_items_and_refuse_in_place_updates_of_signed_
     let item = raw(&plain, "p2").await;
     assert!(matches!(item.get("name"), Some(AttributeValue::B(_))));
     let read = Patient::get_one(&db, "p1").consistent(true).await.unwrap();
-    assert_eq!((read.diagnosis.as_deref(), read.version), (Some("revised"), 2));
+    assert_eq!(
+        (read.diagnosis.as_deref(), read.version),
+        (Some("revised"), 2)
+    );
 
     let mut tx = db.transact_write();
     tx.update("p1", [patient::ward().set("west")]);
@@ -280,7 +313,10 @@ fn item_bytes(item: &HashMap<String, AttributeValue>) -> u64 {
             AttributeValue::Bool(_) | AttributeValue::Null(_) => 1,
             AttributeValue::L(l) => 3 + l.iter().map(|x| 1 + value(x)).sum::<u64>(),
             AttributeValue::M(m) => {
-                3 + m.iter().map(|(k, x)| 1 + k.len() as u64 + value(x)).sum::<u64>()
+                3 + m
+                    .iter()
+                    .map(|(k, x)| 1 + k.len() as u64 + value(x))
+                    .sum::<u64>()
             }
             AttributeValue::Ss(s) => s.iter().map(|x| x.len() as u64).sum(),
             other => panic!("unexpected {other:?}"),
@@ -294,7 +330,9 @@ async fn the_sheet_counts_the_sdk_attributes_and_ciphertext() {
     use dynamongo_runtime::Model;
     let (plain, db) = stores().await;
     // The smallest item: one-character values, no diagnosis, no allergies.
-    Patient::save_one(&db, Patient::new("a", "w", "A")).await.unwrap();
+    Patient::save_one(&db, Patient::new("a", "w", "A"))
+        .await
+        .unwrap();
     let smallest = item_bytes(&raw(&plain, "a").await);
     let min = Patient::ITEM_BYTES.min;
     assert!(
@@ -305,7 +343,9 @@ async fn the_sheet_counts_the_sdk_attributes_and_ciphertext() {
     // is not the plaintext item's.
     assert!(min > 400, "{min}");
     let (metered, meter) = db.metered();
-    Patient::save_one(&metered, patient("p1", "north")).await.unwrap();
+    Patient::save_one(&metered, patient("p1", "north"))
+        .await
+        .unwrap();
     let (units, _) = Patient::ITEM_BYTES.write_units();
     assert!(meter.table("patients").write_units >= units);
 }
@@ -326,7 +366,10 @@ async fn a_backfill_encrypts_the_items_stored_before_the_table_was() {
             c
         })
         .collect();
-    assert_eq!(OldChart::save_many(&plain, old).await.unwrap().fail_count(), 0);
+    assert_eq!(
+        OldChart::save_many(&plain, old).await.unwrap().fail_count(),
+        0
+    );
 
     let db = plain
         .clone()
@@ -354,13 +397,23 @@ async fn a_backfill_encrypts_the_items_stored_before_the_table_was() {
                 .unwrap()
         }
     };
-    assert!(matches!(stored("new").await.get("note"), Some(AttributeValue::B(_))));
-    assert!(matches!(stored("c07").await.get("note"), Some(AttributeValue::S(_))));
+    assert!(matches!(
+        stored("new").await.get("note"),
+        Some(AttributeValue::B(_))
+    ));
+    assert!(matches!(
+        stored("c07").await.get("note"),
+        Some(AttributeValue::S(_))
+    ));
 
     let dry = Chart::backfill(&db).dry_run().await.unwrap();
     assert_eq!((dry.rewritten, dry.unchanged), (25, 1), "{dry:?}");
     let report = Chart::backfill(&db).segments(2).await.unwrap();
-    assert_eq!((report.rewritten, report.unchanged, report.failed.len()), (25, 1, 0), "{report:?}");
+    assert_eq!(
+        (report.rewritten, report.unchanged, report.failed.len()),
+        (25, 1, 0),
+        "{report:?}"
+    );
     // Every item is encrypted now, at the next version, and reads back the same.
     let raw = plain
         .client()
@@ -371,10 +424,16 @@ async fn a_backfill_encrypts_the_items_stored_before_the_table_was() {
         .unwrap();
     for item in raw.items() {
         assert!(item.contains_key("aws_dbe_head"), "{item:?}");
-        assert!(matches!(item.get("note"), Some(AttributeValue::B(_))), "{item:?}");
+        assert!(
+            matches!(item.get("note"), Some(AttributeValue::B(_))),
+            "{item:?}"
+        );
     }
     let c7 = Chart::get_one(&db, "c07").consistent(true).await.unwrap();
-    assert_eq!((c7.note.as_deref(), c7.version), (Some("private note 7"), 2));
+    assert_eq!(
+        (c7.note.as_deref(), c7.version),
+        (Some("private note 7"), 2)
+    );
     // Nothing left to do.
     let again = Chart::backfill(&db).name("again").await.unwrap();
     assert_eq!((again.rewritten, again.unchanged), (0, 26));
@@ -386,7 +445,9 @@ async fn a_backfill_encrypts_the_items_stored_before_the_table_was() {
 async fn stream_records_are_decrypted_through_the_db() {
     use dynamongo_runtime::stream::{StreamEvent, StreamEventRecord, Streamed};
     let (plain, db) = stores().await;
-    let saved = Patient::save_one(&db, patient("p1", "north")).await.unwrap();
+    let saved = Patient::save_one(&db, patient("p1", "north"))
+        .await
+        .unwrap();
     let stored = raw(&plain, "p1").await;
     let mut record = StreamEventRecord::default();
     record.event_name = "INSERT".into();
@@ -400,7 +461,10 @@ async fn stream_records_are_decrypted_through_the_db() {
         StreamEvent::Insert(saved)
     );
     let err = Patient::change(&record).unwrap_err();
-    assert!(err.to_string().contains("db.change::<Patient>(record)"), "{err}");
+    assert!(
+        err.to_string().contains("db.change::<Patient>(record)"),
+        "{err}"
+    );
     // A tampered image is refused.
     let mut tampered = stored;
     tampered.insert("ward".into(), AttributeValue::S("south".into()));
@@ -423,20 +487,31 @@ async fn the_key_can_come_from_the_environment() {
             .credentials("test", "test")
             .encrypted::<Patient>()
     };
-    std::env::set_var(KEY_VARIABLE, base64::engine::general_purpose::STANDARD.encode([1u8; 16]));
+    std::env::set_var(
+        KEY_VARIABLE,
+        base64::engine::general_purpose::STANDARD.encode([1u8; 16]),
+    );
     let err = builder().build().await.unwrap_err();
     assert!(err.to_string().contains("32 bytes"), "{err}");
-    std::env::set_var(KEY_VARIABLE, base64::engine::general_purpose::STANDARD.encode(KEY));
+    std::env::set_var(
+        KEY_VARIABLE,
+        base64::engine::general_purpose::STANDARD.encode(KEY),
+    );
     let db = builder().build().await.unwrap();
     Patient::create_table(&db).await.unwrap();
-    Patient::save_one(&db, patient("p1", "north")).await.unwrap();
+    Patient::save_one(&db, patient("p1", "north"))
+        .await
+        .unwrap();
     // The same key, named `dynamongo`, given explicitly reads it.
     let explicit = store
         .clone()
         .with_encryption(Encryption::new(Keyring::raw_aes("dynamongo", KEY)).model::<Patient>())
         .await
         .unwrap();
-    let read = Patient::get_one(&explicit, "p1").consistent(true).await.unwrap();
+    let read = Patient::get_one(&explicit, "p1")
+        .consistent(true)
+        .await
+        .unwrap();
     assert_eq!(read.name, "Secret Name p1");
 }
 
@@ -480,12 +555,17 @@ async fn a_collection_of_an_encrypted_table_decrypts_every_member() {
         .await
         .unwrap();
     for item in stored.items() {
-        assert!(item.contains_key("aws_dbe_foot"), "every item is signed: {item:?}");
+        assert!(
+            item.contains_key("aws_dbe_foot"),
+            "every item is signed: {item:?}"
+        );
         if let Some(summary) = item.get("summary") {
             assert!(matches!(summary, AttributeValue::B(_)), "{item:?}");
         }
     }
     // The plaintext entity is refused on a Db without the table's encryption.
-    let err = ClinicInvoice::get_one(&plain, ("ann", "i1")).await.unwrap_err();
+    let err = ClinicInvoice::get_one(&plain, ("ann", "i1"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Config(_)), "{err}");
 }

@@ -250,9 +250,11 @@ pub fn emit_model_impl(m: &Model) -> TokenStream {
             let v = format_ident!("{}", action.variant());
             quote!((#attr, dm::CryptoAction::#v))
         });
-        let plaintext = m
-            .plaintext_items
-            .then(|| quote!(const PLAINTEXT_ITEMS: bool = true;));
+        let plaintext = m.plaintext_items.then(|| {
+            quote!(
+                const PLAINTEXT_ITEMS: bool = true;
+            )
+        });
         quote!(
             const ATTRIBUTE_ACTIONS: &'static [(&'static str, dm::CryptoAction)] = &[#(#entries),*];
             #plaintext

@@ -205,7 +205,11 @@ fn encryption_doc(m: &Model) -> String {
         let names: Vec<String> = m
             .fields
             .iter()
-            .filter(|f| m.crypto.iter().any(|(a, x)| *a == f.attribute && *x == action))
+            .filter(|f| {
+                m.crypto
+                    .iter()
+                    .any(|(a, x)| *a == f.attribute && *x == action)
+            })
             .map(|f| types::code(&f.name))
             .collect();
         names

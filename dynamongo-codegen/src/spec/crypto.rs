@@ -50,14 +50,14 @@ fn refusal(m: &Shape<'_>, i: usize) -> Option<String> {
         ));
     }
     if let Some(e) = m.entity {
-        let templates = e
-            .primary()
-            .map(|t| (t, "the table".to_string()))
-            .chain(e.indexes.iter().flat_map(|x| {
-                std::iter::once(&x.hash)
-                    .chain(&x.range)
-                    .map(move |t| (t, format!("index `{}`", x.name)))
-            }));
+        let templates =
+            e.primary()
+                .map(|t| (t, "the table".to_string()))
+                .chain(e.indexes.iter().flat_map(|x| {
+                    std::iter::once(&x.hash)
+                        .chain(&x.range)
+                        .map(move |t| (t, format!("index `{}`", x.name)))
+                }));
         for (t, of) in templates {
             if t.fields().any(|p| p == i) {
                 return Some(format!(
@@ -102,7 +102,10 @@ pub(crate) fn check_model(cx: &mut Cx<'_>, m: &Shape<'_>) {
             }
         }
         if f.attribute.starts_with(RESERVED_PREFIX) {
-            cx.err(&format!("/fields/{}", pointer_segment(&f.name)), reserved(&f.attribute));
+            cx.err(
+                &format!("/fields/{}", pointer_segment(&f.name)),
+                reserved(&f.attribute),
+            );
         }
     }
     for x in m.indexes {

@@ -6,12 +6,12 @@ use std::fmt;
 
 use aws_db_esdk::dynamodb::types::{DynamoDbTableEncryptionConfig, PlaintextOverride};
 use aws_db_esdk::intercept::DbEsdkInterceptor;
+use aws_db_esdk::item_encryptor;
+use aws_db_esdk::item_encryptor::types::DynamoDbItemEncryptorConfig;
 use aws_db_esdk::material_providers::client as mpl;
 use aws_db_esdk::material_providers::types::keyring::KeyringRef;
 use aws_db_esdk::material_providers::types::material_providers_config::MaterialProvidersConfig;
 use aws_db_esdk::material_providers::types::AesWrappingAlg;
-use aws_db_esdk::item_encryptor;
-use aws_db_esdk::item_encryptor::types::DynamoDbItemEncryptorConfig;
 use aws_db_esdk::DynamoDbTablesEncryptionConfig;
 use aws_sdk_dynamodb::config::interceptors::{
     BeforeSerializationInterceptorContextMut, FinalizerInterceptorContextMut,
@@ -279,8 +279,12 @@ impl Encryption {
                 .map(|(n, (a, _))| (n.to_string(), sdk_action(*a)))
                 .collect();
             let plaintext = plan.migration.map(|step| match step {
-                Migration::WritePlaintext => PlaintextOverride::ForcePlaintextWriteAllowPlaintextRead,
-                Migration::ReadPlaintext => PlaintextOverride::ForbidPlaintextWriteAllowPlaintextRead,
+                Migration::WritePlaintext => {
+                    PlaintextOverride::ForcePlaintextWriteAllowPlaintextRead
+                }
+                Migration::ReadPlaintext => {
+                    PlaintextOverride::ForbidPlaintextWriteAllowPlaintextRead
+                }
             });
             let failed = |e: &dyn fmt::Debug| {
                 Error::Config(format!("encryption of table `{logical}`: {e:?}"))
@@ -292,7 +296,7 @@ impl Encryption {
                 .attribute_actions_on_encrypt(actions.clone())
                 .keyring(keyring.clone())
                 .set_allowed_unsigned_attributes((!unsigned.is_empty()).then(|| unsigned.clone()))
-                .set_plaintext_override(plaintext.clone())
+                .set_plaintext_override(plaintext)
                 .build()
                 .map_err(|e| failed(&e))?;
             // The same config for items read outside a call (a backfill's raw pages,
@@ -307,15 +311,12 @@ impl Encryption {
                 .set_plaintext_override(plaintext)
                 .build()
                 .map_err(|e| failed(&e))?;
-            let decryptor = item_encryptor::client::Client::from_conf(item_config)
-                .map_err(|e| failed(&e))?;
+            let decryptor =
+                item_encryptor::client::Client::from_conf(item_config).map_err(|e| failed(&e))?;
             let physical = format!("{prefix}{logical}");
             decryptors.insert(physical.clone(), decryptor);
             configs.insert(physical.clone(), config);
-            tables.insert(
-                physical,
-                (plan.hash, plan.range),
-            );
+            tables.insert(physical, (plan.hash, plan.range));
         }
         let configs = DynamoDbTablesEncryptionConfig::builder()
             .table_encryption_configs(configs)
@@ -326,10 +327,7 @@ impl Encryption {
         let config = client
             .config()
             .to_builder()
-            .interceptor(Guard {
-                inner,
-                tables,
-            })
+            .interceptor(Guard { inner, tables })
             .build();
         Ok((
             Client::from_conf(config),
@@ -394,7 +392,9 @@ impl Installed {
             return Ok((item, false));
         }
         let Some(decryptor) = self.decryptors.get(table) else {
-            return Err(Error::Config(format!("table `{table}` is not encrypted by this Db")));
+            return Err(Error::Config(format!(
+                "table `{table}` is not encrypted by this Db"
+            )));
         };
         let out = decryptor
             .decrypt_item()
@@ -411,7 +411,9 @@ impl Installed {
                 .into_error()
             })?;
         let plain = out.plaintext_item.clone().ok_or_else(|| {
-            Error::Config(format!("the encryption SDK returned no item for table `{table}`"))
+            Error::Config(format!(
+                "the encryption SDK returned no item for table `{table}`"
+            ))
         })?;
         Ok((plain, true))
     }
@@ -446,7 +448,10 @@ impl Failure {
             };
             Error::Decode {
                 table: self.table,
-                source: DecodeError::new("an item that decrypts and whose signature verifies", found),
+                source: DecodeError::new(
+                    "an item that decrypts and whose signature verifies",
+                    found,
+                ),
             }
         } else {
             Error::Config(format!(
@@ -519,7 +524,10 @@ fn message_of(debug: &str) -> String {
     match debug.find("message: \"") {
         Some(i) => {
             let rest = &debug[i + "message: \"".len()..];
-            let end = rest.find("\" }").or_else(|| rest.find('"')).unwrap_or(rest.len());
+            let end = rest
+                .find("\" }")
+                .or_else(|| rest.find('"'))
+                .unwrap_or(rest.len());
             rest[..end].replace("\\\"", "\"")
         }
         None => debug.to_string(),
@@ -540,32 +548,50 @@ impl Intercept for Guard {
         use aws_sdk_dynamodb::operation as op;
         let input = context.input();
         let names = |t: &Option<String>| t.as_ref().and_then(|t| self.tables.get(t));
-        let called = if let Some(i) = input.downcast_ref::<op::get_item::GetItemInput>() {
-            Some((i.table_name.clone(), key_text(i.key.as_ref(), names(&i.table_name))))
+        let (table, key) = if let Some(i) = input.downcast_ref::<op::get_item::GetItemInput>() {
+            (
+                i.table_name.clone(),
+                key_text(i.key.as_ref(), names(&i.table_name)),
+            )
         } else if let Some(i) = input.downcast_ref::<op::put_item::PutItemInput>() {
-            Some((i.table_name.clone(), key_text(i.item.as_ref(), names(&i.table_name))))
+            (
+                i.table_name.clone(),
+                key_text(i.item.as_ref(), names(&i.table_name)),
+            )
         } else if let Some(i) = input.downcast_ref::<op::delete_item::DeleteItemInput>() {
-            Some((i.table_name.clone(), key_text(i.key.as_ref(), names(&i.table_name))))
+            (
+                i.table_name.clone(),
+                key_text(i.key.as_ref(), names(&i.table_name)),
+            )
         } else if let Some(i) = input.downcast_ref::<op::update_item::UpdateItemInput>() {
-            Some((i.table_name.clone(), key_text(i.key.as_ref(), names(&i.table_name))))
+            (
+                i.table_name.clone(),
+                key_text(i.key.as_ref(), names(&i.table_name)),
+            )
         } else if let Some(i) = input.downcast_ref::<op::query::QueryInput>() {
-            Some((i.table_name.clone(), None))
+            (i.table_name.clone(), None)
         } else if let Some(i) = input.downcast_ref::<op::scan::ScanInput>() {
-            Some((i.table_name.clone(), None))
+            (i.table_name.clone(), None)
         } else if let Some(i) = input.downcast_ref::<op::batch_get_item::BatchGetItemInput>() {
-            Some((i.request_items.as_ref().and_then(|r| r.keys().next().cloned()), None))
-        } else if let Some(i) = input.downcast_ref::<op::batch_write_item::BatchWriteItemInput>()
-        {
-            Some((i.request_items.as_ref().and_then(|r| r.keys().next().cloned()), None))
+            (
+                i.request_items
+                    .as_ref()
+                    .and_then(|r| r.keys().next().cloned()),
+                None,
+            )
+        } else if let Some(i) = input.downcast_ref::<op::batch_write_item::BatchWriteItemInput>() {
+            (
+                i.request_items
+                    .as_ref()
+                    .and_then(|r| r.keys().next().cloned()),
+                None,
+            )
         } else {
-            None
+            (None, None)
         };
         let called = Called {
-            table: called
-                .as_ref()
-                .and_then(|(t, _)| t.clone())
-                .unwrap_or_default(),
-            key: called.and_then(|(_, k)| k),
+            table: table.unwrap_or_default(),
+            key,
         };
         cfg.interceptor_state().store_put(called.clone());
         self.inner

@@ -515,7 +515,7 @@ impl Job<'_> {
     /// or, for a copy, mapped and written to the new table unless a newer one is there.
     async fn item<M: Model>(&self, item: &Item, page: &mut Counts) -> Result<(), Error> {
         page.scanned += 1;
-        let (mut current, mut plaintext) = match self.open::<M>(item.clone()).await {
+        let (mut current, mut plaintext) = match self.open(item.clone()).await {
             Ok(opened) => opened,
             Err(e) => {
                 page.failed += 1;
@@ -582,7 +582,7 @@ impl Job<'_> {
                     // A concurrent writer changed it: read it again, once.
                     let db = self.raw.as_ref().map_or(self.db, |(raw, _)| raw);
                     match read_again(db, self.table, &w.key, &self.policy).await? {
-                        Some(now) => (current, plaintext) = self.open::<M>(now).await?,
+                        Some(now) => (current, plaintext) = self.open(now).await?,
                         None => {
                             // Deleted meanwhile: nothing to rewrite.
                             page.unchanged += 1;
@@ -602,7 +602,7 @@ impl Job<'_> {
 
     /// An item as scanned: as it is, or, from an encrypted table's raw scan, decrypted
     /// and verified (`true` when it was stored plaintext).
-    async fn open<M: Model>(&self, item: Item) -> Result<(Item, bool), Error> {
+    async fn open(&self, item: Item) -> Result<(Item, bool), Error> {
         match &self.raw {
             None => Ok((item, false)),
             Some((_, installed)) => installed
