@@ -31,6 +31,10 @@ fn copy_specs(to: &Path) {
 /// (file, JSON pointer or position expected in the message)
 const INVALID: &[(&str, &str)] = &[
     ("syntax.json", "syntax.json:4:3:"),
+    (
+        "encryption_mistakes.json",
+        "encryption_mistakes.json: /fields/patient/encrypt: ",
+    ),
     ("missing_hash_key.json", "missing_hash_key.json: /: "),
     (
         "unknown_type.json",

@@ -322,6 +322,7 @@ fn single_table(
         spec.remove("indexes");
         // Entities of one table would give a shared attribute two actions, and a key
         // placeholder is never encrypted: encrypted entities are tests/specs/valid/clinic_*.
+        spec.remove("plaintext_items");
         if let Some(fields) = spec.get_mut("fields").and_then(Value::as_object_mut) {
             for f in fields.values_mut().filter_map(Value::as_object_mut) {
                 f.remove("encrypt");
@@ -612,6 +613,9 @@ fn encryption(rng: &mut Rng, spec: &mut Value) {
         for i in indexes.values_mut() {
             i["projection"] = json!("all");
         }
+    }
+    if rng.chance(30) {
+        spec["plaintext_items"] = json!(true);
     }
 }
 

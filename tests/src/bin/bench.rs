@@ -3,7 +3,7 @@
 //! streamed scan; code generation time. See BENCHMARKS.md.
 //!
 //! ```text
-//! cargo run --release -p dynamongo-tests --bin bench -- [--quick] [--ops] [--bulk] [--metering] [--backfill] [--calls] [--single-table] [--transact] [--memory] [--codegen] [--compile-time]
+//! cargo run --release -p dynamongo-tests --bin bench -- [--quick] [--ops] [--bulk] [--metering] [--backfill] [--calls] [--encryption] [--single-table] [--transact] [--memory] [--codegen] [--compile-time]
 //! ```
 //!
 //! Each comparison prints `<name>: ours <x> items/s, raw <y> items/s, ratio <x/y>`.
@@ -332,6 +332,111 @@ async fn streamed_scan(db: &Db, segments: u32) -> Res<()> {
 /// Client CPU per single-item call (every thread's CPU but the store's), dynamongo against
 /// the raw SDK client it is built on, for get_one, save_one, update_one and a Query page:
 /// the measurement issue #30 starts from. Run on the runtime it is called on.
+/// Encrypted models (DESIGN §14): save_one / get_one of an encrypted `Patient` against the
+/// raw SDK client with the same encryption interceptor (the `Db`'s own client), and what
+/// encryption itself costs (the same raw put and get with and without the interceptor).
+async fn encryption(quick: bool) -> Res<()> {
+    use dynamongo_runtime::encryption::{Encryption, Keyring};
+    use dynamongo_tests::edge::patient::Patient;
+    let plain = Db::embedded().await?;
+    let db = plain
+        .clone()
+        .with_encryption(Encryption::new(Keyring::raw_aes("bench", [5u8; 32])).model::<Patient>())
+        .await?;
+    Patient::create_table(&db).await?;
+    let (rounds, n) = if quick { (4, 30) } else { (12, 100) };
+    let patient = |side: &str, r: usize, i: usize| {
+        let mut p = Patient::new(format!("{side}-{r}-{i}"), "north", format!("Name {i}"));
+        p.diagnosis = Some("a diagnosis of some length, to be encrypted".into());
+        p.allergies = vec!["penicillin".into(), "nuts".into()];
+        p
+    };
+    let table = db.table_name("patients");
+    let put = |client: aws_sdk_dynamodb::Client, item: HashMap<String, AttributeValue>| {
+        let table = table.clone();
+        async move {
+            client
+                .put_item()
+                .table_name(table)
+                .set_item(Some(item))
+                .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
+                .send()
+                .await?;
+            Res::Ok(())
+        }
+    };
+    let id_key = |id: String| HashMap::from([("id".to_string(), AttributeValue::S(id))]);
+    let (db, put, patient, id_key) = (&db, &put, &patient, &id_key);
+    compare(
+        "encrypted save_one vs raw put (same interceptor)",
+        rounds,
+        n,
+        |r| async move {
+            for i in 0..n {
+                Patient::save_one(db, patient("ours", r, i)).await?;
+            }
+            Ok(())
+        },
+        |r| async move {
+            for i in 0..n {
+                let mut item = patient("raw", r, i).to_item();
+                item.insert("version".into(), AttributeValue::N("1".into()));
+                put(db.client().clone(), item).await?;
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    compare(
+        "encrypted get_one vs raw get (same interceptor)",
+        rounds,
+        n,
+        |r| async move {
+            for i in 0..n {
+                Patient::get_one(db, format!("ours-{r}-{i}")).await?;
+            }
+            Ok(())
+        },
+        |r| async move {
+            for i in 0..n {
+                let out = db
+                    .client()
+                    .get_item()
+                    .table_name(db.table_name("patients"))
+                    .set_key(Some(id_key(format!("raw-{r}-{i}"))))
+                    .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
+                    .send()
+                    .await?;
+                Patient::from_item(out.item().ok_or("missing")?)?;
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    // What encryption costs: the same raw put, without and with the interceptor ("ours"
+    // is the plaintext side here: the ratio is encrypted / plaintext throughput).
+    let plain = &plain;
+    compare(
+        "encryption's own cost: raw put, plaintext vs encrypted",
+        rounds,
+        n,
+        |r| async move {
+            for i in 0..n {
+                put(plain.client().clone(), patient("plain", r, i).to_item()).await?;
+            }
+            Ok(())
+        },
+        |r| async move {
+            for i in 0..n {
+                put(db.client().clone(), patient("enc", r, i).to_item()).await?;
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 async fn calls(db: &Db, quick: bool, flavour: &str) -> Res<()> {
     let n = if quick { 300 } else { 2_000 };
     let rounds = if quick { 6 } else { 10 };
@@ -1326,7 +1431,8 @@ async fn main() -> Res<()> {
         || has("--metering")
         || has("--bulk")
         || has("--backfill")
-        || has("--calls");
+        || has("--calls")
+        || has("--encryption");
     println!(
         "dynamongo bench ({}), {} cores",
         if quick { "quick" } else { "full" },
@@ -1345,6 +1451,9 @@ async fn main() -> Res<()> {
     }
     if has("--calls") {
         calls_on_both_runtimes(quick).await?;
+    }
+    if !only || has("--encryption") {
+        encryption(quick).await?;
     }
     if !only || has("--backfill") {
         backfill_bench(quick).await?;
