@@ -675,7 +675,7 @@ impl DbBuilder {
     }
 
     /// Model `M`'s table is moving from plaintext to encrypted items: a
-    /// [`Migration`](crate::encryption::Migration) step.
+    /// [`Migration`](crate::encryption::Migration) step (which has an example).
     #[cfg(feature = "encryption")]
     pub fn migrating<M: crate::Model>(mut self, step: crate::encryption::Migration) -> Self {
         let e = self

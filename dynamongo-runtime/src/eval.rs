@@ -334,6 +334,68 @@ mod tests {
         ])
     }
 
+    /// The actions an encrypted model's update applies here give what UpdateItem would.
+    #[test]
+    fn applies_updates_like_dynamodb() {
+        use AttributeValue as V;
+        let mut i = item();
+        let path = |p: &str| AttrPath::attr(p);
+        let nested = path("m").child("c");
+        let apply_all = |i: &mut Item, actions: Vec<Action>| {
+            for a in &actions {
+                apply(i, a).unwrap();
+            }
+        };
+        apply_all(
+            &mut i,
+            vec![
+                Action::Add(path("n"), V::N("10".into())),
+                Action::Set(nested.clone(), V::S("z".into())),
+                Action::SetIfNotExists(path("s"), V::S("ignored".into())),
+                Action::SetIfNotExists(path("new"), V::S("made".into())),
+                Action::Append(path("l"), V::L(vec![V::S("y".into())])),
+                Action::Prepend(path("l"), V::L(vec![V::S("w".into())])),
+                Action::Add(path("tags"), V::Ss(vec!["a".into(), "b".into()])),
+            ],
+        );
+        assert_eq!(i["n"], V::N("2000".into()));
+        assert!(holds(&i, &nested, &V::S("z".into())));
+        assert_eq!(i["s"], V::S("Nairobi".into()));
+        assert_eq!(i["new"], V::S("made".into()));
+        let l = |v: &[&str]| V::L(v.iter().map(|s| V::S(s.to_string())).collect());
+        assert_eq!(i["l"], l(&["w", "x", "y"]));
+        apply_all(
+            &mut i,
+            vec![
+                Action::Add(path("tags"), V::Ss(vec!["b".into(), "c".into()])),
+                Action::Remove(path("l").index(0)),
+                Action::Add(path("n"), V::N("0.5".into())),
+            ],
+        );
+        assert_eq!(i["tags"], V::Ss(vec!["a".into(), "b".into(), "c".into()]));
+        assert_eq!(i["l"], l(&["x", "y"]));
+        assert_eq!(i["n"], V::N("2000.5".into()));
+        // A set emptied by DELETE is removed, as DynamoDB removes it.
+        apply(
+            &mut i,
+            &Action::Delete(
+                path("tags"),
+                V::Ss(vec!["a".into(), "b".into(), "c".into()]),
+            ),
+        )
+        .unwrap();
+        assert!(!i.contains_key("tags"));
+        apply(&mut i, &Action::Remove(path("s"))).unwrap();
+        assert!(!i.contains_key("s"));
+        // What DynamoDB refuses is refused: a path through a missing map, ADD to text.
+        assert!(apply(
+            &mut i,
+            &Action::Set(path("nope").child("x"), V::S("v".into()))
+        )
+        .is_err());
+        assert!(apply(&mut i, &Action::Add(path("new"), V::N("1".into()))).is_err());
+    }
+
     #[test]
     fn evaluates_like_dynamodb() {
         let i = item();

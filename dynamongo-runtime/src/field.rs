@@ -97,6 +97,12 @@ impl<P: Presence> Presence for Encrypted<P> {
 
 /// The fields DynamoDB can read: conditions and filters name only these (every field but
 /// an [`Encrypted`] one).
+///
+/// ```
+/// use dynamongo_runtime::field::{Plaintext, ReadOnly};
+/// fn comparable<P: Plaintext>() {}
+/// comparable::<ReadOnly>(); // a read-only field still builds conditions
+/// ```
 #[diagnostic::on_unimplemented(
     message = "an encrypted field cannot be compared: DynamoDB holds only its ciphertext (`{Self}`)",
     label = "this field is encrypted (\"encrypt\": true in the spec)",
@@ -110,6 +116,11 @@ impl Plaintext for ReadOnly {}
 
 /// [`Required`] and [`Optional`]: the fields updates may change (not [`ReadOnly`], not
 /// [`Encrypted`]).
+///
+/// ```
+/// use dynamongo_runtime::codegen::example::user;
+/// let _ = user::name().set("Jane"); // `Required`: writable
+/// ```
 #[diagnostic::on_unimplemented(
     message = "this field cannot be changed by an update (`{Self}`)",
     label = "a read-only or encrypted field",
@@ -121,6 +132,11 @@ impl Writable for Required {}
 impl Writable for Optional {}
 
 /// [`Optional`]: the fields an update may remove.
+///
+/// ```
+/// use dynamongo_runtime::codegen::example::user;
+/// let _ = user::year_of_birth().remove(); // optional
+/// ```
 #[diagnostic::on_unimplemented(
     message = "only an optional plaintext field can be removed by an update (this one is `{Self}`)",
     label = "not an optional plaintext field",

@@ -26,11 +26,17 @@ async fn stores() -> (Db, Db) {
     (plain, db)
 }
 
+/// A patient as stored, read raw.
 async fn raw(plain: &Db, id: &str) -> HashMap<String, AttributeValue> {
+    raw_in(plain, "patients", id).await
+}
+
+/// An item of `table` (hash key `id`) as stored, read raw.
+async fn raw_in(plain: &Db, table: &str, id: &str) -> HashMap<String, AttributeValue> {
     plain
         .client()
         .get_item()
-        .table_name(plain.table_name("patients"))
+        .table_name(plain.table_name(table))
         .key("id", AttributeValue::S(id.into()))
         .consistent_read(true)
         .send()
@@ -38,6 +44,19 @@ async fn raw(plain: &Db, id: &str) -> HashMap<String, AttributeValue> {
         .unwrap()
         .item
         .expect("the item is stored")
+}
+
+/// Every item of `table` as stored, read raw.
+async fn scan_raw(plain: &Db, table: &str) -> Vec<HashMap<String, AttributeValue>> {
+    plain
+        .client()
+        .scan()
+        .table_name(plain.table_name(table))
+        .send()
+        .await
+        .unwrap()
+        .items
+        .unwrap_or_default()
 }
 
 fn patient(id: &str, ward: &str) -> Patient {
@@ -103,14 +122,10 @@ async fn a_db_that_does_not_encrypt_the_model_sends_nothing() {
     );
     let err = Patient::get_one(&plain, "p1").await.unwrap_err();
     assert!(matches!(err, Error::Config(_)), "{err}");
-    let listed = plain
-        .client()
-        .scan()
-        .table_name(plain.table_name("patients"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(listed.count(), 0, "no plaintext item was written");
+    assert!(
+        scan_raw(&plain, "patients").await.is_empty(),
+        "no plaintext item was written"
+    );
 }
 
 #[tokio::test]
@@ -382,27 +397,12 @@ async fn a_backfill_encrypts_the_items_stored_before_the_table_was() {
     let mut fresh = Chart::new("new", "south");
     fresh.note = Some("written encrypted".into());
     Chart::save_one(&db, fresh).await.unwrap();
-    let stored = |id: &'static str| {
-        let plain = plain.clone();
-        async move {
-            plain
-                .client()
-                .get_item()
-                .table_name(plain.table_name("ev-charts"))
-                .key("id", AttributeValue::S(id.into()))
-                .send()
-                .await
-                .unwrap()
-                .item
-                .unwrap()
-        }
-    };
     assert!(matches!(
-        stored("new").await.get("note"),
+        raw_in(&plain, "ev-charts", "new").await.get("note"),
         Some(AttributeValue::B(_))
     ));
     assert!(matches!(
-        stored("c07").await.get("note"),
+        raw_in(&plain, "ev-charts", "c07").await.get("note"),
         Some(AttributeValue::S(_))
     ));
 
@@ -415,14 +415,7 @@ async fn a_backfill_encrypts_the_items_stored_before_the_table_was() {
         "{report:?}"
     );
     // Every item is encrypted now, at the next version, and reads back the same.
-    let raw = plain
-        .client()
-        .scan()
-        .table_name(plain.table_name("ev-charts"))
-        .send()
-        .await
-        .unwrap();
-    for item in raw.items() {
+    for item in scan_raw(&plain, "ev-charts").await {
         assert!(item.contains_key("aws_dbe_head"), "{item:?}");
         assert!(
             matches!(item.get("note"), Some(AttributeValue::B(_))),
@@ -547,14 +540,7 @@ async fn a_collection_of_an_encrypted_table_decrypts_every_member() {
     });
     assert_eq!(visit.as_deref(), Some("sprained ankle"));
     // Stored: the visit's summary is ciphertext; the invoice is signed plaintext.
-    let stored = plain
-        .client()
-        .scan()
-        .table_name(plain.table_name("clinic"))
-        .send()
-        .await
-        .unwrap();
-    for item in stored.items() {
+    for item in scan_raw(&plain, "clinic").await {
         assert!(
             item.contains_key("aws_dbe_foot"),
             "every item is signed: {item:?}"

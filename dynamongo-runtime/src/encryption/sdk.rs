@@ -28,6 +28,10 @@ use crate::error::{DecodeError, Error};
 use crate::model::Model;
 
 /// The environment variable a [`Keyring::from_env`] reads: a raw AES-256 key, base64.
+///
+/// ```
+/// assert_eq!(dynamongo_runtime::encryption::KEY_VARIABLE, "DYNAMONGO_ENCRYPTION_KEY");
+/// ```
 pub const KEY_VARIABLE: &str = "DYNAMONGO_ENCRYPTION_KEY";
 
 /// Where the data keys that encrypt items come from.
@@ -143,7 +147,21 @@ fn providers() -> Result<mpl::Client, Error> {
 /// A step of moving a table's existing plaintext items to encrypted ones (the SDK's
 /// plaintext overrides), for [`Encryption::migrating`]: deploy `WritePlaintext` to every
 /// reader, then `ReadPlaintext` everywhere, run the model's backfill to encrypt the old
-/// items, then drop the override.
+/// items, then drop the override. A model whose spec says `"plaintext_items": true` is in
+/// step 2 without being told.
+///
+/// ```no_run
+/// # async fn demo() -> dynamongo_runtime::Result<()> {
+/// use dynamongo_runtime::encryption::{Keyring, Migration};
+/// # use dynamongo_runtime::codegen::example::user::User as Patient;
+/// // The first deploy: readers learn to read encrypted items; writes stay plaintext.
+/// let db = dynamongo_runtime::Db::builder()
+///     .encryption(Keyring::from_env())
+///     .migrating::<Patient>(Migration::WritePlaintext)
+///     .build()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Migration {
     /// Step 1: write plaintext as before, and read plaintext and encrypted items.
