@@ -164,6 +164,9 @@ pub struct Table {
     /// The TTL attribute its entities share.
     pub ttl: Option<String>,
     pub runtime: String,
+    /// Generate `Serialize` for its collections' grouped form (the generator's `serde`
+    /// option).
+    pub serde: bool,
 }
 
 impl Table {
@@ -196,6 +199,8 @@ pub struct Collection {
     pub name: String,
     /// The generated enum (`WorkspaceItem`).
     pub enum_name: String,
+    /// The generated grouped form (`WorkspaceGroups`).
+    pub groups_name: String,
     pub doc: Option<String>,
     /// Index into the table's indexes; `None`: the table.
     pub index: Option<usize>,

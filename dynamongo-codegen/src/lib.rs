@@ -204,6 +204,7 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
     hooks::apply(options, &mut models)?;
     for t in &mut tables {
         t.runtime = options.runtime_path.clone();
+        t.serde = options.serde;
     }
     let files = emit_files(&models, &tables, &options.layout)?;
     Ok(Generated {

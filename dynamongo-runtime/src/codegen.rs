@@ -30,6 +30,7 @@ pub use crate::model::{
     Target, Throughput, Upgrade,
 };
 pub use crate::operation::{Collection, CreateTable, Index, Member, ModelExt, NoRange};
+pub use crate::read::Page;
 pub use crate::rules::{Attr, Path, Rules};
 pub use crate::stream::{decode_change, Image, StreamEvent, StreamEventRecord, Streamed};
 pub use crate::value::{Bytes, EpochSeconds, Expiring, FieldValue};
@@ -123,6 +124,22 @@ where
 /// and is at version 0.
 pub fn get_version(item: &Item, attr: &Attr) -> Result<i64, DecodeError> {
     get::<Option<i64>>(item, attr).map(|v| v.unwrap_or(0))
+}
+
+/// A list of a collection's grouped form, in its JSON object (the `serde` option): each
+/// item its model's JSON (`to_json`).
+pub fn group_json<M: Model>(out: &mut serde_json::Map<String, Value>, key: &str, items: &[M]) {
+    out.insert(
+        key.to_string(),
+        Value::Array(items.iter().map(Model::to_json).collect()),
+    );
+}
+
+/// The cursor of a grouped page, in its JSON object when there is one (the `serde` option).
+pub fn group_cursor(out: &mut serde_json::Map<String, Value>, key: &str, cursor: Option<&str>) {
+    if let Some(c) = cursor {
+        out.insert(key.to_string(), Value::String(c.to_string()));
+    }
 }
 
 /// `Serialize` of a model (the `serde` option): its JSON form, as `to_json` gives it.

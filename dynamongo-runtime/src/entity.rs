@@ -331,18 +331,59 @@ impl Entity {
         Ok(Cow::Owned(out))
     }
 
+    /// The fields an update must know to render the index keys it rewrites, and neither
+    /// sets nor finds in the item's key: `update_one` reads them from the stored item.
+    pub(crate) fn missing_fields<'a>(
+        &self,
+        key: &Item,
+        actions: impl Iterator<Item = &'a Action> + Clone,
+    ) -> Vec<&'static str> {
+        let Ok(fields) = self.key_fields_of(key) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for t in self.index_templates() {
+            let in_template = |a: &&Action| {
+                a.path()
+                    .top_level()
+                    .is_some_and(|n| t.fields().any(|f| f == n))
+            };
+            let touched: Vec<&Action> = actions.clone().filter(in_template).collect();
+            if touched.is_empty() || touched.iter().any(|a| matches!(a, Action::Remove(_))) {
+                continue;
+            }
+            for f in t.fields() {
+                let set = touched.iter().any(|a| a.path().top_level() == Some(f));
+                if !set && !fields.contains_key(f) && !out.contains(&f) {
+                    out.push(f);
+                }
+            }
+        }
+        out
+    }
+
     /// The index key actions an update needs: an index key attribute whose template uses
-    /// a field the update sets is rendered again (its other fields come from the key or
-    /// from the same update), and one whose template uses a field the update removes is
-    /// removed.
+    /// a field the update sets is rendered again (its other fields come from the key, from
+    /// the same update, or from `known`: the stored values `update_one` read), and one
+    /// whose template uses a field the update removes is removed.
     pub(crate) fn index_actions(
         &self,
         key: &Item,
         actions: &[Action],
+        known: Option<&Item>,
     ) -> Result<Vec<Action>, Error> {
-        let fields = self
+        let mut fields = self
             .key_fields_of(key)
-            .map_err(|e| Error::Validation(vec![Violation::new(e.path(), e.to_string())]))?;
+            .map_err(|e| Error::Validation(vec![Violation::new(e.path(), e.to_string())]))?
+            .into_owned();
+        // Read from the stored item: a field it lacks is absent, not unknown.
+        let read = known.is_some();
+        fields.extend(
+            known
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), v.clone())),
+        );
         let mut out = Vec::new();
         let mut bad = Vec::new();
         for t in self.index_templates() {
@@ -379,7 +420,7 @@ impl Entity {
             }
             let missing: Vec<&str> = t
                 .fields()
-                .filter(|f| !values.contains_key(*f) && !fields.contains_key(*f))
+                .filter(|f| !read && !values.contains_key(*f) && !fields.contains_key(*f))
                 .collect();
             if !missing.is_empty() {
                 let set: Vec<String> = touched.iter().map(|a| format!("`{}`", a.path())).collect();
@@ -387,7 +428,8 @@ impl Entity {
                 bad.push(Violation::new(
                     touched[0].path().to_string(),
                     format!(
-                        "updating {} rewrites the index key `{}` = `{}`; set {} in the same update",
+                        "updating {} rewrites the index key `{}` = `{}`; set {} in the same update \
+                         (update_one reads them from the stored item; a transaction cannot)",
                         set.join(", "),
                         t.attr,
                         t.text(),

@@ -156,9 +156,13 @@ pub(crate) struct UpdateParts {
     pub condition: Expr,
 }
 
+/// `known`: the fields an entity's index templates need and the update does not set, as
+/// `update` read them from the stored item (absent ones absent); the update is conditioned
+/// on them being unchanged.
 pub(crate) fn update_parts<M: Model>(
     single: Single,
     updates: Vec<Update<M>>,
+    known: Option<&Known>,
 ) -> Result<UpdateParts, Error> {
     if updates.is_empty() {
         return Err(Error::Validation(vec![Violation::new(
@@ -196,7 +200,7 @@ pub(crate) fn update_parts<M: Model>(
     }
     let mut actions: Vec<Action> = updates.into_iter().map(|u| u.action).collect();
     if let Some(e) = M::ENTITY {
-        let index_keys = e.index_actions(&single.key, &actions)?;
+        let index_keys = e.index_actions(&single.key, &actions, known.map(|k| &k.values))?;
         actions.extend(index_keys);
     }
     // A versioned item counts its writes: ADD also gives a version to an item written
@@ -214,6 +218,16 @@ pub(crate) fn update_parts<M: Model>(
     }
     if let Some(extra) = single.write_condition::<M>() {
         condition = Expr::And(Box::new(condition), Box::new(extra));
+    }
+    // The index keys were rendered from these stored values: they must still hold them.
+    if let Some(k) = known {
+        let held = k.values.iter().map(|(field, value)| {
+            Expr::Cmp(AttrPath::attr(field), crate::expr::Cmp::Eq, value.clone())
+        });
+        let absent = k.absent.iter().map(|f| Expr::NotExists(AttrPath::attr(f)));
+        for unchanged in held.chain(absent) {
+            condition = Expr::And(Box::new(condition), Box::new(unchanged));
+        }
     }
     Ok(UpdateParts {
         key: single.key,
@@ -362,11 +376,12 @@ pub(crate) async fn update<M: Model>(
     db.check_encrypted::<M>()?;
     let table = db.table_name(M::TABLE);
     let expected_version = single.version.map(|v| v + 1);
+    let known = template_fields::<M>(db, &table, &single, &updates, policy).await?;
     let UpdateParts {
         key,
         mut actions,
         condition: cond,
-    } = update_parts(single, updates)?;
+    } = update_parts(single, updates, known.as_ref())?;
     if encryption::encrypted::<M>() {
         if !in_place::<M>(&actions) {
             return update_whole::<M>(db, &table, &key, &actions, &cond, policy).await;
@@ -437,6 +452,46 @@ pub(crate) async fn update<M: Model>(
         result
     })
     .await
+}
+
+/// The stored fields an entity's index templates need: present ones with their values,
+/// and the absent ones.
+pub(crate) struct Known {
+    values: Item,
+    absent: Vec<&'static str>,
+}
+
+/// The stored fields an entity's index templates need to render the index keys an update
+/// rewrites, when the update does not set them (one consistent GetItem; the update is then
+/// conditioned on them being unchanged). `None` when none is missing.
+async fn template_fields<M: Model>(
+    db: &Db,
+    table: &str,
+    single: &Single,
+    updates: &[Update<M>],
+    policy: &RetryPolicy,
+) -> Result<Option<Known>, Error> {
+    let Some(e) = M::ENTITY else {
+        return Ok(None);
+    };
+    let missing = e.missing_fields(&single.key, updates.iter().map(|u| &u.action));
+    if missing.is_empty() || updates.iter().any(|u| !u.violations.is_empty()) {
+        return Ok(None);
+    }
+    let Some(stored) = migrate::read_again(db, table, &single.key, policy).await? else {
+        return Err(Error::NotFound {
+            table: table.to_string(),
+        });
+    };
+    let (present, absent): (Vec<&'static str>, Vec<&'static str>) =
+        missing.into_iter().partition(|f| stored.contains_key(*f));
+    Ok(Some(Known {
+        values: present
+            .into_iter()
+            .filter_map(|f| stored.get(f).map(|v| (f.to_string(), v.clone())))
+            .collect(),
+        absent,
+    }))
 }
 
 /// Whether an update of an encrypted model's item can be an UpdateItem: it changes only

@@ -126,3 +126,70 @@ fn json_datetimes_are_rfc3339_and_input_takes_both_forms() {
         assert_eq!(back.created_at, t, "{text}");
     }
 }
+
+/// A collection's grouped form: one list per entity and the page's cursor, serialised as
+/// the answer of an API (`Json(groups)`), each item its model's JSON.
+#[tokio::test]
+async fn a_collection_page_groups_by_entity_and_serialises_as_an_answer() {
+    use dynamongo_runtime::prelude::*;
+    use dynamongo_tests::serde_models::app::{self, WorkspaceGroups};
+    use dynamongo_tests::serde_models::member::Member;
+    use dynamongo_tests::serde_models::workspace::Workspace;
+    use dynamongo_tests::serde_models::workspace_note::WorkspaceNote;
+    let db = Db::embedded().await.unwrap();
+    app::create_table(&db).await.unwrap();
+    Workspace::save_one(&db, Workspace::new("acme", "Acme Inc"))
+        .await
+        .unwrap();
+    for email in ["ann@example.com", "bob@example.com"] {
+        Member::save_one(&db, Member::new("acme", email))
+            .await
+            .unwrap();
+    }
+    WorkspaceNote::save_one(&db, WorkspaceNote::new("acme", "Plan"))
+        .await
+        .unwrap();
+
+    let all: WorkspaceGroups = app::workspace(&db, "acme")
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    assert_eq!(
+        (
+            all.workspace.len(),
+            all.member.len(),
+            all.workspace_note.len()
+        ),
+        (1, 2, 1)
+    );
+    assert!(all.unknown.is_empty() && all.cursor.is_none());
+
+    let page = app::workspace(&db, "acme").page(3).await.unwrap();
+    let groups = WorkspaceGroups::from(page);
+    let json = serde_json::to_value(&groups).unwrap();
+    let keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    // A list per entity (in the collection's order, empty ones too), then the cursor.
+    assert_eq!(
+        keys,
+        ["workspace", "member", "workspace_note", "cursor"],
+        "{json}"
+    );
+    let members: Vec<serde_json::Value> = groups.member.iter().map(Model::to_json).collect();
+    assert_eq!(json["member"], serde_json::Value::Array(members));
+    let next = app::workspace(&db, "acme")
+        .after(json["cursor"].as_str().unwrap())
+        .page(3)
+        .await
+        .unwrap();
+    let rest = WorkspaceGroups::from(next);
+    let count = |g: &WorkspaceGroups| (g.workspace.len(), g.member.len(), g.workspace_note.len());
+    let (a, b) = (count(&groups), count(&rest));
+    assert_eq!((a.0 + b.0, a.1 + b.1, a.2 + b.2), (1, 2, 1));
+    assert!(serde_json::to_value(&rest).unwrap().get("cursor").is_none());
+}

@@ -78,6 +78,108 @@ fn doc_link(model: &str, module: &str) -> String {
 }
 
 /// A collection's enum, its decoding by entity name, and its read.
+/// The grouped form of a collection's items (`WorkspaceGroups`): one `Vec` per entity, the
+/// items of unknown entities, and a page's cursor; with the serde option it serialises as
+/// a JSON object — what an API answers.
+fn groups(t: &Table, c: &Collection) -> TokenStream {
+    let enum_name = format_ident!("{}", c.enum_name);
+    let name = format_ident!("{}", c.groups_name);
+    // Member lists are named after their modules (unique); the two other fields must not
+    // be one of those.
+    let modules: Vec<&str> = c.members.iter().map(|(_, m, _)| m.as_str()).collect();
+    let unknown = fresh("unknown", modules.iter().copied());
+    let cursor = fresh("cursor", modules.iter().copied());
+    let item = fresh("item", modules.iter().copied());
+    let page = fresh("page", modules.iter().copied());
+    let lists: Vec<(
+        proc_macro2::Ident,
+        proc_macro2::Ident,
+        TokenStream,
+        &str,
+        &str,
+    )> = c
+        .members
+        .iter()
+        .map(|(model, module, entity)| {
+            (
+                ident(module),
+                format_ident!("{}", model),
+                entity_path(model, module),
+                module.as_str(),
+                entity.as_str(),
+            )
+        })
+        .collect();
+    let fields = lists.iter().map(|(f, _, path, _, entity)| {
+        let d = format!(" The items of entity {}, in sort-key order.", code(entity));
+        quote!(#[doc = #d] pub #f: ::std::vec::Vec<#path>,)
+    });
+    let pushes = lists
+        .iter()
+        .map(|(f, v, _, _, _)| quote!(#enum_name::#v(x) => groups.#f.push(*x),));
+    let doc = format!(
+        " The items of collection `{}` grouped by entity: one list per entity, the items of \
+         entities this code does not know, and a page's cursor — what an API answers \
+         (`{}::from(page)`, or `.collect()` on items).",
+        c.name, name
+    );
+    let serde = t.serde.then(|| {
+        let entries = lists
+            .iter()
+            .map(|(f, _, _, key, _)| quote!(dm::group_json(&mut out, #key, &self.#f);));
+        let cursor_key = cursor.to_string();
+        quote! {
+            /// The JSON object of the groups: a list per entity (each item its model's JSON),
+            /// and the cursor when there is one; unknown items are left out.
+            impl dm::serde::Serialize for #name {
+                fn serialize<S: dm::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::core::result::Result<S::Ok, S::Error> {
+                    let mut out = dm::serde_json::Map::new();
+                    #(#entries)*
+                    dm::group_cursor(&mut out, #cursor_key, self.#cursor.as_deref());
+                    dm::serde::Serialize::serialize(&out, serializer)
+                }
+            }
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct #name {
+            #(#fields)*
+            /// Items of entities this code does not know, as stored.
+            pub #unknown: ::std::vec::Vec<dm::Item>,
+            /// Where the next page starts, for groups made from a page that has one.
+            pub #cursor: ::core::option::Option<::std::string::String>,
+        }
+
+        impl ::core::iter::FromIterator<#enum_name> for #name {
+            fn from_iter<I: ::core::iter::IntoIterator<Item = #enum_name>>(items: I) -> Self {
+                let mut groups = Self::default();
+                for #item in items {
+                    match #item {
+                        #(#pushes)*
+                        #enum_name::Unknown(x) => groups.#unknown.push(x),
+                    }
+                }
+                groups
+            }
+        }
+
+        impl ::core::convert::From<dm::Page<#enum_name>> for #name {
+            fn from(#page: dm::Page<#enum_name>) -> Self {
+                let mut groups: Self = #page.items.into_iter().collect();
+                groups.#cursor = #page.cursor;
+                groups
+            }
+        }
+
+        #serde
+    }
+}
+
 fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
     let item_bytes = super::key::item_bytes(c.sizes);
     let enum_name = format_ident!("{}", c.enum_name);
@@ -200,6 +302,7 @@ fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
             }
         }
     });
+    let groups = groups(t, c);
     quote! {
         #enum_docs
         #[derive(Debug, Clone, PartialEq)]
@@ -224,6 +327,8 @@ fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
 
         #[doc = #template_doc]
         const #template_const: dm::Template = #template;
+
+        #groups
 
         #[doc = #fn_doc]
         pub fn #fn_name(#(#params),*) -> dm::Collection<'_, #rep, #enum_name> {

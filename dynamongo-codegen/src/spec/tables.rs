@@ -171,6 +171,7 @@ impl Cx<'_> {
                     .unwrap_or_default();
                 collections.push(ir::Collection {
                     enum_name: format!("{}Item", cname.to_upper_camel_case()),
+                    groups_name: String::new(),
                     name: cname.clone(),
                     doc: str_of(spec, "doc").map(str::to_string),
                     index,
@@ -195,6 +196,9 @@ impl Cx<'_> {
                 n += 1;
                 c.enum_name = format!("{base}{n}");
             }
+            // `NoteItem` → `NoteGroups`, `NoteItem2` → `NoteItem2Groups`: distinct too.
+            let stem = c.enum_name.strip_suffix("Item").unwrap_or(&c.enum_name);
+            c.groups_name = format!("{stem}Groups");
         }
         if !layout_ok {
             return None;
@@ -215,6 +219,7 @@ impl Cx<'_> {
             representative: 0,
             ttl: None,
             runtime: crate::DEFAULT_RUNTIME_PATH.to_string(),
+            serde: false,
         })
     }
 

@@ -337,7 +337,7 @@ impl<'a> TransactWrite<'a> {
         let action = keys::resolve(strategy.into_target()).and_then(|single| {
             // A model value's version is known: the update adds one to it.
             let mut version = single.version.and_then(|v| v.checked_add(1));
-            let mut parts = update_parts(single, updates.into_iter().collect())?;
+            let mut parts = update_parts(single, updates.into_iter().collect(), None)?;
             if crate::encryption::encrypted::<M>() {
                 if !crate::write::in_place::<M>(&parts.actions) {
                     return Err(Error::Config(format!(

@@ -61,6 +61,41 @@ const RECORDS_PARTITION: dm::Template = dm::Template {
     parts: &[dm::Part::Lit("patient#"), dm::Part::Field("patient", dm::Format::Text)],
 };
 
+/// The items of collection `records` grouped by entity: one list per entity, the items of entities this code does not know, and a page's cursor — what an API answers (`RecordsGroups::from(page)`, or `.collect()` on items).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecordsGroups {
+    /// The items of entity `visit`, in sort-key order.
+    pub clinic_visit: ::std::vec::Vec<super::clinic_visit::ClinicVisit>,
+    /// The items of entity `invoice`, in sort-key order.
+    pub clinic_invoice: ::std::vec::Vec<super::clinic_invoice::ClinicInvoice>,
+    /// Items of entities this code does not know, as stored.
+    pub unknown: ::std::vec::Vec<dm::Item>,
+    /// Where the next page starts, for groups made from a page that has one.
+    pub cursor: ::core::option::Option<::std::string::String>,
+}
+
+impl ::core::iter::FromIterator<RecordsItem> for RecordsGroups {
+    fn from_iter<I: ::core::iter::IntoIterator<Item = RecordsItem>>(items: I) -> Self {
+        let mut groups = Self::default();
+        for item in items {
+            match item {
+                RecordsItem::ClinicVisit(x) => groups.clinic_visit.push(*x),
+                RecordsItem::ClinicInvoice(x) => groups.clinic_invoice.push(*x),
+                RecordsItem::Unknown(x) => groups.unknown.push(x),
+            }
+        }
+        groups
+    }
+}
+
+impl ::core::convert::From<dm::Page<RecordsItem>> for RecordsGroups {
+    fn from(page: dm::Page<RecordsItem>) -> Self {
+        let mut groups: Self = page.items.into_iter().collect();
+        groups.cursor = page.cursor;
+        groups
+    }
+}
+
 /// Reads collection `records`: every item of one partition of table `clinic` (`pk` = `patient#{patient}`), of every entity, in sort-key order; one Query a page. Await it for a `Vec`, or use `.stream()`, `.page(n)` / `.after(cursor)`, `.descending()`, `.limit(n)`, `.explain()`.
 pub fn records(
     db: &dm::Db,

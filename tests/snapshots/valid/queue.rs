@@ -62,6 +62,41 @@ const QUEUE_PARTITION: dm::Template = dm::Template {
     parts: &[dm::Part::Lit("$queue#queue_"), dm::Part::Field("queue", dm::Format::Text)],
 };
 
+/// The items of collection `queue` grouped by entity: one list per entity, the items of entities this code does not know, and a page's cursor — what an API answers (`QueueGroups::from(page)`, or `.collect()` on items).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueueGroups {
+    /// The items of entity `job`, in sort-key order.
+    pub job: ::std::vec::Vec<super::job::Job>,
+    /// The items of entity `worker`, in sort-key order.
+    pub worker: ::std::vec::Vec<super::worker::Worker>,
+    /// Items of entities this code does not know, as stored.
+    pub unknown: ::std::vec::Vec<dm::Item>,
+    /// Where the next page starts, for groups made from a page that has one.
+    pub cursor: ::core::option::Option<::std::string::String>,
+}
+
+impl ::core::iter::FromIterator<QueueItem> for QueueGroups {
+    fn from_iter<I: ::core::iter::IntoIterator<Item = QueueItem>>(items: I) -> Self {
+        let mut groups = Self::default();
+        for item in items {
+            match item {
+                QueueItem::Job(x) => groups.job.push(*x),
+                QueueItem::Worker(x) => groups.worker.push(*x),
+                QueueItem::Unknown(x) => groups.unknown.push(x),
+            }
+        }
+        groups
+    }
+}
+
+impl ::core::convert::From<dm::Page<QueueItem>> for QueueGroups {
+    fn from(page: dm::Page<QueueItem>) -> Self {
+        let mut groups: Self = page.items.into_iter().collect();
+        groups.cursor = page.cursor;
+        groups
+    }
+}
+
 /// Reads collection `queue`: every item of one partition of table `queue` (`pk` = `$queue#queue_{queue}`), of every entity, in sort-key order; one Query a page. Await it for a `Vec`, or use `.stream()`, `.page(n)` / `.after(cursor)`, `.descending()`, `.limit(n)`, `.explain()`.
 pub fn queue(
     db: &dm::Db,
@@ -117,6 +152,38 @@ const BY_STATUS_PARTITION: dm::Template = dm::Template {
         dm::Part::Field("status", dm::Format::Text),
     ],
 };
+
+/// The items of collection `by_status` grouped by entity: one list per entity, the items of entities this code does not know, and a page's cursor — what an API answers (`ByStatusGroups::from(page)`, or `.collect()` on items).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ByStatusGroups {
+    /// The items of entity `job`, in sort-key order.
+    pub job: ::std::vec::Vec<super::job::Job>,
+    /// Items of entities this code does not know, as stored.
+    pub unknown: ::std::vec::Vec<dm::Item>,
+    /// Where the next page starts, for groups made from a page that has one.
+    pub cursor: ::core::option::Option<::std::string::String>,
+}
+
+impl ::core::iter::FromIterator<ByStatusItem> for ByStatusGroups {
+    fn from_iter<I: ::core::iter::IntoIterator<Item = ByStatusItem>>(items: I) -> Self {
+        let mut groups = Self::default();
+        for item in items {
+            match item {
+                ByStatusItem::Job(x) => groups.job.push(*x),
+                ByStatusItem::Unknown(x) => groups.unknown.push(x),
+            }
+        }
+        groups
+    }
+}
+
+impl ::core::convert::From<dm::Page<ByStatusItem>> for ByStatusGroups {
+    fn from(page: dm::Page<ByStatusItem>) -> Self {
+        let mut groups: Self = page.items.into_iter().collect();
+        groups.cursor = page.cursor;
+        groups
+    }
+}
 
 /// Reads collection `by_status`: every item of one partition of index `gsi1pk-gsi1sk-index` of table `queue` (`gsi1pk` = `$queue#status_{status}`), of every entity, in sort-key order; one Query a page. Await it for a `Vec`, or use `.stream()`, `.page(n)` / `.after(cursor)`, `.descending()`, `.limit(n)`, `.explain()`.
 pub fn by_status(

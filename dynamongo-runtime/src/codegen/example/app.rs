@@ -88,6 +88,44 @@ const WORKSPACE_PARTITION: dm::Template = dm::Template {
     parts: &[dm::Part::Lit("ws#"), dm::Part::Field("workspace", dm::Format::Text)],
 };
 
+/// The items of collection `workspace` grouped by entity: one list per entity, the items of entities this code does not know, and a page's cursor — what an API answers (`WorkspaceGroups::from(page)`, or `.collect()` on items).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WorkspaceGroups {
+    /// The items of entity `workspace`, in sort-key order.
+    pub workspace: ::std::vec::Vec<super::workspace::Workspace>,
+    /// The items of entity `member`, in sort-key order.
+    pub member: ::std::vec::Vec<super::member::Member>,
+    /// The items of entity `note`, in sort-key order.
+    pub workspace_note: ::std::vec::Vec<super::workspace_note::WorkspaceNote>,
+    /// Items of entities this code does not know, as stored.
+    pub unknown: ::std::vec::Vec<dm::Item>,
+    /// Where the next page starts, for groups made from a page that has one.
+    pub cursor: ::core::option::Option<::std::string::String>,
+}
+
+impl ::core::iter::FromIterator<WorkspaceItem> for WorkspaceGroups {
+    fn from_iter<I: ::core::iter::IntoIterator<Item = WorkspaceItem>>(items: I) -> Self {
+        let mut groups = Self::default();
+        for item in items {
+            match item {
+                WorkspaceItem::Workspace(x) => groups.workspace.push(*x),
+                WorkspaceItem::Member(x) => groups.member.push(*x),
+                WorkspaceItem::WorkspaceNote(x) => groups.workspace_note.push(*x),
+                WorkspaceItem::Unknown(x) => groups.unknown.push(x),
+            }
+        }
+        groups
+    }
+}
+
+impl ::core::convert::From<dm::Page<WorkspaceItem>> for WorkspaceGroups {
+    fn from(page: dm::Page<WorkspaceItem>) -> Self {
+        let mut groups: Self = page.items.into_iter().collect();
+        groups.cursor = page.cursor;
+        groups
+    }
+}
+
 /// Reads collection `workspace`: every item of one partition of table `app` (`pk` = `ws#{workspace}`), of every entity, in sort-key order; one Query a page. Await it for a `Vec`, or use `.stream()`, `.page(n)` / `.after(cursor)`, `.descending()`, `.limit(n)`, `.explain()`.
 pub fn workspace(
     db: &dm::Db,
