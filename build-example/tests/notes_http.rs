@@ -2,65 +2,25 @@
 //! with hyper's client: what a client of the API sees — statuses, JSON bodies, cursors,
 //! versions and errors.
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::{Method, Request, StatusCode};
-use hyper_util::rt::TokioIo;
-use serde_json::{json, Value};
+use hyper::{Method, StatusCode};
+use serde_json::json;
 
 use build_example::models::note::Note;
 use dynamongo_runtime::prelude::*;
 
-struct Api(std::net::SocketAddr);
+mod common;
+use common::Api;
 
-impl Api {
-    async fn start() -> Api {
-        let db = Db::embedded().await.unwrap();
-        Note::create_table(&db).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            axum::serve(listener, build_example::notes::router(db))
-                .await
-                .unwrap()
-        });
-        Api(addr)
-    }
-
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let stream = tokio::net::TcpStream::connect(self.0).await.unwrap();
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .unwrap();
-        tokio::spawn(conn);
-        let body = body.map(|b| b.to_string()).unwrap_or_default();
-        let req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("host", "localhost")
-            .header("content-type", "application/json")
-            .body(Full::new(Bytes::from(body)))
-            .unwrap();
-        let resp = sender.send_request(req).await.unwrap();
-        let status = resp.status();
-        let is_json = resp
-            .headers()
-            .get("content-type")
-            .is_some_and(|v| v.to_str().unwrap_or("").starts_with("application/json"));
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        assert!(is_json || bytes.is_empty(), "{status}: not JSON: {bytes:?}");
-        let value = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap()
-        };
-        (status, value)
-    }
+/// The notes service on a new embedded store.
+async fn start() -> Api {
+    let db = Db::embedded().await.unwrap();
+    Note::create_table(&db).await.unwrap();
+    Api::serve(build_example::notes::router(db)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_notes_api_over_http() {
-    let api = Api::start().await;
+    let api = start().await;
 
     // Create: 201, with the server's id, version, defaults and creation time.
     let (status, note) = api

@@ -40,6 +40,46 @@ impl IntoResponse for Error {
     }
 }
 
+/// The query string of a paged route, `?cursor=...&limit=...`: read it with axum's
+/// `Query`, and give the cursor to `.resume(..)` and the size to `.page(..)`.
+///
+/// ```
+/// use axum::extract::{Query, State};
+/// use axum::Json;
+/// use dynamongo_runtime::http::PageQuery;
+/// use dynamongo_runtime::ops::Page;
+/// use dynamongo_runtime::prelude::*;
+/// use dynamongo_runtime::codegen::example::user::{self, User};
+///
+/// async fn list(State(db): State<Db>, Query(q): Query<PageQuery>) -> Result<Json<Vec<String>>, Error> {
+///     let page: Page<User> = User::get_many(&db, user::email().exists())
+///         .resume(q.cursor.clone())
+///         .page(q.size(20, 100))
+///         .await?;
+///     Ok(Json(page.items.into_iter().map(|u| u.email).collect()))
+/// }
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct PageQuery {
+    /// The cursor of the page before (its `cursor`), absent for the first page.
+    pub cursor: Option<String>,
+    /// The page size asked for.
+    pub limit: Option<usize>,
+}
+
+impl PageQuery {
+    /// The page size: the one asked for within `1..=max`, or `default`.
+    ///
+    /// ```
+    /// use dynamongo_runtime::http::PageQuery;
+    /// let q = PageQuery { cursor: None, limit: Some(500) };
+    /// assert_eq!((q.size(20, 100), PageQuery::default().size(20, 100)), (100, 20));
+    /// ```
+    pub fn size(&self, default: usize, max: usize) -> usize {
+        self.limit.unwrap_or(default).clamp(1, max.max(1))
+    }
+}
+
 /// A JSON response.
 pub fn json(status: StatusCode, body: &serde_json::Value) -> Response {
     let mut response = (status, body.to_string()).into_response();

@@ -102,6 +102,26 @@ pub struct Page<M> {
     pub consumed: crate::capacity::Capacity,
 }
 
+/// A page as an API answers it: `{"items": [...], "cursor": "..." | null}`, each item as
+/// it serialises (a model generated with the `serde` option: its JSON form). What it
+/// consumed is left out.
+///
+/// ```
+/// use dynamongo_runtime::ops::Page;
+/// let page = Page { items: vec![1, 2], cursor: None, consumed: Default::default() };
+/// use dynamongo_runtime::serde_json::{json, to_value};
+/// assert_eq!(to_value(&page).unwrap(), json!({"items": [1, 2], "cursor": null}));
+/// ```
+impl<M: serde::Serialize> serde::Serialize for Page<M> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Page", 2)?;
+        s.serialize_field("items", &self.items)?;
+        s.serialize_field("cursor", &self.cursor)?;
+        s.end()
+    }
+}
+
 /// One page of a plan from a cursor (`None`: the first page), each item converted by
 /// `convert`: the cursor names the query by the fingerprint of its plan.
 pub(crate) async fn paged_read<M: Model, T>(

@@ -188,6 +188,15 @@ impl<'a, E: Model, T: Member> Collection<'a, E, T> {
         self
     }
 
+    /// [`after`](Self::after) a request's cursor when it has one (`?cursor=` of
+    /// [`http::PageQuery`](crate::http)), from the first page when it has none.
+    pub fn resume(mut self, cursor: Option<String>) -> Self {
+        if cursor.is_some() {
+            self.after = cursor;
+        }
+        self
+    }
+
     /// The plan (one Query on the partition). Sends nothing.
     ///
     /// ```

@@ -172,6 +172,15 @@ impl<'a, M: Model> GetMany<'a, M> {
         self
     }
 
+    /// [`after`](Self::after) a request's cursor when it has one (`?cursor=` of
+    /// [`http::PageQuery`](crate::http)), from the first page when it has none.
+    pub fn resume(mut self, cursor: Option<String>) -> Self {
+        if cursor.is_some() {
+            self.after = cursor;
+        }
+        self
+    }
+
     /// One page of at most `size` items, and a cursor to the next page when there is
     /// more: for any plan (keys, Query, an index, Scan, a segmented Scan, whose segments
     /// are read one after the other). Pages of a Query or Scan stop exactly where the

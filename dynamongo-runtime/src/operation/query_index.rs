@@ -298,6 +298,15 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
         self
     }
 
+    /// [`after`](Self::after) a request's cursor when it has one (`?cursor=` of
+    /// [`http::PageQuery`](crate::http)), from the first page when it has none.
+    pub fn resume(mut self, cursor: Option<String>) -> Self {
+        if cursor.is_some() {
+            self.after = cursor;
+        }
+        self
+    }
+
     /// One page of at most `size` items and the cursor of the next, as
     /// [`GetMany::page`](crate::ops::GetMany::page).
     ///
