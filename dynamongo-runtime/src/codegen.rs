@@ -29,7 +29,7 @@ pub use crate::model::{
     IndexDef, JsonUpdates, KeyAttr, Model, ModelKey, Projection, ScalarType, Strategy, StreamView,
     Target, Throughput, Upgrade,
 };
-pub use crate::operation::{Collection, CreateTable, Index, Member, ModelExt, NoRange};
+pub use crate::operation::{Collection, CreateTable, Index, KeyEnum, Member, ModelExt, NoRange};
 pub use crate::read::Page;
 pub use crate::rules::{Attr, Path, Rules};
 pub use crate::stream::{decode_change, Image, StreamEvent, StreamEventRecord, Streamed};

@@ -112,7 +112,7 @@ pub mod table {
     pub use crate::model::{
         IndexDef, KeyAttr, ModelKey, Projection, ScalarType, StreamView, Throughput,
     };
-    pub use crate::operation::{HashKey, Index, IndexKey, NoRange, RangeKey};
+    pub use crate::operation::{HashKey, Index, IndexKey, KeyValue, NoRange, RangeKey};
 }
 
 /// Backfills: `Model::backfill(&db)` rewrites a model's stored items in its current form,

@@ -208,5 +208,7 @@ pub fn emit_enum(e: &Enum) -> TokenStream {
                 dm::enum_from_json(value, path, out, Self::parse, &Self::VALUES)
             }
         }
+
+        impl dm::KeyEnum for #name {}
     }
 }

@@ -19,7 +19,7 @@ pub use delete_many::DeleteMany;
 pub use delete_one::DeleteOne;
 pub use get_many::GetMany;
 pub use get_one::GetOne;
-pub use query_index::{HashKey, Index, IndexKey, NoRange, QueryIndex, RangeKey};
+pub use query_index::{HashKey, Index, IndexKey, KeyEnum, KeyValue, NoRange, QueryIndex, RangeKey};
 pub use save_many::SaveMany;
 pub use save_one::SaveOne;
 pub use transact::{Committed, Fetched, Position, TransactGet, TransactWrite};

@@ -81,6 +81,72 @@ impl<T: FieldValue> HashKey for T {
     }
 }
 
+/// A value for an index's hash key of type `H`: a value that converts into it, or for a
+/// multi-attribute key a tuple of such values in key order. Its own trait (not `Into`), so
+/// that a wrong value is told what to write.
+///
+/// ```
+/// use dynamongo_runtime::table::KeyValue;
+/// fn takes<H, V: KeyValue<H>>(v: V) -> H { v.into_key() }
+/// let one: String = takes("north");
+/// let two: (String, i64) = takes(("north", 7));
+/// # let _ = (one, two);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a value of this index's hash key, `{H}`",
+    label = "not a `{H}`",
+    note = "an index whose hash key has several attributes takes their values together, as a tuple in key order: `.eq((a, b))`, not `.eq(a).eq(b)`"
+)]
+pub trait KeyValue<H> {
+    /// The key value.
+    fn into_key(self) -> H;
+}
+
+macro_rules! key_values {
+    ($($t:ty),*) => {$(
+        impl<V: Into<$t>> KeyValue<$t> for V {
+            fn into_key(self) -> $t {
+                self.into()
+            }
+        }
+    )*};
+}
+key_values!(
+    String,
+    i64,
+    f64,
+    uuid::Uuid,
+    chrono::DateTime<chrono::Utc>,
+    chrono::NaiveDate,
+    chrono::TimeDelta,
+    crate::value::Bytes
+);
+
+/// Marker of a generated enum (a key value of its own type).
+#[doc(hidden)]
+pub trait KeyEnum {}
+
+impl<E: KeyEnum> KeyValue<E> for E {
+    fn into_key(self) -> E {
+        self
+    }
+}
+
+macro_rules! tuple_key_values {
+    ($($h:ident $v:ident),+) => {
+        impl<$($h, $v: KeyValue<$h>),+> KeyValue<($($h,)+)> for ($($v,)+) {
+            #[allow(non_snake_case)]
+            fn into_key(self) -> ($($h,)+) {
+                let ($($v,)+) = self;
+                ($($v.into_key(),)+)
+            }
+        }
+    };
+}
+tuple_key_values!(A VA, B VB);
+tuple_key_values!(A VA, B VB, C VC);
+tuple_key_values!(A VA, B VB, C VC, D VD);
+
 /// The range key of an index, one attribute at a time: conditions go in key order, so
 /// an equality on the first (`Head`) leaves the rest (`Tail`) to constrain, and any
 /// other comparison ends the key condition. Implemented for every ordered field value
@@ -139,8 +205,8 @@ impl<M: Model, H: HashKey, R, P: Document> Index<M, H, R, P> {
     /// `hash key = value` (a tuple, in key order, for a multi-attribute key): the key
     /// condition of a Query on this index; narrow it with the range methods, then run it
     /// with `Model::query`.
-    pub fn eq(&self, value: impl Into<H>) -> IndexKey<M, R, P> {
-        let v = value.into();
+    pub fn eq(&self, value: impl KeyValue<H>) -> IndexKey<M, R, P> {
+        let v = value.into_key();
         let mut values = v.attrs().into_iter();
         let hash = values.next().unwrap_or(AttributeValue::Null(true));
         let rest = self.def.hash[1..]

@@ -800,3 +800,5 @@ impl dm::FieldValue for EverythingStatus {
         dm::enum_from_json(value, path, out, Self::parse, &Self::VALUES)
     }
 }
+
+impl dm::KeyEnum for EverythingStatus {}

@@ -340,3 +340,5 @@ impl dm::FieldValue for MemberRole {
         dm::enum_from_json(value, path, out, Self::parse, &Self::VALUES)
     }
 }
+
+impl dm::KeyEnum for MemberRole {}

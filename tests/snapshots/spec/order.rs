@@ -517,3 +517,5 @@ impl dm::FieldValue for OrderStatus {
         dm::enum_from_json(value, path, out, Self::parse, &Self::VALUES)
     }
 }
+
+impl dm::KeyEnum for OrderStatus {}

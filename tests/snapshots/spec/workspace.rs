@@ -308,3 +308,5 @@ impl dm::FieldValue for WorkspacePlan {
         dm::enum_from_json(value, path, out, Self::parse, &Self::VALUES)
     }
 }
+
+impl dm::KeyEnum for WorkspacePlan {}

@@ -221,3 +221,5 @@ impl dm::FieldValue for Region {
         dm::enum_from_json(value, path, out, Self::parse, &Self::VALUES)
     }
 }
+
+impl dm::KeyEnum for Region {}

@@ -238,3 +238,5 @@ impl dm::FieldValue for EvolvedLevel {
         dm::enum_from_json(value, path, out, Self::parse, &Self::VALUES)
     }
 }
+
+impl dm::KeyEnum for EvolvedLevel {}

@@ -328,3 +328,5 @@ impl dm::FieldValue for JobStatus {
         dm::enum_from_json(value, path, out, Self::parse, &Self::VALUES)
     }
 }
+
+impl dm::KeyEnum for JobStatus {}

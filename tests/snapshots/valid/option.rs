@@ -1019,6 +1019,7 @@ impl dm::FieldValue for Some {
     }
 }
 
+impl dm::KeyEnum for Some {}
 /// The values of `Item`, stored as their exact strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Item {
@@ -1077,3 +1078,5 @@ impl dm::FieldValue for Item {
         dm::enum_from_json(value, path, out, Self::parse, &Self::VALUES)
     }
 }
+
+impl dm::KeyEnum for Item {}

@@ -480,3 +480,5 @@ impl dm::FieldValue for ReadingKind {
         dm::enum_from_json(value, path, out, Self::parse, &Self::VALUES)
     }
 }
+
+impl dm::KeyEnum for ReadingKind {}
