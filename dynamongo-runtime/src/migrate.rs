@@ -282,33 +282,6 @@ fn is_check_failed<E: aws_sdk_dynamodb::error::ProvideErrorMetadata>(
         .is_some_and(|c| c == "ConditionalCheckFailedException")
 }
 
-/// The item stored under `key`, read consistently (after a conflict).
-pub(crate) async fn read_again(
-    db: &Db,
-    table: &str,
-    key: &Item,
-    policy: &RetryPolicy,
-) -> Result<Option<Item>, Error> {
-    retrying(db.quota(), policy, || async move {
-        let span = trace::call("GetItem", table);
-        let out = db
-            .client()
-            .get_item()
-            .table_name(table)
-            .set_key(Some(key.clone()))
-            .consistent_read(true)
-            .return_consumed_capacity(trace::CAPACITY)
-            .send()
-            .instrument(span.clone())
-            .await
-            .map_err(|e| Error::sdk("GetItem", e))
-            .inspect_err(|e| trace::failed(&span, e))?;
-        trace::consumed(db, &span, trace::Kind::Read, out.consumed_capacity());
-        Ok(out.item)
-    })
-    .await
-}
-
 /// What a copy to a new table does with each old item: the new table's item and the
 /// condition of writing it (it is absent there, or older).
 pub(crate) trait CopyItem: Send + Sync {
@@ -789,7 +762,7 @@ mod tests {
             !rewrite(&db, &table, &w, &policy, None).await.unwrap(),
             "the stale rewrite must fail"
         );
-        let now = read_again(&db, &table, &w.key, &policy)
+        let now = crate::read::read_item(&db, &table, &w.key, &policy)
             .await
             .unwrap()
             .unwrap();

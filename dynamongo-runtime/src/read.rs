@@ -792,6 +792,35 @@ pub(crate) async fn scan_page(
     .await
 }
 
+/// The item stored under `key`, read consistently and retried: what a write engine reads
+/// before it writes (a conflict's re-read, an encrypted model's update, the fields an
+/// index template needs).
+pub(crate) async fn read_item(
+    db: &Db,
+    table: &str,
+    key: &Item,
+    policy: &RetryPolicy,
+) -> Result<Option<Item>, Error> {
+    retrying(db.quota(), policy, || async move {
+        let span = trace::call("GetItem", table);
+        let out = db
+            .client()
+            .get_item()
+            .table_name(table)
+            .set_key(Some(key.clone()))
+            .consistent_read(true)
+            .return_consumed_capacity(trace::CAPACITY)
+            .send()
+            .instrument(span.clone())
+            .await
+            .map_err(|e| Error::sdk("GetItem", e))
+            .inspect_err(|e| trace::failed(&span, e))?;
+        trace::consumed(db, &span, trace::Kind::Read, out.consumed_capacity());
+        Ok(out.item)
+    })
+    .await
+}
+
 /// DescribeTable, retried: the table's description.
 pub(crate) async fn describe_table(db: &Db, table: &str) -> Result<TableDescription, Error> {
     retrying(db.quota(), &db.retry_policy(), || async {

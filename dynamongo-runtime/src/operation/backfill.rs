@@ -14,9 +14,7 @@ use crate::db::Db;
 use crate::error::Error;
 use crate::expr::{AttrPath, Cmp, Condition, Expr};
 use crate::keys;
-use crate::migrate::{
-    examine, put_if, read_again, rewrite, Checkpoints, CopyItem, Counts, Row, Verdict,
-};
+use crate::migrate::{examine, put_if, rewrite, Checkpoints, CopyItem, Counts, Row, Verdict};
 use crate::model::Model;
 use crate::retry::RetryPolicy;
 use crate::trace::{self, traced, BoxFuture};
@@ -581,7 +579,7 @@ impl Job<'_> {
                     }
                     // A concurrent writer changed it: read it again, once.
                     let db = self.raw.as_ref().map_or(self.db, |(raw, _)| raw);
-                    match read_again(db, self.table, &w.key, &self.policy).await? {
+                    match crate::read::read_item(db, self.table, &w.key, &self.policy).await? {
                         Some(now) => (current, plaintext) = self.open(now).await?,
                         None => {
                             // Deleted meanwhile: nothing to rewrite.
