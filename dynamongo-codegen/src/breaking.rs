@@ -899,6 +899,10 @@ fn table_file(out: &mut Out, o: &Table, n: &Table, new: &crate::Specs) {
                 i.name
             )),
             Some(_) => {}
+            None if i.local => out.push(file, &p, Class::Breaking, "lsi-added", format!(
+                "local index `{}` is added: DynamoDB creates local indexes with the table only; a new table is needed (`backfill::copy`)",
+                i.name
+            )),
             None => {
                 let used = new.models.iter().any(|m| {
                     m.table == n.name && m.entity.as_ref().is_some_and(|e| e.indexes.iter().any(|x| x.name == i.name))

@@ -183,10 +183,12 @@ impl Table {
     }
 }
 
-/// A global index of a table file (key attributes are S, every attribute projected).
+/// An index of a table file (key attributes are S, every attribute projected): global, or
+/// local (`local`: its hash key is the table's).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TableIndex {
     pub name: String,
+    pub local: bool,
     pub hash_key: String,
     pub range_key: Option<String>,
     pub throughput: Option<Throughput>,

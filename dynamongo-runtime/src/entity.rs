@@ -476,10 +476,18 @@ impl Entity {
                 _ => None,
             })
         };
-        let mut matched = false;
+        // The first candidate whose partition fields all have an equality: the table's,
+        // then each index's. A local index shares the table's partition and differs by its
+        // sort key: the table and its local indexes compete, and the one whose sort
+        // template takes the most terms wins (the table on a tie; a local index reads
+        // consistently too).
+        let mut best: Option<(usize, Vec<Expr>, String, Vec<bool>)> = None;
         let candidates = std::iter::once((&self.hash, self.range.as_ref()))
             .chain(self.indexes.iter().map(|i| (&i.hash, i.range.as_ref())));
         for (hash, range) in candidates {
+            if best.is_some() && hash.attr != self.hash.attr {
+                continue;
+            }
             let mut taken = used.clone();
             let mut values = Item::new();
             let all = hash.fields().all(|f| match eq(f, &taken) {
@@ -499,12 +507,12 @@ impl Entity {
                 .ok_or_else(|| {
                     Error::Expression("planner: a partition field has no value".into())
                 })?;
-            out.push(Expr::Cmp(
+            let mut conditions = vec![Expr::Cmp(
                 AttrPath::attr(hash.attr),
                 Cmp::Eq,
                 AttributeValue::S(rendered),
-            ));
-            why.push_str(&format!(
+            )];
+            let mut words = format!(
                 "; equality on {} renders `{}` = `{}`",
                 hash.fields()
                     .map(|f| format!("`{f}`"))
@@ -512,20 +520,27 @@ impl Entity {
                     .join(" and "),
                 hash.attr,
                 hash.text()
-            ));
+            );
             if let Some(range) = range {
                 if let Some(c) = sort_condition(range, &terms, &mut taken)? {
-                    why.push_str(&format!(
+                    words.push_str(&format!(
                         ", and `{}` = `{}` is bounded by its literals and the fields given",
                         range.attr,
                         range.text()
                     ));
-                    out.push(c);
+                    conditions.push(c);
                 }
             }
+            let score = taken.iter().filter(|t| **t).count();
+            if best.as_ref().is_none_or(|(b, ..)| score > *b) {
+                best = Some((score, conditions, words, taken));
+            }
+        }
+        let matched = best.is_some();
+        if let Some((_, conditions, words, taken)) = best {
+            out.extend(conditions);
+            why.push_str(&words);
             used = taken;
-            matched = true;
-            break;
         }
         // `in_` on the one field of the table's partition template: a partition per value
         // (a value that cannot be rendered matches no item, and is left out).

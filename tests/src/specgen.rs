@@ -103,6 +103,8 @@ pub const FIELD_NAMES: &[&str] = &[
 /// Index names that meet generated names: `key` (the model's `<Model>Key`), a field's
 /// handle, the runtime's words.
 const INDEX_NAMES: &[&str] = &["key", "item", "new", "value", "change", "into"];
+/// The sort key attribute of a table file's local index (no other key attribute has it).
+const LOCAL_SORT: &str = "lsi 1.sk";
 
 /// Leading literals of key templates that doc comments must escape: a tab, a new line and
 /// a fence, backticks, non-ASCII text.
@@ -304,6 +306,9 @@ fn single_table(
     } else {
         (json!({"type": "string", "required": true}), json!("acme"))
     };
+    // A local index (on the table's partition, a sort key of its own) that the first
+    // entity is in, on some tables.
+    let local_index = rng.chance(50);
     let mut ttl_taken = false;
     let mut members = Vec::new();
     for (j, i) in group.iter().enumerate() {
@@ -382,6 +387,9 @@ fn single_table(
         if j == 0 {
             keys[&gpk] = json!(format!("g|{}", placeholder(&spec_value, &hash)));
             keys[&gsk] = json!(format!("e{j}|{{{shared}}}"));
+            if local_index {
+                keys[LOCAL_SORT] = json!(format!("l|{}", placeholder(&spec_value, &hash)));
+            }
         }
         spec.insert("table".into(), json!(table));
         spec.insert("keys".into(), keys);
@@ -409,6 +417,9 @@ fn single_table(
     });
     if streamed {
         spec["stream"] = json!("new_and_old_images");
+    }
+    if local_index {
+        spec["indexes"]["by-local.1"] = json!({ "local": true, "range_key": LOCAL_SORT });
     }
     (format!("{table}.json"), spec)
 }

@@ -555,3 +555,50 @@ async fn a_collection_of_an_encrypted_table_decrypts_every_member() {
         .unwrap_err();
     assert!(matches!(err, Error::Config(_)), "{err}");
 }
+
+/// A table file's local index (`by_day` of `clinic`): created with the table, written by
+/// the entities that give its sort key, and chosen by the planner for a range on its
+/// sort field; consistent reads are allowed, as on any local index.
+#[tokio::test]
+async fn a_table_files_local_index_is_queried_by_its_sort_template() {
+    use dynamongo_runtime::chrono::NaiveDate;
+    use dynamongo_runtime::plan::Operation;
+    use dynamongo_tests::edge::clinic;
+    use dynamongo_tests::edge::clinic_visit::{self, ClinicVisit};
+    let plain = Db::embedded().await.unwrap();
+    let db = plain
+        .clone()
+        .with_encryption(Encryption::new(Keyring::raw_aes("test", KEY)).model::<ClinicVisit>())
+        .await
+        .unwrap();
+    clinic::create_table(&db).await.unwrap();
+    let described = plain
+        .client()
+        .describe_table()
+        .table_name(plain.table_name("clinic"))
+        .send()
+        .await
+        .unwrap();
+    let lsis = described.table().unwrap().local_secondary_indexes();
+    assert_eq!(lsis.len(), 1);
+    assert_eq!(lsis[0].index_name(), Some("by_day"));
+    let day = |d: u32| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+    for (id, d) in [("v1", 3), ("v2", 1), ("v3", 2)] {
+        let mut v = ClinicVisit::new("ann", id, "checkup");
+        v.day = day(d);
+        ClinicVisit::save_one(&db, v).await.unwrap();
+    }
+    let read = ClinicVisit::get_many(
+        &db,
+        clinic_visit::patient().eq("ann") & clinic_visit::day().ge(day(2)),
+    )
+    .consistent(true);
+    let plan = read.explain().unwrap();
+    assert_eq!(
+        (plan.operation, plan.index.as_deref()),
+        (Operation::Query, Some("by_day")),
+        "{plan}"
+    );
+    let ids: Vec<String> = read.await.unwrap().into_iter().map(|v| v.id).collect();
+    assert_eq!(ids, ["v3", "v1"], "by day, from the 2nd");
+}

@@ -16,6 +16,10 @@ pub fn table_tokens(t: &Table) -> TokenStream {
     let indexes = t.indexes.iter().map(|i| {
         let name = &i.name;
         let hash = key(&i.hash_key);
+        if i.local {
+            let r = i.range_key.as_deref().map(key);
+            return quote!(dm::IndexDef::local(#name, &[#hash], &[#r]));
+        }
         let mut def = quote!(dm::IndexDef::global(#name, &[#hash]));
         if let Some(r) = &i.range_key {
             let r = key(r);
@@ -24,7 +28,7 @@ pub fn table_tokens(t: &Table) -> TokenStream {
         with_throughput(def, i.throughput)
     });
     let index_doc = format!(
-        " The global indexes of table `{}` (every attribute projected), shared by its entities.",
+        " The indexes of table `{}` (every attribute projected), shared by its entities.",
         t.name
     );
     let rep = &t.entities[t.representative];

@@ -174,8 +174,8 @@ impl<'a> Table<'a> {
         }
     }
 
-    /// A table file: its key attributes and global indexes are strings (S), every
-    /// attribute projected.
+    /// A table file: its key attributes and indexes are strings (S), every attribute
+    /// projected.
     fn of_file(t: &'a ir::Table) -> Self {
         use heck::ToUpperCamelCase;
         let mut attributes: Vec<(&str, &'static str)> = Vec::new();
@@ -184,22 +184,21 @@ impl<'a> Table<'a> {
                 attributes.push((k, "S"));
             }
         }
-        let globals = t
-            .indexes
-            .iter()
-            .map(|i| IndexSpec {
-                name: &i.name,
-                hash: vec![i.hash_key.as_str()],
-                range: i.range_key.iter().map(String::as_str).collect(),
-                projection: "ALL",
-                non_key: Vec::new(),
-                throughput: match (i.throughput, t.throughput) {
-                    (Some(Throughput::Provisioned { read, write }), _)
-                    | (None, Throughput::Provisioned { read, write }) => Some((read, write)),
-                    _ => None,
-                },
-            })
-            .collect();
+        let spec = |i: &'a ir::TableIndex| IndexSpec {
+            name: &i.name,
+            hash: vec![i.hash_key.as_str()],
+            range: i.range_key.iter().map(String::as_str).collect(),
+            projection: "ALL",
+            non_key: Vec::new(),
+            throughput: match (i.local, i.throughput, t.throughput) {
+                (true, _, _) => None,
+                (false, Some(Throughput::Provisioned { read, write }), _)
+                | (false, None, Throughput::Provisioned { read, write }) => Some((read, write)),
+                _ => None,
+            },
+        };
+        let globals = t.indexes.iter().filter(|i| !i.local).map(spec).collect();
+        let locals = t.indexes.iter().filter(|i| i.local).map(spec).collect();
         Table {
             name: t.module.to_upper_camel_case(),
             table: &t.name,
@@ -210,7 +209,7 @@ impl<'a> Table<'a> {
             hash: &t.hash_key,
             range: t.range_key.as_deref(),
             globals,
-            locals: Vec::new(),
+            locals,
             ttl: t.ttl.as_deref(),
             stream: t.stream,
         }

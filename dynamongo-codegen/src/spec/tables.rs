@@ -65,10 +65,49 @@ impl Cx<'_> {
                         format!("index name `{index_name}`: DynamoDB wants 3 to 255 letters, digits, `_`, `.` or `-`"),
                     );
                 }
+                let local = spec.get("local").and_then(Value::as_bool) == Some(true);
+                let r = str_of(spec, "range_key");
+                if local {
+                    // The table's hash key, a range key of its own, no capacity of its own.
+                    for (option, why) in [
+                        ("hash_key", "a local index has the table's hash key"),
+                        ("throughput", "a local index uses the table's capacity"),
+                    ] {
+                        if spec.contains_key(option) {
+                            self.err(&format!("{p}/{option}"), why);
+                        }
+                    }
+                    let Some(r) = r else {
+                        self.err(
+                            &p,
+                            format!("local index `{index_name}` needs \"range_key\""),
+                        );
+                        continue;
+                    };
+                    if r == entity_attribute || r == hash_key || Some(r) == range_key.as_deref() {
+                        self.err(
+                            &format!("{p}/range_key"),
+                            format!("`{r}` is a key or the entity attribute of the table; a local index sorts by an attribute of its own"),
+                        );
+                    } else if !key_attrs.iter().any(|k| k == r) {
+                        key_attrs.push(r.to_string());
+                    }
+                    indexes.push(ir::TableIndex {
+                        name: index_name.clone(),
+                        local: true,
+                        hash_key: hash_key.to_string(),
+                        range_key: Some(r.to_string()),
+                        throughput: None,
+                    });
+                    continue;
+                }
                 let Some(h) = str_of(spec, "hash_key") else {
+                    self.err(
+                        &p,
+                        format!("global index `{index_name}` needs \"hash_key\""),
+                    );
                     continue;
                 };
-                let r = str_of(spec, "range_key");
                 for (attr, at) in
                     std::iter::once((h, "hash_key")).chain(r.map(|r| (r, "range_key")))
                 {
@@ -104,17 +143,26 @@ impl Cx<'_> {
                 }
                 indexes.push(ir::TableIndex {
                     name: index_name.clone(),
+                    local: false,
                     hash_key: h.to_string(),
                     range_key: r.map(str::to_string),
                     throughput: own,
                 });
             }
-            if indexes.len() > 20 {
+            let locals = indexes.iter().filter(|i| i.local).count();
+            if locals > 5 {
+                self.err(
+                    "/indexes",
+                    format!("{locals} local indexes; DynamoDB allows 5 per table"),
+                );
+            }
+            indexes.retain(|i| !i.local || locals <= 5);
+            if indexes.iter().filter(|i| !i.local).count() > 20 {
                 self.err(
                     "/indexes",
                     format!(
                         "{} global indexes; DynamoDB allows 20 per table",
-                        indexes.len()
+                        indexes.iter().filter(|i| !i.local).count()
                     ),
                 );
             }
@@ -308,7 +356,10 @@ impl Cx<'_> {
         };
         let mut indexes = Vec::new();
         for index in &table.indexes {
+            // A local index: the entity is in it when it gives its sort key; its
+            // partition is the table's.
             let attrs: Vec<&str> = std::iter::once(index.hash_key.as_str())
+                .filter(|_| !index.local)
                 .chain(index.range_key.as_deref())
                 .collect();
             let given: Vec<&&str> = attrs.iter().filter(|a| keys.contains_key(**a)).collect();
@@ -326,7 +377,11 @@ impl Cx<'_> {
                     );
                 }
             }
-            let hash = template(self, &index.hash_key, false);
+            let hash = if index.local {
+                hash.clone()
+            } else {
+                template(self, &index.hash_key, false)
+            };
             // `Some(None)`: the index has no sort key; `None`: its template has errors.
             let range = match index.range_key.as_deref() {
                 None => Some(None),

@@ -5,7 +5,7 @@ use ::dynamongo_runtime::codegen as dm;
 /// The table's name, without the prefix.
 pub const TABLE: &str = "app";
 
-/// The global indexes of table `app` (every attribute projected), shared by its entities.
+/// The indexes of table `app` (every attribute projected), shared by its entities.
 pub const INDEXES: &[dm::IndexDef] = &[
     dm::IndexDef::global("gsi1", &[dm::KeyAttr::new("gsi1pk", dm::ScalarType::S)])
         .range(&[dm::KeyAttr::new("gsi1sk", dm::ScalarType::S)]),

@@ -5,9 +5,14 @@ use ::dynamongo_runtime::codegen as dm;
 /// The table's name, without the prefix.
 pub const TABLE: &str = "clinic";
 
-/// The global indexes of table `clinic` (every attribute projected), shared by its entities.
-pub const INDEXES: &[dm::IndexDef] = &[];
-
+/// The indexes of table `clinic` (every attribute projected), shared by its entities.
+pub const INDEXES: &[dm::IndexDef] = &[
+    dm::IndexDef::local(
+        "by_day",
+        &[dm::KeyAttr::new("pk", dm::ScalarType::S)],
+        &[dm::KeyAttr::new("lsi1sk", dm::ScalarType::S)],
+    ),
+];
 /// Creates table `clinic` with its indexes and waits until it is active (as `create_table` on any of its entities: [`ClinicInvoice`](super::clinic_invoice::ClinicInvoice), [`ClinicVisit`](super::clinic_visit::ClinicVisit)).
 pub fn create_table(
     db: &dm::Db,
@@ -30,7 +35,7 @@ pub enum RecordsItem {
 
 impl dm::Member for RecordsItem {
     const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
-        441,
+        443,
         ::core::option::Option::None,
     );
 

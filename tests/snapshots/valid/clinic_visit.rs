@@ -2,10 +2,10 @@
 
 use ::dynamongo_runtime::codegen as dm;
 
-/// `ClinicVisit`, generated from its spec.
+/// A visit; by day through the table's local index `by_day`.
 ///
-/// Capacity (from the spec): a stored item is 456 bytes or more (unbounded).
-/// Saving a new one costs 1 or more write units.
+/// Capacity (from the spec): a stored item is 506 bytes or more (unbounded).
+/// Saving a new one costs 2 or more write units (table 1 or more, `by_day` 1 or more).
 /// Getting one costs 1 or more read units strongly consistent, 0.5 or more eventually.
 ///
 /// Encryption (client-side, feature `encryption`): encrypted and signed: `summary`; signed: every other attribute.
@@ -18,6 +18,8 @@ pub struct ClinicVisit {
     pub id: ::std::string::String,
     /// `summary`: string, required
     pub summary: ::std::string::String,
+    /// `day`: date
+    pub day: dm::chrono::NaiveDate,
 }
 
 impl ClinicVisit {
@@ -26,6 +28,8 @@ impl ClinicVisit {
     const ID: dm::Attr = dm::Attr::new("id").rules(dm::Rules::new().required());
     const SUMMARY: dm::Attr = dm::Attr::new("summary")
         .rules(dm::Rules::new().required());
+    const DAY: dm::Attr = dm::Attr::new("day");
+
     /// A `ClinicVisit` with the given required fields and every other field at its default.
     pub fn new(
         patient: impl ::core::convert::Into<::std::string::String>,
@@ -36,17 +40,19 @@ impl ClinicVisit {
             patient: patient.into(),
             id: id.into(),
             summary: summary.into(),
+            day: dm::today(),
         }
     }
 }
 
 impl dm::Document for ClinicVisit {
-    const FIELDS: usize = 3;
+    const FIELDS: usize = 4;
 
     fn visit<V: dm::Visitor>(&self, visitor: &mut V) {
         visitor.field(&Self::PATIENT, &self.patient);
         visitor.field(&Self::ID, &self.id);
         visitor.field(&Self::SUMMARY, &self.summary);
+        visitor.field(&Self::DAY, &self.day);
     }
 
     fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
@@ -54,6 +60,7 @@ impl dm::Document for ClinicVisit {
             patient: dm::get(item, &Self::PATIENT)?,
             id: dm::get(item, &Self::ID)?,
             summary: dm::get(item, &Self::SUMMARY)?,
+            day: dm::get_or(item, &Self::DAY, dm::today)?,
         })
     }
 
@@ -61,10 +68,12 @@ impl dm::Document for ClinicVisit {
         let patient = json.field(&Self::PATIENT);
         let id = json.field(&Self::ID);
         let summary = json.field(&Self::SUMMARY);
+        let day = json.or(&Self::DAY, dm::today);
         ::core::option::Option::Some(Self {
             patient: patient?,
             id: id?,
             summary: summary?,
+            day: day?,
         })
     }
 }
@@ -83,13 +92,18 @@ impl dm::Model for ClinicVisit {
         &KEY_TEMPLATES,
     );
     const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
-        456,
+        506,
         ::core::option::Option::None,
     );
+    const INDEX_BYTES: &'static [(&'static str, dm::ItemBytes)] = &[
+        ("by_day", dm::ItemBytes::new(506, ::core::option::Option::None)),
+    ];
     const ATTRIBUTE_ACTIONS: &'static [(&'static str, dm::CryptoAction)] = &[
         ("amount", dm::CryptoAction::SignOnly),
+        ("day", dm::CryptoAction::SignOnly),
         ("entity", dm::CryptoAction::SignOnly),
         ("id", dm::CryptoAction::SignOnly),
+        ("lsi1sk", dm::CryptoAction::SignOnly),
         ("patient", dm::CryptoAction::SignOnly),
         ("pk", dm::CryptoAction::SignOnly),
         ("sk", dm::CryptoAction::SignOnly),
@@ -106,6 +120,7 @@ impl dm::Model for ClinicVisit {
         json.key(&patient());
         json.key(&id());
         json.set(&summary());
+        json.set(&day());
     }
 }
 
@@ -211,7 +226,12 @@ pub fn summary() -> dm::Field<ClinicVisit, ::std::string::String, dm::Encrypted>
     dm::Field::of(&ClinicVisit::SUMMARY)
 }
 
-/// The keys of [`ClinicVisit`], entity `visit` of table `clinic`: `pk` = `patient#{patient}`, `sk` = `visit#{id}`.
+/// The `day` field (date): conditions and updates.
+pub fn day() -> dm::Field<ClinicVisit, dm::chrono::NaiveDate> {
+    dm::Field::of(&ClinicVisit::DAY)
+}
+
+/// The keys of [`ClinicVisit`], entity `visit` of table `clinic`: `pk` = `patient#{patient}`, `sk` = `visit#{id}`; index `by_day`: `pk` = `patient#{patient}`, `lsi1sk` = `visit#{day}#{id}`.
 const KEY_TEMPLATES: dm::Entity = dm::Entity {
     name: "visit",
     attribute: "entity",
@@ -229,6 +249,26 @@ const KEY_TEMPLATES: dm::Entity = dm::Entity {
             dm::Part::Field(ClinicVisit::ID.name, dm::Format::Text),
         ],
     }),
-    indexes: &[],
+    indexes: &[
+        dm::IndexKeys {
+            index: "by_day",
+            hash: dm::Template {
+                attr: "pk",
+                parts: &[
+                    dm::Part::Lit("patient#"),
+                    dm::Part::Field(ClinicVisit::PATIENT.name, dm::Format::Text),
+                ],
+            },
+            range: ::core::option::Option::Some(dm::Template {
+                attr: "lsi1sk",
+                parts: &[
+                    dm::Part::Lit("visit#"),
+                    dm::Part::Field(ClinicVisit::DAY.name, dm::Format::Fixed(10)),
+                    dm::Part::Lit("#"),
+                    dm::Part::Field(ClinicVisit::ID.name, dm::Format::Text),
+                ],
+            }),
+        },
+    ],
     table_ttl: ::core::option::Option::None,
 };

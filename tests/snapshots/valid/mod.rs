@@ -5,6 +5,8 @@
 /// Model `ClinicInvoice` (table `clinic`), generated from `valid/clinic_invoice.json`.
 #[allow(dead_code, clippy::module_inception)]
 pub mod clinic_invoice;
+/// A visit; by day through the table's local index `by_day`.
+///
 /// Model `ClinicVisit` (table `clinic`), generated from `valid/clinic_visit.json`.
 #[allow(dead_code, clippy::module_inception)]
 pub mod clinic_visit;

@@ -5,7 +5,7 @@ use ::dynamongo_runtime::codegen as dm;
 /// The table's name, without the prefix.
 pub const TABLE: &str = "queue";
 
-/// The global indexes of table `queue` (every attribute projected), shared by its entities.
+/// The indexes of table `queue` (every attribute projected), shared by its entities.
 pub const INDEXES: &[dm::IndexDef] = &[
     dm::IndexDef::global(
             "gsi1pk-gsi1sk-index",
