@@ -762,7 +762,7 @@ mod tests {
             !rewrite(&db, &table, &w, &policy, None).await.unwrap(),
             "the stale rewrite must fail"
         );
-        let now = crate::read::read_item(&db, &table, &w.key, &policy)
+        let now = crate::read::read_item(&db, &table, &w.key, true, &policy)
             .await
             .unwrap()
             .unwrap();

@@ -792,13 +792,14 @@ pub(crate) async fn scan_page(
     .await
 }
 
-/// The item stored under `key`, read consistently and retried: what a write engine reads
-/// before it writes (a conflict's re-read, an encrypted model's update, the fields an
-/// index template needs).
+/// The item stored under `key` (GetItem), retried: what `get_one` reads, and what a write
+/// engine reads consistently before it writes (a conflict's re-read, an encrypted model's
+/// update, the fields an index template needs).
 pub(crate) async fn read_item(
     db: &Db,
     table: &str,
     key: &Item,
+    consistent: bool,
     policy: &RetryPolicy,
 ) -> Result<Option<Item>, Error> {
     retrying(db.quota(), policy, || async move {
@@ -808,7 +809,7 @@ pub(crate) async fn read_item(
             .get_item()
             .table_name(table)
             .set_key(Some(key.clone()))
-            .consistent_read(true)
+            .consistent_read(consistent)
             .return_consumed_capacity(trace::CAPACITY)
             .send()
             .instrument(span.clone())
@@ -816,6 +817,7 @@ pub(crate) async fn read_item(
             .map_err(|e| Error::sdk("GetItem", e))
             .inspect_err(|e| trace::failed(&span, e))?;
         trace::consumed(db, &span, trace::Kind::Read, out.consumed_capacity());
+        span.record("dynamongo.items", usize::from(out.item().is_some()));
         Ok(out.item)
     })
     .await

@@ -478,7 +478,7 @@ async fn template_fields<M: Model>(
     if missing.is_empty() || updates.iter().any(|u| !u.violations.is_empty()) {
         return Ok(None);
     }
-    let Some(stored) = crate::read::read_item(db, table, &single.key, policy).await? else {
+    let Some(stored) = crate::read::read_item(db, table, &single.key, true, policy).await? else {
         return Err(Error::NotFound {
             table: table.to_string(),
         });
@@ -521,7 +521,7 @@ async fn update_whole<M: Model>(
     let attempts = policy.max_attempts.max(1);
     let mut written: Option<Item> = None;
     for _ in 0..attempts {
-        let Some(stored) = crate::read::read_item(db, table, key, policy).await? else {
+        let Some(stored) = crate::read::read_item(db, table, key, true, policy).await? else {
             return Err(Error::NotFound {
                 table: table.to_string(),
             });

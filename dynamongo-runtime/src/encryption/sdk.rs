@@ -438,7 +438,7 @@ impl Installed {
 }
 
 /// A failure of the encryption SDK on one call, with the table and key it was about.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Failure {
     /// On the response (decrypting or verifying what came back), not the request.
     pub(crate) reading: bool,
@@ -485,15 +485,7 @@ pub(crate) fn failure_of(err: &(dyn std::error::Error + 'static)) -> Option<Erro
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = current {
         if let Some(f) = e.downcast_ref::<Failure>() {
-            return Some(
-                Failure {
-                    reading: f.reading,
-                    table: f.table.clone(),
-                    key: f.key.clone(),
-                    message: f.message.clone(),
-                }
-                .into_error(),
-            );
+            return Some(f.clone().into_error());
         }
         current = e.source();
     }

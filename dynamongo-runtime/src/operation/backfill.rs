@@ -579,7 +579,8 @@ impl Job<'_> {
                     }
                     // A concurrent writer changed it: read it again, once.
                     let db = self.raw.as_ref().map_or(self.db, |(raw, _)| raw);
-                    match crate::read::read_item(db, self.table, &w.key, &self.policy).await? {
+                    match crate::read::read_item(db, self.table, &w.key, true, &self.policy).await?
+                    {
                         Some(now) => (current, plaintext) = self.open(now).await?,
                         None => {
                             // Deleted meanwhile: nothing to rewrite.

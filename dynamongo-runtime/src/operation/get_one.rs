@@ -84,32 +84,11 @@ pub(crate) async fn get_single<M: Model>(
             && live.as_ref().is_none_or(|c| eval::matches(c, item))
     };
     match single.extra {
-        None => {
-            let (table, key) = (&table, &single.key);
-            let out = retrying(db.quota(), &db.retry_policy(), || async move {
-                let span = trace::call("GetItem", table);
-                let out = db
-                    .client()
-                    .get_item()
-                    .table_name(table)
-                    .set_key(Some(key.clone()))
-                    .consistent_read(consistent)
-                    .return_consumed_capacity(trace::CAPACITY)
-                    .send()
-                    .instrument(span.clone())
-                    .await
-                    .map_err(|e| Error::sdk("GetItem", e))
-                    .inspect_err(|e| trace::failed(&span, e))?;
-                trace::consumed(db, &span, trace::Kind::Read, out.consumed_capacity());
-                span.record("dynamongo.items", usize::from(out.item().is_some()));
-                Ok(out)
-            })
-            .await?;
-            out.item()
-                .filter(|i| shown(i))
-                .map(|i| decode(db, i))
-                .transpose()
-        }
+        None => read::read_item(db, &table, &single.key, consistent, &db.retry_policy())
+            .await?
+            .filter(|i| shown(i))
+            .map(|i| decode(db, &i))
+            .transpose(),
         Some(extra) => {
             // Key plus checks: a Query on the full key with the checks as a filter.
             let mut b = ExprBuilder::default();
