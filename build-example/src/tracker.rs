@@ -1,6 +1,7 @@
 //! An issue tracker on one single-table design (`tracker/`): projects, their issues and
 //! the issues' comments in one table; a project page is one Query (the collection,
-//! grouped by entity), issues by assignee come from the table's index, and an issue is
+//! grouped by entity), so is an issue's thread (the issue and its comments: a
+//! sub-collection, one `begins_with` Query), issues by assignee come from the table's index, and an issue is
 //! edited with its version. Every answer is a model's JSON (the `serde` option) or a page
 //! of them; every error is answered by the runtime (422 with every violation, 404, 409
 //! with the stored item, 400 for a malformed request).
@@ -12,6 +13,7 @@
 //! GET   /projects/{project}/issues/{id}
 //! PATCH /projects/{project}/issues/{id}           {"version", "title"?, "status"?, "assignee"?}
 //! POST  /projects/{project}/issues/{id}/comments  {"author", "body"}
+//! GET   /projects/{project}/issues/{id}/thread?cursor=&limit=  {"issue": [..], "comment": [..], "cursor"}
 //! GET   /assignees/{email}/issues?cursor=&limit=  {"items": [..], "cursor"}
 //! ```
 
@@ -28,7 +30,7 @@ use serde_json::{json, Value};
 use crate::tracker_models::comment::Comment;
 use crate::tracker_models::issue::{self, Issue};
 use crate::tracker_models::project::Project;
-use crate::tracker_models::tracker::{self, ProjectGroups};
+use crate::tracker_models::tracker::{self, ProjectGroups, ThreadGroups};
 
 /// The routes, on a `Db` (whose cursor key signs the page cursors).
 pub fn router(db: Db) -> Router {
@@ -38,6 +40,7 @@ pub fn router(db: Db) -> Router {
         .route("/projects/{project}/issues", post(create_issue))
         .route("/projects/{project}/issues/{id}", get(issue).patch(edit))
         .route("/projects/{project}/issues/{id}/comments", post(comment))
+        .route("/projects/{project}/issues/{id}/thread", get(thread))
         .route("/assignees/{email}/issues", get(assigned))
         .with_state(db)
 }
@@ -103,6 +106,15 @@ async fn comment(
         StatusCode::CREATED,
         Json(Comment::save_one(&db, comment).await?),
     ))
+}
+
+async fn thread(
+    State(db): State<Db>,
+    Path((key, id)): Path<(String, Uuid)>,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<ThreadGroups>, Error> {
+    let page = tracker::thread(&db, (key, id)).resume(q.cursor.clone());
+    Ok(Json(page.page(q.size(50, 200)).await?.into()))
 }
 
 async fn assigned(

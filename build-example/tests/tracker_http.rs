@@ -130,6 +130,17 @@ async fn the_tracker_over_http() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
 
+    // An issue's thread: the issue and its comments, one `begins_with` Query (a
+    // sub-collection); the next issue's thread holds none of them.
+    let thread = |id: &str| format!("/projects/CORE/issues/{id}/thread");
+    let (status, first) = api.call(Method::GET, &thread(&ids[0]), None).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!((count(&first, "issue"), count(&first, "comment")), (1, 2));
+    assert_eq!(first["issue"][0]["id"], ids[0].as_str());
+    assert_eq!(first["comment"][1]["body"], "Fixed on main?");
+    let (_, second) = api.call(Method::GET, &thread(&ids[1]), None).await;
+    assert_eq!((count(&second, "issue"), count(&second, "comment")), (1, 0));
+
     // Issues by assignee, newest first, from the index.
     let (_, anns) = api
         .call(Method::GET, "/assignees/ann@example.com/issues", None)

@@ -116,14 +116,6 @@ impl Template {
         })
     }
 
-    /// The leading literal text ("" when the template starts with a placeholder).
-    pub fn leading_literal(&self) -> &str {
-        match self.parts.first() {
-            Some(Part::Lit(l)) => l,
-            _ => "",
-        }
-    }
-
     /// The template as written (`ws#{workspace}`), given the owner's fields.
     pub fn text(&self, fields: &[Field]) -> String {
         self.parts
@@ -210,7 +202,13 @@ pub struct Collection {
     pub members: Vec<(String, String, String)>,
     /// The partition template the members share; its placeholders index `fields`.
     pub partition: Template,
-    /// The partition's fields (as the first member declares them).
+    /// A sub-collection's sort-key prefix as the spec writes it (`issue#{issue}`).
+    pub sort_prefix: Option<String>,
+    /// The sort-key prefix the members share (a sub-collection: one `begins_with` Query);
+    /// its placeholders index `fields`, after the partition's.
+    pub sort: Option<Template>,
+    /// The partition's fields (as the first member declares them), then the sort
+    /// prefix's (named as the prefix names them).
     pub fields: Vec<Field>,
     /// The size bounds of an item read (the widest of its members', in the table or the
     /// index it is read from).

@@ -11,6 +11,7 @@ use crate::ident;
 
 mod crypto;
 mod indexes;
+mod keyspace;
 mod tables;
 use crate::ir::{self, Default, Kind, Literal, Number, Rules, Throughput, Type};
 

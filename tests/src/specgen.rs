@@ -311,6 +311,7 @@ fn single_table(
     let local_index = rng.chance(50);
     let mut ttl_taken = false;
     let mut members = Vec::new();
+    let mut sub_prefix = String::new();
     for (j, i) in group.iter().enumerate() {
         let g = &mut models[*i];
         let spec = g.spec.as_object_mut().expect("a spec is an object");
@@ -378,6 +379,18 @@ fn single_table(
         if let Some(r) = &range {
             sort.push_str(&format!("|{}", placeholder(&spec_value, r)));
         }
+        // The first entity's sub-collection: its sort keys up to the hash key's value (a
+        // prefix placeholder named as no field is; ints as they are written).
+        if j == 0 {
+            sub_prefix = match &range {
+                Some(_) => {
+                    let name = *rng.pick(&["r#x", "ключ 2", "Self", "super"]);
+                    let ph = placeholder(&spec_value, &hash).replacen(hash.as_str(), name, 1);
+                    format!("e0{sort_lit}|{ph}|")
+                }
+                None => format!("e0{sort_lit}|"),
+            };
+        }
         let partition = if literal_partition {
             format!("{lit}all")
         } else {
@@ -398,10 +411,12 @@ fn single_table(
         }
         members.push(json!(g.model));
     }
-    // Two collections whose enums meet after case conversion (`x`, `x_`: `XItem`): the
-    // table's partition, and the index's (of the first entity).
+    // Three collections whose enums meet after case conversion (`x`, `x_`, `x__`:
+    // `XItem`): the table's partition, the index's (of the first entity), and a
+    // sub-collection of the first entity's sort keys.
     let collection = *rng.pick(COLLECTIONS);
     let index_collection = format!("{collection}_");
+    let sub_collection = format!("{collection}__");
     let mut spec = json!({
         "table": table,
         "doc": rng.pick(DOCS),
@@ -412,6 +427,7 @@ fn single_table(
         "collections": {
             collection: { "entities": members },
             index_collection: { "index": index, "entities": [members[0].clone()] },
+            sub_collection: { "entities": [members[0].clone()], "sort_prefix": sub_prefix },
         },
         "throughput": "on_demand",
     });

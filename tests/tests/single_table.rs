@@ -742,6 +742,24 @@ async fn a_collection_on_an_index_reads_its_partition_there() {
         })
         .collect();
     assert_eq!(seqs, [3, 1]);
+    // A sub-collection: the index's partition, sort keys beginning with the priority.
+    let read = || queue_table::by_priority(&db, (job::JobStatus::Running, 2));
+    let plan = read().explain().unwrap();
+    assert_eq!(plan.operation, Operation::Query, "{plan}");
+    assert!(
+        plan.to_string()
+            .contains("sort keys beginning `$job_1#priority_002#`"),
+        "{plan}"
+    );
+    let items = read().await.unwrap();
+    assert!(
+        matches!(&items[..], [queue_table::ByPriorityItem::Job(j)] if j.seq == 3),
+        "{items:?}"
+    );
+    assert!(queue_table::by_priority(&db, (job::JobStatus::Queued, 7))
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]

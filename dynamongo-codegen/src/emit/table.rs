@@ -225,7 +225,22 @@ fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
         let a = &c.fields[i].attribute;
         quote!(#a)
     });
-    // The partition fields: one argument, or a tuple in template order.
+    // A sub-collection's sort prefix, rendered from the fields after the partition's.
+    let sort_const = format_ident!("{}_SORT_PREFIX", c.name.to_uppercase());
+    let sort = c.sort.as_ref().map(|sort| {
+        let template = template_tokens(sort, |i| {
+            let a = &c.fields[i].attribute;
+            quote!(#a)
+        });
+        let d = format!(" The sort-key prefix of sub-collection `{}`.", c.name);
+        quote! {
+            #[doc = #d]
+            const #sort_const: dm::Template = #template;
+        }
+    });
+    let sort_arg = option(c.sort.as_ref().map(|_| quote!(&#sort_const)));
+    // The partition fields (then the sort prefix's): one argument, or a tuple in
+    // template order.
     let names: Vec<&str> = c.fields.iter().map(|f| f.name.as_str()).collect();
     let db = fresh("db", names.iter().copied());
     let partition = fresh("partition", names.iter().copied().chain(["db"]));
@@ -267,8 +282,16 @@ fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
         quote!(&INDEXES[#i])
     }));
     let name = &c.name;
+    let sorted = match &c.sort {
+        Some(sort) => format!(
+            " whose {} begins with {}",
+            code(&sort.attr),
+            code(&sort.text(&c.fields))
+        ),
+        None => String::new(),
+    };
     let fn_doc = format!(
-        " Reads collection `{}`: every item of {} of {where_} ({} = {}), \
+        " Reads collection `{}`: every item of {} of {where_} ({} = {}){sorted}, \
          of every entity, in sort-key order; one Query a page. Await it for a `Vec`, or \
          use `.stream()`, `.page(n)` / `.after(cursor)`, `.descending()`, `.limit(n)`, \
          `.explain()`.",
@@ -332,6 +355,8 @@ fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
         #[doc = #template_doc]
         const #template_const: dm::Template = #template;
 
+        #sort
+
         #groups
 
         #[doc = #fn_doc]
@@ -341,6 +366,7 @@ fn collection(t: &Table, c: &Collection, rep: &TokenStream) -> TokenStream {
                 #name,
                 #index,
                 &#template_const,
+                #sort_arg,
                 dm::Item::from([#(#parts),*]),
             )
         }

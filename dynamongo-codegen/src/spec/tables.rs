@@ -1,5 +1,5 @@
 //! Single-table design (DESIGN §10): table files, entities' key templates, and the checks
-//! across a table's entities (distinct leading literals, collections' shared partitions,
+//! across a table's entities (keys proven distinct, collections' shared partitions,
 //! unique entity names, one TTL attribute), every mistake located.
 
 use std::collections::BTreeMap;
@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_json::{Map, Value};
 
-use super::{did_you_mean, str_of, Cx};
+use super::{did_you_mean, keyspace, str_of, Cx};
 use crate::error::{pointer_segment, SpecError};
 use crate::ident;
 use crate::ir::{self, Format, Kind, Part, Template, Throughput};
@@ -217,6 +217,30 @@ impl Cx<'_> {
                             .collect()
                     })
                     .unwrap_or_default();
+                let sort_prefix = str_of(spec, "sort_prefix").map(str::to_string);
+                if let Some(text) = &sort_prefix {
+                    if let Err(why) = prefix_segments(text) {
+                        self.err(&format!("{p}/sort_prefix"), why);
+                        continue;
+                    }
+                    let sorted = match index {
+                        None => range_key.is_some(),
+                        Some(i) => indexes[i].range_key.is_some(),
+                    };
+                    if !sorted {
+                        self.err(
+                            &format!("{p}/sort_prefix"),
+                            format!(
+                                "collection `{cname}` has a sort prefix, but {} has no sort key",
+                                index.map_or("the table".to_string(), |i| format!(
+                                    "index `{}`",
+                                    indexes[i].name
+                                ))
+                            ),
+                        );
+                        continue;
+                    }
+                }
                 collections.push(ir::Collection {
                     enum_name: format!("{}Item", cname.to_upper_camel_case()),
                     groups_name: String::new(),
@@ -228,6 +252,8 @@ impl Cx<'_> {
                         attr: String::new(),
                         parts: Vec::new(),
                     },
+                    sort_prefix,
+                    sort: None,
                     fields: Vec::new(),
                     sizes: crate::cost::Bytes::default(),
                 });
@@ -620,38 +646,40 @@ pub(crate) fn check_tables(
                 ));
             }
         }
-        // Distinct leading literals: no two entities can render the same key.
-        if members.len() > 1 {
-            let mut seen: Vec<(String, &str)> = Vec::new();
-            for (m, e) in &members {
-                let tpl = e.range.as_ref().unwrap_or(&e.hash);
-                let at = format!("/keys/{}", pointer_segment(&tpl.attr));
-                let lead = tpl.leading_literal().to_string();
-                if lead.is_empty() {
-                    errors.push(SpecError::at(
-                        &m.source,
-                        &at,
-                        format!(
-                            "`{}` begins with a placeholder; where a table has several entities, each one's {} template begins with literal text of its own (`{}#...`)",
-                            tpl.text(&m.fields),
-                            if e.range.is_some() { "sort" } else { "partition" },
-                            e.name
-                        ),
-                    ));
+        // No two entities can render the same key: their sort templates (or, failing
+        // that, their partition templates) are proven distinct (`keyspace`).
+        for (k, (m, e)) in members.iter().enumerate() {
+            for (o, oe) in &members[..k] {
+                let sort = match (&oe.range, &e.range) {
+                    (Some(a), Some(b)) => Some(keyspace::distinct((a, &o.fields), (b, &m.fields))),
+                    _ => None,
+                };
+                if sort.as_ref().is_some_and(Result::is_ok)
+                    || keyspace::distinct((&oe.hash, &o.fields), (&e.hash, &m.fields)).is_ok()
+                {
                     continue;
                 }
-                for (other, source) in &seen {
-                    if lead.starts_with(other.as_str()) || other.starts_with(lead.as_str()) {
-                        errors.push(SpecError::at(
-                            &m.source,
-                            &at,
-                            format!(
-                                "the key of this entity begins with `{lead}` and that of {source} with `{other}`: one is a prefix of the other, so their items' keys could collide; begin each with a literal of its own"
-                            ),
-                        ));
-                    }
-                }
-                seen.push((lead, &m.source));
+                let (mine, theirs) = match (&e.range, &oe.range) {
+                    (Some(b), Some(a)) => (b, a),
+                    _ => (&e.hash, &oe.hash),
+                };
+                let why = match sort {
+                    Some(Err(why)) => why,
+                    _ => keyspace::distinct((&oe.hash, &o.fields), (&e.hash, &m.fields))
+                        .err()
+                        .unwrap_or_default(),
+                };
+                errors.push(SpecError::at(
+                    &m.source,
+                    &format!("/keys/{}", pointer_segment(&mine.attr)),
+                    format!(
+                        "`{}` = `{}` is not provably distinct from {}'s `{}`: {why}; items of two entities could get one key. Make them differ in a literal at the same place, or put fixed-width placeholders (uuid, date, datetime, padded int) where they meet",
+                        mine.attr,
+                        mine.text(&m.fields),
+                        o.source,
+                        theirs.text(&o.fields)
+                    ),
+                ));
             }
         }
         // One TTL attribute per table.
@@ -683,6 +711,7 @@ pub(crate) fn check_tables(
             };
             let mut resolved = Vec::new();
             let mut first: Option<(&ir::Model, Template)> = None;
+            let mut sorts: Vec<(&ir::Model, Option<Template>, String)> = Vec::new();
             for (k, (model, ..)) in c.members.iter().enumerate() {
                 let at = format!("{p}/entities/{k}");
                 let Some((m, e)) = members.iter().find(|(m, _)| &m.name == model) else {
@@ -724,6 +753,15 @@ pub(crate) fn check_tables(
                     errors.push(SpecError::at(&t.source, &at, format!("`{model}` is not in index `{}` (its spec has no template for `{attr}`)", t.indexes[c.index.unwrap_or(0)].name)));
                     continue;
                 };
+                let sort = match c.index {
+                    None => e.range.clone(),
+                    Some(i) => e
+                        .indexes
+                        .iter()
+                        .find(|x| x.name == t.indexes[i].name)
+                        .and_then(|x| x.range.clone()),
+                };
+                sorts.push((*m, sort, at.clone()));
                 match &first {
                     None => first = Some((m, partition)),
                     Some((fm, fp)) => {
@@ -769,8 +807,250 @@ pub(crate) fn check_tables(
                 };
                 c.fields = fields;
             }
+            if let Some(text) = c.sort_prefix.clone() {
+                if let Some(sort) = sort_prefix(&t.source, &p, c, &text, &sorts, errors) {
+                    c.sort = Some(sort);
+                }
+            }
         }
     }
+}
+
+/// A sub-collection's sort prefix (`issue#{issue}`), read.
+#[derive(Debug, Clone, PartialEq)]
+enum Segment {
+    Lit(String),
+    /// A placeholder's name and an int's width (`{seq:08}`).
+    Field(String, Option<usize>),
+}
+
+/// The literals and placeholders of a sort prefix, or what is wrong with its text.
+fn prefix_segments(text: &str) -> Result<Vec<Segment>, String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        match (rest.find('{'), rest.find('}')) {
+            (None, None) => {
+                out.push(Segment::Lit(rest.to_string()));
+                rest = "";
+            }
+            (Some(o), Some(c)) if o < c => {
+                if o > 0 {
+                    out.push(Segment::Lit(rest[..o].to_string()));
+                }
+                let inner = &rest[o + 1..c];
+                let (name, width) = match inner.split_once(':') {
+                    None => (inner, None),
+                    Some((n, w)) => match w.strip_prefix('0').map(str::parse::<usize>) {
+                        Some(Ok(w)) if (1..=MAX_WIDTH).contains(&w) => (n, Some(w)),
+                        _ => {
+                            return Err(format!(
+                                "`{text}`: `{{{inner}}}`: an int's width is written `{{{n}:08}}`"
+                            ))
+                        }
+                    },
+                };
+                if name.is_empty() || name.contains('{') {
+                    return Err(format!(
+                        "`{text}`: `{{{inner}}}` is not a placeholder (`{{name}}`)"
+                    ));
+                }
+                if out
+                    .iter()
+                    .any(|s| matches!(s, Segment::Field(n, _) if n == name))
+                {
+                    return Err(format!("`{text}`: `{{{name}}}` comes twice"));
+                }
+                out.push(Segment::Field(name.to_string(), width));
+                rest = &rest[c + 1..];
+            }
+            (Some(_), None) => return Err(format!("`{text}`: a `{{` is never closed")),
+            _ => {
+                return Err(format!(
+                    "`{text}`: a `}}` closes no placeholder (placeholders are `{{field}}`)"
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A piece of one member's sort template, cut where a sort prefix ends.
+enum Cut {
+    Lit(String),
+    /// A placeholder of the prefix: its name there, the member's field, its format.
+    Field(String, usize, Format),
+}
+
+/// One member's sort template cut where the prefix ends. `Err`: the template does not
+/// begin with the prefix.
+fn member_prefix(prefix: &[Segment], t: &Template) -> Result<Vec<Cut>, ()> {
+    let mut out = Vec::new();
+    let mut parts = t.parts.iter();
+    let mut pending: &str = "";
+    for seg in prefix {
+        match seg {
+            Segment::Lit(want) => {
+                let mut need = want.as_str();
+                while !need.is_empty() {
+                    let cur = if pending.is_empty() {
+                        match parts.next() {
+                            Some(Part::Lit(l)) => l.as_str(),
+                            _ => return Err(()),
+                        }
+                    } else {
+                        pending
+                    };
+                    if let Some(rest) = cur.strip_prefix(need) {
+                        out.push(Cut::Lit(need.to_string()));
+                        pending = rest;
+                        need = "";
+                    } else if let Some(rest) = need.strip_prefix(cur) {
+                        out.push(Cut::Lit(cur.to_string()));
+                        pending = "";
+                        need = rest;
+                    } else {
+                        return Err(());
+                    }
+                }
+            }
+            Segment::Field(name, width) => {
+                if !pending.is_empty() {
+                    return Err(());
+                }
+                match parts.next() {
+                    Some(Part::Field { field, format })
+                        if width.map_or(!matches!(format, Format::Int(_)), |w| {
+                            *format == Format::Int(w)
+                        }) =>
+                    {
+                        out.push(Cut::Field(name.clone(), *field, *format))
+                    }
+                    _ => return Err(()),
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A sub-collection's sort prefix, checked against every member's sort template on the
+/// collection's index: each begins with it, its placeholders are of one type and format
+/// in all, and it selects whole values (a variable-width placeholder is followed by a
+/// literal, so `issue#ab` never selects `issue#abc`'s items). Its fields are appended to
+/// the collection's.
+fn sort_prefix(
+    source: &str,
+    p: &str,
+    c: &mut ir::Collection,
+    text: &str,
+    sorts: &[(&ir::Model, Option<Template>, String)],
+    errors: &mut Vec<SpecError>,
+) -> Option<Template> {
+    let at = format!("{p}/sort_prefix");
+    let segments = prefix_segments(text).ok()?;
+    let mut first: Option<(&ir::Model, Vec<Cut>)> = None;
+    let before = errors.len();
+    for (m, sort, member_at) in sorts {
+        let Some(sort) = sort else {
+            continue;
+        };
+        let Ok(cut) = member_prefix(&segments, sort) else {
+            errors.push(SpecError::at(
+                source,
+                member_at,
+                format!(
+                    "collection `{}`: `{}`'s `{}` = `{}` does not begin with the sort prefix `{text}` (literals alike, a placeholder where it has one, ints of the same width)",
+                    c.name,
+                    m.name,
+                    sort.attr,
+                    sort.text(&m.fields)
+                ),
+            ));
+            continue;
+        };
+        match &first {
+            None => first = Some((m, cut)),
+            Some((fm, fcut)) => {
+                for (x, y) in fcut.iter().zip(&cut) {
+                    if let (Cut::Field(name, f, ff), Cut::Field(_, g, gf)) = (x, y) {
+                        let (f, g) = (&fm.fields[*f], &m.fields[*g]);
+                        if !same_kind(&f.ty.kind, &g.ty.kind) || ff != gf {
+                            errors.push(SpecError::at(
+                                source,
+                                member_at,
+                                format!(
+                                    "collection `{}`: the sort prefix's `{{{name}}}` is `{}` here, {} written {}, and `{}` in `{}`, {} written {}; a placeholder of the prefix has one type",
+                                    c.name,
+                                    g.name,
+                                    describe(&g.ty.kind),
+                                    describe_format(*gf),
+                                    f.name,
+                                    fm.name,
+                                    describe(&f.ty.kind),
+                                    describe_format(*ff)
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let (m, cut) = first?;
+    for (k, part) in cut.iter().enumerate() {
+        if let Cut::Field(name, _, Format::Text) = part {
+            if !matches!(cut.get(k + 1), Some(Cut::Lit(_))) {
+                errors.push(SpecError::at(
+                    source,
+                    &at,
+                    format!(
+                        "`{text}`: `{{{name}}}` has a variable width and ends the prefix, so the prefix for `ab` would also select the items of `abc`; end the prefix with the literal that follows it in the templates, or use a fixed-width field (uuid, date, datetime, padded int)"
+                    ),
+                ));
+            }
+        }
+    }
+    let mut parts = Vec::new();
+    for part in cut {
+        match part {
+            Cut::Lit(lit) => match parts.last_mut() {
+                Some(Part::Lit(l)) => l.push_str(&lit),
+                _ => parts.push(Part::Lit(lit)),
+            },
+            Cut::Field(name, field, format) => {
+                if c.fields
+                    .iter()
+                    .any(|f| f.name == name || f.attribute == name)
+                {
+                    errors.push(SpecError::at(
+                        source,
+                        &at,
+                        format!(
+                            "`{text}`: `{{{name}}}` is also a partition field of collection `{}`; name the prefix's placeholders otherwise (they name the read's arguments)",
+                            c.name
+                        ),
+                    ));
+                    continue;
+                }
+                let mut f = m.fields[field].clone();
+                f.attribute = name.clone();
+                f.name = name;
+                c.fields.push(f);
+                parts.push(Part::Field {
+                    field: c.fields.len() - 1,
+                    format,
+                });
+            }
+        }
+    }
+    (errors.len() == before).then(|| Template {
+        attr: sorts
+            .iter()
+            .find_map(|(_, s, _)| s.as_ref().map(|s| s.attr.clone()))
+            .unwrap_or_default(),
+        parts,
+    })
 }
 
 /// Where two members' partition templates differ, said of the second (`b`): literals,

@@ -10,6 +10,7 @@ use futures::stream::{BoxStream, StreamExt};
 use crate::db::Db;
 use crate::entity::Template;
 use crate::error::{DecodeError, Error};
+use crate::expr::{AttrPath, Expr};
 use crate::model::{IndexDef, Model};
 use crate::plan::{self, Access, Plan, Planned};
 use crate::read::{limited_stream, paged_read, Page, ReadOptions};
@@ -54,6 +55,7 @@ pub struct Collection<'a, E: Model, T> {
     name: &'static str,
     index: Option<&'static IndexDef>,
     partition: &'static Template,
+    sort: Option<&'static Template>,
     fields: Item,
     options: ReadOptions,
     after: Option<String>,
@@ -62,13 +64,15 @@ pub struct Collection<'a, E: Model, T> {
 
 impl<'a, E: Model, T: Member> Collection<'a, E, T> {
     /// The partition rendered from `fields` by the collection's partition template, on
-    /// the table (`index` `None`) or a global index. Generated code calls it.
+    /// the table (`index` `None`) or an index; a sub-collection's sort keys begin with
+    /// what `sort` renders. Generated code calls it.
     #[doc(hidden)]
     pub fn new(
         db: &'a Db,
         name: &'static str,
         index: Option<&'static IndexDef>,
         partition: &'static Template,
+        sort: Option<&'static Template>,
         fields: Item,
     ) -> Self {
         Collection {
@@ -76,6 +80,7 @@ impl<'a, E: Model, T: Member> Collection<'a, E, T> {
             name,
             index,
             partition,
+            sort,
             fields,
             options: ReadOptions {
                 items: Some(T::ITEM_BYTES),
@@ -86,22 +91,36 @@ impl<'a, E: Model, T: Member> Collection<'a, E, T> {
         }
     }
 
-    /// One Query on the partition the fields render.
-    fn plan(&self) -> Result<Planned, Error> {
-        let p = self
-            .partition
+    /// What `template` renders from the fields.
+    fn render(&self, template: &Template) -> Result<String, Error> {
+        template
             .render(|f| self.fields.get(f))
             .map_err(|v| Error::Validation(vec![v]))?
-            .ok_or_else(|| Error::Expression("a partition field has no value".into()))?;
+            .ok_or_else(|| Error::Expression("a collection's key field has no value".into()))
+    }
+
+    /// One Query on the partition the fields render (for a sub-collection, on the sort
+    /// keys that begin with its prefix).
+    fn plan(&self) -> Result<Planned, Error> {
+        let p = self.render(self.partition)?;
+        let (range, within) = match self.sort {
+            Some(sort) => {
+                let prefix = self.render(sort)?;
+                let within = format!(", sort keys beginning `{prefix}`");
+                let term = Expr::BeginsWith(AttrPath::attr(sort.attr), AttributeValue::S(prefix));
+                (Some(term), within)
+            }
+            None => (None, String::new()),
+        };
         Ok(Planned {
             reason: format!(
-                "the collection `{}`: one partition (`{}` = `{p}`), every entity in it",
+                "the collection `{}`: one partition (`{}` = `{p}`){within}, every entity in it",
                 self.name, self.partition.attr
             ),
             access: Access::Query {
                 index: self.index,
                 hash_values: vec![AttributeValue::S(p)],
-                range: None,
+                range,
                 filter: None,
             },
             local: None,

@@ -111,6 +111,7 @@ pub fn records(
         "records",
         ::core::option::Option::None,
         &RECORDS_PARTITION,
+        ::core::option::Option::None,
         dm::Item::from([dm::part::<::std::string::String>("patient", &partition.into())]),
     )
 }

@@ -107,6 +107,7 @@ pub fn queue(
         "queue",
         ::core::option::Option::None,
         &QUEUE_PARTITION,
+        ::core::option::Option::None,
         dm::Item::from([dm::part::<::std::string::String>("queue", &partition.into())]),
     )
 }
@@ -195,6 +196,111 @@ pub fn by_status(
         "by_status",
         ::core::option::Option::Some(&INDEXES[0]),
         &BY_STATUS_PARTITION,
+        ::core::option::Option::None,
         dm::Item::from([dm::part::<super::job::JobStatus>("status", &partition.into())]),
+    )
+}
+
+/// Jobs of one status and priority: a sub-collection of the index's partition.
+///
+/// An item of collection `by_priority`: [`Job`](super::job::Job); `Unknown` for an item of the partition whose entity this code does not know (or that has no `__edb_e__` attribute). Items are boxed, so the enum stays small whatever its entities hold.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ByPriorityItem {
+    /// An item of entity `job`.
+    Job(::std::boxed::Box<super::job::Job>),
+    /// An item of the partition of an entity this code does not know, as stored.
+    Unknown(dm::Item),
+}
+
+impl dm::Member for ByPriorityItem {
+    const ITEM_BYTES: dm::ItemBytes = dm::ItemBytes::new(
+        0,
+        ::core::option::Option::None,
+    );
+
+    fn from_item(item: &dm::Item) -> ::core::result::Result<Self, dm::DecodeError> {
+        match dm::entity_of(item, "__edb_e__") {
+            ::core::option::Option::Some("job") => {
+                <super::job::Job as dm::Document>::from_item(item)
+                    .map(::std::boxed::Box::new)
+                    .map(Self::Job)
+            }
+            _ => {
+                ::core::result::Result::Ok(
+                    Self::Unknown(::core::clone::Clone::clone(item)),
+                )
+            }
+        }
+    }
+}
+
+/// The partition template of collection `by_priority`.
+const BY_PRIORITY_PARTITION: dm::Template = dm::Template {
+    attr: "gsi1pk",
+    parts: &[
+        dm::Part::Lit("$queue#status_"),
+        dm::Part::Field("status", dm::Format::Text),
+    ],
+};
+
+/// The sort-key prefix of sub-collection `by_priority`.
+const BY_PRIORITY_SORT_PREFIX: dm::Template = dm::Template {
+    attr: "gsi1sk",
+    parts: &[
+        dm::Part::Lit("$job_1#priority_"),
+        dm::Part::Field("priority", dm::Format::Int(3)),
+        dm::Part::Lit("#"),
+    ],
+};
+
+/// The items of collection `by_priority` grouped by entity: one list per entity, the items of entities this code does not know, and a page's cursor — what an API answers (`ByPriorityGroups::from(page)`, or `.collect()` on items).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ByPriorityGroups {
+    /// The items of entity `job`, in sort-key order.
+    pub job: ::std::vec::Vec<super::job::Job>,
+    /// Items of entities this code does not know, as stored.
+    pub unknown: ::std::vec::Vec<dm::Item>,
+    /// Where the next page starts, for groups made from a page that has one.
+    pub cursor: ::core::option::Option<::std::string::String>,
+}
+
+impl ::core::iter::FromIterator<ByPriorityItem> for ByPriorityGroups {
+    fn from_iter<I: ::core::iter::IntoIterator<Item = ByPriorityItem>>(
+        items: I,
+    ) -> Self {
+        let mut groups = Self::default();
+        for item in items {
+            match item {
+                ByPriorityItem::Job(x) => groups.job.push(*x),
+                ByPriorityItem::Unknown(x) => groups.unknown.push(x),
+            }
+        }
+        groups
+    }
+}
+
+impl ::core::convert::From<dm::Page<ByPriorityItem>> for ByPriorityGroups {
+    fn from(page: dm::Page<ByPriorityItem>) -> Self {
+        let mut groups: Self = page.items.into_iter().collect();
+        groups.cursor = page.cursor;
+        groups
+    }
+}
+
+/// Reads collection `by_priority`: every item of one partition of index `gsi1pk-gsi1sk-index` of table `queue` (`gsi1pk` = `$queue#status_{status}`) whose `gsi1sk` begins with `$job_1#priority_{priority:03}#`, of every entity, in sort-key order; one Query a page. Await it for a `Vec`, or use `.stream()`, `.page(n)` / `.after(cursor)`, `.descending()`, `.limit(n)`, `.explain()`.
+pub fn by_priority(
+    db: &dm::Db,
+    partition: (super::job::JobStatus, i64),
+) -> dm::Collection<'_, super::job::Job, ByPriorityItem> {
+    dm::Collection::new(
+        db,
+        "by_priority",
+        ::core::option::Option::Some(&INDEXES[0]),
+        &BY_PRIORITY_PARTITION,
+        ::core::option::Option::Some(&BY_PRIORITY_SORT_PREFIX),
+        dm::Item::from([
+            dm::part::<super::job::JobStatus>("status", &partition.0),
+            dm::part::<i64>("priority", &partition.1),
+        ]),
     )
 }

@@ -136,6 +136,7 @@ pub fn workspace(
         "workspace",
         ::core::option::Option::None,
         &WORKSPACE_PARTITION,
+        ::core::option::Option::None,
         dm::Item::from([
             dm::part::<::std::string::String>("workspace", &partition.into()),
         ]),
