@@ -1,7 +1,9 @@
 //! An issue tracker on one single-table design (`tracker/`): projects, their issues and
 //! the issues' comments in one table; a project page is one Query (the collection,
 //! grouped by entity), so is an issue's thread (the issue and its comments: a
-//! sub-collection, one `begins_with` Query), issues by assignee come from the table's index, and an issue is
+//! sub-collection, one `begins_with` Query), a project's open issues come from an
+//! index keyed by the issues' own `project`, `status` and `created_at` (a
+//! multi-attribute key), issues by assignee come from the table's index, and an issue is
 //! edited with its version. Every answer is a model's JSON (the `serde` option) or a page
 //! of them; every error is answered by the runtime (422 with every violation, 404, 409
 //! with the stored item, 400 for a malformed request).
@@ -14,6 +16,7 @@
 //! PATCH /projects/{project}/issues/{id}           {"version", "title"?, "status"?, "assignee"?}
 //! POST  /projects/{project}/issues/{id}/comments  {"author", "body"}
 //! GET   /projects/{project}/issues/{id}/thread?cursor=&limit=  {"issue": [..], "comment": [..], "cursor"}
+//! GET   /projects/{project}/open?cursor=&limit=   {"items": [..], "cursor"}
 //! GET   /assignees/{email}/issues?cursor=&limit=  {"items": [..], "cursor"}
 //! ```
 
@@ -28,7 +31,7 @@ use dynamongo_runtime::uuid::Uuid;
 use serde_json::{json, Value};
 
 use crate::tracker_models::comment::Comment;
-use crate::tracker_models::issue::{self, Issue};
+use crate::tracker_models::issue::{self, Issue, IssueStatus};
 use crate::tracker_models::project::Project;
 use crate::tracker_models::tracker::{self, ProjectGroups, ThreadGroups};
 
@@ -41,6 +44,7 @@ pub fn router(db: Db) -> Router {
         .route("/projects/{project}/issues/{id}", get(issue).patch(edit))
         .route("/projects/{project}/issues/{id}/comments", post(comment))
         .route("/projects/{project}/issues/{id}/thread", get(thread))
+        .route("/projects/{project}/open", get(open))
         .route("/assignees/{email}/issues", get(assigned))
         .with_state(db)
 }
@@ -115,6 +119,18 @@ async fn thread(
 ) -> Result<Json<ThreadGroups>, Error> {
     let page = tracker::thread(&db, (key, id)).resume(q.cursor.clone());
     Ok(Json(page.page(q.size(50, 200)).await?.into()))
+}
+
+async fn open(
+    State(db): State<Db>,
+    Path(key): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<Page<Issue>>, Error> {
+    let open = issue::project().eq(key) & issue::status().eq(IssueStatus::Open);
+    let read = Issue::get_many(&db, open).descending(); // index `by_status`, newest first
+    Ok(Json(
+        read.resume(q.cursor.clone()).page(q.size(20, 100)).await?,
+    ))
 }
 
 async fn assigned(

@@ -1,6 +1,7 @@
 //! The issue tracker (`build_example::tracker`) driven over real HTTP on a loopback port:
-//! its seven endpoints as a client sees them — a project page grouped by entity, issues by
-//! assignee, a versioned edit that reassigns (rewriting the index keys from the stored
+//! its nine endpoints as a client sees them — a project page grouped by entity, an issue's
+//! thread (a sub-collection), open issues (an index keyed by the issues' own attributes),
+//! issues by assignee, a versioned edit that reassigns (rewriting the index keys from the stored
 //! creation time), and the errors the runtime answers.
 
 use hyper::{Method, StatusCode};
@@ -198,4 +199,31 @@ async fn the_tracker_over_http() {
         (status, issue["status"].as_str()),
         (StatusCode::OK, Some("closed"))
     );
+
+    // The project's open issues, newest first: the closed one has left the index
+    // `by_status` (keyed by the issues' `project`, `status` and `created_at`).
+    let (status, open) = api.call(Method::GET, "/projects/CORE/open", None).await;
+    assert_eq!(status, StatusCode::OK, "{open}");
+    let open: Vec<&str> = open["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(open, [ids[2].as_str(), ids[0].as_str()]);
+}
+
+#[tokio::test]
+async fn open_issues_are_read_from_the_multi_attribute_index() {
+    use build_example::tracker_models::issue::{self, Issue, IssueStatus};
+    use dynamongo_runtime::prelude::*;
+    let db = Db::embedded().await.unwrap();
+    let open = issue::project().eq("CORE") & issue::status().eq(IssueStatus::Open);
+    let plan = Issue::get_many(&db, open).explain().unwrap();
+    assert_eq!(plan.index.as_deref(), Some("by_status"), "{plan}");
+    // The project alone is the table's partition (`project#{project}`), not the index.
+    let plan = Issue::get_many(&db, issue::project().eq("CORE"))
+        .explain()
+        .unwrap();
+    assert_eq!(plan.index, None, "{plan}");
 }

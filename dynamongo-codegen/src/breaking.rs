@@ -894,7 +894,7 @@ fn table_file(out: &mut Out, o: &Table, n: &Table, new: &crate::Specs) {
     for i in &n.indexes {
         let p = format!("/indexes/{}", pointer_segment(&i.name));
         match o.indexes.iter().find(|x| x.name == i.name) {
-            Some(x) if x.hash_key != i.hash_key || x.range_key != i.range_key => out.push(file, &p, Class::Breaking, "index-key-changed", format!(
+            Some(x) if x.hash_key != i.hash_key || x.range_key != i.range_key || x.natural != i.natural => out.push(file, &p, Class::Breaking, "index-key-changed", format!(
                 "the keys of index `{}` change: an index's key schema cannot change; add a new index and drop the old one once it is filled",
                 i.name
             )),
@@ -907,7 +907,11 @@ fn table_file(out: &mut Out, o: &Table, n: &Table, new: &crate::Specs) {
                 let used = new.models.iter().any(|m| {
                     m.table == n.name && m.entity.as_ref().is_some_and(|e| e.indexes.iter().any(|x| x.name == i.name))
                 });
-                if !used {
+                if i.natural.is_some() {
+                    out.push(file, &p, Class::Safe, "gsi-added", format!(
+                        "index `{}` is added, keyed by the entities' own attributes: DynamoDB fills it from the stored items (UpdateTable)", i.name
+                    ));
+                } else if !used {
                     out.push(file, &p, Class::Safe, "gsi-added", format!(
                         "index `{}` is added; no entity is in it yet", i.name
                     ));

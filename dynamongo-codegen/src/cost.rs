@@ -213,6 +213,10 @@ pub fn sizes(m: &Model) -> Sizes {
                 .any(|t| sparse_template(m, t));
             indexes.push((i.name.clone(), if sparse { item.or_absent() } else { item }));
         }
+        for (name, keys) in &e.natural {
+            let sparse = keys.iter().any(|k| m.fields[*k].is_optional());
+            indexes.push((name.clone(), if sparse { item.or_absent() } else { item }));
+        }
     } else {
         if encrypted {
             let keys = [Some(m.hash_key), m.range_key]

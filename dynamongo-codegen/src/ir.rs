@@ -65,6 +65,10 @@ pub struct Entity {
     pub range: Option<Template>,
     /// The templates of the table's indexes this entity is in.
     pub indexes: Vec<EntityIndex>,
+    /// The natural indexes of its table (keyed by the entities' own attributes) it has
+    /// every key field of: the index name and those fields (indexes into the model's
+    /// fields), hash first.
+    pub natural: Vec<(String, Vec<usize>)>,
     /// The table's TTL attribute, from whichever of its entities has a TTL field (filled
     /// in once every entity is read).
     pub table_ttl: Option<String>,
@@ -162,15 +166,18 @@ pub struct Table {
 }
 
 impl Table {
-    /// Every key attribute of the table and of its indexes, in order (an attribute two
-    /// indexes share comes twice).
+    /// Every rendered key attribute of the table and of its indexes, in order (an
+    /// attribute two indexes share comes twice; a natural index's are fields).
     pub fn key_attributes(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.hash_key.as_str())
             .chain(self.range_key.as_deref())
             .chain(
-                self.indexes.iter().flat_map(|i| {
-                    std::iter::once(i.hash_key.as_str()).chain(i.range_key.as_deref())
-                }),
+                self.indexes
+                    .iter()
+                    .filter(|i| i.natural.is_none())
+                    .flat_map(|i| {
+                        std::iter::once(i.hash_key.as_str()).chain(i.range_key.as_deref())
+                    }),
             )
     }
 }
@@ -181,9 +188,24 @@ impl Table {
 pub struct TableIndex {
     pub name: String,
     pub local: bool,
+    /// The (first) hash key attribute.
     pub hash_key: String,
+    /// The (first) range key attribute.
     pub range_key: Option<String>,
     pub throughput: Option<Throughput>,
+    /// A global index keyed by the entities' own attributes (the spec lists them: a
+    /// multi-attribute key), not by rendered templates.
+    pub natural: Option<NaturalKey>,
+}
+
+/// The key of a global index whose key attributes are the entities' own (up to four for
+/// the partition, up to four for the sort key), with their DynamoDB types.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NaturalKey {
+    /// The partition's attributes and types (`S`, `N`, `B`), in key order.
+    pub hash: Vec<(String, &'static str)>,
+    /// The sort key's attributes and types, in key order.
+    pub range: Vec<(String, &'static str)>,
 }
 
 /// A collection: entities that share a partition, read with one Query.

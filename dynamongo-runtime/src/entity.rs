@@ -459,8 +459,9 @@ impl Entity {
     /// `begins_with`, and a range on the next field a key condition on the rendered
     /// bounds — exact where the field has a fixed width, a superset (with the term kept as
     /// a filter) where it does not. The entity check is always ANDed. With the condition,
-    /// the words `explain()` adds to its reason.
-    pub(crate) fn rewrite(&self, expr: &Expr) -> Result<(Expr, String), Error> {
+    /// the words `explain()` adds to its reason, and how many of the condition's terms
+    /// became key conditions.
+    pub(crate) fn rewrite(&self, expr: &Expr) -> Result<(Expr, String, usize), Error> {
         let mut why = format!(
             "entity `{}` (its items have `{}` = `{}`)",
             self.name, self.attribute, self.name
@@ -585,7 +586,8 @@ impl Entity {
         terms: &[&Expr],
         used: &[bool],
         why: String,
-    ) -> Result<(Expr, String), Error> {
+    ) -> Result<(Expr, String, usize), Error> {
+        let keyed = used.iter().filter(|u| **u).count();
         out.extend(
             terms
                 .iter()
@@ -596,7 +598,7 @@ impl Entity {
         out.push(self.is_this());
         let expr = Expr::and_all(out)
             .ok_or_else(|| Error::Expression("planner: empty condition".into()))?;
-        Ok((expr, why))
+        Ok((expr, why, keyed))
     }
 }
 

@@ -502,8 +502,10 @@ impl Error {
 
     /// The JSON body a web service answers this error with: `{"error": kind, "message":
     /// text}`, plus `"violations"` (every one, as a list) for invalid input and `"stored"`
-    /// (the item as stored, as plain JSON) for a failed condition. A 500's body says
-    /// nothing of the internals (tables, the SDK's text): log the error instead.
+    /// (the item as stored, as plain JSON) for a failed condition. Messages are worded for
+    /// the API's caller (`invalid input: ...`: what they sent, not an "item" of ours). A
+    /// 500's body says nothing of the internals (tables, the SDK's text): log the error
+    /// instead.
     ///
     /// ```
     /// use dynamongo_runtime::{Error, error::Violation};
@@ -512,7 +514,7 @@ impl Error {
     ///     e.http_body(),
     ///     serde_json::json!({
     ///         "error": "validation",
-    ///         "message": "invalid item: email: is required",
+    ///         "message": "invalid input: email: is required",
     ///         "violations": [{"path": "email", "message": "is required"}]
     ///     })
     /// );
@@ -522,7 +524,7 @@ impl Error {
         match self {
             Error::Validation(v) => json!({
                 "error": "validation",
-                "message": self.to_string(),
+                "message": format!("invalid input: {}", render_violations(v)),
                 "violations": v,
             }),
             Error::BadRequest(v) => json!({

@@ -212,7 +212,26 @@ pub(crate) fn plan<M: Model>(targets: Targets<M>) -> Result<Planned, Error> {
             c.check()?;
             match M::ENTITY {
                 Some(e) => {
-                    let (expr, why) = e.rewrite(&c.expr)?;
+                    let (expr, why, keyed) = e.rewrite(&c.expr)?;
+                    // An index keyed by the entity's own attributes (a natural, multi-
+                    // attribute key) whose key takes more of the condition than the
+                    // templates do.
+                    let own = Expr::and_all(vec![c.expr.clone(), e.is_this()]);
+                    if let Some(own) = own {
+                        let terms = own.and_terms();
+                        let not_templates = "no key template takes as much of the condition";
+                        if let Some((mut planned, used)) =
+                            index_query::<M>(&terms, not_templates, None)
+                        {
+                            if used > keyed {
+                                planned.reason = format!(
+                                    "entity `{}` (its items have `{}` = `{}`): {}",
+                                    e.name, e.attribute, e.name, planned.reason
+                                );
+                                return Ok(planned);
+                            }
+                        }
+                    }
                     let mut planned = plan_condition::<M>(&expr)?;
                     planned.reason = format!("{why}: {}", planned.reason);
                     Ok(planned)
@@ -300,7 +319,7 @@ fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
             let no_key = format!(
                 "no equality or in_ on the hash key `{hash}` is ANDed at the top of the condition"
             );
-            if let Some(planned) = index_query::<M>(&terms, &no_key, None) {
+            if let Some((planned, _)) = index_query::<M>(&terms, &no_key, None) {
                 return Ok(planned);
             }
             return Ok(Planned {
@@ -350,7 +369,7 @@ fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
     // constrained serves better than the table.
     if range_term.is_none() && hash_values.len() == 1 {
         let why = format!("{why} and no condition on the range key");
-        if let Some(planned) = index_query::<M>(&terms, &why, Some(true)) {
+        if let Some((planned, _)) = index_query::<M>(&terms, &why, Some(true)) {
             return Ok(planned);
         }
     }
@@ -383,12 +402,12 @@ fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
 /// condition on its range key too). Range conditions are taken in key order: equalities,
 /// then at most one other comparison. Among several indexes, the first in spec order whose
 /// range key is constrained, else the first; deterministic, and `explain()` says which
-/// and why.
+/// and why. With the plan, how many terms its key takes.
 fn index_query<M: Model>(
     terms: &[&Expr],
     why_not_table: &str,
     need_range: Option<bool>,
-) -> Option<Planned> {
+) -> Option<(Planned, usize)> {
     let eq_term = |name: &str, taken: &[usize]| {
         terms.iter().enumerate().position(|(i, t)| {
             !taken.contains(&i) && on_top_level(t, name) && matches!(t, Expr::Cmp(_, Cmp::Eq, _))
@@ -486,7 +505,7 @@ fn index_query<M: Model>(
             }
         ));
     }
-    Some(Planned {
+    let planned = Planned {
         access: Access::Query {
             index: Some(index),
             hash_values: vec![hash_value.clone()],
@@ -495,7 +514,8 @@ fn index_query<M: Model>(
         },
         local: Expr::and_all(local),
         reason,
-    })
+    };
+    Some((planned, hash_terms.len() + range_terms.len()))
 }
 
 /// Whether a term is a comparison, `IN`, `BETWEEN` or `begins_with` on the top-level

@@ -437,6 +437,10 @@ fn single_table(
     if local_index {
         spec["indexes"]["by-local.1"] = json!({ "local": true, "range_key": LOCAL_SORT });
     }
+    // An index keyed by the entities' own attribute (the shared field), on some tables.
+    if rng.chance(50) {
+        spec["indexes"]["by-own.2"] = json!({ "hash_key": [shared] });
+    }
     (format!("{table}.json"), spec)
 }
 

@@ -760,6 +760,23 @@ async fn a_collection_on_an_index_reads_its_partition_there() {
         .await
         .unwrap()
         .is_empty());
+    // An index keyed by the jobs' own attributes (`queue`, `status`; `priority`) takes
+    // more of this condition than the table's partition template does.
+    let urgent = || {
+        Job::get_many(
+            &db,
+            job::queue().eq("q")
+                & job::status().eq(job::JobStatus::Running)
+                & job::priority().gt(3),
+        )
+    };
+    let plan = urgent().explain().unwrap();
+    assert_eq!(plan.index.as_deref(), Some("by_queue_status"), "{plan}");
+    let seqs: Vec<i64> = urgent().await.unwrap().iter().map(|j| j.seq).collect();
+    assert_eq!(seqs, [1]);
+    // The queue alone is the table's partition.
+    let plan = Job::get_many(&db, job::queue().eq("q")).explain().unwrap();
+    assert_eq!(plan.index, None, "{plan}");
 }
 
 #[tokio::test]

@@ -13,8 +13,21 @@ use crate::ir::{Collection, Kind, Table};
 pub fn table_tokens(t: &Table) -> TokenStream {
     let import = super::runtime_import(&t.runtime);
     let key = |attr: &str| quote!(dm::KeyAttr::new(#attr, dm::ScalarType::S));
+    let typed = |(attr, ty): &(String, &'static str)| {
+        let ty = format_ident!("{}", ty);
+        quote!(dm::KeyAttr::new(#attr, dm::ScalarType::#ty))
+    };
     let indexes = t.indexes.iter().map(|i| {
         let name = &i.name;
+        if let Some(n) = &i.natural {
+            let hash = n.hash.iter().map(typed);
+            let mut def = quote!(dm::IndexDef::global(#name, &[#(#hash),*]));
+            if !n.range.is_empty() {
+                let range = n.range.iter().map(typed);
+                def = quote!(#def.range(&[#(#range),*]));
+            }
+            return with_throughput(def, i.throughput);
+        }
         let hash = key(&i.hash_key);
         if i.local {
             let r = i.range_key.as_deref().map(key);

@@ -174,20 +174,33 @@ impl<'a> Table<'a> {
         }
     }
 
-    /// A table file: its key attributes and indexes are strings (S), every attribute
-    /// projected.
+    /// A table file: its rendered key attributes are strings (S), a natural index's have
+    /// its entities' types; every attribute projected.
     fn of_file(t: &'a ir::Table) -> Self {
         use heck::ToUpperCamelCase;
         let mut attributes: Vec<(&str, &'static str)> = Vec::new();
-        for k in t.key_attributes() {
+        let natural = t
+            .indexes
+            .iter()
+            .filter_map(|i| i.natural.as_ref())
+            .flat_map(|n| n.hash.iter().chain(&n.range))
+            .map(|(a, ty)| (a.as_str(), *ty));
+        for (k, ty) in t.key_attributes().map(|k| (k, "S")).chain(natural) {
             if !attributes.iter().any(|(n, _)| *n == k) {
-                attributes.push((k, "S"));
+                attributes.push((k, ty));
             }
         }
+        let names = |keys: &'a [(String, &'static str)]| keys.iter().map(|(a, _)| a.as_str());
         let spec = |i: &'a ir::TableIndex| IndexSpec {
             name: &i.name,
-            hash: vec![i.hash_key.as_str()],
-            range: i.range_key.iter().map(String::as_str).collect(),
+            hash: match &i.natural {
+                Some(n) => names(&n.hash).collect(),
+                None => vec![i.hash_key.as_str()],
+            },
+            range: match &i.natural {
+                Some(n) => names(&n.range).collect(),
+                None => i.range_key.iter().map(String::as_str).collect(),
+            },
             projection: "ALL",
             non_key: Vec::new(),
             throughput: match (i.local, i.throughput, t.throughput) {

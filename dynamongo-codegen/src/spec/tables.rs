@@ -67,6 +67,77 @@ impl Cx<'_> {
                 }
                 let local = spec.get("local").and_then(Value::as_bool) == Some(true);
                 let r = str_of(spec, "range_key");
+                let listed = |key: &str| {
+                    spec.get(key).and_then(Value::as_array).map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect::<Vec<String>>()
+                    })
+                };
+                let own = spec.get("throughput").map(|t| Throughput::Provisioned {
+                    read: t["read_units"].as_i64().unwrap_or(8),
+                    write: t["write_units"].as_i64().unwrap_or(8),
+                });
+                if own.is_some() && throughput == Throughput::OnDemand {
+                    self.err(
+                        &format!("{p}/throughput"),
+                        "an on-demand table's indexes are on demand too: leave out their throughput",
+                    );
+                }
+                if local && listed("range_key").is_some() {
+                    self.err(
+                        &format!("{p}/range_key"),
+                        "a local index sorts by one attribute (multi-attribute keys are for global indexes)",
+                    );
+                    continue;
+                }
+                // Lists of attributes: a multi-attribute key of the entities' own attributes.
+                if let (Some(hash), false) = (listed("hash_key"), local) {
+                    let range = match spec.get("range_key") {
+                        None => Vec::new(),
+                        Some(_) => match listed("range_key") {
+                            Some(range) => range,
+                            None => {
+                                self.err(
+                                    &format!("{p}/range_key"),
+                                    "the hash key lists the entities' own attributes, so the range key lists them too (`[\"created_at\"]`)",
+                                );
+                                continue;
+                            }
+                        },
+                    };
+                    let mut seen: Vec<&String> = Vec::new();
+                    for (k, attr) in hash.iter().chain(&range).enumerate() {
+                        let at = if k < hash.len() {
+                            format!("{p}/hash_key/{k}")
+                        } else {
+                            format!("{p}/range_key/{}", k - hash.len())
+                        };
+                        if *attr == entity_attribute {
+                            self.err(&at, format!("`{attr}` is the entity attribute; an index key attribute must be another"));
+                        } else if seen.contains(&attr) {
+                            self.err(
+                                &at,
+                                format!("`{attr}` comes twice in the keys of index `{index_name}`"),
+                            );
+                        }
+                        seen.push(attr);
+                    }
+                    let typed = |attrs: &[String]| attrs.iter().map(|a| (a.clone(), "S")).collect();
+                    indexes.push(ir::TableIndex {
+                        name: index_name.clone(),
+                        local: false,
+                        hash_key: hash[0].clone(),
+                        range_key: range.first().cloned(),
+                        throughput: own,
+                        natural: Some(ir::NaturalKey {
+                            hash: typed(&hash),
+                            range: typed(&range),
+                        }),
+                    });
+                    continue;
+                }
                 if local {
                     // The table's hash key, a range key of its own, no capacity of its own.
                     for (option, why) in [
@@ -98,6 +169,7 @@ impl Cx<'_> {
                         hash_key: hash_key.to_string(),
                         range_key: Some(r.to_string()),
                         throughput: None,
+                        natural: None,
                     });
                     continue;
                 }
@@ -131,23 +203,31 @@ impl Cx<'_> {
                         format!("range key `{h}` is also the hash key"),
                     );
                 }
-                let own = spec.get("throughput").map(|t| Throughput::Provisioned {
-                    read: t["read_units"].as_i64().unwrap_or(8),
-                    write: t["write_units"].as_i64().unwrap_or(8),
-                });
-                if own.is_some() && throughput == Throughput::OnDemand {
-                    self.err(
-                        &format!("{p}/throughput"),
-                        "an on-demand table's indexes are on demand too: leave out their throughput",
-                    );
-                }
                 indexes.push(ir::TableIndex {
                     name: index_name.clone(),
                     local: false,
                     hash_key: h.to_string(),
                     range_key: r.map(str::to_string),
                     throughput: own,
+                    natural: None,
                 });
+            }
+            // A natural index's attributes are fields, never rendered keys.
+            for i in &indexes {
+                let Some(n) = &i.natural else { continue };
+                for (k, (attr, _)) in n.hash.iter().chain(&n.range).enumerate() {
+                    if key_attrs.contains(attr) {
+                        let at = if k < n.hash.len() {
+                            format!("hash_key/{k}")
+                        } else {
+                            format!("range_key/{}", k - n.hash.len())
+                        };
+                        self.err(
+                            &format!("/indexes/{}/{at}", pointer_segment(&i.name)),
+                            format!("`{attr}` is a key attribute the entities' templates render; index `{}` is keyed by the entities' own attributes", i.name),
+                        );
+                    }
+                }
             }
             let locals = indexes.iter().filter(|i| i.local).count();
             if locals > 5 {
@@ -381,7 +461,31 @@ impl Cx<'_> {
             None => None,
         };
         let mut indexes = Vec::new();
+        let mut natural = Vec::new();
         for index in &table.indexes {
+            // A natural index: the entity is in it when it has a field stored under each
+            // of its key attributes (items without a value are not in it: sparse).
+            if let Some(n) = &index.natural {
+                let found: Vec<Option<usize>> = n
+                    .hash
+                    .iter()
+                    .chain(&n.range)
+                    .map(|(a, _)| fields.iter().position(|f| f.attribute == *a))
+                    .collect();
+                for i in found.iter().flatten() {
+                    let f = &fields[*i];
+                    let p = format!("/fields/{}", pointer_segment(&f.name));
+                    if f.ty.kind.key_type().is_none() {
+                        self.err(&p, format!("field `{}` is stored as `{}`, a key attribute of index `{}`, but a `{}` cannot be a key (a string-like, number, enum, date, datetime or binary field can)", f.name, f.attribute, index.name, f.ty.kind.spec_name()));
+                    } else if f.encrypt {
+                        self.err(&p, format!("field `{}` is a key attribute of index `{}`; a key is never encrypted (DynamoDB must read it)", f.name, index.name));
+                    }
+                }
+                if let Some(keys) = found.into_iter().collect::<Option<Vec<usize>>>() {
+                    natural.push((index.name.clone(), keys));
+                }
+                continue;
+            }
             // A local index: the entity is in it when it gives its sort key; its
             // partition is the table's.
             let attrs: Vec<&str> = std::iter::once(index.hash_key.as_str())
@@ -442,6 +546,7 @@ impl Cx<'_> {
             hash: hash?,
             range,
             indexes,
+            natural,
             table_ttl: None,
         })
     }
@@ -682,6 +787,38 @@ pub(crate) fn check_tables(
                 ));
             }
         }
+        // A natural index's attributes have one type across the entities stored there.
+        for index in t.indexes.iter_mut() {
+            let Some(n) = &mut index.natural else {
+                continue;
+            };
+            for (attr, ty) in n.hash.iter_mut().chain(n.range.iter_mut()) {
+                let mut first: Option<(&str, &'static str, &str)> = None;
+                for (m, _) in &members {
+                    let Some(f) = m.fields.iter().find(|f| f.attribute == *attr) else {
+                        continue;
+                    };
+                    let Some(key_type) = f.ty.kind.key_type() else {
+                        continue;
+                    };
+                    match first {
+                        None => {
+                            first = Some((&m.source, key_type, &f.name));
+                            *ty = key_type;
+                        }
+                        Some((source, other, name)) if other != key_type => errors.push(SpecError::at(
+                            &m.source,
+                            &format!("/fields/{}", pointer_segment(&f.name)),
+                            format!(
+                                "field `{}` is stored as `{attr}`, a key attribute of index `{}`, as type {key_type}; {source}'s `{name}` stores it as {other}: a key attribute has one type",
+                                f.name, index.name
+                            ),
+                        )),
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
         // One TTL attribute per table.
         let mut ttl: Option<(String, &str)> = None;
         for (m, _) in &members {
@@ -709,6 +846,14 @@ pub(crate) fn check_tables(
                 None => t.hash_key.clone(),
                 Some(i) => t.indexes[i].hash_key.clone(),
             };
+            if let Some(i) = c.index.filter(|i| t.indexes[*i].natural.is_some()) {
+                errors.push(SpecError::at(
+                    &t.source,
+                    &format!("{p}/index"),
+                    format!("index `{}` is keyed by the entities' own attributes; a collection reads a partition of rendered keys (the table's, or an index of templates)", t.indexes[i].name),
+                ));
+                continue;
+            }
             let mut resolved = Vec::new();
             let mut first: Option<(&ir::Model, Template)> = None;
             let mut sorts: Vec<(&ir::Model, Option<Template>, String)> = Vec::new();

@@ -5,7 +5,7 @@ use ::dynamongo_runtime::codegen as dm;
 /// `Job`, generated from its spec.
 ///
 /// Capacity (from the spec): a stored item is 78 bytes or more (unbounded).
-/// Saving a new one costs 1 or more write units (table 1 or more, `gsi1pk-gsi1sk-index` 0 or more).
+/// Saving a new one costs 1 or more write units (table 1 or more, `gsi1pk-gsi1sk-index` 0 or more, `by_queue_status` 0 or more).
 /// Getting one costs 1 or more read units strongly consistent, 0.5 or more eventually.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {
@@ -116,6 +116,7 @@ impl dm::Model for Job {
     );
     const INDEX_BYTES: &'static [(&'static str, dm::ItemBytes)] = &[
         ("gsi1pk-gsi1sk-index", dm::ItemBytes::new(0, ::core::option::Option::None)),
+        ("by_queue_status", dm::ItemBytes::new(0, ::core::option::Option::None)),
     ];
     fn key(&self) -> JobKey {
         JobKey {

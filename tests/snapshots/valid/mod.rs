@@ -69,7 +69,7 @@ pub mod wide;
 /// Table `clinic` of a single-table design (entities `ClinicInvoice`, `ClinicVisit`), generated from `valid/clinic_table.json`.
 #[allow(dead_code, clippy::module_inception)]
 pub mod clinic;
-/// A job queue laid out as ElectroDB writes it (service `queue`, entity attribute `__edb_e__`, keys `$queue#queue_<queue>` / `$job_1#seq_<seq padded>`), with a sparse, overloaded index by status; tests/tests/electrodb.rs writes and reads it with ElectroDB itself.
+/// A job queue laid out as ElectroDB writes it (service `queue`, entity attribute `__edb_e__`, keys `$queue#queue_<queue>` / `$job_1#seq_<seq padded>`), with a sparse, overloaded index by status, and an index keyed by the jobs' own `queue`, `status` and `priority` (a multi-attribute key); tests/tests/electrodb.rs writes and reads it with ElectroDB itself.
 ///
 /// Table `queue` of a single-table design (entities `Job`, `Worker`), generated from `valid/queue_table.json`.
 #[allow(dead_code, clippy::module_inception)]

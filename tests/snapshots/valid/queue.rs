@@ -12,6 +12,14 @@ pub const INDEXES: &[dm::IndexDef] = &[
             &[dm::KeyAttr::new("gsi1pk", dm::ScalarType::S)],
         )
         .range(&[dm::KeyAttr::new("gsi1sk", dm::ScalarType::S)]),
+    dm::IndexDef::global(
+            "by_queue_status",
+            &[
+                dm::KeyAttr::new("queue", dm::ScalarType::S),
+                dm::KeyAttr::new("status", dm::ScalarType::S),
+            ],
+        )
+        .range(&[dm::KeyAttr::new("priority", dm::ScalarType::N)]),
 ];
 /// Creates table `queue` with its indexes and waits until it is active (as `create_table` on any of its entities: [`Job`](super::job::Job), [`Worker`](super::worker::Worker)).
 pub fn create_table(db: &dm::Db) -> dm::CreateTable<'_, super::job::Job> {
