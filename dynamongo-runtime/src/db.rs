@@ -323,7 +323,11 @@ impl Db {
 
     /// The full table name for a model's table.
     pub fn table_name(&self, table: &str) -> String {
-        format!("{}{}", self.prefix, table)
+        // Called for every request: two copies, no formatting machinery.
+        let mut name = String::with_capacity(self.prefix.len() + table.len());
+        name.push_str(&self.prefix);
+        name.push_str(table);
+        name
     }
 
     /// The endpoint this `Db` talks to when it is not AWS's default: `Some` for the

@@ -479,7 +479,11 @@ pub(crate) fn decode_document<M: Model, P: Document>(
     item: &Item,
 ) -> Result<P, Error> {
     db.check_encrypted::<M>()?;
-    decode_stored(item, &db.table_name(M::TABLE))
+    // The table's name is only made for an error.
+    P::from_item(item).map_err(|source| Error::Decode {
+        table: db.table_name(M::TABLE),
+        source,
+    })
 }
 
 fn decode_stored<P: Document>(item: &Item, table: &str) -> Result<P, Error> {

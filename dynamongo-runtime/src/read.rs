@@ -140,31 +140,35 @@ pub(crate) async fn paged_read<M: Model, T>(
     }
     options.limit = Some(size);
     db.check_encrypted::<M>()?;
-    let table = db.table_name(M::TABLE);
-    let canonical = plan::canonical(
-        &table,
-        &planned,
-        options.descending,
-        options.segments,
-        options.include_expired,
-    );
-    let fingerprint = crate::cursor::fingerprint(&canonical);
+    // The plan's fingerprint binds a cursor to its read: computed only when a cursor is
+    // read or written (most pages are the last, read without one).
+    let fingerprint = |planned: &Planned| {
+        let table = db.table_name(M::TABLE);
+        let (descending, segments, expired) = (
+            options.descending,
+            options.segments,
+            options.include_expired,
+        );
+        crate::cursor::fingerprint(&plan::canonical(
+            &table, planned, descending, segments, expired,
+        ))
+    };
     let keys = db.cursor_keys();
     let from = match after {
-        Some(c) => crate::cursor::decode(keys, c, &fingerprint)?,
+        Some(c) => crate::cursor::decode(keys, c, &fingerprint(&planned))?,
         None => Position {
             part: 0,
             start: None,
         },
     };
     let (metered, meter) = db.metered();
-    let (items, next) = read_page::<M>(&metered, planned, options, from, size, &meter).await?;
+    let (items, next) = read_page::<M>(&metered, &planned, &options, from, size, &meter).await?;
     Ok(Page {
         items: items
             .into_iter()
             .map(|i| convert(db, i))
             .collect::<Result<Vec<T>, Error>>()?,
-        cursor: next.map(|p| crate::cursor::encode(keys, &fingerprint, &p)),
+        cursor: next.map(|p| crate::cursor::encode(keys, &fingerprint(&planned), &p)),
         consumed: meter.total(),
     })
 }
@@ -410,33 +414,40 @@ pub(crate) fn local_checks<M: Model>(local: Option<Expr>, include_expired: bool)
 /// next one starts.
 async fn read_page<M: Model>(
     db: &Db,
-    planned: Planned,
-    options: ReadOptions,
+    planned: &Planned,
+    options: &ReadOptions,
     from: Position,
     size: usize,
     meter: &Meter,
 ) -> Result<(Vec<Item>, Option<Position>), Error> {
     db.check_encrypted::<M>()?;
     let table = db.table_name(M::TABLE);
-    scan_allowed(db, &table, &planned)?;
+    scan_allowed(db, &table, planned)?;
     let pace = options.pace()?;
-    let budget = Budget::new::<M>(&planned, &options, meter)?;
-    let local = local_checks::<M>(planned.local, options.include_expired);
+    let budget = Budget::new::<M>(planned, options, meter)?;
+    let local = local_checks::<M>(planned.local.clone(), options.include_expired);
     let misplaced = || invalid("does not fit this query (its start is outside it)");
-    let (index, hash_values, range, filter, parts) = match planned.access {
-        Access::Keys(mut keys) => {
+    let (index, hash_values, range, filter, parts) = match &planned.access {
+        Access::Keys(keys) => {
             if from.start.is_some() || from.part > keys.len() {
                 return Err(misplaced());
-            }
-            if options.descending {
-                keys.reverse();
             }
             let fit = budget.keys()?;
             let end = from.part.saturating_add(size.min(fit)).min(keys.len());
             let total = keys.len();
-            let chunk: Vec<_> = keys.drain(from.part..end).collect();
+            // In the read's order: descending reads the keys from the last.
+            let chunk: Vec<_> = if options.descending {
+                keys.iter()
+                    .rev()
+                    .skip(from.part)
+                    .take(end - from.part)
+                    .cloned()
+                    .collect()
+            } else {
+                keys[from.part..end].to_vec()
+            };
             let items: Vec<Item> =
-                keys_stream::<M, Item>(db, table, chunk, local, &options, pace, |_, item| Ok(item))
+                keys_stream::<M, Item>(db, table, chunk, local, options, pace, |_, item| Ok(item))
                     .try_collect()
                     .await?;
             let next = (end < total).then_some(Position {
@@ -451,13 +462,19 @@ async fn read_page<M: Model>(
             range,
             filter,
         } => {
-            consistent_possible(index, options.consistent)?;
+            consistent_possible(*index, options.consistent)?;
             let parts = hash_values.len();
-            (index, hash_values, range, filter, parts)
+            (
+                *index,
+                hash_values.as_slice(),
+                range.as_ref(),
+                filter.as_ref(),
+                parts,
+            )
         }
         Access::Scan { filter } => {
             let parts = options.segments.max(1) as usize;
-            (None, Vec::new(), None, filter, parts)
+            (None, &[][..], None, filter.as_ref(), parts)
         }
     };
     if from.part > parts {
@@ -466,7 +483,7 @@ async fn read_page<M: Model>(
     let key_condition = |part: usize| {
         hash_values
             .get(part)
-            .map(|h| plan::key_condition::<M>(index, h, range.as_ref()))
+            .map(|h| plan::key_condition::<M>(index, h, range))
     };
     // A start key names exactly the keys of the table (and index), of their types, and
     // lies inside the query.
@@ -488,7 +505,7 @@ async fn read_page<M: Model>(
     }
     let total_segments = i32::try_from(parts).unwrap_or(i32::MAX);
     // One request of the page: `limit` items of `part` from `start`.
-    let (table, filter, policy) = (&table, filter.as_ref(), &options.policy);
+    let (table, policy) = (&table, &options.policy);
     let pace = pace.as_deref();
     let fetch = |part: usize, limit: usize, start: Option<Item>| {
         let kc = key_condition(part);

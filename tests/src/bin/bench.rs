@@ -3,7 +3,7 @@
 //! streamed scan; code generation time. See BENCHMARKS.md.
 //!
 //! ```text
-//! cargo run --release -p dynamongo-tests --bin bench -- [--quick] [--ops] [--bulk] [--metering] [--backfill] [--calls] [--encryption] [--single-table] [--transact] [--memory] [--codegen] [--compile-time]
+//! cargo run --release -p dynamongo-tests --bin bench -- [--quick] [--ops] [--bulk] [--metering] [--backfill] [--calls] [--sdk-cuts] [--encryption] [--single-table] [--transact] [--memory] [--codegen] [--compile-time]
 //! ```
 //!
 //! Each comparison prints `<name>: ours <x> items/s, raw <y> items/s, ratio <x/y>`.
@@ -17,6 +17,7 @@ use aws_sdk_dynamodb::types::{
 };
 use dynamongo_runtime::prelude::*;
 use dynamongo_runtime::{config::RetryPolicy, field::Document};
+use dynamongo_tests::models::order::{self, Order};
 use dynamongo_tests::models::user::{self, User};
 use futures::{stream, StreamExt};
 
@@ -83,6 +84,11 @@ fn process_cpu(client_only: bool) -> Option<Duration> {
         total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
     }
     Some(Duration::from_nanos(total))
+}
+
+/// CPU time of the embedded store's thread so far: the process's less the client's.
+fn store_cpu() -> Option<Duration> {
+    Some(process_cpu(false)? - process_cpu(true)?)
 }
 
 /// The median and spread of per-round ratios.
@@ -177,6 +183,18 @@ where
     compare_on(Clock::Wall, name, rounds, items, ours, raw).await
 }
 
+/// What a comparison measured: the median of the per-round ratios (raw / ours) and their
+/// spread, and each side's cost per item (µs, of the comparison's clock).
+struct Measured {
+    median: f64,
+    ours: f64,
+    raw: f64,
+    /// The embedded store's own CPU per item (µs, its thread alone) serving ours.
+    store: f64,
+    /// ... and serving raw.
+    store_raw: f64,
+}
+
 /// As [`compare`], on `clock`: for [`Clock::Cpu`] the ratio is raw's CPU per item over
 /// ours (above 1: ours spends less).
 async fn compare_on<F1, F2, Fut1, Fut2>(
@@ -184,9 +202,27 @@ async fn compare_on<F1, F2, Fut1, Fut2>(
     name: &str,
     rounds: usize,
     items: usize,
+    ours: F1,
+    raw: F2,
+) -> Res<f64>
+where
+    F1: FnMut(usize) -> Fut1,
+    F2: FnMut(usize) -> Fut2,
+    Fut1: std::future::Future<Output = Res<()>>,
+    Fut2: std::future::Future<Output = Res<()>>,
+{
+    Ok(measure(clock, name, rounds, items, ours, raw).await?.median)
+}
+
+/// [`compare_on`], with each side's cost per item.
+async fn measure<F1, F2, Fut1, Fut2>(
+    clock: Clock,
+    name: &str,
+    rounds: usize,
+    items: usize,
     mut ours: F1,
     mut raw: F2,
-) -> Res<f64>
+) -> Res<Measured>
 where
     F1: FnMut(usize) -> Fut1,
     F2: FnMut(usize) -> Fut2,
@@ -195,17 +231,22 @@ where
 {
     let (mut t_ours, mut t_raw) = (Duration::ZERO, Duration::ZERO);
     let mut ratios = Vec::with_capacity(rounds);
+    // The store's CPU while each side runs (its requests' cost on the server side).
+    let (mut s_ours, mut s_raw) = (Duration::ZERO, Duration::ZERO);
     for round in 0..rounds {
         // Alternate which goes first, so neither always meets a warmer store.
         let (mut a, mut b) = (Duration::ZERO, Duration::ZERO);
         for side in [round % 2, 1 - round % 2] {
             let t = clock.now();
+            let s = store_cpu().unwrap_or_default();
             if side == 0 {
                 ours(round).await?;
                 a = clock.now() - t;
+                s_ours += store_cpu().unwrap_or_default().saturating_sub(s);
             } else {
                 raw(round).await?;
                 b = clock.now() - t;
+                s_raw += store_cpu().unwrap_or_default().saturating_sub(s);
             }
         }
         t_ours += a;
@@ -214,6 +255,14 @@ where
     }
     let total = (rounds * items) as f64;
     let (median, lo, hi) = summary(ratios);
+    let per = |t: Duration| t.as_secs_f64() * 1e6 / total;
+    let measured = Measured {
+        median,
+        ours: per(t_ours),
+        raw: per(t_raw),
+        store: per(s_ours),
+        store_raw: per(s_raw),
+    };
     match clock {
         Clock::Wall => {
             let (x, y) = (total / t_ours.as_secs_f64(), total / t_raw.as_secs_f64());
@@ -224,25 +273,19 @@ where
             );
         }
         Clock::Cpu | Clock::ClientCpu => {
-            let per = |t: Duration| t.as_secs_f64() * 1e6 / total;
-            if clock == Clock::ClientCpu {
-                println!(
-                    "{name}: ours {:.1} µs client CPU/call, raw {:.1} µs, ratio {median:.3} \
-                     (raw / ours; median of {rounds} rounds; spread {lo:.3}–{hi:.3})",
-                    per(t_ours),
-                    per(t_raw)
-                );
-                return Ok(median);
-            }
+            let what = if clock == Clock::ClientCpu {
+                "client CPU/call"
+            } else {
+                "CPU/item"
+            };
             println!(
-                "{name}: ours {:.1} µs CPU/item, other {:.1} µs CPU/item, ratio {median:.3} \
-                 (median of {rounds} rounds; spread {lo:.3}–{hi:.3})",
-                per(t_ours),
-                per(t_raw)
+                "{name}: ours {:.1} µs {what}, raw {:.1} µs, ratio {median:.3} \
+                 (raw / ours; median of {rounds} rounds; spread {lo:.3}–{hi:.3})",
+                measured.ours, measured.raw
             );
         }
     }
-    Ok(median)
+    Ok(measured)
 }
 
 async fn raw_batch_write(db: &Db, table: &str, requests: Vec<WriteRequest>) -> Res<()> {
@@ -437,7 +480,10 @@ async fn encryption(quick: bool) -> Res<()> {
     Ok(())
 }
 
-async fn calls(db: &Db, quick: bool, flavour: &str) -> Res<()> {
+/// The single-item calls of `--calls`, on `db`: per call (`get_one`, `save_one`,
+/// `update_one`, `query`), what dynamongo and the raw client spent.
+async fn calls(db: &Db, quick: bool, flavour: &str) -> Res<Vec<(&'static str, Measured)>> {
+    let mut results = Vec::new();
     let n = if quick { 300 } else { 2_000 };
     let rounds = if quick { 6 } else { 10 };
     let ones = users(&format!("calls-{flavour}-"), n);
@@ -445,7 +491,7 @@ async fn calls(db: &Db, quick: bool, flavour: &str) -> Res<()> {
     let ones = &ones;
     let cap = &ReturnConsumedCapacity::Indexes;
     let name = |op: &str| format!("{op} ({flavour} runtime)");
-    compare_on(
+    let m = measure(
         Clock::ClientCpu,
         &name("get_one vs GetItem"),
         rounds,
@@ -474,7 +520,8 @@ async fn calls(db: &Db, quick: bool, flavour: &str) -> Res<()> {
         },
     )
     .await?;
-    compare_on(
+    results.push(("get_one", m));
+    let m = measure(
         Clock::ClientCpu,
         &name("save_one vs PutItem"),
         rounds,
@@ -499,7 +546,8 @@ async fn calls(db: &Db, quick: bool, flavour: &str) -> Res<()> {
         },
     )
     .await?;
-    compare_on(
+    results.push(("save_one", m));
+    let m = measure(
         Clock::ClientCpu,
         &name("update_one vs UpdateItem"),
         rounds,
@@ -534,14 +582,26 @@ async fn calls(db: &Db, quick: bool, flavour: &str) -> Res<()> {
         },
     )
     .await?;
-    compare_on(
+    results.push(("update_one", m));
+    // A page of a customer's orders (one each): a Query on the table's partition.
+    let orders: Vec<Order> = ones
+        .iter()
+        .map(|u| {
+            let mut o = Order::new(u.email.as_str(), "o-1");
+            o.total = Some(12.5);
+            o.city = Some("Nairobi".into());
+            o
+        })
+        .collect();
+    Order::save_many(db, orders).await?;
+    let m = measure(
         Clock::ClientCpu,
         &name("get_many Query page (1 item) vs Query"),
         rounds,
         n,
         |_| async move {
             for u in ones {
-                User::get_many(db, user::email().eq(u.email.as_str()))
+                Order::get_many(db, order::customer().eq(u.email.as_str()))
                     .page(10)
                     .await?;
             }
@@ -552,56 +612,198 @@ async fn calls(db: &Db, quick: bool, flavour: &str) -> Res<()> {
                 let out = db
                     .client()
                     .query()
-                    .table_name("users")
-                    .key_condition_expression("#e = :e")
-                    .expression_attribute_names("#e", "email")
-                    .expression_attribute_values(":e", AttributeValue::S(u.email.clone()))
+                    .table_name("orders")
+                    .key_condition_expression("#c = :c")
+                    .expression_attribute_names("#c", "customer")
+                    .expression_attribute_values(":c", AttributeValue::S(u.email.clone()))
                     .limit(11)
                     .return_consumed_capacity(cap.clone())
                     .send()
                     .await?;
                 for item in out.items() {
-                    User::from_item(item)?;
+                    Order::from_item(item)?;
                 }
             }
             Ok(())
         },
     )
     .await?;
-    Ok(())
+    results.push(("query", m));
+    Ok(results)
 }
 
 /// `--calls` on both runtime flavours: the multi-thread runtime `main` runs on, and a
-/// current-thread runtime on a thread of its own (a `Db` of its own, on the same store).
+/// current-thread runtime on a thread of its own (a `Db` of its own, on the same store);
+/// then PynamoDB's side on the same store (`tests/python/pynamodb_calls.py`, in a
+/// virtualenv with PynamoDB from PyPI), and the three side by side.
 async fn calls_on_both_runtimes(quick: bool) -> Res<()> {
     let db = Db::embedded().await?;
     User::create_table(&db).await?;
-    calls(&db, quick, "multi-thread").await?;
+    Order::create_table(&db).await?;
+    let multi = calls(&db, quick, "multi-thread").await?;
     let endpoint = db.endpoint_url().unwrap_or_default().to_string();
-    let handle = std::thread::spawn(move || -> Result<(), String> {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| e.to_string())?;
-        rt.block_on(async move {
-            let db = Db::builder()
-                .endpoint_url(endpoint)
-                .region("us-east-1")
-                .credentials("bench", "bench")
+    let for_thread = endpoint.clone();
+    let handle = std::thread::Builder::new()
+        .name("calls-current".into())
+        .spawn(move || -> Result<_, String> {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
                 .build()
-                .await
                 .map_err(|e| e.to_string())?;
-            calls(&db, quick, "current-thread")
-                .await
-                .map_err(|e| e.to_string())
-        })
-    });
-    handle
+            rt.block_on(async move {
+                let db = Db::builder()
+                    .endpoint_url(for_thread)
+                    .region("us-east-1")
+                    .credentials("bench", "bench")
+                    .build()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                calls(&db, quick, "current-thread")
+                    .await
+                    .map_err(|e| e.to_string())
+            })
+        })?;
+    let current = handle
         .join()
         .map_err(|_| "the current-thread bench panicked")?
         .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e.into() })?;
+    let python = pynamodb_calls(&endpoint, quick)?;
+    println!(
+        "client CPU per call, PynamoDB 6.1 and dynamongo side by side (µs; PynamoDB / dynamongo):"
+    );
+    for ((op, m), (_, c)) in multi.iter().zip(&current) {
+        let py = python.get(*op).copied().unwrap_or(f64::NAN);
+        println!(
+            "  {op}: PynamoDB {py:.0}; dynamongo multi-thread {:.0} ({:.1}×), current-thread {:.0} ({:.1}×); \
+             raw SDK multi-thread {:.0}, current-thread {:.0}; the embedded store {:.0} / {:.0} a call \
+             (raw: {:.0} / {:.0})",
+            m.ours,
+            py / m.ours,
+            c.ours,
+            py / c.ours,
+            m.raw,
+            c.raw,
+            m.store,
+            c.store,
+            m.store_raw,
+            c.store_raw,
+        );
+    }
     drop(db);
     Ok(())
+}
+
+/// A raw client as `Db::builder()` builds one for `endpoint` (static credentials, the SDK's
+/// retries off), with one of the SDK settings `--sdk-cuts` measures.
+fn sdk_client(endpoint: &str, cut: &str) -> aws_sdk_dynamodb::Client {
+    use aws_sdk_dynamodb::config::{
+        Credentials, IdentityCache, Region, StalledStreamProtectionConfig,
+    };
+    let mut b = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("bench", "bench", None, None, "bench"))
+        .endpoint_url(endpoint)
+        .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::disabled());
+    if cut == "no stalled-stream protection" || cut == "all" {
+        b = b.stalled_stream_protection(StalledStreamProtectionConfig::disabled());
+    }
+    if cut == "no upload stalled-stream protection" {
+        b = b.stalled_stream_protection(
+            StalledStreamProtectionConfig::enabled()
+                .upload_enabled(false)
+                .build(),
+        );
+    }
+    if cut == "no identity cache" || cut == "all" {
+        b = b.identity_cache(IdentityCache::no_cache());
+    }
+    if cut == "no account-id endpoints" || cut == "all" {
+        b = b.account_id_endpoint_mode(aws_types::endpoint_config::AccountIdEndpointMode::Disabled);
+    }
+    aws_sdk_dynamodb::Client::from_conf(b.build())
+}
+
+/// `--sdk-cuts`: per SDK setting a `Db` could change, the client CPU of a raw GetItem with
+/// it against without it (both clients built alike otherwise), on a current-thread runtime.
+async fn sdk_cuts(quick: bool) -> Res<()> {
+    let db = Db::embedded().await?;
+    User::create_table(&db).await?;
+    User::save_one(&db, User::new("cut@bench.io", "Cut")).await?;
+    let endpoint = db.endpoint_url().unwrap_or_default().to_string();
+    let (n, rounds) = if quick { (500, 6) } else { (3_000, 10) };
+    std::thread::Builder::new()
+        .name("sdk-cuts".into())
+        .spawn(move || -> Result<(), String> {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            rt.block_on(async move {
+                let get = |client: aws_sdk_dynamodb::Client| async move {
+                    for _ in 0..n {
+                        client
+                            .get_item()
+                            .table_name("users")
+                            .set_key(Some(key("cut@bench.io")))
+                            .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
+                            .send()
+                            .await?;
+                    }
+                    Ok(())
+                };
+                let base = sdk_client(&endpoint, "none");
+                for cut in [
+                    "no stalled-stream protection",
+                    "no upload stalled-stream protection",
+                    "no identity cache",
+                    "no account-id endpoints",
+                    "all",
+                ] {
+                    let with = sdk_client(&endpoint, cut);
+                    measure(
+                        Clock::ClientCpu,
+                        &format!("GetItem with {cut} vs without"),
+                        rounds,
+                        n,
+                        |_| get(with.clone()),
+                        |_| get(base.clone()),
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                }
+                Ok(())
+            })
+        })?
+        .join()
+        .map_err(|_| "the sdk-cuts bench panicked")?
+        .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e.into() })
+}
+
+/// PynamoDB's client CPU per call (µs) by call, the median of several runs of
+/// `tests/python/pynamodb_calls.py` against `endpoint`.
+fn pynamodb_calls(endpoint: &str, quick: bool) -> Res<HashMap<String, f64>> {
+    let (n, rounds) = if quick { (300, 3) } else { (2_000, 5) };
+    let bin = dynamongo_tests::python::venv("pynamodb", &["pynamodb==6.1.0"]);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python/pynamodb_calls.py");
+    let mut runs: HashMap<String, Vec<f64>> = HashMap::new();
+    for r in 0..rounds {
+        let out = std::process::Command::new(bin.join("python"))
+            .args([script, endpoint, &n.to_string(), &format!("py{r}-")])
+            .output()?;
+        if !out.status.success() {
+            return Err(format!(
+                "pynamodb_calls.py failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+            .into());
+        }
+        let figures: HashMap<String, f64> = serde_json::from_slice(&out.stdout)?;
+        for (op, us) in figures {
+            runs.entry(op).or_default().push(us);
+        }
+    }
+    Ok(runs.into_iter().map(|(op, v)| (op, summary(v).0)).collect())
 }
 
 async fn metering(db: &Db, quick: bool) -> Res<()> {
@@ -1432,7 +1634,8 @@ async fn main() -> Res<()> {
         || has("--bulk")
         || has("--backfill")
         || has("--calls")
-        || has("--encryption");
+        || has("--encryption")
+        || has("--sdk-cuts");
     println!(
         "dynamongo bench ({}), {} cores",
         if quick { "quick" } else { "full" },
@@ -1451,6 +1654,9 @@ async fn main() -> Res<()> {
     }
     if has("--calls") {
         calls_on_both_runtimes(quick).await?;
+    }
+    if has("--sdk-cuts") {
+        sdk_cuts(quick).await?;
     }
     if !only || has("--encryption") {
         encryption(quick).await?;
