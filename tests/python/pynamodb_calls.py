@@ -23,14 +23,22 @@ from pynamodb.attributes import (
 from pynamodb.models import Model
 
 
+def meta(endpoint, table):
+    """A model's `Meta`: `table` on the store at `endpoint`."""
+
+    class Meta:
+        table_name = table
+        host = endpoint
+        region = "us-east-1"
+        aws_access_key_id = "bench"
+        aws_secret_access_key = "bench"
+
+    return Meta
+
+
 def user_model(endpoint):
     class User(Model):
-        class Meta:
-            table_name = "users"
-            host = endpoint
-            region = "us-east-1"
-            aws_access_key_id = "bench"
-            aws_secret_access_key = "bench"
+        Meta = meta(endpoint, "users")
 
         email = UnicodeAttribute(hash_key=True)
         name = UnicodeAttribute()
@@ -43,12 +51,7 @@ def user_model(endpoint):
 
 def order_model(endpoint):
     class Order(Model):
-        class Meta:
-            table_name = "orders"
-            host = endpoint
-            region = "us-east-1"
-            aws_access_key_id = "bench"
-            aws_secret_access_key = "bench"
+        Meta = meta(endpoint, "orders")
 
         customer = UnicodeAttribute(hash_key=True)
         order_id = UnicodeAttribute(range_key=True)

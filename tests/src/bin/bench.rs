@@ -180,7 +180,9 @@ where
     Fut1: std::future::Future<Output = Res<()>>,
     Fut2: std::future::Future<Output = Res<()>>,
 {
-    compare_on(Clock::Wall, name, rounds, items, ours, raw).await
+    Ok(measure(Clock::Wall, name, rounds, items, ours, raw)
+        .await?
+        .median)
 }
 
 /// What a comparison measured: the median of the per-round ratios (raw / ours) and their
@@ -195,26 +197,8 @@ struct Measured {
     store_raw: f64,
 }
 
-/// As [`compare`], on `clock`: for [`Clock::Cpu`] the ratio is raw's CPU per item over
-/// ours (above 1: ours spends less).
-async fn compare_on<F1, F2, Fut1, Fut2>(
-    clock: Clock,
-    name: &str,
-    rounds: usize,
-    items: usize,
-    ours: F1,
-    raw: F2,
-) -> Res<f64>
-where
-    F1: FnMut(usize) -> Fut1,
-    F2: FnMut(usize) -> Fut2,
-    Fut1: std::future::Future<Output = Res<()>>,
-    Fut2: std::future::Future<Output = Res<()>>,
-{
-    Ok(measure(clock, name, rounds, items, ours, raw).await?.median)
-}
-
-/// [`compare_on`], with each side's cost per item.
+/// As [`compare`], on `clock`, with each side's cost per item: for [`Clock::Cpu`] the
+/// ratio is raw's CPU per item over ours (above 1: ours spends less).
 async fn measure<F1, F2, Fut1, Fut2>(
     clock: Clock,
     name: &str,
@@ -815,7 +799,7 @@ async fn metering(db: &Db, quick: bool) -> Res<()> {
     let ones = &ones;
     let mut ratios = Vec::new();
     ratios.push(
-        compare_on(
+        measure(
             Clock::Cpu,
             "get_one metered vs not",
             rounds,
@@ -835,10 +819,11 @@ async fn metering(db: &Db, quick: bool) -> Res<()> {
                 Ok(())
             },
         )
-        .await?,
+        .await?
+        .median,
     );
     ratios.push(
-        compare_on(
+        measure(
             Clock::Cpu,
             "save_one metered vs not",
             rounds,
@@ -858,10 +843,11 @@ async fn metering(db: &Db, quick: bool) -> Res<()> {
                 Ok(())
             },
         )
-        .await?,
+        .await?
+        .median,
     );
     ratios.push(
-        compare_on(
+        measure(
             Clock::Cpu,
             "get_many (100 keys) metered vs not",
             rounds,
@@ -883,7 +869,8 @@ async fn metering(db: &Db, quick: bool) -> Res<()> {
                 Ok(())
             },
         )
-        .await?,
+        .await?
+        .median,
     );
     let worst = ratios.iter().copied().fold(f64::INFINITY, f64::min);
     println!(
