@@ -54,9 +54,23 @@ pub(crate) struct Rewrite {
     /// Every attribute touched still holds what was read (absent stays absent); for an
     /// encrypted model, its version or every signed plaintext attribute.
     pub(crate) condition: Expr,
+    /// How it is written.
+    pub(crate) write: Write,
+}
+
+/// How a rewrite is written.
+pub(crate) enum Write {
     /// An encrypted model's item, put whole: the encryption SDK writes signed attributes
     /// whole, never by an update expression.
-    pub(crate) whole: Option<Item>,
+    Whole(Item),
+    /// An UpdateItem: its expressions, rendered once (when examined, to check DynamoDB's
+    /// limit), with their placeholders.
+    Update {
+        update: String,
+        condition: String,
+        names: Option<Names>,
+        values: Option<Values>,
+    },
 }
 
 /// Decodes `old` with the model (upgrade hook, `renamed_from`, aliases, defaults),
@@ -122,7 +136,7 @@ pub(crate) fn examine<M: Model>(old: &Item, plaintext: bool) -> Verdict {
             set,
             remove,
             condition: write::as_read::<M>(old),
-            whole: Some(new),
+            write: Write::Whole(new),
         };
         return Verdict::Rewrite(Box::new(rewrite));
     }
@@ -142,46 +156,39 @@ pub(crate) fn examine<M: Model>(old: &Item, plaintext: bool) -> Verdict {
         return Verdict::Unchanged;
     };
     let key = keys::key_of::<M>(old);
-    let rewrite = Rewrite {
+    let actions: Vec<Action> = set
+        .iter()
+        .map(|(k, v)| Action::Set(AttrPath::attr(k), v.clone()))
+        .chain(remove.iter().map(|k| Action::Remove(AttrPath::attr(k))))
+        .collect();
+    let mut b = ExprBuilder::default();
+    let update = b.update(&actions.iter().collect::<Vec<_>>());
+    let rendered = b.condition(&condition);
+    let (names, values) = b.into_maps();
+    if update.len() > EXPRESSION_MAX || rendered.len() > EXPRESSION_MAX {
+        return Verdict::Skipped(format!(
+            "the update touches {} attributes: its condition exceeds DynamoDB's expression limit",
+            set.len() + remove.len()
+        ));
+    }
+    Verdict::Rewrite(Box::new(Rewrite {
         key,
         set,
         remove,
         condition,
-        whole: None,
-    };
-    let (update, cond, _, _) = rewrite.rendered();
-    if update.len() > EXPRESSION_MAX || cond.len() > EXPRESSION_MAX {
-        return Verdict::Skipped(format!(
-            "the update touches {} attributes: its condition exceeds DynamoDB's expression limit",
-            rewrite.set.len() + rewrite.remove.len()
-        ));
-    }
-    Verdict::Rewrite(Box::new(rewrite))
+        write: Write::Update {
+            update,
+            condition: rendered,
+            names,
+            values,
+        },
+    }))
 }
 
 type Names = HashMap<String, String>;
 type Values = HashMap<String, AttributeValue>;
 
 impl Rewrite {
-    /// The update and condition expressions, with their placeholders.
-    fn rendered(&self) -> (String, String, Option<Names>, Option<Values>) {
-        let actions: Vec<Action> = self
-            .set
-            .iter()
-            .map(|(k, v)| Action::Set(AttrPath::attr(k), v.clone()))
-            .chain(
-                self.remove
-                    .iter()
-                    .map(|k| Action::Remove(AttrPath::attr(k))),
-            )
-            .collect();
-        let mut b = ExprBuilder::default();
-        let update = b.update(&actions.iter().collect::<Vec<_>>());
-        let cond = b.condition(&self.condition);
-        let (names, values) = b.into_maps();
-        (update, cond, names, values)
-    }
-
     /// Attribute names set and removed (a dry run's preview).
     pub(crate) fn names(&self) -> (Vec<String>, Vec<String>) {
         (
@@ -200,10 +207,17 @@ pub(crate) async fn rewrite(
     policy: &RetryPolicy,
     pace: Option<&Pace>,
 ) -> Result<bool, Error> {
-    if let Some(item) = &rewrite.whole {
-        return put_if(db, table, item, &rewrite.condition, policy, pace).await;
-    }
-    let (update, cond, names, values) = rewrite.rendered();
+    let (update, cond, names, values) = match &rewrite.write {
+        Write::Whole(item) => {
+            return put_if(db, table, item, &rewrite.condition, policy, pace).await;
+        }
+        Write::Update {
+            update,
+            condition,
+            names,
+            values,
+        } => (update, condition, names, values),
+    };
     let size: u64 = rewrite
         .set
         .iter()
@@ -214,8 +228,8 @@ pub(crate) async fn rewrite(
             .update_item()
             .table_name(table)
             .set_key(Some(rewrite.key.clone()))
-            .update_expression(&update)
-            .condition_expression(&cond)
+            .update_expression(update)
+            .condition_expression(cond)
             .set_expression_attribute_names(names.clone())
             .set_expression_attribute_values(values.clone())
             .return_consumed_capacity(trace::CAPACITY)
