@@ -470,7 +470,11 @@ async fn calls(db: &Db, quick: bool, flavour: &str) -> Res<Vec<(&'static str, Me
     let mut results = Vec::new();
     let n = if quick { 300 } else { 2_000 };
     let rounds = if quick { 6 } else { 10 };
-    let ones = users(&format!("calls-{flavour}-"), n);
+    let tag: String = flavour
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    let ones = users(&format!("calls-{tag}-"), n);
     User::save_many(db, ones.clone()).await?;
     let ones = &ones;
     let cap = &ReturnConsumedCapacity::Indexes;
@@ -616,15 +620,22 @@ async fn calls(db: &Db, quick: bool, flavour: &str) -> Res<Vec<(&'static str, Me
     Ok(results)
 }
 
-/// `--calls` on both runtime flavours: the multi-thread runtime `main` runs on, and a
-/// current-thread runtime on a thread of its own (a `Db` of its own, on the same store);
+/// `--calls` on both runtime flavours: the multi-thread runtime `main` runs on (in a
+/// spawned task, and on main's own thread), and a current-thread runtime on a thread of
+/// its own (a `Db` of its own, on the same store);
 /// then PynamoDB's side on the same store (`tests/python/pynamodb_calls.py`, in a
 /// virtualenv with PynamoDB from PyPI), and the three side by side.
 async fn calls_on_both_runtimes(quick: bool) -> Res<()> {
     let db = Db::embedded().await?;
     User::create_table(&db).await?;
     Order::create_table(&db).await?;
-    let multi = calls(&db, quick, "multi-thread").await?;
+    // In a task, as a server's handlers run; and on the thread that blocks on `main`'s
+    // future, which is none of the runtime's workers: every reply wakes it from one.
+    let in_task = db.clone();
+    let multi = tokio::spawn(async move { calls(&in_task, quick, "multi-thread, a task").await })
+        .await
+        .map_err(|e| e.to_string())??;
+    let on_main = calls(&db, quick, "multi-thread, main's own thread").await?;
     let endpoint = db.endpoint_url().unwrap_or_default().to_string();
     let for_thread = endpoint.clone();
     let handle = std::thread::Builder::new()
@@ -653,22 +664,29 @@ async fn calls_on_both_runtimes(quick: bool) -> Res<()> {
         .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e.into() })?;
     let python = pynamodb_calls(&endpoint, quick)?;
     println!(
-        "client CPU per call, PynamoDB 6.1 and dynamongo side by side (µs; PynamoDB / dynamongo):"
+        "client CPU per call, µs (PynamoDB / dynamongo): PynamoDB 6.1; dynamongo on the \
+         multi-thread runtime in a task, on it from main's own thread, on a current-thread \
+         runtime; the raw SDK the same three ways; the embedded store's own CPU serving \
+         dynamongo the three ways (serving the raw SDK):"
     );
-    for ((op, m), (_, c)) in multi.iter().zip(&current) {
+    for (((op, t), (_, m)), (_, c)) in multi.iter().zip(&on_main).zip(&current) {
         let py = python.get(*op).copied().unwrap_or(f64::NAN);
         println!(
-            "  {op}: PynamoDB {py:.0}; dynamongo multi-thread {:.0} ({:.1}×), current-thread {:.0} ({:.1}×); \
-             raw SDK multi-thread {:.0}, current-thread {:.0}; the embedded store {:.0} / {:.0} a call \
-             (raw: {:.0} / {:.0})",
+            "  {op}: PynamoDB {py:.0}; dynamongo {:.0} ({:.1}×), {:.0} ({:.1}×), {:.0} ({:.1}×); \
+             raw {:.0}, {:.0}, {:.0}; store {:.0}, {:.0}, {:.0} ({:.0}, {:.0}, {:.0})",
+            t.ours,
+            py / t.ours,
             m.ours,
             py / m.ours,
             c.ours,
             py / c.ours,
+            t.raw,
             m.raw,
             c.raw,
+            t.store,
             m.store,
             c.store,
+            t.store_raw,
             m.store_raw,
             c.store_raw,
         );
