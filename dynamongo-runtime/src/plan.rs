@@ -216,20 +216,18 @@ pub(crate) fn plan<M: Model>(targets: Targets<M>) -> Result<Planned, Error> {
                     // An index keyed by the entity's own attributes (a natural, multi-
                     // attribute key) whose key takes more of the condition than the
                     // templates do.
-                    let own = Expr::and_all(vec![c.expr.clone(), e.is_this()]);
-                    if let Some(own) = own {
-                        let terms = own.and_terms();
-                        let not_templates = "no key template takes as much of the condition";
-                        if let Some((mut planned, used)) =
-                            index_query::<M>(&terms, not_templates, None)
-                        {
-                            if used > keyed {
-                                planned.reason = format!(
-                                    "entity `{}` (its items have `{}` = `{}`): {}",
-                                    e.name, e.attribute, e.name, planned.reason
-                                );
-                                return Ok(planned);
-                            }
+                    let this = e.is_this();
+                    let mut terms = c.expr.and_terms();
+                    terms.push(&this);
+                    let not_templates = "no key template takes as much of the condition";
+                    if let Some((mut planned, used)) = index_query::<M>(&terms, not_templates, None)
+                    {
+                        if used > keyed {
+                            planned.reason = format!(
+                                "entity `{}` (its items have `{}` = `{}`): {}",
+                                e.name, e.attribute, e.name, planned.reason
+                            );
+                            return Ok(planned);
                         }
                     }
                     let mut planned = plan_condition::<M>(&expr)?;

@@ -114,6 +114,17 @@ pub(crate) struct IndexSpec<'a> {
     pub throughput: Option<(i64, i64)>,
 }
 
+/// A global index's provisioned capacity: its own, or its provisioned table's; none for a
+/// local index (it uses the table's) or on demand.
+fn index_throughput(local: bool, own: Option<Throughput>, table: Throughput) -> Option<(i64, i64)> {
+    match (local, own, table) {
+        (true, _, _) => None,
+        (false, Some(Throughput::Provisioned { read, write }), _)
+        | (false, None, Throughput::Provisioned { read, write }) => Some((read, write)),
+        _ => None,
+    }
+}
+
 impl<'a> Table<'a> {
     fn new(m: &'a Model) -> Self {
         let attr = |i: usize| m.fields[i].attribute.as_str();
@@ -143,12 +154,7 @@ impl<'a> Table<'a> {
                     ("INCLUDE", fields.iter().map(|f| attr(*f)).collect())
                 }
             };
-            let throughput = match (i.local, i.throughput, m.throughput) {
-                (true, _, _) => None,
-                (false, Some(Throughput::Provisioned { read, write }), _)
-                | (false, None, Throughput::Provisioned { read, write }) => Some((read, write)),
-                _ => None,
-            };
+            let throughput = index_throughput(i.local, i.throughput, m.throughput);
             IndexSpec {
                 name: &i.index_name,
                 hash: i.hash_keys.iter().map(|k| attr(*k)).collect(),
@@ -203,12 +209,7 @@ impl<'a> Table<'a> {
             },
             projection: "ALL",
             non_key: Vec::new(),
-            throughput: match (i.local, i.throughput, t.throughput) {
-                (true, _, _) => None,
-                (false, Some(Throughput::Provisioned { read, write }), _)
-                | (false, None, Throughput::Provisioned { read, write }) => Some((read, write)),
-                _ => None,
-            },
+            throughput: index_throughput(i.local, i.throughput, t.throughput),
         };
         let globals = t.indexes.iter().filter(|i| !i.local).map(spec).collect();
         let locals = t.indexes.iter().filter(|i| i.local).map(spec).collect();

@@ -109,11 +109,7 @@ impl Cx<'_> {
                     };
                     let mut seen: Vec<&String> = Vec::new();
                     for (k, attr) in hash.iter().chain(&range).enumerate() {
-                        let at = if k < hash.len() {
-                            format!("{p}/hash_key/{k}")
-                        } else {
-                            format!("{p}/range_key/{}", k - hash.len())
-                        };
+                        let at = format!("{p}/{}", natural_key_pointer(k, hash.len()));
                         if *attr == entity_attribute {
                             self.err(&at, format!("`{attr}` is the entity attribute; an index key attribute must be another"));
                         } else if seen.contains(&attr) {
@@ -217,11 +213,7 @@ impl Cx<'_> {
                 let Some(n) = &i.natural else { continue };
                 for (k, (attr, _)) in n.hash.iter().chain(&n.range).enumerate() {
                     if key_attrs.contains(attr) {
-                        let at = if k < n.hash.len() {
-                            format!("hash_key/{k}")
-                        } else {
-                            format!("range_key/{}", k - n.hash.len())
-                        };
+                        let at = natural_key_pointer(k, n.hash.len());
                         self.err(
                             &format!("/indexes/{}/{at}", pointer_segment(&i.name)),
                             format!("`{attr}` is a key attribute the entities' templates render; index `{}` is keyed by the entities' own attributes", i.name),
@@ -755,24 +747,19 @@ pub(crate) fn check_tables(
         // that, their partition templates) are proven distinct (`keyspace`).
         for (k, (m, e)) in members.iter().enumerate() {
             for (o, oe) in &members[..k] {
-                let sort = match (&oe.range, &e.range) {
-                    (Some(a), Some(b)) => Some(keyspace::distinct((a, &o.fields), (b, &m.fields))),
-                    _ => None,
-                };
-                if sort.as_ref().is_some_and(Result::is_ok)
-                    || keyspace::distinct((&oe.hash, &o.fields), (&e.hash, &m.fields)).is_ok()
-                {
-                    continue;
-                }
-                let (mine, theirs) = match (&e.range, &oe.range) {
-                    (Some(b), Some(a)) => (b, a),
-                    _ => (&e.hash, &oe.hash),
-                };
-                let why = match sort {
-                    Some(Err(why)) => why,
-                    _ => keyspace::distinct((&oe.hash, &o.fields), (&e.hash, &m.fields))
-                        .err()
-                        .unwrap_or_default(),
+                let partition = || keyspace::distinct((&oe.hash, &o.fields), (&e.hash, &m.fields));
+                let (why, mine, theirs) = match (&e.range, &oe.range) {
+                    (Some(b), Some(a)) => {
+                        match keyspace::distinct((a, &o.fields), (b, &m.fields)) {
+                            Ok(()) => continue,
+                            Err(_) if partition().is_ok() => continue,
+                            Err(why) => (why, b, a),
+                        }
+                    }
+                    _ => match partition() {
+                        Ok(()) => continue,
+                        Err(why) => (why, &e.hash, &oe.hash),
+                    },
                 };
                 errors.push(SpecError::at(
                     &m.source,
@@ -958,6 +945,15 @@ pub(crate) fn check_tables(
                 }
             }
         }
+    }
+}
+
+/// Where the `k`th attribute of a natural index's keys (hash first, `hash` of them) is
+/// written in its spec: `hash_key/1`, `range_key/0`.
+fn natural_key_pointer(k: usize, hash: usize) -> String {
+    match k.checked_sub(hash) {
+        None => format!("hash_key/{k}"),
+        Some(r) => format!("range_key/{r}"),
     }
 }
 
