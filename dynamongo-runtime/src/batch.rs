@@ -78,7 +78,7 @@ pub(crate) async fn get_chunk(
             .return_consumed_capacity(trace::CAPACITY)
             .send()
             .instrument(span.clone());
-        let sent = within(policy, async {
+        let sent = within(policy.attempt_timeout, async {
             sent.await.map_err(|e| Error::sdk("BatchGetItem", e))
         });
         match sent.await {
@@ -285,7 +285,7 @@ pub(crate) async fn write_chunk(
             .return_consumed_capacity(trace::CAPACITY)
             .send()
             .instrument(span.clone());
-        let sent = within(policy, async {
+        let sent = within(policy.attempt_timeout, async {
             sent.await.map_err(|e| Error::sdk("BatchWriteItem", e))
         });
         match sent.await {

@@ -139,35 +139,41 @@ impl RetryQuota {
 
 /// Runs `f` until it succeeds, fails for good, or `policy` (or the quota) runs out of
 /// attempts.
-pub(crate) async fn retrying<T, F, Fut>(
-    quota: &RetryQuota,
-    policy: &RetryPolicy,
+///
+/// The retry layer is plain functions returning futures, not `async fn`s wrapping each
+/// other: every `async fn` layer keeps its argument future and the awaited one apart, so a
+/// request's future (several KiB of the SDK's) would be stored, and copied, once per layer.
+pub(crate) fn retrying<'a, T, F, Fut>(
+    quota: &'a RetryQuota,
+    policy: &'a RetryPolicy,
     mut f: F,
-) -> Result<T, Error>
+) -> impl std::future::Future<Output = Result<T, Error>> + 'a
 where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, Error>>,
+    T: 'a,
+    F: FnMut() -> Fut + 'a,
+    Fut: std::future::Future<Output = Result<T, Error>> + 'a,
 {
-    retrying_after(quota, policy, |_| f()).await
+    retrying_after(quota, policy, move |_| f())
 }
 
 /// As [`retrying`], telling `f` whether an earlier attempt may have been applied (its
 /// reply was lost), so that a write can tell its own effect from another writer's.
-pub(crate) async fn retrying_after<T, F, Fut>(
-    quota: &RetryQuota,
-    policy: &RetryPolicy,
+pub(crate) fn retrying_after<'a, T, F, Fut>(
+    quota: &'a RetryQuota,
+    policy: &'a RetryPolicy,
     mut f: F,
-) -> Result<T, Error>
+) -> impl std::future::Future<Output = Result<T, Error>> + 'a
 where
-    F: FnMut(bool) -> Fut,
-    Fut: std::future::Future<Output = Result<T, Error>>,
+    T: 'a,
+    F: FnMut(bool) -> Fut + 'a,
+    Fut: std::future::Future<Output = Result<T, Error>> + 'a,
 {
-    let attempts = async {
+    let attempts = async move {
         let mut attempt = 0;
         let mut maybe_applied = false;
         let mut taken = 0;
         loop {
-            match within(policy, f(maybe_applied)).await {
+            match within(policy.attempt_timeout, f(maybe_applied)).await {
                 Err(e) if e.is_retryable() && attempt + 1 < policy.max_attempts => {
                     let Some(cost) = quota.acquire(&e) else {
                         tracing::debug!(target: "dynamongo", "retry quota exhausted: not retried");
@@ -188,29 +194,29 @@ where
             }
         }
     };
-    match policy.operation_timeout {
-        Some(limit) => tokio::time::timeout(limit, attempts)
-            .await
-            .unwrap_or(Err(Error::Timeout {
-                what: "operation",
-                after: limit,
-            })),
-        None => attempts.await,
-    }
+    limited(policy.operation_timeout, "operation", attempts)
 }
 
 /// One request under the policy's attempt timeout ([`Error::Timeout`] when it runs out).
-pub(crate) async fn within<T>(
-    policy: &RetryPolicy,
+pub(crate) fn within<T>(
+    limit: Option<Duration>,
     request: impl std::future::Future<Output = Result<T, Error>>,
-) -> Result<T, Error> {
-    match policy.attempt_timeout {
-        Some(limit) => tokio::time::timeout(limit, request)
-            .await
-            .unwrap_or(Err(Error::Timeout {
-                what: "attempt",
-                after: limit,
-            })),
-        None => request.await,
+) -> impl std::future::Future<Output = Result<T, Error>> {
+    limited(limit, "attempt", request)
+}
+
+/// `future` under `limit`, when there is one: one future either way, polled where it lies.
+fn limited<T>(
+    limit: Option<Duration>,
+    what: &'static str,
+    future: impl std::future::Future<Output = Result<T, Error>>,
+) -> impl std::future::Future<Output = Result<T, Error>> {
+    use futures::future::{Either, FutureExt};
+    match limit {
+        Some(after) => Either::Left(
+            tokio::time::timeout(after, future)
+                .map(move |r| r.unwrap_or(Err(Error::Timeout { what, after }))),
+        ),
+        None => Either::Right(future),
     }
 }

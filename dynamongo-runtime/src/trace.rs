@@ -141,24 +141,24 @@ pub(crate) type BoxFuture<'a, T> =
 /// An operation's future inside its span; a failed operation is one event (target
 /// `dynamongo`), in its span, naming the error — so a plain `fmt` subscriber shows it: `warn`
 /// when the service or the setup failed (a 5xx answer), `info` when the caller's request
-/// was refused (invalid data, a bad cursor, nothing found, a failed condition).
+/// was refused (invalid data, a bad cursor, nothing found, a failed condition). The
+/// operation's future is boxed where it lies, polled in place (no wrapping `async` block
+/// that would move it on its first poll).
 pub(crate) fn traced<'a, T>(
     span: Span,
     future: impl std::future::Future<Output = Result<T, crate::error::Error>> + Send + 'a,
 ) -> BoxFuture<'a, Result<T, crate::error::Error>> {
+    use futures::FutureExt;
     use tracing::Instrument;
     Box::pin(
-        async move {
-            let result = future.await;
-            match &result {
+        future
+            .inspect(|result| match result {
                 Err(e) if e.http_status() >= 500 => {
                     tracing::warn!(target: "dynamongo", error = %e, "operation failed")
                 }
                 Err(e) => tracing::info!(target: "dynamongo", error = %e, "operation refused"),
                 Ok(_) => {}
-            }
-            result
-        }
-        .instrument(span),
+            })
+            .instrument(span),
     )
 }

@@ -3,7 +3,7 @@
 //! streamed scan; code generation time. See BENCHMARKS.md.
 //!
 //! ```text
-//! cargo run --release -p dynamongo-tests --bin bench -- [--quick] [--ops] [--bulk] [--metering] [--backfill] [--calls] [--sdk-cuts] [--encryption] [--single-table] [--transact] [--memory] [--codegen] [--compile-time]
+//! cargo run --release -p dynamongo-tests --bin bench -- [--quick] [--ops] [--bulk] [--metering] [--backfill] [--calls] [--profile-calls OP ours|raw|both] [--sdk-cuts] [--encryption] [--single-table] [--transact] [--memory] [--codegen] [--compile-time]
 //! ```
 //!
 //! Each comparison prints `<name>: ours <x> items/s, raw <y> items/s, ratio <x/y>`.
@@ -24,6 +24,43 @@ use futures::{stream, StreamExt};
 type Res<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 const CONCURRENCY: usize = 8;
+
+/// The system allocator, counting the allocations each thread makes: `--calls` reports
+/// allocations per call on the current-thread runtime (where every step of a call runs on
+/// one thread), the figure a differential profile of ours against raw starts from.
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+// SAFETY: every method defers to `System`; the count is a thread-local `Cell` with no
+// destructor, which allocates nothing.
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        unsafe { std::alloc::System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        unsafe { std::alloc::System.realloc(ptr, layout, size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Allocations (and reallocations) made on this thread so far.
+fn allocations() -> u64 {
+    ALLOCATIONS.with(|n| n.get())
+}
 
 fn users(prefix: &str, n: usize) -> Vec<User> {
     (0..n)
@@ -185,8 +222,15 @@ where
         .median)
 }
 
+/// `--profile-calls <op> <ours|raw|both>`: the one operation of `--calls` (`get_one`,
+/// `save_one`, `update_one`, `get_many`) and the one side that runs (or both, interleaved),
+/// on the current-thread runtime only: for a profiler (`perf record`, `valgrind
+/// --tool=callgrind`) to compare ours with raw symbol by symbol.
+static PROFILE: std::sync::OnceLock<(String, Option<bool>)> = std::sync::OnceLock::new();
+
 /// What a comparison measured: the median of the per-round ratios (raw / ours) and their
 /// spread, and each side's cost per item (µs, of the comparison's clock).
+#[derive(Default)]
 struct Measured {
     median: f64,
     ours: f64,
@@ -195,6 +239,11 @@ struct Measured {
     store: f64,
     /// ... and serving raw.
     store_raw: f64,
+    /// Allocations per item on the thread that ran ours (all of them on a current-thread
+    /// runtime).
+    allocs: f64,
+    /// ... and raw.
+    allocs_raw: f64,
 }
 
 /// As [`compare`], on `clock`, with each side's cost per item: for [`Clock::Cpu`] the
@@ -213,24 +262,35 @@ where
     Fut1: std::future::Future<Output = Res<()>>,
     Fut2: std::future::Future<Output = Res<()>>,
 {
+    let profiled = PROFILE.get();
+    if profiled.is_some_and(|(op, _)| !name.starts_with(op.as_str())) {
+        return Ok(Measured::default());
+    }
     let (mut t_ours, mut t_raw) = (Duration::ZERO, Duration::ZERO);
     let mut ratios = Vec::with_capacity(rounds);
     // The store's CPU while each side runs (its requests' cost on the server side).
     let (mut s_ours, mut s_raw) = (Duration::ZERO, Duration::ZERO);
+    let (mut n_ours, mut n_raw) = (0, 0);
     for round in 0..rounds {
         // Alternate which goes first, so neither always meets a warmer store.
         let (mut a, mut b) = (Duration::ZERO, Duration::ZERO);
         for side in [round % 2, 1 - round % 2] {
+            if profiled.is_some_and(|(_, ours)| ours.is_some_and(|o| o != (side == 0))) {
+                continue;
+            }
             let t = clock.now();
             let s = store_cpu().unwrap_or_default();
+            let n = allocations();
             if side == 0 {
                 ours(round).await?;
                 a = clock.now() - t;
                 s_ours += store_cpu().unwrap_or_default().saturating_sub(s);
+                n_ours += allocations() - n;
             } else {
                 raw(round).await?;
                 b = clock.now() - t;
                 s_raw += store_cpu().unwrap_or_default().saturating_sub(s);
+                n_raw += allocations() - n;
             }
         }
         t_ours += a;
@@ -246,6 +306,8 @@ where
         raw: per(t_raw),
         store: per(s_ours),
         store_raw: per(s_raw),
+        allocs: n_ours as f64 / total,
+        allocs_raw: n_raw as f64 / total,
     };
     match clock {
         Clock::Wall => {
@@ -264,8 +326,9 @@ where
             };
             println!(
                 "{name}: ours {:.1} µs {what}, raw {:.1} µs, ratio {median:.3} \
-                 (raw / ours; median of {rounds} rounds; spread {lo:.3}–{hi:.3})",
-                measured.ours, measured.raw
+                 (raw / ours; median of {rounds} rounds; spread {lo:.3}–{hi:.3}); \
+                 allocations per call on this thread: ours {:.1}, raw {:.1}",
+                measured.ours, measured.raw, measured.allocs, measured.allocs_raw
             );
         }
     }
@@ -632,10 +695,19 @@ async fn calls_on_both_runtimes(quick: bool) -> Res<()> {
     // In a task, as a server's handlers run; and on the thread that blocks on `main`'s
     // future, which is none of the runtime's workers: every reply wakes it from one.
     let in_task = db.clone();
-    let multi = tokio::spawn(async move { calls(&in_task, quick, "multi-thread, a task").await })
+    let profiling = PROFILE.get().is_some();
+    let multi = if profiling {
+        Vec::new()
+    } else {
+        tokio::spawn(async move { calls(&in_task, quick, "multi-thread, a task").await })
         .await
-        .map_err(|e| e.to_string())??;
-    let on_main = calls(&db, quick, "multi-thread, main's own thread").await?;
+        .map_err(|e| e.to_string())??
+    };
+    let on_main = if profiling {
+        Vec::new()
+    } else {
+        calls(&db, quick, "multi-thread, main's own thread").await?
+    };
     let endpoint = db.endpoint_url().unwrap_or_default().to_string();
     let for_thread = endpoint.clone();
     let handle = std::thread::Builder::new()
@@ -662,6 +734,9 @@ async fn calls_on_both_runtimes(quick: bool) -> Res<()> {
         .join()
         .map_err(|_| "the current-thread bench panicked")?
         .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e.into() })?;
+    if profiling {
+        return Ok(());
+    }
     let python = pynamodb_calls(&endpoint, quick)?;
     println!(
         "client CPU per call, µs (PynamoDB / dynamongo): PynamoDB 6.1; dynamongo on the \
@@ -1639,6 +1714,7 @@ async fn main() -> Res<()> {
         || has("--bulk")
         || has("--backfill")
         || has("--calls")
+        || has("--profile-calls")
         || has("--encryption")
         || has("--sdk-cuts");
     println!(
@@ -1657,7 +1733,18 @@ async fn main() -> Res<()> {
         let db = Db::embedded().await?;
         operations(&db, quick).await?;
     }
-    if has("--calls") {
+    if let Some(at) = args.iter().position(|a| a == "--profile-calls") {
+        let (Some(op), Some(side)) = (args.get(at + 1), args.get(at + 2)) else {
+            return Err("--profile-calls <get_one|save_one|update_one|get_many> <ours|raw|both>".into());
+        };
+        let side = match side.as_str() {
+            "ours" => Some(true),
+            "raw" => Some(false),
+            _ => None,
+        };
+        PROFILE.get_or_init(|| (op.clone(), side));
+    }
+    if has("--calls") || PROFILE.get().is_some() {
         calls_on_both_runtimes(quick).await?;
     }
     if has("--sdk-cuts") {
