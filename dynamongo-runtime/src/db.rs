@@ -165,7 +165,7 @@ impl Db {
         if !crate::encryption::encrypted::<M>() {
             return Ok(());
         }
-        let table = self.table_name(M::TABLE);
+        let table = self.table(M::TABLE);
         if self.crypto.as_ref().is_some_and(|c| c.covers(&table)) {
             return Ok(());
         }
@@ -328,6 +328,16 @@ impl Db {
         name.push_str(&self.prefix);
         name.push_str(table);
         name
+    }
+
+    /// The full name of a model's table (`M::TABLE`): borrowed when there is no prefix, so
+    /// that a call names its table without allocating.
+    pub(crate) fn table(&self, table: &'static str) -> std::borrow::Cow<'static, str> {
+        if self.prefix.is_empty() {
+            std::borrow::Cow::Borrowed(table)
+        } else {
+            std::borrow::Cow::Owned(self.table_name(table))
+        }
     }
 
     /// The endpoint this `Db` talks to when it is not AWS's default: `Some` for the

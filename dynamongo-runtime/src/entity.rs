@@ -265,7 +265,7 @@ impl Entity {
     /// The condition that an item is this entity.
     pub(crate) fn is_this(&self) -> Expr {
         Expr::Cmp(
-            AttrPath::attr(self.attribute),
+            AttrPath::of(self.attribute),
             Cmp::Eq,
             AttributeValue::S(self.name.to_string()),
         )
@@ -399,7 +399,7 @@ impl Entity {
                 continue;
             }
             if touched.iter().any(|a| matches!(a, Action::Remove(_))) {
-                out.push(Action::Remove(AttrPath::attr(t.attr)));
+                out.push(Action::Remove(AttrPath::of(t.attr)));
                 continue;
             }
             let mut values = Item::new();
@@ -440,9 +440,9 @@ impl Entity {
             }
             match t.render(|f| values.get(f).or_else(|| fields.get(f))) {
                 Ok(Some(text)) => {
-                    out.push(Action::Set(AttrPath::attr(t.attr), AttributeValue::S(text)))
+                    out.push(Action::Set(AttrPath::of(t.attr), AttributeValue::S(text)))
                 }
-                Ok(None) => out.push(Action::Remove(AttrPath::attr(t.attr))),
+                Ok(None) => out.push(Action::Remove(AttrPath::of(t.attr))),
                 Err(v) => bad.push(v),
             }
         }
@@ -509,7 +509,7 @@ impl Entity {
                     Error::Expression("planner: a partition field has no value".into())
                 })?;
             let mut conditions = vec![Expr::Cmp(
-                AttrPath::attr(hash.attr),
+                AttrPath::of(hash.attr),
                 Cmp::Eq,
                 AttributeValue::S(rendered),
             )];
@@ -564,7 +564,7 @@ impl Entity {
                     return self.finish(out, &terms, &used, why);
                 }
                 used[i] = true;
-                out.push(Expr::In(AttrPath::attr(self.hash.attr), rendered));
+                out.push(Expr::In(AttrPath::of(self.hash.attr), rendered));
                 why.push_str(&format!(
                     "; `{field}` in a list renders one `{}` = `{}` each",
                     self.hash.attr,
@@ -636,7 +636,7 @@ fn sort_condition(t: &Template, terms: &[&Expr], used: &mut [bool]) -> Result<Op
             .enumerate()
             .position(|(i, e)| !used[i] && want(e) && e.top_attr() == Some(field))
     };
-    let attr = || AttrPath::attr(t.attr);
+    let attr = || AttrPath::of(t.attr);
     let s = |text: String| AttributeValue::S(text);
     // The fields given so far bound the key by their prefix (none when it is empty).
     let by_prefix =
@@ -719,9 +719,9 @@ fn sort_condition(t: &Template, terms: &[&Expr], used: &mut [bool]) -> Result<Op
     Ok(Some(Expr::Cmp(attr(), Cmp::Eq, s(prefix))))
 }
 
-fn between(attr: &str, lo: String, hi: String) -> Expr {
+fn between(attr: &'static str, lo: String, hi: String) -> Expr {
     Expr::Between(
-        AttrPath::attr(attr),
+        AttrPath::of(attr),
         AttributeValue::S(lo),
         AttributeValue::S(hi),
     )

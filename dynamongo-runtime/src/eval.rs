@@ -186,8 +186,8 @@ pub(crate) fn apply(item: &mut Item, action: &Action) -> Result<(), Error> {
     let mut holder = Holder::Top(item);
     for seg in parents {
         let next = match (holder, seg) {
-            (Holder::Top(m), Segment::Name(n)) => m.get_mut(n.as_str()),
-            (Holder::Map(m), Segment::Name(n)) => m.get_mut(n.as_str()),
+            (Holder::Top(m), Segment::Name(n)) => m.get_mut(n.as_ref()),
+            (Holder::Map(m), Segment::Name(n)) => m.get_mut(n.as_ref()),
             (Holder::List(l), Segment::Index(i)) => l.get_mut(*i),
             _ => None,
         };
@@ -198,8 +198,8 @@ pub(crate) fn apply(item: &mut Item, action: &Action) -> Result<(), Error> {
         };
     }
     let current: Option<&AttributeValue> = match (&holder, last) {
-        (Holder::Top(m), Segment::Name(n)) => m.get(n.as_str()),
-        (Holder::Map(m), Segment::Name(n)) => m.get(n.as_str()),
+        (Holder::Top(m), Segment::Name(n)) => m.get(n.as_ref()),
+        (Holder::Map(m), Segment::Name(n)) => m.get(n.as_ref()),
         (Holder::List(l), Segment::Index(i)) => l.get(*i),
         _ => return Err(missing()),
     };
@@ -245,16 +245,16 @@ pub(crate) fn apply(item: &mut Item, action: &Action) -> Result<(), Error> {
     };
     match (holder, last, new) {
         (Holder::Top(m), Segment::Name(n), Some(v)) => {
-            m.insert(n.clone(), v);
+            m.insert(n.to_string(), v);
         }
         (Holder::Top(m), Segment::Name(n), None) => {
-            m.remove(n.as_str());
+            m.remove(n.as_ref());
         }
         (Holder::Map(m), Segment::Name(n), Some(v)) => {
-            m.insert(n.clone(), v);
+            m.insert(n.to_string(), v);
         }
         (Holder::Map(m), Segment::Name(n), None) => {
-            m.remove(n.as_str());
+            m.remove(n.as_ref());
         }
         (Holder::List(l), Segment::Index(i), Some(v)) => match l.get_mut(*i) {
             Some(slot) => *slot = v,
@@ -399,7 +399,7 @@ mod tests {
     #[test]
     fn evaluates_like_dynamodb() {
         let i = item();
-        let n = || AttrPath::attr("n");
+        let n = || AttrPath::of("n");
         assert!(matches(
             &Expr::Cmp(n(), Cmp::Lt, AttributeValue::N("2000".into())),
             &i
@@ -413,32 +413,29 @@ mod tests {
             &i
         ));
         assert!(matches(
-            &Expr::Cmp(AttrPath::attr("zz"), Cmp::Ne, AttributeValue::N("1".into())),
+            &Expr::Cmp(AttrPath::of("zz"), Cmp::Ne, AttributeValue::N("1".into())),
             &i
         ));
         assert!(!matches(
-            &Expr::Cmp(AttrPath::attr("zz"), Cmp::Lt, AttributeValue::N("1".into())),
+            &Expr::Cmp(AttrPath::of("zz"), Cmp::Lt, AttributeValue::N("1".into())),
             &i
         ));
         assert!(matches(
-            &Expr::Contains(AttrPath::attr("l"), AttributeValue::S("x".into())),
+            &Expr::Contains(AttrPath::of("l"), AttributeValue::S("x".into())),
             &i
         ));
         assert!(matches(
-            &Expr::Contains(AttrPath::attr("s"), AttributeValue::S("rob".into())),
+            &Expr::Contains(AttrPath::of("s"), AttributeValue::S("rob".into())),
             &i
         ));
         assert!(matches(
-            &Expr::BeginsWith(AttrPath::attr("s"), AttributeValue::S("Nai".into())),
+            &Expr::BeginsWith(AttrPath::of("s"), AttributeValue::S("Nai".into())),
             &i
         ));
-        assert!(matches(&Expr::Exists(AttrPath::attr("m").child("c")), &i));
+        assert!(matches(&Expr::Exists(AttrPath::of("m").child("c")), &i));
+        assert!(matches(&Expr::NotExists(AttrPath::of("m").child("d")), &i));
         assert!(matches(
-            &Expr::NotExists(AttrPath::attr("m").child("d")),
-            &i
-        ));
-        assert!(matches(
-            &Expr::Size(AttrPath::attr("s"), Cmp::Eq, AttributeValue::N("7".into())),
+            &Expr::Size(AttrPath::of("s"), Cmp::Eq, AttributeValue::N("7".into())),
             &i
         ));
         let both = Expr::And(
@@ -447,7 +444,7 @@ mod tests {
                 AttributeValue::N("1900".into()),
                 AttributeValue::N("1990".into()),
             )),
-            Box::new(Expr::Not(Box::new(Expr::Exists(AttrPath::attr("zz"))))),
+            Box::new(Expr::Not(Box::new(Expr::Exists(AttrPath::of("zz"))))),
         );
         assert!(matches(&both, &i));
     }

@@ -1,11 +1,13 @@
 //! Conditions and updates: the typed public wrappers and their rendering to DynamoDB
 //! expression strings. Every attribute name and value goes through a placeholder.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use smallvec::{smallvec, SmallVec};
 
 use crate::error::{Error, Violation};
 use crate::value::Item;
@@ -14,12 +16,15 @@ use crate::value::Item;
 const MAX_IN_OPERANDS: usize = 100;
 
 /// A path to an attribute: names and list indices (`address.city`, `pets[0].name`).
+///
+/// A top-level attribute named by generated code (a `&'static str`) allocates nothing:
+/// one segment is held inline, and its name borrowed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct AttrPath(Vec<Segment>);
+pub struct AttrPath(SmallVec<[Segment; 1]>);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Segment {
-    Name(String),
+    Name(Cow<'static, str>),
     Index(usize),
 }
 
@@ -41,12 +46,19 @@ impl Segment {
 impl AttrPath {
     /// A top-level attribute.
     pub fn attr(name: &str) -> Self {
-        AttrPath(vec![Segment::Name(name.to_string())])
+        AttrPath(smallvec![Segment::Name(Cow::Owned(name.to_string()))])
     }
+
+    /// A top-level attribute whose name lives for the program (a field's, a key's): no
+    /// allocation, and none when cloned.
+    pub(crate) fn of(name: &'static str) -> Self {
+        AttrPath(smallvec![Segment::Name(Cow::Borrowed(name))])
+    }
+
     /// A nested attribute of a map.
     pub fn child(&self, name: &str) -> Self {
         let mut p = self.clone();
-        p.0.push(Segment::Name(name.to_string()));
+        p.0.push(Segment::Name(Cow::Owned(name.to_string())));
         p
     }
     /// An element of a list.
@@ -150,7 +162,7 @@ impl Expr {
 
     /// Whether any term anywhere mentions the top-level attribute `name`.
     pub(crate) fn mentions(&self, name: &str) -> bool {
-        let top = |p: &AttrPath| p.0.first() == Some(&Segment::Name(name.to_string()));
+        let top = |p: &AttrPath| p.0.first().and_then(Segment::name) == Some(name);
         match self {
             Expr::Cmp(p, ..)
             | Expr::Between(p, ..)
@@ -377,193 +389,290 @@ pub(crate) type Names = HashMap<String, String>;
 pub(crate) type Values = HashMap<String, AttributeValue>;
 
 /// Allocates placeholders, sharing one namespace across the expressions of one request.
+/// Each expression is written into one `String` as it is walked (no string per term), and
+/// a name is looked up among the few already placed rather than hashed.
 #[derive(Default)]
 pub(crate) struct ExprBuilder {
     names: Vec<(String, String)>,
-    name_index: HashMap<String, usize>,
     values: Vec<(String, AttributeValue)>,
 }
 
 impl ExprBuilder {
+    /// The placeholder of attribute `name` (`#n0`), placed once per request.
     pub(crate) fn name(&mut self, name: &str) -> String {
-        let next = self.names.len();
-        let i = *self
-            .name_index
-            .entry(name.to_string())
-            .or_insert_with(|| next);
-        if i == next {
-            self.names.push((format!("#n{i}"), name.to_string()));
-        }
-        format!("#n{i}")
+        let mut out = String::new();
+        self.put_name(&mut out, name);
+        out
     }
 
+    fn put_name(&mut self, out: &mut String, name: &str) {
+        let i = match self.names.iter().position(|(_, n)| n == name) {
+            Some(i) => i,
+            None => {
+                let i = self.names.len();
+                self.names.push((format!("#n{i}"), name.to_string()));
+                i
+            }
+        };
+        out.push_str(&self.names[i].0);
+    }
+
+    /// The placeholder of a new value (`:v0`).
     pub(crate) fn value(&mut self, v: AttributeValue) -> String {
-        let p = format!(":v{}", self.values.len());
-        self.values.push((p.clone(), v));
-        p
+        let mut out = String::new();
+        self.put_value(&mut out, v);
+        out
     }
 
+    fn put_value(&mut self, out: &mut String, v: AttributeValue) {
+        let p = format!(":v{}", self.values.len());
+        out.push_str(&p);
+        self.values.push((p, v));
+    }
+
+    /// A document path (`#n0.#n1[2]`).
     pub(crate) fn path(&mut self, p: &AttrPath) -> String {
         let mut out = String::new();
+        self.put_path(&mut out, p);
+        out
+    }
+
+    fn put_path(&mut self, out: &mut String, p: &AttrPath) {
         for (i, seg) in p.0.iter().enumerate() {
             match seg {
                 Segment::Name(n) => {
                     if i > 0 {
                         out.push('.');
                     }
-                    let ph = self.name(n);
-                    out.push_str(&ph);
+                    self.put_name(out, n);
                 }
-                Segment::Index(x) => out.push_str(&format!("[{x}]")),
+                Segment::Index(x) => {
+                    out.push('[');
+                    push_int(out, *x);
+                    out.push(']');
+                }
             }
         }
+    }
+
+    /// A `ConditionExpression` (or filter).
+    pub(crate) fn condition(&mut self, e: &Expr) -> String {
+        let mut out = String::with_capacity(32);
+        self.put_condition(&mut out, e);
         out
     }
 
-    pub(crate) fn condition(&mut self, e: &Expr) -> String {
+    fn put_condition(&mut self, out: &mut String, e: &Expr) {
         match e {
             Expr::Cmp(p, op, v) => {
-                let p = self.path(p);
-                let v = self.value(v.clone());
-                format!("{p} {} {v}", op.symbol())
+                self.put_path(out, p);
+                out.push(' ');
+                out.push_str(op.symbol());
+                out.push(' ');
+                self.put_value(out, v.clone());
             }
             Expr::Between(p, lo, hi) => {
-                let p = self.path(p);
-                let lo = self.value(lo.clone());
-                let hi = self.value(hi.clone());
-                format!("{p} BETWEEN {lo} AND {hi}")
+                self.put_path(out, p);
+                out.push_str(" BETWEEN ");
+                self.put_value(out, lo.clone());
+                out.push_str(" AND ");
+                self.put_value(out, hi.clone());
             }
             Expr::In(p, values) => {
+                let path = self.path(p);
                 if values.is_empty() {
                     // `x IN ()` is not valid; an empty set matches nothing.
-                    let p = self.path(p);
-                    return format!("(attribute_exists({p}) AND attribute_not_exists({p}))");
+                    out.push_str("(attribute_exists(");
+                    out.push_str(&path);
+                    out.push_str(") AND attribute_not_exists(");
+                    out.push_str(&path);
+                    out.push_str("))");
+                    return;
                 }
-                let path = self.path(p);
-                let groups: Vec<String> = values
-                    .chunks(MAX_IN_OPERANDS)
-                    .map(|chunk| {
-                        let vs: Vec<String> = chunk.iter().map(|v| self.value(v.clone())).collect();
-                        format!("{path} IN ({})", vs.join(", "))
-                    })
-                    .collect();
-                if groups.len() == 1 {
-                    groups.into_iter().next().unwrap_or_default()
-                } else {
-                    format!("({})", groups.join(" OR "))
+                let grouped = values.len() > MAX_IN_OPERANDS;
+                if grouped {
+                    out.push('(');
+                }
+                for (g, chunk) in values.chunks(MAX_IN_OPERANDS).enumerate() {
+                    if g > 0 {
+                        out.push_str(" OR ");
+                    }
+                    out.push_str(&path);
+                    out.push_str(" IN (");
+                    for (i, v) in chunk.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        self.put_value(out, v.clone());
+                    }
+                    out.push(')');
+                }
+                if grouped {
+                    out.push(')');
                 }
             }
-            Expr::Contains(p, v) => {
-                let p = self.path(p);
-                let v = self.value(v.clone());
-                format!("contains({p}, {v})")
+            Expr::Contains(p, v) => self.call(out, "contains(", p, v),
+            Expr::BeginsWith(p, v) => self.call(out, "begins_with(", p, v),
+            Expr::Exists(p) => {
+                out.push_str("attribute_exists(");
+                self.put_path(out, p);
+                out.push(')');
             }
-            Expr::BeginsWith(p, v) => {
-                let p = self.path(p);
-                let v = self.value(v.clone());
-                format!("begins_with({p}, {v})")
+            Expr::NotExists(p) => {
+                out.push_str("attribute_not_exists(");
+                self.put_path(out, p);
+                out.push(')');
             }
-            Expr::Exists(p) => format!("attribute_exists({})", self.path(p)),
-            Expr::NotExists(p) => format!("attribute_not_exists({})", self.path(p)),
             Expr::Size(p, op, v) => {
-                let p = self.path(p);
-                let v = self.value(v.clone());
-                format!("size({p}) {} {v}", op.symbol())
+                out.push_str("size(");
+                self.put_path(out, p);
+                out.push_str(") ");
+                out.push_str(op.symbol());
+                out.push(' ');
+                self.put_value(out, v.clone());
             }
             Expr::SizeBetween(p, lo, hi) => {
-                let p = self.path(p);
-                let lo = self.value(lo.clone());
-                let hi = self.value(hi.clone());
-                format!("size({p}) BETWEEN {lo} AND {hi}")
+                out.push_str("size(");
+                self.put_path(out, p);
+                out.push_str(") BETWEEN ");
+                self.put_value(out, lo.clone());
+                out.push_str(" AND ");
+                self.put_value(out, hi.clone());
             }
             Expr::KeysIn(items) => {
                 if items.is_empty() {
-                    return "(attribute_exists(#n_none) AND attribute_not_exists(#n_none))"
-                        .replace("#n_none", &self.name("__dynamongo_none__"));
+                    let none = self.name("__dynamongo_none__");
+                    out.push_str("(attribute_exists(");
+                    out.push_str(&none);
+                    out.push_str(") AND attribute_not_exists(");
+                    out.push_str(&none);
+                    out.push_str("))");
+                    return;
                 }
-                let alts: Vec<String> = items
-                    .iter()
-                    .map(|item| {
-                        let mut keys: Vec<(&String, &AttributeValue)> = item.iter().collect();
-                        keys.sort_by(|a, b| a.0.cmp(b.0));
-                        let parts: Vec<String> = keys
-                            .into_iter()
-                            .map(|(k, v)| {
-                                let n = self.name(k);
-                                let v = self.value(v.clone());
-                                format!("{n} = {v}")
-                            })
-                            .collect();
-                        format!("({})", parts.join(" AND "))
-                    })
-                    .collect();
-                format!("({})", alts.join(" OR "))
+                out.push('(');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(" OR ");
+                    }
+                    let mut keys: Vec<(&String, &AttributeValue)> = item.iter().collect();
+                    keys.sort_by(|a, b| a.0.cmp(b.0));
+                    out.push('(');
+                    for (j, (k, v)) in keys.into_iter().enumerate() {
+                        if j > 0 {
+                            out.push_str(" AND ");
+                        }
+                        self.put_name(out, k);
+                        out.push_str(" = ");
+                        self.put_value(out, v.clone());
+                    }
+                    out.push(')');
+                }
+                out.push(')');
             }
-            Expr::And(a, b) => {
-                let a = self.condition(a);
-                let b = self.condition(b);
-                format!("({a} AND {b})")
+            Expr::And(a, b) => self.pair(out, a, " AND ", b),
+            Expr::Or(a, b) => self.pair(out, a, " OR ", b),
+            Expr::Not(a) => {
+                out.push_str("(NOT ");
+                self.put_condition(out, a);
+                out.push(')');
             }
-            Expr::Or(a, b) => {
-                let a = self.condition(a);
-                let b = self.condition(b);
-                format!("({a} OR {b})")
-            }
-            Expr::Not(a) => format!("(NOT {})", self.condition(a)),
         }
     }
 
-    /// `SET ... REMOVE ... ADD ... DELETE ...` for a list of actions.
-    pub(crate) fn update(&mut self, actions: &[&Action]) -> String {
-        let (mut set, mut remove, mut add, mut delete) = (vec![], vec![], vec![], vec![]);
+    /// `f(path, value)`.
+    fn call(&mut self, out: &mut String, f: &str, p: &AttrPath, v: &AttributeValue) {
+        out.push_str(f);
+        self.put_path(out, p);
+        out.push_str(", ");
+        self.put_value(out, v.clone());
+        out.push(')');
+    }
+
+    /// `(a OP b)`.
+    fn pair(&mut self, out: &mut String, a: &Expr, op: &str, b: &Expr) {
+        out.push('(');
+        self.put_condition(out, a);
+        out.push_str(op);
+        self.put_condition(out, b);
+        out.push(')');
+    }
+
+    /// `SET ... REMOVE ... ADD ... DELETE ...` for a list of actions (placeholders placed
+    /// in the actions' order, each clause written as its actions come).
+    pub(crate) fn update(&mut self, actions: &[Action]) -> String {
+        // SET, REMOVE, ADD, DELETE.
+        let mut clauses: [String; 4] = Default::default();
         for a in actions {
+            let out = match a {
+                Action::Set(..)
+                | Action::SetIfNotExists(..)
+                | Action::Append(..)
+                | Action::Prepend(..) => &mut clauses[0],
+                Action::Remove(_) => &mut clauses[1],
+                Action::Add(..) => &mut clauses[2],
+                Action::Delete(..) => &mut clauses[3],
+            };
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
             match a {
                 Action::Set(p, v) => {
-                    let p = self.path(p);
-                    let v = self.value(v.clone());
-                    set.push(format!("{p} = {v}"));
+                    self.put_path(out, p);
+                    out.push_str(" = ");
+                    self.put_value(out, v.clone());
                 }
                 Action::SetIfNotExists(p, v) => {
                     let p = self.path(p);
-                    let v = self.value(v.clone());
-                    set.push(format!("{p} = if_not_exists({p}, {v})"));
+                    out.push_str(&p);
+                    out.push_str(" = if_not_exists(");
+                    out.push_str(&p);
+                    out.push_str(", ");
+                    self.put_value(out, v.clone());
+                    out.push(')');
                 }
                 Action::Append(p, v) | Action::Prepend(p, v) => {
                     let p = self.path(p);
                     let v = self.value(v.clone());
                     let empty = self.value(AttributeValue::L(vec![]));
                     let current = format!("if_not_exists({p}, {empty})");
+                    out.push_str(&p);
+                    out.push_str(" = list_append(");
                     if matches!(a, Action::Append(..)) {
-                        set.push(format!("{p} = list_append({current}, {v})"));
+                        out.push_str(&current);
+                        out.push_str(", ");
+                        out.push_str(&v);
                     } else {
-                        set.push(format!("{p} = list_append({v}, {current})"));
+                        out.push_str(&v);
+                        out.push_str(", ");
+                        out.push_str(&current);
                     }
+                    out.push(')');
                 }
-                Action::Remove(p) => remove.push(self.path(p)),
-                Action::Add(p, v) => {
-                    let p = self.path(p);
-                    let v = self.value(v.clone());
-                    add.push(format!("{p} {v}"));
-                }
-                Action::Delete(p, v) => {
-                    let p = self.path(p);
-                    let v = self.value(v.clone());
-                    delete.push(format!("{p} {v}"));
+                Action::Remove(p) => self.put_path(out, p),
+                Action::Add(p, v) | Action::Delete(p, v) => {
+                    self.put_path(out, p);
+                    out.push(' ');
+                    self.put_value(out, v.clone());
                 }
             }
         }
-        let mut parts = Vec::new();
-        for (kw, list) in [
-            ("SET", set),
-            ("REMOVE", remove),
-            ("ADD", add),
-            ("DELETE", delete),
-        ] {
-            if !list.is_empty() {
-                parts.push(format!("{kw} {}", list.join(", ")));
+        let mut text = String::new();
+        for (kw, list) in ["SET ", "REMOVE ", "ADD ", "DELETE "]
+            .into_iter()
+            .zip(&clauses)
+        {
+            if list.is_empty() {
+                continue;
             }
+            if text.is_empty() {
+                text.reserve(kw.len() + list.len());
+            } else {
+                text.push(' ');
+            }
+            text.push_str(kw);
+            text.push_str(list);
         }
-        parts.join(" ")
+        text
     }
 
     pub(crate) fn finish(self, expression: String) -> Rendered {
@@ -574,23 +683,31 @@ impl ExprBuilder {
         }
     }
 
-    /// The placeholder maps for the SDK (None when empty, as the API wants).
     /// A `KeyConditionExpression`: its terms joined by `AND`, without parentheses (the
     /// grammar of key conditions has none).
     pub(crate) fn key_condition(&mut self, e: &Expr) -> String {
-        let terms: Vec<String> = e
-            .and_terms()
-            .into_iter()
-            .map(|t| self.condition(t))
-            .collect();
-        terms.join(" AND ")
+        let mut out = String::with_capacity(32);
+        for (i, t) in e.and_terms().into_iter().enumerate() {
+            if i > 0 {
+                out.push_str(" AND ");
+            }
+            self.put_condition(&mut out, t);
+        }
+        out
     }
 
+    /// The placeholder maps for the SDK (None when empty, as the API wants).
     pub(crate) fn into_maps(self) -> (Option<Names>, Option<Values>) {
         let names = (!self.names.is_empty()).then(|| self.names.into_iter().collect());
         let values = (!self.values.is_empty()).then(|| self.values.into_iter().collect());
         (names, values)
     }
+}
+
+/// Writes `n` in decimal.
+fn push_int(out: &mut String, n: usize) {
+    use std::fmt::Write;
+    let _ = write!(out, "{n}");
 }
 
 /// A condition on its own: its text and placeholder maps, for a `ConditionExpression`.

@@ -185,17 +185,22 @@ impl<M, T, P> fmt::Debug for Field<M, T, P> {
 impl<M, T, P> Field<M, T, P> {
     /// A handle on the top-level attribute `attribute`, with no value rules.
     pub fn new(attribute: &str) -> Self {
+        Field::on(AttrPath::attr(attribute))
+    }
+
+    fn on(path: AttrPath) -> Self {
         Field {
-            path: AttrPath::attr(attribute),
+            path,
             rules: &Rules::NONE,
             _marker: PhantomData,
         }
     }
 
-    /// The handle of a generated struct's field: its attribute and rules.
+    /// The handle of a generated struct's field: its attribute and rules (its path borrows
+    /// the name: no allocation).
     #[doc(hidden)]
     pub fn of(attr: &'static crate::rules::Attr) -> Self {
-        Field::new(attr.name).rules(&attr.rules)
+        Field::on(AttrPath::of(attr.name)).rules(&attr.rules)
     }
 
     /// The same handle, checking update values against `rules` (generated from the spec).

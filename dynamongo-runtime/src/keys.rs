@@ -33,7 +33,7 @@ impl Single {
 /// (a copy never saved) no stored version at all (no item, or one written before the
 /// model was versioned). `None` for an unversioned model.
 pub(crate) fn version_check<M: Model>(version: i64) -> Option<Expr> {
-    let attr = AttrPath::attr(M::VERSION?);
+    let attr = AttrPath::of(M::VERSION?);
     Some(if version == 0 {
         Expr::NotExists(attr)
     } else {
@@ -47,7 +47,7 @@ pub(crate) fn version_check<M: Model>(version: i64) -> Option<Expr> {
 pub(crate) fn live<M: Model>() -> Option<Expr> {
     let now = chrono::Utc::now().timestamp();
     Some(Expr::Not(Box::new(Expr::Cmp(
-        AttrPath::attr(M::TTL?),
+        AttrPath::of(M::TTL?),
         Cmp::Lt,
         AttributeValue::N(now.to_string()),
     ))))
@@ -64,13 +64,28 @@ pub(crate) fn key_names<M: Model>() -> Vec<&'static str> {
     v
 }
 
-/// Rejects empty key values before anything is sent.
-pub(crate) fn check_key_item(key: &Item) -> Result<(), Error> {
-    let empty = |value: &AttributeValue| match value {
+/// An empty string or binary: not a valid key value.
+fn empty_key_value(value: &AttributeValue) -> bool {
+    match value {
         AttributeValue::S(s) => s.is_empty(),
         AttributeValue::B(b) => b.as_ref().is_empty(),
         _ => false,
-    };
+    }
+}
+
+/// Rejects an item of `M` whose key attributes are empty, before anything is sent (its
+/// key read in place).
+pub(crate) fn check_key_of<M: Model>(item: &Item) -> Result<(), Error> {
+    let key_empty = |n: &str| item.get(n).is_some_and(empty_key_value);
+    if !key_empty(M::HASH_KEY.name) && !M::RANGE_KEY.is_some_and(|r| key_empty(r.name)) {
+        return Ok(());
+    }
+    check_key_item(&key_of::<M>(item))
+}
+
+/// Rejects empty key values before anything is sent.
+pub(crate) fn check_key_item(key: &Item) -> Result<(), Error> {
+    let empty = empty_key_value;
     // The common case allocates nothing; the report lists the names in order.
     if !key.values().any(empty) {
         return Ok(());

@@ -162,7 +162,7 @@ pub(crate) fn examine<M: Model>(old: &Item, plaintext: bool) -> Verdict {
         .chain(remove.iter().map(|k| Action::Remove(AttrPath::attr(k))))
         .collect();
     let mut b = ExprBuilder::default();
-    let update = b.update(&actions.iter().collect::<Vec<_>>());
+    let update = b.update(&actions);
     let rendered = b.condition(&condition);
     let (names, values) = b.into_maps();
     if update.len() > EXPRESSION_MAX || rendered.len() > EXPRESSION_MAX {

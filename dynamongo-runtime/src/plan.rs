@@ -545,11 +545,7 @@ pub(crate) fn key_condition<M: Model>(
     let hash = index
         .and_then(|i| i.hash.first())
         .map_or(M::HASH_KEY.name, |k| k.name);
-    let h = Expr::Cmp(
-        crate::expr::AttrPath::attr(hash),
-        Cmp::Eq,
-        hash_value.clone(),
-    );
+    let h = Expr::Cmp(crate::expr::AttrPath::of(hash), Cmp::Eq, hash_value.clone());
     match range {
         Some(r) => Expr::And(Box::new(h), Box::new(r.clone())),
         None => h,

@@ -143,7 +143,7 @@ pub(crate) async fn paged_read<M: Model, T>(
     // The plan's fingerprint binds a cursor to its read: computed only when a cursor is
     // read or written (most pages are the last, read without one).
     let fingerprint = |planned: &Planned| {
-        let table = db.table_name(M::TABLE);
+        let table = db.table(M::TABLE);
         let (descending, segments, expired) = (
             options.descending,
             options.segments,
@@ -211,7 +211,7 @@ pub(crate) fn raw_stream<'a, M: Model, T: Send + 'a>(
         include_expired,
         ..
     } = options;
-    let table = db.table_name(M::TABLE);
+    let table = db.table(M::TABLE);
     let allowed = db
         .check_encrypted::<M>()
         .and_then(|()| scan_allowed(db, &table, &planned));
@@ -225,7 +225,15 @@ pub(crate) fn raw_stream<'a, M: Model, T: Send + 'a>(
             if descending {
                 keys.reverse();
             }
-            return keys_stream::<M, T>(db, table, keys, local, &options, pace, convert);
+            return keys_stream::<M, T>(
+                db,
+                table.into_owned(),
+                keys,
+                local,
+                &options,
+                pace,
+                convert,
+            );
         }
         Access::Query {
             index,
@@ -240,7 +248,7 @@ pub(crate) fn raw_stream<'a, M: Model, T: Send + 'a>(
                 let kc = plan::key_condition::<M>(index, &h, range.as_ref());
                 paged(
                     db,
-                    table.clone(),
+                    table.to_string(),
                     index.map(|i| i.name),
                     Some(kc),
                     filter.clone(),
@@ -260,7 +268,7 @@ pub(crate) fn raw_stream<'a, M: Model, T: Send + 'a>(
             let segment = move |n: i32| {
                 paged(
                     db,
-                    table.clone(),
+                    table.to_string(),
                     None,
                     None,
                     filter.clone(),
@@ -320,7 +328,7 @@ pub(crate) async fn count<M: Model>(
     mut options: ReadOptions,
 ) -> Result<u64, Error> {
     db.check_encrypted::<M>()?;
-    let table = db.table_name(M::TABLE);
+    let table = db.table(M::TABLE);
     scan_allowed(db, &table, &planned)?;
     let pace = options.pace()?;
     options.limit = None;
@@ -421,7 +429,7 @@ async fn read_page<M: Model>(
     meter: &Meter,
 ) -> Result<(Vec<Item>, Option<Position>), Error> {
     db.check_encrypted::<M>()?;
-    let table = db.table_name(M::TABLE);
+    let table = db.table(M::TABLE);
     scan_allowed(db, &table, planned)?;
     let pace = options.pace()?;
     let budget = Budget::new::<M>(planned, options, meter)?;
@@ -446,10 +454,17 @@ async fn read_page<M: Model>(
             } else {
                 keys[from.part..end].to_vec()
             };
-            let items: Vec<Item> =
-                keys_stream::<M, Item>(db, table, chunk, local, options, pace, |_, item| Ok(item))
-                    .try_collect()
-                    .await?;
+            let items: Vec<Item> = keys_stream::<M, Item>(
+                db,
+                table.to_string(),
+                chunk,
+                local,
+                options,
+                pace,
+                |_, item| Ok(item),
+            )
+            .try_collect()
+            .await?;
             let next = (end < total).then_some(Position {
                 part: end,
                 start: None,

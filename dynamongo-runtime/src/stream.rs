@@ -142,7 +142,7 @@ impl crate::db::Db {
         let Some((_, installed)) = self.raw() else {
             return decode_record::<M>(record);
         };
-        let table = self.table_name(M::TABLE);
+        let table = self.table(M::TABLE);
         let mut opened = record.clone();
         for image in [&mut opened.change.new_image, &mut opened.change.old_image] {
             let item: Item = image.clone().into();

@@ -138,27 +138,34 @@ pub(crate) fn stream_in<'a, T: 'a>(span: Span, inner: BoxStream<'a, T>) -> BoxSt
 pub(crate) type BoxFuture<'a, T> =
     std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
-/// An operation's future inside its span; a failed operation is one event (target
-/// `dynamongo`), in its span, naming the error — so a plain `fmt` subscriber shows it: `warn`
-/// when the service or the setup failed (a 5xx answer), `info` when the caller's request
-/// was refused (invalid data, a bad cursor, nothing found, a failed condition). The
-/// operation's future is boxed where it lies, polled in place (no wrapping `async` block
-/// that would move it on its first poll).
+/// An operation's future inside its span, boxed: what a builder's `.await` runs (see
+/// [`in_span`]).
 pub(crate) fn traced<'a, T>(
     span: Span,
     future: impl std::future::Future<Output = Result<T, crate::error::Error>> + Send + 'a,
 ) -> BoxFuture<'a, Result<T, crate::error::Error>> {
+    Box::pin(in_span(span, future))
+}
+
+/// An operation's future inside its span; a failed operation is one event (target
+/// `dynamongo`), in its span, naming the error — so a plain `fmt` subscriber shows it: `warn`
+/// when the service or the setup failed (a 5xx answer), `info` when the caller's request
+/// was refused (invalid data, a bad cursor, nothing found, a failed condition). Polled
+/// where it lies (no wrapping `async` block that would move it on its first poll), and
+/// not boxed: a builder's `send()` returns it as it is.
+pub(crate) fn in_span<'a, T>(
+    span: Span,
+    future: impl std::future::Future<Output = Result<T, crate::error::Error>> + Send + 'a,
+) -> impl std::future::Future<Output = Result<T, crate::error::Error>> + Send + 'a {
     use futures::FutureExt;
     use tracing::Instrument;
-    Box::pin(
-        future
-            .inspect(|result| match result {
-                Err(e) if e.http_status() >= 500 => {
-                    tracing::warn!(target: "dynamongo", error = %e, "operation failed")
-                }
-                Err(e) => tracing::info!(target: "dynamongo", error = %e, "operation refused"),
-                Ok(_) => {}
-            })
-            .instrument(span),
-    )
+    future
+        .inspect(|result| match result {
+            Err(e) if e.http_status() >= 500 => {
+                tracing::warn!(target: "dynamongo", error = %e, "operation failed")
+            }
+            Err(e) => tracing::info!(target: "dynamongo", error = %e, "operation refused"),
+            Ok(_) => {}
+        })
+        .instrument(span)
 }

@@ -4,8 +4,6 @@
 //! and the three calls (`put`, `update`, `delete`) with their errors read the same way.
 //! Operations build on these and never on each other.
 
-use std::collections::HashSet;
-
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
@@ -85,7 +83,7 @@ impl<M> Overwrite<M> {
 
 /// The condition expression for an overwrite rule (None for `Always`).
 fn overwrite_expr<M: Model>(o: &Overwrite<M>) -> Result<Option<Expr>, Error> {
-    let absent = Expr::NotExists(AttrPath::attr(M::HASH_KEY.name));
+    let absent = Expr::NotExists(AttrPath::of(M::HASH_KEY.name));
     Ok(match o {
         Overwrite::Always => None,
         Overwrite::Never => Some(absent),
@@ -103,7 +101,7 @@ pub(crate) fn prepare<M: Model>(item: &M) -> Result<Item, Error> {
     if let Some(e) = M::ENTITY {
         e.write_keys(&mut av)?;
     }
-    keys::check_key_item(&keys::key_of::<M>(&av))?;
+    keys::check_key_of::<M>(&av)?;
     check_item_size(&av)?;
     Ok(av)
 }
@@ -177,12 +175,14 @@ pub(crate) fn update_parts<M: Model>(
     if !violations.is_empty() {
         return Err(Error::Validation(violations));
     }
-    let mut key_names = keys::key_names::<M>();
-    key_names.extend(M::ENTITY.iter().flat_map(|e| e.key_fields()));
-    let mut seen = HashSet::new();
-    for u in &updates {
+    let is_key = |n: &str| {
+        n == M::HASH_KEY.name
+            || M::RANGE_KEY.is_some_and(|r| r.name == n)
+            || M::ENTITY.is_some_and(|e| e.key_fields().any(|f| f == n))
+    };
+    for (i, u) in updates.iter().enumerate() {
         let path = u.action.path();
-        if path.top_level().is_some_and(|n| key_names.contains(&n)) {
+        if path.top_level().is_some_and(is_key) {
             return Err(Error::Expression(format!(
                 "key attribute `{path}` cannot be updated"
             )));
@@ -192,7 +192,8 @@ pub(crate) fn update_parts<M: Model>(
                 "version attribute `{path}` is kept by dynamongo: every update adds one to it"
             )));
         }
-        if !seen.insert(path.to_string()) {
+        // Updates are few: the earlier ones are compared in place (nothing hashed).
+        if updates[..i].iter().any(|o| o.action.path() == path) {
             return Err(Error::Expression(format!(
                 "attribute `{path}` is updated more than once"
             )));
@@ -205,11 +206,10 @@ pub(crate) fn update_parts<M: Model>(
     }
     // A versioned item counts its writes: ADD also gives a version to an item written
     // before the model was versioned.
-    actions
-        .extend(M::VERSION.map(|v| Action::Add(AttrPath::attr(v), AttributeValue::N("1".into()))));
+    actions.extend(M::VERSION.map(|v| Action::Add(AttrPath::of(v), AttributeValue::N("1".into()))));
     // Update only: never create an item that is not there (as dynamongo does), and an
     // expired item is not there (reads do not return it either).
-    let mut condition = Expr::Exists(AttrPath::attr(M::HASH_KEY.name));
+    let mut condition = Expr::Exists(AttrPath::of(M::HASH_KEY.name));
     if let Some(e) = M::ENTITY {
         condition = Expr::And(Box::new(condition), Box::new(e.is_this()));
     }
@@ -224,7 +224,7 @@ pub(crate) fn update_parts<M: Model>(
         let held = k.values.iter().map(|(field, value)| {
             Expr::Cmp(AttrPath::attr(field), crate::expr::Cmp::Eq, value.clone())
         });
-        let absent = k.absent.iter().map(|f| Expr::NotExists(AttrPath::attr(f)));
+        let absent = k.absent.iter().map(|f| Expr::NotExists(AttrPath::of(f)));
         for unchanged in held.chain(absent) {
             condition = Expr::And(Box::new(condition), Box::new(unchanged));
         }
@@ -280,7 +280,7 @@ pub(crate) async fn put<M: Model>(
     rate: WriteRate<'_>,
 ) -> Result<Option<i64>, Error> {
     db.check_encrypted::<M>()?;
-    let table = db.table_name(M::TABLE);
+    let table = db.table(M::TABLE);
     let table = &table;
     retrying_after(db.quota(), policy, |maybe_applied| async move {
         let put = prepare_put(item, overwrite)?;
@@ -292,7 +292,7 @@ pub(crate) async fn put<M: Model>(
         let mut req = db
             .client()
             .put_item()
-            .table_name(table)
+            .table_name(table.as_ref())
             .set_item(Some(put.item));
         if let Some(expr) = &put.condition {
             let (text, names, values) = condition_request(expr);
@@ -374,7 +374,7 @@ pub(crate) async fn update<M: Model>(
     policy: &RetryPolicy,
 ) -> Result<M, Error> {
     db.check_encrypted::<M>()?;
-    let table = db.table_name(M::TABLE);
+    let table = db.table(M::TABLE);
     let expected_version = single.version.map(|v| v + 1);
     let known = template_fields::<M>(db, &table, &single, &updates, policy).await?;
     let UpdateParts {
@@ -389,23 +389,23 @@ pub(crate) async fn update<M: Model>(
         // Unsigned attributes only: changed in place; the version is signed, so it stays.
         actions.retain(|a| eval::top_attribute(a) != M::VERSION);
     }
-    let mut b = ExprBuilder::default();
-    let update_text = b.update(&actions.iter().collect::<Vec<_>>());
-    let cond_text = b.condition(&cond);
-    let (names, values) = b.into_maps();
-    let (table, key, actions) = (&table, &key, &actions);
-    let (update_text, cond_text, names, values) = (&update_text, &cond_text, &names, &values);
+    let (table, key, actions, cond) = (&table, &key, &actions, &cond);
     retrying_after(db.quota(), policy, |maybe_applied| async move {
+        // Rendered for each attempt, straight into the request (no copy kept to clone).
+        let mut b = ExprBuilder::default();
+        let update_text = b.update(actions);
+        let cond_text = b.condition(cond);
+        let (names, values) = b.into_maps();
         let span = trace::call("UpdateItem", table);
         let res = db
             .client()
             .update_item()
-            .table_name(table)
+            .table_name(table.as_ref())
             .set_key(Some(key.clone()))
             .update_expression(update_text)
             .condition_expression(cond_text)
-            .set_expression_attribute_names(names.clone())
-            .set_expression_attribute_values(values.clone())
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
             .return_values(ReturnValue::AllNew)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .return_consumed_capacity(trace::CAPACITY)
@@ -424,17 +424,17 @@ pub(crate) async fn update<M: Model>(
             Ok(out) => match out.attributes() {
                 Some(item) => decode(db, item),
                 None => Err(Error::NotFound {
-                    table: table.clone(),
+                    table: table.to_string(),
                 }),
             },
             Err(e) => Err(match failed {
                 // No item, or an expired one: nothing to update. An item: it failed the
                 // checks or the version.
                 Some(None) => Error::NotFound {
-                    table: table.clone(),
+                    table: table.to_string(),
                 },
                 Some(Some(stored)) if expired::<M>(&stored) => Error::NotFound {
-                    table: table.clone(),
+                    table: table.to_string(),
                 },
                 Some(Some(stored)) if maybe_applied => {
                     if applied_update::<M>(&stored, actions, expected_version) {
@@ -562,18 +562,18 @@ async fn update_whole<M: Model>(
 /// The condition that an encrypted model's stored item is still as read: its version, or
 /// every signed plaintext attribute (present with its value, or absent).
 pub(crate) fn as_read<M: Model>(stored: &Item) -> Expr {
-    let hash = Expr::Exists(AttrPath::attr(M::HASH_KEY.name));
+    let hash = Expr::Exists(AttrPath::of(M::HASH_KEY.name));
     let checks = match M::VERSION {
         Some(v) => vec![match stored.get(v) {
-            Some(value) => Expr::Cmp(AttrPath::attr(v), crate::expr::Cmp::Eq, value.clone()),
-            None => Expr::NotExists(AttrPath::attr(v)),
+            Some(value) => Expr::Cmp(AttrPath::of(v), crate::expr::Cmp::Eq, value.clone()),
+            None => Expr::NotExists(AttrPath::of(v)),
         }],
         None => M::ATTRIBUTE_ACTIONS
             .iter()
             .filter(|(_, a)| *a == encryption::CryptoAction::SignOnly)
             .map(|(attr, _)| match stored.get(*attr) {
-                Some(value) => Expr::Cmp(AttrPath::attr(attr), crate::expr::Cmp::Eq, value.clone()),
-                None => Expr::NotExists(AttrPath::attr(attr)),
+                Some(value) => Expr::Cmp(AttrPath::of(attr), crate::expr::Cmp::Eq, value.clone()),
+                None => Expr::NotExists(AttrPath::of(attr)),
             })
             .collect(),
     };
@@ -624,14 +624,14 @@ pub(crate) async fn delete<M: Model>(
     rate: WriteRate<'_>,
 ) -> Result<Option<M>, Error> {
     db.check_encrypted::<M>()?;
-    let table = db.table_name(M::TABLE);
+    let table = db.table(M::TABLE);
     let condition = single.write_condition::<M>().map(|c| condition_request(&c));
     let (table, single, condition) = (&table, &single, &condition);
     retrying_after(db.quota(), policy, |maybe_applied| async move {
         let mut req = db
             .client()
             .delete_item()
-            .table_name(table)
+            .table_name(table.as_ref())
             .set_key(Some(single.key.clone()))
             .return_values(ReturnValue::AllOld);
         if let Some((text, names, values)) = condition {

@@ -212,7 +212,7 @@ impl<'a, M: Model> IntoFuture for Backfill<'a, M> {
     type Output = Result<BackfillReport, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        let span = trace::operation::<M>("backfill", &self.db.table_name(M::TABLE));
+        let span = trace::operation::<M>("backfill", &self.db.table(M::TABLE));
         traced(span, async move { self.run(None).await })
     }
 }
@@ -230,7 +230,7 @@ impl<'a, M: Model> Backfill<'a, M> {
     fn filter(&self) -> Result<Option<Expr>, Error> {
         let entity = M::ENTITY.map(|e| {
             Expr::Cmp(
-                AttrPath::attr(e.attribute),
+                AttrPath::of(e.attribute),
                 Cmp::Eq,
                 aws_sdk_dynamodb::types::AttributeValue::S(e.name.to_string()),
             )
@@ -264,7 +264,7 @@ impl<'a, M: Model> Backfill<'a, M> {
         let target = copy.map(|(c, to)| (c, db.table_name(to)));
         let worker = self.worker.clone().unwrap_or_else(default_worker);
         let policy = db.retry_policy();
-        let table = db.table_name(M::TABLE);
+        let table = db.table(M::TABLE);
         let account = std::sync::Mutex::new(Account::default());
         let started = Instant::now();
         let mut report = BackfillReport {
@@ -761,11 +761,11 @@ where
         })?;
         let new = (self.0)(old)?;
         let item = crate::write::prepare(&new)?;
-        let absent = Expr::NotExists(AttrPath::attr(New::HASH_KEY.name));
+        let absent = Expr::NotExists(AttrPath::of(New::HASH_KEY.name));
         let mut newer = Vec::new();
         if let (Some(attr), Some(v)) = (New::VERSION, new.version()) {
             newer.push(Expr::Cmp(
-                AttrPath::attr(attr),
+                AttrPath::of(attr),
                 Cmp::Lt,
                 aws_sdk_dynamodb::types::AttributeValue::N(v.to_string()),
             ));
@@ -789,7 +789,7 @@ where
     type Output = Result<CopyReport, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        let span = trace::operation::<Old>("backfill.copy", &self.run.db.table_name(Old::TABLE));
+        let span = trace::operation::<Old>("backfill.copy", &self.run.db.table(Old::TABLE));
         traced(span, async move {
             let Copy {
                 run,

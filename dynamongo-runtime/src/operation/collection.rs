@@ -107,7 +107,7 @@ impl<'a, E: Model, T: Member> Collection<'a, E, T> {
             Some(sort) => {
                 let prefix = self.render(sort)?;
                 let within = format!(", sort keys beginning `{prefix}`");
-                let term = Expr::BeginsWith(AttrPath::attr(sort.attr), AttributeValue::S(prefix));
+                let term = Expr::BeginsWith(AttrPath::of(sort.attr), AttributeValue::S(prefix));
                 (Some(term), within)
             }
             None => (None, String::new()),
@@ -250,7 +250,7 @@ impl<'a, E: Model, T: Member> Collection<'a, E, T> {
         let span = trace::operation_on(
             "collection.page",
             trace::short_name::<T>(),
-            &self.db.table_name(E::TABLE),
+            &self.db.table(E::TABLE),
         );
         traced(span, async move {
             let planned = self.plan()?;
@@ -279,7 +279,7 @@ impl<'a, E: Model, T: Member> Collection<'a, E, T> {
         let span = trace::operation_on(
             "collection.stream",
             trace::short_name::<T>(),
-            &self.db.table_name(E::TABLE),
+            &self.db.table(E::TABLE),
         );
         trace::stream_in(span, self.items())
     }
@@ -305,7 +305,7 @@ impl<'a, E: Model, T: Member> IntoFuture for Collection<'a, E, T> {
         let span = trace::operation_on(
             "collection",
             trace::short_name::<T>(),
-            &self.db.table_name(E::TABLE),
+            &self.db.table(E::TABLE),
         );
         traced(span, async move {
             let mut s = self.items();

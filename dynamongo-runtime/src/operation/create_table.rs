@@ -144,8 +144,8 @@ pub(crate) fn create_table_request<M: Model>(
 }
 
 async fn create_table<M: Model>(db: &Db, wait: bool) -> Result<(), Error> {
-    let table = db.table_name(M::TABLE);
-    let req = create_table_request::<M>(db.client().create_table().table_name(&table))?;
+    let table = db.table(M::TABLE);
+    let req = create_table_request::<M>(db.client().create_table().table_name(table.as_ref()))?;
     // Retried like every call (throttling, `LimitExceededException` when too many table
     // operations run at once, a lost reply); after a lost reply, a table in use is the
     // one this call created.
@@ -158,7 +158,7 @@ async fn create_table<M: Model>(db: &Db, wait: bool) -> Result<(), Error> {
                 Ok(_) => Ok(()),
                 Err(e) if e.code() == Some("ResourceInUseException") => match maybe_applied {
                     true => Ok(()),
-                    false => Err(Error::TableExists(table_ref.clone())),
+                    false => Err(Error::TableExists(table_ref.to_string())),
                 },
                 Err(e) => {
                     let e = Error::sdk("CreateTable", e);
@@ -185,7 +185,7 @@ async fn create_table<M: Model>(db: &Db, wait: bool) -> Result<(), Error> {
         )?;
         db.client()
             .update_time_to_live()
-            .table_name(&table)
+            .table_name(table.as_ref())
             .time_to_live_specification(spec)
             .send()
             .instrument(trace::call("UpdateTimeToLive", &table))
@@ -215,7 +215,7 @@ async fn wait_active(db: &Db, table: &str) -> Result<(), Error> {
 }
 
 pub(crate) fn delete_table<M: Model>(db: &Db) -> BoxFuture<'_, Result<(), Error>> {
-    let table = db.table_name(M::TABLE);
+    let table = db.table(M::TABLE);
     let span = trace::operation::<M>("delete_table", &table);
     traced(span, async move {
         let table = &table;
@@ -223,7 +223,7 @@ pub(crate) fn delete_table<M: Model>(db: &Db) -> BoxFuture<'_, Result<(), Error>
             let span = trace::call("DeleteTable", table);
             db.client()
                 .delete_table()
-                .table_name(table)
+                .table_name(table.as_ref())
                 .send()
                 .instrument(span.clone())
                 .await
@@ -273,7 +273,7 @@ impl<'a, M: Model> IntoFuture for CreateTable<'a, M> {
     type Output = Result<(), Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        let span = trace::operation::<M>("create_table", &self.db.table_name(M::TABLE));
+        let span = trace::operation::<M>("create_table", &self.db.table(M::TABLE));
         traced(span, create_table::<M>(self.db, self.wait))
     }
 }

@@ -119,10 +119,10 @@ impl<'a, M: Model> DeleteMany<'a, M> {
 
     /// The plan: the delete operation and, for conditions, the read that finds the items.
     pub fn explain(&self) -> Result<Plan, Error> {
-        let table = self.db.table_name(M::TABLE);
+        let table = self.db.table(M::TABLE);
         let blank = |operation, keys: usize, per: usize, reason: &str| Plan {
             operation,
-            table: table.clone(),
+            table: table.to_string(),
             index: None,
             requests: keys.div_ceil(per.max(1)),
             keys,
@@ -188,7 +188,7 @@ impl<'a, M: Model> DeleteMany<'a, M> {
                     ..ReadOptions::new(self.policy)
                 };
                 p.find = Some(Box::new(plan::describe::<M>(
-                    table.clone(),
+                    table.to_string(),
                     &planned,
                     &options,
                 )));
@@ -260,7 +260,7 @@ async fn batch_deletes<M: Model>(
     }
     let outcomes = run_writes(
         db,
-        &db.table_name(M::TABLE),
+        &db.table(M::TABLE),
         writes,
         &names,
         policy,
@@ -284,7 +284,7 @@ impl<'a, M: Model> IntoFuture for DeleteMany<'a, M> {
     type Output = Result<BatchResult<M::Key>, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        let span = trace::operation::<M>("delete_many", &self.db.table_name(M::TABLE));
+        let span = trace::operation::<M>("delete_many", &self.db.table(M::TABLE));
         traced(span, async move {
             self.db.check_encrypted::<M>()?;
             let plan = Self::plan(self.targets)?;

@@ -39,7 +39,7 @@ impl<'a, M: Model> IntoFuture for DeleteOne<'a, M> {
     type Output = Result<Option<M>, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        let span = trace::operation::<M>("delete_one", &self.db.table_name(M::TABLE));
+        let span = trace::operation::<M>("delete_one", &self.db.table(M::TABLE));
         traced(span, async move {
             write::delete(
                 self.db,

@@ -199,7 +199,7 @@ impl<'a, M: Model> GetMany<'a, M> {
     /// # Ok(()) }
     /// ```
     pub fn page(self, size: usize) -> BoxFuture<'a, Result<Page<M>, Error>> {
-        let span = trace::operation::<M>("get_many.page", &self.db.table_name(M::TABLE));
+        let span = trace::operation::<M>("get_many.page", &self.db.table(M::TABLE));
         traced(span, async move {
             self.check_segments()?;
             let planned = plan::plan(self.targets)?;
@@ -246,7 +246,7 @@ impl<'a, M: Model> GetMany<'a, M> {
     /// # Ok(()) }
     /// ```
     pub fn count(self) -> BoxFuture<'a, Result<u64, Error>> {
-        let span = trace::operation::<M>("get_many.count", &self.db.table_name(M::TABLE));
+        let span = trace::operation::<M>("get_many.count", &self.db.table(M::TABLE));
         traced(span, async move {
             self.check_segments()?;
             let planned = plan::plan(self.targets)?;
@@ -268,7 +268,7 @@ impl<'a, M: Model> GetMany<'a, M> {
     /// # Ok(()) }
     /// ```
     pub fn stream(self) -> BoxStream<'a, Result<M, Error>> {
-        let span = trace::operation::<M>("get_many.stream", &self.db.table_name(M::TABLE));
+        let span = trace::operation::<M>("get_many.stream", &self.db.table(M::TABLE));
         trace::stream_in(span, self.items())
     }
 
@@ -286,7 +286,7 @@ impl<'a, M: Model> IntoFuture for GetMany<'a, M> {
     type Output = Result<Vec<M>, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        let span = trace::operation::<M>("get_many", &self.db.table_name(M::TABLE));
+        let span = trace::operation::<M>("get_many", &self.db.table(M::TABLE));
         traced(span, async move {
             // A list of keys tells how many items can come back at most.
             let at_most = match &self.targets {

@@ -76,7 +76,7 @@ pub(crate) async fn get_single<M: Model>(
     include_expired: bool,
 ) -> Result<Option<M>, Error> {
     db.check_encrypted::<M>()?;
-    let table = db.table_name(M::TABLE);
+    let table = db.table(M::TABLE);
     let live = read::local_checks::<M>(None, include_expired);
     // An entity's read returns that entity only.
     let shown = |item: &Item| {
@@ -98,7 +98,7 @@ pub(crate) async fn get_single<M: Model>(
                     .filter_map(|n| {
                         single.key.get(n).map(|v| {
                             Expr::Cmp(
-                                crate::expr::AttrPath::attr(n),
+                                crate::expr::AttrPath::of(n),
                                 crate::expr::Cmp::Eq,
                                 v.clone(),
                             )
@@ -115,7 +115,7 @@ pub(crate) async fn get_single<M: Model>(
                 let out = db
                     .client()
                     .query()
-                    .table_name(table)
+                    .table_name(table.as_ref())
                     .key_condition_expression(kc)
                     .filter_expression(filter)
                     .set_expression_attribute_names(names.clone())
@@ -145,7 +145,7 @@ impl<'a, M: Model> IntoFuture for GetOne<'a, M> {
     type Output = Result<M, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        let span = trace::operation::<M>("get_one", &self.db.table_name(M::TABLE));
+        let span = trace::operation::<M>("get_one", &self.db.table(M::TABLE));
         traced(span, async move {
             let single = keys::resolve(self.target)?;
             get_single::<M>(self.db, single, self.consistent, self.include_expired)

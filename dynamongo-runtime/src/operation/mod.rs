@@ -157,7 +157,7 @@ pub trait ModelExt: Model {
     /// # Ok(()) }
     /// ```
     fn approximate_count(db: &Db) -> BoxFuture<'_, Result<TableStats, Error>> {
-        let table = db.table_name(Self::TABLE);
+        let table = db.table(Self::TABLE);
         let span = trace::operation::<Self>("approximate_count", &table);
         traced(
             span,

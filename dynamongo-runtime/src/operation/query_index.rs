@@ -212,7 +212,7 @@ impl<M: Model, H: HashKey, R, P: Document> Index<M, H, R, P> {
         let rest = self.def.hash[1..]
             .iter()
             .zip(values)
-            .map(|(k, v)| Expr::Cmp(AttrPath::attr(k.name), Cmp::Eq, v))
+            .map(|(k, v)| Expr::Cmp(AttrPath::of(k.name), Cmp::Eq, v))
             .collect();
         IndexKey {
             def: self.def,
@@ -264,7 +264,7 @@ impl<M, R, P> IndexKey<M, R, P> {
 
     fn then<S>(mut self, condition: impl FnOnce(AttrPath) -> Expr) -> IndexKey<M, S, P> {
         let name = self.def.range.get(self.next_range).map_or("", |k| k.name);
-        self.rest.push(condition(AttrPath::attr(name)));
+        self.rest.push(condition(AttrPath::of(name)));
         self.next_range += 1;
         self.retype()
     }
@@ -388,7 +388,7 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
     /// # Ok(()) }
     /// ```
     pub fn page(self, size: usize) -> BoxFuture<'a, Result<Page<P>, Error>> {
-        let span = trace::operation::<M>("query.page", &self.db.table_name(M::TABLE));
+        let span = trace::operation::<M>("query.page", &self.db.table(M::TABLE));
         traced(span, async move {
             let planned = self.planned()?;
             let after = self.after.as_deref();
@@ -465,13 +465,17 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
     /// The request, without sending it.
     pub fn explain(&self) -> Result<Plan, Error> {
         let planned = self.planned()?;
-        let table = self.db.table_name(M::TABLE);
-        Ok(plan::describe::<M>(table, &planned, &self.options))
+        let table = self.db.table(M::TABLE);
+        Ok(plan::describe::<M>(
+            table.into_owned(),
+            &planned,
+            &self.options,
+        ))
     }
 
     /// The items as they arrive, page by page (in a `query.stream` operation span).
     pub fn stream(self) -> BoxStream<'a, Result<P, Error>> {
-        let span = trace::operation::<M>("query.stream", &self.db.table_name(M::TABLE));
+        let span = trace::operation::<M>("query.stream", &self.db.table(M::TABLE));
         trace::stream_in(span, self.items())
     }
 
@@ -488,7 +492,7 @@ impl<'a, M: Model, P: Document + Send + 'a> IntoFuture for QueryIndex<'a, M, P> 
     type Output = Result<Vec<P>, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        let span = trace::operation::<M>("query", &self.db.table_name(M::TABLE));
+        let span = trace::operation::<M>("query", &self.db.table(M::TABLE));
         let s = self.items();
         traced(span, async move {
             s.collect::<Vec<_>>().await.into_iter().collect()

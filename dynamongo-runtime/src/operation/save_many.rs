@@ -84,7 +84,7 @@ impl<'a, M: Model> IntoFuture for SaveMany<'a, M> {
     type Output = Result<BatchResult<M>, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        let span = trace::operation::<M>("save_many", &self.db.table_name(M::TABLE));
+        let span = trace::operation::<M>("save_many", &self.db.table(M::TABLE));
         traced(span, async move {
             self.db.check_encrypted::<M>()?;
             let SaveMany {
@@ -183,7 +183,7 @@ impl<'a, M: Model> IntoFuture for SaveMany<'a, M> {
                     }
                 })
                 .collect();
-            let table = db.table_name(M::TABLE);
+            let table = db.table(M::TABLE);
             let outcomes = run_writes(db, &table, writes, &names, &policy, pace).await;
             for (i, r) in outcomes {
                 if let Some(item) = slots.get_mut(i).and_then(Option::take) {

@@ -44,7 +44,7 @@ impl<'a, M: Model> IntoFuture for SaveOne<'a, M> {
     type Output = Result<M, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        let span = trace::operation::<M>("save_one", &self.db.table_name(M::TABLE));
+        let span = trace::operation::<M>("save_one", &self.db.table(M::TABLE));
         traced(span, async move {
             let mut item = self.item;
             if let Some(version) = write::put(

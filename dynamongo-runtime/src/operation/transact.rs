@@ -127,7 +127,7 @@ impl WriteAction {
                 TransactWriteItem::builder().put(config(put)?)
             }
             Op::Update { parts } => {
-                let update = b.update(&parts.actions.iter().collect::<Vec<_>>());
+                let update = b.update(&parts.actions);
                 let condition = b.condition(&parts.condition);
                 let (names, values) = b.into_maps();
                 let u = SdkUpdate::builder()
@@ -386,7 +386,7 @@ impl<'a> TransactWrite<'a> {
         let action = keys::resolve(strategy.into_target()).map(|single| {
             let condition = single
                 .write_condition::<M>()
-                .unwrap_or_else(|| Expr::Exists(AttrPath::attr(M::HASH_KEY.name)));
+                .unwrap_or_else(|| Expr::Exists(AttrPath::of(M::HASH_KEY.name)));
             let size = item_size(&single.key);
             self.action::<M>(
                 &single.key,

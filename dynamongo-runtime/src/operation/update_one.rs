@@ -97,7 +97,7 @@ impl<'a, M: Model> IntoFuture for UpdateOne<'a, M> {
     type Output = Result<M, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        let span = trace::operation::<M>("update_one", &self.db.table_name(M::TABLE));
+        let span = trace::operation::<M>("update_one", &self.db.table(M::TABLE));
         traced(span, async move {
             let db = self.db;
             let (single, updates) = self.checked()?;

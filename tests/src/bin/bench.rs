@@ -700,8 +700,8 @@ async fn calls_on_both_runtimes(quick: bool) -> Res<()> {
         Vec::new()
     } else {
         tokio::spawn(async move { calls(&in_task, quick, "multi-thread, a task").await })
-        .await
-        .map_err(|e| e.to_string())??
+            .await
+            .map_err(|e| e.to_string())??
     };
     let on_main = if profiling {
         Vec::new()
@@ -1735,7 +1735,9 @@ async fn main() -> Res<()> {
     }
     if let Some(at) = args.iter().position(|a| a == "--profile-calls") {
         let (Some(op), Some(side)) = (args.get(at + 1), args.get(at + 2)) else {
-            return Err("--profile-calls <get_one|save_one|update_one|get_many> <ours|raw|both>".into());
+            return Err(
+                "--profile-calls <get_one|save_one|update_one|get_many> <ours|raw|both>".into(),
+            );
         };
         let side = match side.as_str() {
             "ours" => Some(true),
