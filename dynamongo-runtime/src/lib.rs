@@ -74,6 +74,8 @@ mod read;
 mod write;
 // The operations, one file each; none imports another.
 mod operation;
+// The future builders are awaited as (its allocation cached per thread).
+mod op_future;
 // What generated code calls (re-exports and small helpers; nothing here depends on it).
 #[doc(hidden)]
 pub mod codegen;
@@ -96,10 +98,12 @@ pub mod config {
     pub use crate::retry::RetryPolicy;
 }
 
-/// The builders that [`ModelExt`]'s operations return, awaited directly, and what they
-/// give back besides models: [`BatchResult`] and [`Page`](ops::Page).
+/// The builders that [`ModelExt`]'s operations return, awaited directly (as an
+/// [`OpFuture`](ops::OpFuture)), and what they give back besides models: [`BatchResult`]
+/// and [`Page`](ops::Page).
 pub mod ops {
     pub use crate::batch::{BatchResult, Failed};
+    pub use crate::op_future::OpFuture;
     pub use crate::operation::{
         Collection, CreateTable, DeleteMany, DeleteOne, GetMany, GetOne, Overwrite, Page,
         QueryIndex, SaveMany, SaveOne, UpdateOne,

@@ -24,14 +24,28 @@ pub(crate) fn short_name<M>() -> &'static str {
         .unwrap_or_default()
 }
 
+/// The name of type `M` without its path, worked out only when shown: a span's fields are
+/// not evaluated when no subscriber wants the span.
+pub(crate) struct ShortName<M>(std::marker::PhantomData<M>);
+
+impl<M> std::fmt::Display for ShortName<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(short_name::<M>())
+    }
+}
+
 /// The span of a dynamongo operation on model `M` (`save_one`, `get_many`, ...).
 pub(crate) fn operation<M>(operation: &'static str, table: &str) -> Span {
-    operation_on(operation, short_name::<M>(), table)
+    operation_on(operation, ShortName::<M>(std::marker::PhantomData), table)
 }
 
 /// The span of a dynamongo operation on `model`: a model, the models of a transaction's
 /// actions (`Account, User`), or a collection's enum (`WorkspaceItem`).
-pub(crate) fn operation_on(operation: &'static str, model: &str, table: &str) -> Span {
+pub(crate) fn operation_on(
+    operation: &'static str,
+    model: impl std::fmt::Display,
+    table: &str,
+) -> Span {
     tracing::info_span!(
         "dynamongo.operation",
         otel.name = %format_args!("{operation} {model}"),
@@ -39,7 +53,7 @@ pub(crate) fn operation_on(operation: &'static str, model: &str, table: &str) ->
         db.system.name = "aws.dynamodb",
         aws.dynamodb.table_names = table,
         dynamongo.operation = operation,
-        dynamongo.model = model,
+        dynamongo.model = %model,
         dynamongo.items = Empty,
         dynamongo.failed = Empty,
         dynamongo.retries = Empty,
@@ -134,25 +148,26 @@ pub(crate) fn stream_in<'a, T: 'a>(span: Span, inner: BoxStream<'a, T>) -> BoxSt
     InSpan { span, inner }.boxed()
 }
 
-/// The boxed future every operation builder awaits as.
-pub(crate) type BoxFuture<'a, T> =
-    std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+/// The future every operation builder awaits as.
+pub(crate) type BoxFuture<'a, T> = crate::op_future::OpFuture<'a, T>;
 
-/// An operation's future inside its span, boxed: what a builder's `.await` runs (see
-/// [`in_span`]).
-pub(crate) fn traced<'a, T>(
+/// An operation's future (made by `make`, in place) inside its span, type-erased: what a
+/// builder's `.await` runs (see [`in_span`]).
+pub(crate) fn traced<'a, T, F>(
     span: Span,
-    future: impl std::future::Future<Output = Result<T, crate::error::Error>> + Send + 'a,
-) -> BoxFuture<'a, Result<T, crate::error::Error>> {
-    Box::pin(in_span(span, future))
+    make: impl FnOnce() -> F,
+) -> BoxFuture<'a, Result<T, crate::error::Error>>
+where
+    F: std::future::Future<Output = Result<T, crate::error::Error>> + Send + 'a,
+{
+    crate::op_future::OpFuture::new_with(move || in_span(span, make()))
 }
 
 /// An operation's future inside its span; a failed operation is one event (target
 /// `dynamongo`), in its span, naming the error — so a plain `fmt` subscriber shows it: `warn`
 /// when the service or the setup failed (a 5xx answer), `info` when the caller's request
 /// was refused (invalid data, a bad cursor, nothing found, a failed condition). Polled
-/// where it lies (no wrapping `async` block that would move it on its first poll), and
-/// not boxed: a builder's `send()` returns it as it is.
+/// where it lies (no wrapping `async` block that would move it on its first poll).
 pub(crate) fn in_span<'a, T>(
     span: Span,
     future: impl std::future::Future<Output = Result<T, crate::error::Error>> + Send + 'a,

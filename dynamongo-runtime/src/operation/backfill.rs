@@ -213,7 +213,7 @@ impl<'a, M: Model> IntoFuture for Backfill<'a, M> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("backfill", &self.db.table(M::TABLE));
-        traced(span, async move { self.run(None).await })
+        traced(span, move || async move { self.run(None).await })
     }
 }
 
@@ -307,7 +307,7 @@ impl<'a, M: Model> Backfill<'a, M> {
             let slots = policy.concurrency.max(1);
             // Leases seen held by others: (owner, counter, when the counter was first seen).
             let mut seen: HashMap<u32, (String, u64, Instant)> = HashMap::new();
-            let mut running: FuturesUnordered<BoxFuture<'_, Result<u32, Error>>> =
+            let mut running: FuturesUnordered<futures::future::BoxFuture<'_, Result<u32, Error>>> =
                 FuturesUnordered::new();
             let mut mine: Vec<u32> = Vec::new();
             loop {
@@ -790,7 +790,7 @@ where
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<Old>("backfill.copy", &self.run.db.table(Old::TABLE));
-        traced(span, async move {
+        traced(span, move || async move {
             let Copy {
                 run,
                 map,

@@ -252,7 +252,7 @@ impl<'a, E: Model, T: Member> Collection<'a, E, T> {
             trace::short_name::<T>(),
             &self.db.table(E::TABLE),
         );
-        traced(span, async move {
+        traced(span, move || async move {
             let planned = self.plan()?;
             let after = self.after.as_deref();
             paged_read::<E, T>(self.db, planned, self.options, after, size, |db, item| {
@@ -307,7 +307,7 @@ impl<'a, E: Model, T: Member> IntoFuture for Collection<'a, E, T> {
             trace::short_name::<T>(),
             &self.db.table(E::TABLE),
         );
-        traced(span, async move {
+        traced(span, move || async move {
             let mut s = self.items();
             let mut out = Vec::new();
             while let Some(r) = s.next().await {

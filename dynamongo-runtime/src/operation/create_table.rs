@@ -217,7 +217,7 @@ async fn wait_active(db: &Db, table: &str) -> Result<(), Error> {
 pub(crate) fn delete_table<M: Model>(db: &Db) -> BoxFuture<'_, Result<(), Error>> {
     let table = db.table(M::TABLE);
     let span = trace::operation::<M>("delete_table", &table);
-    traced(span, async move {
+    traced(span, move || async move {
         let table = &table;
         retrying(db.quota(), &db.retry_policy(), || async move {
             let span = trace::call("DeleteTable", table);
@@ -274,6 +274,6 @@ impl<'a, M: Model> IntoFuture for CreateTable<'a, M> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("create_table", &self.db.table(M::TABLE));
-        traced(span, create_table::<M>(self.db, self.wait))
+        traced(span, move || create_table::<M>(self.db, self.wait))
     }
 }

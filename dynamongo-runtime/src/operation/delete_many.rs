@@ -285,7 +285,7 @@ impl<'a, M: Model> IntoFuture for DeleteMany<'a, M> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("delete_many", &self.db.table(M::TABLE));
-        traced(span, async move {
+        traced(span, move || async move {
             self.db.check_encrypted::<M>()?;
             let plan = Self::plan(self.targets)?;
             // What the call consumed, for its result: its calls go through a metered copy.

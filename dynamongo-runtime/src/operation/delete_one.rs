@@ -40,7 +40,7 @@ impl<'a, M: Model> IntoFuture for DeleteOne<'a, M> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("delete_one", &self.db.table(M::TABLE));
-        traced(span, async move {
+        traced(span, move || async move {
             write::delete(
                 self.db,
                 write::live_only::<M>(self.single?),

@@ -200,7 +200,7 @@ impl<'a, M: Model> GetMany<'a, M> {
     /// ```
     pub fn page(self, size: usize) -> BoxFuture<'a, Result<Page<M>, Error>> {
         let span = trace::operation::<M>("get_many.page", &self.db.table(M::TABLE));
-        traced(span, async move {
+        traced(span, move || async move {
             self.check_segments()?;
             let planned = plan::plan(self.targets)?;
             let after = self.after.as_deref();
@@ -247,7 +247,7 @@ impl<'a, M: Model> GetMany<'a, M> {
     /// ```
     pub fn count(self) -> BoxFuture<'a, Result<u64, Error>> {
         let span = trace::operation::<M>("get_many.count", &self.db.table(M::TABLE));
-        traced(span, async move {
+        traced(span, move || async move {
             self.check_segments()?;
             let planned = plan::plan(self.targets)?;
             count::<M>(self.db, planned, self.options).await
@@ -287,7 +287,7 @@ impl<'a, M: Model> IntoFuture for GetMany<'a, M> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("get_many", &self.db.table(M::TABLE));
-        traced(span, async move {
+        traced(span, move || async move {
             // A list of keys tells how many items can come back at most.
             let at_most = match &self.targets {
                 Targets::List(list) => list.len().min(self.options.limit.unwrap_or(usize::MAX)),

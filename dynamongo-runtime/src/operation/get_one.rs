@@ -120,7 +120,7 @@ pub(crate) async fn get_single<M: Model>(
                     .filter_expression(filter)
                     .set_expression_attribute_names(names.clone())
                     .set_expression_attribute_values(values.clone())
-                    .consistent_read(consistent)
+                    .set_consistent_read(consistent.then_some(true))
                     .return_consumed_capacity(trace::CAPACITY)
                     .send()
                     .instrument(span.clone())
@@ -146,7 +146,7 @@ impl<'a, M: Model> IntoFuture for GetOne<'a, M> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("get_one", &self.db.table(M::TABLE));
-        traced(span, async move {
+        traced(span, move || async move {
             let single = keys::resolve(self.target)?;
             get_single::<M>(self.db, single, self.consistent, self.include_expired)
                 .await?

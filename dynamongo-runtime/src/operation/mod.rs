@@ -159,10 +159,9 @@ pub trait ModelExt: Model {
     fn approximate_count(db: &Db) -> BoxFuture<'_, Result<TableStats, Error>> {
         let table = db.table(Self::TABLE);
         let span = trace::operation::<Self>("approximate_count", &table);
-        traced(
-            span,
-            async move { crate::read::table_stats(db, &table).await },
-        )
+        traced(span, move || async move {
+            crate::read::table_stats(db, &table).await
+        })
     }
 }
 

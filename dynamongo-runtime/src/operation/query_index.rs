@@ -389,7 +389,7 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
     /// ```
     pub fn page(self, size: usize) -> BoxFuture<'a, Result<Page<P>, Error>> {
         let span = trace::operation::<M>("query.page", &self.db.table(M::TABLE));
-        traced(span, async move {
+        traced(span, move || async move {
             let planned = self.planned()?;
             let after = self.after.as_deref();
             paged_read::<M, P>(
@@ -494,7 +494,7 @@ impl<'a, M: Model, P: Document + Send + 'a> IntoFuture for QueryIndex<'a, M, P> 
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("query", &self.db.table(M::TABLE));
         let s = self.items();
-        traced(span, async move {
+        traced(span, move || async move {
             s.collect::<Vec<_>>().await.into_iter().collect()
         })
     }

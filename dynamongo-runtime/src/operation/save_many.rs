@@ -85,7 +85,7 @@ impl<'a, M: Model> IntoFuture for SaveMany<'a, M> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("save_many", &self.db.table(M::TABLE));
-        traced(span, async move {
+        traced(span, move || async move {
             self.db.check_encrypted::<M>()?;
             let SaveMany {
                 db,

@@ -45,7 +45,7 @@ impl<'a, M: Model> IntoFuture for SaveOne<'a, M> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("save_one", &self.db.table(M::TABLE));
-        traced(span, async move {
+        traced(span, move || async move {
             let mut item = self.item;
             if let Some(version) = write::put(
                 self.db,

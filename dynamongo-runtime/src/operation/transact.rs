@@ -631,7 +631,7 @@ impl<'a> IntoFuture for TransactWrite<'a> {
         let tables = distinct_names(self.actions.iter().flatten().map(|a| a.table.as_str()));
         let models = distinct_names(self.actions.iter().flatten().map(|a| a.model));
         let span = trace::operation_on("transact_write", &models, &tables);
-        traced(span, async move {
+        traced(span, move || async move {
             let TransactWrite {
                 db,
                 actions,
@@ -796,7 +796,7 @@ impl<'a> IntoFuture for TransactGet<'a> {
         let tables = distinct_names(self.gets.iter().flatten().map(|g| g.table.as_str()));
         let models = distinct_names(self.gets.iter().flatten().map(|g| g.model));
         let span = trace::operation_on("transact_get", &models, &tables);
-        traced(span, async move {
+        traced(span, move || async move {
             let TransactGet {
                 db,
                 gets,

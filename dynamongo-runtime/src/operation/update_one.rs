@@ -98,7 +98,7 @@ impl<'a, M: Model> IntoFuture for UpdateOne<'a, M> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("update_one", &self.db.table(M::TABLE));
-        traced(span, async move {
+        traced(span, move || async move {
             let db = self.db;
             let (single, updates) = self.checked()?;
             write::update(db, single, updates, &db.retry_policy()).await
