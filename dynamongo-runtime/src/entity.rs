@@ -466,7 +466,7 @@ impl Entity {
             "entity `{}` (its items have `{}` = `{}`)",
             self.name, self.attribute, self.name
         );
-        let terms: Vec<&Expr> = expr.and_terms();
+        let terms = expr.and_terms();
         let mut out: Vec<Expr> = Vec::new();
         let mut used = vec![false; terms.len()];
         let eq = |field: &str, used: &[bool]| {

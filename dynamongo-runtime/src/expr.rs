@@ -138,14 +138,19 @@ pub(crate) enum Expr {
 
 impl Expr {
     /// The ANDed terms of this expression (itself when it is not an AND).
-    pub(crate) fn and_terms(&self) -> Vec<&Expr> {
+    pub(crate) fn and_terms(&self) -> SmallVec<[&Expr; 4]> {
+        let mut terms = SmallVec::new();
+        self.push_and_terms(&mut terms);
+        terms
+    }
+
+    fn push_and_terms<'e>(&'e self, terms: &mut SmallVec<[&'e Expr; 4]>) {
         match self {
             Expr::And(a, b) => {
-                let mut v = a.and_terms();
-                v.extend(b.and_terms());
-                v
+                a.push_and_terms(terms);
+                b.push_and_terms(terms);
             }
-            other => vec![other],
+            other => terms.push(other),
         }
     }
 
@@ -393,8 +398,9 @@ pub(crate) type Values = HashMap<String, AttributeValue>;
 /// a name is looked up among the few already placed rather than hashed.
 #[derive(Default)]
 pub(crate) struct ExprBuilder {
-    names: Vec<(String, String)>,
-    values: Vec<(String, AttributeValue)>,
+    /// Placeholder → attribute name, as the request takes it.
+    names: Names,
+    values: Values,
 }
 
 impl ExprBuilder {
@@ -406,15 +412,15 @@ impl ExprBuilder {
     }
 
     fn put_name(&mut self, out: &mut String, name: &str) {
-        let i = match self.names.iter().position(|(_, n)| n == name) {
-            Some(i) => i,
+        // A request names few attributes: they are looked up among those placed.
+        match self.names.iter().find(|(_, n)| *n == name) {
+            Some((placeholder, _)) => out.push_str(placeholder),
             None => {
-                let i = self.names.len();
-                self.names.push((format!("#n{i}"), name.to_string()));
-                i
+                let placeholder = format!("#n{}", self.names.len());
+                out.push_str(&placeholder);
+                self.names.insert(placeholder, name.to_string());
             }
-        };
-        out.push_str(&self.names[i].0);
+        }
     }
 
     /// The placeholder of a new value (`:v0`).
@@ -427,7 +433,7 @@ impl ExprBuilder {
     fn put_value(&mut self, out: &mut String, v: AttributeValue) {
         let p = format!(":v{}", self.values.len());
         out.push_str(&p);
-        self.values.push((p, v));
+        self.values.insert(p, v);
     }
 
     /// A document path (`#n0.#n1[2]`).
@@ -598,21 +604,23 @@ impl ExprBuilder {
     }
 
     /// `SET ... REMOVE ... ADD ... DELETE ...` for a list of actions (placeholders placed
-    /// in the actions' order, each clause written as its actions come).
+    /// in the actions' order, each clause written as its actions come, keyword first).
     pub(crate) fn update(&mut self, actions: &[Action]) -> String {
-        // SET, REMOVE, ADD, DELETE.
         let mut clauses: [String; 4] = Default::default();
         for a in actions {
-            let out = match a {
+            let (keyword, out) = match a {
                 Action::Set(..)
                 | Action::SetIfNotExists(..)
                 | Action::Append(..)
-                | Action::Prepend(..) => &mut clauses[0],
-                Action::Remove(_) => &mut clauses[1],
-                Action::Add(..) => &mut clauses[2],
-                Action::Delete(..) => &mut clauses[3],
+                | Action::Prepend(..) => ("SET ", &mut clauses[0]),
+                Action::Remove(_) => ("REMOVE ", &mut clauses[1]),
+                Action::Add(..) => ("ADD ", &mut clauses[2]),
+                Action::Delete(..) => ("DELETE ", &mut clauses[3]),
             };
-            if !out.is_empty() {
+            if out.is_empty() {
+                out.reserve(32);
+                out.push_str(keyword);
+            } else {
                 out.push_str(", ");
             }
             match a {
@@ -656,30 +664,27 @@ impl ExprBuilder {
                 }
             }
         }
-        let mut text = String::new();
-        for (kw, list) in ["SET ", "REMOVE ", "ADD ", "DELETE "]
-            .into_iter()
-            .zip(&clauses)
-        {
-            if list.is_empty() {
-                continue;
-            }
-            if text.is_empty() {
-                text.reserve(kw.len() + list.len());
-            } else {
-                text.push(' ');
-            }
-            text.push_str(kw);
-            text.push_str(list);
+        // One clause (the common case) is the expression as it stands.
+        let mut used = clauses.into_iter().filter(|c| !c.is_empty());
+        let mut text = used.next().unwrap_or_default();
+        for clause in used {
+            text.push(' ');
+            text.push_str(&clause);
         }
         text
     }
 
     pub(crate) fn finish(self, expression: String) -> Rendered {
+        // In the order they were placed: `#n2` before `#n10`.
+        fn placed<V>(map: HashMap<String, V>) -> Vec<(String, V)> {
+            let mut v: Vec<(String, V)> = map.into_iter().collect();
+            v.sort_by(|a, b| (a.0.len(), &a.0).cmp(&(b.0.len(), &b.0)));
+            v
+        }
         Rendered {
             expression,
-            names: self.names,
-            values: self.values,
+            names: placed(self.names),
+            values: placed(self.values),
         }
     }
 
@@ -698,8 +703,8 @@ impl ExprBuilder {
 
     /// The placeholder maps for the SDK (None when empty, as the API wants).
     pub(crate) fn into_maps(self) -> (Option<Names>, Option<Values>) {
-        let names = (!self.names.is_empty()).then(|| self.names.into_iter().collect());
-        let values = (!self.values.is_empty()).then(|| self.values.into_iter().collect());
+        let names = (!self.names.is_empty()).then_some(self.names);
+        let values = (!self.values.is_empty()).then_some(self.values);
         (names, values)
     }
 }

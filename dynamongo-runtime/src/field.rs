@@ -232,8 +232,14 @@ impl<M, T: FieldValue, P> Field<M, T, P> {
 
     fn checked(&self, v: &T) -> Vec<Violation> {
         let mut out = Vec::new();
-        let path = self.path.to_string();
-        v.check(self.rules, &Path::Root.field(&path), &mut out);
+        match self.path.top_level() {
+            Some(name) => v.check(self.rules, &Path::Root.field(name), &mut out),
+            None => v.check(
+                self.rules,
+                &Path::Root.field(&self.path.to_string()),
+                &mut out,
+            ),
+        }
         out
     }
 
@@ -313,10 +319,8 @@ impl<M, T: FieldValue, P> Field<M, T, P> {
         P: Writable,
     {
         let v = value.into();
-        Update::new(
-            Action::Set(self.path.clone(), v.to_attr()),
-            self.checked(&v),
-        )
+        let violations = self.checked(&v);
+        Update::new(Action::Set(self.path.clone(), v.into_attr()), violations)
     }
 
     /// `SET field = if_not_exists(field, value)`.

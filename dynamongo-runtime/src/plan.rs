@@ -243,7 +243,7 @@ pub(crate) fn plan<M: Model>(targets: Targets<M>) -> Result<Planned, Error> {
 fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
     let hash = M::HASH_KEY.name;
     let range = M::RANGE_KEY.map(|r| r.name);
-    let terms: Vec<&Expr> = expr.and_terms();
+    let terms = expr.and_terms();
     let rest = |skip: &[usize]| -> Vec<Expr> {
         terms
             .iter()

@@ -905,15 +905,15 @@ struct PageRequest<'r> {
 
 impl PageRequest<'_> {
     /// One page from `start`, retried: its items and where the next page starts.
-    async fn send(
-        &self,
-        db: &Db,
-        policy: &RetryPolicy,
+    fn send<'r>(
+        &'r self,
+        db: &'r Db,
+        policy: &'r RetryPolicy,
         start: Option<Item>,
-    ) -> Result<(Vec<Item>, Option<Item>), Error> {
+    ) -> impl std::future::Future<Output = Result<(Vec<Item>, Option<Item>), Error>> + 'r {
+        use futures::FutureExt;
         self.send_counted(db, policy, start)
-            .await
-            .map(|(items, last, _)| (items, last))
+            .map(|r| r.map(|(items, last, _)| (items, last)))
     }
 
     /// One page from `start`, retried: its items, where the next page starts, and how many

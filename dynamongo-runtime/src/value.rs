@@ -54,6 +54,10 @@ impl AsRef<[u8]> for Bytes {
 pub trait FieldValue: Sized + Clone {
     /// The stored form.
     fn to_attr(&self) -> AttributeValue;
+    /// The stored form, taking the value (a string moves rather than being copied).
+    fn into_attr(self) -> AttributeValue {
+        self.to_attr()
+    }
     /// Read the stored form back; the error's path is filled in by the caller.
     fn from_attr(value: &AttributeValue) -> Result<Self, DecodeError>;
     /// The JSON form (the seed's `to_dict`).
@@ -290,6 +294,9 @@ impl FieldValue for bool {
 impl FieldValue for String {
     fn to_attr(&self) -> AttributeValue {
         AttributeValue::S(self.clone())
+    }
+    fn into_attr(self) -> AttributeValue {
+        AttributeValue::S(self)
     }
     fn from_attr(v: &AttributeValue) -> Result<Self, DecodeError> {
         as_s(v, "S (string)").map(str::to_string)
