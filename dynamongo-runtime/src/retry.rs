@@ -220,3 +220,59 @@ fn limited<T>(
         None => Either::Right(future),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::codegen::example::user::{self, User};
+    use crate::model::Strategy;
+
+    fn db() -> crate::Db {
+        let config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .build();
+        crate::Db::from_client(aws_sdk_dynamodb::Client::from_conf(config), "")
+    }
+
+    /// Each `async fn` layer that wraps another future holds it twice (the argument and the
+    /// awaited copy): the retry layer is plain functions, so an operation's future holds the
+    /// SDK's request future once, plus its own few hundred bytes. Sizes only: nothing is
+    /// sent.
+    #[test]
+    fn a_call_holds_the_sdks_request_future_once() {
+        let db = db();
+        let policy = db.retry_policy();
+        let key = crate::keys::resolve(Strategy::<User>::into_target("a@b.io"))
+            .expect("a key")
+            .key;
+        let sdk = std::mem::size_of_val(&db.client().get_item().send());
+        let ours = std::mem::size_of_val(&crate::read::read_item(&db, "t", &key, false, &policy));
+        assert!(
+            ours <= sdk + 1024,
+            "read_item: {ours} bytes, GetItem's own {sdk}"
+        );
+
+        let sdk = std::mem::size_of_val(&db.client().update_item().send());
+        let single = crate::keys::resolve(Strategy::<User>::into_target("a@b.io")).expect("a key");
+        let ours = std::mem::size_of_val(&crate::write::update::<User>(
+            &db,
+            single,
+            vec![user::name().set("B")],
+            &policy,
+        ));
+        assert!(
+            ours <= sdk + 3 * 1024,
+            "update: {ours} bytes, UpdateItem's own {sdk}"
+        );
+
+        let sdk = std::mem::size_of_val(&db.client().put_item().send());
+        let item = User::new("a@b.io", "A");
+        let always = crate::ops::Overwrite::Always;
+        let ours = std::mem::size_of_val(&crate::write::put::<User>(
+            &db, &item, &always, &policy, None,
+        ));
+        assert!(
+            ours <= sdk + 2 * 1024,
+            "put: {ours} bytes, PutItem's own {sdk}"
+        );
+    }
+}

@@ -110,7 +110,8 @@ pub(crate) async fn get_single<M: Model>(
             let filter = b.condition(&extra);
             let (names, values) = b.into_maps();
             let (table, kc, filter, names, values) = (&table, &kc, &filter, &names, &values);
-            let out = retrying(db.quota(), &db.retry_policy(), || async move {
+            // Boxed: the rare path's request future is not laid out in every get's.
+            let out = Box::pin(retrying(db.quota(), &db.retry_policy(), || async move {
                 let span = trace::call("Query", table);
                 let out = db
                     .client()
@@ -130,7 +131,7 @@ pub(crate) async fn get_single<M: Model>(
                 trace::consumed(db, &span, trace::Kind::Read, out.consumed_capacity());
                 span.record("dynamongo.items", out.items().len());
                 Ok(out)
-            })
+            }))
             .await?;
             out.items()
                 .first()
