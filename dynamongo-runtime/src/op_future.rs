@@ -1,9 +1,9 @@
 //! [`OpFuture`]: what awaiting an operation builder runs. A builder's future has to be
 //! type-erased (`IntoFuture` needs a type it can name, and an `async` block has none), so it
 //! lives on the heap; its few KiB (most of it the SDK's own request future) come from a
-//! small per-thread cache of blocks instead of a fresh allocation per call. A request of
-//! 1 KiB or more is the one glibc's `malloc` serves slowly (it first merges every small
-//! free chunk); with the cache a call costs no more than the SDK called by hand.
+//! small per-thread cache of blocks instead of a fresh allocation per call (a request of
+//! 1 KiB or more is one glibc's `malloc` serves slowly: it first merges every small free
+//! chunk), and the future is made straight into its block rather than copied there.
 
 use std::alloc::{self, Layout};
 use std::cell::RefCell;
