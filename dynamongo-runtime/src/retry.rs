@@ -260,7 +260,7 @@ mod tests {
             &policy,
         ));
         assert!(
-            ours <= sdk + 3 * 1024,
+            ours <= sdk + 2 * 1024,
             "update: {ours} bytes, UpdateItem's own {sdk}"
         );
 

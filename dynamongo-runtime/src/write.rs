@@ -384,7 +384,9 @@ pub(crate) async fn update<M: Model>(
     } = update_parts(single, updates, known.as_ref())?;
     if encryption::encrypted::<M>() {
         if !in_place::<M>(&actions) {
-            return update_whole::<M>(db, &table, &key, &actions, &cond, policy).await;
+            // Boxed (encrypted models only): its read-modify-write future is larger than
+            // the update's own, and would otherwise size every model's update.
+            return Box::pin(update_whole::<M>(db, &table, &key, &actions, &cond, policy)).await;
         }
         // Unsigned attributes only: changed in place; the version is signed, so it stays.
         actions.retain(|a| eval::top_attribute(a) != M::VERSION);
