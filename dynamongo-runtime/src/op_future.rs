@@ -118,14 +118,14 @@ impl<T> Future for OpFuture<'_, T> {
 impl<T> Drop for OpFuture<'_, T> {
     fn drop(&mut self) {
         if self.cached {
-            // SAFETY: the future was written into the block by `new` and is dropped once;
+            // SAFETY: the future was written into the block by `new_with` and is dropped once;
             // the block is then unused.
             unsafe {
                 std::ptr::drop_in_place(self.future.as_ptr());
                 give_block(self.future.cast::<u8>());
             }
         } else {
-            // SAFETY: made from `Box::leak` in `new`, and dropped once.
+            // SAFETY: made from `Box::leak` in `new_with`, and dropped once.
             drop(unsafe { Box::from_raw(self.future.as_ptr()) });
         }
     }
