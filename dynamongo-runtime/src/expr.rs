@@ -479,10 +479,7 @@ impl ExprBuilder {
             }
             Expr::Between(p, lo, hi) => {
                 self.put_path(out, p);
-                out.push_str(" BETWEEN ");
-                self.put_value(out, lo.clone());
-                out.push_str(" AND ");
-                self.put_value(out, hi.clone());
+                self.put_between(out, lo, hi);
             }
             Expr::In(p, values) => {
                 let path = self.path(p);
@@ -540,10 +537,8 @@ impl ExprBuilder {
             Expr::SizeBetween(p, lo, hi) => {
                 out.push_str("size(");
                 self.put_path(out, p);
-                out.push_str(") BETWEEN ");
-                self.put_value(out, lo.clone());
-                out.push_str(" AND ");
-                self.put_value(out, hi.clone());
+                out.push(')');
+                self.put_between(out, lo, hi);
             }
             Expr::KeysIn(items) => {
                 if items.is_empty() {
@@ -583,6 +578,14 @@ impl ExprBuilder {
                 out.push(')');
             }
         }
+    }
+
+    /// ` BETWEEN lo AND hi`, after what is compared.
+    fn put_between(&mut self, out: &mut String, lo: &AttributeValue, hi: &AttributeValue) {
+        out.push_str(" BETWEEN ");
+        self.put_value(out, lo.clone());
+        out.push_str(" AND ");
+        self.put_value(out, hi.clone());
     }
 
     /// `f(path, value)`.

@@ -85,14 +85,13 @@ pub(crate) fn check_key_of<M: Model>(item: &Item) -> Result<(), Error> {
 
 /// Rejects empty key values before anything is sent.
 pub(crate) fn check_key_item(key: &Item) -> Result<(), Error> {
-    let empty = empty_key_value;
     // The common case allocates nothing; the report lists the names in order.
-    if !key.values().any(empty) {
+    if !key.values().any(empty_key_value) {
         return Ok(());
     }
     let mut names: Vec<&String> = key
         .iter()
-        .filter(|(_, v)| empty(v))
+        .filter(|(_, v)| empty_key_value(v))
         .map(|(n, _)| n)
         .collect();
     names.sort();
