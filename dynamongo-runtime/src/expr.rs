@@ -485,12 +485,7 @@ impl ExprBuilder {
                 let path = self.path(p);
                 if values.is_empty() {
                     // `x IN ()` is not valid; an empty set matches nothing.
-                    out.push_str("(attribute_exists(");
-                    out.push_str(&path);
-                    out.push_str(") AND attribute_not_exists(");
-                    out.push_str(&path);
-                    out.push_str("))");
-                    return;
+                    return put_nothing(out, &path);
                 }
                 let grouped = values.len() > MAX_IN_OPERANDS;
                 if grouped {
@@ -543,12 +538,7 @@ impl ExprBuilder {
             Expr::KeysIn(items) => {
                 if items.is_empty() {
                     let none = self.name("__dynamongo_none__");
-                    out.push_str("(attribute_exists(");
-                    out.push_str(&none);
-                    out.push_str(") AND attribute_not_exists(");
-                    out.push_str(&none);
-                    out.push_str("))");
-                    return;
+                    return put_nothing(out, &none);
                 }
                 out.push('(');
                 for (i, item) in items.iter().enumerate() {
@@ -710,6 +700,15 @@ impl ExprBuilder {
         let values = (!self.values.is_empty()).then_some(self.values);
         (names, values)
     }
+}
+
+/// A condition no item meets, on the attribute at `path`: it both exists and does not.
+fn put_nothing(out: &mut String, path: &str) {
+    out.push_str("(attribute_exists(");
+    out.push_str(path);
+    out.push_str(") AND attribute_not_exists(");
+    out.push_str(path);
+    out.push_str("))");
 }
 
 /// Writes `n` in decimal.
