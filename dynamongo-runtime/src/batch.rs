@@ -2,8 +2,6 @@
 //! unprocessed items/keys and of throttling with exponential backoff and full jitter, and
 //! an account of every item that did not make it.
 
-use tracing::Instrument;
-
 use crate::trace;
 use std::borrow::Cow;
 
@@ -71,13 +69,13 @@ pub(crate) async fn get_chunk(
         let charge = capacity::pace(pace, per_key * pending.len() as f64).await;
         let span = trace::call("BatchGetItem", table);
         span.record("dynamongo.items", pending.len());
-        let sent = db
-            .client()
-            .batch_get_item()
-            .request_items(table, ka)
-            .return_consumed_capacity(trace::CAPACITY)
-            .send()
-            .instrument(span.clone());
+        let sent = trace::sent(&span, || {
+            db.client()
+                .batch_get_item()
+                .request_items(table, ka)
+                .return_consumed_capacity(trace::CAPACITY)
+                .send()
+        });
         let sent = within(policy.attempt_timeout, async {
             sent.await.map_err(|e| Error::sdk("BatchGetItem", e))
         });
@@ -278,13 +276,13 @@ pub(crate) async fn write_chunk(
         let charge = capacity::pace(rate.map(|r| r.0), predicted).await;
         let span = trace::call("BatchWriteItem", table);
         span.record("dynamongo.items", sent.len());
-        let sent = db
-            .client()
-            .batch_write_item()
-            .request_items(table, sent)
-            .return_consumed_capacity(trace::CAPACITY)
-            .send()
-            .instrument(span.clone());
+        let sent = trace::sent(&span, || {
+            db.client()
+                .batch_write_item()
+                .request_items(table, sent)
+                .return_consumed_capacity(trace::CAPACITY)
+                .send()
+        });
         let sent = within(policy.attempt_timeout, async {
             sent.await.map_err(|e| Error::sdk("BatchWriteItem", e))
         });

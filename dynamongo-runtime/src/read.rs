@@ -836,18 +836,18 @@ pub(crate) async fn read_item(
 ) -> Result<Option<Item>, Error> {
     retrying(db.quota(), policy, || async move {
         let span = trace::call("GetItem", table);
-        let out = db
-            .client()
-            .get_item()
-            .table_name(table)
-            .set_key(Some(key.clone()))
-            .set_consistent_read(consistent.then_some(true))
-            .return_consumed_capacity(trace::CAPACITY)
-            .send()
-            .instrument(span.clone())
-            .await
-            .map_err(|e| Error::sdk("GetItem", e))
-            .inspect_err(|e| trace::failed(&span, e))?;
+        let out = trace::sent(&span, || {
+            db.client()
+                .get_item()
+                .table_name(table)
+                .set_key(Some(key.clone()))
+                .set_consistent_read(consistent.then_some(true))
+                .return_consumed_capacity(trace::CAPACITY)
+                .send()
+        })
+        .await
+        .map_err(|e| Error::sdk("GetItem", e))
+        .inspect_err(|e| trace::failed(&span, e))?;
         trace::consumed(db, &span, trace::Kind::Read, out.consumed_capacity());
         span.record("dynamongo.items", usize::from(out.item().is_some()));
         Ok(out.item)
@@ -943,61 +943,61 @@ impl PageRequest<'_> {
             async move {
                 let charge = charge.await;
                 let (items, last, count, scanned, used) = match kc {
-                    Some(kc) => db
-                        .client()
-                        .query()
-                        .table_name(self.table)
-                        .set_index_name(self.index.map(str::to_string))
-                        .key_condition_expression(kc)
-                        .set_filter_expression(f)
-                        .set_expression_attribute_names(names)
-                        .set_expression_attribute_values(values)
-                        .set_scan_index_forward(self.descending.then_some(false))
-                        .set_consistent_read(self.consistent.then_some(true))
-                        .set_exclusive_start_key(start)
-                        .set_limit(self.limit)
-                        .set_select(select.clone())
-                        .return_consumed_capacity(capacity)
-                        .send()
-                        .instrument(traced.clone())
-                        .await
-                        .map(|o| {
-                            (
-                                o.items,
-                                o.last_evaluated_key,
-                                o.count,
-                                o.scanned_count,
-                                o.consumed_capacity,
-                            )
-                        })
-                        .map_err(|e| Error::sdk("Query", e)),
-                    None => db
-                        .client()
-                        .scan()
-                        .table_name(self.table)
-                        .set_filter_expression(f)
-                        .set_expression_attribute_names(names)
-                        .set_expression_attribute_values(values)
-                        .set_consistent_read(self.consistent.then_some(true))
-                        .set_exclusive_start_key(start)
-                        .set_limit(self.limit)
-                        .set_segment(self.segment.map(|(s, _)| s))
-                        .set_total_segments(self.segment.map(|(_, t)| t))
-                        .set_select(select.clone())
-                        .return_consumed_capacity(capacity)
-                        .send()
-                        .instrument(traced.clone())
-                        .await
-                        .map(|o| {
-                            (
-                                o.items,
-                                o.last_evaluated_key,
-                                o.count,
-                                o.scanned_count,
-                                o.consumed_capacity,
-                            )
-                        })
-                        .map_err(|e| Error::sdk("Scan", e)),
+                    Some(kc) => trace::sent(&traced, || {
+                        db.client()
+                            .query()
+                            .table_name(self.table)
+                            .set_index_name(self.index.map(str::to_string))
+                            .key_condition_expression(kc)
+                            .set_filter_expression(f)
+                            .set_expression_attribute_names(names)
+                            .set_expression_attribute_values(values)
+                            .set_scan_index_forward(self.descending.then_some(false))
+                            .set_consistent_read(self.consistent.then_some(true))
+                            .set_exclusive_start_key(start)
+                            .set_limit(self.limit)
+                            .set_select(select.clone())
+                            .return_consumed_capacity(capacity)
+                            .send()
+                    })
+                    .await
+                    .map(|o| {
+                        (
+                            o.items,
+                            o.last_evaluated_key,
+                            o.count,
+                            o.scanned_count,
+                            o.consumed_capacity,
+                        )
+                    })
+                    .map_err(|e| Error::sdk("Query", e)),
+                    None => trace::sent(&traced, || {
+                        db.client()
+                            .scan()
+                            .table_name(self.table)
+                            .set_filter_expression(f)
+                            .set_expression_attribute_names(names)
+                            .set_expression_attribute_values(values)
+                            .set_consistent_read(self.consistent.then_some(true))
+                            .set_exclusive_start_key(start)
+                            .set_limit(self.limit)
+                            .set_segment(self.segment.map(|(s, _)| s))
+                            .set_total_segments(self.segment.map(|(_, t)| t))
+                            .set_select(select.clone())
+                            .return_consumed_capacity(capacity)
+                            .send()
+                    })
+                    .await
+                    .map(|o| {
+                        (
+                            o.items,
+                            o.last_evaluated_key,
+                            o.count,
+                            o.scanned_count,
+                            o.consumed_capacity,
+                        )
+                    })
+                    .map_err(|e| Error::sdk("Scan", e)),
                 }
                 .inspect_err(|e| trace::failed(&span, e))?;
                 span.record("aws.dynamodb.count", count);

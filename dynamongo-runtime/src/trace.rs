@@ -61,6 +61,22 @@ pub(crate) fn operation_on(
     )
 }
 
+/// A DynamoDB request sent inside its call span (`send` is the fluent builder's `send()`):
+/// the SDK's request future — most of an operation's future, several KiB — is made straight
+/// into a cached block ([`OpFuture`](crate::op_future::OpFuture)), so each layer above it
+/// (retries, timeouts, the operation and its span) holds a pointer to it rather than
+/// copying its KiBs every time it is moved. Awaited directly, it is polled where it lies.
+pub(crate) fn sent<'a, F>(
+    span: &Span,
+    send: impl FnOnce() -> F,
+) -> tracing::instrument::Instrumented<crate::op_future::OpFuture<'a, F::Output>>
+where
+    F: std::future::Future + Send + 'a,
+{
+    use tracing::Instrument;
+    crate::op_future::OpFuture::new_with(send).instrument(span.clone())
+}
+
 /// The span of one DynamoDB call.
 pub(crate) fn call(operation: &'static str, table: &str) -> Span {
     tracing::info_span!(

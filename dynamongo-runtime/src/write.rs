@@ -10,7 +10,6 @@ use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::error::ConditionalCheckFailedException;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
-use tracing::Instrument;
 
 use crate::capacity::{self, WriteRate};
 use crate::db::Db;
@@ -306,7 +305,7 @@ pub(crate) async fn put<M: Model>(
         }
         let span = trace::call("PutItem", table);
         req = req.return_consumed_capacity(trace::CAPACITY);
-        match req.send().instrument(span.clone()).await {
+        match trace::sent(&span, move || req.send()).await {
             Ok(out) => {
                 charge.settle(trace::consumed(
                     db,
@@ -399,21 +398,23 @@ pub(crate) async fn update<M: Model>(
         let cond_text = b.condition(cond);
         let (names, values) = b.into_maps();
         let span = trace::call("UpdateItem", table);
-        let res = db
-            .client()
-            .update_item()
-            .table_name(table.as_ref())
-            .set_key(Some(key.clone()))
-            .update_expression(update_text)
-            .condition_expression(cond_text)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .return_values(ReturnValue::AllNew)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .return_consumed_capacity(trace::CAPACITY)
-            .send()
-            .instrument(span.clone())
-            .await;
+        let res = trace::sent(&span, || {
+            db.client()
+                .update_item()
+                .table_name(table.as_ref())
+                .set_key(Some(key.clone()))
+                .update_expression(update_text)
+                .condition_expression(cond_text)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
+                .return_values(ReturnValue::AllNew)
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .return_consumed_capacity(trace::CAPACITY)
+                .send()
+        })
+        .await;
         if let Ok(out) = &res {
             trace::consumed(db, &span, trace::Kind::Write, out.consumed_capacity());
         }
@@ -649,7 +650,7 @@ pub(crate) async fn delete<M: Model>(
         let charge = capacity::pace(rate.map(|r| r.0), predicted).await;
         let span = trace::call("DeleteItem", table);
         req = req.return_consumed_capacity(trace::CAPACITY);
-        let res = req.send().instrument(span.clone()).await;
+        let res = trace::sent(&span, move || req.send()).await;
         if let Ok(out) = &res {
             charge.settle(trace::consumed(
                 db,

@@ -12,7 +12,6 @@ use crate::read;
 use crate::retry::retrying;
 use crate::trace;
 use crate::value::Item;
-use tracing::Instrument;
 
 use crate::model::decode;
 use crate::trace::{traced, BoxFuture};
@@ -113,21 +112,21 @@ pub(crate) async fn get_single<M: Model>(
             // Boxed: the rare path's request future is not laid out in every get's.
             let out = Box::pin(retrying(db.quota(), &db.retry_policy(), || async move {
                 let span = trace::call("Query", table);
-                let out = db
-                    .client()
-                    .query()
-                    .table_name(table.as_ref())
-                    .key_condition_expression(kc)
-                    .filter_expression(filter)
-                    .set_expression_attribute_names(names.clone())
-                    .set_expression_attribute_values(values.clone())
-                    .set_consistent_read(consistent.then_some(true))
-                    .return_consumed_capacity(trace::CAPACITY)
-                    .send()
-                    .instrument(span.clone())
-                    .await
-                    .map_err(|e| Error::sdk("Query", e))
-                    .inspect_err(|e| trace::failed(&span, e))?;
+                let out = trace::sent(&span, || {
+                    db.client()
+                        .query()
+                        .table_name(table.as_ref())
+                        .key_condition_expression(kc)
+                        .filter_expression(filter)
+                        .set_expression_attribute_names(names.clone())
+                        .set_expression_attribute_values(values.clone())
+                        .set_consistent_read(consistent.then_some(true))
+                        .return_consumed_capacity(trace::CAPACITY)
+                        .send()
+                })
+                .await
+                .map_err(|e| Error::sdk("Query", e))
+                .inspect_err(|e| trace::failed(&span, e))?;
                 trace::consumed(db, &span, trace::Kind::Read, out.consumed_capacity());
                 span.record("dynamongo.items", out.items().len());
                 Ok(out)

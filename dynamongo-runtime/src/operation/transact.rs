@@ -26,7 +26,6 @@ use crate::model::{Model, Strategy};
 use crate::retry::{retrying, RetryPolicy};
 use crate::trace;
 use crate::value::Item;
-use tracing::Instrument;
 
 use crate::trace::{traced, BoxFuture};
 use crate::write::{prepare_put, update_parts, Overwrite, UpdateParts};
@@ -175,18 +174,18 @@ impl WriteAction {
 /// Sends a transaction call in its span: a cancellation is `Error::TransactionCanceled`
 /// with its reasons (`reasons` finds them in the service error), and a failure is
 /// recorded on the span.
-async fn traced_send<T, E>(
+async fn traced_send<T, E, F>(
     span: &tracing::Span,
     operation: &'static str,
-    send: impl std::future::Future<
-        Output = Result<T, aws_sdk_dynamodb::error::SdkError<E, HttpResponse>>,
-    >,
+    send: impl FnOnce() -> F,
     reasons: impl Fn(&E) -> Option<&[CancellationReason]>,
 ) -> Result<T, Error>
 where
+    F: std::future::Future<Output = Result<T, aws_sdk_dynamodb::error::SdkError<E, HttpResponse>>>
+        + Send,
     E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
 {
-    send.instrument(span.clone()).await.map_err(|e| {
+    trace::sent(span, send).await.map_err(|e| {
         let err = match e.as_service_error().and_then(&reasons) {
             Some(r) => Error::TransactionCanceled {
                 reasons: cancel_reasons(r),
@@ -669,12 +668,17 @@ impl<'a> IntoFuture for TransactWrite<'a> {
                     .client_request_token(token.clone())
                     .return_consumed_capacity(trace::CAPACITY);
                 async move {
-                    let out = traced_send(&span, "TransactWriteItems", req.send(), |e| match e {
-                        TransactWriteItemsError::TransactionCanceledException(c) => {
-                            Some(c.cancellation_reasons())
-                        }
-                        _ => None,
-                    })
+                    let out = traced_send(
+                        &span,
+                        "TransactWriteItems",
+                        move || req.send(),
+                        |e| match e {
+                            TransactWriteItemsError::TransactionCanceledException(c) => {
+                                Some(c.cancellation_reasons())
+                            }
+                            _ => None,
+                        },
+                    )
                     .await?;
                     trace::consumed(db, &span, trace::Kind::Write, out.consumed_capacity());
                     Ok(())
@@ -827,12 +831,17 @@ impl<'a> IntoFuture for TransactGet<'a> {
                     .set_transact_items(Some(items.clone()))
                     .return_consumed_capacity(trace::CAPACITY);
                 async move {
-                    let out = traced_send(&span, "TransactGetItems", req.send(), |e| match e {
-                        TransactGetItemsError::TransactionCanceledException(c) => {
-                            Some(c.cancellation_reasons())
-                        }
-                        _ => None,
-                    })
+                    let out = traced_send(
+                        &span,
+                        "TransactGetItems",
+                        move || req.send(),
+                        |e| match e {
+                            TransactGetItemsError::TransactionCanceledException(c) => {
+                                Some(c.cancellation_reasons())
+                            }
+                            _ => None,
+                        },
+                    )
                     .await?;
                     trace::consumed(db, &span, trace::Kind::Read, out.consumed_capacity());
                     Ok(out)
