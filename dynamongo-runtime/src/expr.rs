@@ -416,7 +416,7 @@ impl ExprBuilder {
         match self.names.iter().find(|(_, n)| *n == name) {
             Some((placeholder, _)) => out.push_str(placeholder),
             None => {
-                let placeholder = format!("#n{}", self.names.len());
+                let placeholder = placeholder("#n", self.names.len());
                 out.push_str(&placeholder);
                 self.names.insert(placeholder, name.to_string());
             }
@@ -431,7 +431,7 @@ impl ExprBuilder {
     }
 
     fn put_value(&mut self, out: &mut String, v: AttributeValue) {
-        let p = format!(":v{}", self.values.len());
+        let p = placeholder(":v", self.values.len());
         out.push_str(&p);
         self.values.insert(p, v);
     }
@@ -713,8 +713,15 @@ fn put_nothing(out: &mut String, path: &str) {
 
 /// Writes `n` in decimal.
 fn push_int(out: &mut String, n: usize) {
-    use std::fmt::Write;
-    let _ = write!(out, "{n}");
+    out.push_str(itoa::Buffer::new().format(n));
+}
+
+/// A placeholder: `prefix` and a number (`#n0`, `:v12`).
+fn placeholder(prefix: &str, n: usize) -> String {
+    let mut out = String::with_capacity(prefix.len() + 3);
+    out.push_str(prefix);
+    push_int(&mut out, n);
+    out
 }
 
 /// A condition on its own: its text and placeholder maps, for a `ConditionExpression`.

@@ -58,11 +58,15 @@ pub(crate) fn is_stale<M: Model>(stored: &Item, version: i64) -> bool {
     version_check::<M>(version).is_some_and(|c| !crate::eval::matches(&c, stored))
 }
 
-pub(crate) fn key_names<M: Model>() -> Vec<&'static str> {
-    let mut v = vec![M::HASH_KEY.name];
+pub(crate) fn key_names<M: Model>() -> KeyNames {
+    let mut v = KeyNames::new();
+    v.push(M::HASH_KEY.name);
     v.extend(M::RANGE_KEY.map(|r| r.name));
     v
 }
+
+/// A table's (or an index's) key attribute names, held inline.
+pub(crate) type KeyNames = smallvec::SmallVec<[&'static str; 2]>;
 
 /// An empty string or binary: not a valid key value.
 fn empty_key_value(value: &AttributeValue) -> bool {
@@ -141,7 +145,7 @@ pub(crate) fn key_item<M: Model>(key: &M::Key) -> Result<Item, Error> {
 /// its primary-key fields, rendered into its key).
 pub(crate) fn resolve_condition<M: Model>(c: &Condition<M>) -> Result<Single, Error> {
     c.check()?;
-    let names: Vec<&str> = match M::ENTITY {
+    let names: KeyNames = match M::ENTITY {
         Some(e) => e.key_fields().collect(),
         None => key_names::<M>(),
     };

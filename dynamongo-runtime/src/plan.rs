@@ -50,7 +50,75 @@ pub(crate) enum Access {
 pub(crate) struct Planned {
     pub access: Access,
     pub local: Option<Expr>,
-    pub reason: String,
+    pub reason: Reason,
+}
+
+/// Why a plan reads the way it does, in words: put together only when shown (`explain()`,
+/// the scan warning or refusal), not on every read.
+#[derive(Debug, Clone)]
+pub(crate) enum Reason {
+    /// Said in full.
+    Said(std::borrow::Cow<'static, str>),
+    /// An equality (`values: None`) or an `in_` on the hash key `hash` (of `values`
+    /// distinct values), and what it gives.
+    Hash {
+        hash: &'static str,
+        values: Option<usize>,
+        gives: Gives,
+    },
+    /// No equality or `in_` on the hash key `hash` at the top of the condition.
+    NoHashKey(&'static str),
+}
+
+/// What a condition on the hash key gives a plan.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Gives {
+    /// Full keys (the range key has an equality, or there is none).
+    FullKeys,
+    /// A Query on the table, with or without a condition on the range key.
+    Query { range: bool },
+    /// Nothing on the range key (why an index whose range key is constrained serves).
+    NoRange,
+}
+
+impl From<&'static str> for Reason {
+    fn from(s: &'static str) -> Self {
+        Reason::Said(s.into())
+    }
+}
+
+impl From<String> for Reason {
+    fn from(s: String) -> Self {
+        Reason::Said(s.into())
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Said(s) => f.write_str(s),
+            Reason::Hash {
+                hash,
+                values,
+                gives,
+            } => {
+                match values {
+                    None => write!(f, "equality on the hash key `{hash}`")?,
+                    Some(n) => write!(f, "hash key `{hash}` in a list of {n} value(s)")?,
+                }
+                f.write_str(match gives {
+                    Gives::FullKeys => " gives full keys",
+                    Gives::Query { range: true } => " and a condition on the range key",
+                    Gives::Query { range: false } => "",
+                    Gives::NoRange => " and no condition on the range key",
+                })
+            }
+            Reason::NoHashKey(hash) => write!(
+                f,
+                "no equality or in_ on the hash key `{hash}` is ANDed at the top of the condition"
+            ),
+        }
+    }
 }
 
 /// The DynamoDB operation a plan uses.
@@ -205,7 +273,7 @@ pub(crate) fn plan<M: Model>(targets: Targets<M>) -> Result<Planned, Error> {
                 access: Access::Keys(keys::dedup_keys(keys, &key_names::<M>(), |(k, _)| k)),
                 // An entity's read returns that entity only.
                 local: M::ENTITY.map(|e| e.is_this()),
-                reason: "a list of single-item strategies: full keys".to_string(),
+                reason: "a list of single-item strategies: full keys".into(),
             })
         }
         Targets::Where(c) => {
@@ -220,18 +288,20 @@ pub(crate) fn plan<M: Model>(targets: Targets<M>) -> Result<Planned, Error> {
                     let mut terms = c.expr.and_terms();
                     terms.push(&this);
                     let not_templates = "no key template takes as much of the condition";
-                    if let Some((mut planned, used)) = index_query::<M>(&terms, not_templates, None)
+                    if let Some((mut planned, used)) =
+                        index_query::<M>(&terms, &not_templates, None)
                     {
                         if used > keyed {
                             planned.reason = format!(
                                 "entity `{}` (its items have `{}` = `{}`): {}",
                                 e.name, e.attribute, e.name, planned.reason
-                            );
+                            )
+                            .into();
                             return Ok(planned);
                         }
                     }
                     let mut planned = plan_condition::<M>(&expr)?;
-                    planned.reason = format!("{why}: {}", planned.reason);
+                    planned.reason = format!("{why}: {}", planned.reason).into();
                     Ok(planned)
                 }
                 None => plan_condition::<M>(&c.expr),
@@ -274,7 +344,7 @@ fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
                 |(k, _)| k,
             )),
             local: Expr::and_all(rest(&[i])),
-            reason: "keys_in: full keys".to_string(),
+            reason: "keys_in: full keys".into(),
         });
     }
 
@@ -287,7 +357,8 @@ fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
 
     let hash_values: Vec<AttributeValue>;
     let hash_index: usize;
-    let why;
+    // `None`: an equality; else an `in_` of so many distinct values.
+    let values: Option<usize>;
     match (hash_eq, hash_in) {
         (Some(i), _) => {
             let Expr::Cmp(_, _, v) = terms[i] else {
@@ -295,7 +366,7 @@ fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
             };
             hash_values = vec![v.clone()];
             hash_index = i;
-            why = format!("equality on the hash key `{hash}`");
+            values = None;
         }
         (None, Some(i)) => {
             let Expr::In(_, vs) = terms[i] else {
@@ -308,15 +379,10 @@ fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
                 .cloned()
                 .collect();
             hash_index = i;
-            why = format!(
-                "hash key `{hash}` in a list of {} value(s)",
-                hash_values.len()
-            );
+            values = Some(hash_values.len());
         }
         (None, None) => {
-            let no_key = format!(
-                "no equality or in_ on the hash key `{hash}` is ANDed at the top of the condition"
-            );
+            let no_key = Reason::NoHashKey(hash);
             if let Some((planned, _)) = index_query::<M>(&terms, &no_key, None) {
                 return Ok(planned);
             }
@@ -329,6 +395,11 @@ fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
             });
         }
     }
+    let why = |gives| Reason::Hash {
+        hash,
+        values,
+        gives,
+    };
 
     // Range key: an equality makes full keys; another comparison makes a key condition.
     let range_term = range.and_then(|r| {
@@ -359,15 +430,14 @@ fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
         return Ok(Planned {
             access: Access::Keys(keys::dedup_keys(keys, &key_names::<M>(), |(k, _)| k)),
             local: Expr::and_all(rest(&skip)),
-            reason: format!("{why} gives full keys"),
+            reason: why(Gives::FullKeys),
         });
     }
 
     // One hash value, no condition on the range key: a local index whose range key is
     // constrained serves better than the table.
     if range_term.is_none() && hash_values.len() == 1 {
-        let why = format!("{why} and no condition on the range key");
-        if let Some((planned, _)) = index_query::<M>(&terms, &why, Some(true)) {
+        if let Some((planned, _)) = index_query::<M>(&terms, &why(Gives::NoRange), Some(true)) {
             return Ok(planned);
         }
     }
@@ -384,14 +454,9 @@ fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
             filter: Expr::and_all(filter),
         },
         local: Expr::and_all(local),
-        reason: format!(
-            "{why}{}",
-            if range_term.is_some() {
-                " and a condition on the range key"
-            } else {
-                ""
-            }
-        ),
+        reason: why(Gives::Query {
+            range: range_term.is_some(),
+        }),
     })
 }
 
@@ -403,7 +468,7 @@ fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
 /// and why. With the plan, how many terms its key takes.
 fn index_query<M: Model>(
     terms: &[&Expr],
-    why_not_table: &str,
+    why_not_table: &dyn fmt::Display,
     need_range: Option<bool>,
 ) -> Option<(Planned, usize)> {
     let eq_term = |name: &str, taken: &[usize]| {
@@ -511,7 +576,7 @@ fn index_query<M: Model>(
             filter: Expr::and_all(filter),
         },
         local: Expr::and_all(local),
-        reason,
+        reason: reason.into(),
     };
     Some((planned, hash_terms.len() + range_terms.len()))
 }
@@ -636,7 +701,7 @@ pub(crate) fn describe<M: Model>(table: String, p: &Planned, options: &ReadOptio
         descending,
         limit,
         segments,
-        reason: p.reason.clone(),
+        reason: p.reason.to_string(),
         find: None,
         estimate,
     }

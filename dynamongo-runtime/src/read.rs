@@ -314,7 +314,7 @@ pub(crate) fn scan_allowed(db: &Db, table: &str, planned: &Planned) -> Result<()
         }
         Scans::Refuse => Err(Error::ScanRefused {
             table: table.to_string(),
-            reason: planned.reason.clone(),
+            reason: planned.reason.to_string(),
         }),
     }
 }

@@ -271,9 +271,6 @@ mod tests {
         let ours = std::mem::size_of_val(&crate::write::put::<User>(
             &db, &item, &always, &policy, None,
         ));
-        assert!(
-            ours < sdk / 2,
-            "put: {ours} bytes, PutItem's own {sdk}"
-        );
+        assert!(ours < sdk / 2, "put: {ours} bytes, PutItem's own {sdk}");
     }
 }

@@ -116,7 +116,8 @@ impl<'a, E: Model, T: Member> Collection<'a, E, T> {
             reason: format!(
                 "the collection `{}`: one partition (`{}` = `{p}`){within}, every entity in it",
                 self.name, self.partition.attr
-            ),
+            )
+            .into(),
             access: Access::Query {
                 index: self.index,
                 hash_values: vec![AttributeValue::S(p)],

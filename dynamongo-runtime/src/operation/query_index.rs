@@ -458,7 +458,7 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
                 filter: self.filter.as_ref().map(|c| c.expr.clone()),
             },
             local: None,
-            reason: format!("an explicit query on the index `{}`", index.name),
+            reason: format!("an explicit query on the index `{}`", index.name).into(),
         })
     }
 
