@@ -37,7 +37,11 @@ pub(crate) fn version_check<M: Model>(version: i64) -> Option<Expr> {
     Some(if version == 0 {
         Expr::NotExists(attr)
     } else {
-        Expr::Cmp(attr, Cmp::Eq, AttributeValue::N(version.to_string()))
+        Expr::Cmp(
+            attr,
+            Cmp::Eq,
+            AttributeValue::N(itoa::Buffer::new().format(version).to_owned()),
+        )
     })
 }
 
@@ -45,11 +49,13 @@ pub(crate) fn version_check<M: Model>(version: i64) -> Option<Expr> {
 /// when its TTL attribute is a number of epoch seconds before now). `None` for a model
 /// without TTL.
 pub(crate) fn live<M: Model>() -> Option<Expr> {
+    // The clock is read, and its time written out, only for a model with a TTL.
+    let ttl = M::TTL?;
     let now = chrono::Utc::now().timestamp();
     Some(Expr::Not(Box::new(Expr::Cmp(
-        AttrPath::of(M::TTL?),
+        AttrPath::of(ttl),
         Cmp::Lt,
-        AttributeValue::N(now.to_string()),
+        AttributeValue::N(itoa::Buffer::new().format(now).to_owned()),
     ))))
 }
 

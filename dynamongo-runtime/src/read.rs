@@ -19,7 +19,7 @@ use crate::model::Model;
 use crate::model::{IndexDef, KeyAttr, ScalarType};
 use crate::plan::{self, Access, Planned, BATCH_GET_MAX};
 use crate::retry::{retrying, RetryPolicy};
-use crate::trace;
+use crate::trace::{self, MaybeSet};
 use crate::value::Item;
 use std::sync::Arc;
 use tracing::Instrument;
@@ -841,7 +841,7 @@ pub(crate) async fn read_item(
                 .get_item()
                 .table_name(table)
                 .set_key(Some(key.clone()))
-                .set_consistent_read(consistent.then_some(true))
+                .maybe(consistent.then_some(true), |b, x| b.consistent_read(x))
                 .return_consumed_capacity(trace::CAPACITY)
                 .send()
         })
@@ -947,16 +947,18 @@ impl PageRequest<'_> {
                         db.client()
                             .query()
                             .table_name(self.table)
-                            .set_index_name(self.index.map(str::to_string))
+                            .maybe(self.index, |b, i| b.index_name(i))
                             .key_condition_expression(kc)
-                            .set_filter_expression(f)
+                            .maybe(f, |b, f| b.filter_expression(f))
                             .set_expression_attribute_names(names)
                             .set_expression_attribute_values(values)
-                            .set_scan_index_forward(self.descending.then_some(false))
-                            .set_consistent_read(self.consistent.then_some(true))
-                            .set_exclusive_start_key(start)
-                            .set_limit(self.limit)
-                            .set_select(select.clone())
+                            .maybe(self.descending.then_some(false), |b, x| {
+                                b.scan_index_forward(x)
+                            })
+                            .maybe(self.consistent.then_some(true), |b, x| b.consistent_read(x))
+                            .maybe(start, |b, s| b.set_exclusive_start_key(Some(s)))
+                            .maybe(self.limit, |b, n| b.limit(n))
+                            .maybe(select.clone(), |b, s| b.select(s))
                             .return_consumed_capacity(capacity)
                             .send()
                     })
@@ -975,15 +977,14 @@ impl PageRequest<'_> {
                         db.client()
                             .scan()
                             .table_name(self.table)
-                            .set_filter_expression(f)
+                            .maybe(f, |b, f| b.filter_expression(f))
                             .set_expression_attribute_names(names)
                             .set_expression_attribute_values(values)
-                            .set_consistent_read(self.consistent.then_some(true))
-                            .set_exclusive_start_key(start)
-                            .set_limit(self.limit)
-                            .set_segment(self.segment.map(|(s, _)| s))
-                            .set_total_segments(self.segment.map(|(_, t)| t))
-                            .set_select(select.clone())
+                            .maybe(self.consistent.then_some(true), |b, x| b.consistent_read(x))
+                            .maybe(start, |b, s| b.set_exclusive_start_key(Some(s)))
+                            .maybe(self.limit, |b, n| b.limit(n))
+                            .maybe(self.segment, |b, (s, t)| b.segment(s).total_segments(t))
+                            .maybe(select.clone(), |b, s| b.select(s))
                             .return_consumed_capacity(capacity)
                             .send()
                     })

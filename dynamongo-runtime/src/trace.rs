@@ -77,6 +77,22 @@ where
     crate::op_future::OpFuture::new_with(send).instrument(span.clone())
 }
 
+/// Optional request settings on the SDK's fluent builders: each setter takes and returns
+/// the whole builder (several hundred bytes, moved per call), so a setting with no value
+/// is not set at all rather than set to `None`.
+pub(crate) trait MaybeSet: Sized {
+    /// `set(self, value)` when there is a value, else `self` as it is.
+    #[inline(always)]
+    fn maybe<T>(self, value: Option<T>, set: impl FnOnce(Self, T) -> Self) -> Self {
+        match value {
+            Some(v) => set(self, v),
+            None => self,
+        }
+    }
+}
+
+impl<B> MaybeSet for B {}
+
 /// The span of one DynamoDB call.
 pub(crate) fn call(operation: &'static str, table: &str) -> Span {
     tracing::info_span!(

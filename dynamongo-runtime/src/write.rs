@@ -21,7 +21,7 @@ use crate::keys::{self, check_item_size, Single};
 use crate::migrate;
 use crate::model::{decode, Model, Strategy};
 use crate::retry::{retrying_after, RetryPolicy};
-use crate::trace;
+use crate::trace::{self, MaybeSet};
 use crate::value::Item;
 
 /// When a save may replace an existing item with the same key.
@@ -398,6 +398,10 @@ pub(crate) async fn update<M: Model>(
         let cond_text = b.condition(cond);
         let (names, values) = b.into_maps();
         let span = trace::call("UpdateItem", table);
+        // The stored item tells a failed check from a missing item; when the item's
+        // existence is all that is checked, a failed condition can only mean it is missing.
+        let stored_on_failure = (!matches!(cond, Expr::Exists(_)))
+            .then_some(ReturnValuesOnConditionCheckFailure::AllOld);
         let res = trace::sent(&span, || {
             db.client()
                 .update_item()
@@ -408,9 +412,9 @@ pub(crate) async fn update<M: Model>(
                 .set_expression_attribute_names(names)
                 .set_expression_attribute_values(values)
                 .return_values(ReturnValue::AllNew)
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
+                .maybe(stored_on_failure, |b, r| {
+                    b.return_values_on_condition_check_failure(r)
+                })
                 .return_consumed_capacity(trace::CAPACITY)
                 .send()
         })
