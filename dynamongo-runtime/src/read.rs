@@ -886,6 +886,36 @@ pub(crate) async fn table_stats(db: &Db, table: &str) -> Result<TableStats, Erro
     })
 }
 
+/// What a page's request returns: its items, where the next page starts, how many items
+/// matched and were read, and what it consumed.
+type PageParts = (
+    Option<Vec<Item>>,
+    Option<Item>,
+    i32,
+    i32,
+    Option<aws_sdk_dynamodb::types::ConsumedCapacity>,
+);
+
+/// The parts of a Query's or a Scan's reply a page reads.
+trait PageOutput {
+    fn into_parts(self) -> PageParts;
+}
+
+macro_rules! page_output {
+    ($($output:ty),*) => {$(
+        impl PageOutput for $output {
+            fn into_parts(self) -> PageParts {
+                (self.items, self.last_evaluated_key, self.count, self.scanned_count, self.consumed_capacity)
+            }
+        }
+    )*};
+}
+
+page_output!(
+    aws_sdk_dynamodb::operation::query::QueryOutput,
+    aws_sdk_dynamodb::operation::scan::ScanOutput
+);
+
 /// One Query or Scan request of a plan (the same for every page but its start key).
 struct PageRequest<'r> {
     table: &'r str,
@@ -963,15 +993,7 @@ impl PageRequest<'_> {
                             .send()
                     })
                     .await
-                    .map(|o| {
-                        (
-                            o.items,
-                            o.last_evaluated_key,
-                            o.count,
-                            o.scanned_count,
-                            o.consumed_capacity,
-                        )
-                    })
+                    .map(PageOutput::into_parts)
                     .map_err(|e| Error::sdk("Query", e)),
                     None => trace::sent(&traced, || {
                         db.client()
@@ -989,15 +1011,7 @@ impl PageRequest<'_> {
                             .send()
                     })
                     .await
-                    .map(|o| {
-                        (
-                            o.items,
-                            o.last_evaluated_key,
-                            o.count,
-                            o.scanned_count,
-                            o.consumed_capacity,
-                        )
-                    })
+                    .map(PageOutput::into_parts)
                     .map_err(|e| Error::sdk("Scan", e)),
                 }
                 .inspect_err(|e| trace::failed(&span, e))?;
