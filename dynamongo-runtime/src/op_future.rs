@@ -1,9 +1,10 @@
 //! [`OpFuture`]: what awaiting an operation builder runs. A builder's future has to be
 //! type-erased (`IntoFuture` needs a type it can name, and an `async` block has none), so it
-//! lives on the heap; its few KiB (most of it the SDK's own request future) come from a
-//! small per-thread cache of blocks instead of a fresh allocation per call (a request of
-//! 1 KiB or more is one glibc's `malloc` serves slowly: it first merges every small free
-//! chunk), and the future is made straight into its block rather than copied there.
+//! lives on the heap, in a block from a small per-thread cache instead of a fresh
+//! allocation per call (a request of 1 KiB or more is one glibc's `malloc` serves slowly: it
+//! first merges every small free chunk), and the future is made straight into its block
+//! rather than copied there. The SDK's request future inside it (several KiB) gets a block
+//! of its own the same way (`trace::sent`), so the operation's layers above it stay small.
 
 use std::alloc::{self, Layout};
 use std::cell::RefCell;
