@@ -232,14 +232,12 @@ impl<M, T: FieldValue, P> Field<M, T, P> {
 
     fn checked(&self, v: &T) -> Vec<Violation> {
         let mut out = Vec::new();
-        match self.path.top_level() {
-            Some(name) => v.check(self.rules, &Path::Root.field(name), &mut out),
-            None => v.check(
-                self.rules,
-                &Path::Root.field(&self.path.to_string()),
-                &mut out,
-            ),
-        }
+        // A top-level field's name is borrowed; a document path is written out.
+        let name = self.path.top_level().map_or_else(
+            || std::borrow::Cow::Owned(self.path.to_string()),
+            std::borrow::Cow::Borrowed,
+        );
+        v.check(self.rules, &Path::Root.field(&name), &mut out);
         out
     }
 

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use crate::error::{Error, Violation};
 use crate::expr::{AttrPath, Cmp, Condition, Expr};
 use crate::model::{Model, ModelKey, Target};
-use crate::value::Item;
+use crate::value::{FieldValue, Item};
 
 /// A full key and the checks ANDed to it.
 #[derive(Clone)]
@@ -37,11 +37,7 @@ pub(crate) fn version_check<M: Model>(version: i64) -> Option<Expr> {
     Some(if version == 0 {
         Expr::NotExists(attr)
     } else {
-        Expr::Cmp(
-            attr,
-            Cmp::Eq,
-            AttributeValue::N(itoa::Buffer::new().format(version).to_owned()),
-        )
+        Expr::Cmp(attr, Cmp::Eq, version.to_attr())
     })
 }
 
@@ -55,7 +51,7 @@ pub(crate) fn live<M: Model>() -> Option<Expr> {
     Some(Expr::Not(Box::new(Expr::Cmp(
         AttrPath::of(ttl),
         Cmp::Lt,
-        AttributeValue::N(itoa::Buffer::new().format(now).to_owned()),
+        now.to_attr(),
     ))))
 }
 

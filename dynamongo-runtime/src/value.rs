@@ -163,7 +163,7 @@ fn parse_int(text: &str) -> Option<i64> {
 
 impl FieldValue for i64 {
     fn to_attr(&self) -> AttributeValue {
-        AttributeValue::N(self.to_string())
+        AttributeValue::N(itoa::Buffer::new().format(*self).to_owned())
     }
     fn from_attr(v: &AttributeValue) -> Result<Self, DecodeError> {
         let n = as_n(v, "N (integer)")?;
@@ -499,7 +499,7 @@ impl From<DateTime<Utc>> for EpochSeconds {
 
 impl FieldValue for EpochSeconds {
     fn to_attr(&self) -> AttributeValue {
-        AttributeValue::N(self.0.timestamp().to_string())
+        self.0.timestamp().to_attr()
     }
     fn from_attr(v: &AttributeValue) -> Result<Self, DecodeError> {
         let n = as_n(v, "N (epoch seconds)")?;
