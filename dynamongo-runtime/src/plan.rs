@@ -311,9 +311,42 @@ pub(crate) fn plan<M: Model>(targets: Targets<M>) -> Result<Planned, Error> {
 }
 
 fn plan_condition<M: Model>(expr: &Expr) -> Result<Planned, Error> {
+    let terms = expr.and_terms();
+    if let Some(planned) = whole_partition::<M>(&terms) {
+        return Ok(planned);
+    }
+    search::<M>(expr, &terms)
+}
+
+/// The commonest read, a partition and nothing else (`hash == v` on a table with a range
+/// key): its Query, without [`search`] (which finds the same: no other term constrains a
+/// range key or an index).
+fn whole_partition<M: Model>(terms: &[&Expr]) -> Option<Planned> {
+    let hash = M::HASH_KEY.name;
+    let (Some(_), [t @ Expr::Cmp(_, Cmp::Eq, v)]) = (M::RANGE_KEY, terms) else {
+        return None;
+    };
+    on_top_level(t, hash).then(|| Planned {
+        access: Access::Query {
+            index: None,
+            hash_values: vec![v.clone()],
+            range: None,
+            filter: None,
+        },
+        local: None,
+        reason: Reason::Hash {
+            hash,
+            values: None,
+            gives: Gives::Query { range: false },
+        },
+    })
+}
+
+/// Plans the condition whose top-level `AND` terms are `terms`: keys, a Query (of the
+/// table or an index) or a Scan.
+fn search<M: Model>(expr: &Expr, terms: &[&Expr]) -> Result<Planned, Error> {
     let hash = M::HASH_KEY.name;
     let range = M::RANGE_KEY.map(|r| r.name);
-    let terms = expr.and_terms();
     let rest = |skip: &[usize]| -> Vec<Expr> {
         terms
             .iter()
@@ -929,5 +962,39 @@ fn canonical_value(v: &AttributeValue) -> serde_json::Value {
             json!({ "M": keys.into_iter().map(|(k, v)| json!([k, canonical_value(v)])).collect::<Vec<_>>() })
         }
         _ => Value::String("unknown".to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codegen::example::order::{self, Order};
+    use crate::codegen::example::user::{self, User};
+
+    /// The shortcut for a whole partition plans exactly what the search plans, and only
+    /// that: a table with a range key (and a local index on the same partition), the hash
+    /// key's equality alone.
+    #[test]
+    fn a_whole_partition_is_planned_as_the_search_plans_it() {
+        let same = |e: &Expr, expected: bool| {
+            let terms = e.and_terms();
+            let short = whole_partition::<Order>(&terms);
+            assert_eq!(short.is_some(), expected, "{e:?}");
+            if let Some(short) = short {
+                let full = search::<Order>(e, &terms).expect("a plan");
+                assert_eq!(format!("{short:?}"), format!("{full:?}"));
+                assert_eq!(short.reason.to_string(), full.reason.to_string());
+            }
+        };
+        same(&order::customer().eq("a@b.io").expr, true);
+        same(&order::customer().ne("a@b.io").expr, false);
+        same(&order::status().eq(order::OrderStatus::Open).expr, false);
+        same(
+            &(order::customer().eq("a@b.io") & order::city().eq("Nairobi")).expr,
+            false,
+        );
+        // No range key: the hash key's equality names one item (GetItem), not a Query.
+        let e = user::email().eq("a@b.io").expr;
+        assert!(whole_partition::<User>(&e.and_terms()).is_none());
     }
 }

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Select, TableDescription};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
 use crate::batch::get_chunk;
-use crate::capacity::{self, read_units, ItemBytes, Meter, Pace, TableStats};
+use crate::capacity::{self, read_units, Capacity, ItemBytes, Pace, TableStats};
 use crate::cursor::{invalid, Position};
 use crate::db::{Db, Scans};
 use crate::error::Error;
@@ -123,7 +123,10 @@ impl<M: serde::Serialize> serde::Serialize for Page<M> {
 }
 
 /// One page of a plan from a cursor (`None`: the first page), each item converted by
-/// `convert`: the cursor names the query by the fingerprint of its plan.
+/// `convert`: at most `size` items that pass the checks made here, and the cursor of where
+/// the next page starts (`None`: the plan is read to its end). The cursor names the query
+/// by the fingerprint of its plan. A Query or Scan asks for no more items than the page
+/// has room for, so the page ends exactly where the next one starts.
 pub(crate) async fn paged_read<M: Model, T>(
     db: &Db,
     planned: Planned,
@@ -140,17 +143,16 @@ pub(crate) async fn paged_read<M: Model, T>(
     }
     options.limit = Some(size);
     db.check_encrypted::<M>()?;
+    let table = db.table(M::TABLE);
     // The plan's fingerprint binds a cursor to its read: computed only when a cursor is
     // read or written (most pages are the last, read without one).
     let fingerprint = |planned: &Planned| {
-        let table = db.table(M::TABLE);
-        let (descending, segments, expired) = (
+        crate::cursor::fingerprint(&plan::canonical(
+            &table,
+            planned,
             options.descending,
             options.segments,
             options.include_expired,
-        );
-        crate::cursor::fingerprint(&plan::canonical(
-            &table, planned, descending, segments, expired,
         ))
     };
     let keys = db.cursor_keys();
@@ -161,15 +163,15 @@ pub(crate) async fn paged_read<M: Model, T>(
             start: None,
         },
     };
-    let (metered, meter) = db.metered();
-    let (items, next) = read_page::<M>(&metered, &planned, &options, from, size, &meter).await?;
+    let (items, next, consumed) =
+        read_page::<M>(db, &table, &planned, &options, from, size).await?;
     Ok(Page {
         items: items
             .into_iter()
             .map(|i| convert(db, i))
             .collect::<Result<Vec<T>, Error>>()?,
         cursor: next.map(|p| crate::cursor::encode(keys, &fingerprint(&planned), &p)),
-        consumed: meter.total(),
+        consumed,
     })
 }
 
@@ -386,9 +388,9 @@ pub(crate) async fn count<M: Model>(
         };
         let mut start = None;
         loop {
-            let (_, last, n) = request.send_counted(db, &options.policy, start).await?;
-            total += n;
-            match last {
+            let reply = request.send(db, &options.policy, start).await?;
+            total += reply.matched;
+            match reply.last {
                 Some(l) => start = Some(l),
                 None => break,
             }
@@ -417,22 +419,19 @@ pub(crate) fn local_checks<M: Model>(local: Option<Expr>, include_expired: bool)
 }
 
 /// One page of a plan from `from`: at most `size` items that pass the checks made here,
-/// and where the next page starts (`None`: the plan is read to its end). A Query or Scan
-/// asks for no more items than the page has room for, so the page ends exactly where the
-/// next one starts.
+/// where the next page starts (`None`: the plan is read to its end), and what reading it
+/// consumed (look-ahead requests included).
 async fn read_page<M: Model>(
     db: &Db,
+    table: &str,
     planned: &Planned,
     options: &ReadOptions,
     from: Position,
     size: usize,
-    meter: &Meter,
-) -> Result<(Vec<Item>, Option<Position>), Error> {
-    db.check_encrypted::<M>()?;
-    let table = db.table(M::TABLE);
-    scan_allowed(db, &table, planned)?;
+) -> Result<(Vec<Item>, Option<Position>, Capacity), Error> {
+    scan_allowed(db, table, planned)?;
     let pace = options.pace()?;
-    let budget = Budget::new::<M>(planned, options, meter)?;
+    let budget = Budget::new::<M>(planned, options)?;
     let local = local_checks::<M>(planned.local.clone(), options.include_expired);
     let misplaced = || invalid("does not fit this query (its start is outside it)");
     let (index, hash_values, range, filter, parts) = match &planned.access {
@@ -454,8 +453,10 @@ async fn read_page<M: Model>(
             } else {
                 keys[from.part..end].to_vec()
             };
+            // Batched reads are counted by a meter of their own.
+            let (metered, meter) = db.metered();
             let items: Vec<Item> = keys_stream::<M, Item>(
-                db,
+                &metered,
                 table.to_string(),
                 chunk,
                 local,
@@ -469,7 +470,7 @@ async fn read_page<M: Model>(
                 part: end,
                 start: None,
             });
-            return Ok((items, next));
+            return Ok((items, next, meter.total()));
         }
         Access::Query {
             index,
@@ -519,44 +520,50 @@ async fn read_page<M: Model>(
         }
     }
     let total_segments = i32::try_from(parts).unwrap_or(i32::MAX);
-    // One request of the page: `limit` items of `part` from `start`.
-    let (table, policy) = (&table, &options.policy);
-    let pace = pace.as_deref();
-    let fetch = |part: usize, limit: usize, start: Option<Item>| {
-        let kc = key_condition(part);
-        async move {
-            PageRequest {
-                table,
-                index: index.map(|i| i.name),
-                key_condition: kc.as_ref(),
-                filter,
-                descending: options.descending,
-                consistent: options.consistent,
-                limit: i32::try_from(limit).ok(),
-                segment: (kc.is_none() && parts > 1)
-                    .then(|| (i32::try_from(part).unwrap_or(i32::MAX), total_segments)),
-                count_only: false,
-                pace,
-            }
-            .send(db, policy, start)
-            .await
-        }
+    // What every request of the page shares; each asks for `limit` items of its part.
+    let base = PageRequest {
+        table,
+        index: index.map(|i| i.name),
+        key_condition: None,
+        filter,
+        descending: options.descending,
+        consistent: options.consistent,
+        limit: None,
+        segment: None,
+        count_only: false,
+        pace: pace.as_deref(),
     };
+    let segment = |part: usize| {
+        (hash_values.is_empty() && parts > 1)
+            .then(|| (i32::try_from(part).unwrap_or(i32::MAX), total_segments))
+    };
+    let policy = &options.policy;
     let keep = |i: &Item| local.as_ref().is_none_or(|c| eval::matches(c, i));
     let mut pos = from;
     let mut out = Vec::new();
+    // Read units the page's requests consumed.
+    let mut spent = 0.0;
     // Whether an item after the page is known to exist (then the cursor is certain).
     let mut more = false;
     'parts: while pos.part < parts && out.len() < size {
         // One item more than the page has room for tells whether another page follows;
         // a budget may allow fewer (and none: the page ends here, its cursor at `pos`).
         let room = size - out.len();
-        let want = (room + 1).min(budget.items(out.is_empty())?);
+        let want = (room + 1).min(budget.items(spent, out.is_empty())?);
         if want == 0 {
             break;
         }
-        let (items, last) = fetch(pos.part, want, pos.start.take()).await?;
-        let mut items = items.into_iter().peekable();
+        let kc = key_condition(pos.part);
+        let reply = PageRequest {
+            key_condition: kc.as_ref(),
+            limit: i32::try_from(want).ok(),
+            segment: segment(pos.part),
+            ..base
+        }
+        .send(db, policy, pos.start.take())
+        .await?;
+        spent += reply.units;
+        let mut items = reply.items.into_iter().peekable();
         while let Some(item) = items.next() {
             if keep(&item) {
                 out.push(item);
@@ -568,20 +575,28 @@ async fn read_page<M: Model>(
                 break 'parts;
             }
         }
-        match last {
+        match reply.last {
             Some(l) => pos.start = Some(l),
             None => pos.part += 1,
         }
     }
     // A full page whose next item is not known yet: look ahead (a page's worth at most,
     // once per empty part) so that no cursor leads to an empty page.
-    while !more && out.len() == size && pos.part < parts && budget.items(false)? > 0 {
-        let (items, last) =
-            fetch(pos.part, size.min(budget.items(false)?), pos.start.clone()).await?;
-        if items.iter().any(keep) {
+    while !more && out.len() == size && pos.part < parts && budget.items(spent, false)? > 0 {
+        let kc = key_condition(pos.part);
+        let reply = PageRequest {
+            key_condition: kc.as_ref(),
+            limit: i32::try_from(size.min(budget.items(spent, false)?)).ok(),
+            segment: segment(pos.part),
+            ..base
+        }
+        .send(db, policy, pos.start.clone())
+        .await?;
+        spent += reply.units;
+        if reply.items.iter().any(keep) {
             break;
         }
-        match last {
+        match reply.last {
             // Only items this read skips, and the part goes on: the next page starts
             // after them.
             Some(l) => {
@@ -594,15 +609,18 @@ async fn read_page<M: Model>(
             }
         }
     }
-    Ok((out, (pos.part < parts).then_some(pos)))
+    let consumed = Capacity {
+        read_units: spent,
+        write_units: 0.0,
+    };
+    Ok((out, (pos.part < parts).then_some(pos), consumed))
 }
 
 /// A page's read budget (`.max_read_units(n)`): how many items (or keys) the next
 /// request may ask for so that the page stays within it — exactly, when the items have a
 /// maximum size; otherwise one request may go over.
-struct Budget<'m> {
+struct Budget {
     limit: Option<f64>,
-    meter: &'m Meter,
     /// Read units of one request that finds nothing.
     unit: f64,
     /// The largest item read, when bounded.
@@ -610,12 +628,8 @@ struct Budget<'m> {
     consistent: bool,
 }
 
-impl<'m> Budget<'m> {
-    fn new<M: Model>(
-        planned: &Planned,
-        options: &ReadOptions,
-        meter: &'m Meter,
-    ) -> Result<Self, Error> {
+impl Budget {
+    fn new<M: Model>(planned: &Planned, options: &ReadOptions) -> Result<Self, Error> {
         let items = options.items.unwrap_or(match &planned.access {
             Access::Query { index: Some(i), .. } => plan::entry_bytes::<M>(i),
             _ => M::ITEM_BYTES,
@@ -630,23 +644,23 @@ impl<'m> Budget<'m> {
         }
         Ok(Budget {
             limit: options.max_read_units,
-            meter,
             unit,
             max_bytes: items.max.map(|m| m.max(1)),
             consistent: options.consistent,
         })
     }
 
-    /// Read units left (`None`: no budget).
-    fn left(&self) -> Option<f64> {
-        self.limit.map(|l| l - self.meter.total().read_units)
+    /// Read units left after `spent` (`None`: no budget).
+    fn left(&self, spent: f64) -> Option<f64> {
+        self.limit.map(|l| l - spent)
     }
 
-    /// Items the next Query or Scan may ask for (`usize::MAX`: any). On the first request
+    /// Items the next Query or Scan may ask for, `spent` read units into the page
+    /// (`usize::MAX`: any). On the first request
     /// of a page, an item larger than the whole budget is an error (the page could never
     /// hold one).
-    fn items(&self, first: bool) -> Result<usize, Error> {
-        let Some(left) = self.left() else {
+    fn items(&self, spent: f64, first: bool) -> Result<usize, Error> {
+        let Some(left) = self.left(spent) else {
             return Ok(usize::MAX);
         };
         if left < self.unit {
@@ -669,9 +683,9 @@ impl<'m> Budget<'m> {
         Ok(n)
     }
 
-    /// Keys the next BatchGetItem may ask for: each is charged on its own.
+    /// Keys the (first) BatchGetItem of a page may ask for: each is charged on its own.
     fn keys(&self) -> Result<usize, Error> {
-        let Some(left) = self.left() else {
+        let Some(left) = self.left(0.0) else {
             return Ok(usize::MAX);
         };
         let per_key = self
@@ -822,6 +836,7 @@ pub(crate) async fn scan_page(
     }
     .send(db, policy, start)
     .await
+    .map(|reply| (reply.items, reply.last))
 }
 
 /// The item stored under `key` (GetItem), retried: what `get_one` reads, and what a write
@@ -917,6 +932,7 @@ page_output!(
 );
 
 /// One Query or Scan request of a plan (the same for every page but its start key).
+#[derive(Clone, Copy)]
 struct PageRequest<'r> {
     table: &'r str,
     index: Option<&'static str>,
@@ -933,27 +949,25 @@ struct PageRequest<'r> {
     pace: Option<&'r Pace>,
 }
 
-impl PageRequest<'_> {
-    /// One page from `start`, retried: its items and where the next page starts.
-    fn send<'r>(
-        &'r self,
-        db: &'r Db,
-        policy: &'r RetryPolicy,
-        start: Option<Item>,
-    ) -> impl std::future::Future<Output = Result<(Vec<Item>, Option<Item>), Error>> + 'r {
-        use futures::FutureExt;
-        self.send_counted(db, policy, start)
-            .map(|r| r.map(|(items, last, _)| (items, last)))
-    }
+/// What one page's request returned.
+struct Reply {
+    items: Vec<Item>,
+    /// Where the next page starts (`None`: this was the last).
+    last: Option<Item>,
+    /// How many items matched (all that a `count_only` page gives).
+    matched: u64,
+    /// The capacity units it consumed.
+    units: f64,
+}
 
-    /// One page from `start`, retried: its items, where the next page starts, and how many
-    /// items matched (all that a `count_only` page gives).
-    async fn send_counted(
-        &self,
+impl PageRequest<'_> {
+    /// One page from `start`, retried.
+    async fn send(
+        self,
         db: &Db,
         policy: &RetryPolicy,
         start: Option<Item>,
-    ) -> Result<(Vec<Item>, Option<Item>, u64), Error> {
+    ) -> Result<Reply, Error> {
         let select = self.count_only.then_some(Select::Count);
         retrying(db.quota(), policy, || {
             let mut b = ExprBuilder::default();
@@ -1017,11 +1031,16 @@ impl PageRequest<'_> {
                 .inspect_err(|e| trace::failed(&span, e))?;
                 span.record("aws.dynamodb.count", count);
                 span.record("aws.dynamodb.scanned_count", scanned);
-                charge.settle(trace::consumed(db, &span, trace::Kind::Read, used.as_ref()));
+                let units = trace::consumed(db, &span, trace::Kind::Read, used.as_ref());
+                charge.settle(units);
                 let items = items.unwrap_or_default();
                 span.record("dynamongo.items", items.len());
-                let count = u64::try_from(count).unwrap_or_default();
-                Ok((items, last.filter(|l| !l.is_empty()), count))
+                Ok(Reply {
+                    items,
+                    last: last.filter(|l| !l.is_empty()),
+                    matched: u64::try_from(count).unwrap_or_default(),
+                    units,
+                })
             }
         })
         .await
@@ -1076,7 +1095,7 @@ pub(crate) fn paged<'a>(
                 };
                 let page = request.send(db, &policy, state.start.clone()).await;
                 match page {
-                    Ok((items, last)) => {
+                    Ok(Reply { items, last, .. }) => {
                         let done = last.is_none();
                         let items: Vec<Result<Item, Error>> = items.into_iter().map(Ok).collect();
                         Some((stream::iter(items), State { start: last, done }))
