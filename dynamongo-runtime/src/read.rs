@@ -122,19 +122,22 @@ impl<M: serde::Serialize> serde::Serialize for Page<M> {
     }
 }
 
-/// One page of a plan from a cursor (`None`: the first page), each item converted by
-/// `convert`: at most `size` items that pass the checks made here, and the cursor of where
-/// the next page starts (`None`: the plan is read to its end). The cursor names the query
-/// by the fingerprint of its plan. A Query or Scan asks for no more items than the page
-/// has room for, so the page ends exactly where the next one starts.
+/// One page of a plan (or the error that kept it from being planned) from a cursor
+/// (`None`: the first page), each item converted by `convert`: at most `size` items that
+/// pass the checks made here, and the cursor of where the next page starts (`None`: the
+/// plan is read to its end). The cursor names the query by the fingerprint of its plan. A
+/// Query or Scan asks for no more items than the page has room for, so the page ends
+/// exactly where the next one starts. One state machine from the operation down to the
+/// request (a page of keys reads in [`keys_page`]).
 pub(crate) async fn paged_read<M: Model, T>(
     db: &Db,
-    planned: Planned,
+    planned: Result<Planned, Error>,
     mut options: ReadOptions,
-    after: Option<&str>,
+    after: Option<String>,
     size: usize,
     convert: Convert<T>,
 ) -> Result<Page<T>, Error> {
+    let planned = planned?;
     if size == 0 {
         return Err(Error::BadRequest(vec![crate::error::Violation::new(
             "page",
@@ -157,22 +160,230 @@ pub(crate) async fn paged_read<M: Model, T>(
     };
     let keys = db.cursor_keys();
     let from = match after {
-        Some(c) => crate::cursor::decode(keys, c, &fingerprint(&planned))?,
+        Some(c) => crate::cursor::decode(keys, &c, &fingerprint(&planned))?,
         None => Position {
             part: 0,
             start: None,
         },
     };
-    let (items, next, consumed) =
-        read_page::<M>(db, &table, &planned, &options, from, size).await?;
+    scan_allowed(db, &table, &planned)?;
+    let budget = Budget::new::<M>(&planned, &options)?;
+    let local = local_checks::<M>(planned.local.clone(), options.include_expired);
+    let misplaced = || invalid("does not fit this query (its start is outside it)");
+    let (index, hash_values, range, filter, parts) = match &planned.access {
+        Access::Keys(list) => {
+            let (items, next, consumed) =
+                keys_page::<M>(db, &table, list, &options, from, size, &budget, local).await?;
+            return Ok(Page {
+                items: items
+                    .into_iter()
+                    .map(|i| convert(db, i))
+                    .collect::<Result<Vec<T>, Error>>()?,
+                cursor: next.map(|p| crate::cursor::encode(keys, &fingerprint(&planned), &p)),
+                consumed,
+            });
+        }
+        Access::Query {
+            index,
+            hash_values,
+            range,
+            filter,
+        } => {
+            consistent_possible(*index, options.consistent)?;
+            let parts = hash_values.len();
+            (
+                *index,
+                hash_values.as_slice(),
+                range.as_ref(),
+                filter.as_ref(),
+                parts,
+            )
+        }
+        Access::Scan { filter } => {
+            let parts = options.segments.max(1) as usize;
+            (None, &[][..], None, filter.as_ref(), parts)
+        }
+    };
+    if from.part > parts {
+        return Err(misplaced());
+    }
+    let key_condition = |part: usize| {
+        hash_values
+            .get(part)
+            .map(|h| plan::key_condition::<M>(index, h, range))
+    };
+    // A start key names exactly the keys of the table (and index), of their types, and
+    // lies inside the query.
+    if let Some(start) = &from.start {
+        let expected: Vec<&KeyAttr> = resume_attrs::<M>(index).collect();
+        let fits = |a: &&KeyAttr| {
+            matches!(
+                (a.ty, start.get(a.name)),
+                (ScalarType::S, Some(AttributeValue::S(_)))
+                    | (ScalarType::N, Some(AttributeValue::N(_)))
+                    | (ScalarType::B, Some(AttributeValue::B(_)))
+            )
+        };
+        let names_match = start.keys().all(|k| expected.iter().any(|a| a.name == k));
+        let inside = key_condition(from.part).is_none_or(|kc| eval::matches(&kc, start));
+        if from.part >= parts || !names_match || !expected.iter().all(fits) || !inside {
+            return Err(misplaced());
+        }
+    }
+    let pace = options.pace()?;
+    let total_segments = i32::try_from(parts).unwrap_or(i32::MAX);
+    // What every request of the page shares; each asks for `limit` items of its part.
+    let base = PageRequest {
+        table: &table,
+        index: index.map(|i| i.name),
+        key_condition: None,
+        filter,
+        descending: options.descending,
+        consistent: options.consistent,
+        limit: None,
+        segment: None,
+        count_only: false,
+        pace: pace.as_deref(),
+    };
+    let segment = |part: usize| {
+        (hash_values.is_empty() && parts > 1)
+            .then(|| (i32::try_from(part).unwrap_or(i32::MAX), total_segments))
+    };
+    let policy = &options.policy;
+    let keep = |i: &Item| local.as_ref().is_none_or(|c| eval::matches(c, i));
+    let mut pos = from;
+    let mut out = Vec::new();
+    // Read units the page's requests consumed.
+    let mut spent = 0.0;
+    // Whether an item after the page is known to exist (then the cursor is certain).
+    let mut more = false;
+    'parts: while pos.part < parts && out.len() < size {
+        // One item more than the page has room for tells whether another page follows;
+        // a budget may allow fewer (and none: the page ends here, its cursor at `pos`).
+        let room = size - out.len();
+        let want = (room + 1).min(budget.items(spent, out.is_empty())?);
+        if want == 0 {
+            break;
+        }
+        let kc = key_condition(pos.part);
+        let reply = PageRequest {
+            key_condition: kc.as_ref(),
+            limit: i32::try_from(want).ok(),
+            segment: segment(pos.part),
+            ..base
+        }
+        .send(db, policy, pos.start.take())
+        .await?;
+        spent += reply.units;
+        let mut items = reply.items.into_iter().peekable();
+        while let Some(item) = items.next() {
+            if !keep(&item) {
+                continue;
+            }
+            // The page is full with this item and one is past it: resume after this one.
+            let full = out.len() + 1 == size && items.peek().is_some();
+            if full {
+                pos.start = Some(resume_key::<M>(&item, index));
+            }
+            out.push(convert(db, item)?);
+            if full {
+                more = true;
+                break 'parts;
+            }
+        }
+        match reply.last {
+            Some(l) => pos.start = Some(l),
+            None => pos.part += 1,
+        }
+    }
+    // A full page whose next item is not known yet: look ahead (a page's worth at most,
+    // once per empty part) so that no cursor leads to an empty page.
+    while !more && out.len() == size && pos.part < parts && budget.items(spent, false)? > 0 {
+        let kc = key_condition(pos.part);
+        let reply = PageRequest {
+            key_condition: kc.as_ref(),
+            limit: i32::try_from(size.min(budget.items(spent, false)?)).ok(),
+            segment: segment(pos.part),
+            ..base
+        }
+        .send(db, policy, pos.start.clone())
+        .await?;
+        spent += reply.units;
+        if reply.items.iter().any(keep) {
+            break;
+        }
+        match reply.last {
+            // Only items this read skips, and the part goes on: the next page starts
+            // after them.
+            Some(l) => {
+                pos.start = Some(l);
+                break;
+            }
+            None => {
+                pos.part += 1;
+                pos.start = None;
+            }
+        }
+    }
+    let next = (pos.part < parts).then_some(pos);
     Ok(Page {
-        items: items
-            .into_iter()
-            .map(|i| convert(db, i))
-            .collect::<Result<Vec<T>, Error>>()?,
+        items: out,
         cursor: next.map(|p| crate::cursor::encode(keys, &fingerprint(&planned), &p)),
-        consumed,
+        consumed: Capacity {
+            read_units: spent,
+            write_units: 0.0,
+        },
     })
+}
+
+/// A page of a plan's keys from `from` (BatchGetItem, in the read's order): the items
+/// that pass the checks made here, where the next page starts, and what reading them
+/// consumed.
+#[allow(clippy::too_many_arguments)]
+async fn keys_page<M: Model>(
+    db: &Db,
+    table: &str,
+    keys: &[(Item, Option<Expr>)],
+    options: &ReadOptions,
+    from: Position,
+    size: usize,
+    budget: &Budget,
+    local: Option<Expr>,
+) -> Result<(Vec<Item>, Option<Position>, Capacity), Error> {
+    if from.start.is_some() || from.part > keys.len() {
+        return Err(invalid("does not fit this query (its start is outside it)"));
+    }
+    let fit = budget.keys()?;
+    let end = from.part.saturating_add(size.min(fit)).min(keys.len());
+    // In the read's order: descending reads the keys from the last.
+    let chunk: Vec<_> = if options.descending {
+        keys.iter()
+            .rev()
+            .skip(from.part)
+            .take(end - from.part)
+            .cloned()
+            .collect()
+    } else {
+        keys[from.part..end].to_vec()
+    };
+    // Batched reads are counted by a meter of their own.
+    let (metered, meter) = db.metered();
+    let items: Vec<Item> = keys_stream::<M, Item>(
+        &metered,
+        table.to_string(),
+        chunk,
+        local,
+        options,
+        options.pace()?,
+        |_, item| Ok(item),
+    )
+    .try_collect()
+    .await?;
+    let next = (end < keys.len()).then_some(Position {
+        part: end,
+        start: None,
+    });
+    Ok((items, next, meter.total()))
 }
 
 /// Turns a stored item into what a stream yields (a model, or just its key).
@@ -416,204 +627,6 @@ pub(crate) fn local_checks<M: Model>(local: Option<Expr>, include_expired: bool)
         true => local,
         false => Expr::and_all(local.into_iter().chain(live::<M>()).collect()),
     }
-}
-
-/// One page of a plan from `from`: at most `size` items that pass the checks made here,
-/// where the next page starts (`None`: the plan is read to its end), and what reading it
-/// consumed (look-ahead requests included).
-async fn read_page<M: Model>(
-    db: &Db,
-    table: &str,
-    planned: &Planned,
-    options: &ReadOptions,
-    from: Position,
-    size: usize,
-) -> Result<(Vec<Item>, Option<Position>, Capacity), Error> {
-    scan_allowed(db, table, planned)?;
-    let pace = options.pace()?;
-    let budget = Budget::new::<M>(planned, options)?;
-    let local = local_checks::<M>(planned.local.clone(), options.include_expired);
-    let misplaced = || invalid("does not fit this query (its start is outside it)");
-    let (index, hash_values, range, filter, parts) = match &planned.access {
-        Access::Keys(keys) => {
-            if from.start.is_some() || from.part > keys.len() {
-                return Err(misplaced());
-            }
-            let fit = budget.keys()?;
-            let end = from.part.saturating_add(size.min(fit)).min(keys.len());
-            let total = keys.len();
-            // In the read's order: descending reads the keys from the last.
-            let chunk: Vec<_> = if options.descending {
-                keys.iter()
-                    .rev()
-                    .skip(from.part)
-                    .take(end - from.part)
-                    .cloned()
-                    .collect()
-            } else {
-                keys[from.part..end].to_vec()
-            };
-            // Batched reads are counted by a meter of their own.
-            let (metered, meter) = db.metered();
-            let items: Vec<Item> = keys_stream::<M, Item>(
-                &metered,
-                table.to_string(),
-                chunk,
-                local,
-                options,
-                pace,
-                |_, item| Ok(item),
-            )
-            .try_collect()
-            .await?;
-            let next = (end < total).then_some(Position {
-                part: end,
-                start: None,
-            });
-            return Ok((items, next, meter.total()));
-        }
-        Access::Query {
-            index,
-            hash_values,
-            range,
-            filter,
-        } => {
-            consistent_possible(*index, options.consistent)?;
-            let parts = hash_values.len();
-            (
-                *index,
-                hash_values.as_slice(),
-                range.as_ref(),
-                filter.as_ref(),
-                parts,
-            )
-        }
-        Access::Scan { filter } => {
-            let parts = options.segments.max(1) as usize;
-            (None, &[][..], None, filter.as_ref(), parts)
-        }
-    };
-    if from.part > parts {
-        return Err(misplaced());
-    }
-    let key_condition = |part: usize| {
-        hash_values
-            .get(part)
-            .map(|h| plan::key_condition::<M>(index, h, range))
-    };
-    // A start key names exactly the keys of the table (and index), of their types, and
-    // lies inside the query.
-    if let Some(start) = &from.start {
-        let expected: Vec<&KeyAttr> = resume_attrs::<M>(index).collect();
-        let fits = |a: &&KeyAttr| {
-            matches!(
-                (a.ty, start.get(a.name)),
-                (ScalarType::S, Some(AttributeValue::S(_)))
-                    | (ScalarType::N, Some(AttributeValue::N(_)))
-                    | (ScalarType::B, Some(AttributeValue::B(_)))
-            )
-        };
-        let names_match = start.keys().all(|k| expected.iter().any(|a| a.name == k));
-        let inside = key_condition(from.part).is_none_or(|kc| eval::matches(&kc, start));
-        if from.part >= parts || !names_match || !expected.iter().all(fits) || !inside {
-            return Err(misplaced());
-        }
-    }
-    let total_segments = i32::try_from(parts).unwrap_or(i32::MAX);
-    // What every request of the page shares; each asks for `limit` items of its part.
-    let base = PageRequest {
-        table,
-        index: index.map(|i| i.name),
-        key_condition: None,
-        filter,
-        descending: options.descending,
-        consistent: options.consistent,
-        limit: None,
-        segment: None,
-        count_only: false,
-        pace: pace.as_deref(),
-    };
-    let segment = |part: usize| {
-        (hash_values.is_empty() && parts > 1)
-            .then(|| (i32::try_from(part).unwrap_or(i32::MAX), total_segments))
-    };
-    let policy = &options.policy;
-    let keep = |i: &Item| local.as_ref().is_none_or(|c| eval::matches(c, i));
-    let mut pos = from;
-    let mut out = Vec::new();
-    // Read units the page's requests consumed.
-    let mut spent = 0.0;
-    // Whether an item after the page is known to exist (then the cursor is certain).
-    let mut more = false;
-    'parts: while pos.part < parts && out.len() < size {
-        // One item more than the page has room for tells whether another page follows;
-        // a budget may allow fewer (and none: the page ends here, its cursor at `pos`).
-        let room = size - out.len();
-        let want = (room + 1).min(budget.items(spent, out.is_empty())?);
-        if want == 0 {
-            break;
-        }
-        let kc = key_condition(pos.part);
-        let reply = PageRequest {
-            key_condition: kc.as_ref(),
-            limit: i32::try_from(want).ok(),
-            segment: segment(pos.part),
-            ..base
-        }
-        .send(db, policy, pos.start.take())
-        .await?;
-        spent += reply.units;
-        let mut items = reply.items.into_iter().peekable();
-        while let Some(item) = items.next() {
-            if keep(&item) {
-                out.push(item);
-            }
-            if out.len() == size && items.peek().is_some() {
-                // The page is full and an item is past it: resume after the last taken.
-                pos.start = out.last().map(|i| resume_key::<M>(i, index));
-                more = true;
-                break 'parts;
-            }
-        }
-        match reply.last {
-            Some(l) => pos.start = Some(l),
-            None => pos.part += 1,
-        }
-    }
-    // A full page whose next item is not known yet: look ahead (a page's worth at most,
-    // once per empty part) so that no cursor leads to an empty page.
-    while !more && out.len() == size && pos.part < parts && budget.items(spent, false)? > 0 {
-        let kc = key_condition(pos.part);
-        let reply = PageRequest {
-            key_condition: kc.as_ref(),
-            limit: i32::try_from(size.min(budget.items(spent, false)?)).ok(),
-            segment: segment(pos.part),
-            ..base
-        }
-        .send(db, policy, pos.start.clone())
-        .await?;
-        spent += reply.units;
-        if reply.items.iter().any(keep) {
-            break;
-        }
-        match reply.last {
-            // Only items this read skips, and the part goes on: the next page starts
-            // after them.
-            Some(l) => {
-                pos.start = Some(l);
-                break;
-            }
-            None => {
-                pos.part += 1;
-                pos.start = None;
-            }
-        }
-    }
-    let consumed = Capacity {
-        read_units: spent,
-        write_units: 0.0,
-    };
-    Ok((out, (pos.part < parts).then_some(pos), consumed))
 }
 
 /// A page's read budget (`.max_read_units(n)`): how many items (or keys) the next
@@ -960,75 +973,56 @@ struct Reply {
     units: f64,
 }
 
-impl PageRequest<'_> {
+/// A page request's expressions, rendered for one attempt.
+struct Rendered {
+    key_condition: Option<String>,
+    filter: Option<String>,
+    names: Option<crate::expr::Names>,
+    values: Option<crate::expr::Values>,
+}
+
+/// One attempt's request, sent inside its call span: a Query's or a Scan's reply as the
+/// parts a page reads (one future type for both).
+type Attempt<'r> =
+    tracing::instrument::Instrumented<crate::op_future::OpFuture<'r, Result<PageParts, Error>>>;
+
+impl<'p> PageRequest<'p> {
     /// One page from `start`, retried.
-    async fn send(
+    fn send<'r>(
         self,
-        db: &Db,
-        policy: &RetryPolicy,
+        db: &'r Db,
+        policy: &'r RetryPolicy,
         start: Option<Item>,
-    ) -> Result<Reply, Error> {
-        let select = self.count_only.then_some(Select::Count);
-        retrying(db.quota(), policy, || {
+    ) -> impl std::future::Future<Output = Result<Reply, Error>> + 'r
+    where
+        'p: 'r,
+    {
+        retrying(db.quota(), policy, move || {
             let mut b = ExprBuilder::default();
-            let kc = self.key_condition.map(|k| b.key_condition(k));
-            let f = self.filter.map(|f| b.condition(f));
+            let key_condition = self.key_condition.map(|k| b.key_condition(k));
+            let filter = self.filter.map(|f| b.condition(f));
             let (names, values) = b.into_maps();
-            let start = start.clone();
-            let span = trace::call(if kc.is_some() { "Query" } else { "Scan" }, self.table);
+            let query = key_condition.is_some();
+            let span = trace::call(if query { "Query" } else { "Scan" }, self.table);
             if let Some(index) = self.index {
                 span.record("aws.dynamodb.index_name", index);
             }
-            let capacity = trace::CAPACITY;
-            let select = select.clone();
+            let rendered = Rendered {
+                key_condition,
+                filter,
+                names,
+                values,
+            };
+            let request = match query {
+                true => self.query(db, &span, rendered, start.clone()),
+                false => self.scan(db, &span, rendered, start.clone()),
+            };
             // A page is charged the least it costs, and corrected by what it consumed.
             let charge = capacity::pace(self.pace, read_units(0, self.consistent));
-            let traced = span.clone();
             async move {
                 let charge = charge.await;
-                let (items, last, count, scanned, used) = match kc {
-                    Some(kc) => trace::sent(&traced, || {
-                        db.client()
-                            .query()
-                            .table_name(self.table)
-                            .maybe(self.index, |b, i| b.index_name(i))
-                            .key_condition_expression(kc)
-                            .maybe(f, |b, f| b.filter_expression(f))
-                            .set_expression_attribute_names(names)
-                            .set_expression_attribute_values(values)
-                            .maybe(self.descending.then_some(false), |b, x| {
-                                b.scan_index_forward(x)
-                            })
-                            .maybe(self.consistent.then_some(true), |b, x| b.consistent_read(x))
-                            .maybe(start, |b, s| b.set_exclusive_start_key(Some(s)))
-                            .maybe(self.limit, |b, n| b.limit(n))
-                            .maybe(select.clone(), |b, s| b.select(s))
-                            .return_consumed_capacity(capacity)
-                            .send()
-                    })
-                    .await
-                    .map(PageOutput::into_parts)
-                    .map_err(|e| Error::sdk("Query", e)),
-                    None => trace::sent(&traced, || {
-                        db.client()
-                            .scan()
-                            .table_name(self.table)
-                            .maybe(f, |b, f| b.filter_expression(f))
-                            .set_expression_attribute_names(names)
-                            .set_expression_attribute_values(values)
-                            .maybe(self.consistent.then_some(true), |b, x| b.consistent_read(x))
-                            .maybe(start, |b, s| b.set_exclusive_start_key(Some(s)))
-                            .maybe(self.limit, |b, n| b.limit(n))
-                            .maybe(self.segment, |b, (s, t)| b.segment(s).total_segments(t))
-                            .maybe(select.clone(), |b, s| b.select(s))
-                            .return_consumed_capacity(capacity)
-                            .send()
-                    })
-                    .await
-                    .map(PageOutput::into_parts)
-                    .map_err(|e| Error::sdk("Scan", e)),
-                }
-                .inspect_err(|e| trace::failed(&span, e))?;
+                let (items, last, count, scanned, used) =
+                    request.await.inspect_err(|e| trace::failed(&span, e))?;
                 span.record("aws.dynamodb.count", count);
                 span.record("aws.dynamodb.scanned_count", scanned);
                 let units = trace::consumed(db, &span, trace::Kind::Read, used.as_ref());
@@ -1043,7 +1037,81 @@ impl PageRequest<'_> {
                 })
             }
         })
-        .await
+    }
+
+    /// The Query of one attempt (kept out of line: a page's attempt runs the code of the
+    /// one operation it sends).
+    #[inline(never)]
+    fn query<'r>(
+        self,
+        db: &'r Db,
+        span: &tracing::Span,
+        rendered: Rendered,
+        start: Option<Item>,
+    ) -> Attempt<'r>
+    where
+        'p: 'r,
+    {
+        use futures::FutureExt;
+        let select = self.count_only.then_some(Select::Count);
+        trace::sent(span, || {
+            db.client()
+                .query()
+                .table_name(self.table)
+                .maybe(self.index, |b, i| b.index_name(i))
+                .set_key_condition_expression(rendered.key_condition)
+                .maybe(rendered.filter, |b, f| b.filter_expression(f))
+                .set_expression_attribute_names(rendered.names)
+                .set_expression_attribute_values(rendered.values)
+                .maybe(self.descending.then_some(false), |b, x| {
+                    b.scan_index_forward(x)
+                })
+                .maybe(self.consistent.then_some(true), |b, x| b.consistent_read(x))
+                .maybe(start, |b, s| b.set_exclusive_start_key(Some(s)))
+                .maybe(self.limit, |b, n| b.limit(n))
+                .maybe(select, |b, s| b.select(s))
+                .return_consumed_capacity(trace::CAPACITY)
+                .send()
+                .map(|r| {
+                    r.map(PageOutput::into_parts)
+                        .map_err(|e| Error::sdk("Query", e))
+                })
+        })
+    }
+
+    /// The Scan of one attempt (kept out of line, as [`PageRequest::query`]).
+    #[inline(never)]
+    fn scan<'r>(
+        self,
+        db: &'r Db,
+        span: &tracing::Span,
+        rendered: Rendered,
+        start: Option<Item>,
+    ) -> Attempt<'r>
+    where
+        'p: 'r,
+    {
+        use futures::FutureExt;
+        let select = self.count_only.then_some(Select::Count);
+        trace::sent(span, || {
+            db.client()
+                .scan()
+                .table_name(self.table)
+                .maybe(rendered.filter, |b, f| b.filter_expression(f))
+                .set_expression_attribute_names(rendered.names)
+                .set_expression_attribute_values(rendered.values)
+                .maybe(self.consistent.then_some(true), |b, x| b.consistent_read(x))
+                .maybe(start, |b, s| b.set_exclusive_start_key(Some(s)))
+                .maybe(self.limit, |b, n| b.limit(n))
+                .maybe(self.segment, |b, (s, t)| b.segment(s).total_segments(t))
+                .maybe(select, |b, s| b.select(s))
+                .return_consumed_capacity(trace::CAPACITY)
+                .send()
+                .map(|r| {
+                    r.map(PageOutput::into_parts)
+                        .map_err(|e| Error::sdk("Scan", e))
+                })
+        })
     }
 }
 

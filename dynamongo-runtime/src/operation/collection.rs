@@ -253,13 +253,16 @@ impl<'a, E: Model, T: Member> Collection<'a, E, T> {
             trace::short_name::<T>(),
             &self.db.table(E::TABLE),
         );
-        traced(span, move || async move {
-            let planned = self.plan()?;
-            let after = self.after.as_deref();
-            paged_read::<E, T>(self.db, planned, self.options, after, size, |db, item| {
-                decode_member::<E, T>(db, &item)
-            })
-            .await
+        let planned = self.plan();
+        traced(span, move || {
+            paged_read::<E, T>(
+                self.db,
+                planned,
+                self.options,
+                self.after,
+                size,
+                |db, item| decode_member::<E, T>(db, &item),
+            )
         })
     }
 

@@ -200,14 +200,18 @@ impl<'a, M: Model> GetMany<'a, M> {
     /// ```
     pub fn page(self, size: usize) -> BoxFuture<'a, Result<Page<M>, Error>> {
         let span = trace::operation::<M>("get_many.page", &self.db.table(M::TABLE));
-        traced(span, move || async move {
-            self.check_segments()?;
-            let planned = plan::plan(self.targets)?;
-            let after = self.after.as_deref();
-            paged_read::<M, M>(self.db, planned, self.options, after, size, |db, item| {
-                decode::<M>(db, &item)
-            })
-            .await
+        let planned = self
+            .check_segments()
+            .and_then(|()| plan::plan(self.targets));
+        traced(span, move || {
+            paged_read::<M, M>(
+                self.db,
+                planned,
+                self.options,
+                self.after,
+                size,
+                |db, item| decode::<M>(db, &item),
+            )
         })
     }
 

@@ -389,18 +389,16 @@ impl<'a, M: Model, P: Document + Send + 'a> QueryIndex<'a, M, P> {
     /// ```
     pub fn page(self, size: usize) -> BoxFuture<'a, Result<Page<P>, Error>> {
         let span = trace::operation::<M>("query.page", &self.db.table(M::TABLE));
-        traced(span, move || async move {
-            let planned = self.planned()?;
-            let after = self.after.as_deref();
+        let planned = self.planned();
+        traced(span, move || {
             paged_read::<M, P>(
                 self.db,
                 planned,
                 self.options,
-                after,
+                self.after,
                 size,
                 decode_as::<M, P>,
             )
-            .await
         })
     }
 
