@@ -416,7 +416,7 @@ fn search<M: Model>(expr: &Expr, terms: &[&Expr]) -> Result<Planned, Error> {
         }
         (None, None) => {
             let no_key = Reason::NoHashKey(hash);
-            if let Some((planned, _)) = index_query::<M>(&terms, &no_key, None) {
+            if let Some((planned, _)) = index_query::<M>(terms, &no_key, None) {
                 return Ok(planned);
             }
             return Ok(Planned {
@@ -470,7 +470,7 @@ fn search<M: Model>(expr: &Expr, terms: &[&Expr]) -> Result<Planned, Error> {
     // One hash value, no condition on the range key: a local index whose range key is
     // constrained serves better than the table.
     if range_term.is_none() && hash_values.len() == 1 {
-        if let Some((planned, _)) = index_query::<M>(&terms, &why(Gives::NoRange), Some(true)) {
+        if let Some((planned, _)) = index_query::<M>(terms, &why(Gives::NoRange), Some(true)) {
             return Ok(planned);
         }
     }
