@@ -855,14 +855,14 @@ pub(crate) async fn scan_page(
 /// The item stored under `key` (GetItem), retried: what `get_one` reads, and what a write
 /// engine reads consistently before it writes (a conflict's re-read, an encrypted model's
 /// update, the fields an index template needs).
-pub(crate) async fn read_item(
-    db: &Db,
-    table: &str,
-    key: &Item,
+pub(crate) fn read_item<'r>(
+    db: &'r Db,
+    table: &'r str,
+    key: &'r Item,
     consistent: bool,
-    policy: &RetryPolicy,
-) -> Result<Option<Item>, Error> {
-    retrying(db.quota(), policy, || async move {
+    policy: &'r RetryPolicy,
+) -> impl std::future::Future<Output = Result<Option<Item>, Error>> + 'r {
+    retrying(db.quota(), policy, move || async move {
         let span = trace::call("GetItem", table);
         let out = trace::sent(&span, || {
             db.client()
@@ -880,7 +880,6 @@ pub(crate) async fn read_item(
         span.record("dynamongo.items", usize::from(out.item().is_some()));
         Ok(out.item)
     })
-    .await
 }
 
 /// DescribeTable, retried: the table's description.

@@ -256,9 +256,8 @@ mod tests {
         let single = crate::keys::resolve(Strategy::<User>::into_target("a@b.io")).expect("a key");
         let ours = std::mem::size_of_val(&crate::write::update::<User>(
             &db,
-            single,
-            vec![user::name().set("B")],
-            &policy,
+            Ok((single, vec![user::name().set("B")])),
+            policy,
         ));
         assert!(
             ours < sdk / 2,

@@ -368,14 +368,22 @@ fn unknown(table: &str, operation: &'static str) -> Error {
 /// when it holds every value this update sets, else [`Error::OutcomeUnknown`].
 pub(crate) async fn update<M: Model>(
     db: &Db,
-    single: Single,
-    updates: Vec<Update<M>>,
-    policy: &RetryPolicy,
+    request: Result<(Single, Vec<Update<M>>), Error>,
+    policy: RetryPolicy,
 ) -> Result<M, Error> {
+    let (single, updates) = request?;
+    let policy = &policy;
     db.check_encrypted::<M>()?;
     let table = db.table(M::TABLE);
     let expected_version = single.version.map(|v| v + 1);
-    let known = template_fields::<M>(db, &table, &single, &updates, policy).await?;
+    // Boxed (entities whose index templates need stored fields only): the read's future
+    // would otherwise size every update's.
+    let known = match templates_to_read::<M>(&single, &updates) {
+        Some(missing) => {
+            Some(Box::pin(template_fields::<M>(db, &table, &single, missing, policy)).await?)
+        }
+        None => None,
+    };
     let UpdateParts {
         key,
         mut actions,
@@ -469,22 +477,26 @@ pub(crate) struct Known {
 }
 
 /// The stored fields an entity's index templates need to render the index keys an update
-/// rewrites, when the update does not set them (one consistent GetItem; the update is then
-/// conditioned on them being unchanged). `None` when none is missing.
+/// rewrites, when the update does not set them: `None` when none is missing (or the update
+/// is refused anyway).
+fn templates_to_read<M: Model>(
+    single: &Single,
+    updates: &[Update<M>],
+) -> Option<Vec<&'static str>> {
+    let e = M::ENTITY?;
+    let missing = e.missing_fields(&single.key, updates.iter().map(|u| &u.action));
+    (!missing.is_empty() && updates.iter().all(|u| u.violations.is_empty())).then_some(missing)
+}
+
+/// The `missing` fields as stored (one consistent GetItem; the update is then conditioned
+/// on them being unchanged).
 async fn template_fields<M: Model>(
     db: &Db,
     table: &str,
     single: &Single,
-    updates: &[Update<M>],
+    missing: Vec<&'static str>,
     policy: &RetryPolicy,
-) -> Result<Option<Known>, Error> {
-    let Some(e) = M::ENTITY else {
-        return Ok(None);
-    };
-    let missing = e.missing_fields(&single.key, updates.iter().map(|u| &u.action));
-    if missing.is_empty() || updates.iter().any(|u| !u.violations.is_empty()) {
-        return Ok(None);
-    }
+) -> Result<Known, Error> {
     let Some(stored) = crate::read::read_item(db, table, &single.key, true, policy).await? else {
         return Err(Error::NotFound {
             table: table.to_string(),
@@ -492,13 +504,13 @@ async fn template_fields<M: Model>(
     };
     let (present, absent): (Vec<&'static str>, Vec<&'static str>) =
         missing.into_iter().partition(|f| stored.contains_key(*f));
-    Ok(Some(Known {
+    Ok(Known {
         values: present
             .into_iter()
             .filter_map(|f| stored.get(f).map(|v| (f.to_string(), v.clone())))
             .collect(),
         absent,
-    }))
+    })
 }
 
 /// Whether an update of an encrypted model's item can be an UpdateItem: it changes only

@@ -10,8 +10,9 @@ use crate::keys::{self, Single};
 use crate::model::{Model, Target};
 use crate::read;
 use crate::retry::retrying;
-use crate::trace;
+use crate::trace::{self, MaybeSet};
 use crate::value::Item;
+use futures::FutureExt;
 
 use crate::model::decode;
 use crate::trace::{traced, BoxFuture};
@@ -68,77 +69,85 @@ impl<'a, M: Model> GetOne<'a, M> {
     }
 }
 
+/// The item `single` names, when there is one that shows (of this entity, not expired):
+/// GetItem by key, or a Query on the key when the strategy has checks besides.
 pub(crate) async fn get_single<M: Model>(
     db: &Db,
-    single: Single,
+    single: Result<Single, Error>,
     consistent: bool,
     include_expired: bool,
 ) -> Result<Option<M>, Error> {
+    let single = single?;
     db.check_encrypted::<M>()?;
     let table = db.table(M::TABLE);
+    let item = match single.extra {
+        None => read::read_item(db, &table, &single.key, consistent, &db.retry_policy()).await?,
+        Some(extra) => {
+            Box::pin(query_one::<M>(db, &table, &single.key, &extra, consistent)).await?
+        }
+    };
     let live = read::local_checks::<M>(None, include_expired);
     // An entity's read returns that entity only.
-    let shown = |item: &Item| {
+    item.filter(|item| {
         M::ENTITY.is_none_or(|e| e.holds(item))
             && live.as_ref().is_none_or(|c| eval::matches(c, item))
-    };
-    match single.extra {
-        None => read::read_item(db, &table, &single.key, consistent, &db.retry_policy())
-            .await?
-            .filter(|i| shown(i))
-            .map(|i| decode(db, &i))
-            .transpose(),
-        Some(extra) => {
-            // Key plus checks: a Query on the full key with the checks as a filter.
-            let mut b = ExprBuilder::default();
-            let key_expr = Expr::and_all(
-                keys::key_names::<M>()
-                    .into_iter()
-                    .filter_map(|n| {
-                        single.key.get(n).map(|v| {
-                            Expr::Cmp(
-                                crate::expr::AttrPath::of(n),
-                                crate::expr::Cmp::Eq,
-                                v.clone(),
-                            )
-                        })
-                    })
-                    .collect(),
-            );
-            let kc = key_expr.map(|k| b.condition(&k)).unwrap_or_default();
-            let filter = b.condition(&extra);
-            let (names, values) = b.into_maps();
-            let (table, kc, filter, names, values) = (&table, &kc, &filter, &names, &values);
-            // Boxed: the rare path's request future is not laid out in every get's.
-            let out = Box::pin(retrying(db.quota(), &db.retry_policy(), || async move {
-                let span = trace::call("Query", table);
-                let out = trace::sent(&span, || {
-                    db.client()
-                        .query()
-                        .table_name(table.as_ref())
-                        .key_condition_expression(kc)
-                        .filter_expression(filter)
-                        .set_expression_attribute_names(names.clone())
-                        .set_expression_attribute_values(values.clone())
-                        .set_consistent_read(consistent.then_some(true))
-                        .return_consumed_capacity(trace::CAPACITY)
-                        .send()
+    })
+    .map(|i| decode(db, &i))
+    .transpose()
+}
+
+/// The item under `key` if it meets `extra`: a Query on the full key with the checks as
+/// a filter (boxed by the caller: the rare path's request future is not laid out in every
+/// get's).
+async fn query_one<M: Model>(
+    db: &Db,
+    table: &str,
+    key: &Item,
+    extra: &Expr,
+    consistent: bool,
+) -> Result<Option<Item>, Error> {
+    let mut b = ExprBuilder::default();
+    let key_expr = Expr::and_all(
+        keys::key_names::<M>()
+            .into_iter()
+            .filter_map(|n| {
+                key.get(n).map(|v| {
+                    Expr::Cmp(
+                        crate::expr::AttrPath::of(n),
+                        crate::expr::Cmp::Eq,
+                        v.clone(),
+                    )
                 })
-                .await
-                .map_err(|e| Error::sdk("Query", e))
-                .inspect_err(|e| trace::failed(&span, e))?;
-                trace::consumed(db, &span, trace::Kind::Read, out.consumed_capacity());
-                span.record("dynamongo.items", out.items().len());
-                Ok(out)
-            }))
-            .await?;
-            out.items()
-                .first()
-                .filter(|i| shown(i))
-                .map(|i| decode(db, i))
-                .transpose()
-        }
-    }
+            })
+            .collect(),
+    );
+    let kc = key_expr.map(|k| b.condition(&k)).unwrap_or_default();
+    let filter = b.condition(extra);
+    let (names, values) = b.into_maps();
+    let (kc, filter, names, values) = (&kc, &filter, &names, &values);
+    let out = retrying(db.quota(), &db.retry_policy(), || async move {
+        let span = trace::call("Query", table);
+        let out = trace::sent(&span, || {
+            db.client()
+                .query()
+                .table_name(table)
+                .key_condition_expression(kc)
+                .filter_expression(filter)
+                .set_expression_attribute_names(names.clone())
+                .set_expression_attribute_values(values.clone())
+                .maybe(consistent.then_some(true), |b, x| b.consistent_read(x))
+                .return_consumed_capacity(trace::CAPACITY)
+                .send()
+        })
+        .await
+        .map_err(|e| Error::sdk("Query", e))
+        .inspect_err(|e| trace::failed(&span, e))?;
+        trace::consumed(db, &span, trace::Kind::Read, out.consumed_capacity());
+        span.record("dynamongo.items", out.items().len());
+        Ok(out)
+    })
+    .await?;
+    Ok(out.items.and_then(|items| items.into_iter().next()))
 }
 
 impl<'a, M: Model> IntoFuture for GetOne<'a, M> {
@@ -146,13 +155,14 @@ impl<'a, M: Model> IntoFuture for GetOne<'a, M> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("get_one", &self.db.table(M::TABLE));
-        traced(span, move || async move {
-            let single = keys::resolve(self.target)?;
-            get_single::<M>(self.db, single, self.consistent, self.include_expired)
-                .await?
-                .ok_or_else(|| Error::NotFound {
-                    table: self.db.table_name(M::TABLE),
+        let single = keys::resolve(self.target);
+        let db = self.db;
+        traced(span, move || {
+            get_single::<M>(db, single, self.consistent, self.include_expired).map(move |found| {
+                found?.ok_or_else(|| Error::NotFound {
+                    table: db.table_name(M::TABLE),
                 })
+            })
         })
     }
 }

@@ -98,10 +98,8 @@ impl<'a, M: Model> IntoFuture for UpdateOne<'a, M> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         let span = trace::operation::<M>("update_one", &self.db.table(M::TABLE));
-        traced(span, move || async move {
-            let db = self.db;
-            let (single, updates) = self.checked()?;
-            write::update(db, single, updates, &db.retry_policy()).await
-        })
+        let db = self.db;
+        let request = self.checked();
+        traced(span, move || write::update(db, request, db.retry_policy()))
     }
 }
