@@ -380,7 +380,7 @@ pub(crate) async fn update<M: Model>(
     // would otherwise size every update's.
     let known = match templates_to_read::<M>(&single, &updates) {
         Some(missing) => {
-            Some(Box::pin(template_fields::<M>(db, &table, &single, missing, policy)).await?)
+            Some(Box::pin(template_fields(db, &table, &single, missing, policy)).await?)
         }
         None => None,
     };
@@ -490,7 +490,7 @@ fn templates_to_read<M: Model>(
 
 /// The `missing` fields as stored (one consistent GetItem; the update is then conditioned
 /// on them being unchanged).
-async fn template_fields<M: Model>(
+async fn template_fields(
     db: &Db,
     table: &str,
     single: &Single,
