@@ -22,7 +22,7 @@ use crate::migrate;
 use crate::model::{decode, Model, Strategy};
 use crate::retry::{retrying_after, RetryPolicy};
 use crate::trace::{self, MaybeSet};
-use crate::value::Item;
+use crate::value::{FieldValue, Item};
 
 /// When a save may replace an existing item with the same key.
 ///
@@ -128,7 +128,7 @@ pub(crate) fn prepare_put<M: Model>(
                     "the version cannot grow further",
                 )])
             })?;
-            av.insert(attr.to_string(), AttributeValue::N(next.to_string()));
+            av.insert(attr.to_string(), next.to_attr());
             (Some(next), keys::version_check::<M>(v))
         }
         _ => (None, None),
