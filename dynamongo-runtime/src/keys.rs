@@ -273,7 +273,7 @@ pub(crate) fn value_size(v: &AttributeValue) -> usize {
 /// DynamoDB's item size limit.
 pub(crate) const MAX_ITEM_BYTES: usize = 400 * 1024;
 
-pub(crate) fn check_item_size(item: &Item) -> Result<(), Error> {
+pub(crate) fn check_item_size(item: &Item) -> Result<usize, Error> {
     let size = item_size(item);
     if size > MAX_ITEM_BYTES {
         return Err(Error::Validation(vec![Violation::new(
@@ -281,7 +281,7 @@ pub(crate) fn check_item_size(item: &Item) -> Result<(), Error> {
             format!("the item is {size} bytes; DynamoDB stores items up to 400 KB ({MAX_ITEM_BYTES} bytes)"),
         )]));
     }
-    Ok(())
+    Ok(size)
 }
 
 /// A decimal number as DynamoDB compares it: by value, whatever its spelling

@@ -95,14 +95,19 @@ fn overwrite_expr<M: Model>(o: &Overwrite<M>) -> Result<Option<Expr>, Error> {
 
 /// Validates an item and converts it, refusing what DynamoDB would refuse.
 pub(crate) fn prepare<M: Model>(item: &M) -> Result<Item, Error> {
+    prepare_sized(item).map(|(av, _)| av)
+}
+
+/// As [`prepare`], with the item's size as DynamoDB counts it (checked here).
+fn prepare_sized<M: Model>(item: &M) -> Result<(Item, usize), Error> {
     item.validate()?;
     let mut av = item.to_item();
     if let Some(e) = M::ENTITY {
         e.write_keys(&mut av)?;
     }
     keys::check_key_of::<M>(&av)?;
-    check_item_size(&av)?;
-    Ok(av)
+    let size = check_item_size(&av)?;
+    Ok((av, size))
 }
 
 /// The condition and the item a put sends, and the version it writes: the item validated
@@ -112,13 +117,15 @@ pub(crate) struct PreparedPut {
     pub item: Item,
     pub condition: Option<Expr>,
     pub version: Option<i64>,
+    /// The item's size as DynamoDB counts it (its version included).
+    pub size: u64,
 }
 
 pub(crate) fn prepare_put<M: Model>(
     item: &M,
     overwrite: &Overwrite<M>,
 ) -> Result<PreparedPut, Error> {
-    let mut av = prepare(item)?;
+    let (mut av, mut size) = prepare_sized(item)?;
     let overwrite = overwrite_expr(overwrite)?;
     let (version, check) = match (M::VERSION, item.version()) {
         (Some(attr), Some(v)) => {
@@ -128,7 +135,11 @@ pub(crate) fn prepare_put<M: Model>(
                     "the version cannot grow further",
                 )])
             })?;
-            av.insert(attr.to_string(), next.to_attr());
+            let written = next.to_attr();
+            // The version's size replaces the one the item had (a version of 9 becomes 10).
+            let before = av.get(attr).map_or(0, |v| attr.len() + keys::value_size(v));
+            size = size - before + attr.len() + keys::value_size(&written);
+            av.insert(attr.to_string(), written);
             (Some(next), keys::version_check::<M>(v))
         }
         _ => (None, None),
@@ -137,6 +148,7 @@ pub(crate) fn prepare_put<M: Model>(
         item: av,
         condition: Expr::and_all(overwrite.into_iter().chain(check).collect()),
         version,
+        size: size as u64,
     })
 }
 
@@ -283,7 +295,7 @@ pub(crate) async fn put<M: Model>(
     let table = &table;
     retrying_after(db.quota(), policy, |maybe_applied| async move {
         let put = prepare_put(item, overwrite)?;
-        let size = keys::item_size(&put.item) as u64;
+        let size = put.size;
         let predicted = capacity::write_units(size) + rate.map_or(0.0, |r| r.1);
         let charge = capacity::pace(rate.map(|r| r.0), predicted).await;
         // Kept only to recognise this write's own effect on a retry.
@@ -709,4 +721,30 @@ pub(crate) async fn delete<M: Model>(
         result
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codegen::example::user::User;
+    use crate::codegen::example::workspace::Workspace;
+
+    /// A put's size is counted once, while the item is checked, and kept right when the
+    /// version is bumped (from one digit to two, and at no version): what capacity is
+    /// predicted and charged from.
+    #[test]
+    fn a_put_knows_the_size_of_what_it_writes() {
+        let mut w = Workspace::new("acme", "Acme");
+        for version in [0, 9, 99, 12_345] {
+            w.version = version;
+            let put = prepare_put(&w, &Overwrite::Always).expect("a valid item");
+            assert_eq!(
+                put.size,
+                keys::item_size(&put.item) as u64,
+                "version {version}"
+            );
+        }
+        let put = prepare_put(&User::new("a@b.io", "A"), &Overwrite::Always).expect("valid");
+        assert_eq!(put.size, keys::item_size(&put.item) as u64);
+    }
 }
