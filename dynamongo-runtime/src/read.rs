@@ -166,22 +166,24 @@ pub(crate) async fn paged_read<M: Model, T>(
             start: None,
         },
     };
+    // The page, its cursor written out when another page follows.
+    let page = |items: Vec<T>, next: Option<Position>, consumed: Capacity| Page {
+        items,
+        cursor: next.map(|p| crate::cursor::encode(keys, &fingerprint(&planned), &p)),
+        consumed,
+    };
     scan_allowed(db, &table, &planned)?;
     let budget = Budget::new::<M>(&planned, &options)?;
     let local = local_checks::<M>(planned.local.clone(), options.include_expired);
-    let misplaced = || invalid("does not fit this query (its start is outside it)");
     let (index, hash_values, range, filter, parts) = match &planned.access {
         Access::Keys(list) => {
             let (items, next, consumed) =
                 keys_page::<M>(db, &table, list, &options, from, size, &budget, local).await?;
-            return Ok(Page {
-                items: items
-                    .into_iter()
-                    .map(|i| convert(db, i))
-                    .collect::<Result<Vec<T>, Error>>()?,
-                cursor: next.map(|p| crate::cursor::encode(keys, &fingerprint(&planned), &p)),
-                consumed,
-            });
+            let items = items
+                .into_iter()
+                .map(|i| convert(db, i))
+                .collect::<Result<Vec<T>, Error>>()?;
+            return Ok(page(items, next, consumed));
         }
         Access::Query {
             index,
@@ -325,15 +327,16 @@ pub(crate) async fn paged_read<M: Model, T>(
             }
         }
     }
-    let next = (pos.part < parts).then_some(pos);
-    Ok(Page {
-        items: out,
-        cursor: next.map(|p| crate::cursor::encode(keys, &fingerprint(&planned), &p)),
-        consumed: Capacity {
-            read_units: spent,
-            write_units: 0.0,
-        },
-    })
+    let consumed = Capacity {
+        read_units: spent,
+        write_units: 0.0,
+    };
+    Ok(page(out, (pos.part < parts).then_some(pos), consumed))
+}
+
+/// A cursor whose start does not lie in the read it is given to.
+fn misplaced() -> Error {
+    invalid("does not fit this query (its start is outside it)")
 }
 
 /// A page of a plan's keys from `from` (BatchGetItem, in the read's order): the items
@@ -351,7 +354,7 @@ async fn keys_page<M: Model>(
     local: Option<Expr>,
 ) -> Result<(Vec<Item>, Option<Position>, Capacity), Error> {
     if from.start.is_some() || from.part > keys.len() {
-        return Err(invalid("does not fit this query (its start is outside it)"));
+        return Err(misplaced());
     }
     let fit = budget.keys()?;
     let end = from.part.saturating_add(size.min(fit)).min(keys.len());
