@@ -215,6 +215,8 @@ impl Error {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn sdk<E>(operation: &'static str, err: aws_sdk_dynamodb::error::SdkError<E>) -> Self
     where
         E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,

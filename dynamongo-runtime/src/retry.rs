@@ -123,6 +123,11 @@ impl RetryQuota {
     /// A call succeeded: gives back what its retries took (`taken`), or 1 without retries.
     pub(crate) fn release(&self, taken: u32) {
         use std::sync::atomic::Ordering;
+        // A call that needed no retry meets a full quota almost always: nothing to give
+        // back, and no write to the counter every client call shares.
+        if taken == 0 && self.tokens.load(Ordering::Relaxed) >= QUOTA_TOKENS {
+            return;
+        }
         let back = if taken == 0 { 1 } else { taken };
         let _ = self
             .tokens
@@ -174,27 +179,45 @@ where
         let mut taken = 0;
         loop {
             match within(policy.attempt_timeout, f(maybe_applied)).await {
-                Err(e) if e.is_retryable() && attempt + 1 < policy.max_attempts => {
-                    let Some(cost) = quota.acquire(&e) else {
-                        tracing::debug!(target: "dynamongo", "retry quota exhausted: not retried");
-                        return Err(e);
-                    };
-                    taken += cost;
-                    maybe_applied |= e.may_have_applied();
-                    attempt += 1;
-                    // On the operation's span (the current one between calls).
-                    tracing::Span::current().record("dynamongo.retries", attempt);
-                    tokio::time::sleep(policy.backoff(attempt)).await;
-                }
                 Ok(v) => {
                     quota.release(taken);
                     return Ok(v);
                 }
-                other => return other,
+                Err(e) => {
+                    let delay = retry_after(quota, policy, e, &mut attempt, &mut taken)?;
+                    maybe_applied |= delay.1;
+                    tokio::time::sleep(delay.0).await;
+                }
             }
         }
     };
     limited(policy.operation_timeout, "operation", attempts)
+}
+
+/// Whether a failed attempt is retried: its backoff, and whether it may have been applied;
+/// or the error, to return. Out of line and cold: a call's usual path is one attempt, and
+/// its code stays together.
+#[cold]
+#[inline(never)]
+fn retry_after(
+    quota: &RetryQuota,
+    policy: &RetryPolicy,
+    e: Error,
+    attempt: &mut u32,
+    taken: &mut u32,
+) -> Result<(Duration, bool), Error> {
+    if !e.is_retryable() || *attempt + 1 >= policy.max_attempts {
+        return Err(e);
+    }
+    let Some(cost) = quota.acquire(&e) else {
+        tracing::debug!(target: "dynamongo", "retry quota exhausted: not retried");
+        return Err(e);
+    };
+    *taken += cost;
+    *attempt += 1;
+    // On the operation's span (the current one between calls).
+    tracing::Span::current().record("dynamongo.retries", *attempt);
+    Ok((policy.backoff(*attempt), e.may_have_applied()))
 }
 
 /// One request under the policy's attempt timeout ([`Error::Timeout`] when it runs out).

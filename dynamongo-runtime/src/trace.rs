@@ -142,6 +142,7 @@ pub(crate) fn consumed<'c>(
 /// A conditional write whose condition failed: DynamoDB charges the table's share of the
 /// write (`bytes`: the larger of the item written and the one stored, when known) and does
 /// not report it.
+#[cold]
 pub(crate) fn check_failed(db: &Db, span: &Span, table: &str, bytes: u64) {
     let units = crate::capacity::write_units(bytes);
     span.record("aws.dynamodb.consumed_capacity", units);
@@ -151,6 +152,8 @@ pub(crate) fn check_failed(db: &Db, span: &Span, table: &str, bytes: u64) {
 }
 
 /// Records how a call ended when it failed: the error's code, or its kind.
+#[cold]
+#[inline(never)]
 pub(crate) fn failed(span: &Span, error: &crate::error::Error) {
     let kind = match error {
         crate::error::Error::Sdk { code: Some(c), .. } => c.as_str(),

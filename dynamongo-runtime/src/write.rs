@@ -327,26 +327,39 @@ pub(crate) async fn put<M: Model>(
                 ));
                 Ok(put.version)
             }
-            Err(e) => {
-                let failed = failed_condition(&e);
-                if let Some(stored) = &failed {
-                    let stored = stored.as_deref().map_or(0, keys::item_size) as u64;
-                    trace::check_failed(db, &span, table, size.max(stored));
-                }
-                let err = match (failed, written) {
-                    (Some(Some(stored)), Some(mine)) if eval::same_item(&stored, &mine) => {
-                        return Ok(put.version)
-                    }
-                    (Some(_), Some(_)) => unknown(table, "PutItem"),
-                    (Some(item), None) => conflict::<M>(table, item),
-                    (None, _) => Error::sdk("PutItem", e),
-                };
-                trace::failed(&span, &err);
-                Err(err)
-            }
+            Err(e) => put_failed::<M>(db, &span, table, e, size, written, put.version),
         }
     })
     .await
+}
+
+/// What a failed PutItem means (out of line and cold, as every failure): this put's own
+/// earlier attempt found applied (`written`: what it wrote, kept when one may have been),
+/// a failed condition, or the service's error.
+#[cold]
+#[inline(never)]
+fn put_failed<M: Model>(
+    db: &Db,
+    span: &tracing::Span,
+    table: &str,
+    e: SdkError<PutItemError>,
+    size: u64,
+    written: Option<Item>,
+    version: Option<i64>,
+) -> Result<Option<i64>, Error> {
+    let failed = failed_condition(&e);
+    if let Some(stored) = &failed {
+        let stored = stored.as_deref().map_or(0, keys::item_size) as u64;
+        trace::check_failed(db, span, table, size.max(stored));
+    }
+    let err = match (failed, written) {
+        (Some(Some(stored)), Some(mine)) if eval::same_item(&stored, &mine) => return Ok(version),
+        (Some(_), Some(_)) => unknown(table, "PutItem"),
+        (Some(item), None) => conflict::<M>(table, item),
+        (None, _) => Error::sdk("PutItem", e),
+    };
+    trace::failed(span, &err);
+    Err(err)
 }
 
 /// A failed condition, with the item as stored and as the model's JSON.
@@ -439,46 +452,66 @@ pub(crate) async fn update<M: Model>(
                 .send()
         })
         .await;
-        if let Ok(out) = &res {
-            trace::consumed(db, &span, trace::Kind::Write, out.consumed_capacity());
-        }
-        let failed = res.as_ref().err().and_then(failed_condition);
-        if let Some(stored) = &failed {
-            let stored = stored.as_deref().map_or(0, keys::item_size) as u64;
-            trace::check_failed(db, &span, table, stored);
-        }
-        let result = match res {
-            Ok(out) => match out.attributes() {
-                Some(item) => decode(db, item),
-                None => Err(Error::NotFound {
-                    table: table.to_string(),
-                }),
-            },
-            Err(e) => Err(match failed {
-                // No item, or an expired one: nothing to update. An item: it failed the
-                // checks or the version.
-                Some(None) => Error::NotFound {
-                    table: table.to_string(),
-                },
-                Some(Some(stored)) if expired::<M>(&stored) => Error::NotFound {
-                    table: table.to_string(),
-                },
-                Some(Some(stored)) if maybe_applied => {
-                    if applied_update::<M>(&stored, actions, expected_version) {
-                        return decode(db, &stored);
-                    }
-                    unknown(table, "UpdateItem")
+        match res {
+            Ok(out) => {
+                trace::consumed(db, &span, trace::Kind::Write, out.consumed_capacity());
+                match out.attributes() {
+                    Some(item) => decode(db, item),
+                    None => Err(Error::NotFound {
+                        table: table.to_string(),
+                    }),
                 }
-                Some(item) => conflict::<M>(table, item),
-                None => Error::sdk("UpdateItem", e),
-            }),
-        };
-        if let Err(e) = &result {
-            trace::failed(&span, e);
+                .inspect_err(|e| trace::failed(&span, e))
+            }
+            Err(e) => update_failed::<M>(
+                db,
+                &span,
+                table,
+                e,
+                (maybe_applied, actions, expected_version),
+            ),
         }
-        result
     })
     .await
+}
+
+/// What a failed UpdateItem means (out of line and cold, as every failure): no item (or
+/// an expired one) to update, a failed check or version, this update's own earlier attempt
+/// (`maybe_applied`, found applied in the stored item), or the service's error.
+#[cold]
+#[inline(never)]
+fn update_failed<M: Model>(
+    db: &Db,
+    span: &tracing::Span,
+    table: &str,
+    e: SdkError<UpdateItemError>,
+    (maybe_applied, actions, expected_version): (bool, &[Action], Option<i64>),
+) -> Result<M, Error> {
+    let failed = failed_condition(&e);
+    if let Some(stored) = &failed {
+        let stored = stored.as_deref().map_or(0, keys::item_size) as u64;
+        trace::check_failed(db, span, table, stored);
+    }
+    let err = match failed {
+        // No item, or an expired one: nothing to update. An item: it failed the checks or
+        // the version.
+        Some(None) => Error::NotFound {
+            table: table.to_string(),
+        },
+        Some(Some(stored)) if expired::<M>(&stored) => Error::NotFound {
+            table: table.to_string(),
+        },
+        Some(Some(stored)) if maybe_applied => {
+            if applied_update::<M>(&stored, actions, expected_version) {
+                return decode(db, &stored);
+            }
+            unknown(table, "UpdateItem")
+        }
+        Some(item) => conflict::<M>(table, item),
+        None => Error::sdk("UpdateItem", e),
+    };
+    trace::failed(span, &err);
+    Err(err)
 }
 
 /// The stored fields an entity's index templates need: present ones with their values,
