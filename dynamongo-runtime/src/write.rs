@@ -269,14 +269,22 @@ macro_rules! check_failed_for {
 check_failed_for!(PutItemError, UpdateItemError, DeleteItemError);
 
 /// The stored item of a failed condition: `Some(None)` when the condition failed on no
-/// item, `None` when `e` is another error.
-fn failed_condition<E: CheckFailed>(e: &SdkError<E>) -> Option<Option<Box<Item>>> {
+/// item, `None` when `e` is another error. A failed condition is charged to the call's
+/// span and meter (DynamoDB bills it and does not say so): a write of the larger of
+/// `written` (bytes, the item this call wrote; 0 when it did not send one) and the item
+/// stored.
+fn failed_condition<E: CheckFailed>(
+    db: &Db,
+    span: &tracing::Span,
+    table: &str,
+    e: &SdkError<E>,
+    written: u64,
+) -> Option<Option<Box<Item>>> {
     let c = e.as_service_error()?.check_failed()?;
-    Some(
-        c.item()
-            .filter(|i| !i.is_empty())
-            .map(|i| Box::new(i.clone())),
-    )
+    let stored = c.item().filter(|i| !i.is_empty());
+    let stored_size = stored.map_or(0, keys::item_size) as u64;
+    trace::check_failed(db, span, table, written.max(stored_size));
+    Some(stored.map(|i| Box::new(i.clone())))
 }
 
 /// Sends one put (PutItem), retried under `policy`; the version written, for a versioned
@@ -347,11 +355,7 @@ fn put_failed<M: Model>(
     written: Option<Item>,
     version: Option<i64>,
 ) -> Result<Option<i64>, Error> {
-    let failed = failed_condition(&e);
-    if let Some(stored) = &failed {
-        let stored = stored.as_deref().map_or(0, keys::item_size) as u64;
-        trace::check_failed(db, span, table, size.max(stored));
-    }
+    let failed = failed_condition(db, span, table, &e, size);
     let err = match (failed, written) {
         (Some(Some(stored)), Some(mine)) if eval::same_item(&stored, &mine) => return Ok(version),
         (Some(_), Some(_)) => unknown(table, "PutItem"),
@@ -487,11 +491,7 @@ fn update_failed<M: Model>(
     e: SdkError<UpdateItemError>,
     (maybe_applied, actions, expected_version): (bool, &[Action], Option<i64>),
 ) -> Result<M, Error> {
-    let failed = failed_condition(&e);
-    if let Some(stored) = &failed {
-        let stored = stored.as_deref().map_or(0, keys::item_size) as u64;
-        trace::check_failed(db, span, table, stored);
-    }
+    let failed = failed_condition(db, span, table, &e, 0);
     let err = match failed {
         // No item, or an expired one: nothing to update. An item: it failed the checks or
         // the version.
@@ -720,11 +720,10 @@ pub(crate) async fn delete<M: Model>(
                 out.consumed_capacity(),
             ));
         }
-        let failed = res.as_ref().err().and_then(failed_condition);
-        if let Some(stored) = &failed {
-            let stored = stored.as_deref().map_or(0, keys::item_size) as u64;
-            trace::check_failed(db, &span, table, stored);
-        }
+        let failed = res
+            .as_ref()
+            .err()
+            .and_then(|e| failed_condition(db, &span, table, e, 0));
         let result = match res {
             Ok(out) => match out.attributes() {
                 Some(i) => decode(db, i).map(Some),
