@@ -184,9 +184,10 @@ where
                     return Ok(v);
                 }
                 Err(e) => {
-                    let delay = retry_after(quota, policy, e, &mut attempt, &mut taken)?;
-                    maybe_applied |= delay.1;
-                    tokio::time::sleep(delay.0).await;
+                    let (delay, may_have_applied) =
+                        retry_after(quota, policy, e, &mut attempt, &mut taken)?;
+                    maybe_applied |= may_have_applied;
+                    tokio::time::sleep(delay).await;
                 }
             }
         }

@@ -472,7 +472,9 @@ pub(crate) async fn update<M: Model>(
                 &span,
                 table,
                 e,
-                (maybe_applied, actions, expected_version),
+                maybe_applied,
+                actions,
+                expected_version,
             ),
         }
     })
@@ -489,7 +491,9 @@ fn update_failed<M: Model>(
     span: &tracing::Span,
     table: &str,
     e: SdkError<UpdateItemError>,
-    (maybe_applied, actions, expected_version): (bool, &[Action], Option<i64>),
+    maybe_applied: bool,
+    actions: &[Action],
+    expected_version: Option<i64>,
 ) -> Result<M, Error> {
     let failed = failed_condition(db, span, table, &e, 0);
     let err = match failed {
